@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+
+namespace LvsNet.Core.Configuration;
+
+/// <summary>A whole validated configuration document (the YAML file).</summary>
+public sealed record LvsConfig
+{
+    /// <summary>The director's own interface and addresses.</summary>
+    public required DirectorConfig Director { get; init; }
+
+    /// <summary>Packet capture settings.</summary>
+    public CaptureConfig Capture { get; init; } = new();
+
+    /// <summary>Connection table settings.</summary>
+    public ConnectionTableConfig Connections { get; init; } = new();
+
+    /// <summary>The virtual services, in file order.</summary>
+    public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
+}
+
+/// <summary>The director box: the NIC the daemon captures on and its own addresses.</summary>
+public sealed record DirectorConfig
+{
+    /// <summary>The capture and injection interface (for example eth0).</summary>
+    public required string Interface { get; init; }
+
+    /// <summary>The director's own IP (DIP), used as the sender of ARP requests and health checks.</summary>
+    public required uint Address { get; init; }
+
+    /// <summary>The prefix length of the director's subnet: real servers and clients inside it are resolved directly by ARP.</summary>
+    public int PrefixLength { get; init; } = 24;
+
+    /// <summary>The next hop for destinations outside the subnet, or 0 when none is configured.</summary>
+    public uint Gateway { get; init; }
+
+    /// <summary>Whether the daemon changes the host at start (VIP off the kernel, ip_forward 0, offloads off) and restores it at stop.</summary>
+    public bool PrepareHost { get; init; } = true;
+}
+
+/// <summary>How frames are captured and injected.</summary>
+public sealed record CaptureConfig
+{
+    /// <summary>The kernel capture buffer in bytes.</summary>
+    public int BufferSizeBytes { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>How many frames the capture thread handles before it looks at timers again.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>A .pcap file that receives a copy of every frame the daemon sends, for debugging; null when off.</summary>
+    public string? CaptureTo { get; init; }
+}
+
+/// <summary>Connection table sizing and timeouts.</summary>
+public sealed record ConnectionTableConfig
+{
+    /// <summary>The most connections held at once; new flows beyond it are dropped and counted.</summary>
+    public int MaxEntries { get; init; } = 1 << 20;
+
+    /// <summary>The ESTABLISHED timeout (<c>ipvsadm --set tcp</c>).</summary>
+    public TimeSpan TcpTimeout { get; init; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>The FIN_WAIT timeout (<c>ipvsadm --set tcpfin</c>).</summary>
+    public TimeSpan TcpFinTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The UDP timeout (<c>ipvsadm --set udp</c>).</summary>
+    public TimeSpan UdpTimeout { get; init; } = TimeSpan.FromSeconds(300);
+}
+
+/// <summary>A virtual service: VIP, port and protocol, its scheduler and real servers.</summary>
+public sealed record VirtualServiceConfig
+{
+    /// <summary>An optional name for logs and listings.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The protocol.</summary>
+    public required Packets.IpProtocol Protocol { get; init; }
+
+    /// <summary>The virtual IP.</summary>
+    public required uint Address { get; init; }
+
+    /// <summary>The virtual port.</summary>
+    public required ushort Port { get; init; }
+
+    /// <summary>The scheduler's ipvsadm name (rr, wrr, ...).</summary>
+    public string Scheduler { get; init; } = Scheduling.SchedulerNames.WeightedLeastConnection;
+
+    /// <summary>The real servers, in the kernel's list order (the first listed is the list head).</summary>
+    public ImmutableArray<RealServerConfig> RealServers { get; init; } = [];
+
+    /// <summary>Value equality over the real server list as well.</summary>
+    public bool Equals(VirtualServiceConfig? other) =>
+        other is not null
+        && Name == other.Name
+        && Protocol == other.Protocol
+        && Address == other.Address
+        && Port == other.Port
+        && Scheduler == other.Scheduler
+        && RealServers.SequenceEqual(other.RealServers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Protocol, Address, Port, Scheduler, RealServers.Length);
+}
+
+/// <summary>A real server of a virtual service.</summary>
+public sealed record RealServerConfig
+{
+    /// <summary>The real server's IP (RIP).</summary>
+    public required uint Address { get; init; }
+
+    /// <summary>The real server's port (for DR and TUN always the virtual port).</summary>
+    public required ushort Port { get; init; }
+
+    /// <summary>The weight, 0..65535; 0 = quiescent (no new connections).</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>The forwarding method.</summary>
+    public ForwardingMethod Method { get; init; } = ForwardingMethod.DirectRouting;
+}

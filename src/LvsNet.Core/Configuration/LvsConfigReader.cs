@@ -1,0 +1,253 @@
+using System.Collections.Immutable;
+using LvsNet.Packets;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace LvsNet.Core.Configuration;
+
+/// <summary>
+/// Reads the YAML configuration into an <see cref="LvsConfig"/>, collecting every error with its
+/// YAML path and line, then runs <see cref="ConfigValidator"/>. Nothing is half-applied: the
+/// result is a whole valid configuration or a <see cref="ConfigException"/>.
+/// </summary>
+public static class LvsConfigReader
+{
+    /// <summary>Reads and validates a file.</summary>
+    /// <exception cref="ConfigException">The file is missing, unreadable or invalid.</exception>
+    public static LvsConfig ReadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read the configuration file: {ex.Message}", ex);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates YAML text.</summary>
+    /// <param name="yaml">The document.</param>
+    /// <param name="source">The file name for messages.</param>
+    /// <exception cref="ConfigException">The document is invalid.</exception>
+    public static LvsConfig Parse(string yaml, string source = "config")
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var errors = new List<ConfigError>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigException(source, [new ConfigError("", (int)ex.Start.Line, "not valid YAML: " + ex.Message)]);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode rootNode)
+        {
+            throw new ConfigException(source, [new ConfigError("", 1, "the document must be a mapping with a 'director' section")]);
+        }
+
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var root = new YamlMapping(rootNode, "", errors);
+        var config = ReadRoot(root, lines);
+        root.RejectUnknownKeys();
+        if (errors.Count == 0 && config is not null)
+        {
+            errors.AddRange(ConfigValidator.Validate(config, path => lines.TryGetValue(path, out var line) ? line : null));
+        }
+
+        if (errors.Count > 0 || config is null)
+        {
+            throw new ConfigException(source, errors);
+        }
+
+        return config;
+    }
+
+    private static LvsConfig? ReadRoot(YamlMapping root, Dictionary<string, int> lines)
+    {
+        var directorMap = root.Mapping("director");
+        if (directorMap is null)
+        {
+            root.Error("director", null, "is required (interface and address of the director)");
+        }
+
+        var director = directorMap is null ? null : ReadDirector(directorMap);
+        var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
+        var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+
+        var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
+        foreach (var item in root.Sequence("virtual_services"))
+        {
+            lines[item.Path] = item.Line;
+            if (ReadService(item, lines) is { } service)
+            {
+                services.Add(service);
+            }
+        }
+
+        return director is null ? null : new LvsConfig
+        {
+            Director = director,
+            Capture = capture,
+            Connections = connections,
+            VirtualServices = services.ToImmutable(),
+        };
+    }
+
+    private static DirectorConfig? ReadDirector(YamlMapping map)
+    {
+        var name = map.String("interface", required: true);
+        var addressText = map.String("address", required: true);
+        uint address = 0;
+        var prefix = 24;
+        if (addressText is not null && !TryParseAddressWithPrefix(addressText, out address, out prefix))
+        {
+            map.Error("address", map.Find("address"), $"must be the director's IPv4 address with its prefix, such as 10.0.0.2/24, got '{addressText}'");
+            addressText = null;
+        }
+
+        var gateway = map.Ipv4("gateway");
+        var prepare = map.Boolean("prepare_host");
+        map.RejectUnknownKeys();
+        if (name is null || addressText is null)
+        {
+            return null;
+        }
+
+        return new DirectorConfig
+        {
+            Interface = name,
+            Address = address,
+            PrefixLength = prefix,
+            Gateway = gateway ?? 0,
+            PrepareHost = prepare ?? true,
+        };
+    }
+
+    private static CaptureConfig ReadCapture(YamlMapping map)
+    {
+        var defaults = new CaptureConfig();
+        var config = new CaptureConfig
+        {
+            BufferSizeBytes = (int?)map.Integer("buffer_size_bytes", 64 * 1024, 1L << 30) ?? defaults.BufferSizeBytes,
+            BatchSize = (int?)map.Integer("batch_size", 1, 4096) ?? defaults.BatchSize,
+            CaptureTo = map.String("capture_to"),
+        };
+        map.RejectUnknownKeys();
+        return config;
+    }
+
+    private static ConnectionTableConfig ReadConnections(YamlMapping map)
+    {
+        var defaults = new ConnectionTableConfig();
+        var max = TimeSpan.FromSeconds(2_678_400);
+        var config = new ConnectionTableConfig
+        {
+            MaxEntries = (int?)map.Integer("max_entries", 1024, 1 << 28) ?? defaults.MaxEntries,
+            TcpTimeout = map.Duration("tcp_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.TcpTimeout,
+            TcpFinTimeout = map.Duration("tcp_fin_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.TcpFinTimeout,
+            UdpTimeout = map.Duration("udp_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.UdpTimeout,
+        };
+        map.RejectUnknownKeys();
+        return config;
+    }
+
+    private static VirtualServiceConfig? ReadService(YamlMapping map, Dictionary<string, int> lines)
+    {
+        var name = map.String("name");
+        var protocolText = map.String("protocol") ?? ServiceProtocols.Tcp;
+        IpProtocol? protocol = protocolText.ToLowerInvariant() switch
+        {
+            ServiceProtocols.Tcp => IpProtocol.Tcp,
+            ServiceProtocols.Udp => IpProtocol.Udp,
+            _ => null,
+        };
+        if (protocol is null)
+        {
+            map.Error("protocol", map.Find("protocol"), $"must be tcp or udp, got '{protocolText}'");
+        }
+
+        var address = map.Ipv4("address", required: true);
+        var port = (ushort?)map.Integer("port", 0, 65535, required: true);
+        var scheduler = map.String("scheduler")?.ToLowerInvariant();
+
+        var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
+        foreach (var item in map.Sequence("real_servers"))
+        {
+            lines[item.Path] = item.Line;
+            if (ReadRealServer(item, port) is { } server)
+            {
+                servers.Add(server);
+            }
+        }
+
+        map.RejectUnknownKeys();
+        if (protocol is null || address is null || port is null)
+        {
+            return null;
+        }
+
+        return new VirtualServiceConfig
+        {
+            Name = name,
+            Protocol = protocol.Value,
+            Address = address.Value,
+            Port = port.Value,
+            Scheduler = scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection,
+            RealServers = servers.ToImmutable(),
+        };
+    }
+
+    private static RealServerConfig? ReadRealServer(YamlMapping map, ushort? servicePort)
+    {
+        var address = map.Ipv4("address", required: true);
+        var port = (ushort?)map.Integer("port", 0, 65535);
+        var weight = (int?)map.Integer("weight", 0, 65535);
+        var methodText = map.String("method");
+        var method = ForwardingMethod.DirectRouting;
+        if (methodText is not null && !ForwardingMethods.TryParse(methodText, out method))
+        {
+            map.Error("method", map.Find("method"), $"must be one of {string.Join(", ", ForwardingMethods.All)}, got '{methodText}'");
+            return null;
+        }
+
+        map.RejectUnknownKeys();
+        if (address is null)
+        {
+            return null;
+        }
+
+        return new RealServerConfig
+        {
+            Address = address.Value,
+            Port = port ?? servicePort ?? 0,
+            Weight = weight ?? 1,
+            Method = method,
+        };
+    }
+
+    private static bool TryParseAddressWithPrefix(string text, out uint address, out int prefix)
+    {
+        prefix = 32;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var addressText = slash < 0 ? text : text[..slash];
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), out prefix) || prefix is < 0 or > 32))
+        {
+            address = 0;
+            return false;
+        }
+
+        if (slash < 0)
+        {
+            prefix = 24;
+        }
+
+        return Ipv4Address.TryParse(addressText, out address);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.Connections;
+
+/// <summary>
+/// One connection, stored by value in the table's preallocated array (no object per connection,
+/// no managed references, so the GC never scans the table).
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+public struct ConnectionEntry
+{
+    /// <summary>The client's address.</summary>
+    public uint ClientAddress;
+
+    /// <summary>The VIP.</summary>
+    public uint VirtualAddress;
+
+    /// <summary>The client's port.</summary>
+    public ushort ClientPort;
+
+    /// <summary>The virtual port.</summary>
+    public ushort VirtualPort;
+
+    /// <summary>The protocol.</summary>
+    public IpProtocol Protocol;
+
+    /// <summary>The state.</summary>
+    public ConnectionState State;
+
+    /// <summary>Flags.</summary>
+    public ConnectionFlags Flags;
+
+    private readonly byte _reserved;
+
+    /// <summary>The real server's id (<see cref="RealServerState.Id"/>).</summary>
+    public int RealServerId;
+
+    /// <summary>The next entry in the same hash bucket, or -1.</summary>
+    internal int BucketNext;
+
+    /// <summary>The previous entry in the same timer-wheel slot, or -1.</summary>
+    internal int WheelPrev;
+
+    /// <summary>The next entry in the same timer-wheel slot, or -1.</summary>
+    internal int WheelNext;
+
+    /// <summary>When the entry expires, in table ticks.</summary>
+    public uint ExpiresAt;
+
+    /// <summary>The timeout that the last packet armed, in table ticks.</summary>
+    public uint TimeoutTicks;
+
+    /// <summary>Packets seen from the client.</summary>
+    public uint InPackets;
+
+    /// <summary>The timer-wheel slot whose list holds the entry.</summary>
+    internal ushort WheelSlot;
+
+    /// <summary>True when the entry holds a connection.</summary>
+    public readonly bool InUse => (Flags & ConnectionFlags.InUse) != 0;
+
+    /// <summary>True when the key fields match.</summary>
+    internal readonly bool Matches(in ConnectionKey key) =>
+        ClientAddress == key.ClientAddress
+        && ClientPort == key.ClientPort
+        && VirtualAddress == key.VirtualAddress
+        && VirtualPort == key.VirtualPort
+        && Protocol == key.Protocol;
+}

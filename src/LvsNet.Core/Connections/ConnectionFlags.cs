@@ -1,0 +1,18 @@
+namespace LvsNet.Core.Connections;
+
+/// <summary>Per-connection flags.</summary>
+[Flags]
+public enum ConnectionFlags : byte
+{
+    /// <summary>No flag.</summary>
+    None = 0,
+
+    /// <summary>The slot holds a connection.</summary>
+    InUse = 0x01,
+
+    /// <summary>The connection is counted in its server's ActiveConn (else InActConn).</summary>
+    Active = 0x02,
+
+    /// <summary>The director does not see replies (DR, TUN): the INPUT-ONLY TCP table applies.</summary>
+    NoOutput = 0x04,
+}

@@ -1,0 +1,270 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace LvsNet.Core.Connections;
+
+/// <summary>
+/// The connection table of one capture thread: entries by value in one preallocated array,
+/// chained hash buckets of entry indices, and a timer wheel for expiry.
+/// </summary>
+/// <remarks>
+/// <para>Thread contract: owned by one capture thread; nothing here locks. Other threads ask
+/// the owner for listings.</para>
+/// <para>Collisions: buckets are chains, so a new flow never displaces a live one; when all
+/// <see cref="Capacity"/> slots are used, <see cref="Insert"/> fails and the caller drops the new
+/// flow while existing flows keep their entries.</para>
+/// <para>Expiry: every packet re-arms <see cref="ConnectionEntry.ExpiresAt"/> without moving the
+/// entry; the wheel visits each slot once per tick and either frees a due entry or moves it to the
+/// slot of its new expiry. A busy connection is therefore touched by the wheel about once per
+/// timeout, never per packet, and no sweep ever walks the whole table.</para>
+/// </remarks>
+public sealed class ConnectionTable
+{
+    /// <summary>Wheel slots: 4096 quarter-second ticks, a horizon of 1024 s.</summary>
+    public const int WheelSize = 4096;
+
+    private const int WheelMask = WheelSize - 1;
+    private const int None = -1;
+
+    private readonly ConnectionEntry[] _entries;
+    private readonly int[] _buckets;
+    private readonly int _bucketMask;
+    private readonly int[] _wheel = new int[WheelSize];
+    private readonly uint _seed;
+    private int _freeHead = None;
+    private int _highWater;
+    private uint _wheelTick;
+
+    /// <summary>Creates a table holding at most <paramref name="capacity"/> connections.</summary>
+    /// <param name="capacity">The most entries held at once.</param>
+    /// <param name="seed">The hash seed; random when null.</param>
+    /// <param name="startTick">The tick the wheel starts at.</param>
+    public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _entries = new ConnectionEntry[capacity];
+        var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
+        _buckets = new int[buckets];
+        _bucketMask = buckets - 1;
+        Array.Fill(_buckets, None);
+        Array.Fill(_wheel, None);
+        _seed = seed ?? (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        _wheelTick = startTick;
+    }
+
+    /// <summary>The most entries held at once.</summary>
+    public int Capacity => _entries.Length;
+
+    /// <summary>The number of hash buckets.</summary>
+    public int BucketCount => _buckets.Length;
+
+    /// <summary>Entries in use.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Entries freed by expiry since start.</summary>
+    public long ExpiredTotal { get; private set; }
+
+    /// <summary>The tick up to which the wheel has run.</summary>
+    public uint WheelTick => _wheelTick;
+
+    /// <summary>A reference to the entry at <paramref name="index"/>.</summary>
+    public ref ConnectionEntry this[int index] => ref _entries[index];
+
+    /// <summary>Finds the connection of an inbound packet.</summary>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(in ConnectionKey key)
+    {
+        var entries = _entries;
+        var index = _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _seed) & _bucketMask];
+        while (index != None)
+        {
+            ref var entry = ref entries[index];
+            if (entry.Matches(key))
+            {
+                return index;
+            }
+
+            index = entry.BucketNext;
+        }
+
+        return None;
+    }
+
+    /// <summary>Adds a connection bound to a real server, in state NONE with the 3 s initial timeout.</summary>
+    /// <returns>The new entry's index, or -1 when the table is full.</returns>
+    public int Insert(in ConnectionKey key, int realServerId, ConnectionFlags flags, uint now)
+    {
+        int index;
+        if (_freeHead != None)
+        {
+            index = _freeHead;
+            _freeHead = _entries[index].BucketNext;
+        }
+        else if (_highWater < _entries.Length)
+        {
+            index = _highWater++;
+        }
+        else
+        {
+            return None;
+        }
+
+        ref var entry = ref _entries[index];
+        entry = default;
+        entry.Protocol = key.Protocol;
+        entry.ClientAddress = key.ClientAddress;
+        entry.ClientPort = key.ClientPort;
+        entry.VirtualAddress = key.VirtualAddress;
+        entry.VirtualPort = key.VirtualPort;
+        entry.RealServerId = realServerId;
+        entry.Flags = flags | ConnectionFlags.InUse;
+        entry.State = ConnectionState.None;
+        entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
+        entry.ExpiresAt = now + entry.TimeoutTicks;
+
+        ref var bucket = ref _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _seed) & _bucketMask];
+        entry.BucketNext = bucket;
+        bucket = index;
+        WheelAdd(index);
+        Count++;
+        return index;
+    }
+
+    /// <summary>
+    /// Moves a connection to <paramref name="state"/>, keeping its server's active/inactive counts
+    /// exact, and re-arms its timer to <paramref name="now"/> plus the state's timeout.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Transition(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
+    {
+        ref var entry = ref _entries[index];
+        if (entry.State != state)
+        {
+            var wasActive = (entry.Flags & ConnectionFlags.Active) != 0;
+            var isActive = ConnectionStates.IsActive(state);
+            if (wasActive != isActive)
+            {
+                entry.Flags ^= ConnectionFlags.Active;
+                server?.OnActivityChanged(isActive);
+            }
+
+            entry.State = state;
+        }
+
+        entry.TimeoutTicks = timeoutTicks;
+        entry.ExpiresAt = now + timeoutTicks;
+    }
+
+    /// <summary>Frees a connection now (for example when a new SYN reuses a closed tuple), unbinding it from its server.</summary>
+    public void Remove(int index, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        WheelRemove(index);
+        Free(index, serversById);
+    }
+
+    /// <summary>
+    /// Runs the timer wheel up to <paramref name="now"/>, freeing due entries, visiting at most
+    /// <paramref name="maxSlots"/> slots so one call has bounded cost after a long pause.
+    /// </summary>
+    /// <returns>The number of entries freed.</returns>
+    public int Advance(uint now, RealServerState?[] serversById, int maxSlots = WheelSize)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        var freed = 0;
+        var slots = 0;
+        while ((int)(now - _wheelTick) > 0 && slots < maxSlots)
+        {
+            _wheelTick++;
+            slots++;
+            var slot = (int)(_wheelTick & WheelMask);
+            var index = _wheel[slot];
+            _wheel[slot] = None;
+            while (index != None)
+            {
+                ref var entry = ref _entries[index];
+                var next = entry.WheelNext;
+                if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
+                {
+                    Free(index, serversById);
+                    freed++;
+                }
+                else
+                {
+                    WheelAdd(index);
+                }
+
+                index = next;
+            }
+        }
+
+        ExpiredTotal += freed;
+        return freed;
+    }
+
+    private void Free(int index, RealServerState?[] serversById)
+    {
+        ref var entry = ref _entries[index];
+        ref var link = ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _seed) & _bucketMask];
+        while (link != None)
+        {
+            if (link == index)
+            {
+                link = entry.BucketNext;
+                break;
+            }
+
+            link = ref _entries[link].BucketNext;
+        }
+
+        var id = entry.RealServerId;
+        if ((uint)id < (uint)serversById.Length && serversById[id] is { } server)
+        {
+            server.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+        }
+
+        entry.Flags = ConnectionFlags.None;
+        entry.BucketNext = _freeHead;
+        _freeHead = index;
+        Count--;
+    }
+
+    private void WheelAdd(int index)
+    {
+        ref var entry = ref _entries[index];
+
+        // An entry already due goes into the next slot the wheel will visit.
+        var tick = (int)(entry.ExpiresAt - _wheelTick) > 0 ? entry.ExpiresAt : _wheelTick + 1;
+        var slot = (int)(tick & WheelMask);
+        ref var head = ref _wheel[slot];
+        entry.WheelSlot = (ushort)slot;
+        entry.WheelPrev = None;
+        entry.WheelNext = head;
+        if (head != None)
+        {
+            _entries[head].WheelPrev = index;
+        }
+
+        head = index;
+    }
+
+    private void WheelRemove(int index)
+    {
+        ref var entry = ref _entries[index];
+        if (entry.WheelPrev != None)
+        {
+            _entries[entry.WheelPrev].WheelNext = entry.WheelNext;
+        }
+        else
+        {
+            _wheel[entry.WheelSlot] = entry.WheelNext;
+        }
+
+        if (entry.WheelNext != None)
+        {
+            _entries[entry.WheelNext].WheelPrev = entry.WheelPrev;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace LvsNet.Core.DataPath;
+
+/// <summary>
+/// The counters of one capture thread. Written only by that thread (plain increments of aligned
+/// 64-bit fields, which are atomic on 64-bit runtimes); read by any thread.
+/// </summary>
+public sealed class DataPathCounters
+{
+    private static readonly int ReasonCount = Enum.GetValues<DropReason>().Length;
+
+    private readonly long[] _drops = new long[ReasonCount];
+
+    internal long _received;
+
+    internal long _forwarded;
+
+    internal long _ignored;
+
+    internal long _connectionsCreated;
+
+    internal long _connectionsReused;
+
+    internal long _arpRepliesSent;
+
+    internal long _gratuitousArpsSent;
+
+    internal long _icmpErrorsSent;
+
+    internal long _icmpErrorsSuppressed;
+
+    /// <summary>Frames handed to the data path.</summary>
+    public long Received => Volatile.Read(ref _received);
+
+    /// <summary>Frames forwarded to a real server.</summary>
+    public long Forwarded => Volatile.Read(ref _forwarded);
+
+    /// <summary>Frames that were not for a VIP (the director's own traffic, other ARP): left to the kernel, not dropped.</summary>
+    public long Ignored => Volatile.Read(ref _ignored);
+
+    /// <summary>Connections created.</summary>
+    public long ConnectionsCreated => Volatile.Read(ref _connectionsCreated);
+
+    /// <summary>Connections rescheduled because a new SYN reused a closed tuple.</summary>
+    public long ConnectionsReused => Volatile.Read(ref _connectionsReused);
+
+    /// <summary>ARP replies sent for VIPs.</summary>
+    public long ArpRepliesSent => Volatile.Read(ref _arpRepliesSent);
+
+    /// <summary>Gratuitous ARPs sent for VIPs.</summary>
+    public long GratuitousArpsSent => Volatile.Read(ref _gratuitousArpsSent);
+
+    /// <summary>ICMP errors sent (port unreachable when no server is available).</summary>
+    public long IcmpErrorsSent => Volatile.Read(ref _icmpErrorsSent);
+
+    /// <summary>ICMP errors not sent because of the rate limit.</summary>
+    public long IcmpErrorsSuppressed => Volatile.Read(ref _icmpErrorsSuppressed);
+
+    /// <summary>The drop count for <paramref name="reason"/>.</summary>
+    public long this[DropReason reason] => Volatile.Read(ref _drops[(int)reason]);
+
+    /// <summary>All drops.</summary>
+    public long TotalDropped
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _drops.Length; i++)
+            {
+                total += Volatile.Read(ref _drops[i]);
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Counts one drop.</summary>
+    public void Drop(DropReason reason) => _drops[(int)reason]++;
+
+    /// <summary>A copy of the drop counts by reason (allocates; for the control plane).</summary>
+    public IReadOnlyDictionary<DropReason, long> DropsByReason()
+    {
+        var result = new Dictionary<DropReason, long>();
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            result[reason] = this[reason];
+        }
+
+        return result;
+    }
+}

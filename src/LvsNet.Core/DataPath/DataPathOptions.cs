@@ -1,0 +1,25 @@
+using LvsNet.Packets;
+
+namespace LvsNet.Core.DataPath;
+
+/// <summary>What the data path needs to know about the director it runs on; fixed for the life of a capture thread.</summary>
+public sealed record DataPathOptions
+{
+    /// <summary>The capture NIC's MAC: the source of every frame sent and the destination of every frame handled.</summary>
+    public required MacAddress Mac { get; init; }
+
+    /// <summary>The director's own IP (DIP).</summary>
+    public required uint Address { get; init; }
+
+    /// <summary>The prefix length of the director's subnet.</summary>
+    public int PrefixLength { get; init; } = 24;
+
+    /// <summary>The gateway for off-subnet next hops, or 0.</summary>
+    public uint Gateway { get; init; }
+
+    /// <summary>The connection table's capacity.</summary>
+    public int TableCapacity { get; init; } = 1 << 20;
+
+    /// <summary>ICMP errors allowed per second (a token bucket, like the kernel's icmp_msgs_per_sec).</summary>
+    public int IcmpErrorsPerSecond { get; init; } = 1000;
+}

@@ -1,0 +1,56 @@
+namespace LvsNet.Core.DataPath;
+
+/// <summary>Why the data path dropped a frame. Every drop is counted under one reason.</summary>
+public enum DropReason
+{
+    /// <summary>Shorter than an Ethernet header (or its VLAN tag).</summary>
+    MalformedEthernet = 0,
+
+    /// <summary>Captured shorter than it was on the wire (snap length or offloads): it cannot be forwarded whole.</summary>
+    Truncated,
+
+    /// <summary>An ARP packet that is not Ethernet/IPv4 or is cut short.</summary>
+    MalformedArp,
+
+    /// <summary>An IPv4 header that is cut short, has IHL &lt; 5, or a total length past the frame.</summary>
+    MalformedIpv4,
+
+    /// <summary>An IPv4 header whose checksum does not verify.</summary>
+    BadIpv4Checksum,
+
+    /// <summary>An IP fragment (reassembly is not done).</summary>
+    Fragment,
+
+    /// <summary>A TCP header that is cut short or has a data offset below 5 or past the segment.</summary>
+    MalformedTcp,
+
+    /// <summary>A UDP header that is cut short or whose length field is wrong.</summary>
+    MalformedUdp,
+
+    /// <summary>An IPv4 packet to a VIP on a protocol no service uses.</summary>
+    UnsupportedProtocol,
+
+    /// <summary>To a VIP, but no virtual service has that protocol and port.</summary>
+    NoService,
+
+    /// <summary>A TCP segment that is not a SYN and belongs to no known connection.</summary>
+    NoConnection,
+
+    /// <summary>The scheduler found no available real server (the client got ICMP port unreachable).</summary>
+    NoDestination,
+
+    /// <summary>The connection's real server was removed from the configuration.</summary>
+    ServerRemoved,
+
+    /// <summary>The connection table was full, so a new flow was refused.</summary>
+    TableFull,
+
+    /// <summary>The TTL would reach zero.</summary>
+    TtlExceeded,
+
+    /// <summary>The next hop's MAC could not be resolved, or too many frames waited for it.</summary>
+    NeighbourUnresolved,
+
+    /// <summary>The kernel refused to send the frame.</summary>
+    SendFailed,
+}

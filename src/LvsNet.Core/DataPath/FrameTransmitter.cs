@@ -1,0 +1,37 @@
+using LvsNet.Pcap;
+
+namespace LvsNet.Core.DataPath;
+
+/// <summary>The capture thread's way out: sends frames, counts them and copies them to an optional tap.</summary>
+public sealed class FrameTransmitter
+{
+    private readonly IInjectionDevice _device;
+    private readonly IFrameTap? _tap;
+
+    /// <summary>Creates the transmitter.</summary>
+    public FrameTransmitter(IInjectionDevice device, IFrameTap? tap = null)
+    {
+        _device = device;
+        _tap = tap;
+    }
+
+    /// <summary>Frames sent.</summary>
+    public long Sent { get; private set; }
+
+    /// <summary>Frames the kernel refused.</summary>
+    public long Failed { get; private set; }
+
+    /// <summary>Sends one frame; false when the kernel refused it.</summary>
+    public bool Send(ReadOnlySpan<byte> frame)
+    {
+        if (!_device.Send(frame))
+        {
+            Failed++;
+            return false;
+        }
+
+        Sent++;
+        _tap?.OnSent(frame);
+        return true;
+    }
+}

@@ -1,0 +1,438 @@
+using System.Runtime.CompilerServices;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Connections;
+using LvsNet.Core.Neighbours;
+using LvsNet.Core.Scheduling;
+using LvsNet.Packets;
+using LvsNet.Packets.Writing;
+using LvsNet.Pcap;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LvsNet.Core.DataPath;
+
+/// <summary>
+/// The per-packet pipeline of one capture thread: classify → connection lookup or schedule →
+/// state transition → forward. It owns its connection table, neighbour table and scratch buffer.
+/// </summary>
+/// <remarks>
+/// <para>Thread contract: every method runs on the owning capture thread.</para>
+/// <para>The steady-state path allocates nothing: headers are span views, the configuration is an
+/// immutable snapshot read once per batch, connections are structs in a preallocated table, and
+/// rewrites happen in one scratch buffer allocated at start (libpcap's buffer is read-only).</para>
+/// <para>Malformed frames never throw: each is dropped and counted under a <see cref="DropReason"/>.</para>
+/// </remarks>
+public sealed partial class PacketProcessor : IFrameHandler
+{
+    private const int ScratchLength = 65536 + 128;
+
+    private readonly LvsRuntime _runtime;
+    private readonly FrameTransmitter _transmitter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly MacAddress _mac;
+    private readonly uint _address;
+    private readonly ConnectionClock _clock;
+    private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(ScratchLength, pinned: true);
+    private readonly int _icmpPerTick;
+    private readonly HashSet<uint> _announced = [];
+    private LvsSnapshot? _snapshot;
+    private ConnectionTimeouts _timeouts = new(new ConnectionTableConfig());
+    private RealServerState?[] _servers = [];
+    private uint _now;
+    private uint _lastTick;
+    private uint _lastTableFullWarning;
+    private int _icmpTokens;
+
+    /// <summary>Creates the pipeline.</summary>
+    public PacketProcessor(LvsRuntime runtime, FrameTransmitter transmitter, DataPathOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(transmitter);
+        ArgumentNullException.ThrowIfNull(options);
+        _runtime = runtime;
+        _transmitter = transmitter;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _mac = options.Mac;
+        _address = options.Address;
+        _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
+        _icmpPerTick = Math.Max(1, options.IcmpErrorsPerSecond / ConnectionClock.TicksPerSecond);
+        _icmpTokens = _icmpPerTick;
+        Table = new ConnectionTable(options.TableCapacity);
+        Neighbours = new NeighbourTable(transmitter, _mac, _address);
+        Neighbours.Resolved += (ip, mac) => Log.Resolved(_logger, ip, mac);
+        Neighbours.ResolutionFailed += ip => Log.Unresolved(_logger, ip);
+    }
+
+    /// <summary>This thread's counters.</summary>
+    public DataPathCounters Counters { get; } = new();
+
+    /// <summary>This thread's connection table.</summary>
+    public ConnectionTable Table { get; }
+
+    /// <summary>This thread's neighbour table.</summary>
+    public NeighbourTable Neighbours { get; }
+
+    /// <summary>The current tick of the connection clock.</summary>
+    public uint Now => _now;
+
+    /// <summary>The snapshot the current batch uses.</summary>
+    public LvsSnapshot? Snapshot => _snapshot;
+
+    /// <summary>
+    /// Called by the capture thread before each batch: reads the clock and the current snapshot,
+    /// and once per tick runs the timer wheel and the neighbour retries.
+    /// </summary>
+    public void BeginBatch()
+    {
+        _now = _clock.TickOf(_time.GetTimestamp());
+        var snapshot = _runtime.Current;
+        if (!ReferenceEquals(snapshot, _snapshot) && snapshot is not null)
+        {
+            OnSnapshotChanged(snapshot);
+        }
+
+        if (_now != _lastTick)
+        {
+            _lastTick = _now;
+            Table.Advance(_now, _servers);
+            Neighbours.Maintain(_now);
+            _icmpTokens = _icmpPerTick;
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnFrame(ReadOnlySpan<byte> frame, int wireLength)
+    {
+        var counters = Counters;
+        counters._received++;
+        if (!EthernetHeader.TryParse(frame, out var eth))
+        {
+            counters.Drop(DropReason.MalformedEthernet);
+            return;
+        }
+
+        if (eth.EtherType == EtherType.Ipv4)
+        {
+            if (eth.Destination != _mac)
+            {
+                // Flooded by a bridge or seen in promiscuous mode: someone else's frame.
+                counters._ignored++;
+                return;
+            }
+
+            HandleIpv4(frame, wireLength, eth.HeaderLength);
+        }
+        else if (eth.EtherType == EtherType.Arp)
+        {
+            HandleArp(eth);
+        }
+        else
+        {
+            counters._ignored++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void HandleIpv4(ReadOnlySpan<byte> frame, int wireLength, int l2Length)
+    {
+        var snapshot = _snapshot;
+        if (!Ipv4Header.TryParse(frame.Slice(l2Length), out var ip))
+        {
+            Counters.Drop(DropReason.MalformedIpv4);
+            return;
+        }
+
+        if (snapshot is null || !snapshot.IsVirtualAddress(ip.Destination))
+        {
+            Counters._ignored++;
+            return;
+        }
+
+        if (frame.Length < wireLength)
+        {
+            Counters.Drop(DropReason.Truncated);
+            return;
+        }
+
+        if (!ip.IsChecksumValid)
+        {
+            Counters.Drop(DropReason.BadIpv4Checksum);
+            return;
+        }
+
+        if (ip.IsFragment)
+        {
+            Counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        switch (ip.Protocol)
+        {
+            case IpProtocol.Tcp:
+                HandleTcp(frame, l2Length, ip, snapshot);
+                break;
+            case IpProtocol.Udp:
+                HandleUdp(frame, l2Length, ip, snapshot);
+                break;
+            default:
+                Counters.Drop(DropReason.UnsupportedProtocol);
+                break;
+        }
+    }
+
+    private void HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    {
+        if (!TcpHeader.TryParse(ip.Payload, out var tcp))
+        {
+            Counters.Drop(DropReason.MalformedTcp);
+            return;
+        }
+
+        var flags = tcp.Flags;
+        var isSyn = (flags & (TcpFlags.Syn | TcpFlags.Rst)) == TcpFlags.Syn;
+        var key = new ConnectionKey(IpProtocol.Tcp, ip.Source, tcp.SourcePort, ip.Destination, tcp.DestinationPort);
+        var index = Table.Find(key);
+        RealServerState? server = null;
+        if (index >= 0)
+        {
+            ref var existing = ref Table[index];
+            server = ServerOf(existing.RealServerId);
+
+            // A new SYN on a tuple whose connection is closing is a new connection: reschedule it
+            // at once (IPVS conn_reuse_mode 1, without the conntrack one-second stall).
+            if (isSyn && existing.State is ConnectionState.TimeWait or ConnectionState.Close)
+            {
+                Table.Remove(index, _servers);
+                Counters._connectionsReused++;
+                index = -1;
+            }
+            else if (server is null || !server.IsAvailable)
+            {
+                Counters.Drop(DropReason.ServerRemoved);
+                return;
+            }
+        }
+
+        if (index < 0)
+        {
+            if (!isSyn)
+            {
+                Counters.Drop(DropReason.NoConnection);
+                return;
+            }
+
+            index = CreateConnection(frame, l2Length, ip, in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        ref var entry = ref Table[index];
+        var direction = (entry.Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
+        var state = TcpStateMachine.Next(entry.State, direction, flags);
+        Table.Transition(index, state, _timeouts[state], _now, server);
+        entry.InPackets++;
+        Forward(frame, l2Length, ip, server!);
+    }
+
+    private void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    {
+        if (!UdpHeader.TryParse(ip.Payload, out var udp))
+        {
+            Counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        var key = new ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
+        var index = Table.Find(key);
+        RealServerState? server;
+        if (index >= 0)
+        {
+            server = ServerOf(Table[index].RealServerId);
+            if (server is null || !server.IsAvailable)
+            {
+                Counters.Drop(DropReason.ServerRemoved);
+                return;
+            }
+        }
+        else
+        {
+            index = CreateConnection(frame, l2Length, ip, in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        ref var entry = ref Table[index];
+        Table.Transition(index, ConnectionState.Udp, _timeouts[ConnectionState.Udp], _now, server);
+        entry.InPackets++;
+        Forward(frame, l2Length, ip, server!);
+    }
+
+    private int CreateConnection(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionKey key, LvsSnapshot snapshot, out RealServerState? server)
+    {
+        server = null;
+        if (!snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, key.VirtualPort), out var service))
+        {
+            Counters.Drop(DropReason.NoService);
+            return -1;
+        }
+
+        server = service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort));
+        if (server is null)
+        {
+            SendIcmpError(frame, l2Length, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodePortUnreachable);
+            Counters.Drop(DropReason.NoDestination);
+            return -1;
+        }
+
+        var flags = server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel ? ConnectionFlags.NoOutput : ConnectionFlags.None;
+        var index = Table.Insert(in key, server.Id, flags, _now);
+        if (index < 0)
+        {
+            Counters.Drop(DropReason.TableFull);
+            WarnTableFull();
+            return -1;
+        }
+
+        server.OnConnectionCreated();
+        Counters._connectionsCreated++;
+        return index;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RealServerState? ServerOf(int id)
+    {
+        var servers = _servers;
+        return (uint)id < (uint)servers.Length ? servers[id] : null;
+    }
+
+    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server)
+    {
+        // DR: only the MAC addresses change, and the TTL (as IPVS decrements it in every method).
+        var scratch = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(scratch);
+        if (!Ipv4Writer.DecrementTtl(scratch.Slice(l2Length)))
+        {
+            Counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(ip.TotalLength);
+        Transmit(scratch, server.Address);
+    }
+
+    private void Transmit(Span<byte> frame, uint nextHop)
+    {
+        if (Neighbours.TryResolve(nextHop, _now, out var mac))
+        {
+            mac.WriteTo(frame);
+            if (_transmitter.Send(frame))
+            {
+                Counters._forwarded++;
+            }
+            else
+            {
+                Counters.Drop(DropReason.SendFailed);
+            }
+        }
+        else if (Neighbours.Enqueue(nextHop, frame))
+        {
+            Counters._forwarded++;
+        }
+        else
+        {
+            Counters.Drop(DropReason.NeighbourUnresolved);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandleArp(EthernetHeader eth)
+    {
+        if (!ArpPacket.TryParse(eth.Payload, out var arp))
+        {
+            Counters.Drop(DropReason.MalformedArp);
+            return;
+        }
+
+        Neighbours.OnArp(arp.SenderIp, arp.SenderMac, _now);
+        var snapshot = _snapshot;
+        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsVirtualAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
+        {
+            Counters._ignored++;
+            return;
+        }
+
+        // The kernel does not hold the VIP, so the daemon answers for it with the NIC's MAC.
+        var length = ArpWriter.WriteFrame(_scratch, eth.Source, ArpOperation.Reply, _mac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
+        if (_transmitter.Send(_scratch.AsSpan(0, length)))
+        {
+            Counters._arpRepliesSent++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, byte type, byte code)
+    {
+        if (_icmpTokens <= 0)
+        {
+            Counters._icmpErrorsSuppressed++;
+            return;
+        }
+
+        _icmpTokens--;
+        var source = MacAddress.Read(frame.Slice(MacAddress.Length));
+        var length = IcmpWriter.WriteErrorFrame(_scratch, source, _mac, ip.Destination, ip.Packet, type, code);
+        if (_transmitter.Send(_scratch.AsSpan(0, length)))
+        {
+            Counters._icmpErrorsSent++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WarnTableFull()
+    {
+        if (_lastTableFullWarning == 0 || (int)(_now - _lastTableFullWarning) >= 10 * ConnectionClock.TicksPerSecond)
+        {
+            _lastTableFullWarning = _now == 0 ? 1u : _now;
+            Log.TableFull(_logger, Table.Capacity);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnSnapshotChanged(LvsSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        _servers = snapshot.ServersById;
+        _timeouts = new ConnectionTimeouts(snapshot.Config.Connections);
+
+        // Resolve every real server now, so that the first SYN does not wait for ARP.
+        foreach (var service in snapshot.Services)
+        {
+            foreach (var server in service.Servers)
+            {
+                Neighbours.TryResolve(server.Address, _now, out _);
+            }
+        }
+
+        // Announce new VIPs with a gratuitous ARP so switches and neighbours learn the director's MAC.
+        foreach (var vip in snapshot.VirtualAddresses)
+        {
+            if (_announced.Add(vip))
+            {
+                var length = ArpWriter.WriteFrame(_scratch, MacAddress.Broadcast, ArpOperation.Request, _mac, vip, MacAddress.Zero, vip);
+                if (_transmitter.Send(_scratch.AsSpan(0, length)))
+                {
+                    Counters._gratuitousArpsSent++;
+                }
+            }
+        }
+
+        _announced.IntersectWith(snapshot.VirtualAddresses);
+    }
+}

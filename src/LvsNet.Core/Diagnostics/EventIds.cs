@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+
+namespace LvsNet.Core.Diagnostics;
+
+/// <summary>
+/// Every event id the product logs, in one table so that ids stay stable for log pipelines.
+/// Ranges: 1xx lifecycle, 2xx configuration, 3xx data path, 4xx neighbours, 5xx host preparation,
+/// 6xx command socket, 7xx health. Retired ids are commented out, never reused.
+/// </summary>
+public static class EventIds
+{
+    /// <summary>The daemon started.</summary>
+    public static readonly EventId Started = new(100, nameof(Started));
+
+    /// <summary>The daemon is stopping.</summary>
+    public static readonly EventId Stopping = new(101, nameof(Stopping));
+
+    /// <summary>The daemon stopped.</summary>
+    public static readonly EventId Stopped = new(102, nameof(Stopped));
+
+    /// <summary>The libpcap version in use.</summary>
+    public static readonly EventId PcapVersion = new(103, nameof(PcapVersion));
+
+    /// <summary>A capture thread started.</summary>
+    public static readonly EventId CaptureStarted = new(104, nameof(CaptureStarted));
+
+    /// <summary>A capture thread stopped.</summary>
+    public static readonly EventId CaptureStopped = new(105, nameof(CaptureStopped));
+
+    /// <summary>A configuration was applied.</summary>
+    public static readonly EventId ConfigApplied = new(200, nameof(ConfigApplied));
+
+    /// <summary>A configuration was rejected.</summary>
+    public static readonly EventId ConfigRejected = new(201, nameof(ConfigRejected));
+
+    /// <summary>One error of a rejected configuration.</summary>
+    public static readonly EventId ConfigError = new(202, nameof(ConfigError));
+
+    /// <summary>A real server was added.</summary>
+    public static readonly EventId RealServerAdded = new(203, nameof(RealServerAdded));
+
+    /// <summary>A real server was removed.</summary>
+    public static readonly EventId RealServerRemoved = new(204, nameof(RealServerRemoved));
+
+    /// <summary>A real server's settings changed.</summary>
+    public static readonly EventId RealServerEdited = new(205, nameof(RealServerEdited));
+
+    /// <summary>A setting that needs a restart changed on reload.</summary>
+    public static readonly EventId RestartRequired = new(206, nameof(RestartRequired));
+
+    /// <summary>The connection table is full.</summary>
+    public static readonly EventId TableFull = new(300, nameof(TableFull));
+
+    /// <summary>The data path hit an unexpected error (a bug); the frame was dropped.</summary>
+    public static readonly EventId DataPathError = new(301, nameof(DataPathError));
+
+    /// <summary>Periodic summary of drops by reason.</summary>
+    public static readonly EventId DropSummary = new(302, nameof(DropSummary));
+
+    /// <summary>The kernel dropped captured frames.</summary>
+    public static readonly EventId CaptureDrops = new(303, nameof(CaptureDrops));
+
+    /// <summary>A neighbour was resolved or changed MAC.</summary>
+    public static readonly EventId NeighbourResolved = new(400, nameof(NeighbourResolved));
+
+    /// <summary>A neighbour could not be resolved.</summary>
+    public static readonly EventId NeighbourUnresolved = new(401, nameof(NeighbourUnresolved));
+
+    /// <summary>The host was changed at start.</summary>
+    public static readonly EventId HostPrepared = new(500, nameof(HostPrepared));
+
+    /// <summary>A host change was undone at stop.</summary>
+    public static readonly EventId HostRestored = new(501, nameof(HostRestored));
+
+    /// <summary>A host change could not be made or undone.</summary>
+    public static readonly EventId HostPreparationFailed = new(502, nameof(HostPreparationFailed));
+}

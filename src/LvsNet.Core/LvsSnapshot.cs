@@ -1,0 +1,51 @@
+using System.Collections.Frozen;
+using LvsNet.Core.Configuration;
+
+namespace LvsNet.Core;
+
+/// <summary>
+/// An immutable view of everything the data path needs: services by key, their servers and
+/// schedulers, the VIPs to answer ARP for, and the table of servers by id. Published by a single
+/// reference swap; the data path reads whichever snapshot is current at the start of a batch.
+/// </summary>
+public sealed class LvsSnapshot
+{
+    internal LvsSnapshot(long version, LvsConfig config, VirtualServiceState[] services, RealServerState?[] serversById)
+    {
+        Version = version;
+        Config = config;
+        Services = services;
+        ServersById = serversById;
+        var byKey = new Dictionary<ServiceKey, VirtualServiceState>(services.Length);
+        var vips = new HashSet<uint>();
+        foreach (var service in services)
+        {
+            byKey[service.Key] = service;
+            vips.Add(service.Key.Address);
+        }
+
+        ServicesByKey = byKey.ToFrozenDictionary();
+        VirtualAddresses = [.. vips.Order()];
+    }
+
+    /// <summary>Increases by one with every published snapshot.</summary>
+    public long Version { get; }
+
+    /// <summary>The configuration this snapshot was built from.</summary>
+    public LvsConfig Config { get; }
+
+    /// <summary>The services in configuration order.</summary>
+    public IReadOnlyList<VirtualServiceState> Services { get; }
+
+    /// <summary>The services by (protocol, VIP, port).</summary>
+    public FrozenDictionary<ServiceKey, VirtualServiceState> ServicesByKey { get; }
+
+    /// <summary>The distinct VIPs, sorted.</summary>
+    public uint[] VirtualAddresses { get; }
+
+    /// <summary>Every server ever created, by id (removed ones have <see cref="RealServerState.IsAvailable"/> false).</summary>
+    public RealServerState?[] ServersById { get; }
+
+    /// <summary>True when <paramref name="address"/> is one of the VIPs.</summary>
+    public bool IsVirtualAddress(uint address) => Array.BinarySearch(VirtualAddresses, address) >= 0;
+}

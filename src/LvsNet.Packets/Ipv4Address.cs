@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LvsNet.Packets;
+
+/// <summary>
+/// Helpers for IPv4 addresses held as a <see cref="uint"/> whose value is the address read
+/// big-endian (the value of <c>ntohl()</c>: 10.0.0.1 is 0x0A000001). The data path and the
+/// connection keys use this form; <see cref="IPAddress"/> appears only at config and log edges.
+/// </summary>
+public static class Ipv4Address
+{
+    /// <summary>Converts an IPv4 <see cref="IPAddress"/>.</summary>
+    /// <exception cref="ArgumentException">The address is not IPv4.</exception>
+    public static uint FromIPAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    /// <summary>Converts to an <see cref="IPAddress"/> (allocates; for edges only).</summary>
+    public static IPAddress ToIPAddress(uint address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, address);
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>Parses dotted-quad text.</summary>
+    public static bool TryParse(string? text, out uint address)
+    {
+        address = 0;
+        if (text is null || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return false;
+        }
+
+        // IPAddress.TryParse accepts forms such as "10" or "10.1"; operators mean dotted quads.
+        if (text.Count(c => c == '.') != 3)
+        {
+            return false;
+        }
+
+        address = FromIPAddress(ip);
+        return true;
+    }
+
+    /// <summary>Parses dotted-quad text or throws <see cref="FormatException"/>.</summary>
+    public static uint Parse(string text) =>
+        TryParse(text, out var address) ? address : throw new FormatException($"'{text}' is not an IPv4 address.");
+
+    /// <summary>Formats as dotted quad.</summary>
+    public static string Format(uint address) =>
+        string.Create(CultureInfo.InvariantCulture, $"{address >> 24}.{(address >> 16) & 0xFF}.{(address >> 8) & 0xFF}.{address & 0xFF}");
+
+    /// <summary>The netmask of a prefix length (0..32).</summary>
+    public static uint PrefixToMask(int prefixLength) =>
+        prefixLength <= 0 ? 0u : prefixLength >= 32 ? uint.MaxValue : uint.MaxValue << (32 - prefixLength);
+}

@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using LvsNet.Packets.Checksums;
+
+namespace LvsNet.Packets.Writing;
+
+/// <summary>
+/// Address and port rewrites of an IPv4 packet with incremental checksum updates (RFC 1624),
+/// as IPVS NAT applies them.
+/// </summary>
+/// <remarks>
+/// A UDP datagram that arrives with checksum 0 ("none") gets a full checksum after the rewrite, and
+/// a computed UDP checksum of 0 is sent as 0xFFFF, as IPVS does. Ports are only rewritten in the
+/// first fragment (or an unfragmented packet), where the transport header is present.
+/// </remarks>
+public static class NatRewriter
+{
+    /// <summary>Rewrites the destination address and port (DNAT, client → real server).</summary>
+    public static void RewriteDestination(Span<byte> packet, uint address, ushort port) =>
+        Rewrite(packet, Ipv4Header.DestinationOffset, address, TcpHeader.DestinationPortOffset, port);
+
+    /// <summary>Rewrites the source address and port (SNAT, real server → client).</summary>
+    public static void RewriteSource(Span<byte> packet, uint address, ushort port) =>
+        Rewrite(packet, Ipv4Header.SourceOffset, address, TcpHeader.SourcePortOffset, port);
+
+    private static void Rewrite(Span<byte> packet, int addressOffset, uint address, int portOffset, ushort port)
+    {
+        var headerLength = (packet[0] & 0x0F) * 4;
+        var oldAddress = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(addressOffset));
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(addressOffset), address);
+        var ipChecksum = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.ChecksumOffset));
+        BinaryPrimitives.WriteUInt16BigEndian(packet.Slice(Ipv4Header.ChecksumOffset), IncrementalChecksum.Update(ipChecksum, oldAddress, address));
+
+        var fragmentOffset = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.FlagsOffset)) & 0x1FFF;
+        if (fragmentOffset != 0)
+        {
+            return;
+        }
+
+        var totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.TotalLengthOffset));
+        var l4 = packet.Slice(headerLength, totalLength - headerLength);
+        switch ((IpProtocol)packet[Ipv4Header.ProtocolOffset])
+        {
+            case IpProtocol.Tcp when l4.Length >= TcpHeader.MinLength:
+            {
+                var oldPort = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(portOffset));
+                BinaryPrimitives.WriteUInt16BigEndian(l4.Slice(portOffset), port);
+                var checksum = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(TcpHeader.ChecksumOffset));
+                checksum = IncrementalChecksum.Update(checksum, oldAddress, address);
+                checksum = IncrementalChecksum.Update(checksum, oldPort, port);
+                BinaryPrimitives.WriteUInt16BigEndian(l4.Slice(TcpHeader.ChecksumOffset), checksum);
+                break;
+            }
+
+            case IpProtocol.Udp when l4.Length >= UdpHeader.Length:
+            {
+                var oldPort = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(portOffset));
+                BinaryPrimitives.WriteUInt16BigEndian(l4.Slice(portOffset), port);
+                var checksum = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(UdpHeader.ChecksumOffset));
+                if (checksum == 0)
+                {
+                    checksum = ComputeUdpChecksum(packet, l4);
+                }
+                else
+                {
+                    checksum = IncrementalChecksum.Update(checksum, oldAddress, address);
+                    checksum = IncrementalChecksum.Update(checksum, oldPort, port);
+                }
+
+                BinaryPrimitives.WriteUInt16BigEndian(l4.Slice(UdpHeader.ChecksumOffset), checksum == 0 ? (ushort)0xFFFF : checksum);
+                break;
+            }
+
+            default:
+                break;
+        }
+    }
+
+    private static ushort ComputeUdpChecksum(ReadOnlySpan<byte> packet, Span<byte> datagram)
+    {
+        int udpLength = BinaryPrimitives.ReadUInt16BigEndian(datagram.Slice(UdpHeader.LengthOffset));
+        udpLength = Math.Min(udpLength, datagram.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(datagram.Slice(UdpHeader.ChecksumOffset), 0);
+        var source = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.SourceOffset));
+        var destination = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.DestinationOffset));
+        return InternetChecksum.ComputeTransport(source, destination, IpProtocol.Udp, datagram.Slice(0, udpLength));
+    }
+}

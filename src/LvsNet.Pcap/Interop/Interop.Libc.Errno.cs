@@ -1,0 +1,13 @@
+namespace LvsNet.Pcap;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>EINTR: interrupted by a signal; the call is retried.</summary>
+        internal const int EINTR = 4;
+
+        /// <summary>EAGAIN: nothing to read from a non-blocking descriptor.</summary>
+        internal const int EAGAIN = 11;
+    }
+}
