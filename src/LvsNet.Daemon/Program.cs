@@ -1,0 +1,96 @@
+using LvsNet.Core;
+using LvsNet.Core.Configuration;
+using LvsNet.Daemon;
+using LvsNet.Daemon.Host;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Json;
+
+DaemonOptions options;
+try
+{
+    options = DaemonOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"lvsnetd: {ex.Message}");
+    Console.Error.WriteLine(DaemonOptions.Usage);
+    return 2;
+}
+
+if (!Enum.TryParse<LogEventLevel>(options.LogLevel, ignoreCase: true, out var level))
+{
+    Console.Error.WriteLine($"lvsnetd: unknown log level '{options.LogLevel}' (Verbose, Debug, Information, Warning, Error)");
+    return 2;
+}
+
+var formatter = new JsonFormatter(renderMessage: true);
+var loggerConfiguration = new LoggerConfiguration()
+    .MinimumLevel.Is(level)
+    .Enrich.FromLogContext()
+    .WriteTo.Async(sink => sink.Console(formatter));
+if (options.LogFile is { } logFile)
+{
+    loggerConfiguration = loggerConfiguration.WriteTo.Async(sink => sink.File(formatter, logFile));
+}
+
+await using var serilog = loggerConfiguration.CreateLogger();
+using var loggerFactory = LoggerFactory.Create(logging => logging.AddSerilog(serilog));
+var startupLogger = loggerFactory.CreateLogger("LvsNet.Daemon");
+
+LvsConfig config;
+try
+{
+    config = LvsConfigReader.ReadFile(options.ConfigPath);
+}
+catch (ConfigException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    StartupLog.ConfigRejected(startupLogger, options.ConfigPath, ex.Errors.Count);
+    foreach (var error in ex.Errors)
+    {
+        StartupLog.ConfigError(startupLogger, error.Path, error.Line, error.Message);
+    }
+
+    return 1;
+}
+
+if (options.CheckOnly)
+{
+    Console.WriteLine($"{options.ConfigPath}: configuration OK ({config.VirtualServices.Length} virtual service(s), {config.VirtualServices.Sum(s => s.RealServers.Length)} real server(s))");
+    return 0;
+}
+
+var runtime = new LvsRuntime();
+runtime.Apply(config);
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+builder.Logging.ClearProviders().AddSerilog(serilog);
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(runtime);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DirectorHost>();
+builder.Services.AddSingleton<StatisticsLogger>();
+builder.Services.AddSingleton<CaptureService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
+builder.Services.AddSingleton<ReloadService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ReloadService>());
+builder.Services.AddHostedService<StatisticsService>();
+builder.Services.AddHostedService<SystemdNotifier>();
+
+using var host = builder.Build();
+try
+{
+    await host.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (Exception ex) when (ex is InvalidOperationException or LvsNet.Pcap.PcapException or DllNotFoundException)
+{
+    StartupLog.StartFailed(startupLogger, ex, ex.Message);
+    Console.Error.WriteLine($"lvsnetd: {ex.Message}");
+    return 1;
+}

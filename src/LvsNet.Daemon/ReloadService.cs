@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using LvsNet.Core;
+using LvsNet.Core.Configuration;
+using LvsNet.Daemon.Host;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LvsNet.Daemon;
+
+/// <summary>
+/// Reloads the configuration file on SIGHUP: a valid file replaces the running snapshot
+/// atomically (connections of services and servers that still exist are kept); an invalid one is
+/// logged with every error and the running configuration stays.
+/// </summary>
+public sealed partial class ReloadService : IHostedService, IDisposable
+{
+    private readonly LvsRuntime _runtime;
+    private readonly DaemonOptions _options;
+    private readonly DirectorHost _host;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private PosixSignalRegistration? _registration;
+
+    /// <summary>Creates the service.</summary>
+    public ReloadService(LvsRuntime runtime, DaemonOptions options, DirectorHost host, ILogger<ReloadService> logger)
+    {
+        _runtime = runtime;
+        _options = options;
+        _host = host;
+        _logger = logger;
+    }
+
+    /// <summary>The outcome of the last reload: null before any, else whether it was applied and its errors.</summary>
+    public (DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? LastResult { get; private set; }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            ThreadPool.QueueUserWorkItem(_ => Reload());
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _registration?.Dispose();
+        _registration = null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads, validates and applies the configuration file.</summary>
+    /// <returns>True when the new configuration is in force.</returns>
+    public bool Reload()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                var config = LvsConfigReader.ReadFile(_options.ConfigPath);
+                var running = _runtime.Current?.Config;
+                if (running is not null && config.Director != running.Director)
+                {
+                    Log.RestartRequired(_logger, "director");
+                    config = config with { Director = running.Director };
+                }
+
+                if (running is not null && config.Capture != running.Capture)
+                {
+                    Log.RestartRequired(_logger, "capture");
+                    config = config with { Capture = running.Capture };
+                }
+
+                var changes = _runtime.Apply(config);
+                if (config.Director.PrepareHost)
+                {
+                    _host.RemoveVirtualAddresses(_runtime.Current!.VirtualAddresses);
+                }
+
+                Log.Applied(_logger, _options.ConfigPath, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);
+                LastResult = (DateTimeOffset.UtcNow, true, []);
+                return true;
+            }
+            catch (ConfigException ex)
+            {
+                Log.Rejected(_logger, _options.ConfigPath, ex.Errors.Count);
+                foreach (var error in ex.Errors)
+                {
+                    Log.Error(_logger, error.Path, error.Line, error.Message);
+                }
+
+                LastResult = (DateTimeOffset.UtcNow, false, ex.Errors);
+                return false;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _registration?.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 200, EventName = "ConfigApplied", Level = LogLevel.Information,
+            Message = "Configuration {Path} applied: {Summary}; services added {ServicesAdded} removed {ServicesRemoved} edited {ServicesEdited}; real servers added {ServersAdded} removed {ServersRemoved} edited {ServersEdited}")]
+        public static partial void Applied(ILogger logger, string path, string summary, List<string> servicesAdded, List<string> servicesRemoved, List<string> servicesEdited, List<string> serversAdded, List<string> serversRemoved, List<string> serversEdited);
+
+        [LoggerMessage(EventId = 201, EventName = "ConfigRejected", Level = LogLevel.Error,
+            Message = "Configuration {Path} rejected with {ErrorCount} error(s); the running configuration stays")]
+        public static partial void Rejected(ILogger logger, string path, int errorCount);
+
+        [LoggerMessage(EventId = 202, EventName = "ConfigError", Level = LogLevel.Error, Message = "{YamlPath} (line {Line}): {Error}")]
+        public static partial void Error(ILogger logger, string yamlPath, int? line, string error);
+
+        [LoggerMessage(EventId = 206, EventName = "RestartRequired", Level = LogLevel.Warning,
+            Message = "The {Section} section changed; it takes effect at the next restart (the running values stay)")]
+        public static partial void RestartRequired(ILogger logger, string section);
+    }
+}
