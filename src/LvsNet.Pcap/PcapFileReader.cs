@@ -15,7 +15,6 @@ public sealed class PcapFileReader : IDisposable
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly bool _bigEndian;
-    private readonly long _ticksPerFraction;
     private readonly int _maximumRecordLength;
     private long _offset;
     private bool _disposed;
@@ -63,7 +62,6 @@ public sealed class PcapFileReader : IDisposable
         }
 
         IsNanosecondResolution = magic == PcapFileFormat.MagicNanoseconds;
-        _ticksPerFraction = IsNanosecondResolution ? 1 : TimeSpan.TicksPerMicrosecond;
         var versionMajor = ReadUInt16(header[4..]);
         var versionMinor = ReadUInt16(header[6..]);
         if (versionMajor != PcapFileFormat.VersionMajor)
@@ -160,7 +158,11 @@ public sealed class PcapFileReader : IDisposable
             throw new PcapFileFormatException($"Truncated record data ({read} of {capturedLength} bytes).", _offset);
         }
 
-        var ticks = (seconds * TimeSpan.TicksPerSecond) + (fraction * _ticksPerFraction);
+        // A tick is 100 ns: nanosecond fractions lose their last two digits.
+        var fractionTicks = IsNanosecondResolution
+            ? fraction / (1_000_000_000 / TimeSpan.TicksPerSecond)
+            : fraction * TimeSpan.TicksPerMicrosecond;
+        var ticks = (seconds * TimeSpan.TicksPerSecond) + fractionTicks;
         _offset += PcapFileFormat.RecordHeaderSize + capturedLength;
         return new PcapRecord(DateTimeOffset.UnixEpoch.AddTicks(ticks), data, (int)Math.Min(wireLength, int.MaxValue));
     }

@@ -166,19 +166,24 @@ public sealed class ConnectionTable
     }
 
     /// <summary>
-    /// Runs the timer wheel up to <paramref name="now"/>, freeing due entries, visiting at most
-    /// <paramref name="maxSlots"/> slots so one call has bounded cost after a long pause.
+    /// Runs the timer wheel up to <paramref name="now"/>, freeing due entries. After a pause longer
+    /// than one revolution, one revolution ending at <paramref name="now"/> is enough: each slot is
+    /// then visited at the one tick of that revolution it stands for, which is at or after the
+    /// expiry of every due entry in it.
     /// </summary>
     /// <returns>The number of entries freed.</returns>
-    public int Advance(uint now, RealServerState?[] serversById, int maxSlots = WheelSize)
+    public int Advance(uint now, RealServerState?[] serversById)
     {
         ArgumentNullException.ThrowIfNull(serversById);
         var freed = 0;
-        var slots = 0;
-        while ((int)(now - _wheelTick) > 0 && slots < maxSlots)
+        if ((int)(now - _wheelTick) > WheelSize)
+        {
+            _wheelTick = now - WheelSize;
+        }
+
+        while ((int)(now - _wheelTick) > 0)
         {
             _wheelTick++;
-            slots++;
             var slot = (int)(_wheelTick & WheelMask);
             var index = _wheel[slot];
             _wheel[slot] = None;

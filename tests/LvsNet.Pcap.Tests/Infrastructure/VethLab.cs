@@ -42,9 +42,9 @@ internal sealed class VethLab : IDisposable
         {
             ExternalCommand.Run("ip", "netns", "exec", name, "sysctl", "-qw",
                 "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            ExternalCommand.Run("ip", "-n", name, "link", "add", CaptureInterface, "type", "veth", "peer", "name", InjectionInterface);
-            ExternalCommand.Run("ip", "-n", name, "link", "set", CaptureInterface, "up");
-            ExternalCommand.Run("ip", "-n", name, "link", "set", InjectionInterface, "up");
+            ExternalCommand.Run("ip", "-n", name, "link", "add", "name", CaptureInterface, "type", "veth", "peer", "name", InjectionInterface);
+            ExternalCommand.Run("ip", "-n", name, "link", "set", "dev", CaptureInterface, "up");
+            ExternalCommand.Run("ip", "-n", name, "link", "set", "dev", InjectionInterface, "up");
             lab.WaitUntilUp(CaptureInterface);
             lab.WaitUntilUp(InjectionInterface);
             return lab;

@@ -1,0 +1,133 @@
+using LvsNet.Core.Configuration;
+using LvsNet.Packets;
+using Xunit;
+
+namespace LvsNet.Core.Tests;
+
+public class ConfigReaderTests
+{
+    private const string Valid =
+        """
+        director:
+          interface: eth0
+          address: 10.77.0.2/24
+        connections:
+          max_entries: 4096
+          tcp_timeout: 15m
+          udp_timeout: 120
+        virtual_services:
+          - name: web
+            protocol: tcp
+            address: 10.77.0.100
+            port: 80
+            scheduler: wrr
+            real_servers:
+              - address: 10.77.0.11
+                weight: 3
+              - address: 10.77.0.12
+        """;
+
+    [Fact]
+    public void Parse_ValidDocument_GivesTypedConfig()
+    {
+        var config = LvsConfigReader.Parse(Valid);
+        Assert.Equal("eth0", config.Director.Interface);
+        Assert.Equal(Ipv4Address.Parse("10.77.0.2"), config.Director.Address);
+        Assert.Equal(24, config.Director.PrefixLength);
+        Assert.Equal(4096, config.Connections.MaxEntries);
+        Assert.Equal(TimeSpan.FromMinutes(15), config.Connections.TcpTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), config.Connections.UdpTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), config.Connections.TcpFinTimeout);
+        var service = Assert.Single(config.VirtualServices);
+        Assert.Equal("wrr", service.Scheduler);
+        Assert.Equal(IpProtocol.Tcp, service.Protocol);
+        Assert.Equal(2, service.RealServers.Length);
+        Assert.Equal(3, service.RealServers[0].Weight);
+        Assert.Equal(1, service.RealServers[1].Weight);
+        Assert.Equal(80, service.RealServers[1].Port);
+        Assert.Equal(ForwardingMethod.DirectRouting, service.RealServers[1].Method);
+    }
+
+    [Fact]
+    public void Parse_BadDocument_ReportsEveryErrorWithPathAndLine()
+    {
+        const string Bad =
+            """
+            director:
+              interface: eth0
+              address: 10.77.0.2/24
+              colour: blue
+            virtual_services:
+              - protocol: sctp
+                address: 10.77.0.300
+                port: 80
+                scheduler: foo
+              - address: 10.77.0.100
+                port: 70000
+                real_servers:
+                  - address: 10.77.0.11
+                    weight: -1
+                    method: carrier-pigeon
+            """;
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Bad, "bad.yaml"));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("director.colour (line 4): unknown key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].protocol (line 6)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].address (line 7)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[1].port (line 11)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[1].real_servers[0].weight (line 14)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[1].real_servers[0].method (line 15)", StringComparison.Ordinal));
+        Assert.Equal(6, errors.Count);
+        Assert.Contains("bad.yaml", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SemanticErrors_AreAllReported()
+    {
+        const string Bad =
+            """
+            director:
+              interface: eth0
+              address: 10.77.0.2/24
+            virtual_services:
+              - address: 10.77.0.100
+                port: 80
+                scheduler: nope
+                real_servers:
+                  - address: 10.77.0.11
+                  - address: 10.77.0.11
+                  - address: 192.168.5.5
+                  - address: 10.77.0.12
+                    port: 8080
+              - address: 10.77.0.100
+                port: 80
+            """;
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Bad));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].scheduler", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].real_servers[1] (line 10): duplicates", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].real_servers[2].address (line 11)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[0].real_servers[3].port (line 12)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("virtual_services[1] (line 14): duplicates", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("- a\n- b\n")]
+    [InlineData("director: [unclosed\n")]
+    public void Parse_NotAMapping_IsRejectedNotThrownOtherwise(string yaml)
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
+        Assert.NotEmpty(ex.Errors);
+    }
+
+    [Fact]
+    public void ExampleFiles_AreValid()
+    {
+        var dir = Path.Combine(Testing.TestEnvironment.RepositoryRoot, "config");
+        foreach (var file in Directory.EnumerateFiles(dir, "*.yaml", SearchOption.AllDirectories))
+        {
+            LvsConfigReader.ReadFile(file);
+        }
+    }
+}
