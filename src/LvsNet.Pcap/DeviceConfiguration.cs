@@ -20,6 +20,14 @@ public sealed record DeviceConfiguration(string InterfaceName)
     public bool Promiscuous { get; init; } = true;
 
     /// <summary>The kernel capture buffer size in bytes (pcap_set_buffer_size).</summary>
+    /// <remarks>
+    /// On Linux the buffer is a ring of fixed-size slots, one frame each. libpcap sizes a slot from the
+    /// snap length, capped at MTU + 18 bytes, but only when the interface has no TSO/GSO/GRO offload
+    /// enabled; with offloads on (the veth default) the cap is 65535 + 18. So 32 MiB holds about 500
+    /// frames at the default snap length with offloads on, but about 20,000 at a 1500-byte MTU with
+    /// offloads off. Turn offloads off on capture interfaces (which forwarding needs anyway) or lower
+    /// <see cref="SnapLength"/> to the largest frame expected.
+    /// </remarks>
     public int BufferSizeBytes { get; init; } = DefaultBufferSizeBytes;
 
     /// <summary>

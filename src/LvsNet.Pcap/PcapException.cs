@@ -47,8 +47,11 @@ public sealed class PcapException : Exception
     /// <summary>Builds the exception for a failed open-time pcap call on a named device.</summary>
     internal static PcapException FromStatus(string step, string device, int status, string? detail)
     {
-        var message = $"{step} failed on '{device}': {PcapLibrary.StatusToString(status)} ({status})";
-        if (!string.IsNullOrEmpty(detail))
+        var statusText = PcapLibrary.StatusToString(status);
+        var message = $"{step} failed on '{device}': {statusText} ({status})";
+
+        // For some codes pcap_geterr just repeats pcap_statustostr.
+        if (!string.IsNullOrEmpty(detail) && detail != statusText)
         {
             message += ": " + detail;
         }

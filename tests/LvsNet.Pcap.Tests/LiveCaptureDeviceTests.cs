@@ -21,7 +21,9 @@ public sealed class LiveCaptureDeviceTests
     {
         const int count = 200;
         using var lab = VethLab.Create();
-        using var capture = lab.Open(() => new LiveCaptureDevice(CaptureConfiguration()));
+        // Production defaults (65535-byte snap length, 32 MiB): even with the veth's offloads on, which
+        // makes libpcap use 64 KiB ring slots, the ring holds about 500 frames.
+        using var capture = lab.Open(() => new LiveCaptureDevice(new DeviceConfiguration(VethLab.CaptureInterface)));
         using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
         var sent = Enumerable.Range(0, count).Select(i => TestFrames.Experimental(i, 18 + (i * 97 % 1497))).ToList();
 
@@ -46,6 +48,7 @@ public sealed class LiveCaptureDeviceTests
         Assert.Equal(0, injection.SendFailures);
         Assert.Null(capture.ActivationWarning);
         Assert.Equal(65535, capture.SnapLength);
+        Assert.Equal(0, capture.GetStatistics().Dropped);
     }
 
     [RequiresRootFact]
@@ -160,6 +163,33 @@ public sealed class LiveCaptureDeviceTests
         Assert.Equal(count, statistics.Received);
         Assert.Equal(0, statistics.Dropped);
         Assert.Equal(statistics, capture.GetStatistics());
+    }
+
+    [RequiresRootFact]
+    public void GetStatistics_RingOverflows_CountsDroppedFrames()
+    {
+        const int count = 100;
+        using var lab = VethLab.Create();
+
+        // 64 KiB holds at most 32 slots whatever the offload settings, so some of 100 frames are dropped.
+        using var capture = lab.Open(() => new LiveCaptureDevice(
+            new DeviceConfiguration(VethLab.CaptureInterface) { BufferSizeBytes = 64 * 1024, Filter = ExperimentalOnly }));
+        using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(injection.Send(TestFrames.Experimental(i, 1000)));
+        }
+
+        var handler = new CountingFrameHandler();
+        var statistics = default(CaptureStatistics);
+        var settled = CaptureLoop.ReceiveUntil(capture, handler, () =>
+        {
+            statistics = capture.GetStatistics();
+            return statistics.Received == count && handler.Count == statistics.Received - statistics.Dropped;
+        }, ReceiveLimit);
+
+        Assert.True(settled, $"{statistics}, handled {handler.Count}");
+        Assert.True(statistics.Dropped > 0, statistics.ToString());
     }
 
     [RequiresRootFact]
@@ -295,6 +325,8 @@ public sealed class LiveCaptureDeviceTests
         Assert.Contains("'lo'", exception.Message, StringComparison.Ordinal);
     }
 
+    // A snap length of 2048 keeps ring slots small (frames here are at most 1514 bytes), so 4 MiB
+    // holds about 2000 frames even with the veth's offloads on; see DeviceConfiguration.BufferSizeBytes.
     private static DeviceConfiguration CaptureConfiguration() =>
-        new(VethLab.CaptureInterface) { BufferSizeBytes = 4 * 1024 * 1024 };
+        new(VethLab.CaptureInterface) { SnapLength = 2048, BufferSizeBytes = 4 * 1024 * 1024 };
 }

@@ -34,7 +34,7 @@ public sealed class LiveInjectionDeviceTests
         // The capture device on the sending end uses direction In, so it must not see what the
         // injection handle sends there, while the peer end receives it.
         using var lab = VethLab.Create();
-        var experimental = new DeviceConfiguration(VethLab.InjectionInterface) { BufferSizeBytes = 1 << 20, Filter = "ether proto 0x88b5" };
+        var experimental = new DeviceConfiguration(VethLab.InjectionInterface) { SnapLength = 2048, BufferSizeBytes = 1 << 20, Filter = "ether proto 0x88b5" };
         using var sameEnd = lab.Open(() => new LiveCaptureDevice(experimental));
         using var peerEnd = lab.Open(() => new LiveCaptureDevice(experimental with { InterfaceName = VethLab.CaptureInterface }));
         using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));

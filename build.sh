@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# LvsNet build, demo and test entry point.
+#   ./build.sh setup   install what is missing (Debian packages, NuGet restore); idempotent
+#   ./build.sh build   build everything (Release)
+#   ./build.sh demo    namespace lab: client, director running lvsnetd in DR mode, two nginx real servers
+#   ./build.sh test    setup, build, run every test (unit and namespace end-to-end); last line
+#                      "tests: N passed, N failed"
+#   ./build.sh bench   BenchmarkDotNet per-packet benchmarks (not part of test)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+CONFIGURATION=${CONFIGURATION:-Release}
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh $1: needs root (network namespaces, libpcap); run: sudo ./build.sh $1" >&2
+    exit 1
+  fi
+}
+
+setup() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    need_root setup
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # tshark asks whether non-root users may capture; answer no without a prompt.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # nginx's packaged service is not wanted on a director or in the lab.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
+    systemctl stop nginx >/dev/null 2>&1 || true
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "build.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2
+    exit 1
+  fi
+  log "dotnet restore"
+  dotnet restore LvsNet.sln --nologo -v q >/dev/null
+}
+
+build() {
+  log "dotnet build ($CONFIGURATION)"
+  dotnet build LvsNet.sln -c "$CONFIGURATION" --no-restore --nologo -v q -clp:ErrorsOnly
+}
+
+daemon_dll() { echo "$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"; }
+
+demo() {
+  need_root demo
+  setup
+  build
+  local id="demo$$"
+  id=${id:0:8}
+  local state
+  state=$(mktemp -d /tmp/lvt-demo.XXXXXX)
+  local daemon_pid=""
+  cleanup() {
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+      kill -TERM "$daemon_pid" 2>/dev/null || true
+      wait "$daemon_pid" 2>/dev/null || true
+    fi
+    "$ROOT/lab/lab.sh" down "$id" >/dev/null 2>&1 || true
+    rm -rf "$state"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  log "creating the namespace lab $id (client, director, rs1, rs2)"
+  "$ROOT/lab/lab.sh" up "$id" --rs 2 --mode dr >/dev/null
+  log "starting lvsnetd in the director namespace with config/examples/dr.yaml"
+  "$ROOT/lab/lab.sh" exec "$id" dir -- dotnet "$(daemon_dll)" --config "$ROOT/config/examples/dr.yaml" --stats-interval 0 >"$state/lvsnetd.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q '"EventId":{"Id":100' "$state/lvsnetd.log" 2>/dev/null && break
+    kill -0 "$daemon_pid" 2>/dev/null || { cat "$state/lvsnetd.log"; echo "lvsnetd exited" >&2; exit 1; }
+    sleep 0.1
+  done
+
+  log "20 requests from the client to http://10.77.0.100/"
+  for i in $(seq 1 20); do
+    answer=$("$ROOT/lab/lab.sh" exec "$id" client -- curl -s --max-time 3 http://10.77.0.100/ || echo "(no answer)")
+    printf '  request %2d -> %s\n' "$i" "$answer"
+  done
+
+  log "stopping lvsnetd (SIGTERM); its final per-server counters:"
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || true
+  daemon_pid=""
+  python3 - "$state/lvsnetd.log" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    p = e.get("Properties", {})
+    if p.get("EventId", {}).get("Name") == "ServerStatistics":
+        print(f"  {p['Service']} -> {p['Server']}: conns {p['Connections']} inpkts {p['InPackets']} inbytes {p['InBytes']} active {p['ActiveConnections']} inactive {p['InactiveConnections']}")
+    elif p.get("EventId", {}).get("Name") == "DropSummary":
+        print(f"  data path: received {p['Received']} forwarded {p['Forwarded']} dropped {p['Dropped']} drops {p.get('Drops')}")
+PY
+}
+
+run_tests() {
+  need_root test
+  setup
+  build
+  local results
+  results=$(mktemp -d /tmp/lvsnet-tests.XXXXXX)
+  local passed=0 failed=0 skipped=0
+  local projects=(
+    tests/LvsNet.Packets.Tests
+    tests/LvsNet.Pcap.Tests
+    tests/LvsNet.Core.Tests
+    tests/LvsNet.Daemon.Tests
+    tests/LvsNet.Lab.Tests
+  )
+  for project in "${projects[@]}"; do
+    local name
+    name=$(basename "$project")
+    log "test $name"
+    local out="$results/$name.log"
+    set +e
+    timeout 1200 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+      --logger "console;verbosity=normal" --results-directory "$results" >"$out" 2>&1
+    local code=$?
+    set -e
+    grep -E '^\s+(Passed|Failed|Skipped) |\[FAIL\]|Error Message|Assert' "$out" | grep -v '^\s*Passed ' | head -60 >&2 || true
+    local summary
+    summary=$(grep -E '(Passed|Failed)!\s+- Failed:' "$out" | tail -1 || true)
+    if [ -z "$summary" ]; then
+      log "$name: no test summary (exit $code); counted as one failure"
+      tail -40 "$out" >&2
+      failed=$((failed + 1))
+      continue
+    fi
+    echo "  $name: $summary" >&2
+    local f p s
+    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
+    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
+    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  done
+  if [ "$skipped" -gt 0 ]; then
+    log "$skipped test(s) skipped"
+  fi
+  echo "tests: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+bench() {
+  setup
+  dotnet run -c Release --project tests/LvsNet.Benchmarks -- "${@:-}"
+}
+
+case "${1:-help}" in
+  setup) setup ;;
+  build) setup; build ;;
+  demo) demo ;;
+  test) run_tests ;;
+  bench) shift; bench "$@" ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
