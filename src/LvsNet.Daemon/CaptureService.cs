@@ -40,8 +40,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// <summary>The running worker, or null before start.</summary>
     public CaptureWorker? Worker { get; private set; }
 
-    /// <summary>The capture device's kernel counters.</summary>
-    public CaptureStatistics? CaptureStatistics => _capture?.GetStatistics();
+    /// <summary>The capture device's kernel counters, as last read by the capture thread.</summary>
+    public CaptureStatistics? CaptureStatistics => Worker?.Statistics;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)

@@ -96,6 +96,23 @@ public sealed class LiveInjectionDevice : IInjectionDevice
         return true;
     }
 
+    /// <summary>
+    /// The handle's own receive counters (<c>pcap_stats</c>): frames that passed the match-nothing filter
+    /// into the ring. Expected to stay zero; exposed for tests and diagnostics. Call it on the sending thread.
+    /// </summary>
+    /// <exception cref="PcapException"><c>pcap_stats</c> failed.</exception>
+    internal unsafe CaptureStatistics GetReceiveStatistics()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Interop.Pcap.PcapStat stat;
+        if (Interop.Pcap.pcap_stats(_handle, &stat) != 0)
+        {
+            throw PcapException.FromStatus("pcap_stats", Name, Interop.Pcap.Error, PcapLibrary.GetError(_handle));
+        }
+
+        return new CaptureStatistics(stat.Received, stat.Dropped, stat.InterfaceDropped);
+    }
+
     /// <summary>Closes the handle.</summary>
     public void Dispose()
     {

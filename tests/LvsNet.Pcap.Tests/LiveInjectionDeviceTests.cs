@@ -47,6 +47,29 @@ public sealed class LiveInjectionDeviceTests
     }
 
     [RequiresRootFact]
+    public void Constructor_Always_HandleDoesNotQueueReceivedFrames()
+    {
+        const int count = 50;
+        using var lab = VethLab.Create();
+        using var underTest = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        using var witness = lab.Open(() => new LiveCaptureDevice(
+            new DeviceConfiguration(VethLab.InjectionInterface) { SnapLength = 2048, BufferSizeBytes = 1 << 20, Filter = "ether proto 0x88b5" }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.CaptureInterface));
+
+        // Frames sent from the peer end arrive on the interface the device under test is open on.
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(peer.Send(TestFrames.Experimental(i, 200)));
+        }
+
+        var handler = new CountingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(witness, handler, () => handler.Count >= count, TimeSpan.FromSeconds(20)));
+
+        // The kernel filter rejected every one of them before the ring: nothing received, nothing dropped.
+        Assert.Equal(new CaptureStatistics(0, 0, 0), underTest.GetReceiveStatistics());
+    }
+
+    [RequiresRootFact]
     public void Constructor_NonexistentInterface_ThrowsPcapExceptionNamingIt()
     {
         var name = "lvtnx" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));

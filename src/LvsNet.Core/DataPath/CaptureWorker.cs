@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using LvsNet.Pcap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +28,8 @@ public sealed partial class CaptureWorker : IDisposable
     private readonly ConcurrentQueue<Action<PacketProcessor>> _work = new();
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private volatile StrongBox<CaptureStatistics>? _statistics;
+    private long _statisticsReadAt;
 
     /// <summary>Creates the worker; <see cref="Start"/> starts its thread.</summary>
     public CaptureWorker(ICaptureDevice device, PacketProcessor processor, int batchSize = 64, ILogger? logger = null)
@@ -42,6 +45,12 @@ public sealed partial class CaptureWorker : IDisposable
 
     /// <summary>The processor this worker drives.</summary>
     public PacketProcessor Processor => _processor;
+
+    /// <summary>
+    /// The device's kernel counters, read by the capture thread itself about once a second and at
+    /// stop (a pcap handle is not safe to query from another thread while it is being read).
+    /// </summary>
+    public CaptureStatistics Statistics => _statistics?.Value ?? default;
 
     /// <summary>Unexpected exceptions caught on the capture thread (each is a bug; the loop goes on).</summary>
     public long Errors { get; private set; }
@@ -108,6 +117,11 @@ public sealed partial class CaptureWorker : IDisposable
                 }
 
                 handled = _device.Dispatch(_processor, _batchSize);
+                if (Environment.TickCount64 - _statisticsReadAt >= 1000)
+                {
+                    ReadStatistics();
+                }
+
                 if (handled == 0)
                 {
                     _device.Wait(IdleWait);
@@ -122,7 +136,23 @@ public sealed partial class CaptureWorker : IDisposable
             }
         }
 
+        ReadStatistics();
         Log.CaptureStopped(_logger, _device.Name);
+    }
+
+    private void ReadStatistics()
+    {
+        try
+        {
+            // One small allocation a second, off the per-packet path, so readers never see a torn value.
+            _statistics = new StrongBox<CaptureStatistics>(_device.GetStatistics());
+        }
+        catch (PcapException)
+        {
+            // The counters are informational; a failed read keeps the last ones.
+        }
+
+        _statisticsReadAt = Environment.TickCount64;
     }
 
     private static partial class Log

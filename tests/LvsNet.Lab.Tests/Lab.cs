@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using LvsNet.Testing;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// A namespace lab made by <c>lab/lab.sh</c> for one test: a bridge, a client, a director and real
+/// servers running nginx. Disposing it tears everything down, also after a failure.
+/// </summary>
+public sealed class Lab : IDisposable
+{
+    private Lab(string id, IReadOnlyDictionary<string, string> env)
+    {
+        Id = id;
+        Env = env;
+    }
+
+    /// <summary>The lab id (namespaces are lvt-ID-ROLE).</summary>
+    public string Id { get; }
+
+    /// <summary>The variables of lab.env.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; }
+
+    /// <summary>The path of lab.sh.</summary>
+    public static string Script => Path.Combine(TestEnvironment.RepositoryRoot, "lab", "lab.sh");
+
+    /// <summary>The VIP.</summary>
+    public string Vip => Env["LAB_VIP"];
+
+    /// <summary>Creates a lab.</summary>
+    public static Lab Up(int realServers = 2, string mode = "dr")
+    {
+        var id = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode], TimeSpan.FromSeconds(60));
+        if (result.ExitCode != 0)
+        {
+            ProcessResult.Run(Script, ["down", id], TimeSpan.FromSeconds(30));
+            throw new InvalidOperationException($"lab.sh up failed ({result.ExitCode}): {result.Output}");
+        }
+
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in result.StandardOutput.Split('\n'))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (line.StartsWith("LAB_", StringComparison.Ordinal) && eq > 0)
+            {
+                env[line[..eq]] = line[(eq + 1)..].Trim();
+            }
+        }
+
+        return new Lab(id, env);
+    }
+
+    /// <summary>The namespace of a role (client, dir, rs1, ...).</summary>
+    public string Namespace(string role) => $"lvt-{Id}-{role}";
+
+    /// <summary>Runs a command in a role's namespace.</summary>
+    public ProcessResult Exec(string role, TimeSpan timeout, params string[] command) =>
+        ProcessResult.Run("ip", ["netns", "exec", Namespace(role), .. command], timeout);
+
+    /// <summary>Runs a shell script in a role's namespace.</summary>
+    public ProcessResult Shell(string role, string script, TimeSpan timeout) => Exec(role, timeout, "bash", "-c", script);
+
+    /// <summary>Starts a long-running command in a role's namespace.</summary>
+    public Process Start(string role, params string[] command)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["netns", "exec", Namespace(role), .. command])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start " + string.Join(' ', command));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => ProcessResult.Run(Script, ["down", Id], TimeSpan.FromSeconds(60));
+}
