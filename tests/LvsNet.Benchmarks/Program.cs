@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(LvsNet.Benchmarks.DataPathBenchmarks).Assembly).Run(args);
