@@ -131,27 +131,39 @@ run_tests() {
     local out="$results/$name.log"
     set +e
     timeout 1200 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
-      --logger "console;verbosity=normal" --results-directory "$results" >"$out" 2>&1
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" >"$out" 2>&1
     local code=$?
     set -e
-    grep -E '^\s+(Passed|Failed|Skipped) |\[FAIL\]|Error Message|Assert' "$out" | grep -v '^\s*Passed ' | head -60 >&2 || true
-    local summary
-    summary=$(grep -E '(Passed|Failed)!\s+- Failed:' "$out" | tail -1 || true)
-    if [ -z "$summary" ]; then
-      log "$name: no test summary (exit $code); counted as one failure"
+    # Failures with their messages, as the console logger printed them.
+    grep -E '^\s+Failed |\[FAIL\]|Error Message|Assert\.|Expected|Actual' "$out" | head -80 >&2 || true
+    local counters
+    counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null || true)
+    if [ -z "$counters" ]; then
+      log "$name: no test results (exit $code); counted as one failure"
       tail -40 "$out" >&2
       failed=$((failed + 1))
       continue
     fi
-    echo "  $name: $summary" >&2
-    local f p s
-    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
-    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
-    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    local total p f
+    total=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+    p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+    f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+    # Anything that did not pass and did not fail (timeout, aborted, not executed) is a failure too.
+    local other=$(( total - p - f ))
+    log "$name: $p passed, $f failed, $other other (skipped/aborted), exit $code"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + other))
+    if [ "$code" -ne 0 ] && [ "$f" -eq 0 ]; then
+      log "$name: dotnet test exited $code with no failed test; counted as one failure"
+      tail -20 "$out" >&2
+      failed=$((failed + 1))
+    fi
   done
   if [ "$skipped" -gt 0 ]; then
-    log "$skipped test(s) skipped"
+    log "$skipped test(s) neither passed nor failed (skipped, aborted or not run)"
+    if [ -n "${CI:-}" ]; then
+      log "under CI nothing may be skipped: counted as failures"
+      failed=$((failed + skipped))
+    fi
   fi
   echo "tests: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]

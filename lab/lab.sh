@@ -1,196 +1,507 @@
 #!/usr/bin/env bash
-# The LvsNet namespace lab: a switch namespace with a bridge, and host namespaces (client,
-# director, real servers) each with an eth0 attached to it. Traffic stays inside these namespaces.
+# lab/lab.sh - network-namespace test lab for LvsNet (used by the demo and the end-to-end tests).
 #
-#   lab.sh up ID [--rs N] [--mode dr|nat|tun]   create lab ID (short: interface names are <= 15 chars)
-#   lab.sh down ID                              stop its processes, delete its namespaces (idempotent)
-#   lab.sh exec ID ROLE -- CMD...               run CMD in namespace lvt-ID-ROLE (client, dir, rs1.., sw)
-#   lab.sh list                                 list lvt-* namespaces
+# Usage (run as root):
+#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun] [--state DIR]
+#       Create lab ID (1-10 characters, [A-Za-z0-9]). Defaults: N=2 real servers, mode dr.
+#       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
+#       On any failure everything this invocation created is removed again and the exit code is 1.
+#   lab/lab.sh down ID [--state DIR]
+#       Stop the lab's processes (nginx by pid file, then every process left in the lab's own
+#       namespaces), delete all lvt-ID-* namespaces, remove the state dir. Idempotent; exit 0.
+#   lab/lab.sh exec ID ROLE -- CMD...
+#       Run CMD in namespace lvt-ID-ROLE (ROLE = client | dir | rs1..rsN | sw); exit code of CMD.
+#   lab/lab.sh list
+#       Print the existing lvt-* namespaces, one per line (to find leftovers).
 #
-# Addresses (10.77.0.0/24): client .10, director (DIP) .2, real servers .11, .12, ...;
-# VIPs 10.77.0.100 and 10.77.0.101. The director holds only its DIP (lvsnetd answers for the VIP).
-# Real servers run nginx on ports 80 and 8080 answering "rsK\n" (and /health -> "ok").
-# State (pid files, nginx configs, lab.env) lives in ${LVT_STATE_DIR:-/tmp/lvt-ID}.
-set -euo pipefail
+# State dir: --state DIR, else $LVT_STATE_DIR, else /tmp/lvt-ID. It holds the marker file
+# .lvt-lab (the lab ID; `down` only deletes a state dir carrying the marker of its ID), lab.env,
+# and one directory per real server (rsK/: nginx.conf, nginx.pid, error.log, tmp/).
+#
+# Topology (one L2 segment, 10.77.0.0/24, everything on-link):
+#
+#   lvt-ID-client eth0 10.77.0.10 ─┐
+#   lvt-ID-dir    eth0 10.77.0.2  ─┤  lvt-ID-sw: bridge br0 (STP off, multicast snooping off),
+#   lvt-ID-rs1    eth0 10.77.0.11 ─┤  ports lvt-client, lvt-dir, lvt-rs1, ..., lvt-rsN
+#   lvt-ID-rsK    eth0 10.77.0.(10+K)
+#
+#   VIP 10.77.0.100 (LVT_VIP), second VIP 10.77.0.101 (LVT_VIP2) reserved for tests.
+#   Nothing is created in the root namespace. MACs are fixed and locally administered:
+#   02:77:00:00:00:XX with XX = last octet of the host's address in hex (client :0a, dir :02,
+#   rs1 :0b, ...); the switch-side ports have kernel-chosen MACs.
+#
+#   Every namespace: lo up, IPv6 disabled (no ND/MLD noise), no static neighbour entries.
+#   Every veth end (both sides): tx/tso/gso/gro/rx offloads off (lro is fixed off on veth).
+#   client: default route via the DIP (for NAT), ip_local_port_range 10000-65000.
+#   dir:    only the DIP on eth0, ip_forward=0; nothing else (the daemon prepares the rest).
+#   rsK:    nginx on 0.0.0.0:80 and 0.0.0.0:8080 answering 200 "rsK\n", /health -> 200 "ok";
+#           rp_filter 0 (all, default, lo, eth0) in every mode;
+#           dr, tun: VIP and VIP2 as /32 on lo, arp_ignore=1 and arp_announce=2 on all and eth0;
+#           nat:     no VIP, default route via the DIP.
+#
+# lab.env (every line KEY='value', values never contain quotes; lists are space-separated):
+#   LVT_ID LVT_MODE LVT_STATE_DIR LVT_RS_COUNT LVT_NS_PREFIX
+#   LVT_SUBNET LVT_PREFIXLEN LVT_VIP LVT_VIP2 LVT_PORTS LVT_IF LVT_BRIDGE
+#   LVT_NS_SW LVT_NS_CLIENT LVT_NS_DIR
+#   LVT_CLIENT_IP LVT_CLIENT_MAC LVT_SW_IF_CLIENT
+#   LVT_DIP (= LVT_DIR_IP) LVT_DIR_IP LVT_DIR_MAC LVT_SW_IF_DIR
+#   per real server K=1..N: LVT_NS_RSK LVT_RSK_IP LVT_RSK_MAC LVT_SW_IF_RSK LVT_RSK_PIDFILE
+#   lists: LVT_RS_NAMES LVT_RS_NS LVT_RS_IPS LVT_RS_MACS
+#
+# Requires: iproute2 (ip), ethtool, nginx, curl; coreutils/grep/awk/sed.
+# Never touches addresses outside the lab, never kills processes it cannot tie to the lab.
+
+set -Eeuo pipefail
+export PATH="${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/bin:/bin"
+export LC_ALL=C
+
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NGINX_TEMPLATE="$LAB_DIR/nginx-rs.conf.in"
 
 NET=10.77.0
-VIP=$NET.100
-VIP2=$NET.101
-DIP=$NET.2
-CLIENT_IP=$NET.10
+PREFIXLEN=24
+DIP="$NET.2"
+CLIENT_IP="$NET.10"
+VIP="$NET.100"
+VIP2="$NET.101"
+RS_MAX=80
+NETNS_DIR=/var/run/netns
+MARKER=.lvt-lab
 
-die() { echo "lab.sh: $*" >&2; exit 1; }
-ns() { echo "lvt-$1-$2"; }
-state_dir() { echo "${LVT_STATE_DIR:-/tmp/lvt-$1}"; }
+log() { printf 'lab.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
 
-offloads_off() { # ns ifname
-  ip netns exec "$1" ethtool -K "$2" rx off tx off sg off tso off gso off gro off >/dev/null 2>&1 ||
-    ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+usage() {
+    cat >&2 <<'EOF'
+usage: lab.sh up ID [--rs N] [--mode dr|nat|tun] [--state DIR]
+       lab.sh down ID [--state DIR]
+       lab.sh exec ID ROLE -- CMD...
+       lab.sh list
+EOF
+    exit 2
 }
 
-add_host() { # id role address index
-  local id=$1 role=$2 addr=$3 idx=$4
-  local host sw
-  host=$(ns "$id" "$role"); sw=$(ns "$id" sw)
-  ip netns add "$host"
-  ip netns exec "$host" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  # Temporary names in the root namespace must be unique: lvt + id + index.
-  local tmp_host="lvt${id}h$idx" tmp_sw="lvt${id}s$idx"
-  [ ${#tmp_host} -le 15 ] || die "lab id '$id' too long"
-  ip link add "$tmp_host" type veth peer name "$tmp_sw"
-  ip link set "$tmp_host" netns "$host"
-  ip link set "$tmp_sw" netns "$sw"
-  ip -n "$host" link set "$tmp_host" name eth0
-  ip -n "$sw" link set "$tmp_sw" name "$role"
-  ip -n "$sw" link set "$role" master br0 up
-  ip -n "$host" link set lo up
-  ip -n "$host" link set eth0 up
-  ip -n "$host" addr add "$addr/24" dev eth0
-  offloads_off "$host" eth0
-  offloads_off "$sw" "$role"
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+check_id() {
+    [[ "$1" =~ ^[A-Za-z0-9]{1,10}$ ]] || die "lab ID '$1' must be 1-10 characters of [A-Za-z0-9]"
 }
 
-start_nginx() { # id k
-  local id=$1 k=$2 dir host
-  dir=$(state_dir "$id")/rs$k; host=$(ns "$id" "rs$k")
-  mkdir -p "$dir/tmp"
-  cat >"$dir/nginx.conf" <<NGINX
-worker_processes 1;
-daemon on;
-user root;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  keepalive_timeout 5s;
-  default_type text/plain;
-  server {
-    listen 80 reuseport;
-    listen 8080 reuseport;
-    location = /health { return 200 "ok\n"; }
-    location / { return 200 "rs$k\n"; }
-  }
+# resolve_state ID [DIR]: print the absolute state dir
+resolve_state() {
+    local id="$1" dir="${2:-}"
+    [[ -n "$dir" ]] || dir="${LVT_STATE_DIR:-/tmp/lvt-$id}"
+    [[ "$dir" == /* ]] || dir="$PWD/$dir"
+    dir="${dir%/}"
+    [[ "$dir" =~ ^/[A-Za-z0-9._/+-]+$ ]] \
+        || die "state dir '$dir' may only contain [A-Za-z0-9._/+-]"
+    [[ "$dir" != / && ! "$dir" =~ (^|/)\.\.?(/|$) ]] || die "state dir '$dir' is not acceptable"
+    printf '%s\n' "$dir"
 }
-NGINX
-  ip netns exec "$host" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
-  for _ in $(seq 1 50); do
-    if ip netns exec "$host" curl -s --max-time 1 http://127.0.0.1/ 2>/dev/null | grep -qx "rs$k"; then
-      return 0
+
+# lab_namespaces ID: existing namespaces of lab ID
+lab_namespaces() {
+    ip netns list 2>/dev/null | awk '{print $1}' \
+        | grep -E "^lvt-$1-(sw|client|dir|rs[0-9]+)\$" || true
+}
+
+# pid_in_ns PID NS: true when process PID lives in network namespace NS
+pid_in_ns() {
+    local a b
+    a=$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null) || return 1
+    b=$(stat -L -c %i "$NETNS_DIR/$2" 2>/dev/null) || return 1
+    [[ "$a" == "$b" ]]
+}
+
+# pid_alive PID: true while PID runs; a zombie counts as gone (it has left its namespaces, and
+# PID 1 of a container may be slow to reap the orphaned nginx master)
+pid_alive() {
+    local st
+    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    st=${st##*) }
+    [[ -n "$st" && "${st:0:1}" != Z && "${st:0:1}" != X ]]
+}
+
+# nsx NS CMD...: run CMD in namespace NS
+nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
+
+# ns_sysctl NS key=value...: write sysctls inside NS (no dependency on procps)
+ns_sysctl() {
+    local ns="$1"; shift
+    ip netns exec "$ns" bash -c '
+        set -e
+        for kv; do
+            k=${kv%%=*}; v=${kv#*=}
+            printf "%s\n" "$v" > "/proc/sys/${k//.//}"
+        done' lab-sysctl "$@"
+}
+
+# ns_disable_ipv6 NS: disable IPv6 on all (current and future) interfaces of NS
+ns_disable_ipv6() {
+    if ip netns exec "$1" test -d /proc/sys/net/ipv6/conf; then
+        ns_sysctl "$1" net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1
     fi
-    sleep 0.1
-  done
-  die "nginx on rs$k does not answer"
 }
 
-up() {
-  local id=$1; shift
-  local rs=2 mode=dr
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --rs) rs=$2; shift 2 ;;
-      --mode) mode=$2; shift 2 ;;
-      *) die "unknown option $1" ;;
-    esac
-  done
-  [[ $id =~ ^[a-z0-9]{1,8}$ ]] || die "lab id must be 1-8 lower-case letters or digits"
-  [[ $mode =~ ^(dr|nat|tun)$ ]] || die "mode must be dr, nat or tun"
-  for tool in ip ethtool nginx curl sysctl; do command -v $tool >/dev/null || die "$tool is missing (run ./build.sh setup)"; done
-  ip netns list | grep -q "^lvt-$id-" && die "lab $id already exists (lab.sh down $id)"
+# offloads_off NS IF: turn checksum/segmentation/receive offloads off, tolerating features
+# that cannot change, then insist that tx checksum, TSO, GSO and GRO are really off.
+offloads_off() {
+    local ns="$1" ifc="$2" f state
+    if ! nsx "$ns" ethtool -K "$ifc" tx off tso off gso off gro off rx off >/dev/null 2>&1; then
+        for f in tx tso gso gro rx lro; do
+            nsx "$ns" ethtool -K "$ifc" "$f" off >/dev/null 2>&1 || true
+        done
+    fi
+    state=$(nsx "$ns" ethtool -k "$ifc")
+    for f in tx-checksumming tcp-segmentation-offload generic-segmentation-offload \
+             generic-receive-offload; do
+        grep -qE "^$f: off" <<<"$state" \
+            || die "could not turn $f off on $ifc in $ns: $(grep -E "^$f:" <<<"$state")"
+    done
+}
 
-  local dir; dir=$(state_dir "$id")
-  mkdir -p "$dir"
-  trap 'echo "lab.sh: up failed; tearing down" >&2; down "$id" >/dev/null 2>&1' ERR
+mac_for() { printf '02:77:00:00:00:%02x' "$1"; }
 
-  local sw; sw=$(ns "$id" sw)
-  ip netns add "$sw"
-  ip netns exec "$sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip -n "$sw" link add br0 type bridge
-  ip -n "$sw" link set br0 up
-  ip -n "$sw" link set lo up
+# ---------------------------------------------------------------------------------------------
+# teardown (shared by `down` and by a failed `up`)
 
-  add_host "$id" client "$CLIENT_IP" 0
-  add_host "$id" dir "$DIP" 1
-  ip netns exec "$(ns "$id" client)" ip route add default via "$DIP"
-  ip netns exec "$(ns "$id" dir)" sysctl -qw net.ipv4.ip_forward=0
+# kill_pids PID...: TERM, wait up to 3 s, then KILL and wait up to 2 s
+kill_pids() {
+    local pids=("$@") p i left
+    ((${#pids[@]})) || return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for ((i = 0; i < 30; i++)); do
+        left=()
+        for p in "${pids[@]}"; do pid_alive "$p" && left+=("$p"); done
+        ((${#left[@]})) || return 0
+        sleep 0.1
+    done
+    log "killing (KILL) ${left[*]}"
+    kill -KILL "${left[@]}" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do
+        left=()
+        for p in "${pids[@]}"; do pid_alive "$p" && left+=("$p"); done
+        ((${#left[@]})) || return 0
+        sleep 0.1
+    done
+    log "warning: processes still alive: ${left[*]}"
+}
 
-  for k in $(seq 1 "$rs"); do
-    local host; host=$(ns "$id" "rs$k")
-    add_host "$id" "rs$k" "$NET.$((10 + k))" "$((k + 1))"
-    ip netns exec "$host" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
-    if [ "$mode" = nat ]; then
-      ip netns exec "$host" ip route add default via "$DIP"
+# teardown ID STATE_DIR REMOVE_STATE NS...: stop the lab's processes and delete the namespaces
+teardown() {
+    local id="$1" state="$2" remove_state="$3"; shift 3
+    local namespaces=("$@") pids=() pf pid ns conf
+    # 1. nginx masters from their pid files, if the pid still belongs to this lab
+    if [[ -d "$state" ]]; then
+        for pf in "$state"/rs*/nginx.pid; do
+            [[ -f "$pf" ]] || continue
+            pid=$(tr -dc '0-9' <"$pf" 2>/dev/null || true)
+            [[ -n "$pid" ]] && pid_alive "$pid" || continue
+            conf="$(dirname "$pf")/nginx.conf"
+            ns="lvt-$id-$(basename "$(dirname "$pf")")"
+            if pid_in_ns "$pid" "$ns" || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
+                    | grep -qF -- "$conf"; then
+                pids+=("$pid")
+            fi
+        done
+        if ((${#pids[@]})); then
+            log "stopping nginx ${pids[*]}"
+            kill_pids "${pids[@]}"
+        fi
+    fi
+    # 2. whatever is still running inside the lab's namespaces (workers, daemons, tests' tools)
+    pids=()
+    for ns in "${namespaces[@]}"; do
+        for pid in $(ip netns pids "$ns" 2>/dev/null || true); do
+            [[ "$pid" != "$$" ]] && pid_in_ns "$pid" "$ns" && pids+=("$pid")
+        done
+    done
+    if ((${#pids[@]})); then
+        log "stopping processes in lab namespaces: ${pids[*]}"
+        kill_pids "${pids[@]}"
+    fi
+    # 3. namespaces (their veths and the bridge go with them)
+    for ns in "${namespaces[@]}"; do
+        ip netns del "$ns" 2>/dev/null || log "warning: could not delete namespace $ns"
+    done
+    # 4. state dir, only when it is this lab's
+    if [[ "$remove_state" == yes && -d "$state" ]]; then
+        if [[ -f "$state/$MARKER" && "$(cat "$state/$MARKER" 2>/dev/null)" == "$id" ]]; then
+            rm -rf -- "$state"
+        elif [[ -z "$(ls -A "$state" 2>/dev/null)" ]]; then
+            rmdir -- "$state" 2>/dev/null || true
+        else
+            log "warning: leaving $state: it is not the state dir of lab $id"
+        fi
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# up
+
+UP_ID=""
+UP_STATE=""
+UP_STATE_CLAIMED=no
+UP_DONE=no
+UP_CREATED_NS=()
+UP_FAILED_CMD=""
+
+up_on_err() {
+    [[ -n "$UP_FAILED_CMD" ]] || UP_FAILED_CMD="line $1: $2"
+}
+
+up_on_exit() {
+    local rc=$?
+    [[ "$UP_DONE" == yes ]] && return 0
+    trap - ERR
+    set +e
+    if [[ -n "$UP_FAILED_CMD" ]]; then
+        log "up $UP_ID failed (exit $rc) at $UP_FAILED_CMD"
     else
-      ip -n "$host" addr add "$VIP/32" dev lo
-      ip -n "$host" addr add "$VIP2/32" dev lo
-      ip netns exec "$host" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-        net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+        log "up $UP_ID failed (exit $rc)"
     fi
-    start_nginx "$id" "$k"
-  done
-  trap - ERR
-
-  {
-    echo "LAB_ID=$id"
-    echo "LAB_MODE=$mode"
-    echo "LAB_RS_COUNT=$rs"
-    echo "LAB_VIP=$VIP"
-    echo "LAB_VIP2=$VIP2"
-    echo "LAB_DIP=$DIP"
-    echo "LAB_CLIENT_IP=$CLIENT_IP"
-    echo "LAB_NS_SW=$(ns "$id" sw)"
-    echo "LAB_NS_CLIENT=$(ns "$id" client)"
-    echo "LAB_NS_DIR=$(ns "$id" dir)"
-    echo "LAB_CLIENT_MAC=$(ip netns exec "$(ns "$id" client)" cat /sys/class/net/eth0/address)"
-    echo "LAB_DIR_MAC=$(ip netns exec "$(ns "$id" dir)" cat /sys/class/net/eth0/address)"
-    for k in $(seq 1 "$rs"); do
-      echo "LAB_NS_RS$k=$(ns "$id" "rs$k")"
-      echo "LAB_RS${k}_IP=$NET.$((10 + k))"
-      echo "LAB_RS${k}_MAC=$(ip netns exec "$(ns "$id" "rs$k")" cat /sys/class/net/eth0/address)"
-    done
-  } >"$dir/lab.env"
-  cat "$dir/lab.env"
+    log "removing what was created"
+    teardown "$UP_ID" "$UP_STATE" "$UP_STATE_CLAIMED" "${UP_CREATED_NS[@]}"
+    exit 1
 }
 
-down() {
-  local id=$1 dir
-  dir=$(state_dir "$id")
-  # nginx of this lab, by its pid files.
-  for pidfile in "$dir"/rs*/nginx.pid; do
-    [ -f "$pidfile" ] || continue
-    local pid; pid=$(cat "$pidfile" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
-  done
-  # Anything else still running inside this lab's namespaces was started in them by this lab.
-  local name
-  for name in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^lvt-$id-" || true); do
-    for pid in $(ip netns pids "$name" 2>/dev/null || true); do
-      kill -TERM "$pid" 2>/dev/null || true
-    done
-  done
-  sleep 0.2
-  for name in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^lvt-$id-" || true); do
-    for pid in $(ip netns pids "$name" 2>/dev/null || true); do
-      kill -KILL "$pid" 2>/dev/null || true
-    done
-    ip netns delete "$name" 2>/dev/null || true
-  done
-  rm -rf "$dir"
-  return 0
+ns_add() {
+    ip netns add "$1"
+    UP_CREATED_NS+=("$1")
+    ip -n "$1" link set lo up
+    ns_disable_ipv6 "$1"
 }
 
-case "${1:-}" in
-  up) [ $# -ge 2 ] || die "usage: lab.sh up ID [--rs N] [--mode dr|nat|tun]"; shift; up "$@" ;;
-  down) [ $# -ge 2 ] || die "usage: lab.sh down ID"; down "$2" ;;
-  exec)
-    [ $# -ge 4 ] && [ "$4" = "--" ] || die "usage: lab.sh exec ID ROLE -- CMD..."
-    id=$2; role=$3; shift 4
-    exec ip netns exec "$(ns "$id" "$role")" "$@" ;;
-  list) ip netns list | awk '{print $1}' | grep '^lvt-' || true ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+# add_host ROLE IP: namespace lvt-ID-ROLE with eth0 (address IP) plugged into br0
+add_host() {
+    local role="$1" ipaddr="$2" ns="lvt-$UP_ID-$1" sw="lvt-$UP_ID-sw" swif="lvt-$1"
+    ns_add "$ns"
+    ip -n "$sw" link add "$swif" type veth peer name eth0 netns "$ns"
+    ip -n "$ns" link set eth0 address "$(mac_for "${ipaddr##*.}")"
+    offloads_off "$sw" "$swif"
+    offloads_off "$ns" eth0
+    ip -n "$sw" link set "$swif" master br0
+    ip -n "$sw" link set "$swif" up
+    ip -n "$ns" addr add "$ipaddr/$PREFIXLEN" dev eth0
+    ip -n "$ns" link set eth0 up
+}
+
+start_nginx() {
+    local k="$1" ns="lvt-$UP_ID-rs$1" dir="$UP_STATE/rs$1" tmpl conf
+    mkdir -p "$dir/tmp"
+    tmpl=$(<"$NGINX_TEMPLATE")
+    conf=${tmpl//@RS_DIR@/"$dir"}
+    conf=${conf//@RS_NAME@/"rs$k"}
+    printf '%s\n' "$conf" >"$dir/nginx.conf"
+    nsx "$ns" nginx -t -q -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" \
+        </dev/null >>"$dir/nginx.out" 2>&1 \
+        || die "nginx -t failed for rs$k: $(tail -n 5 "$dir/nginx.out")"
+    # daemon on: the master forks, detaches (setsid) and writes its pid file
+    nsx "$ns" nginx -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" \
+        </dev/null >>"$dir/nginx.out" 2>&1 \
+        || die "nginx failed to start for rs$k: $(tail -n 5 "$dir/nginx.out" "$dir/error.log")"
+}
+
+# wait_nginx K: pid file present, process in the rs namespace, answers on 80, 8080 and /health
+wait_nginx() {
+    local k="$1" ns="lvt-$UP_ID-rs$1" dir="$UP_STATE/rs$1" i pid a b h
+    for ((i = 0; i < 50; i++)); do
+        pid=$(tr -dc '0-9' <"$dir/nginx.pid" 2>/dev/null || true)
+        if [[ -n "$pid" ]] && pid_in_ns "$pid" "$ns"; then
+            a=$(nsx "$ns" curl -sS --max-time 1 http://127.0.0.1:80/ 2>/dev/null || true)
+            b=$(nsx "$ns" curl -sS --max-time 1 http://127.0.0.1:8080/x 2>/dev/null || true)
+            h=$(nsx "$ns" curl -sS --max-time 1 http://127.0.0.1:80/health 2>/dev/null || true)
+            if [[ "$a" == "rs$k" && "$b" == "rs$k" && "$h" == ok ]]; then
+                return 0
+            fi
+        fi
+        sleep 0.1
+    done
+    die "nginx of rs$k does not answer on 127.0.0.1 (pid '${pid:-}'): $(tail -n 5 "$dir/error.log" 2>/dev/null)"
+}
+
+cmd_up() {
+    local id="" nrs=2 mode=dr state_arg="" k t0
+    t0=$(date +%s.%N)
+    [[ $# -ge 1 ]] || usage
+    id="$1"; shift
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --rs) [[ $# -ge 2 ]] || usage; nrs="$2"; shift 2 ;;
+            --rs=*) nrs="${1#*=}"; shift ;;
+            --mode) [[ $# -ge 2 ]] || usage; mode="$2"; shift 2 ;;
+            --mode=*) mode="${1#*=}"; shift ;;
+            --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
+            --state=*) state_arg="${1#*=}"; shift ;;
+            *) log "unknown argument '$1'"; usage ;;
+        esac
+    done
+    check_id "$id"
+    [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
+        || die "--rs must be a number from 1 to $RS_MAX"
+    case "$mode" in dr | nat | tun) ;; *) die "--mode must be dr, nat or tun" ;; esac
+    [[ $EUID -eq 0 ]] || die "must run as root"
+    local tool
+    for tool in ip ethtool nginx curl awk grep sed stat; do
+        command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found in PATH"
+    done
+    [[ -r "$NGINX_TEMPLATE" ]] || die "nginx template $NGINX_TEMPLATE not found"
+    local state; state=$(resolve_state "$id" "$state_arg")
+
+    local existing; existing=$(lab_namespaces "$id")
+    [[ -z "$existing" ]] || die "lab $id already exists ($(echo $existing)); run: $0 down $id"
+
+    # From here on, a failure removes what this invocation created (and only that).
+    UP_ID="$id"; UP_STATE="$state"
+    trap 'up_on_err $LINENO "$BASH_COMMAND"' ERR
+    trap up_on_exit EXIT
+    trap 'UP_FAILED_CMD="signal"; exit 130' INT TERM HUP
+
+    mkdir -p -- "$(dirname "$state")"
+    if ! mkdir -- "$state" 2>/dev/null; then
+        [[ -d "$state" && -z "$(ls -A "$state")" ]] \
+            || die "state dir $state exists and is not empty (lab $id up already? run: $0 down $id)"
+    fi
+    UP_STATE_CLAIMED=yes
+    printf '%s\n' "$id" >"$state/$MARKER"
+
+    log "creating lab $id (mode $mode, $nrs real servers, state $state)"
+    local sw="lvt-$id-sw"
+    ns_add "$sw"
+    ip -n "$sw" link add br0 type bridge stp_state 0 mcast_snooping 0
+    ip -n "$sw" link set br0 up
+    # bridged frames must not meet netfilter inside the switch (only if br_netfilter is loaded)
+    if nsx "$sw" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
+        ns_sysctl "$sw" net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-arptables=0 \
+            || true
+    fi
+
+    add_host client "$CLIENT_IP"
+    ip -n "lvt-$id-client" route add default via "$DIP" dev eth0
+    ns_sysctl "lvt-$id-client" "net.ipv4.ip_local_port_range=10000 65000"
+
+    add_host dir "$DIP"
+    ns_sysctl "lvt-$id-dir" net.ipv4.ip_forward=0
+
+    for ((k = 1; k <= nrs; k++)); do
+        local ns="lvt-$id-rs$k"
+        add_host "rs$k" "$NET.$((10 + k))"
+        ns_sysctl "$ns" net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+            net.ipv4.conf.lo.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+        case "$mode" in
+            dr | tun)
+                ns_sysctl "$ns" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.eth0.arp_ignore=1 \
+                    net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+                ip -n "$ns" addr add "$VIP/32" dev lo
+                ip -n "$ns" addr add "$VIP2/32" dev lo
+                ;;
+            nat)
+                ip -n "$ns" route add default via "$DIP" dev eth0
+                ;;
+        esac
+        start_nginx "$k"
+    done
+    for ((k = 1; k <= nrs; k++)); do wait_nginx "$k"; done
+
+    # lab.env
+    local env="$state/lab.env" names="" nss="" ips="" macs="" mac
+    getmac() { ip -n "$1" -o link show dev eth0 | sed -E 's/.* link\/ether ([0-9a-f:]{17}) .*/\1/'; }
+    {
+        echo "# LvsNet namespace lab $id, created by lab/lab.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "LVT_ID='$id'"
+        echo "LVT_MODE='$mode'"
+        echo "LVT_STATE_DIR='$state'"
+        echo "LVT_RS_COUNT='$nrs'"
+        echo "LVT_NS_PREFIX='lvt-$id-'"
+        echo "LVT_SUBNET='$NET.0/$PREFIXLEN'"
+        echo "LVT_PREFIXLEN='$PREFIXLEN'"
+        echo "LVT_VIP='$VIP'"
+        echo "LVT_VIP2='$VIP2'"
+        echo "LVT_PORTS='80 8080'"
+        echo "LVT_IF='eth0'"
+        echo "LVT_BRIDGE='br0'"
+        echo "LVT_NS_SW='$sw'"
+        echo "LVT_NS_CLIENT='lvt-$id-client'"
+        echo "LVT_CLIENT_IP='$CLIENT_IP'"
+        echo "LVT_CLIENT_MAC='$(getmac "lvt-$id-client")'"
+        echo "LVT_SW_IF_CLIENT='lvt-client'"
+        echo "LVT_NS_DIR='lvt-$id-dir'"
+        echo "LVT_DIP='$DIP'"
+        echo "LVT_DIR_IP='$DIP'"
+        echo "LVT_DIR_MAC='$(getmac "lvt-$id-dir")'"
+        echo "LVT_SW_IF_DIR='lvt-dir'"
+        for ((k = 1; k <= nrs; k++)); do
+            mac=$(getmac "lvt-$id-rs$k")
+            echo "LVT_NS_RS$k='lvt-$id-rs$k'"
+            echo "LVT_RS${k}_IP='$NET.$((10 + k))'"
+            echo "LVT_RS${k}_MAC='$mac'"
+            echo "LVT_SW_IF_RS$k='lvt-rs$k'"
+            echo "LVT_RS${k}_PIDFILE='$state/rs$k/nginx.pid'"
+            names+="${names:+ }rs$k"; nss+="${nss:+ }lvt-$id-rs$k"
+            ips+="${ips:+ }$NET.$((10 + k))"; macs+="${macs:+ }$mac"
+        done
+        echo "LVT_RS_NAMES='$names'"
+        echo "LVT_RS_NS='$nss'"
+        echo "LVT_RS_IPS='$ips'"
+        echo "LVT_RS_MACS='$macs'"
+    } >"$env.tmp"
+    mv -f "$env.tmp" "$env"
+
+    UP_DONE=yes
+    trap - ERR EXIT INT TERM HUP
+    log "lab $id is up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
+    cat "$env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# down, exec, list
+
+cmd_down() {
+    local id="" state_arg="" t0
+    t0=$(date +%s.%N)
+    [[ $# -ge 1 ]] || usage
+    id="$1"; shift
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
+            --state=*) state_arg="${1#*=}"; shift ;;
+            *) log "unknown argument '$1'"; usage ;;
+        esac
+    done
+    check_id "$id"
+    [[ $EUID -eq 0 ]] || die "must run as root"
+    local state; state=$(resolve_state "$id" "$state_arg")
+    set +e
+    local namespaces; mapfile -t namespaces < <(lab_namespaces "$id")
+    teardown "$id" "$state" yes "${namespaces[@]}"
+    log "lab $id is down in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
+    exit 0
+}
+
+cmd_exec() {
+    [[ $# -ge 2 ]] || usage
+    local id="$1" role="$2"; shift 2
+    check_id "$id"
+    [[ "$role" =~ ^(sw|client|dir|rs[0-9]+)$ ]] || die "ROLE must be client, dir, rsK or sw"
+    [[ "${1:-}" == "--" ]] && shift
+    [[ $# -ge 1 ]] || usage
+    local ns="lvt-$id-$role"
+    [[ -e "$NETNS_DIR/$ns" ]] || die "namespace $ns does not exist"
+    exec ip netns exec "$ns" "$@"
+}
+
+cmd_list() {
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^lvt-' || true
+}
+
+[[ $# -ge 1 ]] || usage
+cmd="$1"; shift
+case "$cmd" in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    exec) cmd_exec "$@" ;;
+    list) cmd_list ;;
+    -h | --help | help) usage ;;
+    *) log "unknown command '$cmd'"; usage ;;
 esac

@@ -176,6 +176,11 @@ public static class LvsConfigReader
         var address = map.Ipv4("address", required: true);
         var port = (ushort?)map.Integer("port", 0, 65535, required: true);
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
+        if (scheduler is not null && !Scheduling.SchedulerNames.IsKnown(scheduler))
+        {
+            map.Error("scheduler", map.Find("scheduler"), $"unknown scheduler '{scheduler}'; expected one of: {string.Join(", ", Scheduling.SchedulerNames.Implemented)}");
+            scheduler = null;
+        }
 
         var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
         foreach (var item in map.Sequence("real_servers"))
