@@ -58,18 +58,19 @@ demo() {
   need_root demo
   setup
   build
-  local id="demo$$"
-  id=${id:0:8}
-  local state
-  state=$(mktemp -d /tmp/lvt-demo.XXXXXX)
-  local daemon_pid=""
+  # Globals: the EXIT trap runs after this function has returned.
+  DEMO_ID="demo$$"
+  DEMO_ID=${DEMO_ID:0:10}
+  DEMO_STATE=$(mktemp -d /tmp/lvt-demo.XXXXXX)
+  DEMO_PID=""
+  local id=$DEMO_ID state=$DEMO_STATE
   cleanup() {
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-      kill -TERM "$daemon_pid" 2>/dev/null || true
-      wait "$daemon_pid" 2>/dev/null || true
+    if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
+      kill -TERM "$DEMO_PID" 2>/dev/null || true
+      wait "$DEMO_PID" 2>/dev/null || true
     fi
-    "$ROOT/lab/lab.sh" down "$id" >/dev/null 2>&1 || true
-    rm -rf "$state"
+    "$ROOT/lab/lab.sh" down "$DEMO_ID" >/dev/null 2>&1 || true
+    rm -rf "$DEMO_STATE"
   }
   trap cleanup EXIT
   trap 'exit 130' INT TERM
@@ -78,10 +79,10 @@ demo() {
   "$ROOT/lab/lab.sh" up "$id" --rs 2 --mode dr >/dev/null
   log "starting lvsnetd in the director namespace with config/examples/dr.yaml"
   "$ROOT/lab/lab.sh" exec "$id" dir -- dotnet "$(daemon_dll)" --config "$ROOT/config/examples/dr.yaml" --stats-interval 0 >"$state/lvsnetd.log" 2>&1 &
-  daemon_pid=$!
-  for _ in $(seq 1 100); do
+  DEMO_PID=$!
+  for _ in $(seq 1 200); do
     grep -q '"EventId":{"Id":100' "$state/lvsnetd.log" 2>/dev/null && break
-    kill -0 "$daemon_pid" 2>/dev/null || { cat "$state/lvsnetd.log"; echo "lvsnetd exited" >&2; exit 1; }
+    kill -0 "$DEMO_PID" 2>/dev/null || { cat "$state/lvsnetd.log"; echo "lvsnetd exited" >&2; exit 1; }
     sleep 0.1
   done
 
@@ -92,9 +93,9 @@ demo() {
   done
 
   log "stopping lvsnetd (SIGTERM); its final per-server counters:"
-  kill -TERM "$daemon_pid"
-  wait "$daemon_pid" || true
-  daemon_pid=""
+  kill -TERM "$DEMO_PID"
+  wait "$DEMO_PID" || true
+  DEMO_PID=""
   python3 - "$state/lvsnetd.log" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):

@@ -39,14 +39,19 @@
 #           dr, tun: VIP and VIP2 as /32 on lo, arp_ignore=1 and arp_announce=2 on all and eth0;
 #           nat:     no VIP, default route via the DIP.
 #
-# lab.env (every line KEY='value', values never contain quotes; lists are space-separated):
-#   LVT_ID LVT_MODE LVT_STATE_DIR LVT_RS_COUNT LVT_NS_PREFIX
-#   LVT_SUBNET LVT_PREFIXLEN LVT_VIP LVT_VIP2 LVT_PORTS LVT_IF LVT_BRIDGE
+# lab.env: one KEY=value per line (plus a leading # comment); values never contain quotes or
+# spaces, lists are comma-separated (shell: ${LVT_RS_IPS//,/ }). `source` it, or split each
+# line at the first '='. Variables:
+#   LVT_ID LVT_MODE LVT_STATE_DIR LVT_RS_COUNT LVT_NS_PREFIX (lvt-ID-)
+#   LVT_SUBNET (10.77.0.0/24) LVT_PREFIXLEN LVT_VIP LVT_VIP2 LVT_PORTS (80,8080)
+#   LVT_IF (eth0, in every host namespace) LVT_BRIDGE (br0, in LVT_NS_SW)
 #   LVT_NS_SW LVT_NS_CLIENT LVT_NS_DIR
 #   LVT_CLIENT_IP LVT_CLIENT_MAC LVT_SW_IF_CLIENT
-#   LVT_DIP (= LVT_DIR_IP) LVT_DIR_IP LVT_DIR_MAC LVT_SW_IF_DIR
+#   LVT_DIP LVT_DIR_IP (same value) LVT_DIR_MAC LVT_SW_IF_DIR
 #   per real server K=1..N: LVT_NS_RSK LVT_RSK_IP LVT_RSK_MAC LVT_SW_IF_RSK LVT_RSK_PIDFILE
 #   lists: LVT_RS_NAMES LVT_RS_NS LVT_RS_IPS LVT_RS_MACS
+#   (MACs are lower-case, as tcpdump -e prints them; LVT_SW_IF_* are the bridge ports in
+#   LVT_NS_SW, where per-host frame counts can be read)
 #
 # Requires: iproute2 (ip), ethtool, nginx, curl; coreutils/grep/awk/sed.
 # Never touches addresses outside the lab, never kills processes it cannot tie to the lab.
@@ -55,8 +60,8 @@ set -Eeuo pipefail
 export PATH="${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/bin:/bin"
 export LC_ALL=C
 
-LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-NGINX_TEMPLATE="$LAB_DIR/nginx-rs.conf.in"
+LVT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NGINX_TEMPLATE="$LVT_DIR/nginx-rs.conf.in"
 
 NET=10.77.0
 PREFIXLEN=24
@@ -191,17 +196,20 @@ kill_pids() {
 # teardown ID STATE_DIR REMOVE_STATE NS...: stop the lab's processes and delete the namespaces
 teardown() {
     local id="$1" state="$2" remove_state="$3"; shift 3
-    local namespaces=("$@") pids=() pf pid ns conf
-    # 1. nginx masters from their pid files, if the pid still belongs to this lab
-    if [[ -d "$state" ]]; then
+    local namespaces=("$@") pids=() pf pid ns conf cmd
+    # 1. nginx masters from the pid files of this lab's own state dir (the marker holds the ID),
+    #    if the pid still belongs to this lab
+    if [[ -n "$state" && -f "$state/$MARKER" && "$(cat "$state/$MARKER" 2>/dev/null)" == "$id" ]]
+    then
         for pf in "$state"/rs*/nginx.pid; do
             [[ -f "$pf" ]] || continue
             pid=$(tr -dc '0-9' <"$pf" 2>/dev/null || true)
             [[ -n "$pid" ]] && pid_alive "$pid" || continue
             conf="$(dirname "$pf")/nginx.conf"
             ns="lvt-$id-$(basename "$(dirname "$pf")")"
-            if pid_in_ns "$pid" "$ns" || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
-                    | grep -qF -- "$conf"; then
+            cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+            if pid_in_ns "$pid" "$ns" || [[ "$cmd " == "nginx: master process "*" -c $conf "* ]]
+            then
                 pids+=("$pid")
             fi
         done
@@ -226,7 +234,7 @@ teardown() {
         ip netns del "$ns" 2>/dev/null || log "warning: could not delete namespace $ns"
     done
     # 4. state dir, only when it is this lab's
-    if [[ "$remove_state" == yes && -d "$state" ]]; then
+    if [[ "$remove_state" == yes && -n "$state" && -d "$state" ]]; then
         if [[ -f "$state/$MARKER" && "$(cat "$state/$MARKER" 2>/dev/null)" == "$id" ]]; then
             rm -rf -- "$state"
         elif [[ -z "$(ls -A "$state" 2>/dev/null)" ]]; then
@@ -262,7 +270,9 @@ up_on_exit() {
         log "up $UP_ID failed (exit $rc)"
     fi
     log "removing what was created"
-    teardown "$UP_ID" "$UP_STATE" "$UP_STATE_CLAIMED" "${UP_CREATED_NS[@]}"
+    local state=""
+    [[ "$UP_STATE_CLAIMED" == yes ]] && state="$UP_STATE"
+    teardown "$UP_ID" "$state" "$UP_STATE_CLAIMED" "${UP_CREATED_NS[@]}"
     exit 1
 }
 
@@ -404,47 +414,48 @@ cmd_up() {
     done
     for ((k = 1; k <= nrs; k++)); do wait_nginx "$k"; done
 
-    # lab.env
+    # lab.env: KEY=value lines, no quotes and no spaces in any value (lists are comma-separated),
+    # so that both `source lab.env` and a plain split at the first '=' read it.
     local env="$state/lab.env" names="" nss="" ips="" macs="" mac
     getmac() { ip -n "$1" -o link show dev eth0 | sed -E 's/.* link\/ether ([0-9a-f:]{17}) .*/\1/'; }
     {
         echo "# LvsNet namespace lab $id, created by lab/lab.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "LVT_ID='$id'"
-        echo "LVT_MODE='$mode'"
-        echo "LVT_STATE_DIR='$state'"
-        echo "LVT_RS_COUNT='$nrs'"
-        echo "LVT_NS_PREFIX='lvt-$id-'"
-        echo "LVT_SUBNET='$NET.0/$PREFIXLEN'"
-        echo "LVT_PREFIXLEN='$PREFIXLEN'"
-        echo "LVT_VIP='$VIP'"
-        echo "LVT_VIP2='$VIP2'"
-        echo "LVT_PORTS='80 8080'"
-        echo "LVT_IF='eth0'"
-        echo "LVT_BRIDGE='br0'"
-        echo "LVT_NS_SW='$sw'"
-        echo "LVT_NS_CLIENT='lvt-$id-client'"
-        echo "LVT_CLIENT_IP='$CLIENT_IP'"
-        echo "LVT_CLIENT_MAC='$(getmac "lvt-$id-client")'"
-        echo "LVT_SW_IF_CLIENT='lvt-client'"
-        echo "LVT_NS_DIR='lvt-$id-dir'"
-        echo "LVT_DIP='$DIP'"
-        echo "LVT_DIR_IP='$DIP'"
-        echo "LVT_DIR_MAC='$(getmac "lvt-$id-dir")'"
-        echo "LVT_SW_IF_DIR='lvt-dir'"
+        echo "LVT_ID=$id"
+        echo "LVT_MODE=$mode"
+        echo "LVT_STATE_DIR=$state"
+        echo "LVT_RS_COUNT=$nrs"
+        echo "LVT_NS_PREFIX=lvt-$id-"
+        echo "LVT_SUBNET=$NET.0/$PREFIXLEN"
+        echo "LVT_PREFIXLEN=$PREFIXLEN"
+        echo "LVT_VIP=$VIP"
+        echo "LVT_VIP2=$VIP2"
+        echo "LVT_PORTS=80,8080"
+        echo "LVT_IF=eth0"
+        echo "LVT_BRIDGE=br0"
+        echo "LVT_NS_SW=$sw"
+        echo "LVT_NS_CLIENT=lvt-$id-client"
+        echo "LVT_CLIENT_IP=$CLIENT_IP"
+        echo "LVT_CLIENT_MAC=$(getmac "lvt-$id-client")"
+        echo "LVT_SW_IF_CLIENT=lvt-client"
+        echo "LVT_NS_DIR=lvt-$id-dir"
+        echo "LVT_DIP=$DIP"
+        echo "LVT_DIR_IP=$DIP"
+        echo "LVT_DIR_MAC=$(getmac "lvt-$id-dir")"
+        echo "LVT_SW_IF_DIR=lvt-dir"
         for ((k = 1; k <= nrs; k++)); do
             mac=$(getmac "lvt-$id-rs$k")
-            echo "LVT_NS_RS$k='lvt-$id-rs$k'"
-            echo "LVT_RS${k}_IP='$NET.$((10 + k))'"
-            echo "LVT_RS${k}_MAC='$mac'"
-            echo "LVT_SW_IF_RS$k='lvt-rs$k'"
-            echo "LVT_RS${k}_PIDFILE='$state/rs$k/nginx.pid'"
-            names+="${names:+ }rs$k"; nss+="${nss:+ }lvt-$id-rs$k"
-            ips+="${ips:+ }$NET.$((10 + k))"; macs+="${macs:+ }$mac"
+            echo "LVT_NS_RS$k=lvt-$id-rs$k"
+            echo "LVT_RS${k}_IP=$NET.$((10 + k))"
+            echo "LVT_RS${k}_MAC=$mac"
+            echo "LVT_SW_IF_RS$k=lvt-rs$k"
+            echo "LVT_RS${k}_PIDFILE=$state/rs$k/nginx.pid"
+            names+="${names:+,}rs$k"; nss+="${nss:+,}lvt-$id-rs$k"
+            ips+="${ips:+,}$NET.$((10 + k))"; macs+="${macs:+,}$mac"
         done
-        echo "LVT_RS_NAMES='$names'"
-        echo "LVT_RS_NS='$nss'"
-        echo "LVT_RS_IPS='$ips'"
-        echo "LVT_RS_MACS='$macs'"
+        echo "LVT_RS_NAMES=$names"
+        echo "LVT_RS_NS=$nss"
+        echo "LVT_RS_IPS=$ips"
+        echo "LVT_RS_MACS=$macs"
     } >"$env.tmp"
     mv -f "$env.tmp" "$env"
 

@@ -94,8 +94,8 @@ public class DirectRoutingLabTests
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, Config("rr"));
-        var dirMac = lab.Env["LAB_DIR_MAC"];
-        var rs1Mac = lab.Env["LAB_RS1_MAC"];
+        var dirMac = lab.Env["LVT_DIR_MAC"];
+        var rs1Mac = lab.Env["LVT_RS1_MAC"];
 
         // Capture on the director (both directions) and on rs1 while 20 requests run.
         var pcapDir = Directory.CreateTempSubdirectory("lvt-cap-").FullName;

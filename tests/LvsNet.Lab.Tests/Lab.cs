@@ -26,7 +26,7 @@ public sealed class Lab : IDisposable
     public static string Script => Path.Combine(TestEnvironment.RepositoryRoot, "lab", "lab.sh");
 
     /// <summary>The VIP.</summary>
-    public string Vip => Env["LAB_VIP"];
+    public string Vip => Env["LVT_VIP"];
 
     /// <summary>Creates a lab.</summary>
     public static Lab Up(int realServers = 2, string mode = "dr")
@@ -43,9 +43,9 @@ public sealed class Lab : IDisposable
         foreach (var line in result.StandardOutput.Split('\n'))
         {
             var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (line.StartsWith("LAB_", StringComparison.Ordinal) && eq > 0)
+            if (line.StartsWith("LVT_", StringComparison.Ordinal) && eq > 0)
             {
-                env[line[..eq]] = line[(eq + 1)..].Trim();
+                env[line[..eq]] = line[(eq + 1)..].Trim().Trim('\'');
             }
         }
 
