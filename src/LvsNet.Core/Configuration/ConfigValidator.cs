@@ -34,9 +34,14 @@ public static class ConfigValidator
                 errors.Add(new ConfigError(path + ".scheduler", line, $"unknown scheduler '{service.Scheduler}'; expected one of: {string.Join(", ", SchedulerNames.Implemented)}"));
             }
 
-            if (service.Port == 0)
+            if (service.Port == 0 && service.PersistenceTimeout is null)
             {
-                errors.Add(new ConfigError(path + ".port", line, "port 0 (any port) needs persistence, which this version does not support yet"));
+                errors.Add(new ConfigError(path + ".port", line, "port 0 (any port) is only valid with persistence_timeout, as in IPVS"));
+            }
+
+            if (service.OnePacketScheduling && service.Protocol != IpProtocol.Udp)
+            {
+                errors.Add(new ConfigError(path + ".one_packet_scheduling", line, "one-packet scheduling is for UDP services only (ipvsadm -o)"));
             }
 
             if (service.Address == config.Director.Address)

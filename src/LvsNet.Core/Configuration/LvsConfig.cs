@@ -64,6 +64,19 @@ public sealed record ConnectionTableConfig
 
     /// <summary>The UDP timeout (<c>ipvsadm --set udp</c>).</summary>
     public TimeSpan UdpTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// IPVS <c>expire_nodest_conn</c>: when false (the kernel default), packets of a connection whose
+    /// real server was removed are dropped until the entry times out; when true the entry is
+    /// expired at its next packet and a SYN (or UDP datagram) is scheduled again.
+    /// </summary>
+    public bool ExpireNodestConnections { get; init; }
+
+    /// <summary>
+    /// IPVS <c>expire_quiescent_template</c>: when true, a persistence template whose server has
+    /// weight 0 is not used for new connections (the client is scheduled afresh).
+    /// </summary>
+    public bool ExpireQuiescentTemplates { get; init; }
 }
 
 /// <summary>A virtual service: VIP, port and protocol, its scheduler and real servers.</summary>
@@ -87,6 +100,15 @@ public sealed record VirtualServiceConfig
     /// <summary>The real servers, in the kernel's list order (the first listed is the list head).</summary>
     public ImmutableArray<RealServerConfig> RealServers { get; init; } = [];
 
+    /// <summary>Persistence (<c>ipvsadm -p</c>): how long a client stays on its server after its last connection; null = off.</summary>
+    public TimeSpan? PersistenceTimeout { get; init; }
+
+    /// <summary>Persistence granularity (<c>ipvsadm -M</c>): clients whose addresses match under this mask share a server.</summary>
+    public uint PersistenceNetmask { get; init; } = uint.MaxValue;
+
+    /// <summary>One-packet scheduling (<c>ipvsadm -o</c>, UDP only): every datagram is scheduled on its own.</summary>
+    public bool OnePacketScheduling { get; init; }
+
     /// <summary>Value equality over the real server list as well.</summary>
     public bool Equals(VirtualServiceConfig? other) =>
         other is not null
@@ -95,6 +117,9 @@ public sealed record VirtualServiceConfig
         && Address == other.Address
         && Port == other.Port
         && Scheduler == other.Scheduler
+        && PersistenceTimeout == other.PersistenceTimeout
+        && PersistenceNetmask == other.PersistenceNetmask
+        && OnePacketScheduling == other.OnePacketScheduling
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />

@@ -153,6 +153,8 @@ public static class LvsConfigReader
             TcpTimeout = map.Duration("tcp_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.TcpTimeout,
             TcpFinTimeout = map.Duration("tcp_fin_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.TcpFinTimeout,
             UdpTimeout = map.Duration("udp_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.UdpTimeout,
+            ExpireNodestConnections = map.Boolean("expire_nodest_conn") ?? defaults.ExpireNodestConnections,
+            ExpireQuiescentTemplates = map.Boolean("expire_quiescent_template") ?? defaults.ExpireQuiescentTemplates,
         };
         map.RejectUnknownKeys();
         return config;
@@ -182,6 +184,26 @@ public static class LvsConfigReader
             scheduler = null;
         }
 
+        TimeSpan? persistence = null;
+        if (map.Has("persistence_timeout"))
+        {
+            // "persistence_timeout:" with no value means ipvsadm's -p default, 360 s.
+            persistence = map.Find("persistence_timeout") is YamlScalarNode { Value: null or "" }
+                ? TimeSpan.FromSeconds(360)
+                : map.Duration("persistence_timeout", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2_678_400));
+        }
+
+        var netmask = uint.MaxValue;
+        if (map.String("persistence_netmask") is { } maskText)
+        {
+            if (!TryParseNetmask(maskText, out netmask))
+            {
+                map.Error("persistence_netmask", map.Find("persistence_netmask"), $"must be a netmask such as 255.255.255.0 or a prefix length such as /24, got '{maskText}'");
+            }
+        }
+
+        var onePacket = map.Boolean("one_packet_scheduling") ?? false;
+
         var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
         foreach (var item in map.Sequence("real_servers"))
         {
@@ -206,6 +228,9 @@ public static class LvsConfigReader
             Port = port.Value,
             Scheduler = scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection,
             RealServers = servers.ToImmutable(),
+            PersistenceTimeout = persistence,
+            PersistenceNetmask = netmask,
+            OnePacketScheduling = onePacket,
         };
     }
 
@@ -235,6 +260,32 @@ public static class LvsConfigReader
             Weight = weight ?? 1,
             Method = method,
         };
+    }
+
+    /// <summary>Parses a dotted netmask (contiguous ones) or a prefix length written /N or N.</summary>
+    internal static bool TryParseNetmask(string text, out uint mask)
+    {
+        mask = 0;
+        var prefixText = text.StartsWith('/') ? text[1..] : text;
+        if (!prefixText.Contains('.', StringComparison.Ordinal))
+        {
+            if (!int.TryParse(prefixText, out var prefix) || prefix is < 0 or > 32)
+            {
+                return false;
+            }
+
+            mask = Ipv4Address.PrefixToMask(prefix);
+            return true;
+        }
+
+        if (!Ipv4Address.TryParse(text, out mask))
+        {
+            return false;
+        }
+
+        // Contiguous: the inverted mask plus one is a power of two.
+        var inverted = ~mask;
+        return (inverted & (inverted + 1)) == 0;
     }
 
     private static bool TryParseAddressWithPrefix(string text, out uint address, out int prefix)

@@ -209,6 +209,21 @@ public sealed class ConnectionTable
         return freed;
     }
 
+    /// <summary>Calls <paramref name="visit"/> for up to <paramref name="max"/> entries in use (allocation-free; for listings, on the owning thread).</summary>
+    public void ForEach(Action<int> visit, int max = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        var seen = 0;
+        for (var i = 0; i < _highWater && seen < max; i++)
+        {
+            if (_entries[i].InUse)
+            {
+                visit(i);
+                seen++;
+            }
+        }
+    }
+
     private void Free(int index, RealServerState?[] serversById)
     {
         ref var entry = ref _entries[index];

@@ -80,6 +80,31 @@ public sealed partial class PacketProcessor : IFrameHandler
     /// <summary>The snapshot the current batch uses.</summary>
     public LvsSnapshot? Snapshot => _snapshot;
 
+    /// <summary>Lists up to <paramref name="max"/> connections (allocates; call it on the capture thread, e.g. through <see cref="CaptureWorker.InvokeAsync{T}"/>).</summary>
+    public IReadOnlyList<ConnectionInfo> ListConnections(int max = 100_000)
+    {
+        var list = new List<ConnectionInfo>(Math.Min(max, Table.Count));
+        Table.ForEach(
+            index =>
+            {
+                ref var entry = ref Table[index];
+                var server = ServerOf(entry.RealServerId);
+                var left = (int)(entry.ExpiresAt - _now);
+                list.Add(new ConnectionInfo(
+                    entry.Protocol,
+                    entry.ClientAddress,
+                    entry.ClientPort,
+                    entry.VirtualAddress,
+                    entry.VirtualPort,
+                    server?.Address ?? 0,
+                    server?.Port ?? 0,
+                    entry.State,
+                    left > 0 ? ConnectionClock.ToTimeSpan((uint)left) : TimeSpan.Zero));
+            },
+            max);
+        return list;
+    }
+
     /// <summary>
     /// Called by the capture thread before each batch: reads the clock and the current snapshot,
     /// and once per tick runs the timer wheel and the neighbour retries.
