@@ -25,6 +25,7 @@ public sealed class LvsSnapshot
         }
 
         ServicesByKey = byKey.ToFrozenDictionary();
+        HasPortZeroServices = services.Any(s => s.Key.Port == 0);
         VirtualAddresses = [.. vips.Order()];
     }
 
@@ -39,6 +40,9 @@ public sealed class LvsSnapshot
 
     /// <summary>The services by (protocol, VIP, port).</summary>
     public FrozenDictionary<ServiceKey, VirtualServiceState> ServicesByKey { get; }
+
+    /// <summary>True when some service listens on port 0 (any port), so lookups fall back to it.</summary>
+    public bool HasPortZeroServices { get; }
 
     /// <summary>The distinct VIPs, sorted.</summary>
     public uint[] VirtualAddresses { get; }

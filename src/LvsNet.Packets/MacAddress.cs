@@ -61,7 +61,8 @@ public readonly struct MacAddress : IEquatable<MacAddress>
                 return false;
             }
 
-            if (!byte.TryParse(text.AsSpan(i * 3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var octet))
+            // HexNumber would also allow leading/trailing white space ("aa: b:..."); only hex digits are an octet.
+            if (!byte.TryParse(text.AsSpan(i * 3, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var octet))
             {
                 return false;
             }

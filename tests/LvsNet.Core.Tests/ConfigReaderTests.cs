@@ -131,3 +131,28 @@ public class ConfigReaderTests
         }
     }
 }
+
+public class PersistenceConfigTests
+{
+    [Theory]
+    [InlineData("persistence_timeout:", 360)]
+    [InlineData("persistence_timeout: 600", 600)]
+    [InlineData("persistence_timeout: 1h", 3600)]
+    public void PersistenceTimeout_DefaultsTo360WhenEmpty(string line, int seconds)
+    {
+        var config = LvsConfigReader.Parse($"director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    scheduler: rr\n    port: 80\n    {line}\n    persistence_netmask: 255.255.255.0\n");
+        Assert.Equal(TimeSpan.FromSeconds(seconds), config.VirtualServices[0].PersistenceTimeout);
+        Assert.Equal(0xFFFFFF00u, config.VirtualServices[0].PersistenceNetmask);
+    }
+
+    [Theory]
+    [InlineData("persistence_netmask: 255.0.255.0", "virtual_services[0].persistence_netmask")]
+    [InlineData("one_packet_scheduling: true", "virtual_services[0].one_packet_scheduling")]
+    [InlineData("port: 0", "virtual_services[0].port")]
+    public void InvalidPersistenceSettings_AreRejected(string line, string path)
+    {
+        var yaml = $"director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    scheduler: rr\n    {(line.StartsWith("port", StringComparison.Ordinal) ? line : "port: 80\n    " + line)}\n";
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
+        Assert.Contains(ex.Errors, e => e.Path == path);
+    }
+}

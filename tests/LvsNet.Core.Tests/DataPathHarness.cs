@@ -20,13 +20,18 @@ internal sealed class DataPathHarness
     public static readonly uint Rs2 = Ipv4Address.Parse("10.77.0.12");
 
     public DataPathHarness(string scheduler = "rr", int tableCapacity = 1024, params (uint Address, int Weight)[] servers)
+        : this(c => c, scheduler, tableCapacity, servers)
+    {
+    }
+
+    public DataPathHarness(Func<LvsConfig, LvsConfig> edit, string scheduler = "rr", int tableCapacity = 1024, params (uint Address, int Weight)[] servers)
     {
         if (servers.Length == 0)
         {
             servers = [(Rs1, 1), (Rs2, 1)];
         }
 
-        Runtime.Apply(Config(scheduler, servers));
+        Runtime.Apply(edit(Config(scheduler, servers)));
         Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Dip, TableCapacity = tableCapacity }, Time);
         Processor.BeginBatch();
     }
@@ -64,6 +69,14 @@ internal sealed class DataPathHarness
     }
 
     public void Feed(byte[] frame) => Processor.OnFrame(frame, frame.Length);
+
+    public static LvsConfig EditService(LvsConfig config, Func<VirtualServiceConfig, VirtualServiceConfig> edit) =>
+        config with { VirtualServices = [.. config.VirtualServices.Select(edit)] };
+
+    public byte[] TcpFrom(uint client, ushort clientPort, TcpFlags flags, ushort port = 80) =>
+        FrameBuilder.Tcp(DirectorMac, ClientMac, client, clientPort, Vip, port, flags);
+
+    public MacAddress LastDestination => MacAddress.Read(Device.Sent[^1]);
 
     public byte[] ClientTcp(ushort clientPort, TcpFlags flags, int payload = 0, byte ttl = 64) =>
         FrameBuilder.Tcp(DirectorMac, ClientMac, Client, clientPort, Vip, 80, flags, payload, ttl);

@@ -140,4 +140,16 @@ public sealed record RealServerConfig
 
     /// <summary>The forwarding method.</summary>
     public ForwardingMethod Method { get; init; } = ForwardingMethod.DirectRouting;
+
+    /// <summary>
+    /// The upper connection threshold (<c>ipvsadm -x</c>): when active plus inactive connections
+    /// reach it the server is marked overloaded and gets no new connections; 0 = unset.
+    /// </summary>
+    public int UpperThreshold { get; init; }
+
+    /// <summary>
+    /// The lower connection threshold (<c>ipvsadm -y</c>): an overloaded server takes new
+    /// connections again once below it (without one, below three quarters of the upper); 0 = unset.
+    /// </summary>
+    public int LowerThreshold { get; init; }
 }

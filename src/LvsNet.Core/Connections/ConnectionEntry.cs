@@ -57,12 +57,19 @@ public struct ConnectionEntry
     /// <summary>The timer-wheel slot whose list holds the entry.</summary>
     internal ushort WheelSlot;
 
+    /// <summary>For a connection: the index of the persistence template controlling it, or -1.</summary>
+    public int Control;
+
+    /// <summary>For a template: how many connections it controls (it cannot expire while this is above 0).</summary>
+    public int Controlled;
+
     /// <summary>True when the entry holds a connection.</summary>
     public readonly bool InUse => (Flags & ConnectionFlags.InUse) != 0;
 
     /// <summary>True when the key fields match.</summary>
     internal readonly bool Matches(in ConnectionKey key) =>
-        ClientAddress == key.ClientAddress
+        (Flags & ConnectionFlags.Template) == 0
+        && ClientAddress == key.ClientAddress
         && ClientPort == key.ClientPort
         && VirtualAddress == key.VirtualAddress
         && VirtualPort == key.VirtualPort

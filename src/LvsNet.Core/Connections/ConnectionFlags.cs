@@ -15,4 +15,10 @@ public enum ConnectionFlags : byte
 
     /// <summary>The director does not see replies (DR, TUN): the INPUT-ONLY TCP table applies.</summary>
     NoOutput = 0x04,
+
+    /// <summary>A persistence template (client port 0, masked client address), not a connection.</summary>
+    Template = 0x08,
+
+    /// <summary>A template that controlled a connection which reached ESTABLISHED (listed as ASSURED).</summary>
+    Assured = 0x10,
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using LvsNet.Packets;
 
 namespace LvsNet.Core.Connections;
 
@@ -119,6 +120,7 @@ public sealed class ConnectionTable
         entry.VirtualAddress = key.VirtualAddress;
         entry.VirtualPort = key.VirtualPort;
         entry.RealServerId = realServerId;
+        entry.Control = None;
         entry.Flags = flags | ConnectionFlags.InUse;
         entry.State = ConnectionState.None;
         entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
@@ -130,6 +132,69 @@ public sealed class ConnectionTable
         WheelAdd(index);
         Count++;
         return index;
+    }
+
+    /// <summary>The persistence template re-arm step while it still controls connections (IPVS: 60 s).</summary>
+    public static readonly uint TemplateRearmTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(60));
+
+    /// <summary>Finds the persistence template of (protocol, masked client, VIP, port).</summary>
+    /// <returns>The template's index, or -1.</returns>
+    public int FindTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort)
+    {
+        var index = _buckets[(int)ConnectionKey.Hash(protocol, maskedClient, 0, _seed) & _bucketMask];
+        while (index != None)
+        {
+            ref var entry = ref _entries[index];
+            if ((entry.Flags & ConnectionFlags.Template) != 0
+                && entry.ClientAddress == maskedClient
+                && entry.VirtualAddress == virtualAddress
+                && entry.VirtualPort == virtualPort
+                && entry.Protocol == protocol)
+            {
+                return index;
+            }
+
+            index = entry.BucketNext;
+        }
+
+        return None;
+    }
+
+    /// <summary>Adds a persistence template bound to <paramref name="server"/>, expiring after <paramref name="timeoutTicks"/>.</summary>
+    /// <returns>Its index, or -1 when the table is full.</returns>
+    public int InsertTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort, RealServerState server, uint timeoutTicks, uint now)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var index = Insert(new ConnectionKey(protocol, maskedClient, 0, virtualAddress, virtualPort), server.Id, ConnectionFlags.Template, now);
+        if (index != None)
+        {
+            ref var entry = ref _entries[index];
+            entry.TimeoutTicks = timeoutTicks;
+            entry.ExpiresAt = now + timeoutTicks;
+            server.OnTemplateBound();
+        }
+
+        return index;
+    }
+
+    /// <summary>Points a template at another server (its old server became unusable), keeping PersistConn counts exact.</summary>
+    public void RebindTemplate(int template, RealServerState? oldServer, RealServerState server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ref var entry = ref _entries[template];
+        oldServer?.OnTemplateUnbound();
+        server.OnTemplateBound();
+        entry.RealServerId = server.Id;
+        entry.Flags &= ~ConnectionFlags.Assured;
+    }
+
+    /// <summary>Links a new connection to the template controlling it and refreshes the template's timer.</summary>
+    public void Attach(int connection, int template, uint now)
+    {
+        ref var tmpl = ref _entries[template];
+        tmpl.Controlled++;
+        tmpl.ExpiresAt = now + tmpl.TimeoutTicks;
+        _entries[connection].Control = template;
     }
 
     /// <summary>
@@ -154,7 +219,16 @@ public sealed class ConnectionTable
         }
 
         entry.TimeoutTicks = timeoutTicks;
-        entry.ExpiresAt = now + timeoutTicks;
+        var expires = now + timeoutTicks;
+        var earlier = (int)(expires - entry.ExpiresAt) < 0;
+        entry.ExpiresAt = expires;
+        if (earlier)
+        {
+            // The entry waits in the slot of a later expiry; a shorter timeout (ESTABLISHED to
+            // CLOSE, say) must move it, or it would outlive its timeout.
+            WheelRemove(index);
+            WheelAdd(index);
+        }
     }
 
     /// <summary>Frees a connection now (for example when a new SYN reuses a closed tuple), unbinding it from its server.</summary>
@@ -193,8 +267,18 @@ public sealed class ConnectionTable
                 var next = entry.WheelNext;
                 if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
                 {
-                    Free(index, serversById);
-                    freed++;
+                    if (entry.Controlled > 0)
+                    {
+                        // A template lives while it controls connections, re-armed in 60 s steps (IPVS).
+                        entry.TimeoutTicks = TemplateRearmTicks;
+                        entry.ExpiresAt = _wheelTick + TemplateRearmTicks;
+                        WheelAdd(index);
+                    }
+                    else
+                    {
+                        Free(index, serversById);
+                        freed++;
+                    }
                 }
                 else
                 {
@@ -240,9 +324,18 @@ public sealed class ConnectionTable
         }
 
         var id = entry.RealServerId;
-        if ((uint)id < (uint)serversById.Length && serversById[id] is { } server)
+        var server = (uint)id < (uint)serversById.Length ? serversById[id] : null;
+        if ((entry.Flags & ConnectionFlags.Template) != 0)
         {
-            server.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+            server?.OnTemplateUnbound();
+        }
+        else
+        {
+            server?.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+            if (entry.Control != None)
+            {
+                _entries[entry.Control].Controlled--;
+            }
         }
 
         entry.Flags = ConnectionFlags.None;

@@ -39,6 +39,8 @@ public sealed partial class PacketProcessor : IFrameHandler
     private LvsSnapshot? _snapshot;
     private ConnectionTimeouts _timeouts = new(new ConnectionTableConfig());
     private RealServerState?[] _servers = [];
+    private bool _expireNodest;
+    private bool _expireQuiescent;
     private uint _now;
     private uint _lastTick;
     private uint _lastTableFullWarning;
@@ -99,7 +101,9 @@ public sealed partial class PacketProcessor : IFrameHandler
                     server?.Address ?? 0,
                     server?.Port ?? 0,
                     entry.State,
-                    left > 0 ? ConnectionClock.ToTimeSpan((uint)left) : TimeSpan.Zero));
+                    left > 0 ? ConnectionClock.ToTimeSpan((uint)left) : TimeSpan.Zero,
+                    (entry.Flags & ConnectionFlags.Template) != 0,
+                    (entry.Flags & ConnectionFlags.Assured) != 0));
             },
             max);
         return list;
@@ -227,7 +231,8 @@ public sealed partial class PacketProcessor : IFrameHandler
 
             // A new SYN on a tuple whose connection is closing is a new connection: reschedule it
             // at once (IPVS conn_reuse_mode 1, without the conntrack one-second stall).
-            if (isSyn && existing.State is ConnectionState.TimeWait or ConnectionState.Close)
+            if (isSyn && (existing.State is ConnectionState.TimeWait or ConnectionState.Close
+                || (_expireNodest && server is not null && server.Weight == 0)))
             {
                 Table.Remove(index, _servers);
                 Counters._connectionsReused++;
@@ -235,8 +240,15 @@ public sealed partial class PacketProcessor : IFrameHandler
             }
             else if (server is null || !server.IsAvailable)
             {
-                Counters.Drop(DropReason.ServerRemoved);
-                return;
+                if (!_expireNodest)
+                {
+                    Counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                // expire_nodest_conn=1: forget the connection; a SYN is scheduled afresh below.
+                Table.Remove(index, _servers);
+                index = -1;
             }
         }
 
@@ -260,6 +272,10 @@ public sealed partial class PacketProcessor : IFrameHandler
         var state = TcpStateMachine.Next(entry.State, direction, flags);
         Table.Transition(index, state, _timeouts[state], _now, server);
         entry.InPackets++;
+        if (state == ConnectionState.Established && entry.Control >= 0)
+        {
+            Table[entry.Control].Flags |= ConnectionFlags.Assured;
+        }
         Forward(frame, l2Length, ip, server!);
     }
 
@@ -273,17 +289,36 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         var key = new ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
         var index = Table.Find(key);
-        RealServerState? server;
+        RealServerState? server = null;
         if (index >= 0)
         {
             server = ServerOf(Table[index].RealServerId);
             if (server is null || !server.IsAvailable)
             {
-                Counters.Drop(DropReason.ServerRemoved);
-                return;
+                if (!_expireNodest)
+                {
+                    Counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                Table.Remove(index, _servers);
+                index = -1;
             }
         }
-        else
+
+        if (index < 0 && FindService(in key, snapshot) is { Config.OnePacketScheduling: true } opsService)
+        {
+            // One-packet scheduling: each datagram is scheduled on its own and no entry is kept.
+            server = ScheduleOnePacket(frame, l2Length, ip, in key, opsService);
+            if (server is not null)
+            {
+                Forward(frame, l2Length, ip, server);
+            }
+
+            return;
+        }
+
+        if (index < 0)
         {
             index = CreateConnection(frame, l2Length, ip, in key, snapshot, out server);
             if (index < 0)
@@ -298,20 +333,41 @@ public sealed partial class PacketProcessor : IFrameHandler
         Forward(frame, l2Length, ip, server!);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static VirtualServiceState? FindService(in ConnectionKey key, LvsSnapshot snapshot)
+    {
+        var services = snapshot.ServicesByKey;
+        if (services.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, key.VirtualPort), out var service))
+        {
+            return service;
+        }
+
+        // A port-0 ("any port") service of the same VIP and protocol catches the rest.
+        return snapshot.HasPortZeroServices && services.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, 0), out service) ? service : null;
+    }
+
     private int CreateConnection(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionKey key, LvsSnapshot snapshot, out RealServerState? server)
     {
         server = null;
-        if (!snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, key.VirtualPort), out var service))
+        var service = FindService(in key, snapshot);
+        if (service is null)
         {
             Counters.Drop(DropReason.NoService);
             return -1;
         }
 
-        server = service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort));
+        var template = -1;
+        server = service.Config.PersistenceTimeout is null
+            ? service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort))
+            : SchedulePersistent(in key, service, out template);
         if (server is null)
         {
-            SendIcmpError(frame, l2Length, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodePortUnreachable);
-            Counters.Drop(DropReason.NoDestination);
+            if (template != -2)
+            {
+                SendIcmpError(frame, l2Length, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodePortUnreachable);
+                Counters.Drop(DropReason.NoDestination);
+            }
+
             return -1;
         }
 
@@ -324,9 +380,90 @@ public sealed partial class PacketProcessor : IFrameHandler
             return -1;
         }
 
+        if (template >= 0)
+        {
+            Table.Attach(index, template, _now);
+        }
+
         server.OnConnectionCreated();
         Counters._connectionsCreated++;
         return index;
+    }
+
+    /// <summary>
+    /// Persistence (IPVS ip_vs_sched_persist): a valid template for the masked client sends the
+    /// connection to the template's server without asking the scheduler; otherwise the scheduler
+    /// picks, and the template is created or re-pointed. <paramref name="template"/> is the
+    /// template's index, or -2 when the table had no room for one (already counted).
+    /// </summary>
+    private RealServerState? SchedulePersistent(in ConnectionKey key, VirtualServiceState service, out int template)
+    {
+        var config = service.Config;
+        var masked = key.ClientAddress & config.PersistenceNetmask;
+        var port = service.Key.Port;
+        template = Table.FindTemplate(key.Protocol, masked, key.VirtualAddress, port);
+        RealServerState? bound = null;
+        if (template >= 0)
+        {
+            bound = ServerOf(Table[template].RealServerId);
+            if (bound is not null && bound.IsAvailable && !(_expireQuiescent && bound.Weight == 0))
+            {
+                return bound;
+            }
+        }
+
+        var server = service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort));
+        if (server is null)
+        {
+            return null;
+        }
+
+        if (template >= 0)
+        {
+            Table.RebindTemplate(template, bound, server);
+            return server;
+        }
+
+        template = Table.InsertTemplate(key.Protocol, masked, key.VirtualAddress, port, server, ConnectionClock.ToTicks(config.PersistenceTimeout!.Value), _now);
+        if (template < 0)
+        {
+            Counters.Drop(DropReason.TableFull);
+            WarnTableFull();
+            template = -2;
+            return null;
+        }
+
+        return server;
+    }
+
+    private RealServerState? ScheduleOnePacket(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionKey key, VirtualServiceState service)
+    {
+        var template = -1;
+        var server = service.Config.PersistenceTimeout is null
+            ? service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort))
+            : SchedulePersistent(in key, service, out template);
+        if (server is null)
+        {
+            if (template != -2)
+            {
+                SendIcmpError(frame, l2Length, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodePortUnreachable);
+                Counters.Drop(DropReason.NoDestination);
+            }
+
+            return null;
+        }
+
+        if (template >= 0)
+        {
+            ref var tmpl = ref Table[template];
+            tmpl.ExpiresAt = _now + tmpl.TimeoutTicks;
+        }
+
+        // Counted as a connection that lives for one packet, as IPVS counts OPS connections.
+        server.OnConnectionCreated();
+        server.OnConnectionFreed(wasActive: false);
+        Counters._connectionsCreated++;
+        return server;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -435,6 +572,8 @@ public sealed partial class PacketProcessor : IFrameHandler
         _snapshot = snapshot;
         _servers = snapshot.ServersById;
         _timeouts = new ConnectionTimeouts(snapshot.Config.Connections);
+        _expireNodest = snapshot.Config.Connections.ExpireNodestConnections;
+        _expireQuiescent = snapshot.Config.Connections.ExpireQuiescentTemplates;
 
         // Resolve every real server now, so that the first SYN does not wait for ARP.
         foreach (var service in snapshot.Services)

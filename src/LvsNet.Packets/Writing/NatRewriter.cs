@@ -8,7 +8,8 @@ namespace LvsNet.Packets.Writing;
 /// as IPVS NAT applies them.
 /// </summary>
 /// <remarks>
-/// A UDP datagram that arrives with checksum 0 ("none") gets a full checksum after the rewrite, and
+/// A UDP datagram that arrives with checksum 0 ("none") gets a full checksum after the rewrite (except a
+/// first fragment, which keeps 0: the rest of the datagram is not there to sum), and
 /// a computed UDP checksum of 0 is sent as 0xFFFF, as IPVS does. Ports are only rewritten in the
 /// first fragment (or an unfragmented packet), where the transport header is present.
 /// </remarks>
@@ -30,8 +31,8 @@ public static class NatRewriter
         var ipChecksum = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.ChecksumOffset));
         BinaryPrimitives.WriteUInt16BigEndian(packet.Slice(Ipv4Header.ChecksumOffset), IncrementalChecksum.Update(ipChecksum, oldAddress, address));
 
-        var fragmentOffset = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.FlagsOffset)) & 0x1FFF;
-        if (fragmentOffset != 0)
+        var flagsAndFragmentOffset = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.FlagsOffset));
+        if ((flagsAndFragmentOffset & 0x1FFF) != 0)
         {
             return;
         }
@@ -56,6 +57,12 @@ public static class NatRewriter
                 var oldPort = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(portOffset));
                 BinaryPrimitives.WriteUInt16BigEndian(l4.Slice(portOffset), port);
                 var checksum = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(UdpHeader.ChecksumOffset));
+                if (checksum == 0 && (flagsAndFragmentOffset & Ipv4Header.MoreFragmentsFlag) != 0)
+                {
+                    // A first fragment without a checksum: the rest of the datagram is not here to sum, and 0 ("none") stays valid.
+                    break;
+                }
+
                 if (checksum == 0)
                 {
                     checksum = ComputeUdpChecksum(packet, l4);
