@@ -1,3 +1,12 @@
 using BenchmarkDotNet.Running;
+using LvsNet.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(LvsNet.Benchmarks.DataPathBenchmarks).Assembly).Run(args);
+// `table-stress [entries]` runs the standalone connection-table stress program; anything else
+// goes to BenchmarkDotNet (for example --filter '*DataPath*' --job short).
+if (args is ["table-stress", ..])
+{
+    return TableStress.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(DataPathBenchmarks).Assembly).Run(args);
+return 0;

@@ -109,6 +109,21 @@ public sealed record VirtualServiceConfig
     /// <summary>One-packet scheduling (<c>ipvsadm -o</c>, UDP only): every datagram is scheduled on its own.</summary>
     public bool OnePacketScheduling { get; init; }
 
+    /// <summary>
+    /// Scheduler flags by their ipvsadm names (<c>ipvsadm -b</c>): <c>sh-fallback</c>, <c>sh-port</c>,
+    /// <c>mh-fallback</c>, <c>mh-port</c>, or <c>flag-1</c>..<c>flag-3</c>; see <see cref="Scheduling.SchedulerFlagNames"/>.
+    /// </summary>
+    public ImmutableArray<string> SchedulerFlags { get; init; } = [];
+
+    /// <summary>The mh lookup table size (a prime from <see cref="Scheduling.MaglevHashScheduler.TableSizes"/>); null = the kernel default 4093.</summary>
+    public int? MaglevTableSize { get; init; }
+
+    /// <summary>How long an unused lblc/lblcr cache entry (or an unchanged lblcr server set) lives; null = the sysctl default of 24 hours.</summary>
+    public TimeSpan? LocalityExpiration { get; init; }
+
+    /// <summary>The dynamic-feedback weight policy, or null when weights stay as configured.</summary>
+    public Scheduling.DynamicWeights.DynamicWeightsConfig? DynamicWeights { get; init; }
+
     /// <summary>Value equality over the real server list as well.</summary>
     public bool Equals(VirtualServiceConfig? other) =>
         other is not null
@@ -120,6 +135,10 @@ public sealed record VirtualServiceConfig
         && PersistenceTimeout == other.PersistenceTimeout
         && PersistenceNetmask == other.PersistenceNetmask
         && OnePacketScheduling == other.OnePacketScheduling
+        && SchedulerFlags.SequenceEqual(other.SchedulerFlags)
+        && MaglevTableSize == other.MaglevTableSize
+        && LocalityExpiration == other.LocalityExpiration
+        && DynamicWeights == other.DynamicWeights
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />

@@ -4,6 +4,7 @@ namespace LvsNet.Core.Scheduling;
 /// rr: the next server after the last one chosen, in list order, skipping weight 0 and
 /// overloaded servers (ip_vs_rr.c). Weight only counts as zero or not.
 /// </summary>
+/// <remarks>O(n) worst case, O(1) typical; no allocation.</remarks>
 public sealed class RoundRobinScheduler : IScheduler
 {
     private readonly RealServerState[] _servers;
@@ -12,15 +13,26 @@ public sealed class RoundRobinScheduler : IScheduler
     private int _last = -1;
 
     /// <summary>Creates the scheduler over <paramref name="servers"/> in list order.</summary>
+    /// <param name="servers">The service's servers in kernel list order.</param>
+    /// <param name="previous">The service's previous rr instance, whose position is kept.</param>
     public RoundRobinScheduler(RealServerState[] servers, IScheduler? previous = null)
     {
+        ArgumentNullException.ThrowIfNull(servers);
         _servers = servers;
 
-        // Keep the rotation where it was when the previous instance's last pick is still listed
-        // (the kernel keeps its list pointer across edits of other servers).
-        if (previous is RoundRobinScheduler old && (uint)old._last < (uint)old._servers.Length)
+        // The kernel keeps its list pointer across edits; when the server it points at is deleted,
+        // ip_vs_rr_del_dest() moves it to that server's predecessor (the head if there is none).
+        if (previous is RoundRobinScheduler old)
         {
-            _last = Array.IndexOf(servers, old._servers[old._last]);
+            for (var i = old._last; i >= 0 && i < old._servers.Length; i--)
+            {
+                var index = Array.IndexOf(servers, old._servers[i]);
+                if (index >= 0)
+                {
+                    _last = index;
+                    break;
+                }
+            }
         }
     }
 
@@ -42,7 +54,7 @@ public sealed class RoundRobinScheduler : IScheduler
             }
 
             var server = servers[index];
-            if (server.Weight > 0 && !server.IsOverloaded)
+            if (server.Weight > 0 && ServerLoad.IsUsable(server))
             {
                 _last = index;
                 return server;
