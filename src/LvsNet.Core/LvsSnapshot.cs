@@ -26,6 +26,7 @@ public sealed class LvsSnapshot
 
         ServicesByKey = byKey.ToFrozenDictionary();
         HasPortZeroServices = services.Any(s => s.Key.Port == 0);
+        NatServerAddresses = [.. services.SelectMany(s => s.Servers).Where(r => r.Method == Configuration.ForwardingMethod.Nat).Select(r => r.Address).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
     }
 
@@ -49,6 +50,12 @@ public sealed class LvsSnapshot
 
     /// <summary>Every server ever created, by id (removed ones have <see cref="RealServerState.IsAvailable"/> false).</summary>
     public RealServerState?[] ServersById { get; }
+
+    /// <summary>The distinct addresses of NAT real servers, sorted: replies from them are un-NATed.</summary>
+    public uint[] NatServerAddresses { get; }
+
+    /// <summary>True when <paramref name="address"/> is a NAT real server's address.</summary>
+    public bool IsNatServerAddress(uint address) => NatServerAddresses.Length != 0 && Array.BinarySearch(NatServerAddresses, address) >= 0;
 
     /// <summary>True when <paramref name="address"/> is one of the VIPs.</summary>
     public bool IsVirtualAddress(uint address) => Array.BinarySearch(VirtualAddresses, address) >= 0;

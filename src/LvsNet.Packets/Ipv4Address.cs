@@ -35,22 +35,54 @@ public static class Ipv4Address
         return new IPAddress(bytes);
     }
 
-    /// <summary>Parses dotted-quad text.</summary>
+    /// <summary>Parses strict dotted-quad text: four decimal numbers 0..255 without leading zeros (no octal, hex or short forms).</summary>
     public static bool TryParse(string? text, out uint address)
     {
         address = 0;
-        if (text is null || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
+        if (text is null || text.Length is < 7 or > 15)
         {
             return false;
         }
 
-        // IPAddress.TryParse accepts forms such as "10" or "10.1"; operators mean dotted quads.
-        if (text.Count(c => c == '.') != 3)
+        uint result = 0;
+        var parts = 0;
+        var value = 0;
+        var digits = 0;
+        foreach (var c in text)
+        {
+            if (c == '.')
+            {
+                if (digits == 0 || ++parts > 3)
+                {
+                    return false;
+                }
+
+                result = (result << 8) | (uint)value;
+                value = 0;
+                digits = 0;
+            }
+            else if (c is >= '0' and <= '9' && digits < 3 && !(digits == 1 && value == 0))
+            {
+                // A leading zero is refused: inet_aton would read "010" as octal 8.
+                value = (value * 10) + (c - '0');
+                digits++;
+                if (value > 255)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (parts != 3 || digits == 0)
         {
             return false;
         }
 
-        address = FromIPAddress(ip);
+        address = (result << 8) | (uint)value;
         return true;
     }
 

@@ -144,8 +144,20 @@ public class InternetChecksumTests
     public void Fold_RandomSums_MatchesModularArithmetic()
     {
         var random = new Random(64);
-        ulong[] corners = [0, 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0xFFFF_FFFF_FFFF, ulong.MaxValue, ulong.MaxValue - 1, 0x8000_0000_0000_0000];
-        foreach (var sum in corners.Concat(Enumerable.Range(0, 5000).Select(_ => (ulong)random.NextInt64() * 3)))
+        ulong[] corners =
+        [
+            0, 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0xFFFF_FFFF_FFFF, ulong.MaxValue, ulong.MaxValue - 1, 0x8000_0000_0000_0000,
+
+            // Sums whose folding carries all the way: 0x1_0000 + 0xFFFF_FFFF folds to 0x1_0000_FFFF, then 0x1_FFFF, then 0x1_0000.
+            0x0001_0000_FFFF_FFFF, 0xFFFF_FFFF_0000_FFFF, 0x0000_FFFF_FFFF_FFFF, 0x0001_FFFF_FFFF_FFFE,
+        ];
+        ushort[] chunks = [0x0000, 0x0001, 0xFFFE, 0xFFFF];
+        ulong RandomSum() => random.Next(2) == 0
+            ? (ulong)random.NextInt64() * 3
+            : ((ulong)Chunk() << 48) | ((ulong)Chunk() << 32) | ((ulong)Chunk() << 16) | Chunk();
+        ushort Chunk() => random.Next(3) == 0 ? (ushort)random.Next(0x10000) : chunks[random.Next(chunks.Length)];
+
+        foreach (var sum in corners.Concat(Enumerable.Range(0, 20_000).Select(_ => RandomSum())))
         {
             Assert.Equal(ExpectedFold(sum), InternetChecksum.Fold(sum));
         }

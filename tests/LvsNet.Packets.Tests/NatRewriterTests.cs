@@ -122,6 +122,36 @@ public class NatRewriterTests
         Assert.Equal(expected, frame);
     }
 
+    /// <summary>Bytes after the UDP length inside the IP payload are not part of the datagram, so the full checksum must not cover them.</summary>
+    [Fact]
+    public void RewriteDestination_UdpWithoutChecksumShorterThanIpPayload_ChecksumsOnlyTheDatagram()
+    {
+        var datagram = new FrameBuilder { Source = Client, Destination = Vip }.Udp(ClientPort, 53, Payload, withoutChecksum: true).AsSpan(34).ToArray();
+        byte[] trailer = [0xDE, 0xAD, 0xBE, 0xEF];
+        var frame = new FrameBuilder { Source = Client, Destination = Vip }.Ipv4(FrameBuilder.ProtocolUdp, [.. datagram, .. trailer]);
+
+        NatRewriter.RewriteDestination(frame.AsSpan(14), RealServer, 5353);
+
+        var rewritten = frame.AsSpan(34, datagram.Length);
+        Assert.Equal(5353, RefChecksum.ReadUInt16(rewritten.Slice(2)));
+        Assert.Equal(0, RefChecksum.Transport(Client, RealServer, FrameBuilder.ProtocolUdp, rewritten));
+        Assert.Equal(trailer, frame.AsSpan(34 + datagram.Length).ToArray());
+    }
+
+    /// <summary>A UDP length field past the IP payload (which UdpHeader.TryParse rejects) must not make the rewrite read past the packet.</summary>
+    [Fact]
+    public void RewriteDestination_UdpLengthPastIpPayload_DoesNotThrow()
+    {
+        var frame = new FrameBuilder { Source = Client, Destination = Vip, Padding = 16 }.Udp(ClientPort, 53, Payload, withoutChecksum: true);
+        FrameBuilder.WriteUInt16(frame, 34 + 4, 0xFFFF);
+
+        NatRewriter.RewriteDestination(frame.AsSpan(14), RealServer, 5353);
+
+        Assert.True(RefChecksum.IsIpHeaderValid(frame.AsSpan(14)));
+        Assert.Equal(5353, RefChecksum.ReadUInt16(frame.AsSpan(34 + 2)));
+        Assert.All(frame.AsSpan(frame.Length - 16).ToArray(), b => Assert.Equal(0, b));
+    }
+
     /// <summary>RFC 768: a computed checksum of 0 is sent as 0xFFFF, both after a full computation and after an incremental update.</summary>
     [Theory]
     [InlineData(true)]

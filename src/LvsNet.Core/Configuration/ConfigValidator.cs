@@ -34,6 +34,8 @@ public static class ConfigValidator
                 errors.Add(new ConfigError(path + ".scheduler", line, $"unknown scheduler '{service.Scheduler}'; expected one of: {string.Join(", ", SchedulerNames.Implemented)}"));
             }
 
+            ValidateScheduling(service, path, line, errors);
+
             if (service.Port == 0 && service.PersistenceTimeout is null)
             {
                 errors.Add(new ConfigError(path + ".port", line, "port 0 (any port) is only valid with persistence_timeout, as in IPVS"));
@@ -55,6 +57,7 @@ public static class ConfigValidator
                 var server = service.RealServers[j];
                 var serverPath = $"{path}.real_servers[{j}]";
                 var serverLine = lineOf(serverPath) ?? line;
+                ValidateThresholds(server, serverPath, serverLine, errors);
                 if (!seenServers.TryAdd((server.Address, server.Port), j))
                 {
                     errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seenServers[(server.Address, server.Port)]}] ({Ipv4Address.Format(server.Address)}:{server.Port})"));
@@ -65,9 +68,9 @@ public static class ConfigValidator
                     errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
                 }
 
-                if (server.Method is not ForwardingMethod.DirectRouting)
+                if (server.Method is ForwardingMethod.Tunnel or ForwardingMethod.FullNat)
                 {
-                    errors.Add(new ConfigError(serverPath + ".method", serverLine, $"method {ForwardingMethods.ToConfigName(server.Method)} is not available in this version (dr only)"));
+                    errors.Add(new ConfigError(serverPath + ".method", serverLine, $"method {ForwardingMethods.ToConfigName(server.Method)} is not available in this version (dr and nat are)"));
                 }
 
                 if (server.Method == ForwardingMethod.DirectRouting && !SameSubnet(server.Address, config.Director))
@@ -83,6 +86,111 @@ public static class ConfigValidator
         }
 
         return errors;
+    }
+
+    // Scheduler flags, mh table size, locality expiration and the dynamic-weight policy only where
+    // the scheduler uses them (the kernel silently ignores meaningless flags; a typo here is an error).
+    private static void ValidateScheduling(VirtualServiceConfig service, string path, int? line, List<ConfigError> errors)
+    {
+        var scheduler = service.Scheduler;
+        foreach (var flag in service.SchedulerFlags)
+        {
+            if (!SchedulerFlagNames.TryParse(flag, out _))
+            {
+                errors.Add(new ConfigError(path + ".scheduler_flags", line, $"unknown scheduler flag '{flag}'; expected one of: {string.Join(", ", SchedulerFlagNames.All)}"));
+            }
+            else if (!SchedulerFlagNames.AppliesTo(scheduler, flag))
+            {
+                var accepted = SchedulerFlagNames.For(scheduler);
+                errors.Add(new ConfigError(path + ".scheduler_flags", line, accepted.Count == 0
+                    ? $"flag '{flag}' does not apply: scheduler {scheduler} takes no flags (only sh and mh do)"
+                    : $"flag '{flag}' does not apply to scheduler {scheduler}; it accepts: {string.Join(", ", accepted)}"));
+            }
+        }
+
+        if (service.MaglevTableSize is { } size)
+        {
+            if (scheduler != SchedulerNames.MaglevHash)
+            {
+                errors.Add(new ConfigError(path + ".mh_table_size", line, $"applies only to scheduler mh (this service uses {scheduler})"));
+            }
+            else if (!MaglevHashScheduler.TableSizes.Contains(size))
+            {
+                errors.Add(new ConfigError(path + ".mh_table_size", line, $"must be one of the kernel's primes {string.Join(", ", MaglevHashScheduler.TableSizes)}, got {size}"));
+            }
+        }
+
+        var tableSize = service.MaglevTableSize ?? MaglevHashScheduler.DefaultTableSize;
+        if (scheduler == SchedulerNames.MaglevHash && service.RealServers.Length > tableSize)
+        {
+            errors.Add(new ConfigError(path + ".real_servers", line, $"mh holds at most {tableSize} real servers (its table size), got {service.RealServers.Length}"));
+        }
+
+        if (service.LocalityExpiration is { } expiration)
+        {
+            if (scheduler is not (SchedulerNames.LocalityBasedLeastConnection or SchedulerNames.LocalityBasedLeastConnectionReplication))
+            {
+                errors.Add(new ConfigError(path + ".lblc_expiration", line, $"applies only to schedulers lblc and lblcr (this service uses {scheduler})"));
+            }
+            else if (expiration <= TimeSpan.Zero)
+            {
+                errors.Add(new ConfigError(path + $".{scheduler}_expiration", line, "must be positive"));
+            }
+        }
+
+        if (service.DynamicWeights is { } dynamic)
+        {
+            var dynamicPath = path + ".dynamic_weights";
+            if (dynamic.Enabled && !SchedulerNames.SupportsDynamicWeights(scheduler))
+            {
+                errors.Add(new ConfigError(dynamicPath, line, $"scheduler {scheduler} does not use weights as load shares; dynamic weights work with wrr, wlc, sed, nq, ovf, twos, lblc and lblcr"));
+            }
+
+            if (dynamic.MinWeightPercent is < 1 or > 100)
+            {
+                errors.Add(new ConfigError(dynamicPath + ".min_weight_percent", line, $"must be between 1 and 100, got {dynamic.MinWeightPercent}"));
+            }
+
+            if (dynamic.MaxWeightPercent < dynamic.MinWeightPercent || dynamic.MaxWeightPercent is < 100 or > 1000)
+            {
+                errors.Add(new ConfigError(dynamicPath + ".max_weight_percent", line, $"must be between 100 and 1000 and not below min_weight_percent ({dynamic.MinWeightPercent}), got {dynamic.MaxWeightPercent}"));
+            }
+
+            if (dynamic.Interval < TimeSpan.FromSeconds(1))
+            {
+                errors.Add(new ConfigError(dynamicPath + ".interval", line, "must be at least 1s"));
+            }
+
+            if (dynamic.Smoothing is not (> 0 and <= 1) || dynamic.Gain is not (> 0 and <= 1))
+            {
+                errors.Add(new ConfigError(dynamicPath, line, "smoothing and gain must be above 0 and at most 1"));
+            }
+
+            if (dynamic.MaxStepPercent is < 1 or > 100 || dynamic.DeadBandPercent is < 0 or > 50)
+            {
+                errors.Add(new ConfigError(dynamicPath, line, "max_step_percent must be 1..100 and dead_band_percent 0..50"));
+            }
+
+            if (dynamic.ConnectionCoefficient < 0 || dynamic.LatencyCoefficient < 0 || dynamic.FailureCoefficient < 0)
+            {
+                errors.Add(new ConfigError(dynamicPath, line, "coefficients must not be negative"));
+            }
+        }
+    }
+
+    // ip_vs_ctl.c rejects l_threshold > u_threshold with ERANGE (so a lower threshold needs an upper one).
+    private static void ValidateThresholds(RealServerConfig server, string serverPath, int? serverLine, List<ConfigError> errors)
+    {
+        if (server.UpperThreshold < 0 || server.LowerThreshold < 0)
+        {
+            errors.Add(new ConfigError(serverPath + ".upper_threshold", serverLine, "thresholds must not be negative"));
+        }
+        else if (server.LowerThreshold > server.UpperThreshold)
+        {
+            errors.Add(new ConfigError(serverPath + ".lower_threshold", serverLine, server.UpperThreshold == 0
+                ? $"a lower threshold ({server.LowerThreshold}) needs an upper_threshold at least as large (0 = unset)"
+                : $"must not exceed upper_threshold ({server.UpperThreshold}), got {server.LowerThreshold}"));
+        }
     }
 
     private static bool SameSubnet(uint address, DirectorConfig director)

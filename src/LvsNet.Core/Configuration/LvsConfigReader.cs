@@ -203,6 +203,10 @@ public static class LvsConfigReader
         }
 
         var onePacket = map.Boolean("one_packet_scheduling") ?? false;
+        var schedulerFlags = ReadSchedulerFlags(map);
+        var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
+        var localityExpiration = ReadLocalityExpiration(map, scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection);
+        var dynamicWeights = map.Mapping("dynamic_weights") is { } dynamicMap ? ReadDynamicWeights(dynamicMap) : null;
 
         var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
         foreach (var item in map.Sequence("real_servers"))
@@ -231,6 +235,10 @@ public static class LvsConfigReader
             PersistenceTimeout = persistence,
             PersistenceNetmask = netmask,
             OnePacketScheduling = onePacket,
+            SchedulerFlags = schedulerFlags,
+            MaglevTableSize = maglevTableSize,
+            LocalityExpiration = localityExpiration,
+            DynamicWeights = dynamicWeights,
         };
     }
 
@@ -239,6 +247,8 @@ public static class LvsConfigReader
         var address = map.Ipv4("address", required: true);
         var port = (ushort?)map.Integer("port", 0, 65535);
         var weight = (int?)map.Integer("weight", 0, 65535);
+        var upperThreshold = (int?)map.Integer("upper_threshold", 0, int.MaxValue);
+        var lowerThreshold = (int?)map.Integer("lower_threshold", 0, int.MaxValue);
         var methodText = map.String("method");
         var method = ForwardingMethod.DirectRouting;
         if (methodText is not null && !ForwardingMethods.TryParse(methodText, out method))
@@ -259,6 +269,8 @@ public static class LvsConfigReader
             Port = port ?? servicePort ?? 0,
             Weight = weight ?? 1,
             Method = method,
+            UpperThreshold = upperThreshold ?? 0,
+            LowerThreshold = lowerThreshold ?? 0,
         };
     }
 
@@ -286,6 +298,131 @@ public static class LvsConfigReader
         // Contiguous: the inverted mask plus one is a power of two.
         var inverted = ~mask;
         return (inverted & (inverted + 1)) == 0;
+    }
+
+    // "scheduler_flags: [sh-port, sh-fallback]", or ipvsadm's comma-separated "sh-port,sh-fallback".
+    private static ImmutableArray<string> ReadSchedulerFlags(YamlMapping map)
+    {
+        var node = map.Find("scheduler_flags");
+        if (node is null)
+        {
+            return [];
+        }
+
+        var items = new List<(YamlNode Node, string Path)>();
+        switch (node)
+        {
+            case YamlSequenceNode sequence:
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    items.Add((sequence.Children[i], $"scheduler_flags[{i}]"));
+                }
+
+                break;
+            case YamlScalarNode scalar:
+                items.Add((scalar, "scheduler_flags"));
+                break;
+            default:
+                map.Error("scheduler_flags", node, "must be a list of flag names such as [sh-port, sh-fallback]");
+                return [];
+        }
+
+        var flags = ImmutableArray.CreateBuilder<string>();
+        foreach (var (item, path) in items)
+        {
+            if (item is not YamlScalarNode { Value: { } text })
+            {
+                map.Error(path, item, "must be a flag name");
+                continue;
+            }
+
+            foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var name = part.ToLowerInvariant();
+                if (!Scheduling.SchedulerFlagNames.TryParse(name, out _))
+                {
+                    map.Error(path, item, $"unknown scheduler flag '{part}'; expected one of: {string.Join(", ", Scheduling.SchedulerFlagNames.All)}");
+                }
+                else if (!flags.Contains(name))
+                {
+                    flags.Add(name);
+                }
+            }
+        }
+
+        return flags.ToImmutable();
+    }
+
+    // lblc_expiration / lblcr_expiration (the kernel's sysctls), each only with its own scheduler.
+    private static TimeSpan? ReadLocalityExpiration(YamlMapping map, string scheduler)
+    {
+        TimeSpan? expiration = null;
+        foreach (var (key, owner) in new[]
+        {
+            ("lblc_expiration", Scheduling.SchedulerNames.LocalityBasedLeastConnection),
+            ("lblcr_expiration", Scheduling.SchedulerNames.LocalityBasedLeastConnectionReplication),
+        })
+        {
+            if (map.Duration(key, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365)) is not { } value)
+            {
+                continue;
+            }
+
+            if (scheduler != owner)
+            {
+                map.Error(key, map.Find(key), $"applies only to scheduler {owner} (this service uses {scheduler})");
+            }
+            else
+            {
+                expiration = value;
+            }
+        }
+
+        return expiration;
+    }
+
+    private static Scheduling.DynamicWeights.DynamicWeightsConfig ReadDynamicWeights(YamlMapping map)
+    {
+        var defaults = new Scheduling.DynamicWeights.DynamicWeightsConfig();
+        var config = new Scheduling.DynamicWeights.DynamicWeightsConfig
+        {
+            Enabled = map.Boolean("enabled") ?? defaults.Enabled,
+            MinWeightPercent = (int?)map.Integer("min_weight_percent", 1, 100) ?? defaults.MinWeightPercent,
+            MaxWeightPercent = (int?)map.Integer("max_weight_percent", 100, 1000) ?? defaults.MaxWeightPercent,
+            Interval = map.Duration("interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)) ?? defaults.Interval,
+            Smoothing = ReadNumber(map, "smoothing", 0, 1, minExclusive: true) ?? defaults.Smoothing,
+            Gain = ReadNumber(map, "gain", 0, 1, minExclusive: true) ?? defaults.Gain,
+            MaxStepPercent = (int?)map.Integer("max_step_percent", 1, 100) ?? defaults.MaxStepPercent,
+            DeadBandPercent = (int?)map.Integer("dead_band_percent", 0, 50) ?? defaults.DeadBandPercent,
+            ConnectionCoefficient = ReadNumber(map, "connection_coefficient", 0, 100) ?? defaults.ConnectionCoefficient,
+            LatencyCoefficient = ReadNumber(map, "latency_coefficient", 0, 100) ?? defaults.LatencyCoefficient,
+            FailureCoefficient = ReadNumber(map, "failure_coefficient", 0, 100) ?? defaults.FailureCoefficient,
+        };
+        map.RejectUnknownKeys();
+        return config;
+    }
+
+    private static double? ReadNumber(YamlMapping map, string key, double min, double max, bool minExclusive = false)
+    {
+        var text = map.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            map.Error(key, map.Find(key), $"must be a number such as 0.5, got '{text}'");
+            return null;
+        }
+
+        if (value > max || (minExclusive ? value <= min : value < min))
+        {
+            map.Error(key, map.Find(key), $"must be {(minExclusive ? "above" : "at least")} {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} and at most {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}, got {text}");
+            return null;
+        }
+
+        return value;
     }
 
     private static bool TryParseAddressWithPrefix(string text, out uint address, out int prefix)

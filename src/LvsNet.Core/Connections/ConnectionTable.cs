@@ -93,6 +93,36 @@ public sealed class ConnectionTable
         return None;
     }
 
+    /// <summary>
+    /// Finds the connection of a NAT reply (real server → client): same chain as the inbound key
+    /// (hashed by the client's address and port), matched on the real server's address and port.
+    /// </summary>
+    /// <returns>The entry's index, or -1.</returns>
+    public int FindReply(IpProtocol protocol, uint clientAddress, ushort clientPort, uint serverAddress, ushort serverPort, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        var index = _buckets[(int)ConnectionKey.Hash(protocol, clientAddress, clientPort, _seed) & _bucketMask];
+        while (index != None)
+        {
+            ref var entry = ref _entries[index];
+            if (entry.ClientAddress == clientAddress
+                && entry.ClientPort == clientPort
+                && entry.Protocol == protocol
+                && (entry.Flags & ConnectionFlags.Template) == 0
+                && (uint)entry.RealServerId < (uint)serversById.Length
+                && serversById[entry.RealServerId] is { } server
+                && server.Address == serverAddress
+                && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
+            {
+                return index;
+            }
+
+            index = entry.BucketNext;
+        }
+
+        return None;
+    }
+
     /// <summary>Adds a connection bound to a real server, in state NONE with the 3 s initial timeout.</summary>
     /// <returns>The new entry's index, or -1 when the table is full.</returns>
     public int Insert(in ConnectionKey key, int realServerId, ConnectionFlags flags, uint now)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
@@ -32,6 +33,8 @@ public sealed partial class PacketProcessor : IFrameHandler
     private readonly ILogger _logger;
     private readonly MacAddress _mac;
     private readonly uint _address;
+    private readonly uint _subnetMask;
+    private readonly uint _gateway;
     private readonly ConnectionClock _clock;
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(ScratchLength, pinned: true);
     private readonly int _icmpPerTick;
@@ -58,6 +61,8 @@ public sealed partial class PacketProcessor : IFrameHandler
         _logger = logger ?? NullLogger.Instance;
         _mac = options.Mac;
         _address = options.Address;
+        _subnetMask = Ipv4Address.PrefixToMask(options.PrefixLength);
+        _gateway = options.Gateway;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _icmpPerTick = Math.Max(1, options.IcmpErrorsPerSecond / ConnectionClock.TicksPerSecond);
         _icmpTokens = _icmpPerTick;
@@ -175,6 +180,12 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         if (snapshot is null || !snapshot.IsVirtualAddress(ip.Destination))
         {
+            if (snapshot is not null && snapshot.IsNatServerAddress(ip.Source))
+            {
+                HandleNatReply(frame, wireLength, l2Length, ip);
+                return;
+            }
+
             Counters._ignored++;
             return;
         }
@@ -475,10 +486,18 @@ public sealed partial class PacketProcessor : IFrameHandler
 
     private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server)
     {
-        // DR: only the MAC addresses change, and the TTL (as IPVS decrements it in every method).
         var scratch = _scratch.AsSpan(0, frame.Length);
         frame.CopyTo(scratch);
-        if (!Ipv4Writer.DecrementTtl(scratch.Slice(l2Length)))
+        var packet = scratch.Slice(l2Length);
+        if (server.Method == ForwardingMethod.Nat)
+        {
+            // NAT: VIP:vport -> RIP:rport with incremental checksums (a port-0 service keeps the port).
+            var port = server.Port != 0 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
+            NatRewriter.RewriteDestination(packet, server.Address, port);
+        }
+
+        // DR changes only the MAC addresses; every method decrements the TTL, as IPVS does.
+        if (!Ipv4Writer.DecrementTtl(packet))
         {
             Counters.Drop(DropReason.TtlExceeded);
             return;
@@ -488,6 +507,96 @@ public sealed partial class PacketProcessor : IFrameHandler
         server.OnInbound(ip.TotalLength);
         Transmit(scratch, server.Address);
     }
+
+    /// <summary>
+    /// A reply from a NAT real server (the director is its gateway): find the connection by the
+    /// client's address and port (the same hash chain as the inbound key), un-NAT the source back
+    /// to VIP:vport and send it towards the client.
+    /// </summary>
+    private void HandleNatReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip)
+    {
+        if (frame.Length < wireLength)
+        {
+            Counters.Drop(DropReason.Truncated);
+            return;
+        }
+
+        if (!ip.IsChecksumValid)
+        {
+            Counters.Drop(DropReason.BadIpv4Checksum);
+            return;
+        }
+
+        if (ip.IsFragment)
+        {
+            Counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        ushort sourcePort;
+        ushort destinationPort;
+        var flags = TcpFlags.None;
+        switch (ip.Protocol)
+        {
+            case IpProtocol.Tcp when TcpHeader.TryParse(ip.Payload, out var tcp):
+                sourcePort = tcp.SourcePort;
+                destinationPort = tcp.DestinationPort;
+                flags = tcp.Flags;
+                break;
+            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp):
+                sourcePort = udp.SourcePort;
+                destinationPort = udp.DestinationPort;
+                break;
+            case IpProtocol.Tcp:
+                Counters.Drop(DropReason.MalformedTcp);
+                return;
+            case IpProtocol.Udp:
+                Counters.Drop(DropReason.MalformedUdp);
+                return;
+            default:
+                Counters._ignored++;
+                return;
+        }
+
+        var index = Table.FindReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _servers);
+        if (index < 0)
+        {
+            Counters.Drop(DropReason.NoConnection);
+            return;
+        }
+
+        ref var entry = ref Table[index];
+        var server = ServerOf(entry.RealServerId)!;
+        if (ip.Protocol == IpProtocol.Tcp)
+        {
+            // A reply seen: the connection uses the two-way tables from now on (IPVS clears NOOUTPUT).
+            entry.Flags &= ~ConnectionFlags.NoOutput;
+            var state = TcpStateMachine.Next(entry.State, TcpDirection.Output, flags);
+            Table.Transition(index, state, _timeouts[state], _now, server);
+        }
+        else
+        {
+            Table.Transition(index, ConnectionState.Udp, _timeouts[ConnectionState.Udp], _now, server);
+        }
+
+        var scratch = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(scratch);
+        var packet = scratch.Slice(l2Length);
+        NatRewriter.RewriteSource(packet, entry.VirtualAddress, entry.VirtualPort);
+        if (!Ipv4Writer.DecrementTtl(packet))
+        {
+            Counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnOutbound(ip.TotalLength);
+        Transmit(scratch, NextHop(ip.Destination));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint NextHop(uint destination) =>
+        (destination & _subnetMask) == (_address & _subnetMask) || _gateway == 0 ? destination : _gateway;
 
     private void Transmit(Span<byte> frame, uint nextHop)
     {

@@ -1,23 +1,17 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
-using LvsNet.Packets;
 using Xunit;
 
 namespace LvsNet.Core.Tests;
 
+/// <summary>rr and wrr: exact sequences (ip_vs_rr.c, ip_vs_wrr.c).</summary>
 public class SchedulerTests
 {
-    private static readonly FlowInfo Flow = new(IpProtocol.Tcp, 1, 1, 2, 80);
+    private static readonly FlowInfo Flow = ServerSets.Flow;
 
-    internal static RealServerState[] Servers(params int[] weights)
-    {
-        var counters = new ServiceCounters();
-        var key = new ServiceKey(IpProtocol.Tcp, 2, 80);
-        return [.. weights.Select((w, i) => new RealServerState(i, key, counters, new RealServerConfig { Address = (uint)(100 + i), Port = 80, Weight = w }))];
-    }
+    internal static RealServerState[] Servers(params int[] weights) => ServerSets.Create(weights);
 
-    private static string Sequence(IScheduler scheduler, RealServerState[] servers, int picks) =>
-        string.Concat(Enumerable.Range(0, picks).Select(_ => scheduler.Schedule(Flow) is { } s ? (char)('A' + Array.IndexOf(servers, s)) : '-'));
+    private static string Sequence(IScheduler scheduler, RealServerState[] servers, int picks) => ServerSets.Sequence(scheduler, servers, picks);
 
     [Fact]
     public void RoundRobin_CyclesInListOrder()
@@ -32,6 +26,13 @@ public class SchedulerTests
         var servers = Servers(1, 0, 1, 1);
         servers[3].IsOverloaded = true;
         Assert.Equal("ACACAC", Sequence(new RoundRobinScheduler(servers), servers, 6));
+    }
+
+    [Fact]
+    public void RoundRobin_WeightMagnitudeIgnored()
+    {
+        var servers = Servers(5, 1, 100);
+        Assert.Equal("ABCABC", Sequence(new RoundRobinScheduler(servers), servers, 6));
     }
 
     [Fact]
@@ -50,6 +51,25 @@ public class SchedulerTests
         first.Schedule(Flow);
         var next = new RoundRobinScheduler(servers, first);
         Assert.Same(servers[2], next.Schedule(Flow));
+    }
+
+    [Fact]
+    public void RoundRobin_PointerOnRemovedServer_MovesToPredecessor()
+    {
+        // ip_vs_rr_del_dest(): the pointer moves to the deleted server's predecessor, so the
+        // rotation continues with the server that followed the deleted one.
+        var servers = Servers(1, 1, 1, 1);
+        var first = new RoundRobinScheduler(servers);
+        Assert.Equal("ABC", Sequence(first, servers, 3));
+        RealServerState[] without = [servers[0], servers[1], servers[3]];
+        var next = new RoundRobinScheduler(without, first);
+        Assert.Same(servers[3], next.Schedule(Flow));
+
+        // Deleting the head while it is the pointer restarts at the new head.
+        var again = new RoundRobinScheduler(servers);
+        again.Schedule(Flow);
+        var fromHead = new RoundRobinScheduler([servers[1], servers[2]], again);
+        Assert.Same(servers[1], fromHead.Schedule(Flow));
     }
 
     [Fact]
@@ -92,6 +112,49 @@ public class SchedulerTests
         Assert.DoesNotContain('A', Sequence(new WeightedRoundRobinScheduler(servers), servers, 20));
     }
 
+    [Fact]
+    public void WeightedRoundRobin_AllOverloaded_ReturnsNullThenRecovers()
+    {
+        var servers = Servers(4, 3, 2);
+        var scheduler = new WeightedRoundRobinScheduler(servers);
+        Assert.Equal("AA", Sequence(scheduler, servers, 2));
+        foreach (var server in servers)
+        {
+            server.IsOverloaded = true;
+        }
+
+        Assert.Null(scheduler.Schedule(Flow));
+        foreach (var server in servers)
+        {
+            server.IsOverloaded = false;
+        }
+
+        Assert.NotNull(scheduler.Schedule(Flow));
+    }
+
+    [Fact]
+    public void WeightedRoundRobin_Successor_RestartsAtHeadKeepingCurrentWeight()
+    {
+        // ip_vs_wrr_dest_changed(): cl = head, cw kept when still in range.
+        var servers = Servers(4, 3, 2);
+        var first = new WeightedRoundRobinScheduler(servers);
+        Assert.Equal("AAB", Sequence(first, servers, 3)); // now at B with cw = 3
+        var next = new WeightedRoundRobinScheduler(servers, first);
+        Assert.Equal("ABABC", Sequence(next, servers, 5)); // restart at head with cw = 3
+    }
+
+    [Fact]
+    public void WeightedRoundRobin_EffectiveWeightChange_RecomputesMarks()
+    {
+        var servers = Servers(4, 4);
+        var scheduler = new WeightedRoundRobinScheduler(servers);
+        Assert.Equal("ABAB", Sequence(scheduler, servers, 4));
+        servers[1].SetEffectiveWeight(1);
+        var sequence = Sequence(scheduler, servers, 50);
+        Assert.Equal(40, sequence.Count(c => c == 'A'));
+        Assert.Equal(10, sequence.Count(c => c == 'B'));
+    }
+
     [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(5, 3, 1)]
@@ -131,5 +194,13 @@ public class SchedulerTests
 
             Assert.Equal(weights.Select(w => w * 3), counts);
         }
+    }
+
+    [Fact]
+    public void Servers_HelperStillServesOtherTests()
+    {
+        var servers = Servers(1);
+        Assert.Equal(1, servers[0].Weight);
+        Assert.IsType<RealServerConfig>(servers[0].Config);
     }
 }
