@@ -37,7 +37,8 @@
 #   rsK:    nginx on 0.0.0.0:80 and 0.0.0.0:8080 answering 200 "rsK\n", /health -> 200 "ok";
 #           rp_filter 0 (all, default, lo, eth0) in every mode;
 #           dr, tun: VIP and VIP2 as /32 on lo, arp_ignore=1 and arp_announce=2 on all and eth0;
-#           nat:     no VIP, default route via the DIP.
+#           nat:     no VIP, default route via the DIP and a host route to the client via the DIP
+#                    (else the connected /24 would send replies straight to the client).
 #
 # lab.env: one KEY=value per line (plus a leading # comment); values never contain quotes or
 # spaces, lists are comma-separated (shell: ${LVT_RS_IPS//,/ }). `source` it, or split each
@@ -407,7 +408,11 @@ cmd_up() {
                 ip -n "$ns" addr add "$VIP2/32" dev lo
                 ;;
             nat)
+                # The client shares the segment, so the connected route would send replies
+                # straight to it, bypassing the director; a host route sends them through the
+                # director, as a real NAT deployment's routing does.
                 ip -n "$ns" route add default via "$DIP" dev eth0
+                ip -n "$ns" route add "$CLIENT_IP/32" via "$DIP" dev eth0
                 ;;
         esac
         start_nginx "$k"

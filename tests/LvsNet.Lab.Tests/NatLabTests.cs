@@ -56,7 +56,7 @@ public class NatLabTests
             // Every TCP frame the director sent, decoded by tshark with checksum validation on.
             var tshark = ProcessResult.Run(
                 "tshark",
-                ["-r", capture, "-n", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-Y", "tcp", "-T", "fields",
+                ["-r", capture, "-c", "4000", "-n", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-Y", "tcp", "-T", "fields",
                  "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "ip.ttl"],
                 Short);
             Assert.True(tshark.ExitCode == 0, tshark.Output);
