@@ -21,6 +21,15 @@ public sealed record DaemonOptions
     /// <summary>Validate the configuration, print the result and exit.</summary>
     public bool CheckOnly { get; init; }
 
+    /// <summary>The command socket lvsnetadm talks to, or null when it is off (<c>--socket none</c>).</summary>
+    public string? SocketPath { get; init; } = Core.Control.ControlProtocol.DefaultSocketPath;
+
+    /// <summary>Write every lvsnetadm edit back to <see cref="ConfigPath"/> (comments in the file are not kept).</summary>
+    public bool WriteConfig { get; init; }
+
+    /// <summary>The port of the Prometheus endpoint on 127.0.0.1, or null when it is off (the default).</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Parses the command line.</summary>
     /// <exception cref="ArgumentException">An unknown option or a missing value; the message says which.</exception>
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -52,6 +61,14 @@ public sealed record DaemonOptions
                         : throw new ArgumentException($"--stats-interval needs a duration such as 10s, got '{args[i]}'"),
                 },
                 "--check" => options with { CheckOnly = true },
+                "--socket" => options with { SocketPath = Value() is "none" or "" ? null : args[i] },
+                "--write-config" => options with { WriteConfig = true },
+                "--metrics-port" => options with
+                {
+                    MetricsPort = int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+                        ? (port == 0 ? null : port)
+                        : throw new ArgumentException($"--metrics-port needs a port number (1-65535, 0 = off), got '{args[i]}'"),
+                },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }
@@ -63,10 +80,14 @@ public sealed record DaemonOptions
     public const string Usage =
         """
         usage: lvsnetd [--config FILE] [--log-file FILE] [--log-level LEVEL] [--stats-interval DURATION] [--check]
+                       [--socket PATH|none] [--write-config] [--metrics-port PORT]
           --config FILE         YAML configuration (default /etc/lvsnet/lvsnet.yaml)
           --log-file FILE       also write the JSON log to FILE
           --log-level LEVEL     Verbose, Debug, Information (default), Warning, Error
           --stats-interval D    log per-server statistics every D (default 60s; 0 = only at stop)
           --check               validate the configuration and exit (0 valid, 1 invalid)
+          --socket PATH         lvsnetadm's command socket (default /run/lvsnet/lvsnetd.sock; none = off)
+          --write-config        write every lvsnetadm edit back to the configuration file
+          --metrics-port PORT   serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default off)
         """;
 }

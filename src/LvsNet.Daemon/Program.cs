@@ -1,11 +1,13 @@
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Daemon;
+using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
+using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Json;
 
@@ -28,8 +30,11 @@ if (!Enum.TryParse<LogEventLevel>(options.LogLevel, ignoreCase: true, out var le
 }
 
 var formatter = new JsonFormatter(renderMessage: true);
+
+// lvsnetadm log-level changes this switch at run time; Microsoft.Extensions.Logging passes everything to Serilog.
+var levelSwitch = new LoggingLevelSwitch(level);
 var loggerConfiguration = new LoggerConfiguration()
-    .MinimumLevel.Is(level)
+    .MinimumLevel.ControlledBy(levelSwitch)
     .Enrich.FromLogContext()
     .WriteTo.Async(sink => sink.Console(formatter));
 if (options.LogFile is { } logFile)
@@ -38,7 +43,7 @@ if (options.LogFile is { } logFile)
 }
 
 await using var serilog = loggerConfiguration.CreateLogger();
-using var loggerFactory = LoggerFactory.Create(logging => logging.AddSerilog(serilog));
+using var loggerFactory = LoggerFactory.Create(logging => logging.AddSerilog(serilog).SetMinimumLevel(LogLevel.Trace));
 var startupLogger = loggerFactory.CreateLogger("LvsNet.Daemon");
 
 LvsConfig config;
@@ -68,9 +73,10 @@ var runtime = new LvsRuntime();
 runtime.Apply(config);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-builder.Logging.ClearProviders().AddSerilog(serilog);
+builder.Logging.ClearProviders().AddSerilog(serilog).SetMinimumLevel(LogLevel.Trace);
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(levelSwitch);
 builder.Services.AddSingleton(runtime);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DirectorHost>();
@@ -80,7 +86,10 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>())
 builder.Services.AddSingleton<ReloadService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReloadService>());
 builder.Services.AddHostedService<StatisticsService>();
-builder.Services.AddHostedService<SystemdNotifier>();
+
+// Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
+builder.Services.AddLvsNetControl();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
 
 using var host = builder.Build();
 try

@@ -156,3 +156,87 @@ public class PersistenceConfigTests
         Assert.Contains(ex.Errors, e => e.Path == path);
     }
 }
+
+public class SchedulingConfigTests
+{
+    private static string Document(string serviceLines, string serverLines = "") =>
+        "director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    port: 80\n"
+        + string.Concat(serviceLines.Split('\n').Select(l => "    " + l + "\n"))
+        + "    real_servers:\n      - address: 10.0.0.11\n"
+        + string.Concat(serverLines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "        " + l + "\n"));
+
+    private static List<ConfigError> Errors(string yaml) => [.. Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors];
+
+    [Fact]
+    public void SchedulerKeys_AreRead()
+    {
+        var config = LvsConfigReader.Parse(Document("scheduler: sh\nscheduler_flags: [sh-port, SH-FALLBACK]", "upper_threshold: 100\nlower_threshold: 80"));
+        var service = config.VirtualServices[0];
+        Assert.Equal(["sh-port", "sh-fallback"], service.SchedulerFlags.ToArray());
+        Assert.Equal(100, service.RealServers[0].UpperThreshold);
+        Assert.Equal(80, service.RealServers[0].LowerThreshold);
+
+        var commaList = LvsConfigReader.Parse(Document("scheduler: mh\nscheduler_flags: mh-port,flag-1\nmh_table_size: 65521"));
+        Assert.Equal(["mh-port", "flag-1"], commaList.VirtualServices[0].SchedulerFlags.ToArray());
+        Assert.Equal(65521, commaList.VirtualServices[0].MaglevTableSize);
+
+        var lblc = LvsConfigReader.Parse(Document("scheduler: lblcr\nlblcr_expiration: 2h"));
+        Assert.Equal(TimeSpan.FromHours(2), lblc.VirtualServices[0].LocalityExpiration);
+    }
+
+    [Fact]
+    public void DynamicWeights_AreReadWithDefaults()
+    {
+        var config = LvsConfigReader.Parse(Document("scheduler: wlc\ndynamic_weights:\n  min_weight_percent: 25\n  max_weight_percent: 150\n  interval: 10s\n  smoothing: 0.5\n  latency_coefficient: 2"));
+        var policy = config.VirtualServices[0].DynamicWeights!;
+        Assert.True(policy.Enabled);
+        Assert.Equal(25, policy.MinWeightPercent);
+        Assert.Equal(150, policy.MaxWeightPercent);
+        Assert.Equal(TimeSpan.FromSeconds(10), policy.Interval);
+        Assert.Equal(0.5, policy.Smoothing);
+        Assert.Equal(2.0, policy.LatencyCoefficient);
+        Assert.Equal(0.1, policy.Gain);
+        Assert.Equal(5, policy.DeadBandPercent);
+    }
+
+    [Theory]
+    [InlineData("scheduler: rr\nscheduler_flags: [flag-1]", "", "virtual_services[0].scheduler_flags", "takes no flags")]
+    [InlineData("scheduler: sh\nscheduler_flags: [mh-port]", "", "virtual_services[0].scheduler_flags", "accepts: sh-fallback")]
+    [InlineData("scheduler: sh\nscheduler_flags: [flag-3]", "", "virtual_services[0].scheduler_flags", "does not apply")]
+    [InlineData("scheduler: sh\nscheduler_flags: [sh-port, sh-sideways]", "", "virtual_services[0].scheduler_flags[1]", "unknown scheduler flag")]
+    [InlineData("scheduler: wlc", "upper_threshold: 10\nlower_threshold: 11", "virtual_services[0].real_servers[0].lower_threshold", "must not exceed")]
+    [InlineData("scheduler: wlc", "lower_threshold: 5", "virtual_services[0].real_servers[0].lower_threshold", "needs an upper_threshold")]
+    [InlineData("scheduler: wlc", "upper_threshold: -1", "virtual_services[0].real_servers[0].upper_threshold", "between")]
+    [InlineData("scheduler: mh\nmh_table_size: 4000", "", "virtual_services[0].mh_table_size", "primes")]
+    [InlineData("scheduler: wlc\nmh_table_size: 4093", "", "virtual_services[0].mh_table_size", "only to scheduler mh")]
+    [InlineData("scheduler: lblc\nlblcr_expiration: 1h", "", "virtual_services[0].lblcr_expiration", "only to scheduler lblcr")]
+    [InlineData("scheduler: rr\nlblc_expiration: 1h", "", "virtual_services[0].lblc_expiration", "only to scheduler lblc")]
+    [InlineData("scheduler: sh\ndynamic_weights:\n  interval: 5s", "", "virtual_services[0].dynamic_weights", "does not use weights as load shares")]
+    [InlineData("scheduler: wlc\ndynamic_weights:\n  min_weight_percent: 50\n  max_weight_percent: 100\n  smoothing: 0", "", "virtual_services[0].dynamic_weights.smoothing", "above 0")]
+    [InlineData("scheduler: wlc\ndynamic_weights:\n  max_weight_percent: 90", "", "virtual_services[0].dynamic_weights.max_weight_percent", "between 100 and 1000")]
+    [InlineData("scheduler: wlc\ndynamic_weights:\n  colour: blue", "", "virtual_services[0].dynamic_weights.colour", "unknown key")]
+    public void InvalidSchedulingSettings_AreRejectedWithPath(string serviceLines, string serverLines, string path, string message)
+    {
+        var errors = Errors(Document(serviceLines, serverLines));
+        Assert.Contains(errors, e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DisabledDynamicWeights_AllowedWithAnyScheduler()
+    {
+        var config = LvsConfigReader.Parse(Document("scheduler: sh\ndynamic_weights:\n  enabled: false"));
+        Assert.False(config.VirtualServices[0].DynamicWeights!.Enabled);
+    }
+
+    [Fact]
+    public void Validator_RejectsMoreServersThanTheMaglevTable()
+    {
+        var servers = Enumerable.Range(0, 252).Select(i => new RealServerConfig { Address = Ipv4Address.Parse("10.0.0.0") + (uint)(i + 3), Port = 80 });
+        var config = new LvsConfig
+        {
+            Director = new DirectorConfig { Interface = "eth0", Address = Ipv4Address.Parse("10.0.0.2"), PrefixLength = 16 },
+            VirtualServices = [new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ipv4Address.Parse("10.0.200.1"), Port = 80, Scheduler = "mh", MaglevTableSize = 251, RealServers = [.. servers] }],
+        };
+        Assert.Contains(ConfigValidator.Validate(config), e => e.Path == "virtual_services[0].real_servers" && e.Message.Contains("at most 251", StringComparison.Ordinal));
+    }
+}

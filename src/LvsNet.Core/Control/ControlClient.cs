@@ -27,6 +27,11 @@ public sealed class ControlClient
     public async Task<ControlResponse> SendAsync(ControlRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!File.Exists(_socketPath))
+        {
+            throw new ControlConnectionException($"no command socket at {_socketPath}");
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

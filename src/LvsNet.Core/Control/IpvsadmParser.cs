@@ -548,7 +548,7 @@ public sealed class IpvsadmParser
             case Tag.Sctp:
                 throw Unsupported("--sctp-service", "SCTP services");
             case Tag.Fwmark:
-                throw Unsupported("-f", "fwmark services (use -t or -u)");
+                throw Unsupported("-f", "fwmark services", " (use -t or -u)");
             case Tag.Ipv6:
                 throw Unsupported("-6", "IPv6 services");
             case Tag.Scheduler:
@@ -822,7 +822,7 @@ public sealed class IpvsadmParser
 
     private static IpvsadmUsageException PoptError(string arg, string error) => new($"{arg}: {error}", 255);
 
-    private static IpvsadmUsageException Unsupported(string what, string feature) => new($"{what}: {feature} are not supported by LvsNet yet", 2);
+    private static IpvsadmUsageException Unsupported(string what, string feature, string hint = "") => new($"{what}: LvsNet does not support {feature} yet{hint}", 2);
 
     private sealed record Spec(string Long, char Short, Arg Arg, Tag Tag);
 

@@ -74,4 +74,46 @@ public static class EventIds
 
     /// <summary>A host change could not be made or undone.</summary>
     public static readonly EventId HostPreparationFailed = new(502, nameof(HostPreparationFailed));
+
+    /// <summary>The command socket is listening.</summary>
+    public static readonly EventId ControlListening = new(600, nameof(ControlListening));
+
+    /// <summary>The command socket could not be opened (the daemon runs on without it).</summary>
+    public static readonly EventId ControlSocketFailed = new(601, nameof(ControlSocketFailed));
+
+    /// <summary>An lvsnetadm edit was applied.</summary>
+    public static readonly EventId ControlEditApplied = new(602, nameof(ControlEditApplied));
+
+    /// <summary>An lvsnetadm edit was refused; the running configuration stays.</summary>
+    public static readonly EventId ControlEditRejected = new(603, nameof(ControlEditRejected));
+
+    /// <summary>The log level was changed at run time.</summary>
+    public static readonly EventId LogLevelChanged = new(604, nameof(LogLevelChanged));
+
+    /// <summary>Counters were zeroed (ipvsadm -Z).</summary>
+    public static readonly EventId CountersZeroed = new(605, nameof(CountersZeroed));
+
+    /// <summary>The running configuration was written to the file (--write-config).</summary>
+    public static readonly EventId ConfigWritten = new(606, nameof(ConfigWritten));
+
+    /// <summary>Writing the configuration file failed; the edit stays in force.</summary>
+    public static readonly EventId ConfigWriteFailed = new(607, nameof(ConfigWriteFailed));
+
+    /// <summary>A command-socket request failed unexpectedly.</summary>
+    public static readonly EventId ControlRequestFailed = new(608, nameof(ControlRequestFailed));
+
+    /// <summary>A reload was requested through lvsnetadm.</summary>
+    public static readonly EventId ControlReloadRequested = new(609, nameof(ControlReloadRequested));
+
+    /// <summary>The Prometheus endpoint is listening.</summary>
+    public static readonly EventId MetricsListening = new(610, nameof(MetricsListening));
+
+    /// <summary>The Prometheus endpoint could not be started (the daemon runs on without it).</summary>
+    public static readonly EventId MetricsFailed = new(611, nameof(MetricsFailed));
+
+    /// <summary>The systemd watchdog is armed.</summary>
+    public static readonly EventId WatchdogEnabled = new(612, nameof(WatchdogEnabled));
+
+    /// <summary>A watchdog ping was withheld because the capture thread made no progress.</summary>
+    public static readonly EventId WatchdogWithheld = new(613, nameof(WatchdogWithheld));
 }

@@ -1,0 +1,397 @@
+using System.Globalization;
+using System.Numerics;
+using System.Reflection;
+using LvsNet.Core;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Connections;
+using LvsNet.Core.Control;
+using LvsNet.Core.DataPath;
+using LvsNet.Daemon.Host;
+using LvsNet.Packets;
+using Microsoft.Extensions.Logging;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace LvsNet.Daemon.Control;
+
+/// <summary>
+/// Carries out command-socket requests against the running daemon. Every change goes through
+/// <see cref="LvsRuntime.Apply"/> as a whole new configuration, so an edit is atomic: it is in
+/// force completely or not at all, and connections of services and servers that stay are kept.
+/// </summary>
+/// <remarks>
+/// The YAML file stays the source of truth: edits change only the running configuration (unless
+/// the daemon runs with <c>--write-config</c>) and a reload replaces them with the file's content.
+/// <see cref="DaemonStatus.UnsavedRuntimeEdits"/> tells an operator when that would lose something.
+/// </remarks>
+public sealed class ControlRequestHandler
+{
+    private static readonly TimeSpan ConnectionListTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly LvsRuntime _runtime;
+    private readonly ReloadService _reload;
+    private readonly CaptureService _capture;
+    private readonly DirectorHost _host;
+    private readonly DaemonOptions _options;
+    private readonly StatisticsBook _book;
+    private readonly LoggingLevelSwitch _levelSwitch;
+    private readonly SystemdNotifier _notifier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _editGate = new();
+    private readonly DateTimeOffset _startedAt;
+    private DateTimeOffset? _lastEditAt;
+
+    /// <summary>Creates the handler.</summary>
+    public ControlRequestHandler(
+        LvsRuntime runtime,
+        ReloadService reload,
+        CaptureService capture,
+        DirectorHost host,
+        DaemonOptions options,
+        StatisticsBook book,
+        LoggingLevelSwitch levelSwitch,
+        SystemdNotifier notifier,
+        TimeProvider time,
+        ILogger<ControlRequestHandler> logger)
+    {
+        _runtime = runtime;
+        _reload = reload;
+        _capture = capture;
+        _host = host;
+        _options = options;
+        _book = book;
+        _levelSwitch = levelSwitch;
+        _notifier = notifier;
+        _time = time;
+        _logger = logger;
+        _startedAt = time.GetUtcNow();
+    }
+
+    /// <summary>The largest number of connections one <c>-L -c</c> returns.</summary>
+    public int MaxListedConnections { get; init; } = 1_000_000;
+
+    /// <summary>Handles one request; never throws for a bad request (the response says what is wrong).</summary>
+    public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Version != ControlProtocol.Version)
+        {
+            return ControlResponse.Failure($"protocol version {request.Version} is not supported: this lvsnetd speaks version {ControlProtocol.Version}; use the lvsnetadm installed with it");
+        }
+
+        try
+        {
+            return request.Command switch
+            {
+                ControlCommands.Edit => Edit(request.Operations ?? []),
+                ControlCommands.List => List(request.Service),
+                ControlCommands.Connections => await ConnectionsAsync(cancellationToken).ConfigureAwait(false),
+                ControlCommands.Zero => Zero(request.Service),
+                ControlCommands.Reload => Reload(),
+                ControlCommands.Status => new ControlResponse { Ok = true, Status = Status() },
+                ControlCommands.LogLevel => SetLogLevel(request.Level),
+                ControlCommands.ExportYaml => Export(),
+                _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ControlLog.RequestFailed(_logger, ex, request.Command);
+            return ControlResponse.Failure($"lvsnetd could not carry out {request.Command}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Applies edit operations (ipvsadm -A/-E/-D/-C/-a/-e/-d/--set/-R) all or none.</summary>
+    public ControlResponse Edit(IReadOnlyList<EditOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var description = Describe(operations);
+        lock (_editGate)
+        {
+            var snapshot = _runtime.Current;
+            if (snapshot is null)
+            {
+                return ControlResponse.Failure("no configuration is running");
+            }
+
+            LvsConfig next;
+            SnapshotChanges changes;
+            try
+            {
+                next = ConfigEditor.Apply(snapshot.Config, operations);
+                changes = _runtime.Apply(next);
+            }
+            catch (ConfigEditException ex)
+            {
+                ControlLog.EditRejected(_logger, description, ex.Describe());
+                return ControlResponse.Failure(ex.Describe());
+            }
+            catch (ConfigException ex)
+            {
+                ControlLog.EditRejected(_logger, description, string.Join("; ", ex.Errors));
+                return ControlResponse.Failure("lvsnetd refused the resulting configuration:", [.. ex.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message))]);
+            }
+
+            if (next.Director.PrepareHost)
+            {
+                // A new VIP must not stay a kernel address (the kernel would answer its SYNs with RST).
+                _host.RemoveVirtualAddresses(_runtime.Current!.VirtualAddresses);
+            }
+
+            ControlLog.EditApplied(_logger, description, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);
+            _lastEditAt = _time.GetUtcNow();
+            string? note = null;
+            if (_options.WriteConfig)
+            {
+                try
+                {
+                    ConfigFileWriter.Write(_options.ConfigPath, next);
+                    ControlLog.ConfigWritten(_logger, _options.ConfigPath);
+                    _lastEditAt = null;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConfigException)
+                {
+                    ControlLog.ConfigWriteFailed(_logger, _options.ConfigPath, ex.Message);
+                    note = $"warning: the edit is in force but {_options.ConfigPath} was not written: {ex.Message}";
+                }
+            }
+
+            return ControlResponse.Success(note ?? changes.ToString());
+        }
+    }
+
+    /// <summary>The listing of every service, or of one.</summary>
+    public ControlResponse List(ServiceSelector? only)
+    {
+        var snapshot = _runtime.Current;
+        if (snapshot is null)
+        {
+            return ControlResponse.Failure("no configuration is running");
+        }
+
+        var listing = ListingBuilder.Build(snapshot, _book, TableSize(snapshot), only);
+        if (only is not null && listing.Services.Count == 0)
+        {
+            return ControlResponse.Failure("No such service");
+        }
+
+        return new ControlResponse { Ok = true, Listing = listing };
+    }
+
+    /// <summary>Zeroes counters and rates (ipvsadm -Z).</summary>
+    public ControlResponse Zero(ServiceSelector? only)
+    {
+        var snapshot = _runtime.Current;
+        if (snapshot is null)
+        {
+            return ControlResponse.Failure("no configuration is running");
+        }
+
+        if (!_book.Zero(snapshot, only?.ToKey()))
+        {
+            return ControlResponse.Failure("No such service");
+        }
+
+        ControlLog.CountersZeroed(_logger, only?.ToString() ?? "all services");
+        return ControlResponse.Success();
+    }
+
+    /// <summary>Reloads the configuration file, telling systemd (RELOADING=1 ... READY=1), and reports the outcome with every error.</summary>
+    public ControlResponse Reload()
+    {
+        lock (_editGate)
+        {
+            ControlLog.ReloadRequested(_logger, _options.ConfigPath);
+            SnapshotChanges? changes = null;
+            var thread = Environment.CurrentManagedThreadId;
+            void Capture(LvsSnapshot snapshot, SnapshotChanges published)
+            {
+                if (Environment.CurrentManagedThreadId == thread)
+                {
+                    changes = published;
+                }
+            }
+
+            _notifier.NotifyReloading();
+            _runtime.SnapshotPublished += Capture;
+            try
+            {
+                _reload.Reload();
+            }
+            finally
+            {
+                _runtime.SnapshotPublished -= Capture;
+                _notifier.NotifyReady();
+            }
+
+            var report = Report(_reload.LastResult) ?? new ReloadReport { At = _time.GetUtcNow(), Applied = false, Path = _options.ConfigPath };
+            if (report.Applied)
+            {
+                report = report with { Summary = changes?.ToString() };
+            }
+
+            return new ControlResponse { Ok = report.Applied, Reload = report, Error = report.Applied ? null : "reload rejected" };
+        }
+    }
+
+    /// <summary>The daemon's status.</summary>
+    public DaemonStatus Status()
+    {
+        var snapshot = _runtime.Current;
+        var now = _time.GetUtcNow();
+        var last = _reload.LastResult;
+        var unsaved = _lastEditAt is { } editAt && !(last is { Applied: true } reload && reload.At >= editAt);
+        DataPathStatus? dataPath = null;
+        CaptureCounters? capture = null;
+        if (_capture.Worker is { } worker)
+        {
+            var counters = worker.Processor.Counters;
+            dataPath = new DataPathStatus
+            {
+                Received = counters.Received,
+                Forwarded = counters.Forwarded,
+                Ignored = counters.Ignored,
+                Dropped = counters.TotalDropped,
+                ConnectionsCreated = counters.ConnectionsCreated,
+                ArpRepliesSent = counters.ArpRepliesSent,
+                IcmpErrorsSent = counters.IcmpErrorsSent,
+                TableEntries = worker.Processor.Table.Count,
+                TableCapacity = worker.Processor.Table.Capacity,
+                Errors = worker.Errors,
+                DropsByReason = counters.DropsByReason().ToDictionary(d => d.Key.ToString(), d => d.Value),
+            };
+            var statistics = worker.Statistics;
+            capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped);
+        }
+
+        return new DaemonStatus
+        {
+            Version = typeof(ControlRequestHandler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+            Pid = Environment.ProcessId,
+            StartedAt = _startedAt,
+            UptimeSeconds = (long)(now - _startedAt).TotalSeconds,
+            ConfigPath = _options.ConfigPath,
+            SnapshotVersion = snapshot?.Version ?? 0,
+            Services = snapshot?.Services.Count ?? 0,
+            RealServers = snapshot?.Services.Sum(s => s.Servers.Length) ?? 0,
+            UnsavedRuntimeEdits = unsaved && !_options.WriteConfig,
+            WritesConfig = _options.WriteConfig,
+            LastReload = Report(last),
+            Capture = capture,
+            DataPath = dataPath,
+            LogLevel = _levelSwitch.MinimumLevel.ToString(),
+            MetricsEndpoint = _options.MetricsPort is { } port ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/metrics") : null,
+        };
+    }
+
+    /// <summary>Parses a level name (Serilog's, or Trace/Info/Warn/Critical) and switches to it.</summary>
+    public ControlResponse SetLogLevel(string? level)
+    {
+        if (!TryParseLevel(level, out var parsed))
+        {
+            return ControlResponse.Failure($"unknown log level '{level}': use Verbose, Debug, Information, Warning, Error or Fatal");
+        }
+
+        var old = _levelSwitch.MinimumLevel;
+        _levelSwitch.MinimumLevel = parsed;
+
+        // Logged at Warning so the change itself shows at any level up to Warning.
+        ControlLog.LogLevelChanged(_logger, old.ToString(), parsed.ToString());
+        return ControlResponse.Success($"log level {parsed} (was {old})");
+    }
+
+    /// <summary>Maps a level name to Serilog's level.</summary>
+    public static bool TryParseLevel(string? text, out LogEventLevel level)
+    {
+        level = LogEventLevel.Information;
+        switch (text?.ToLowerInvariant())
+        {
+            case "trace":
+                level = LogEventLevel.Verbose;
+                return true;
+            case "info":
+                level = LogEventLevel.Information;
+                return true;
+            case "warn":
+                level = LogEventLevel.Warning;
+                return true;
+            case "critical":
+                level = LogEventLevel.Fatal;
+                return true;
+            default:
+                return !string.IsNullOrEmpty(text) && !int.TryParse(text, out _) && Enum.TryParse(text, ignoreCase: true, out level) && Enum.IsDefined(level);
+        }
+    }
+
+    private ControlResponse Export()
+    {
+        var snapshot = _runtime.Current;
+        if (snapshot is null)
+        {
+            return ControlResponse.Failure("no configuration is running");
+        }
+
+        var yaml = ConfigYamlWriter.Write(snapshot.Config, [$"Running configuration of lvsnetd (snapshot {snapshot.Version}), from lvsnetadm export-yaml.", "Install it with: lvsnetadm export-yaml > /etc/lvsnet/lvsnet.yaml.new && lvsnetd --config /etc/lvsnet/lvsnet.yaml.new --check"]);
+        return new ControlResponse { Ok = true, Yaml = yaml };
+    }
+
+    private async Task<ControlResponse> ConnectionsAsync(CancellationToken cancellationToken)
+    {
+        if (_capture.Worker is not { } worker)
+        {
+            return ControlResponse.Failure("the capture thread is not running");
+        }
+
+        var max = MaxListedConnections;
+        var entries = await worker.InvokeAsync(processor => processor.ListConnections(max)).WaitAsync(ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
+        var rows = new List<ConnectionRow>(entries.Count);
+        foreach (var entry in entries)
+        {
+            rows.Add(Row(entry));
+        }
+
+        return new ControlResponse { Ok = true, Connections = rows };
+    }
+
+    private static ConnectionRow Row(ConnectionInfo entry) => new()
+    {
+        Protocol = entry.Protocol switch { IpProtocol.Tcp => "TCP", IpProtocol.Udp => "UDP", IpProtocol.Sctp => "SCTP", _ => "IP" },
+        ClientAddress = Ipv4Address.Format(entry.ClientAddress),
+        ClientPort = entry.ClientPort,
+        VirtualAddress = Ipv4Address.Format(entry.VirtualAddress),
+        VirtualPort = entry.VirtualPort,
+        DestinationAddress = Ipv4Address.Format(entry.DestinationAddress),
+        DestinationPort = entry.DestinationPort,
+        State = entry.StateName,
+        ExpiresSeconds = (long)entry.Expires.TotalSeconds,
+    };
+
+    private int TableSize(LvsSnapshot snapshot) =>
+        _capture.Worker?.Processor.Table.BucketCount ?? (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, snapshot.Config.Connections.MaxEntries));
+
+    private ReloadReport? Report((DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? result) =>
+        result is { } r
+            ? new ReloadReport { At = r.At, Applied = r.Applied, Path = _options.ConfigPath, Errors = [.. r.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message))] }
+            : null;
+
+    private static string Describe(IReadOnlyList<EditOperation> operations) =>
+        operations.Count switch
+        {
+            0 => "nothing",
+            1 => Describe(operations[0]),
+            _ => $"{operations.Count} operations from a restore",
+        };
+
+    private static string Describe(EditOperation operation) => operation.Kind switch
+    {
+        EditKind.Clear => "-C",
+        EditKind.SetTimeouts => $"--set {operation.Timeouts?.Tcp} {operation.Timeouts?.TcpFin} {operation.Timeouts?.Udp}",
+        EditKind.AddService => $"-A {operation.Service}",
+        EditKind.EditService => $"-E {operation.Service}",
+        EditKind.DeleteService => $"-D {operation.Service}",
+        EditKind.AddServer => $"-a {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
+        EditKind.EditServer => $"-e {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
+        _ => $"-d {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
+    };
+}
