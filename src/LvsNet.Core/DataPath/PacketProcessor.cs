@@ -190,21 +190,8 @@ public sealed partial class PacketProcessor : IFrameHandler
             return;
         }
 
-        if (frame.Length < wireLength)
+        if (!IsForwardable(frame, wireLength, ip))
         {
-            Counters.Drop(DropReason.Truncated);
-            return;
-        }
-
-        if (!ip.IsChecksumValid)
-        {
-            Counters.Drop(DropReason.BadIpv4Checksum);
-            return;
-        }
-
-        if (ip.IsFragment)
-        {
-            Counters.Drop(DropReason.Fragment);
             return;
         }
 
@@ -509,27 +496,31 @@ public sealed partial class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
+    /// The checks every packet passes before it is forwarded: captured whole, header checksum
+    /// right, not a fragment. A failure is counted under its reason.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsForwardable(ReadOnlySpan<byte> frame, int wireLength, Ipv4Header ip)
+    {
+        if (frame.Length >= wireLength && ip.IsChecksumValid && !ip.IsFragment)
+        {
+            return true;
+        }
+
+        // The failure path works out which check failed (the checksum is computed again there only).
+        Counters.Drop(frame.Length < wireLength ? DropReason.Truncated : !ip.IsChecksumValid ? DropReason.BadIpv4Checksum : DropReason.Fragment);
+        return false;
+    }
+
+    /// <summary>
     /// A reply from a NAT real server (the director is its gateway): find the connection by the
     /// client's address and port (the same hash chain as the inbound key), un-NAT the source back
     /// to VIP:vport and send it towards the client.
     /// </summary>
     private void HandleNatReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip)
     {
-        if (frame.Length < wireLength)
+        if (!IsForwardable(frame, wireLength, ip))
         {
-            Counters.Drop(DropReason.Truncated);
-            return;
-        }
-
-        if (!ip.IsChecksumValid)
-        {
-            Counters.Drop(DropReason.BadIpv4Checksum);
-            return;
-        }
-
-        if (ip.IsFragment)
-        {
-            Counters.Drop(DropReason.Fragment);
             return;
         }
 
