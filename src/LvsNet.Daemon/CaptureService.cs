@@ -77,6 +77,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 Address = director.Address,
                 PrefixLength = director.PrefixLength,
                 Gateway = director.Gateway,
+                Mtu = NetworkInterfaceInfo.ReadMtu(director.Interface),
                 TableCapacity = snapshot.Config.Connections.MaxEntries,
             };
             var processor = new PacketProcessor(_runtime, new FrameTransmitter(_injection, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());

@@ -68,9 +68,9 @@ public static class ConfigValidator
                     errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
                 }
 
-                if (server.Method is ForwardingMethod.Tunnel or ForwardingMethod.FullNat)
+                if (server.Method is ForwardingMethod.FullNat)
                 {
-                    errors.Add(new ConfigError(serverPath + ".method", serverLine, $"method {ForwardingMethods.ToConfigName(server.Method)} is not available in this version (dr and nat are)"));
+                    errors.Add(new ConfigError(serverPath + ".method", serverLine, "method fullnat is not available in this version (dr, nat and tun are)"));
                 }
 
                 if (server.Method == ForwardingMethod.DirectRouting && !SameSubnet(server.Address, config.Director))

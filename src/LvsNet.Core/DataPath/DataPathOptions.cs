@@ -17,6 +17,9 @@ public sealed record DataPathOptions
     /// <summary>The gateway for off-subnet next hops, or 0.</summary>
     public uint Gateway { get; init; }
 
+    /// <summary>The capture NIC's MTU: an IPIP-encapsulated packet must fit in it.</summary>
+    public int Mtu { get; init; } = 1500;
+
     /// <summary>The connection table's capacity.</summary>
     public int TableCapacity { get; init; } = 1 << 20;
 

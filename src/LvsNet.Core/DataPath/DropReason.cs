@@ -53,4 +53,7 @@ public enum DropReason
 
     /// <summary>The kernel refused to send the frame.</summary>
     SendFailed,
+
+    /// <summary>The packet would exceed the path MTU once encapsulated (IPIP adds 20 bytes); with DF set the client got ICMP fragmentation needed.</summary>
+    TooBig,
 }

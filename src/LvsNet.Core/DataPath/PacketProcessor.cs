@@ -35,6 +35,8 @@ public sealed partial class PacketProcessor : IFrameHandler
     private readonly uint _address;
     private readonly uint _subnetMask;
     private readonly uint _gateway;
+    private readonly int _mtu;
+    private ushort _nextIpId;
     private readonly ConnectionClock _clock;
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(ScratchLength, pinned: true);
     private readonly int _icmpPerTick;
@@ -63,6 +65,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         _address = options.Address;
         _subnetMask = Ipv4Address.PrefixToMask(options.PrefixLength);
         _gateway = options.Gateway;
+        _mtu = options.Mtu;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _icmpPerTick = Math.Max(1, options.IcmpErrorsPerSecond / ConnectionClock.TicksPerSecond);
         _icmpTokens = _icmpPerTick;
@@ -473,17 +476,30 @@ public sealed partial class PacketProcessor : IFrameHandler
 
     private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server)
     {
+        if (server.Method == ForwardingMethod.Tunnel)
+        {
+            ForwardTunnel(frame, l2Length, ip, server);
+            return;
+        }
+
         var scratch = _scratch.AsSpan(0, frame.Length);
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
+        uint nextHop;
         if (server.Method == ForwardingMethod.Nat)
         {
             // NAT: VIP:vport -> RIP:rport with incremental checksums (a port-0 service keeps the port).
             var port = server.Port != 0 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
             NatRewriter.RewriteDestination(packet, server.Address, port);
+            nextHop = NextHop(server.Address);
+        }
+        else
+        {
+            // DR: the real server is on the segment; only the MAC addresses change.
+            nextHop = server.Address;
         }
 
-        // DR changes only the MAC addresses; every method decrements the TTL, as IPVS does.
+        // Every method decrements the TTL, as IPVS does.
         if (!Ipv4Writer.DecrementTtl(packet))
         {
             Counters.Drop(DropReason.TtlExceeded);
@@ -492,7 +508,54 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         _mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(ip.TotalLength);
-        Transmit(scratch, server.Address);
+        Transmit(scratch, nextHop);
+    }
+
+    /// <summary>
+    /// TUN: the packet (TTL decremented) goes inside an outer IPv4 header DIP → RIP, protocol 4,
+    /// with IPVS's choices: TTL = inner TTL, DSCP copied and ECN encapsulated (CE becomes ECT(0)),
+    /// DF copied from the inner header, a fresh identification. A packet that no longer fits the
+    /// MTU is dropped; when its DF bit is set the client gets ICMP fragmentation needed with
+    /// MTU − 20, so its path MTU discovery shrinks the next segments.
+    /// </summary>
+    private void ForwardTunnel(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server)
+    {
+        var inner = ip.Packet;
+        var outerLength = Ipv4Header.MinLength + inner.Length;
+        if (outerLength > _mtu)
+        {
+            if (ip.DontFragment)
+            {
+                SendIcmpError(frame, l2Length, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodeFragmentationNeeded, (uint)(_mtu - Ipv4Header.MinLength), _address);
+            }
+
+            Counters.Drop(DropReason.TooBig);
+            return;
+        }
+
+        var total = l2Length + outerLength;
+        var scratch = _scratch.AsSpan(0, total);
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        var innerCopy = scratch.Slice(l2Length + Ipv4Header.MinLength);
+        inner.CopyTo(innerCopy);
+        if (!Ipv4Writer.DecrementTtl(innerCopy))
+        {
+            Counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        var tos = ip.TypeOfService;
+        if ((tos & 0x03) == 0x03)
+        {
+            tos = (byte)((tos & 0xFC) | 0x02);
+        }
+
+        var flags = ip.DontFragment ? Ipv4Header.DontFragmentFlag : (ushort)0;
+        Ipv4Writer.WriteHeader(scratch.Slice(l2Length), tos, outerLength, _nextIpId++, flags, innerCopy[8], IpProtocol.IpIp, _address, server.Address);
+
+        _mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(ip.TotalLength);
+        Transmit(scratch, NextHop(server.Address));
     }
 
     /// <summary>
@@ -639,7 +702,7 @@ public sealed partial class PacketProcessor : IFrameHandler
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void SendIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, byte type, byte code)
+    private void SendIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, byte type, byte code, uint restOfHeader = 0, uint source = 0)
     {
         if (_icmpTokens <= 0)
         {
@@ -648,8 +711,8 @@ public sealed partial class PacketProcessor : IFrameHandler
         }
 
         _icmpTokens--;
-        var source = MacAddress.Read(frame.Slice(MacAddress.Length));
-        var length = IcmpWriter.WriteErrorFrame(_scratch, source, _mac, ip.Destination, ip.Packet, type, code);
+        var sourceMac = MacAddress.Read(frame.Slice(MacAddress.Length));
+        var length = IcmpWriter.WriteErrorFrame(_scratch, sourceMac, _mac, source != 0 ? source : ip.Destination, ip.Packet, type, code, restOfHeader);
         if (_transmitter.Send(_scratch.AsSpan(0, length)))
         {
             Counters._icmpErrorsSent++;
