@@ -1,0 +1,144 @@
+using System.Runtime.InteropServices;
+using LvsNet.Packets;
+using LvsNet.Pcap;
+using LvsNet.RealServer;
+
+// lvsnet-rs: prepares a real server for LvsNet's forwarding methods.
+const string Usage =
+    """
+    usage: lvsnet-rs dr up VIP...                      VIPs on lo, arp_ignore=1 and arp_announce=2
+           lvsnet-rs dr down VIP...                    remove the VIPs from lo
+           lvsnet-rs nat check DIP                     check that the default route goes through the director
+           lvsnet-rs tun run VIP... [--interface IF] [--device NAME]
+                                                      IPIP decapsulation: the kernel's tunl0 where present,
+                                                      else a userspace decapsulator (runs until SIGTERM)
+    """;
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+var rest = args.Skip(2).ToList();
+string? Option(string name, string fallback)
+{
+    var i = rest.IndexOf(name);
+    if (i < 0)
+    {
+        return fallback;
+    }
+
+    if (i + 1 >= rest.Count)
+    {
+        return null;
+    }
+
+    var value = rest[i + 1];
+    rest.RemoveRange(i, 2);
+    return value;
+}
+
+var networkInterface = Option("--interface", "eth0");
+var deviceName = Option("--device", "lvstun0");
+if (networkInterface is null || deviceName is null)
+{
+    Console.Error.WriteLine("lvsnet-rs: --interface and --device need a value");
+    return 2;
+}
+
+var addresses = new List<uint>();
+foreach (var text in rest)
+{
+    if (!Ipv4Address.TryParse(text, out var address))
+    {
+        Console.Error.WriteLine($"lvsnet-rs: '{text}' is not an IPv4 address");
+        return 2;
+    }
+
+    addresses.Add(address);
+}
+
+if (addresses.Count == 0)
+{
+    Console.Error.WriteLine("lvsnet-rs: name at least one address");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+return (args[0], args[1]) switch
+{
+    ("dr", "up") => RealServerSetup.DirectRoutingUp(addresses) ? 0 : 1,
+    ("dr", "down") => RealServerSetup.DirectRoutingDown(addresses) ? 0 : 1,
+    ("nat", "check") => RealServerSetup.NatCheck(addresses[0]) ? 0 : 1,
+    ("tun", "run") => RunTunnel(addresses, networkInterface, deviceName),
+    _ => Fail($"unknown command '{args[0]} {args[1]}'"),
+};
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"lvsnet-rs: {message}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+static int RunTunnel(List<uint> vips, string networkInterface, string deviceName)
+{
+    if (RealServerSetup.KernelIpipAvailable())
+    {
+        return RealServerSetup.KernelTunnelUp(vips) ? 0 : 1;
+    }
+
+    if (!RealServerSetup.UserspaceTunnelUp(vips))
+    {
+        return 1;
+    }
+
+    try
+    {
+        using var tun = TunDevice.Open(deviceName);
+        if (!HostCommands.Step($"{deviceName} up", null, "ip", "link", "set", deviceName, "up")
+            || !HostCommands.Sysctl($"net.ipv4.conf.{deviceName}.rp_filter", "0"))
+        {
+            return 1;
+        }
+
+        using var capture = new LiveCaptureDevice(new DeviceConfiguration(networkInterface)
+        {
+            Promiscuous = false,
+            BufferSizeBytes = 8 * 1024 * 1024,
+            Filter = "ip proto 4",
+        });
+        var decapsulator = new TunnelDecapsulator(tun, vips);
+        var stopping = false;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping = true;
+            capture.Wake();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        Console.WriteLine($"decapsulating IPIP from {networkInterface} into {deviceName} for {string.Join(", ", vips.Select(Ipv4Address.Format))}");
+        while (!Volatile.Read(ref stopping))
+        {
+            if (capture.Dispatch(decapsulator, 64) == 0)
+            {
+                capture.Wait(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        Console.WriteLine($"stopped: {decapsulator.Delivered} packets delivered, {decapsulator.Dropped} dropped");
+        return 0;
+    }
+    catch (PcapException ex)
+    {
+        Console.Error.WriteLine($"lvsnet-rs: {ex.Message}");
+        return 1;
+    }
+    finally
+    {
+        RealServerSetup.UserspaceTunnelDown();
+    }
+}

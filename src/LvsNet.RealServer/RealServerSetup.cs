@@ -1,0 +1,115 @@
+using LvsNet.Packets;
+
+namespace LvsNet.RealServer;
+
+/// <summary>The host changes each forwarding method needs on a real server.</summary>
+internal static class RealServerSetup
+{
+    private const string NftTable = "lvsnet_rs";
+
+    /// <summary>DR: VIP/32 on lo; do not answer ARP for it (arp_ignore=1) and never use it as an ARP source (arp_announce=2).</summary>
+    public static bool DirectRoutingUp(IEnumerable<uint> vips)
+    {
+        var ok = AddVipsToLoopback(vips);
+        foreach (var scope in new[] { "all", "default" })
+        {
+            ok &= HostCommands.Sysctl($"net.ipv4.conf.{scope}.arp_ignore", "1");
+            ok &= HostCommands.Sysctl($"net.ipv4.conf.{scope}.arp_announce", "2");
+        }
+
+        return ok;
+    }
+
+    /// <summary>Removes the VIPs from lo (the ARP sysctls stay: other services may rely on them).</summary>
+    public static bool DirectRoutingDown(IEnumerable<uint> vips)
+    {
+        var ok = true;
+        foreach (var vip in vips)
+        {
+            ok &= HostCommands.Step($"remove {Ipv4Address.Format(vip)}/32 from lo", "Cannot assign requested address", "ip", "addr", "del", $"{Ipv4Address.Format(vip)}/32", "dev", "lo");
+        }
+
+        return ok;
+    }
+
+    /// <summary>NAT: the real server's replies must go back through the director.</summary>
+    public static bool NatCheck(uint director)
+    {
+        var (code, output) = HostCommands.Run("ip", "-4", "route", "show", "default");
+        var expected = Ipv4Address.Format(director);
+        if (code == 0 && output.Split('\n').Any(l => ViaOf(l) == expected))
+        {
+            Console.WriteLine($"ok: default route via the director {expected}");
+            return true;
+        }
+
+        Console.Error.WriteLine($"lvsnet-rs: the default route is not via the director {expected} (found: '{output}'); NAT replies would bypass it. Fix: ip route replace default via {expected}");
+        return false;
+    }
+
+    private static string? ViaOf(string route)
+    {
+        var words = route.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var i = Array.IndexOf(words, "via");
+        return i >= 0 && i + 1 < words.Length ? words[i + 1] : null;
+    }
+
+    /// <summary>True when the kernel's ipip module is loaded (its fallback device tunl0 exists).</summary>
+    public static bool KernelIpipAvailable() => Directory.Exists("/sys/class/net/tunl0");
+
+    /// <summary>TUN with the kernel's ipip: VIPs on tunl0, which decapsulates.</summary>
+    public static bool KernelTunnelUp(IEnumerable<uint> vips)
+    {
+        var ok = HostCommands.Step("tunl0 up", null, "ip", "link", "set", "tunl0", "up");
+        foreach (var vip in vips)
+        {
+            ok &= HostCommands.Step($"add {Ipv4Address.Format(vip)}/32 to tunl0", "already", "ip", "addr", "add", $"{Ipv4Address.Format(vip)}/32", "dev", "tunl0");
+        }
+
+        ok &= RelaxReversePath("tunl0");
+        ok &= DirectRoutingUp([]);
+        Console.WriteLine("using the kernel's ipip device tunl0");
+        return ok;
+    }
+
+    /// <summary>
+    /// TUN without the ipip module: VIPs on lo, relaxed reverse-path filtering, and an nftables
+    /// rule dropping the outer IPIP packets in the kernel's input path (else it answers them with
+    /// ICMP protocol unreachable); the decapsulator sees them first, on the capture tap.
+    /// </summary>
+    public static bool UserspaceTunnelUp(IEnumerable<uint> vips)
+    {
+        var ok = DirectRoutingUp(vips);
+        ok &= RelaxReversePath("lo");
+
+        // nftables 1.0.6 wants newlines before closing braces.
+        var rules = $"table ip {NftTable} {{\n  chain input {{\n    type filter hook input priority -150; policy accept;\n    ip protocol 4 drop\n  }}\n}}\n";
+        HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+        var (code, output) = HostCommands.RunWithInput("nft", rules, "-f", "-");
+        if (code != 0)
+        {
+            Console.Error.WriteLine($"lvsnet-rs: nft rule dropping IPIP in the input path failed: {output}");
+            return false;
+        }
+
+        HostCommands.Say("ok: nftables drops IPIP in the kernel's input path");
+        return ok;
+    }
+
+    /// <summary>Removes the nftables table of <see cref="UserspaceTunnelUp"/>.</summary>
+    public static void UserspaceTunnelDown() => HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+
+    private static bool AddVipsToLoopback(IEnumerable<uint> vips)
+    {
+        var ok = true;
+        foreach (var vip in vips)
+        {
+            ok &= HostCommands.Step($"add {Ipv4Address.Format(vip)}/32 to lo", "already", "ip", "addr", "add", $"{Ipv4Address.Format(vip)}/32", "dev", "lo");
+        }
+
+        return ok;
+    }
+
+    private static bool RelaxReversePath(string device) =>
+        HostCommands.Sysctl("net.ipv4.conf.all.rp_filter", "0") & HostCommands.Sysctl($"net.ipv4.conf.{device}.rp_filter", "0");
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// TUN end to end: the director encapsulates in IPIP; the real servers (no ipip module on these
+/// kernels) run lvsnet-rs's userspace decapsulator, which hands the inner packet to the local stack
+/// through a TUN device; replies go straight to the client.
+/// </summary>
+[Trait("Category", "Lab")]
+public class TunnelLabTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
+
+    private static string RealServerTool =>
+        Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
+
+    private static string Config(string captureTo) =>
+        $"""
+        director:
+          interface: eth0
+          address: 10.77.0.2/24
+        capture:
+          capture_to: {captureTo}
+        virtual_services:
+          - name: web
+            protocol: tcp
+            address: 10.77.0.100
+            port: 80
+            scheduler: rr
+            real_servers:
+              - address: 10.77.0.11
+                method: tun
+              - address: 10.77.0.12
+                method: tun
+        """;
+
+    [RequiresRootFact]
+    public void Tunnel_ThroughUserspaceDecapsulator_RepliesBypassDirector_PmtuWorks()
+    {
+        using var lab = Lab.Up(mode: "tun");
+        var work = Directory.CreateTempSubdirectory("lvt-tun-").FullName;
+        var decapsulators = new List<Process>();
+        try
+        {
+            foreach (var rs in new[] { "rs1", "rs2" })
+            {
+                var process = lab.Start(rs, "dotnet", RealServerTool, "tun", "run", "10.77.0.100", "--interface", "eth0");
+                decapsulators.Add(process);
+                var line = process.StandardOutput.ReadLine();
+                while (line is not null && !line.StartsWith("decapsulating", StringComparison.Ordinal))
+                {
+                    line = process.StandardOutput.ReadLine();
+                }
+
+                if (line is null)
+                {
+                    // Only now: reading stderr to its end waits for the process to exit.
+                    Assert.Fail("lvsnet-rs did not start: " + process.StandardError.ReadToEnd());
+                }
+            }
+
+            var capture = Path.Combine(work, "sent.pcap");
+            using var daemon = DaemonProcess.Start(lab, Config(capture));
+            var result = lab.Shell("client", $"for i in $(seq 1 20); do curl -s --max-time 3 http://{lab.Vip}/ || echo FAILED; done", Short);
+            var answers = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(10, answers.GetValueOrDefault("rs1"));
+            Assert.Equal(10, answers.GetValueOrDefault("rs2"));
+
+            // 200 kB upload: full-size segments no longer fit once encapsulated; the director answers
+            // ICMP fragmentation needed (MTU 1480) and the client's path MTU discovery adapts.
+            var body = Path.Combine(work, "body.bin");
+            File.WriteAllBytes(body, new byte[200_000]);
+            var post = lab.Exec("client", Short, "curl", "-s", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@" + body, $"http://{lab.Vip}/");
+            Assert.Equal("200", post.StandardOutput.Trim());
+
+            daemon.Stop(TimeSpan.FromSeconds(10));
+            var summary = daemon.Events("DropSummary").Single().GetProperty("Properties");
+            Assert.Contains("TooBig", summary.GetProperty("Drops").ToString(), StringComparison.Ordinal);
+            var stats = daemon.ServerStatistics();
+            Assert.Equal(0, stats["10.77.0.11:80"].GetProperty("OutPackets").GetInt64());
+
+            // tshark decodes outer (DIP -> RIP, protocol 4) and inner (client -> VIP) with valid checksums.
+            var tshark = ProcessResult.Run(
+                "tshark",
+                ["-r", capture, "-c", "3000", "-n", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-Y", "ip.proto == 4", "-T", "fields",
+                 "-E", "aggregator=;", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.proto", "-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "ip.len"],
+                Short);
+            Assert.True(tshark.ExitCode == 0, tshark.Output);
+            var rows = tshark.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+            Assert.True(rows.Count > 50, $"{rows.Count} IPIP frames");
+            foreach (var row in rows)
+            {
+                Assert.Equal("10.77.0.2;10.77.0.10", row[0]);
+                Assert.Contains(row[1], new[] { "10.77.0.11;10.77.0.100", "10.77.0.12;10.77.0.100" });
+                Assert.Equal("4;6", row[2]);
+                Assert.Equal("1;1", row[3]);
+                Assert.Equal("1", row[4]);
+                var lengths = row[5].Split(';').Select(int.Parse).ToArray();
+                Assert.Equal(lengths[1] + 20, lengths[0]);
+                Assert.True(lengths[0] <= 1500);
+            }
+        }
+        finally
+        {
+            foreach (var process in decapsulators)
+            {
+                if (!process.HasExited)
+                {
+                    ProcessResult.Run("kill", ["-TERM", process.Id.ToString()], TimeSpan.FromSeconds(5));
+                    process.WaitForExit(5000);
+                }
+
+                process.Dispose();
+            }
+
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
