@@ -112,7 +112,7 @@ public sealed class LvsRuntime
             }
 
             service.Servers = servers;
-            service.Scheduler = SchedulerFactory.Create(serviceConfig.Scheduler, servers, old?.Config.Scheduler == serviceConfig.Scheduler ? old.Scheduler : null);
+            service.Scheduler = SchedulerFactory.Create(serviceConfig, servers, old?.Config.Scheduler == serviceConfig.Scheduler ? old.Scheduler : null);
             services[i] = service;
         }
 

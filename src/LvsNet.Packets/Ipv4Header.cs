@@ -87,6 +87,31 @@ public readonly ref struct Ipv4Header
     public bool IsChecksumValid => InternetChecksum.Compute(Header) == 0;
 
     /// <summary>
+    /// Parses the IPv4 header quoted inside an ICMP error: only the header (and whatever follows
+    /// of the payload, usually 8 bytes) is present, so the total length is not checked against the
+    /// span; <see cref="Payload"/> is what was quoted.
+    /// </summary>
+    public static bool TryParseQuoted(ReadOnlySpan<byte> quote, out Ipv4Header header)
+    {
+        header = default;
+        if (quote.Length < MinLength)
+        {
+            return false;
+        }
+
+        var versionIhl = quote[0];
+        var headerLength = (versionIhl & 0x0F) * 4;
+        if ((versionIhl >> 4) != 4 || headerLength < MinLength || headerLength > quote.Length)
+        {
+            return false;
+        }
+
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(quote.Slice(TotalLengthOffset));
+        header = new Ipv4Header(quote.Slice(0, Math.Max(headerLength, Math.Min(totalLength, quote.Length))), headerLength);
+        return true;
+    }
+
+    /// <summary>
     /// Parses an IPv4 header; false when the version is not 4, IHL &lt; 5, the total length is
     /// shorter than the header or longer than the captured bytes.
     /// </summary>

@@ -12,6 +12,10 @@ public sealed class DataPathCounters
 
     internal long _received;
 
+    internal long _echoRepliesSent;
+
+    internal long _icmpErrorsForwarded;
+
     internal long _forwarded;
 
     internal long _ignored;
@@ -48,6 +52,12 @@ public sealed class DataPathCounters
 
     /// <summary>Gratuitous ARPs sent for VIPs.</summary>
     public long GratuitousArpsSent => Volatile.Read(ref _gratuitousArpsSent);
+
+    /// <summary>Echo replies sent for VIPs.</summary>
+    public long EchoRepliesSent => Volatile.Read(ref _echoRepliesSent);
+
+    /// <summary>ICMP errors about tracked connections forwarded (translated for NAT).</summary>
+    public long IcmpErrorsForwarded => Volatile.Read(ref _icmpErrorsForwarded);
 
     /// <summary>ICMP errors sent (port unreachable when no server is available).</summary>
     public long IcmpErrorsSent => Volatile.Read(ref _icmpErrorsSent);

@@ -27,6 +27,9 @@ public enum DropReason
     /// <summary>A UDP header that is cut short or whose length field is wrong.</summary>
     MalformedUdp,
 
+    /// <summary>An ICMP message that is cut short, or an error whose quoted packet cannot be read.</summary>
+    MalformedIcmp,
+
     /// <summary>An IPv4 packet to a VIP on a protocol no service uses.</summary>
     UnsupportedProtocol,
 

@@ -5,6 +5,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.Neighbours;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
+using LvsNet.Packets.Checksums;
 using LvsNet.Packets.Writing;
 using LvsNet.Pcap;
 using Microsoft.Extensions.Logging;
@@ -205,6 +206,9 @@ public sealed partial class PacketProcessor : IFrameHandler
                 break;
             case IpProtocol.Udp:
                 HandleUdp(frame, l2Length, ip, snapshot);
+                break;
+            case IpProtocol.Icmp:
+                HandleIcmpToVip(frame, l2Length, ip);
                 break;
             default:
                 Counters.Drop(DropReason.UnsupportedProtocol);
@@ -559,6 +563,145 @@ public sealed partial class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
+    /// ICMP to a VIP: echo requests are answered by the director; errors about a tracked connection
+    /// (the client's stack or a router reporting on a packet the service sent) go to its real server
+    /// — unchanged for DR/TUN, translated for NAT — as IPVS does (ip_vs_in_icmp).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandleIcmpToVip(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip)
+    {
+        if (!IcmpHeader.TryParse(ip.Payload, out var icmp))
+        {
+            Counters.Drop(DropReason.MalformedIcmp);
+            return;
+        }
+
+        if (icmp.Type == IcmpHeader.TypeEchoRequest)
+        {
+            SendEchoReply(frame, l2Length, ip);
+            return;
+        }
+
+        if (!icmp.IsError)
+        {
+            Counters._ignored++;
+            return;
+        }
+
+        if (!TryReadQuotedPorts(icmp, out var quoted, out var sourcePort, out var destinationPort))
+        {
+            Counters.Drop(DropReason.MalformedIcmp);
+            return;
+        }
+
+        // The quoted packet went from VIP:vport to the client.
+        var index = Table.Find(new ConnectionKey(quoted.Protocol, quoted.Destination, destinationPort, quoted.Source, sourcePort));
+        var server = index < 0 ? null : ServerOf(Table[index].RealServerId);
+        if (server is null || !server.IsAvailable)
+        {
+            Counters.Drop(index < 0 ? DropReason.NoConnection : DropReason.ServerRemoved);
+            return;
+        }
+
+        Counters._icmpErrorsForwarded++;
+        if (server.Method != ForwardingMethod.Nat)
+        {
+            Forward(frame, l2Length, ip, server);
+            return;
+        }
+
+        var scratch = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(scratch);
+        var packet = scratch.Slice(l2Length);
+        NatRewriter.RewriteIcmpError(packet, towardsServer: true, server.Address, server.Port != 0 ? server.Port : sourcePort);
+        SendTranslated(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
+    }
+
+    /// <summary>An ICMP error from a NAT real server about a client's packet: translated back to the VIP and sent to the client.</summary>
+    private void HandleNatIcmpFromServer(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip)
+    {
+        if (!IcmpHeader.TryParse(ip.Payload, out var icmp) || !icmp.IsError || !TryReadQuotedPorts(icmp, out var quoted, out var sourcePort, out var destinationPort))
+        {
+            Counters._ignored++;
+            return;
+        }
+
+        // The quoted packet went from the client to RIP:rport.
+        var index = Table.FindReply(quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort, _servers);
+        if (index < 0)
+        {
+            Counters.Drop(DropReason.NoConnection);
+            return;
+        }
+
+        ref var entry = ref Table[index];
+        var server = ServerOf(entry.RealServerId)!;
+        var scratch = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(scratch);
+        var packet = scratch.Slice(l2Length);
+        NatRewriter.RewriteIcmpError(packet, towardsServer: false, entry.VirtualAddress, entry.VirtualPort);
+        Counters._icmpErrorsForwarded++;
+        SendTranslated(scratch, packet, ip.Destination, ip.TotalLength, server, inbound: false);
+    }
+
+    private static bool TryReadQuotedPorts(IcmpHeader icmp, out Ipv4Header quoted, out ushort sourcePort, out ushort destinationPort)
+    {
+        sourcePort = destinationPort = 0;
+        if (!Ipv4Header.TryParseQuoted(icmp.Payload, out quoted) || quoted.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp) || quoted.Payload.Length < 4)
+        {
+            return false;
+        }
+
+        sourcePort = BinaryPrimitives.ReadUInt16BigEndian(quoted.Payload);
+        destinationPort = BinaryPrimitives.ReadUInt16BigEndian(quoted.Payload.Slice(2));
+        return true;
+    }
+
+    private void SendTranslated(Span<byte> frame, Span<byte> packet, uint destination, int length, RealServerState server, bool inbound)
+    {
+        if (!Ipv4Writer.DecrementTtl(packet))
+        {
+            Counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _mac.WriteTo(frame.Slice(MacAddress.Length));
+        if (inbound)
+        {
+            server.OnInbound(length);
+        }
+        else
+        {
+            server.OnOutbound(length);
+        }
+
+        Transmit(frame, NextHop(destination));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendEchoReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip)
+    {
+        // The request turned around: addresses swapped, type 8 -> 0 (checksum adjusted), a fresh TTL.
+        var scratch = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(scratch);
+        var packet = scratch.Slice(l2Length);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(12), ip.Destination);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(16), ip.Source);
+        packet[8] = 64;
+        Ipv4Writer.UpdateChecksum(packet);
+        var icmp = packet.Slice(ip.HeaderLength);
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(icmp.Slice(2));
+        icmp[0] = IcmpHeader.TypeEchoReply;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), IncrementalChecksum.Update(checksum, (ushort)(IcmpHeader.TypeEchoRequest << 8), (ushort)(IcmpHeader.TypeEchoReply << 8)));
+        MacAddress.Read(frame.Slice(MacAddress.Length)).WriteTo(scratch);
+        _mac.WriteTo(scratch.Slice(MacAddress.Length));
+        if (_transmitter.Send(scratch))
+        {
+            Counters._echoRepliesSent++;
+        }
+    }
+
+    /// <summary>
     /// The checks every packet passes before it is forwarded: captured whole, header checksum
     /// right, not a fragment. A failure is counted under its reason.
     /// </summary>
@@ -606,6 +749,9 @@ public sealed partial class PacketProcessor : IFrameHandler
                 return;
             case IpProtocol.Udp:
                 Counters.Drop(DropReason.MalformedUdp);
+                return;
+            case IpProtocol.Icmp:
+                HandleNatIcmpFromServer(frame, l2Length, ip);
                 return;
             default:
                 Counters._ignored++;

@@ -23,6 +23,33 @@ public static class NatRewriter
     public static void RewriteSource(Span<byte> packet, uint address, ushort port) =>
         Rewrite(packet, Ipv4Header.SourceOffset, address, TcpHeader.SourcePortOffset, port);
 
+    /// <summary>
+    /// Translates an ICMP error about a NAT connection (IPVS ip_vs_nat_icmp). Towards the real
+    /// server (<paramref name="towardsServer"/>): the outer destination and the quoted packet's
+    /// source address and port become the real server's. Towards the client: the outer source and
+    /// the quoted packet's destination address and port become the VIP's. Both IP header
+    /// checksums and the whole ICMP checksum are recomputed.
+    /// </summary>
+    /// <param name="packet">The IPv4 packet carrying the ICMP error (validated header, ICMP with a quoted IPv4 header and at least 4 bytes of its payload).</param>
+    /// <param name="towardsServer">The direction.</param>
+    /// <param name="address">The new address.</param>
+    /// <param name="port">The new port.</param>
+    public static void RewriteIcmpError(Span<byte> packet, bool towardsServer, uint address, ushort port)
+    {
+        var headerLength = (packet[0] & 0x0F) * 4;
+        var totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.TotalLengthOffset));
+        var icmp = packet.Slice(headerLength, totalLength - headerLength);
+        var quoted = icmp.Slice(IcmpHeader.Length);
+        var quotedHeaderLength = (quoted[0] & 0x0F) * 4;
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(towardsServer ? Ipv4Header.DestinationOffset : Ipv4Header.SourceOffset), address);
+        BinaryPrimitives.WriteUInt32BigEndian(quoted.Slice(towardsServer ? Ipv4Header.SourceOffset : Ipv4Header.DestinationOffset), address);
+        BinaryPrimitives.WriteUInt16BigEndian(quoted.Slice(quotedHeaderLength + (towardsServer ? TcpHeader.SourcePortOffset : TcpHeader.DestinationPortOffset)), port);
+        Ipv4Writer.UpdateChecksum(quoted);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), InternetChecksum.Compute(icmp));
+        Ipv4Writer.UpdateChecksum(packet);
+    }
+
     private static void Rewrite(Span<byte> packet, int addressOffset, uint address, int portOffset, ushort port)
     {
         var headerLength = (packet[0] & 0x0F) * 4;
