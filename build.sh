@@ -6,6 +6,9 @@
 #   ./build.sh test    setup, build, run every test (unit and namespace end-to-end); last line
 #                      "tests: N passed, N failed"
 #   ./build.sh bench   BenchmarkDotNet per-packet benchmarks (not part of test)
+#   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
+#                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
+#   ./build.sh uninstall [--purge]    remove what install put there (--purge: also /etc/lvsnet and the user)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -175,11 +178,124 @@ bench() {
   dotnet run -c Release --project tests/LvsNet.Benchmarks -- "${@:-}"
 }
 
+# ---------------------------------------------------------------------------------------------
+# install / uninstall (docs/operations.md). DESTDIR stages the files under another root and skips
+# everything that changes the running system (user, ownership, systemctl).
+
+PREFIX=${PREFIX:-/opt/lvsnet}
+SYSCONFDIR=${SYSCONFDIR:-/etc/lvsnet}
+UNITDIR=${UNITDIR:-/etc/systemd/system}
+SBINDIR=${SBINDIR:-/usr/local/sbin}
+INSTALL_MARKER=.lvsnet-install
+
+systemd_running() { [ -z "${DESTDIR:-}" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
+
+install_lvsnet() {
+  [ -n "${DESTDIR:-}" ] || need_root install
+  local no_build=""
+  [ "${1:-}" = "--no-build" ] && no_build="--no-build"
+  command -v dotnet >/dev/null 2>&1 || { echo "build.sh install: dotnet (the .NET 10 SDK or runtime) is not on PATH" >&2; exit 1; }
+  local root=${DESTDIR:-} dotnet_root
+  dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  local prefix="$root$PREFIX" staging="$root$PREFIX.new"
+
+  log "publishing lvsnetd and lvsnetadm to $prefix"
+  rm -rf "$staging"
+  dotnet publish src/LvsNet.Daemon/LvsNet.Daemon.csproj -c Release -o "$staging" --nologo -v q $no_build >/dev/null
+  dotnet publish src/LvsNet.Cli/LvsNet.Cli.csproj -c Release -o "$staging" --nologo -v q $no_build >/dev/null
+  rm -f "$staging"/*.pdb "$staging"/*.xml
+  install -d -m 0755 "$staging/docs"
+  install -m 0644 docs/*.md "$staging/docs/"
+  install -m 0644 config/lvsnet.yaml "$staging/lvsnet.yaml.example"
+  install -m 0644 config/lvsnet.service "$staging/lvsnet.service"
+  echo "installed $(date -u +%Y-%m-%dT%H:%M:%SZ) from $ROOT" >"$staging/$INSTALL_MARKER"
+  # Swap directories instead of overwriting files: a running lvsnetd keeps its mapped files.
+  if [ -d "$prefix" ]; then
+    [ -f "$prefix/$INSTALL_MARKER" ] || { echo "build.sh install: $prefix exists but was not made by build.sh install; not replacing it" >&2; exit 1; }
+    rm -rf "$prefix.old"
+    mv "$prefix" "$prefix.old"
+  fi
+  mkdir -p "$(dirname "$prefix")"
+  mv "$staging" "$prefix"
+  rm -rf "$prefix.old"
+
+  install -d -m 0755 "$root$SBINDIR"
+  printf '#!/bin/sh\n# lvsnetadm: ipvsadm for lvsnetd (installed by build.sh install)\nDOTNET_ROOT=${DOTNET_ROOT:-%s} exec %s/lvsnetadm "$@"\n' "$dotnet_root" "$PREFIX" >"$root$SBINDIR/lvsnetadm"
+  chmod 0755 "$root$SBINDIR/lvsnetadm"
+
+  if [ -z "$root" ] && ! getent passwd lvsnet >/dev/null; then
+    log "creating the system user lvsnet"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --comment "LvsNet director daemon" lvsnet
+  fi
+
+  install -d -m 0750 "$root$SYSCONFDIR"
+  if [ ! -e "$root$SYSCONFDIR/lvsnet.yaml" ]; then
+    log "creating $SYSCONFDIR/lvsnet.yaml from config/lvsnet.yaml (edit director and virtual_services)"
+    install -m 0640 config/lvsnet.yaml "$root$SYSCONFDIR/lvsnet.yaml"
+  else
+    log "keeping the existing $SYSCONFDIR/lvsnet.yaml"
+  fi
+  if [ -z "$root" ]; then
+    chown root:lvsnet "$SYSCONFDIR" "$SYSCONFDIR/lvsnet.yaml"
+  fi
+
+  install -d -m 0755 "$root$UNITDIR" "$root$UNITDIR/lvsnet.service.d"
+  sed "s|/opt/lvsnet|$PREFIX|g; s|/etc/lvsnet|$SYSCONFDIR|g" config/lvsnet.service >"$root$UNITDIR/lvsnet.service"
+  chmod 0644 "$root$UNITDIR/lvsnet.service"
+  printf '# Written by build.sh install: where the .NET runtime is.\n[Service]\nEnvironment=DOTNET_ROOT=%s\n' "$dotnet_root" >"$root$UNITDIR/lvsnet.service.d/10-dotnet.conf"
+  chmod 0644 "$root$UNITDIR/lvsnet.service.d/10-dotnet.conf"
+
+  if command -v systemd-analyze >/dev/null 2>&1 && [ -z "$root" ]; then
+    systemd-analyze verify "$UNITDIR/lvsnet.service" || log "warning: systemd-analyze verify reported the problems above"
+  fi
+  if systemd_running; then
+    systemctl daemon-reload
+    log "installed; start with: systemctl enable --now lvsnet   (upgrade: systemctl restart lvsnet)"
+  else
+    log "installed under ${root:-/}; systemd is not running here, so nothing was started"
+  fi
+}
+
+uninstall_lvsnet() {
+  [ -n "${DESTDIR:-}" ] || need_root uninstall
+  local root=${DESTDIR:-} purge=""
+  [ "${1:-}" = "--purge" ] && purge=1
+  if systemd_running; then
+    systemctl disable --now lvsnet >/dev/null 2>&1 || true
+  fi
+  rm -f "$root$UNITDIR/lvsnet.service" "$root$UNITDIR/lvsnet.service.d/10-dotnet.conf"
+  rmdir "$root$UNITDIR/lvsnet.service.d" 2>/dev/null || true
+  if systemd_running; then
+    systemctl daemon-reload
+  fi
+  if [ -f "$root$SBINDIR/lvsnetadm" ] && grep -q 'installed by build.sh install' "$root$SBINDIR/lvsnetadm"; then
+    rm -f "$root$SBINDIR/lvsnetadm"
+  fi
+  if [ -d "$root$PREFIX" ]; then
+    if [ -f "$root$PREFIX/$INSTALL_MARKER" ]; then
+      rm -rf "$root$PREFIX"
+    else
+      log "not removing $root$PREFIX: it was not made by build.sh install"
+    fi
+  fi
+  if [ -n "$purge" ]; then
+    rm -rf "$root$SYSCONFDIR"
+    if [ -z "$root" ] && getent passwd lvsnet >/dev/null; then
+      userdel lvsnet >/dev/null 2>&1 || log "warning: could not remove the user lvsnet"
+    fi
+    log "uninstalled, configuration and user removed"
+  else
+    log "uninstalled; kept $SYSCONFDIR and the lvsnet user (uninstall --purge removes them)"
+  fi
+}
+
 case "${1:-help}" in
   setup) setup ;;
   build) setup; build ;;
   demo) demo ;;
   test) run_tests ;;
   bench) shift; bench "$@" ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  install) shift; install_lvsnet "$@" ;;
+  uninstall) shift; uninstall_lvsnet "$@" ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Health;
 using LvsNet.Core.Scheduling;
 
 namespace LvsNet.Core;
@@ -26,6 +27,12 @@ public sealed class LvsRuntime
     /// <summary>Raised (on the applying thread) after a snapshot was published.</summary>
     public event Action<LvsSnapshot, SnapshotChanges>? SnapshotPublished;
 
+    /// <summary>
+    /// The health overlay every snapshot is built with: the real servers' health as the checks last
+    /// published it and each service's quorum (see <see cref="AvailabilityOverlay"/>).
+    /// </summary>
+    public AvailabilityOverlay Health { get; } = new();
+
     /// <summary>Validates <paramref name="config"/> and publishes a snapshot built from it.</summary>
     /// <exception cref="ConfigException">The configuration is invalid; the running snapshot stays.</exception>
     public SnapshotChanges Apply(LvsConfig config)
@@ -46,12 +53,76 @@ public sealed class LvsRuntime
         }
 
         SnapshotPublished?.Invoke(snapshot, changes);
+        Health.RaisePending();
+        return changes;
+    }
+
+    /// <summary>
+    /// Applies an edit of the running configuration atomically: <paramref name="edit"/> sees the
+    /// configuration in force and its result is validated and published under the same lock, so
+    /// a concurrent reload or edit can neither be lost nor interleave.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No configuration was applied yet.</exception>
+    /// <exception cref="ConfigException">The edited configuration is invalid; the running snapshot stays.</exception>
+    public SnapshotChanges Update(Func<LvsConfig, LvsConfig> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        LvsSnapshot snapshot;
+        SnapshotChanges changes;
+        lock (_gate)
+        {
+            var current = _current ?? throw new InvalidOperationException("no configuration applied yet");
+            var config = edit(current.Config);
+            var errors = ConfigValidator.Validate(config);
+            if (errors.Count > 0)
+            {
+                throw new ConfigException("configuration", errors);
+            }
+
+            (snapshot, changes) = Build(config, current);
+            Volatile.Write(ref _current, snapshot);
+        }
+
+        SnapshotPublished?.Invoke(snapshot, changes);
+        Health.RaisePending();
+        return changes;
+    }
+
+    /// <summary>
+    /// Publishes the health of one real server: stores <paramref name="report"/> in <see cref="Health"/>
+    /// and rebuilds the running snapshot from the running configuration plus the overlay (a down
+    /// server leaves the scheduler's array or stays at weight 0 with inhibit_on_failure; the sorry
+    /// server replaces the pool while the quorum is lost). The data path never waits: it picks the
+    /// new snapshot up at its next batch.
+    /// </summary>
+    /// <param name="server">The real server.</param>
+    /// <param name="report">Its health, or null to forget what was published.</param>
+    /// <returns>What the new snapshot changed, or null before the first configuration.</returns>
+    public SnapshotChanges? SetHealth(RealServerKey server, ServerHealthReport? report)
+    {
+        LvsSnapshot snapshot;
+        SnapshotChanges changes;
+        lock (_gate)
+        {
+            Health.Set(server, report);
+            if (_current is null)
+            {
+                return null;
+            }
+
+            (snapshot, changes) = Build(_current.Config, _current);
+            Volatile.Write(ref _current, snapshot);
+        }
+
+        SnapshotPublished?.Invoke(snapshot, changes);
+        Health.RaisePending();
         return changes;
     }
 
     private (LvsSnapshot, SnapshotChanges) Build(LvsConfig config, LvsSnapshot? previous)
     {
         var changes = new SnapshotChanges();
+        Health.Prune(config);
         var previousServices = previous?.ServicesByKey;
         var services = new VirtualServiceState[config.VirtualServices.Length];
         var liveServers = new HashSet<RealServerState>();
@@ -78,41 +149,33 @@ public sealed class LvsRuntime
             }
 
             var service = new VirtualServiceState(serviceConfig, counters);
-            var servers = new RealServerState[serviceConfig.RealServers.Length];
-            for (var j = 0; j < servers.Length; j++)
+
+            // Health decides which configured servers are in the scheduler's array (see AvailabilityOverlay).
+            var availability = Health.Resolve(key, serviceConfig);
+            var configured = new RealServerState[serviceConfig.RealServers.Length];
+            var servers = new List<RealServerState>(configured.Length + 1);
+            for (var j = 0; j < configured.Length; j++)
             {
-                var serverConfig = serviceConfig.RealServers[j];
-                var serverKey = (key, serverConfig.Address, serverConfig.Port);
-                if (_servers.TryGetValue(serverKey, out var state))
+                configured[j] = Bind(key, counters, availability.Servers[j], old, changes, liveServers);
+                if (availability.Servers[j].Listed)
                 {
-                    var wasListed = old is not null && Array.IndexOf(old.Servers, state) >= 0 && state.IsAvailable;
-                    if (!wasListed)
-                    {
-                        changes.ServersAdded.Add($"{key} -> {state}");
-                    }
-                    else if (state.Config != serverConfig)
-                    {
-                        changes.ServersEdited.Add($"{key} -> {state}");
-                    }
-
-                    state.Apply(serverConfig);
+                    servers.Add(configured[j]);
                 }
-                else
-                {
-                    state = new RealServerState(_serversById.Length, key, counters, serverConfig);
-                    Array.Resize(ref _serversById, _serversById.Length + 1);
-                    _servers[serverKey] = state;
-                    changes.ServersAdded.Add($"{key} -> {state}");
-                }
-
-                state.IsAvailable = true;
-                _serversById[state.Id] = state;
-                servers[j] = state;
-                liveServers.Add(state);
             }
 
-            service.Servers = servers;
-            service.Scheduler = SchedulerFactory.Create(serviceConfig, servers, old?.Config.Scheduler == serviceConfig.Scheduler ? old.Scheduler : null);
+            RealServerState? sorry = null;
+            if (availability.SorryServer is { } sorryDecision)
+            {
+                sorry = Bind(key, counters, sorryDecision, old, changes, liveServers);
+                if (sorryDecision.Listed)
+                {
+                    servers.Add(sorry);
+                }
+            }
+
+            service.Servers = [.. servers];
+            service.Health = new ServiceHealthView(configured, sorry, availability.QuorumUp, availability.LiveWeight, availability.Quorum);
+            service.Scheduler = SchedulerFactory.Create(serviceConfig, service.Servers, old?.Config.Scheduler == serviceConfig.Scheduler ? old.Scheduler : null);
             services[i] = service;
         }
 
@@ -138,5 +201,52 @@ public sealed class LvsRuntime
 
         var snapshot = new LvsSnapshot((previous?.Version ?? 0) + 1, config, services, (RealServerState?[])_serversById.Clone());
         return (snapshot, changes);
+    }
+
+    // One server of a service (a configured one or the sorry server): keeps its state across
+    // snapshots, applies the weight health put in force, and reports it as added or edited when
+    // it enters the scheduler's array or changes there. A server left out stays unavailable.
+    private RealServerState Bind(ServiceKey key, ServiceCounters counters, ServerDecision decision, VirtualServiceState? old, SnapshotChanges changes, HashSet<RealServerState> liveServers)
+    {
+        var serverConfig = decision.Applied;
+        var serverKey = (key, serverConfig.Address, serverConfig.Port);
+        if (_servers.TryGetValue(serverKey, out var state))
+        {
+            var wasListed = old is not null && Array.IndexOf(old.Servers, state) >= 0 && state.IsAvailable;
+            if (decision.Listed && !wasListed)
+            {
+                changes.ServersAdded.Add($"{key} -> {state}");
+            }
+            else if (decision.Listed && state.Config != serverConfig)
+            {
+                changes.ServersEdited.Add($"{key} -> {state}");
+            }
+
+            state.Apply(serverConfig);
+        }
+        else
+        {
+            state = new RealServerState(_serversById.Length, key, counters, serverConfig);
+            Array.Resize(ref _serversById, _serversById.Length + 1);
+            _servers[serverKey] = state;
+            if (decision.Listed)
+            {
+                changes.ServersAdded.Add($"{key} -> {state}");
+            }
+            else
+            {
+                state.IsAvailable = false;
+            }
+        }
+
+        state.Health = decision.Status;
+        _serversById[state.Id] = state;
+        if (decision.Listed)
+        {
+            state.IsAvailable = true;
+            liveServers.Add(state);
+        }
+
+        return state;
     }
 }

@@ -36,6 +36,7 @@ public sealed class RealServerState
     private long _outPackets;
     private long _outBytes;
     private volatile bool _isAvailable = true;
+    private Health.ServerHealthStatus? _health;
 
     /// <summary>Creates the state of a server.</summary>
     public RealServerState(int id, ServiceKey service, ServiceCounters serviceCounters, RealServerConfig config)
@@ -97,6 +98,16 @@ public sealed class RealServerState
     {
         get => _isAvailable;
         internal set => _isAvailable = value;
+    }
+
+    /// <summary>
+    /// What health checks made of this server in the latest snapshot (up or down, in the pool,
+    /// inhibited at weight 0, removed or displaced by the sorry server); null when it is not checked.
+    /// </summary>
+    public Health.ServerHealthStatus? Health
+    {
+        get => Volatile.Read(ref _health);
+        internal set => Volatile.Write(ref _health, value);
     }
 
     /// <summary>True while a connection threshold marks the server overloaded (the kernel's OVERLOAD flag): every scheduler skips it.</summary>

@@ -29,6 +29,12 @@ public sealed class VirtualServiceState
     /// <summary>The scheduler bound to <see cref="Servers"/>.</summary>
     public IScheduler Scheduler { get; internal set; } = null!;
 
+    /// <summary>
+    /// Every configured real server (health may leave some out of <see cref="Servers"/>), the sorry
+    /// server and the quorum state, as this snapshot's health decided them.
+    /// </summary>
+    public Health.ServiceHealthView? Health { get; internal set; }
+
     /// <summary>The service's traffic counters.</summary>
     public ServiceCounters Counters { get; }
 

@@ -3,6 +3,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Daemon;
 using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Host;
+using LvsNet.Daemon.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -86,9 +87,11 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>())
 builder.Services.AddSingleton<ReloadService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReloadService>());
 builder.Services.AddHostedService<StatisticsService>();
+builder.Services.AddHostedService<DynamicWeightService>();
 
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();
+builder.Services.AddLvsNetMetrics(options);
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
 
 using var host = builder.Build();

@@ -30,6 +30,12 @@ public sealed partial class ReloadService : IHostedService, IDisposable
         _logger = logger;
     }
 
+    /// <summary>Raised before a SIGHUP-triggered reload reads the file (for systemd's RELOADING=1).</summary>
+    public event Action? SignalReloadStarting;
+
+    /// <summary>Raised after a SIGHUP-triggered reload, with whether the new file is in force.</summary>
+    public event Action<bool>? SignalReloadFinished;
+
     /// <summary>The outcome of the last reload: null before any, else whether it was applied and its errors.</summary>
     public (DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? LastResult { get; private set; }
 
@@ -39,7 +45,12 @@ public sealed partial class ReloadService : IHostedService, IDisposable
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            ThreadPool.QueueUserWorkItem(_ => Reload());
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                SignalReloadStarting?.Invoke();
+                var applied = Reload();
+                SignalReloadFinished?.Invoke(applied);
+            });
         });
         return Task.CompletedTask;
     }

@@ -44,7 +44,10 @@ public sealed class DaemonProcess : IDisposable
 #endif
 
     /// <summary>Starts lvsnetd in the lab's director namespace with <paramref name="yaml"/> and waits until it forwards.</summary>
-    public static DaemonProcess Start(Lab lab, string yaml, params string[] extraArgs)
+    public static DaemonProcess Start(Lab lab, string yaml, params string[] extraArgs) => Start(lab, yaml, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>Starts lvsnetd with extra environment variables (for example a fake NOTIFY_SOCKET).</summary>
+    public static DaemonProcess Start(Lab lab, string yaml, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("lvt-daemon-").FullName;
         File.WriteAllText(Path.Combine(directory, "lvsnet.yaml"), yaml);
@@ -52,6 +55,11 @@ public sealed class DaemonProcess : IDisposable
         foreach (var arg in (string[])["netns", "exec", lab.Namespace("dir"), "dotnet", DaemonDll, "--config", Path.Combine(directory, "lvsnet.yaml"), "--stats-interval", "0", .. extraArgs])
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
         }
 
         var daemon = new DaemonProcess(Process.Start(start)!, directory);

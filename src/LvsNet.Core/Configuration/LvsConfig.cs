@@ -124,6 +124,12 @@ public sealed record VirtualServiceConfig
     /// <summary>The dynamic-feedback weight policy, or null when weights stay as configured.</summary>
     public Scheduling.DynamicWeights.DynamicWeightsConfig? DynamicWeights { get; init; }
 
+    /// <summary>The service's health checks (YAML <c>health_check</c>), or null when its servers are not checked; see docs/health-checks.md.</summary>
+    public Health.HealthCheckConfig? HealthCheck { get; init; }
+
+    /// <summary>The quorum, its commands and the sorry server (YAML <c>quorum</c>, <c>hysteresis</c>, <c>quorum_up</c>, <c>quorum_down</c>, <c>sorry_server</c>), or null for keepalived's defaults.</summary>
+    public Health.QuorumConfig? Quorum { get; init; }
+
     /// <summary>Value equality over the real server list as well.</summary>
     public bool Equals(VirtualServiceConfig? other) =>
         other is not null
@@ -139,6 +145,8 @@ public sealed record VirtualServiceConfig
         && MaglevTableSize == other.MaglevTableSize
         && LocalityExpiration == other.LocalityExpiration
         && DynamicWeights == other.DynamicWeights
+        && HealthCheck == other.HealthCheck
+        && Quorum == other.Quorum
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />
@@ -171,4 +179,7 @@ public sealed record RealServerConfig
     /// connections again once below it (without one, below three quarters of the upper); 0 = unset.
     /// </summary>
     public int LowerThreshold { get; init; }
+
+    /// <summary>This server's own health-check settings (YAML <c>health_check</c> of the real server), or null to inherit the service's.</summary>
+    public Health.RealServerHealthCheckConfig? HealthCheck { get; init; }
 }

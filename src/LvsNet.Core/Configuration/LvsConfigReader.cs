@@ -10,7 +10,7 @@ namespace LvsNet.Core.Configuration;
 /// YAML path and line, then runs <see cref="ConfigValidator"/>. Nothing is half-applied: the
 /// result is a whole valid configuration or a <see cref="ConfigException"/>.
 /// </summary>
-public static class LvsConfigReader
+public static partial class LvsConfigReader
 {
     /// <summary>Reads and validates a file.</summary>
     /// <exception cref="ConfigException">The file is missing, unreadable or invalid.</exception>
@@ -207,6 +207,7 @@ public static class LvsConfigReader
         var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
         var localityExpiration = ReadLocalityExpiration(map, scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection);
         var dynamicWeights = map.Mapping("dynamic_weights") is { } dynamicMap ? ReadDynamicWeights(dynamicMap) : null;
+        var (healthCheck, quorum) = ReadServiceHealth(map, port);
 
         var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
         foreach (var item in map.Sequence("real_servers"))
@@ -239,6 +240,8 @@ public static class LvsConfigReader
             MaglevTableSize = maglevTableSize,
             LocalityExpiration = localityExpiration,
             DynamicWeights = dynamicWeights,
+            HealthCheck = healthCheck,
+            Quorum = quorum,
         };
     }
 
@@ -257,6 +260,7 @@ public static class LvsConfigReader
             return null;
         }
 
+        var healthCheck = ReadServerHealthCheck(map);
         map.RejectUnknownKeys();
         if (address is null)
         {
@@ -271,6 +275,7 @@ public static class LvsConfigReader
             Method = method,
             UpperThreshold = upperThreshold ?? 0,
             LowerThreshold = lowerThreshold ?? 0,
+            HealthCheck = healthCheck,
         };
     }
 

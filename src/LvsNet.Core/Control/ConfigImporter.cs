@@ -131,9 +131,13 @@ public static class ConfigImporter
                 case "global_defs":
                     foreach (var child in node.Children ?? [])
                     {
-                        if (child.Keyword is "lvs_timeouts" or "lvs_sync_daemon" or "lvs_flush" or "lvs_flush_onstop" or "lvs_flush_on_stop")
+                        if (child.Keyword == "lvs_timeouts")
                         {
-                            notes.Add(new ImportNote(child.Line, false, $"global_defs {child.Keyword} {string.Join(' ', child.Args)}: set connections timeouts in the YAML; connection sync is not supported yet"));
+                            config = config with { Connections = Timeouts(child, config.Connections, notes) };
+                        }
+                        else if (child.Keyword is "lvs_sync_daemon" or "lvs_flush" or "lvs_flush_onstop" or "lvs_flush_on_stop")
+                        {
+                            notes.Add(new ImportNote(child.Line, false, $"global_defs {child.Keyword} {string.Join(' ', child.Args)}".TrimEnd() + " (connection sync and flushing are not supported yet)"));
                         }
                     }
 
@@ -146,6 +150,38 @@ public static class ConfigImporter
         }
 
         return config with { VirtualServices = services.ToImmutable() };
+    }
+
+    // lvs_timeouts [tcp N] [tcpfin N] [udp N]: the ipvsadm --set timeouts.
+    private static ConnectionTableConfig Timeouts(KeepalivedNode node, ConnectionTableConfig connections, List<ImportNote> notes)
+    {
+        for (var i = 0; i + 1 < node.Args.Count; i += 2)
+        {
+            if (!int.TryParse(node.Args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > IpvsadmParser.MaxTimeoutSeconds)
+            {
+                notes.Add(new ImportNote(node.Line, false, $"lvs_timeouts {node.Args[i]} {node.Args[i + 1]}: not a number of seconds"));
+                continue;
+            }
+
+            var value = TimeSpan.FromSeconds(seconds);
+            switch (node.Args[i])
+            {
+                case "tcp":
+                    connections = connections with { TcpTimeout = value };
+                    break;
+                case "tcpfin":
+                    connections = connections with { TcpFinTimeout = value };
+                    break;
+                case "udp":
+                    connections = connections with { UdpTimeout = value };
+                    break;
+                default:
+                    notes.Add(new ImportNote(node.Line, false, $"lvs_timeouts {node.Args[i]}: unknown timeout"));
+                    break;
+            }
+        }
+
+        return connections;
     }
 
     private static VirtualServiceConfig? VirtualServer(KeepalivedNode node, List<ImportNote> notes)

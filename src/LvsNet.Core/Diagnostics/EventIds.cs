@@ -27,6 +27,15 @@ public static class EventIds
     /// <summary>A capture thread stopped.</summary>
     public static readonly EventId CaptureStopped = new(105, nameof(CaptureStopped));
 
+    /// <summary>The capture thread did not stop within its bound.</summary>
+    public static readonly EventId StopTimedOut = new(106, nameof(StopTimedOut));
+
+    /// <summary>The daemon could not start (device, permission, library).</summary>
+    public static readonly EventId StartFailed = new(107, nameof(StartFailed));
+
+    /// <summary>Per-real-server statistics (periodic and at stop).</summary>
+    public static readonly EventId ServerStatistics = new(110, nameof(ServerStatistics));
+
     /// <summary>A configuration was applied.</summary>
     public static readonly EventId ConfigApplied = new(200, nameof(ConfigApplied));
 
@@ -57,8 +66,8 @@ public static class EventIds
     /// <summary>Periodic summary of drops by reason.</summary>
     public static readonly EventId DropSummary = new(302, nameof(DropSummary));
 
-    /// <summary>The kernel dropped captured frames.</summary>
-    public static readonly EventId CaptureDrops = new(303, nameof(CaptureDrops));
+    /// <summary>The capture device's kernel counters (received, dropped by the kernel, dropped by the interface).</summary>
+    public static readonly EventId CaptureStatistics = new(303, nameof(CaptureStatistics));
 
     /// <summary>A neighbour was resolved or changed MAC.</summary>
     public static readonly EventId NeighbourResolved = new(400, nameof(NeighbourResolved));
@@ -116,4 +125,45 @@ public static class EventIds
 
     /// <summary>A watchdog ping was withheld because the capture thread made no progress.</summary>
     public static readonly EventId WatchdogWithheld = new(613, nameof(WatchdogWithheld));
+
+    // 7xx: health checks (src/LvsNet.Core/Health, src/LvsNet.Daemon/Health).
+
+    /// <summary>The health monitor started (or was reconfigured) with its servers and checkers.</summary>
+    public static readonly EventId HealthMonitorStarted = new(700, nameof(HealthMonitorStarted));
+
+    /// <summary>A real server came up (all its checkers are up).</summary>
+    public static readonly EventId RealServerUp = new(701, nameof(RealServerUp));
+
+    /// <summary>A real server went down (one of its checkers went down).</summary>
+    public static readonly EventId RealServerDown = new(702, nameof(RealServerDown));
+
+    /// <summary>One check failed (while retrying an up server, or of a down server at Debug).</summary>
+    public static readonly EventId HealthCheckFailed = new(703, nameof(HealthCheckFailed));
+
+    /// <summary>A service gained its quorum (the sorry server, if any, leaves the pool).</summary>
+    public static readonly EventId QuorumGained = new(704, nameof(QuorumGained));
+
+    /// <summary>A service lost its quorum (the sorry server, if any, takes the new connections).</summary>
+    public static readonly EventId QuorumLost = new(705, nameof(QuorumLost));
+
+    /// <summary>A service's quorum state at start or when the service was added.</summary>
+    public static readonly EventId QuorumInitial = new(706, nameof(QuorumInitial));
+
+    /// <summary>A dynamic MISC_CHECK changed a real server's weight.</summary>
+    public static readonly EventId RealServerWeightChanged = new(707, nameof(RealServerWeightChanged));
+
+    /// <summary>A notify or quorum command failed or timed out.</summary>
+    public static readonly EventId HealthCommandFailed = new(708, nameof(HealthCommandFailed));
+
+    /// <summary>A checker threw unexpectedly (a bug); the check counts as failed.</summary>
+    public static readonly EventId HealthCheckerError = new(709, nameof(HealthCheckerError));
+
+    /// <summary>The policy routing of via-VIP probes was set up.</summary>
+    public static readonly EventId ProbeRouteInstalled = new(710, nameof(ProbeRouteInstalled));
+
+    /// <summary>The policy routing of via-VIP probes could not be set up or removed.</summary>
+    public static readonly EventId ProbeRouteFailed = new(711, nameof(ProbeRouteFailed));
+
+    /// <summary>A check of a server that is already down failed (Debug).</summary>
+    public static readonly EventId HealthCheckFailedWhileDown = new(712, nameof(HealthCheckFailedWhileDown));
 }

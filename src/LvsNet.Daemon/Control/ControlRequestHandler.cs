@@ -115,12 +115,12 @@ public sealed class ControlRequestHandler
                 return ControlResponse.Failure("no configuration is running");
             }
 
-            LvsConfig next;
+            LvsConfig next = snapshot.Config;
             SnapshotChanges changes;
             try
             {
-                next = ConfigEditor.Apply(snapshot.Config, operations);
-                changes = _runtime.Apply(next);
+                // Read and apply under the runtime's own lock, so a SIGHUP reload cannot slip between them.
+                changes = _runtime.Update(current => next = ConfigEditor.Apply(current, operations));
             }
             catch (ConfigEditException ex)
             {
@@ -241,7 +241,13 @@ public sealed class ControlRequestHandler
         var snapshot = _runtime.Current;
         var now = _time.GetUtcNow();
         var last = _reload.LastResult;
-        var unsaved = _lastEditAt is { } editAt && !(last is { Applied: true } reload && reload.At >= editAt);
+        DateTimeOffset? lastEditAt;
+        lock (_editGate)
+        {
+            lastEditAt = _lastEditAt;
+        }
+
+        var unsaved = lastEditAt is { } editAt && !(last is { Applied: true } reload && reload.At >= editAt);
         DataPathStatus? dataPath = null;
         CaptureCounters? capture = null;
         if (_capture.Worker is { } worker)

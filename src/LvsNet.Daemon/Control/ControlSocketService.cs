@@ -74,7 +74,14 @@ public sealed class ControlSocketService : IHostedService, IDisposable
         _listener?.Dispose();
         if (_acceptLoop is not null)
         {
-            await _acceptLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _acceptLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host's shutdown timeout passed while a request (a long reload) still ran; stop anyway.
+            }
         }
 
         if (_listener is not null && _path is not null)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon.Control;
@@ -8,19 +7,14 @@ namespace LvsNet.Daemon.Control;
 /// <c>systemctl reload lvsnet</c> returns once the new file is in force (or was rejected).
 /// </summary>
 /// <remarks>
-/// <see cref="ReloadService"/> handles SIGHUP itself; this service registers a second handler that
-/// notes the reload result in force when the signal arrives and waits (at most
-/// <see cref="ReloadWait"/>) for <see cref="ReloadService.LastResult"/> to change. Reloads requested
-/// with <c>lvsnetadm reload</c> are bracketed by <see cref="ControlRequestHandler"/> directly.
+/// <see cref="ReloadService"/> handles SIGHUP and raises events around the reload it runs; this
+/// service turns them into notifications. Reloads requested with <c>lvsnetadm reload</c> are
+/// bracketed by <see cref="ControlRequestHandler"/> directly.
 /// </remarks>
-public sealed class ReloadNotificationService : IHostedService, IDisposable
+public sealed class ReloadNotificationService : IHostedService
 {
-    /// <summary>The longest a reload is waited for before READY=1 is sent anyway.</summary>
-    public static readonly TimeSpan ReloadWait = TimeSpan.FromSeconds(30);
-
     private readonly ReloadService _reload;
     private readonly SystemdNotifier _notifier;
-    private PosixSignalRegistration? _registration;
 
     /// <summary>Creates the service.</summary>
     public ReloadNotificationService(ReloadService reload, SystemdNotifier notifier)
@@ -34,13 +28,8 @@ public sealed class ReloadNotificationService : IHostedService, IDisposable
     {
         if (_notifier.IsEnabled)
         {
-            _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                context.Cancel = true;
-                var before = _reload.LastResult?.At;
-                _notifier.NotifyReloading();
-                ThreadPool.QueueUserWorkItem(_ => WaitAndNotify(before));
-            });
+            _reload.SignalReloadStarting += OnStarting;
+            _reload.SignalReloadFinished += OnFinished;
         }
 
         return Task.CompletedTask;
@@ -49,22 +38,12 @@ public sealed class ReloadNotificationService : IHostedService, IDisposable
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _registration?.Dispose();
-        _registration = null;
+        _reload.SignalReloadStarting -= OnStarting;
+        _reload.SignalReloadFinished -= OnFinished;
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _registration?.Dispose();
+    private void OnStarting() => _notifier.NotifyReloading();
 
-    private void WaitAndNotify(DateTimeOffset? before)
-    {
-        var deadline = Environment.TickCount64 + (long)ReloadWait.TotalMilliseconds;
-        while (_reload.LastResult?.At == before && Environment.TickCount64 < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        _notifier.NotifyReady();
-    }
+    private void OnFinished(bool applied) => _notifier.NotifyReady();
 }

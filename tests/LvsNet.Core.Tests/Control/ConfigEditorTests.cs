@@ -90,7 +90,7 @@ public class ConfigEditorTests
     public void Apply_SchedulerFlagsAndOps_AreMapped()
     {
         var service = Apply(Empty, "-A -u 10.0.0.100:53 -s sh -b sh-port -o").VirtualServices[0];
-        Assert.Equal(["sh-port"], service.SchedulerFlags);
+        Assert.Equal(["sh-port"], service.SchedulerFlags.AsEnumerable());
         Assert.True(service.OnePacketScheduling);
         Assert.Empty(Apply(Apply(Empty, "-A -u 10.0.0.100:53 -s sh -b sh-port"), "-E -u 10.0.0.100:53 -s sh").VirtualServices[0].SchedulerFlags);
     }

@@ -48,6 +48,8 @@ public class ConfigImporterTests
         ! Configuration File for keepalived
         global_defs {
            router_id LVS_DEVEL
+           lvs_timeouts tcp 7200 udp 60
+           lvs_sync_daemon eth0 VI_1
         }
 
         vrrp_instance VI_1 {
@@ -119,13 +121,15 @@ public class ConfigImporterTests
         var dns = result.Config.VirtualServices[1];
         Assert.Equal(IpProtocol.Udp, dns.Protocol);
         Assert.Equal("sh", dns.Scheduler);
-        Assert.Equal(["sh-port"], dns.SchedulerFlags);
+        Assert.Equal(["sh-port"], dns.SchedulerFlags.AsEnumerable());
         Assert.True(dns.OnePacketScheduling);
         Assert.Equal(ForwardingMethod.Nat, Assert.Single(dns.RealServers).Method);
 
         var notes = string.Join("\n", result.Notes);
-        Assert.Contains("line 2: not mapped: global_defs", notes, StringComparison.Ordinal);
-        Assert.Contains("line 6: not mapped: vrrp_instance VI_1", notes, StringComparison.Ordinal);
+        Assert.Contains("line 5: not mapped: global_defs lvs_sync_daemon eth0 VI_1", notes, StringComparison.Ordinal);
+        Assert.Contains("line 8: not mapped: vrrp_instance VI_1", notes, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromHours(2), result.Config.Connections.TcpTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), result.Config.Connections.UdpTimeout);
         Assert.Contains("sorry_server 10.0.0.250 80", notes, StringComparison.Ordinal);
         Assert.Contains("health-check settings delay_loop", notes, StringComparison.Ordinal);
         Assert.Contains("real_server 10.0.0.11 80: checkers TCP_CHECK", notes, StringComparison.Ordinal);

@@ -284,11 +284,11 @@ public class IpvsadmFormatterTests
     [InlineData(99_999_999L, " 99999999")]
     [InlineData(100_000_000L, "  100000K")]
     [InlineData(999_999_999L, "  999999K")]
-    [InlineData(1_000_000_000L, "     1000M")]
-    [InlineData(99_999_999_999L, "    99999M")]
-    [InlineData(100_000_000_000L, "      100G")]
-    [InlineData(99_999_999_999_999L, "    99999G")]
-    [InlineData(100_000_000_000_000L, "      100T")]
+    [InlineData(1_000_000_000L, "    1000M")]
+    [InlineData(99_999_999_999L, "   99999M")]
+    [InlineData(100_000_000_000L, "     100G")]
+    [InlineData(99_999_999_999_999L, "   99999G")]
+    [InlineData(100_000_000_000_000L, "     100T")]
     public void LargeNumber_UsesIpvsadmsSuffixes(long value, string expected) => Assert.Equal(expected, IpvsadmFormatter.LargeNumber(value, exact: false));
 
     [Theory]

@@ -1,0 +1,156 @@
+using System.Globalization;
+using LvsNet.Core;
+using LvsNet.Core.Health;
+using LvsNet.Daemon.Host;
+using LvsNet.Packets;
+using Microsoft.Extensions.Logging;
+
+namespace LvsNet.Daemon.Health;
+
+/// <summary>
+/// The policy routing that lets a health check reach a VIP through one real server (<c>via_vip</c>):
+/// per real server one routing table holding "VIP via RIP" routes and one rule selecting that table
+/// for sockets carrying the server's mark (SO_MARK). The kernel then sends the probe to the real
+/// server's MAC with the VIP as destination, exactly as the data path forwards a client's packet
+/// in DR, and the real server's answer (from the VIP) comes straight back to the director.
+/// </summary>
+/// <remarks>
+/// <para>Marks are <see cref="MarkBase"/> + n and tables <see cref="TableBase"/> + n; every rule has
+/// priority <see cref="RulePriority"/>, so the rules left by a daemon that crashed are recognised
+/// and deleted at start. Stop removes the rules and flushes the tables. Changes are made with
+/// <c>ip</c> (the daemon has CAP_NET_ADMIN); with <c>prepare_host: false</c> nothing is changed
+/// and the commands an operator must run are logged instead.</para>
+/// </remarks>
+public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
+{
+    /// <summary>The first socket mark ("LV" in the high half).</summary>
+    public const int MarkBase = 0x4C560000;
+
+    /// <summary>The first routing table.</summary>
+    public const int TableBase = 0x4C560;
+
+    /// <summary>The priority of every rule this class adds (below main's 32766).</summary>
+    public const int RulePriority = 19542;
+
+    private readonly LvsRuntime _runtime;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<uint, int> _indexByServer = [];
+    private readonly HashSet<(uint Vip, uint Server)> _routes = [];
+    private bool _cleaned;
+
+    /// <summary>Creates the provider (nothing is changed before the first <see cref="Prepare"/>).</summary>
+    public VipProbeRoutes(LvsRuntime runtime, ILogger<VipProbeRoutes> logger)
+    {
+        _runtime = runtime;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public int? Prepare(uint virtualAddress, uint realServer)
+    {
+        var director = _runtime.Current?.Config.Director;
+        if (director is null)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (!_indexByServer.TryGetValue(realServer, out var index))
+            {
+                index = _indexByServer.Count;
+                _indexByServer[realServer] = index;
+            }
+
+            var mark = MarkBase + index;
+            var table = (TableBase + index).ToString(CultureInfo.InvariantCulture);
+            if (_routes.Contains((virtualAddress, realServer)))
+            {
+                return mark;
+            }
+
+            var markText = "0x" + mark.ToString("x", CultureInfo.InvariantCulture);
+            var priority = RulePriority.ToString(CultureInfo.InvariantCulture);
+            string[] rule = ["rule", "add", "fwmark", markText, "lookup", table, "priority", priority];
+            string[] route = ["route", "replace", Ipv4Address.Format(virtualAddress) + "/32", "via", Ipv4Address.Format(realServer), "dev", director.Interface, "table", table];
+            var description = $"probes to {Ipv4Address.Format(virtualAddress)} marked {markText} go through {Ipv4Address.Format(realServer)} (table {table})";
+            if (!director.PrepareHost)
+            {
+                Log.Failed(_logger, description, $"prepare_host is false; run: ip {string.Join(' ', rule)}; ip {string.Join(' ', route)}");
+                _routes.Add((virtualAddress, realServer));
+                return mark;
+            }
+
+            if (!_cleaned)
+            {
+                RemoveRules();
+                _cleaned = true;
+            }
+
+            if (!_routes.Any(r => r.Server == realServer))
+            {
+                var (ruleCode, ruleOutput) = ProcessRunner.Run("ip", rule);
+                if (ruleCode != 0)
+                {
+                    Log.Failed(_logger, description, ruleOutput.Trim());
+                    return null;
+                }
+            }
+
+            var (code, output) = ProcessRunner.Run("ip", route);
+            if (code != 0)
+            {
+                Log.Failed(_logger, description, output.Trim());
+                return null;
+            }
+
+            _routes.Add((virtualAddress, realServer));
+            Log.Installed(_logger, description);
+            return mark;
+        }
+    }
+
+    /// <summary>Removes every rule and route this daemon added.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_routes.Count == 0 || _runtime.Current?.Config.Director.PrepareHost == false)
+            {
+                return;
+            }
+
+            RemoveRules();
+            foreach (var index in _indexByServer.Values)
+            {
+                ProcessRunner.Run("ip", "route", "flush", "table", (TableBase + index).ToString(CultureInfo.InvariantCulture));
+            }
+
+            _routes.Clear();
+            _indexByServer.Clear();
+        }
+    }
+
+    // Deletes the rules with our priority (ours by convention), including those of a daemon that crashed; bounded.
+    private static void RemoveRules()
+    {
+        for (var i = 0; i < 10_000; i++)
+        {
+            var (code, _) = ProcessRunner.Run("ip", "rule", "del", "priority", RulePriority.ToString(CultureInfo.InvariantCulture));
+            if (code != 0)
+            {
+                break;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 710, EventName = "ProbeRouteInstalled", Level = LogLevel.Information, Message = "Health checks via the VIP: {Route}")]
+        public static partial void Installed(ILogger logger, string route);
+
+        [LoggerMessage(EventId = 711, EventName = "ProbeRouteFailed", Level = LogLevel.Warning, Message = "Health checks via the VIP: cannot set up that {Route}: {Detail}")]
+        public static partial void Failed(ILogger logger, string route, string detail);
+    }
+}

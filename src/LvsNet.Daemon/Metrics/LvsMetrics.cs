@@ -1,0 +1,168 @@
+using System.Diagnostics.Metrics;
+using LvsNet.Core;
+using LvsNet.Core.DataPath;
+using LvsNet.Packets;
+using Microsoft.Extensions.Hosting;
+
+namespace LvsNet.Daemon.Metrics;
+
+/// <summary>
+/// The daemon's System.Diagnostics.Metrics instruments (meter <see cref="MeterName"/>): per service
+/// and per real server connections, packets and bytes; data-path frames and drops by reason;
+/// connection-table occupancy; capture statistics; configuration state.
+/// </summary>
+/// <remarks>
+/// Every instrument is observable: values are read from the counters the data path already keeps,
+/// only when a listener collects (a Prometheus scrape, <c>dotnet-counters</c>), so the per-packet
+/// path is untouched. Counters are the raw, monotonic ones (<c>ipvsadm -Z</c> does not reset them).
+/// Tags: <c>service</c> ("tcp/10.0.0.100:80"), <c>name</c> (the configured name, may be empty),
+/// <c>server</c> ("10.0.0.11:80"), <c>direction</c> (in, out), <c>reason</c>, <c>result</c>.
+/// </remarks>
+public sealed class LvsMetrics : IHostedService, IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "LvsNet";
+
+    private readonly LvsRuntime _runtime;
+    private readonly CaptureService _capture;
+    private readonly ReloadService _reload;
+    private readonly Meter _meter;
+
+    /// <summary>Creates the meter and its instruments.</summary>
+    public LvsMetrics(LvsRuntime runtime, CaptureService capture, ReloadService reload)
+    {
+        _runtime = runtime;
+        _capture = capture;
+        _reload = reload;
+        _meter = new Meter(MeterName, typeof(LvsMetrics).Assembly.GetName().Version?.ToString());
+
+        _meter.CreateObservableCounter("lvsnet.service.connections", () => Services(s => s.Counters.Connections), "{connection}", "Connections scheduled to the virtual service");
+        _meter.CreateObservableCounter("lvsnet.service.packets", () => Services(s => s.Counters.InPackets, s => s.Counters.OutPackets), "{packet}", "Packets of the virtual service: in = from clients, out = replies (NAT)");
+        _meter.CreateObservableCounter("lvsnet.service.bytes", () => Services(s => s.Counters.InBytes, s => s.Counters.OutBytes), "By", "Bytes of the virtual service: in = from clients, out = replies (NAT)");
+
+        _meter.CreateObservableCounter("lvsnet.server.connections", () => Servers(s => s.Connections), "{connection}", "Connections scheduled to the real server");
+        _meter.CreateObservableGauge("lvsnet.server.connections.active", () => Servers(s => s.ActiveConnections), "{connection}", "ipvsadm ActiveConn: connections in ESTABLISHED, SYN_SENT, SYN_RECV or SYNACK");
+        _meter.CreateObservableGauge("lvsnet.server.connections.inactive", () => Servers(s => s.InactiveConnections), "{connection}", "ipvsadm InActConn: every other connection (all UDP)");
+        _meter.CreateObservableGauge("lvsnet.server.connections.persistent", () => Servers(s => s.PersistentConnections), "{template}", "ipvsadm PersistConn: persistence templates pointing at the real server");
+        _meter.CreateObservableCounter("lvsnet.server.packets", () => Servers(s => s.InPackets, s => s.OutPackets), "{packet}", "Packets of the real server: in = to it, out = its replies (NAT)");
+        _meter.CreateObservableCounter("lvsnet.server.bytes", () => Servers(s => s.InBytes, s => s.OutBytes), "By", "Bytes of the real server: in = to it, out = its replies (NAT)");
+        _meter.CreateObservableGauge("lvsnet.server.weight", () => Servers(s => s.Weight), "{weight}", "The real server's current weight (0 = quiescent)");
+        _meter.CreateObservableGauge("lvsnet.server.overloaded", () => Servers(s => s.IsOverloaded ? 1 : 0), "{bool}", "1 while a connection threshold marks the real server overloaded");
+
+        _meter.CreateObservableCounter("lvsnet.datapath.frames", DataPathFrames, "{frame}", "Frames handed to the data path (received), forwarded to real servers, and left to the kernel (ignored)");
+        _meter.CreateObservableCounter("lvsnet.datapath.drops", Drops, "{frame}", "Frames dropped by the data path, by reason");
+        _meter.CreateObservableCounter("lvsnet.datapath.errors", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Errors)] : Array.Empty<Measurement<long>>(), "{error}", "Unexpected exceptions caught on the capture thread (each is a bug)");
+        _meter.CreateObservableGauge("lvsnet.connection_table.entries", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Processor.Table.Count)] : Array.Empty<Measurement<long>>(), "{connection}", "Entries in the connection table, persistence templates included");
+        _meter.CreateObservableGauge("lvsnet.connection_table.capacity", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Processor.Table.Capacity)] : Array.Empty<Measurement<long>>(), "{connection}", "The connection table's capacity (connections.max_entries)");
+        _meter.CreateObservableCounter("lvsnet.capture.packets", CapturePackets, "{packet}", "libpcap statistics: received by the capture, dropped by the kernel (buffer full), dropped by the interface");
+        _meter.CreateObservableGauge("lvsnet.config.snapshot", () => _runtime.Current is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(), "{version}", "The running snapshot's version; increases with every reload or lvsnetadm edit");
+        _meter.CreateObservableGauge("lvsnet.config.last_reload_success", () => _reload.LastResult is { } last ? [new Measurement<long>(last.Applied ? 1 : 0)] : Array.Empty<Measurement<long>>(), "{bool}", "1 when the last reload was applied, 0 when it was rejected (absent before the first reload)");
+    }
+
+    /// <summary>The meter (tests scrape only their own instance).</summary>
+    internal Meter Meter => _meter;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+
+    /// <summary>"tcp/10.0.0.100:80".</summary>
+    public static string ServiceTag(ServiceKey key) =>
+        $"{(key.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{Ipv4Address.Format(key.Address)}:{key.Port}";
+
+    private List<Measurement<long>> Services(Func<VirtualServiceState, long> value, Func<VirtualServiceState, long>? outValue = null)
+    {
+        var result = new List<Measurement<long>>();
+        foreach (var service in _runtime.Current?.Services ?? [])
+        {
+            var service1 = new KeyValuePair<string, object?>("service", ServiceTag(service.Key));
+            var name = new KeyValuePair<string, object?>("name", service.Config.Name ?? "");
+            if (outValue is null)
+            {
+                result.Add(new Measurement<long>(value(service), service1, name));
+            }
+            else
+            {
+                result.Add(new Measurement<long>(value(service), service1, name, new("direction", "in")));
+                result.Add(new Measurement<long>(outValue(service), service1, name, new("direction", "out")));
+            }
+        }
+
+        return result;
+    }
+
+    private List<Measurement<long>> Servers(Func<RealServerState, long> value, Func<RealServerState, long>? outValue = null)
+    {
+        var result = new List<Measurement<long>>();
+        foreach (var service in _runtime.Current?.Services ?? [])
+        {
+            var serviceTag = new KeyValuePair<string, object?>("service", ServiceTag(service.Key));
+            foreach (var server in service.Servers)
+            {
+                var serverTag = new KeyValuePair<string, object?>("server", server.ToString());
+                if (outValue is null)
+                {
+                    result.Add(new Measurement<long>(value(server), serviceTag, serverTag));
+                }
+                else
+                {
+                    result.Add(new Measurement<long>(value(server), serviceTag, serverTag, new("direction", "in")));
+                    result.Add(new Measurement<long>(outValue(server), serviceTag, serverTag, new("direction", "out")));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private Measurement<long>[] DataPathFrames()
+    {
+        if (_capture.Worker is not { } worker)
+        {
+            return [];
+        }
+
+        var counters = worker.Processor.Counters;
+        return
+        [
+            new(counters.Received, new KeyValuePair<string, object?>("result", "received")),
+            new(counters.Forwarded, new KeyValuePair<string, object?>("result", "forwarded")),
+            new(counters.Ignored, new KeyValuePair<string, object?>("result", "ignored")),
+        ];
+    }
+
+    private List<Measurement<long>> Drops()
+    {
+        var result = new List<Measurement<long>>();
+        if (_capture.Worker is { } worker)
+        {
+            foreach (var reason in Enum.GetValues<DropReason>())
+            {
+                result.Add(new Measurement<long>(worker.Processor.Counters[reason], new KeyValuePair<string, object?>("reason", reason.ToString())));
+            }
+        }
+
+        return result;
+    }
+
+    private Measurement<long>[] CapturePackets()
+    {
+        if (_capture.Worker is not { } worker)
+        {
+            return [];
+        }
+
+        var statistics = worker.Statistics;
+        return
+        [
+            new(statistics.Received, new KeyValuePair<string, object?>("result", "received")),
+            new(statistics.Dropped, new KeyValuePair<string, object?>("result", "dropped")),
+            new(statistics.InterfaceDropped, new KeyValuePair<string, object?>("result", "interface_dropped")),
+        ];
+    }
+}
