@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace LvsNet.Daemon;
 
 /// <summary>
-/// Reloads the configuration file on SIGHUP: a valid file replaces the running snapshot
+/// Reloads the configuration file on SIGHUP and when the file changes: a valid file replaces the running snapshot
 /// atomically (connections of services and servers that still exist are kept); an invalid one is
 /// logged with every error and the running configuration stays.
 /// </summary>
@@ -19,7 +19,12 @@ public sealed partial class ReloadService : IHostedService, IDisposable
     private readonly DirectorHost _host;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private static readonly TimeSpan WatchSettle = TimeSpan.FromMilliseconds(500);
+
     private PosixSignalRegistration? _registration;
+    private FileSystemWatcher? _watcher;
+    private Timer? _settle;
+    private string? _lastAppliedText;
 
     /// <summary>Creates the service.</summary>
     public ReloadService(LvsRuntime runtime, DaemonOptions options, DirectorHost host, ILogger<ReloadService> logger)
@@ -30,10 +35,10 @@ public sealed partial class ReloadService : IHostedService, IDisposable
         _logger = logger;
     }
 
-    /// <summary>Raised before a SIGHUP-triggered reload reads the file (for systemd's RELOADING=1).</summary>
+    /// <summary>Raised before a SIGHUP- or file-triggered reload reads the file (for systemd's RELOADING=1).</summary>
     public event Action? SignalReloadStarting;
 
-    /// <summary>Raised after a SIGHUP-triggered reload, with whether the new file is in force.</summary>
+    /// <summary>Raised after a SIGHUP- or file-triggered reload, with whether the new file is in force.</summary>
     public event Action<bool>? SignalReloadFinished;
 
     /// <summary>The outcome of the last reload: null before any, else whether it was applied and its errors.</summary>
@@ -52,6 +57,7 @@ public sealed partial class ReloadService : IHostedService, IDisposable
                 SignalReloadFinished?.Invoke(applied);
             });
         });
+        WatchConfigFile();
         return Task.CompletedTask;
     }
 
@@ -60,7 +66,63 @@ public sealed partial class ReloadService : IHostedService, IDisposable
     {
         _registration?.Dispose();
         _registration = null;
+        _watcher?.Dispose();
+        _watcher = null;
+        _settle?.Dispose();
+        _settle = null;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Watches the configuration file: a write, or an editor's write-then-rename, reloads it after
+    /// the file has been quiet for half a second (so a half-written file is not read). A change
+    /// that leaves the text as it was (a touch) is not applied again.
+    /// </summary>
+    private void WatchConfigFile()
+    {
+        var full = Path.GetFullPath(_options.ConfigPath);
+        var directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        _lastAppliedText = TryRead(full);
+        _settle = new Timer(_ => OnFileSettled(full));
+        _watcher = new FileSystemWatcher(directory, Path.GetFileName(full))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        FileSystemEventHandler changed = (_, _) => _settle?.Change(WatchSettle, Timeout.InfiniteTimeSpan);
+        _watcher.Changed += changed;
+        _watcher.Created += changed;
+        _watcher.Renamed += (_, _) => _settle?.Change(WatchSettle, Timeout.InfiniteTimeSpan);
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    private void OnFileSettled(string path)
+    {
+        var text = TryRead(path);
+        if (text is null || text == Volatile.Read(ref _lastAppliedText))
+        {
+            return;
+        }
+
+        SignalReloadStarting?.Invoke();
+        var applied = Reload();
+        SignalReloadFinished?.Invoke(applied);
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reads, validates and applies the configuration file.</summary>
@@ -69,6 +131,8 @@ public sealed partial class ReloadService : IHostedService, IDisposable
     {
         lock (_gate)
         {
+            // Whatever triggered this reload, the watcher need not read the same text again.
+            _lastAppliedText = TryRead(Path.GetFullPath(_options.ConfigPath));
             try
             {
                 var config = LvsConfigReader.ReadFile(_options.ConfigPath);
@@ -110,7 +174,12 @@ public sealed partial class ReloadService : IHostedService, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _registration?.Dispose();
+    public void Dispose()
+    {
+        _registration?.Dispose();
+        _watcher?.Dispose();
+        _settle?.Dispose();
+    }
 
     private static partial class Log
     {

@@ -171,4 +171,19 @@ public class DirectRoutingLabTests
         Assert.Contains("virtual_services[0].real_servers[1].weight", error.GetProperty("RenderedMessage").GetString(), StringComparison.Ordinal);
         Assert.Equal(4, SequentialRequests(lab, 4).GetValueOrDefault("rs1"));
     }
+
+    [RequiresRootFact]
+    public void ConfigFileChange_IsAppliedWithoutASignal()
+    {
+        using var lab = Lab.Up();
+        using var daemon = DaemonProcess.Start(lab, Config("rr"));
+        Assert.Equal(2, SequentialRequests(lab, 4).Count);
+
+        // An editor's way: write a new file next to it and rename it over the old one.
+        var temporary = daemon.ConfigPath + ".new";
+        File.WriteAllText(temporary, Config("rr", 0, 1));
+        File.Move(temporary, daemon.ConfigPath, overwrite: true);
+        daemon.WaitForEvent("ConfigApplied", Short);
+        Assert.Equal(6, SequentialRequests(lab, 6).GetValueOrDefault("rs2"));
+    }
 }
