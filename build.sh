@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIGURATION=${CONFIGURATION:-Release}
-APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps)
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

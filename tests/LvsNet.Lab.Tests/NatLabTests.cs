@@ -79,4 +79,82 @@ public class NatLabTests
             Directory.Delete(Path.GetDirectoryName(capture)!, recursive: true);
         }
     }
+
+    private const string UdpEcho =
+        "import socket,sys\n" +
+        "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n" +
+        "s.bind(('0.0.0.0',5353))\n" +
+        "s.settimeout(60)\n" +
+        "try:\n" +
+        "  while True:\n" +
+        "    d,a=s.recvfrom(2048)\n" +
+        "    s.sendto(sys.argv[1].encode()+b':'+d,a)\n" +
+        "except socket.timeout:\n" +
+        "  pass\n";
+
+    private const string UdpClient =
+        "import socket\n" +
+        "answers=[]\n" +
+        "for i in range(20):\n" +
+        "  c=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n" +
+        "  c.settimeout(2)\n" +
+        "  c.sendto(b'ping%d' % i,('10.77.0.100',53))\n" +
+        "  try:\n" +
+        "    d,a=c.recvfrom(2048)\n" +
+        "    print(d.decode(), a[0], a[1])\n" +
+        "  except socket.timeout:\n" +
+        "    print('TIMEOUT')\n" +
+        "  c.close()\n";
+
+    [RequiresRootFact]
+    public void Udp_ThroughNat_ToARealUdpService()
+    {
+        using var lab = Lab.Up(mode: "nat");
+        var servers = new[] { "rs1", "rs2" }.Select(rs => lab.Start(rs, "python3", "-c", UdpEcho, rs)).ToList();
+        try
+        {
+            var yaml = """
+                director:
+                  interface: eth0
+                  address: 10.77.0.2/24
+                virtual_services:
+                  - protocol: udp
+                    address: 10.77.0.100
+                    port: 53
+                    scheduler: rr
+                    real_servers:
+                      - address: 10.77.0.11
+                        port: 5353
+                        method: nat
+                      - address: 10.77.0.12
+                        port: 5353
+                        method: nat
+                """;
+            using var daemon = DaemonProcess.Start(lab, yaml);
+            Thread.Sleep(500);
+            var result = lab.Exec("client", Short, "python3", "-c", UdpClient);
+            var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(20, lines.Length);
+            Assert.DoesNotContain("TIMEOUT", lines);
+
+            // Each datagram comes from a new client port, so rr alternates; replies come from VIP:53.
+            Assert.Equal(10, lines.Count(l => l.StartsWith("rs1:", StringComparison.Ordinal)));
+            Assert.Equal(10, lines.Count(l => l.StartsWith("rs2:", StringComparison.Ordinal)));
+            Assert.All(lines, l => Assert.EndsWith(" 10.77.0.100 53", l, StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("rs1:ping0 ", StringComparison.Ordinal) || l.StartsWith("rs2:ping0 ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                if (!server.HasExited)
+                {
+                    ProcessResult.Run("kill", ["-TERM", server.Id.ToString()], TimeSpan.FromSeconds(5));
+                    server.WaitForExit(5000);
+                }
+
+                server.Dispose();
+            }
+        }
+    }
 }
