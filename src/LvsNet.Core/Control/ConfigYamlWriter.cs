@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
+using LvsNet.Core.Health;
 using LvsNet.Core.Scheduling.DynamicWeights;
 using LvsNet.Packets;
 
@@ -176,6 +177,9 @@ public static partial class ConfigYamlWriter
             WriteDynamicWeights(yaml, dynamic);
         }
 
+        // Health checks, quorum and sorry server: written by the health feature's own writer.
+        HealthConfigYamlWriter.WriteService(yaml, service, 4);
+
         if (service.RealServers.IsEmpty)
         {
             Item("real_servers", "[]");
@@ -198,6 +202,8 @@ public static partial class ConfigYamlWriter
             {
                 Key(yaml, 8, "lower_threshold", Number(server.LowerThreshold));
             }
+
+            HealthConfigYamlWriter.WriteServer(yaml, server, 8);
         }
     }
 

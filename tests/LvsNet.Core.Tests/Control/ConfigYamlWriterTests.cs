@@ -24,6 +24,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold",
+        "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
