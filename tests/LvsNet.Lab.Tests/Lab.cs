@@ -74,6 +74,22 @@ public sealed class Lab : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("cannot start " + string.Join(' ', command));
     }
 
+    /// <summary>Stops a process started with <see cref="Start"/> (SIGTERM, then SIGKILL after 5 s) and disposes it.</summary>
+    public static void Stop(Process process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (!process.HasExited)
+        {
+            ProcessResult.Run("kill", ["-TERM", process.Id.ToString()], TimeSpan.FromSeconds(5));
+            if (!process.WaitForExit(5000))
+            {
+                process.Kill();
+            }
+        }
+
+        process.Dispose();
+    }
+
     /// <inheritdoc />
     public void Dispose() => ProcessResult.Run(Script, ["down", Id], TimeSpan.FromSeconds(60));
 }

@@ -147,13 +147,7 @@ public class NatLabTests
         {
             foreach (var server in servers)
             {
-                if (!server.HasExited)
-                {
-                    ProcessResult.Run("kill", ["-TERM", server.Id.ToString()], TimeSpan.FromSeconds(5));
-                    server.WaitForExit(5000);
-                }
-
-                server.Dispose();
+                Lab.Stop(server);
             }
         }
     }

@@ -107,13 +107,7 @@ public class TunnelLabTests
         {
             foreach (var process in decapsulators)
             {
-                if (!process.HasExited)
-                {
-                    ProcessResult.Run("kill", ["-TERM", process.Id.ToString()], TimeSpan.FromSeconds(5));
-                    process.WaitForExit(5000);
-                }
-
-                process.Dispose();
+                Lab.Stop(process);
             }
 
             Directory.Delete(work, recursive: true);
