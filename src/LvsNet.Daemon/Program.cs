@@ -2,6 +2,7 @@ using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Daemon;
 using LvsNet.Daemon.Control;
+using LvsNet.Daemon.Health;
 using LvsNet.Daemon.Host;
 using LvsNet.Daemon.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,6 +89,9 @@ builder.Services.AddSingleton<ReloadService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReloadService>());
 builder.Services.AddHostedService<StatisticsService>();
 builder.Services.AddHostedService<DynamicWeightService>();
+
+// Health checks (after capture, which prepares the host): they publish by snapshot rebuilds and feed the dynamic weights.
+builder.Services.AddLvsNetHealth();
 
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();

@@ -42,6 +42,8 @@ public sealed class HealthMetrics : IDisposable
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
     private static KeyValuePair<string, object?>[] Tags(RealServerKey key, params KeyValuePair<string, object?>[] more) =>
         [new("service", LvsMetrics.ServiceTag(key.Service)), new("server", key.ServerText), .. more];
 
@@ -52,8 +54,8 @@ public sealed class HealthMetrics : IDisposable
         {
             foreach (var checker in server.Checkers)
             {
-                result.Add(new Measurement<long>(checker.Checks - checker.Failures, Tags(server.Server, new("check", checker.Checker), new("result", "success"))));
-                result.Add(new Measurement<long>(checker.Failures, Tags(server.Server, new("check", checker.Checker), new("result", "failure"))));
+                result.Add(new Measurement<long>(checker.Checks - checker.Failures, Tags(server.Server, Tag("check", checker.Checker), Tag("result", "success"))));
+                result.Add(new Measurement<long>(checker.Failures, Tags(server.Server, Tag("check", checker.Checker), Tag("result", "failure"))));
             }
         }
 
@@ -65,8 +67,8 @@ public sealed class HealthMetrics : IDisposable
         var result = new List<Measurement<long>>();
         foreach (var server in _monitor.Describe())
         {
-            result.Add(new Measurement<long>(server.TimesUp, Tags(server.Server, new("to", "up"))));
-            result.Add(new Measurement<long>(server.TimesDown, Tags(server.Server, new("to", "down"))));
+            result.Add(new Measurement<long>(server.TimesUp, Tags(server.Server, Tag("to", "up"))));
+            result.Add(new Measurement<long>(server.TimesDown, Tags(server.Server, Tag("to", "down"))));
         }
 
         return result;
@@ -84,7 +86,7 @@ public sealed class HealthMetrics : IDisposable
             {
                 if (checker.LastLatency is { } latency)
                 {
-                    result.Add(new Measurement<double>(latency.TotalSeconds, Tags(server.Server, new("check", checker.Checker))));
+                    result.Add(new Measurement<double>(latency.TotalSeconds, Tags(server.Server, Tag("check", checker.Checker))));
                 }
             }
         }
