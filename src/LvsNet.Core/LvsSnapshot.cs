@@ -26,7 +26,9 @@ public sealed class LvsSnapshot
 
         ServicesByKey = byKey.ToFrozenDictionary();
         HasPortZeroServices = services.Any(s => s.Key.Port == 0);
-        NatServerAddresses = [.. services.SelectMany(s => s.Servers).Where(r => r.Method == Configuration.ForwardingMethod.Nat).Select(r => r.Address).Distinct().Order()];
+        // Every NAT server ever configured (also those a health check or a reload took out), so the
+        // replies of their remaining connections are still un-NATed.
+        NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
     }
 

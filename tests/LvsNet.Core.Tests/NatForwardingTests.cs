@@ -120,4 +120,16 @@ public class NatForwardingTests
         Assert.NotEqual(0, udp.Checksum);
         Assert.Equal(5353, udp.DestinationPort);
     }
+
+    [Fact]
+    public void TrafficFromANatServerToTheDirectorItself_IsLeftToTheKernel()
+    {
+        var h = Nat();
+        h.ResolveRealServers();
+        var ignored = h.Processor.Counters.Ignored;
+        h.Feed(FrameBuilder.Tcp(DirectorMac, Rs1Mac, Rs1, 8080, Dip, 45000, TcpFlags.Syn | TcpFlags.Ack));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(0, h.Processor.Counters.TotalDropped);
+        Assert.Equal(ignored + 1, h.Processor.Counters.Ignored);
+    }
 }

@@ -184,7 +184,8 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         if (snapshot is null || !snapshot.IsVirtualAddress(ip.Destination))
         {
-            if (snapshot is not null && snapshot.IsNatServerAddress(ip.Source))
+            // Traffic to the director's own address (health-check answers, management) is the kernel's.
+            if (snapshot is not null && ip.Destination != _address && snapshot.IsNatServerAddress(ip.Source))
             {
                 HandleNatReply(frame, wireLength, l2Length, ip);
                 return;

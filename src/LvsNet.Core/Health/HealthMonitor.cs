@@ -86,7 +86,7 @@ public sealed partial class HealthMonitor : IDisposable
     /// <summary>Raised after a real server's health change was published (on the completing check's thread).</summary>
     public event Action<ServerHealthChange>? ServerHealthChanged;
 
-    /// <summary>Checks running or waiting for their turn right now.</summary>
+    /// <summary>Checks running right now (at most <see cref="HealthMonitorOptions.MaxConcurrentChecks"/>; checks waiting for a slot are not counted).</summary>
     public int ChecksInFlight => _options.MaxConcurrentChecks - _concurrency.CurrentCount;
 
     /// <summary>Starts checking the running configuration and follows every later snapshot (idempotent).</summary>

@@ -33,7 +33,7 @@ public sealed class HealthMetrics : IDisposable
         _meter.CreateObservableGauge("lvsnet.health.quorum_up", Quorum, "{bool}", "1 while the service has its quorum (services with health checks or quorum settings)");
         _meter.CreateObservableGauge("lvsnet.health.sorry_server_active", Sorry, "{bool}", "1 while the sorry server takes the service's new connections");
         _meter.CreateObservableGauge("lvsnet.health.live_weight", LiveWeight, "{weight}", "Sum of the weights of the up real servers (compared with the quorum)");
-        _meter.CreateObservableGauge("lvsnet.health.checks_in_flight", () => _monitor.ChecksInFlight, "{check}", "Health checks running or waiting for their turn");
+        _meter.CreateObservableGauge("lvsnet.health.checks_in_flight", () => _monitor.ChecksInFlight, "{check}", "Health checks running right now (at most 64; others wait for a slot)");
     }
 
     /// <summary>The meter (tests read only their own instance).</summary>
