@@ -16,7 +16,8 @@ public class DirectRoutingLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
 
-    internal static string Config(string scheduler, int weight1 = 1, int weight2 = 1, string extra = "") =>
+    /// <summary>The lab's web service on VIP:80 with rs1 and rs2, for every forwarding method.</summary>
+    internal static string Config(string scheduler, int weight1 = 1, int weight2 = 1, string extra = "", string method = "dr", int realPort = 80) =>
         $"""
         director:
           interface: eth0
@@ -30,24 +31,21 @@ public class DirectRoutingLabTests
             scheduler: {scheduler}
             real_servers:
               - address: 10.77.0.11
+                port: {realPort}
                 weight: {weight1}
+                method: {method}
               - address: 10.77.0.12
+                port: {realPort}
                 weight: {weight2}
+                method: {method}
         """;
-
-    private static Dictionary<string, int> SequentialRequests(Lab lab, int count)
-    {
-        var result = lab.Shell("client", $"for i in $(seq 1 {count}); do curl -s --max-time 3 http://{lab.Vip}/ || echo FAILED; done", TimeSpan.FromSeconds(count * 3 + 30));
-        Assert.Equal(0, result.ExitCode);
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l.Trim()).ToDictionary(g => g.Key, g => g.Count());
-    }
 
     [RequiresRootFact]
     public void RoundRobin_100SequentialRequests_SplitExactly50_50()
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, Config("rr"));
-        var answers = SequentialRequests(lab, 100);
+        var answers = lab.Requests(100);
         Assert.Equal(50, answers.GetValueOrDefault("rs1"));
         Assert.Equal(50, answers.GetValueOrDefault("rs2"));
 
@@ -65,7 +63,7 @@ public class DirectRoutingLabTests
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, Config("wrr", 3, 1));
-        var answers = SequentialRequests(lab, 100);
+        var answers = lab.Requests(100);
         Assert.Equal(75, answers.GetValueOrDefault("rs1"));
         Assert.Equal(25, answers.GetValueOrDefault("rs2"));
     }
@@ -104,7 +102,7 @@ public class DirectRoutingLabTests
             var dirCapture = lab.Start("dir", "tcpdump", "-i", "eth0", "-n", "-U", "-w", Path.Combine(pcapDir, "dir.pcap"), "tcp");
             var rsCapture = lab.Start("rs1", "tcpdump", "-i", "eth0", "-n", "-U", "-w", Path.Combine(pcapDir, "rs1.pcap"), "tcp port 80");
             Thread.Sleep(1500);
-            var answers = SequentialRequests(lab, 20);
+            var answers = lab.Requests(20);
             Assert.Equal(10, answers.GetValueOrDefault("rs1"));
             Thread.Sleep(500);
             foreach (var capture in new[] { dirCapture, rsCapture })
@@ -155,13 +153,13 @@ public class DirectRoutingLabTests
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, Config("rr"));
-        Assert.Equal(2, SequentialRequests(lab, 4).Count);
+        Assert.Equal(2, lab.Requests(4).Count);
 
         // Weight 0 on rs2: new connections go to rs1 only.
         File.WriteAllText(daemon.ConfigPath, Config("rr", 1, 0));
         daemon.Signal("HUP");
         daemon.WaitForEvent("ConfigApplied", Short);
-        var answers = SequentialRequests(lab, 6);
+        var answers = lab.Requests(6);
         Assert.Equal(6, answers.GetValueOrDefault("rs1"));
 
         // A broken file is rejected with its errors and the running configuration stays.
@@ -169,7 +167,7 @@ public class DirectRoutingLabTests
         daemon.Signal("HUP");
         var error = daemon.WaitForEvent("ConfigError", Short);
         Assert.Contains("virtual_services[0].real_servers[1].weight", error.GetProperty("RenderedMessage").GetString(), StringComparison.Ordinal);
-        Assert.Equal(4, SequentialRequests(lab, 4).GetValueOrDefault("rs1"));
+        Assert.Equal(4, lab.Requests(4).GetValueOrDefault("rs1"));
     }
 
     [RequiresRootFact]
@@ -177,13 +175,13 @@ public class DirectRoutingLabTests
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, Config("rr"));
-        Assert.Equal(2, SequentialRequests(lab, 4).Count);
+        Assert.Equal(2, lab.Requests(4).Count);
 
         // An editor's way: write a new file next to it and rename it over the old one.
         var temporary = daemon.ConfigPath + ".new";
         File.WriteAllText(temporary, Config("rr", 0, 1));
         File.Move(temporary, daemon.ConfigPath, overwrite: true);
         daemon.WaitForEvent("ConfigApplied", Short);
-        Assert.Equal(6, SequentialRequests(lab, 6).GetValueOrDefault("rs2"));
+        Assert.Equal(6, lab.Requests(6).GetValueOrDefault("rs2"));
     }
 }

@@ -48,13 +48,6 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
     private static string CliDll =>
         Path.Combine(TestEnvironment.RepositoryRoot, "src", "LvsNet.Cli", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll)!)!), "net10.0", "lvsnetadm.dll");
 
-    private static Dictionary<string, int> Requests(Lab lab, int count)
-    {
-        var result = lab.Shell("client", $"for i in $(seq 1 {count}); do curl -s --max-time 2 http://{lab.Vip}/ || echo FAILED; done", TimeSpan.FromSeconds((count * 2) + 30));
-        Assert.Equal(0, result.ExitCode);
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l.Trim()).ToDictionary(g => g.Key, g => g.Count());
-    }
-
     private static DateTimeOffset TimeOf(JsonElement logEvent) =>
         DateTimeOffset.Parse(logEvent.GetProperty("Timestamp").GetString()!, CultureInfo.InvariantCulture);
 
@@ -117,7 +110,7 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         using var lab = Lab.Up(realServers: 3);
         using var daemon = DaemonProcess.Start(lab, Config());
         WaitForNth(daemon, "HealthMonitorStarted", 1, Short);
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 3, ["rs2"] = 3, ["rs3"] = 3 }, Requests(lab, 9));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 3, ["rs2"] = 3, ["rs3"] = 3 }, lab.Requests(9, maxTimeSeconds: 2));
 
         // Bounded load: wrk for 12 s, and a probe that opens a new connection every 50 ms for 11 s,
         // printing when it started and who answered.
@@ -166,7 +159,7 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.DoesNotContain("Socket errors", clean.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Non-2xx", clean.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 3, ["rs3"] = 3 }, Requests(lab, 6));
+        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 3, ["rs3"] = 3 }, lab.Requests(6, maxTimeSeconds: 2));
 
         // nginx comes back: one successful check (rise 1) puts rs1 back in the pool.
         var restartedAt = DateTimeOffset.UtcNow;
@@ -175,7 +168,7 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(("10.77.0.11:80", "in the pool with weight 1"), (Property(up, "Server"), Property(up, "Action")));
         output.WriteLine($"nginx restarted, rs1 back in the pool after {(TimeOf(up) - restartedAt).TotalSeconds:0.000} s; clean wrk: {Regex.Match(clean.StandardOutput, @"\d+ requests in [^\n]*").Value}");
         Assert.True(TimeOf(up) - restartedAt <= DelayLoop + TimeSpan.FromSeconds(1.5), $"rs1 came back {(TimeOf(up) - restartedAt).TotalSeconds:0.000} s after nginx restarted");
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 3, ["rs2"] = 3, ["rs3"] = 3 }, Requests(lab, 9));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 3, ["rs2"] = 3, ["rs3"] = 3 }, lab.Requests(9, maxTimeSeconds: 2));
     }
 
     [RequiresRootFact]
@@ -199,7 +192,7 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         var listing = List();
         Assert.Matches(@"\n  -> 10\.77\.0\.11:80 +Route +0 ", listing);
         Assert.Matches(@"\n  -> 10\.77\.0\.12:80 +Route +1 ", listing);
-        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, lab.Requests(4, maxTimeSeconds: 2));
 
         StartNginx(lab, 1);
         daemon.WaitForEvent("RealServerUp", Short);
@@ -214,20 +207,20 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         using var daemon = DaemonProcess.Start(lab, Config("      - address: 10.77.0.11\n      - address: 10.77.0.12\n", service: sorry));
         var initial = daemon.WaitForEvent("QuorumInitial", Short);
         Assert.Equal("up", Property(initial, "State"));
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, lab.Requests(4, maxTimeSeconds: 2));
 
         StopNginx(lab, 1);
         WaitForNth(daemon, "RealServerDown", 1, Short);
-        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 3 }, Requests(lab, 3));
+        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 3 }, lab.Requests(3, maxTimeSeconds: 2));
         StopNginx(lab, 2);
         var lost = daemon.WaitForEvent("QuorumLost", Short);
         Assert.Equal(("TCP 10.77.0.100:80", "10.77.0.13:80", "0"), (Property(lost, "Service"), Property(lost, "SorryServer"), Property(lost, "LiveWeight")));
-        Assert.Equal(new Dictionary<string, int> { ["rs3"] = 4 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs3"] = 4 }, lab.Requests(4, maxTimeSeconds: 2));
 
         StartNginx(lab, 2);
         var gained = daemon.WaitForEvent("QuorumGained", Short);
         Assert.Equal(("10.77.0.13:80", "1"), (Property(gained, "SorryServer"), Property(gained, "LiveWeight")));
-        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, lab.Requests(4, maxTimeSeconds: 2));
     }
 
     [RequiresRootFact]
@@ -241,7 +234,7 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
             var rules = lab.Exec("dir", Short, "ip", "rule", "show").StandardOutput;
             Assert.True(Regex.Count(rules, @"^19542:\s+from all fwmark 0x4c56000[01] lookup 31267[23]", RegexOptions.Multiline) == 2, rules);
             Assert.Contains("10.77.0.100 via 10.77.0.11 dev eth0", lab.Exec("dir", Short, "ip", "route", "show", "table", "312672").StandardOutput, StringComparison.Ordinal);
-            Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, Requests(lab, 4));
+            Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, lab.Requests(4, maxTimeSeconds: 2));
 
             // rs1's nginx still answers on its own address, but rs1 no longer holds the VIP: a
             // check of the RIP would pass, the check through the VIP fails.
@@ -249,11 +242,11 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
             var down = daemon.WaitForEvent("RealServerDown", Short);
             Assert.Equal(("10.77.0.11:80", "tcp: timed out after 1s (3 consecutive failures)"), (Property(down, "Server"), Property(down, "Reason")));
             Assert.Equal("rs1", lab.Exec("dir", Short, "curl", "-s", "--max-time", "2", "http://10.77.0.11/").StandardOutput.Trim());
-            Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, Requests(lab, 4));
+            Assert.Equal(new Dictionary<string, int> { ["rs2"] = 4 }, lab.Requests(4, maxTimeSeconds: 2));
 
             Assert.Equal(0, lab.Exec("rs1", Short, "ip", "addr", "add", $"{lab.Vip}/32", "dev", "lo").ExitCode);
             daemon.WaitForEvent("RealServerUp", Short);
-            Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, Requests(lab, 4));
+            Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, lab.Requests(4, maxTimeSeconds: 2));
 
             // Stopping the daemon removes its rules and routes.
             var (_, code) = daemon.Stop(TimeSpan.FromSeconds(10));
@@ -273,15 +266,15 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         using var lab = Lab.Up(realServers: 2, mode: "nat");
         using var daemon = DaemonProcess.Start(lab, Config("      - address: 10.77.0.11\n        port: 8080\n        method: nat\n      - address: 10.77.0.12\n        port: 8080\n        method: nat\n"));
         WaitForNth(daemon, "HealthMonitorStarted", 1, Short);
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, lab.Requests(4, maxTimeSeconds: 2));
 
         StopNginx(lab, 2);
         var down = daemon.WaitForEvent("RealServerDown", Short);
         Assert.Equal(("10.77.0.12:8080", "removed from the pool"), (Property(down, "Server"), Property(down, "Action")));
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 4 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 4 }, lab.Requests(4, maxTimeSeconds: 2));
 
         StartNginx(lab, 2);
         daemon.WaitForEvent("RealServerUp", Short);
-        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, Requests(lab, 4));
+        Assert.Equal(new Dictionary<string, int> { ["rs1"] = 2, ["rs2"] = 2 }, lab.Requests(4, maxTimeSeconds: 2));
     }
 }

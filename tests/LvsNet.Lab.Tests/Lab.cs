@@ -74,6 +74,17 @@ public sealed class Lab : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("cannot start " + string.Join(' ', command));
     }
 
+    /// <summary>
+    /// Makes <paramref name="count"/> sequential HTTP requests from the client to the VIP, each on a
+    /// new connection, and counts the answers by body ("rs1", "rs2", ...; "FAILED" for none).
+    /// </summary>
+    public Dictionary<string, int> Requests(int count, int maxTimeSeconds = 3)
+    {
+        var result = Shell("client", $"for i in $(seq 1 {count}); do curl -s --max-time {maxTimeSeconds} http://{Vip}/ || echo FAILED; done", TimeSpan.FromSeconds((count * maxTimeSeconds) + 30));
+        Xunit.Assert.Equal(0, result.ExitCode);
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l.Trim()).ToDictionary(g => g.Key, g => g.Count());
+    }
+
     /// <summary>Stops a process started with <see cref="Start"/> (SIGTERM, then SIGKILL after 5 s) and disposes it.</summary>
     public static void Stop(Process process)
     {

@@ -10,26 +10,7 @@ public class NatLabTests
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
     private static string Config(string captureTo) =>
-        $"""
-        director:
-          interface: eth0
-          address: 10.77.0.2/24
-        capture:
-          capture_to: {captureTo}
-        virtual_services:
-          - name: web
-            protocol: tcp
-            address: 10.77.0.100
-            port: 80
-            scheduler: rr
-            real_servers:
-              - address: 10.77.0.11
-                port: 8080
-                method: nat
-              - address: 10.77.0.12
-                port: 8080
-                method: nat
-        """;
+        DirectRoutingLabTests.Config("rr", extra: $"capture:\n  capture_to: {captureTo}", method: "nat", realPort: 8080);
 
     [RequiresRootFact]
     public void Nat_PortMapping_RepliesThroughDirector_ChecksumsVerifyInTshark()
@@ -39,8 +20,7 @@ public class NatLabTests
         try
         {
             using var daemon = DaemonProcess.Start(lab, Config(capture));
-            var result = lab.Shell("client", $"for i in $(seq 1 20); do curl -s --max-time 3 http://{lab.Vip}/ || echo FAILED; done", Short);
-            var answers = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            var answers = lab.Requests(20);
             Assert.Equal(10, answers.GetValueOrDefault("rs1"));
             Assert.Equal(10, answers.GetValueOrDefault("rs2"));
 

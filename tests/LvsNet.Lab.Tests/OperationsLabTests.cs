@@ -76,13 +76,6 @@ public class OperationsLabTests
         return (daemon, new Adm(socket));
     }
 
-    private static Dictionary<string, int> Requests(Lab lab, int count, int maxTime = 3)
-    {
-        var result = lab.Shell("client", $"for i in $(seq 1 {count}); do curl -s --max-time {maxTime} http://{lab.Vip}/ || echo FAILED; done", TimeSpan.FromSeconds((count * maxTime) + 30));
-        Assert.Equal(0, result.ExitCode);
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l.Trim()).ToDictionary(g => g.Key, g => g.Count());
-    }
-
     /// <summary>The real-server rows of an ipvsadm listing: address:port to its columns.</summary>
     private static Dictionary<string, string[]> Rows(string listing) =>
         listing.Split('\n').Where(l => l.StartsWith("  -> ", StringComparison.Ordinal) && !l.Contains("RemoteAddress", StringComparison.Ordinal))
@@ -96,7 +89,7 @@ public class OperationsLabTests
         var (daemon, adm) = Start(lab, Config());
         using (daemon)
         {
-            var answers = Requests(lab, 10);
+            var answers = lab.Requests(10);
             Assert.Equal(5, answers.GetValueOrDefault("rs1"));
             Assert.Equal(5, answers.GetValueOrDefault("rs2"));
 
@@ -140,7 +133,7 @@ public class OperationsLabTests
             Assert.Single(entries, e => Regex.IsMatch(e, @"^TCP 1[45]:\d\d  ESTABLISHED 10\.77\.0\.10:\d+ +10\.77\.0\.100:80 {5}10\.77\.0\.1[12]:80$"));
 
             // --rate: a burst of requests shows once the estimator has taken its next 2-second sample.
-            Requests(lab, 30);
+            lab.Requests(30);
             var rateSeen = false;
             for (var i = 0; i < 24 && !rateSeen; i++)
             {
@@ -171,22 +164,22 @@ public class OperationsLabTests
         var (daemon, adm) = Start(lab, Config());
         using (daemon)
         {
-            Assert.Equal(2, Requests(lab, 4).Count);
+            Assert.Equal(2, lab.Requests(4).Count);
 
             // -e -w 0: rs2 is quiescent; new connections go to rs1 only.
             adm.Ok("-e", "-t", "10.77.0.100:80", "-r", "10.77.0.12", "-w", "0");
-            Assert.Equal(6, Requests(lab, 6).GetValueOrDefault("rs1"));
+            Assert.Equal(6, lab.Requests(6).GetValueOrDefault("rs1"));
             Assert.Equal("0", Rows(adm.Ok("-L", "-n"))["10.77.0.12:80"][1]);
 
             // -a: rs3 joins.
             adm.Ok("-a", "-t", "10.77.0.100:80", "-r", "10.77.0.13", "-w", "1");
-            var answers = Requests(lab, 6);
+            var answers = lab.Requests(6);
             Assert.Equal(3, answers.GetValueOrDefault("rs3"));
             Assert.Equal(3, answers.GetValueOrDefault("rs1"));
 
             // -d: rs1 leaves.
             adm.Ok("-d", "-t", "10.77.0.100:80", "-r", "10.77.0.11");
-            Assert.Equal(4, Requests(lab, 4).GetValueOrDefault("rs3"));
+            Assert.Equal(4, lab.Requests(4).GetValueOrDefault("rs3"));
             Assert.Equal(["10.77.0.12:80", "10.77.0.13:80"], Rows(adm.Ok("-L", "-n")).Keys);
 
             // Refusals read like ipvsadm's and exit non-zero.
@@ -198,11 +191,11 @@ public class OperationsLabTests
             var saved = adm.Ok("-S", "-n");
             Assert.Equal("-A -t 10.77.0.100:80 -s rr\n-a -t 10.77.0.100:80 -r 10.77.0.12:80 -g -w 0\n-a -t 10.77.0.100:80 -r 10.77.0.13:80 -g -w 1\n", saved);
             adm.Ok("-C");
-            Assert.Equal(2, Requests(lab, 2, maxTime: 2).GetValueOrDefault("FAILED"));
+            Assert.Equal(2, lab.Requests(2, maxTimeSeconds: 2).GetValueOrDefault("FAILED"));
             var restore = adm.RunWithInput(saved, "-R");
             Assert.True(restore.ExitCode == 0, restore.Output);
             Assert.Equal(saved, adm.Ok("-S", "-n"));
-            Assert.Equal(3, Requests(lab, 3).GetValueOrDefault("rs3"));
+            Assert.Equal(3, lab.Requests(3).GetValueOrDefault("rs3"));
 
             // The edits are not in the file: status says so, and export-yaml shows the running table.
             Assert.Contains("runtime edits: not in the file", adm.Ok("status"), StringComparison.Ordinal);
@@ -224,13 +217,13 @@ public class OperationsLabTests
             Assert.Contains("with 2 error(s); the running configuration stays:", rejected.StandardError, StringComparison.Ordinal);
             Assert.Contains("  virtual_services[0].port (line 8): must be between 0 and 65535, got 80000", rejected.StandardError, StringComparison.Ordinal);
             Assert.Contains("  virtual_services[0].scheduler (line 9): unknown scheduler 'fast'", rejected.StandardError, StringComparison.Ordinal);
-            Assert.Equal(4, Requests(lab, 4).GetValueOrDefault("rs1"));
+            Assert.Equal(4, lab.Requests(4).GetValueOrDefault("rs1"));
             Assert.Contains("last reload: rejected", adm.Ok("status"), StringComparison.Ordinal);
 
             File.WriteAllText(daemon.ConfigPath, Config());
             Assert.StartsWith($"applied {daemon.ConfigPath} at ", adm.Ok("reload"), StringComparison.Ordinal);
             Assert.Equal("1", Rows(adm.Ok("-L", "-n"))["10.77.0.12:80"][1]);
-            Assert.Equal(2, Requests(lab, 4).Count);
+            Assert.Equal(2, lab.Requests(4).Count);
             Assert.DoesNotContain("runtime edits", adm.Ok("status"), StringComparison.Ordinal);
         }
     }

@@ -9,13 +9,6 @@ public class SchedulerLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(90);
 
-    private static Dictionary<string, int> Requests(Lab lab, int count, string clientPortRange = "")
-    {
-        var result = lab.Shell("client", $"for i in $(seq 1 {count}); do curl -s --max-time 3 {clientPortRange} http://{lab.Vip}/ || echo FAILED; done", Short);
-        Assert.Equal(0, result.ExitCode);
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l.Trim()).ToDictionary(g => g.Key, g => g.Count());
-    }
-
     [RequiresRootFact]
     public void Wlc_SpreadsSequentialConnectionsByOverhead()
     {
@@ -24,7 +17,7 @@ public class SchedulerLabTests
 
         // Closed connections stay inactive (FIN_WAIT) for 120 s, so each new connection goes to the
         // server with the smaller (act*256 + inact)/weight: rs1 (weight 2) takes two for every one of rs2.
-        var answers = Requests(lab, 30);
+        var answers = lab.Requests(30);
         Assert.DoesNotContain("FAILED", answers.Keys);
         Assert.Equal(20, answers.GetValueOrDefault("rs1"));
         Assert.Equal(10, answers.GetValueOrDefault("rs2"));
@@ -35,7 +28,7 @@ public class SchedulerLabTests
     {
         using var lab = Lab.Up();
         using var daemon = DaemonProcess.Start(lab, DirectRoutingLabTests.Config("sh"));
-        var answers = Requests(lab, 20);
+        var answers = lab.Requests(20);
         Assert.Single(answers);
         Assert.StartsWith("rs", answers.Keys.Single(), StringComparison.Ordinal);
     }
@@ -46,7 +39,7 @@ public class SchedulerLabTests
         using var lab = Lab.Up();
         var yaml = DirectRoutingLabTests.Config("sh").Replace("    scheduler: sh", "    scheduler: sh\n    scheduler_flags: [sh-port]", StringComparison.Ordinal);
         using var daemon = DaemonProcess.Start(lab, yaml);
-        var answers = Requests(lab, 30);
+        var answers = lab.Requests(30);
         Assert.DoesNotContain("FAILED", answers.Keys);
         Assert.Equal(2, answers.Count);
     }
@@ -58,7 +51,7 @@ public class SchedulerLabTests
         string first;
         using (var daemon = DaemonProcess.Start(lab, DirectRoutingLabTests.Config("mh")))
         {
-            var answers = Requests(lab, 15);
+            var answers = lab.Requests(15);
             Assert.Single(answers);
             first = answers.Keys.Single();
         }
@@ -67,7 +60,7 @@ public class SchedulerLabTests
         using (var again = DaemonProcess.Start(lab, DirectRoutingLabTests.Config("mh")))
         {
             lab.Exec("client", Short, "ip", "neigh", "flush", "all");
-            var answers = Requests(lab, 5);
+            var answers = lab.Requests(5);
             Assert.Equal(first, Assert.Single(answers).Key);
         }
     }

@@ -18,24 +18,7 @@ public class TunnelLabTests
         Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
 
     private static string Config(string captureTo) =>
-        $"""
-        director:
-          interface: eth0
-          address: 10.77.0.2/24
-        capture:
-          capture_to: {captureTo}
-        virtual_services:
-          - name: web
-            protocol: tcp
-            address: 10.77.0.100
-            port: 80
-            scheduler: rr
-            real_servers:
-              - address: 10.77.0.11
-                method: tun
-              - address: 10.77.0.12
-                method: tun
-        """;
+        DirectRoutingLabTests.Config("rr", extra: $"capture:\n  capture_to: {captureTo}", method: "tun");
 
     [RequiresRootFact]
     public void Tunnel_ThroughUserspaceDecapsulator_RepliesBypassDirector_PmtuWorks()
@@ -64,8 +47,7 @@ public class TunnelLabTests
 
             var capture = Path.Combine(work, "sent.pcap");
             using var daemon = DaemonProcess.Start(lab, Config(capture));
-            var result = lab.Shell("client", $"for i in $(seq 1 20); do curl -s --max-time 3 http://{lab.Vip}/ || echo FAILED; done", Short);
-            var answers = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            var answers = lab.Requests(20);
             Assert.Equal(10, answers.GetValueOrDefault("rs1"));
             Assert.Equal(10, answers.GetValueOrDefault("rs2"));
 
