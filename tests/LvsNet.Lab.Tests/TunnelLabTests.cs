@@ -79,7 +79,7 @@ public class TunnelLabTests
                 Assert.Contains(row[1], new[] { "10.77.0.11;10.77.0.100", "10.77.0.12;10.77.0.100" });
                 Assert.Equal("4;6", row[2]);
                 Assert.Equal("1;1", row[3]);
-                Assert.Equal("1", row[4]);
+                Assert.True(row[4] == "1", "inner TCP checksum not good in frame: " + string.Join(" | ", row));
                 var lengths = row[5].Split(';').Select(int.Parse).ToArray();
                 Assert.Equal(lengths[1] + 20, lengths[0]);
                 Assert.True(lengths[0] <= 1500);
