@@ -103,6 +103,8 @@ public sealed class HealthCheckServiceTests : IAsyncDisposable
         // The listener goes away: refused, retried once, then removed from the pool.
         _server.Stop();
         WaitUntil(() => _runtime.Current!.Services[0].Servers.Length == 1, "the server to leave the pool");
+        // The snapshot is published before the state-change event is logged: wait for the event too.
+        WaitUntil(() => _logs.Events.Any(e => e.Id == 702), "the down event");
         var down = Assert.Single(_logs.Events, e => e.Id == 702);
         Assert.Equal(LogLevel.Warning, down.Level);
         Assert.Contains("tcp: connection refused (2 consecutive failures)", down.Message, StringComparison.Ordinal);
