@@ -30,6 +30,8 @@ public sealed class LvsSnapshot
         // replies of their remaining connections are still un-NATed.
         NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
+        LocalAddresses = [.. services.SelectMany(s => s.Config.LocalAddresses).Distinct().Order()];
+        OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Distinct().Order()];
     }
 
     /// <summary>Increases by one with every published snapshot.</summary>
@@ -50,6 +52,12 @@ public sealed class LvsSnapshot
     /// <summary>The distinct VIPs, sorted.</summary>
     public uint[] VirtualAddresses { get; }
 
+    /// <summary>The distinct FULLNAT local addresses of all services, sorted: replies to them are FULLNAT replies.</summary>
+    public uint[] LocalAddresses { get; }
+
+    /// <summary>The VIPs and the local addresses, sorted: the addresses the director answers ARP for and keeps off the kernel.</summary>
+    public uint[] OwnedAddresses { get; }
+
     /// <summary>Every server ever created, by id (removed ones have <see cref="RealServerState.IsAvailable"/> false).</summary>
     public RealServerState?[] ServersById { get; }
 
@@ -58,6 +66,12 @@ public sealed class LvsSnapshot
 
     /// <summary>True when <paramref name="address"/> is a NAT real server's address.</summary>
     public bool IsNatServerAddress(uint address) => NatServerAddresses.Length != 0 && Array.BinarySearch(NatServerAddresses, address) >= 0;
+
+    /// <summary>True when <paramref name="address"/> is a FULLNAT local address.</summary>
+    public bool IsLocalAddress(uint address) => LocalAddresses.Length != 0 && Array.BinarySearch(LocalAddresses, address) >= 0;
+
+    /// <summary>True when <paramref name="address"/> is a VIP or a local address.</summary>
+    public bool IsOwnedAddress(uint address) => Array.BinarySearch(OwnedAddresses, address) >= 0;
 
     /// <summary>True when <paramref name="address"/> is one of the VIPs.</summary>
     public bool IsVirtualAddress(uint address) => Array.BinarySearch(VirtualAddresses, address) >= 0;

@@ -54,7 +54,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         {
             if (director.PrepareHost)
             {
-                _host.Prepare(director.Interface, snapshot.VirtualAddresses);
+                _host.Prepare(director.Interface, snapshot.OwnedAddresses);
             }
 
             _capture = new LiveCaptureDevice(new DeviceConfiguration(director.Interface)

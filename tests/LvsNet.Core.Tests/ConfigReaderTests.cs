@@ -240,3 +240,52 @@ public class SchedulingConfigTests
         Assert.Contains(ConfigValidator.Validate(config), e => e.Path == "virtual_services[0].real_servers" && e.Message.Contains("at most 251", StringComparison.Ordinal));
     }
 }
+
+public class FullNatConfigTests
+{
+    private static string Document(string serviceLines, string method = "fullnat", string protocol = "tcp") =>
+        "director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    port: 80\n    protocol: " + protocol + "\n"
+        + string.Concat(serviceLines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "    " + l + "\n"))
+        + "    real_servers:\n      - address: 10.0.0.11\n        port: 8080\n        method: " + method + "\n";
+
+    private static List<ConfigError> Errors(string yaml) => [.. Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors];
+
+    [Fact]
+    public void LocalAddressesAndToa_AreRead()
+    {
+        var service = LvsConfigReader.Parse(Document("local_addresses: [10.0.0.50, 10.0.0.51]\ntoa: true")).VirtualServices[0];
+        Assert.Equal([Ipv4Address.Parse("10.0.0.50"), Ipv4Address.Parse("10.0.0.51")], service.LocalAddresses.ToArray());
+        Assert.True(service.Toa);
+        Assert.Equal(Configuration.ForwardingMethod.FullNat, service.RealServers[0].Method);
+        var single = LvsConfigReader.Parse(Document("local_addresses: 10.0.0.50")).VirtualServices[0];
+        Assert.Equal([Ipv4Address.Parse("10.0.0.50")], single.LocalAddresses.ToArray());
+    }
+
+    [Fact]
+    public void FullNatWithoutPool_IsRejectedAtTheServersMethod()
+    {
+        var error = Assert.Single(Errors(Document("")));
+        Assert.Equal("virtual_services[0].real_servers[0].method", error.Path);
+        Assert.Contains("local_addresses", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadPools_ReportEveryErrorWithItsPath()
+    {
+        var errors = Errors(Document("local_addresses: [10.0.0.50, 10.0.0.50, 10.0.0.100, 10.0.0.2, 10.0.0.11]\ntoa: true", protocol: "udp"));
+        var paths = errors.Select(e => e.Path).ToList();
+        Assert.Contains("virtual_services[0].local_addresses[1]", paths);
+        Assert.Contains("virtual_services[0].local_addresses[2]", paths);
+        Assert.Contains("virtual_services[0].local_addresses[3]", paths);
+        Assert.Contains("virtual_services[0].local_addresses[4]", paths);
+        Assert.Contains("virtual_services[0].toa", paths);
+        Assert.Equal("virtual_services[0].local_addresses[1]", Assert.Single(Errors(Document("local_addresses: [10.0.0.50, 10.0.0.999]"))).Path);
+    }
+
+    [Fact]
+    public void ToaWithoutPool_IsRejected()
+    {
+        var errors = Errors(Document("toa: true", method: "nat"));
+        Assert.Equal("virtual_services[0].toa", Assert.Single(errors).Path);
+    }
+}

@@ -1,3 +1,4 @@
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
@@ -270,24 +271,46 @@ public class PacketProcessorTests
         Assert.Equal(4, h.Device.Sent.Count);
     }
 
-    [Fact]
-    public void EstablishedFlows_AllocateNothingPerPacket()
+    [Theory]
+    [InlineData(ForwardingMethod.DirectRouting)]
+    [InlineData(ForwardingMethod.Nat)]
+    [InlineData(ForwardingMethod.Tunnel)]
+    [InlineData(ForwardingMethod.FullNat)]
+    public void EstablishedFlows_AllocateNothingPerPacket(ForwardingMethod method)
     {
-        var h = new DataPathHarness("wrr", 1 << 16);
+        var h = new DataPathHarness(
+            c => EditService(c, s => s with
+            {
+                LocalAddresses = method == ForwardingMethod.FullNat ? [Ipv4Address.Parse("10.77.0.50")] : [],
+                RealServers = [.. s.RealServers.Select(r => r with { Method = method })],
+            }),
+            "wrr",
+            1 << 16);
         h.ResolveRealServers();
+        FullNatForwardingTests.ResolveClient(h);
         h.Device.Record = false;
         const int Flows = 1000;
-        var frames = new byte[Flows][];
+        var frames = new List<byte[]>(2 * Flows);
         for (var i = 0; i < Flows; i++)
         {
-            h.Feed(h.ClientTcp((ushort)(10000 + i), TcpFlags.Syn));
-            frames[i] = h.ClientTcp((ushort)(10000 + i), TcpFlags.Ack | TcpFlags.Psh, 512);
+            var port = (ushort)(10000 + i);
+            h.Feed(h.ClientTcp(port, TcpFlags.Syn));
+            frames.Add(h.ClientTcp(port, TcpFlags.Ack | TcpFlags.Psh, 512));
+            if (method is ForwardingMethod.Nat or ForwardingMethod.FullNat)
+            {
+                // The reply direction too: the real server answers the client (NAT) or the local address (FULLNAT).
+                ref var entry = ref h.Processor.Table[h.Processor.Table.Find(new ConnectionKey(IpProtocol.Tcp, Client, port, Vip, 80))];
+                var server = entry.RealServerId == h.Runtime.Current!.Services[0].Servers[0].Id ? (Rs1, Rs1Mac) : (Rs2, Rs2Mac);
+                frames.Add(method == ForwardingMethod.Nat
+                    ? FrameBuilder.Tcp(DirectorMac, server.Item2, server.Item1, 80, Client, port, TcpFlags.Ack | TcpFlags.Psh, 512)
+                    : FrameBuilder.Tcp(DirectorMac, server.Item2, server.Item1, 80, entry.LocalAddress, entry.LocalPort, TcpFlags.Ack | TcpFlags.Psh, 512));
+            }
         }
 
         // Warm up (tiering, first-call paths), then measure 100,000 frames.
         for (var i = 0; i < 20_000; i++)
         {
-            var frame = frames[i % Flows];
+            var frame = frames[i % frames.Count];
             h.Processor.OnFrame(frame, frame.Length);
         }
 
@@ -300,7 +323,7 @@ public class PacketProcessorTests
                 h.Processor.BeginBatch();
             }
 
-            var frame = frames[i % Flows];
+            var frame = frames[i % frames.Count];
             h.Processor.OnFrame(frame, frame.Length);
         }
 

@@ -9,6 +9,9 @@ namespace LvsNet.Core.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
+    /// <summary>The error of a fullnat server in a service without a source pool.</summary>
+    internal const string FullNatNeedsLocalAddresses = "fullnat needs the service's local_addresses (the pool of source addresses the real servers see)";
+
     /// <summary>Validates a configuration.</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="lineOf">Maps a YAML path of a list item to its line, when the configuration came from a file.</param>
@@ -52,6 +55,7 @@ public static class ConfigValidator
                 errors.Add(new ConfigError(path + ".address", line, "the VIP must not be the director's own address (the kernel holds that one)"));
             }
 
+            ValidateLocalAddresses(config, service, path, line, errors);
             var seenServers = new Dictionary<(uint, ushort), int>();
             for (var j = 0; j < service.RealServers.Length; j++)
             {
@@ -69,9 +73,14 @@ public static class ConfigValidator
                     errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
                 }
 
-                if (server.Method is ForwardingMethod.FullNat)
+                if (server.Method is ForwardingMethod.FullNat && service.LocalAddresses.IsEmpty)
                 {
-                    errors.Add(new ConfigError(serverPath + ".method", serverLine, "method fullnat is not available in this version (dr, nat and tun are)"));
+                    errors.Add(new ConfigError(serverPath + ".method", serverLine, FullNatNeedsLocalAddresses));
+                }
+
+                if (server.Method is ForwardingMethod.FullNat && service.OnePacketScheduling)
+                {
+                    errors.Add(new ConfigError(serverPath + ".method", serverLine, "fullnat cannot be used with one_packet_scheduling: a reply needs the connection entry that maps it back"));
                 }
 
                 if (server.Method == ForwardingMethod.DirectRouting && !SameSubnet(server.Address, config.Director))
@@ -87,6 +96,45 @@ public static class ConfigValidator
         }
 
         return errors;
+    }
+
+    // FULLNAT's pool: addresses of the director's own, so none may be anything else's.
+    private static void ValidateLocalAddresses(LvsConfig config, VirtualServiceConfig service, string path, int? line, List<ConfigError> errors)
+    {
+        var seen = new HashSet<uint>();
+        for (var k = 0; k < service.LocalAddresses.Length; k++)
+        {
+            var address = service.LocalAddresses[k];
+            var itemPath = $"{path}.local_addresses[{k}]";
+            if (!seen.Add(address))
+            {
+                errors.Add(new ConfigError(itemPath, line, $"{Ipv4Address.Format(address)} is listed twice"));
+            }
+
+            if (address == config.Director.Address)
+            {
+                errors.Add(new ConfigError(itemPath, line, "a local address must not be the director's own address (the kernel holds that one)"));
+            }
+
+            if (config.VirtualServices.Any(s => s.Address == address))
+            {
+                errors.Add(new ConfigError(itemPath, line, $"{Ipv4Address.Format(address)} is a VIP; local addresses must be addresses of their own"));
+            }
+
+            if (config.VirtualServices.Any(s => s.RealServers.Any(r => r.Address == address)))
+            {
+                errors.Add(new ConfigError(itemPath, line, $"{Ipv4Address.Format(address)} is a real server's address"));
+            }
+        }
+
+        if (service.Toa && service.Protocol != IpProtocol.Tcp)
+        {
+            errors.Add(new ConfigError(path + ".toa", line, "toa is a TCP option; this service is udp"));
+        }
+        else if (service.Toa && service.LocalAddresses.IsEmpty)
+        {
+            errors.Add(new ConfigError(path + ".toa", line, "toa applies to fullnat servers, which need local_addresses"));
+        }
     }
 
     // Scheduler flags, mh table size, locality expiration and the dynamic-weight policy only where

@@ -130,6 +130,15 @@ public sealed record VirtualServiceConfig
     /// <summary>The quorum, its commands and the sorry server (YAML <c>quorum</c>, <c>hysteresis</c>, <c>quorum_up</c>, <c>quorum_down</c>, <c>sorry_server</c>), or null for keepalived's defaults.</summary>
     public Health.QuorumConfig? Quorum { get; init; }
 
+    /// <summary>
+    /// FULLNAT: the local addresses (DPVS "laddr") that connections to this service's fullnat
+    /// servers come from (YAML <c>local_addresses</c>); the director answers ARP for them.
+    /// </summary>
+    public ImmutableArray<uint> LocalAddresses { get; init; } = [];
+
+    /// <summary>FULLNAT: carry the client's address and port to the real server in a TOA TCP option (YAML <c>toa</c>).</summary>
+    public bool Toa { get; init; }
+
     /// <summary>Value equality over the real server list as well.</summary>
     public bool Equals(VirtualServiceConfig? other) =>
         other is not null
@@ -147,6 +156,8 @@ public sealed record VirtualServiceConfig
         && DynamicWeights == other.DynamicWeights
         && HealthCheck == other.HealthCheck
         && Quorum == other.Quorum
+        && LocalAddresses.SequenceEqual(other.LocalAddresses)
+        && Toa == other.Toa
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />

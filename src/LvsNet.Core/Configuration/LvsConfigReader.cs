@@ -203,6 +203,8 @@ public static partial class LvsConfigReader
         }
 
         var onePacket = map.Boolean("one_packet_scheduling") ?? false;
+        var localAddresses = ReadAddressList(map, "local_addresses");
+        var toa = map.Boolean("toa") ?? false;
         var schedulerFlags = ReadSchedulerFlags(map);
         var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
         var localityExpiration = ReadLocalityExpiration(map, scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection);
@@ -242,7 +244,42 @@ public static partial class LvsConfigReader
             DynamicWeights = dynamicWeights,
             HealthCheck = healthCheck,
             Quorum = quorum,
+            LocalAddresses = localAddresses,
+            Toa = toa,
         };
+    }
+
+    /// <summary>Reads a list of IPv4 addresses (a YAML list, or one address), each error with its item's path.</summary>
+    private static ImmutableArray<uint> ReadAddressList(YamlMapping map, string key)
+    {
+        var node = map.Find(key);
+        var items = node switch
+        {
+            null => [],
+            YamlSequenceNode sequence => sequence.Children.Select((child, i) => (Node: child, Path: $"{key}[{i}]")).ToList(),
+            YamlScalarNode scalar => [(Node: (YamlNode)scalar, Path: key)],
+            _ => null,
+        };
+        if (items is null)
+        {
+            map.Error(key, node, "must be a list of IPv4 addresses such as [10.0.0.50, 10.0.0.51]");
+            return [];
+        }
+
+        var addresses = ImmutableArray.CreateBuilder<uint>(items.Count);
+        foreach (var (item, path) in items)
+        {
+            if (item is YamlScalarNode { Value: { } text } && Ipv4Address.TryParse(text, out var address))
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                map.Error(path, item, $"must be an IPv4 address such as 10.0.0.50, got '{(item as YamlScalarNode)?.Value}'");
+            }
+        }
+
+        return addresses.ToImmutable();
     }
 
     private static RealServerConfig? ReadRealServer(YamlMapping map, ushort? servicePort)

@@ -5,7 +5,7 @@ namespace LvsNet.Core.Connections;
 
 /// <summary>
 /// One connection, stored by value in the table's preallocated array (no object per connection,
-/// no managed references, so the GC never scans the table).
+/// no managed references, so the GC never scans the table). 64 bytes: one cache line.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 public struct ConnectionEntry
@@ -57,11 +57,20 @@ public struct ConnectionEntry
     /// <summary>The timer-wheel slot whose list holds the entry.</summary>
     internal ushort WheelSlot;
 
+    /// <summary>FULLNAT: the local port the director allocated on <see cref="LocalAddress"/>, or 0.</summary>
+    public ushort LocalPort;
+
     /// <summary>For a connection: the index of the persistence template controlling it, or -1.</summary>
     public int Control;
 
     /// <summary>For a template: how many connections it controls (it cannot expire while this is above 0).</summary>
     public int Controlled;
+
+    /// <summary>FULLNAT: the local (source) address the real server sees, from the service's pool; 0 for other methods.</summary>
+    public uint LocalAddress;
+
+    /// <summary>FULLNAT: the next entry in the same reply bucket (hashed by local address and port), or -1.</summary>
+    internal int ReplyNext;
 
     /// <summary>True when the entry holds a connection.</summary>
     public readonly bool InUse => (Flags & ConnectionFlags.InUse) != 0;

@@ -30,6 +30,7 @@ public sealed class ConnectionTable
 
     private readonly ConnectionEntry[] _entries;
     private readonly int[] _buckets;
+    private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
     private readonly int[] _wheel = new int[WheelSize];
     private readonly uint _seed;
@@ -41,14 +42,18 @@ public sealed class ConnectionTable
     /// <param name="capacity">The most entries held at once.</param>
     /// <param name="seed">The hash seed; random when null.</param>
     /// <param name="startTick">The tick the wheel starts at.</param>
-    public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0)
+    /// <param name="localPorts">The FULLNAT local ports; 1024–65535 of each local address when null.</param>
+    public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _entries = new ConnectionEntry[capacity];
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _buckets = new int[buckets];
+        _replyBuckets = new int[buckets];
         _bucketMask = buckets - 1;
         Array.Fill(_buckets, None);
+        Array.Fill(_replyBuckets, None);
+        LocalPorts = localPorts ?? new LocalPortAllocator();
         Array.Fill(_wheel, None);
         _seed = seed ?? (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         _wheelTick = startTick;
@@ -56,6 +61,9 @@ public sealed class ConnectionTable
 
     /// <summary>The most entries held at once.</summary>
     public int Capacity => _entries.Length;
+
+    /// <summary>The FULLNAT local ports held by this table's connections.</summary>
+    public LocalPortAllocator LocalPorts { get; }
 
     /// <summary>The number of hash buckets.</summary>
     public int BucketCount => _buckets.Length;
@@ -123,6 +131,52 @@ public sealed class ConnectionTable
         return None;
     }
 
+    /// <summary>
+    /// Finds the FULLNAT connection of a reply (real server → local address and port): the reply
+    /// chain is hashed by (protocol, local address, local port), which identify the connection
+    /// alone because a local port is never shared by two live connections of a local address.
+    /// </summary>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindLocal(IpProtocol protocol, uint localAddress, ushort localPort)
+    {
+        var entries = _entries;
+        var index = _replyBuckets[(int)ConnectionKey.Hash(protocol, localAddress, localPort, _seed) & _bucketMask];
+        while (index != None)
+        {
+            ref var entry = ref entries[index];
+            if (entry.LocalAddress == localAddress && entry.LocalPort == localPort && entry.Protocol == protocol)
+            {
+                return index;
+            }
+
+            index = entry.ReplyNext;
+        }
+
+        return None;
+    }
+
+    /// <summary>
+    /// Gives a new connection a FULLNAT source: a free port on <paramref name="localAddress"/>,
+    /// linked into the reply chain; the port returns to the pool when the entry is freed.
+    /// </summary>
+    /// <returns>False when every port of that local address is in use (the entry is unchanged).</returns>
+    public bool TryBindLocal(int index, uint localAddress)
+    {
+        ref var entry = ref _entries[index];
+        if (!LocalPorts.TryAllocate(entry.Protocol, localAddress, out var port))
+        {
+            return false;
+        }
+
+        entry.LocalAddress = localAddress;
+        entry.LocalPort = port;
+        ref var bucket = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, localAddress, port, _seed) & _bucketMask];
+        entry.ReplyNext = bucket;
+        bucket = index;
+        return true;
+    }
+
     /// <summary>Adds a connection bound to a real server, in state NONE with the 3 s initial timeout.</summary>
     /// <returns>The new entry's index, or -1 when the table is full.</returns>
     public int Insert(in ConnectionKey key, int realServerId, ConnectionFlags flags, uint now)
@@ -151,6 +205,7 @@ public sealed class ConnectionTable
         entry.VirtualPort = key.VirtualPort;
         entry.RealServerId = realServerId;
         entry.Control = None;
+        entry.ReplyNext = None;
         entry.Flags = flags | ConnectionFlags.InUse;
         entry.State = ConnectionState.None;
         entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
@@ -353,6 +408,11 @@ public sealed class ConnectionTable
             link = ref _entries[link].BucketNext;
         }
 
+        if (entry.LocalAddress != 0)
+        {
+            UnbindLocal(ref entry, index);
+        }
+
         var id = entry.RealServerId;
         var server = (uint)id < (uint)serversById.Length ? serversById[id] : null;
         if ((entry.Flags & ConnectionFlags.Template) != 0)
@@ -372,6 +432,25 @@ public sealed class ConnectionTable
         entry.BucketNext = _freeHead;
         _freeHead = index;
         Count--;
+    }
+
+    private void UnbindLocal(ref ConnectionEntry entry, int index)
+    {
+        ref var link = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _seed) & _bucketMask];
+        while (link != None)
+        {
+            if (link == index)
+            {
+                link = entry.ReplyNext;
+                break;
+            }
+
+            link = ref _entries[link].ReplyNext;
+        }
+
+        LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
+        entry.LocalAddress = 0;
+        entry.LocalPort = 0;
     }
 
     private void WheelAdd(int index)

@@ -161,6 +161,16 @@ public static partial class ConfigYamlWriter
             Item("one_packet_scheduling", "true");
         }
 
+        if (!service.LocalAddresses.IsEmpty)
+        {
+            Item("local_addresses", "[" + string.Join(", ", service.LocalAddresses.Select(Ipv4Address.Format)) + "]");
+        }
+
+        if (service.Toa)
+        {
+            Item("toa", "true");
+        }
+
         if (service.MaglevTableSize is { } tableSize)
         {
             Item("mh_table_size", Number(tableSize));

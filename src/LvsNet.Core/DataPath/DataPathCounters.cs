@@ -32,6 +32,8 @@ public sealed class DataPathCounters
 
     internal long _icmpErrorsSuppressed;
 
+    internal long _toaInserted;
+
     /// <summary>Frames handed to the data path.</summary>
     public long Received => Volatile.Read(ref _received);
 
@@ -64,6 +66,9 @@ public sealed class DataPathCounters
 
     /// <summary>ICMP errors not sent because of the rate limit.</summary>
     public long IcmpErrorsSuppressed => Volatile.Read(ref _icmpErrorsSuppressed);
+
+    /// <summary>FULLNAT connections whose client address went to the real server in a TOA option.</summary>
+    public long ToaInserted => Volatile.Read(ref _toaInserted);
 
     /// <summary>The drop count for <paramref name="reason"/>.</summary>
     public long this[DropReason reason] => Volatile.Read(ref _drops[(int)reason]);

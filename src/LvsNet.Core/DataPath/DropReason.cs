@@ -59,4 +59,7 @@ public enum DropReason
 
     /// <summary>The packet would exceed the path MTU once encapsulated (IPIP adds 20 bytes); with DF set the client got ICMP fragmentation needed.</summary>
     TooBig,
+
+    /// <summary>FULLNAT: every port of every local address of the service is in use (add local addresses).</summary>
+    NoLocalPort,
 }

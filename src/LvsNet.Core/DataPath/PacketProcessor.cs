@@ -184,10 +184,16 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         if (snapshot is null || !snapshot.IsVirtualAddress(ip.Destination))
         {
+            if (snapshot is not null && snapshot.IsLocalAddress(ip.Destination))
+            {
+                HandleReply(frame, wireLength, l2Length, ip, fullNat: true);
+                return;
+            }
+
             // Traffic to the director's own address (health-check answers, management) is the kernel's.
             if (snapshot is not null && ip.Destination != _address && snapshot.IsNatServerAddress(ip.Source))
             {
-                HandleNatReply(frame, wireLength, l2Length, ip);
+                HandleReply(frame, wireLength, l2Length, ip, fullNat: false);
                 return;
             }
 
@@ -282,7 +288,8 @@ public sealed partial class PacketProcessor : IFrameHandler
         {
             Table[entry.Control].Flags |= ConnectionFlags.Assured;
         }
-        Forward(frame, l2Length, ip, server!);
+
+        Forward(frame, l2Length, ip, server!, index);
     }
 
     private void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
@@ -318,7 +325,7 @@ public sealed partial class PacketProcessor : IFrameHandler
             server = ScheduleOnePacket(frame, l2Length, ip, in key, opsService);
             if (server is not null)
             {
-                Forward(frame, l2Length, ip, server);
+                Forward(frame, l2Length, ip, server, index: -1);
             }
 
             return;
@@ -336,7 +343,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         ref var entry = ref Table[index];
         Table.Transition(index, ConnectionState.Udp, _timeouts[ConnectionState.Udp], _now, server);
         entry.InPackets++;
-        Forward(frame, l2Length, ip, server!);
+        Forward(frame, l2Length, ip, server!, index);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -377,6 +384,13 @@ public sealed partial class PacketProcessor : IFrameHandler
             return -1;
         }
 
+        var localAddress = 0u;
+        if (server.Method == ForwardingMethod.FullNat && !TryPickLocalAddress(in key, service, out localAddress))
+        {
+            Counters.Drop(DropReason.NoLocalPort);
+            return -1;
+        }
+
         var flags = server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel ? ConnectionFlags.NoOutput : ConnectionFlags.None;
         var index = Table.Insert(in key, server.Id, flags, _now);
         if (index < 0)
@@ -384,6 +398,12 @@ public sealed partial class PacketProcessor : IFrameHandler
             Counters.Drop(DropReason.TableFull);
             WarnTableFull();
             return -1;
+        }
+
+        if (localAddress != 0)
+        {
+            // A free port was seen above; the bind cannot fail on this thread.
+            Table.TryBindLocal(index, localAddress);
         }
 
         if (template >= 0)
@@ -394,6 +414,31 @@ public sealed partial class PacketProcessor : IFrameHandler
         server.OnConnectionCreated();
         Counters._connectionsCreated++;
         return index;
+    }
+
+    /// <summary>
+    /// FULLNAT: the local address a new connection comes from. The client's address and port pick
+    /// the first candidate (so one client's connections spread over the pool without shared
+    /// state); an address whose ports are all in use passes to the next one.
+    /// </summary>
+    private bool TryPickLocalAddress(in ConnectionKey key, VirtualServiceState service, out uint localAddress)
+    {
+        var pool = service.Config.LocalAddresses;
+        if (!pool.IsEmpty)
+        {
+            var start = (int)(ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, 0) % (uint)pool.Length);
+            for (var i = 0; i < pool.Length; i++)
+            {
+                localAddress = pool[(start + i) % pool.Length];
+                if (Table.LocalPorts.HasFreePort(key.Protocol, localAddress))
+                {
+                    return true;
+                }
+            }
+        }
+
+        localAddress = 0;
+        return false;
     }
 
     /// <summary>
@@ -479,11 +524,17 @@ public sealed partial class PacketProcessor : IFrameHandler
         return (uint)id < (uint)servers.Length ? servers[id] : null;
     }
 
-    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server)
+    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server, int index)
     {
         if (server.Method == ForwardingMethod.Tunnel)
         {
             ForwardTunnel(frame, l2Length, ip, server);
+            return;
+        }
+
+        if (server.Method == ForwardingMethod.FullNat)
+        {
+            ForwardFullNat(frame, l2Length, ip, server, index);
             return;
         }
 
@@ -514,6 +565,53 @@ public sealed partial class PacketProcessor : IFrameHandler
         _mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(ip.TotalLength);
         Transmit(scratch, nextHop);
+    }
+
+    /// <summary>
+    /// FULLNAT: VIP:vport → RIP:rport and client:cport → LIP:lport, so the real server answers the
+    /// director whatever its routes. With TOA on, the first packet after the SYN (the ACK that
+    /// completes the handshake, where the TOA module of a real server reads it) carries the
+    /// client's address and port in TCP option 254, if the MTU and the TCP header have room.
+    /// </summary>
+    private void ForwardFullNat(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server, int index)
+    {
+        if (index < 0)
+        {
+            Counters.Drop(DropReason.NoLocalPort);
+            return;
+        }
+
+        ref var entry = ref Table[index];
+        var scratch = _scratch.AsSpan(0, frame.Length + TcpOptionWriter.ToaLength);
+        frame.CopyTo(scratch);
+        var packet = scratch.Slice(l2Length);
+        var length = frame.Length;
+        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && ip.Protocol == IpProtocol.Tcp && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0
+            && FindService(new ConnectionKey(entry.Protocol, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort), _snapshot!) is { Config.Toa: true })
+        {
+            entry.Flags |= ConnectionFlags.ToaDone;
+            var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                length = l2Length + grown;
+                Counters._toaInserted++;
+            }
+        }
+
+        scratch = scratch.Slice(0, length);
+        packet = scratch.Slice(l2Length);
+        var port = server.Port != 0 ? server.Port : entry.VirtualPort;
+        NatRewriter.RewriteSource(packet, entry.LocalAddress, entry.LocalPort);
+        NatRewriter.RewriteDestination(packet, server.Address, port);
+        if (!Ipv4Writer.DecrementTtl(packet))
+        {
+            Counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(ip.TotalLength);
+        Transmit(scratch, NextHop(server.Address));
     }
 
     /// <summary>
@@ -605,21 +703,36 @@ public sealed partial class PacketProcessor : IFrameHandler
         }
 
         Counters._icmpErrorsForwarded++;
-        if (server.Method != ForwardingMethod.Nat)
+        if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel)
         {
-            Forward(frame, l2Length, ip, server);
+            Forward(frame, l2Length, ip, server, index);
             return;
         }
 
         var scratch = _scratch.AsSpan(0, frame.Length);
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
-        NatRewriter.RewriteIcmpError(packet, towardsServer: true, server.Address, server.Port != 0 ? server.Port : sourcePort);
+        var serverPort = server.Port != 0 ? server.Port : sourcePort;
+        if (server.Method == ForwardingMethod.FullNat)
+        {
+            // The quoted reply becomes RIP:rport → LIP:lport, and the error comes from the LIP.
+            ref var entry = ref Table[index];
+            NatRewriter.RewriteIcmpError(packet, entry.LocalAddress, server.Address, server.Address, serverPort, entry.LocalAddress, entry.LocalPort);
+        }
+        else
+        {
+            NatRewriter.RewriteIcmpError(packet, towardsServer: true, server.Address, serverPort);
+        }
+
         SendTranslated(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
-    /// <summary>An ICMP error from a NAT real server about a client's packet: translated back to the VIP and sent to the client.</summary>
-    private void HandleNatIcmpFromServer(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip)
+    /// <summary>
+    /// An ICMP error from a NAT or FULLNAT real server (or a router on its side) about a packet the
+    /// director sent it: translated back so that it speaks of VIP:vport and the client, from the VIP,
+    /// and sent to the client.
+    /// </summary>
+    private void HandleIcmpFromServer(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
     {
         if (!IcmpHeader.TryParse(ip.Payload, out var icmp) || !icmp.IsError || !TryReadQuotedPorts(icmp, out var quoted, out var sourcePort, out var destinationPort))
         {
@@ -627,8 +740,10 @@ public sealed partial class PacketProcessor : IFrameHandler
             return;
         }
 
-        // The quoted packet went from the client to RIP:rport.
-        var index = Table.FindReply(quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort, _servers);
+        // The quoted packet went from the client (NAT) or LIP:lport (FULLNAT) to RIP:rport.
+        var index = fullNat
+            ? FindFullNatReply(quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort)
+            : Table.FindReply(quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort, _servers);
         if (index < 0)
         {
             Counters.Drop(DropReason.NoConnection);
@@ -640,9 +755,9 @@ public sealed partial class PacketProcessor : IFrameHandler
         var scratch = _scratch.AsSpan(0, frame.Length);
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
-        NatRewriter.RewriteIcmpError(packet, towardsServer: false, entry.VirtualAddress, entry.VirtualPort);
+        NatRewriter.RewriteIcmpError(packet, entry.VirtualAddress, entry.ClientAddress, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort);
         Counters._icmpErrorsForwarded++;
-        SendTranslated(scratch, packet, ip.Destination, ip.TotalLength, server, inbound: false);
+        SendTranslated(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
     }
 
     private static bool TryReadQuotedPorts(IcmpHeader icmp, out Ipv4Header quoted, out ushort sourcePort, out ushort destinationPort)
@@ -720,11 +835,13 @@ public sealed partial class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
-    /// A reply from a NAT real server (the director is its gateway): find the connection by the
-    /// client's address and port (the same hash chain as the inbound key), un-NAT the source back
-    /// to VIP:vport and send it towards the client.
+    /// A reply from a real server. NAT (the director is the server's gateway): found by the
+    /// client's address and port (the same hash chain as the inbound key), the source becomes
+    /// VIP:vport again. FULLNAT (sent to a local address): found by the local address and port in
+    /// the reply chain, the source becomes VIP:vport and the destination the client again. Either
+    /// way it then goes to the client.
     /// </summary>
-    private void HandleNatReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip)
+    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip, bool fullNat)
     {
         if (!IsForwardable(frame, wireLength, ip))
         {
@@ -752,14 +869,16 @@ public sealed partial class PacketProcessor : IFrameHandler
                 Counters.Drop(DropReason.MalformedUdp);
                 return;
             case IpProtocol.Icmp:
-                HandleNatIcmpFromServer(frame, l2Length, ip);
+                HandleIcmpFromServer(frame, l2Length, ip, fullNat);
                 return;
             default:
                 Counters._ignored++;
                 return;
         }
 
-        var index = Table.FindReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _servers);
+        var index = fullNat
+            ? FindFullNatReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort)
+            : Table.FindReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _servers);
         if (index < 0)
         {
             Counters.Drop(DropReason.NoConnection);
@@ -784,6 +903,11 @@ public sealed partial class PacketProcessor : IFrameHandler
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
         NatRewriter.RewriteSource(packet, entry.VirtualAddress, entry.VirtualPort);
+        if (fullNat)
+        {
+            NatRewriter.RewriteDestination(packet, entry.ClientAddress, entry.ClientPort);
+        }
+
         if (!Ipv4Writer.DecrementTtl(packet))
         {
             Counters.Drop(DropReason.TtlExceeded);
@@ -792,7 +916,23 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         _mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(ip.TotalLength);
-        Transmit(scratch, NextHop(ip.Destination));
+        Transmit(scratch, NextHop(entry.ClientAddress));
+    }
+
+    /// <summary>The FULLNAT connection that owns LIP:lport, if its real server is the one that sent (or was sent) the packet.</summary>
+    private int FindFullNatReply(IpProtocol protocol, uint localAddress, ushort localPort, uint serverAddress, ushort serverPort)
+    {
+        var index = Table.FindLocal(protocol, localAddress, localPort);
+        if (index >= 0)
+        {
+            ref var entry = ref Table[index];
+            if (ServerOf(entry.RealServerId) is { } server && server.Address == serverAddress && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
+            {
+                return index;
+            }
+        }
+
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -834,13 +974,13 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         Neighbours.OnArp(arp.SenderIp, arp.SenderMac, _now);
         var snapshot = _snapshot;
-        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsVirtualAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
+        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
         {
             Counters._ignored++;
             return;
         }
 
-        // The kernel does not hold the VIP, so the daemon answers for it with the NIC's MAC.
+        // The kernel does not hold the VIPs and local addresses, so the daemon answers for them with the NIC's MAC.
         var length = ArpWriter.WriteFrame(_scratch, eth.Source, ArpOperation.Reply, _mac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
         if (_transmitter.Send(_scratch.AsSpan(0, length)))
         {
@@ -894,8 +1034,15 @@ public sealed partial class PacketProcessor : IFrameHandler
             }
         }
 
-        // Announce new VIPs with a gratuitous ARP so switches and neighbours learn the director's MAC.
-        foreach (var vip in snapshot.VirtualAddresses)
+        // FULLNAT port bitmaps now, so the first connection from a local address does not allocate.
+        foreach (var local in snapshot.LocalAddresses)
+        {
+            Table.LocalPorts.Reserve(IpProtocol.Tcp, local);
+            Table.LocalPorts.Reserve(IpProtocol.Udp, local);
+        }
+
+        // Announce new VIPs and local addresses with a gratuitous ARP so switches and neighbours learn the director's MAC.
+        foreach (var vip in snapshot.OwnedAddresses)
         {
             if (_announced.Add(vip))
             {
@@ -907,6 +1054,6 @@ public sealed partial class PacketProcessor : IFrameHandler
             }
         }
 
-        _announced.IntersectWith(snapshot.VirtualAddresses);
+        _announced.IntersectWith(snapshot.OwnedAddresses);
     }
 }

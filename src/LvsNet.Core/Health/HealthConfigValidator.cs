@@ -125,9 +125,9 @@ public static class HealthConfigValidator
             errors.Add(new ConfigError(path + ".port", line, $"{ForwardingMethods.ToConfigName(sorry.Method)} cannot change the port: the sorry server must listen on the virtual port {service.Port} (got {sorry.Port})"));
         }
 
-        if (sorry.Method == ForwardingMethod.FullNat)
+        if (sorry.Method == ForwardingMethod.FullNat && service.LocalAddresses.IsEmpty)
         {
-            errors.Add(new ConfigError(path + ".method", line, "method fullnat is not available in this version (dr, nat and tun are)"));
+            errors.Add(new ConfigError(path + ".method", line, Configuration.ConfigValidator.FullNatNeedsLocalAddresses));
         }
 
         if (sorry.Method == ForwardingMethod.DirectRouting && !SameSubnet(sorry.Address, config.Director))

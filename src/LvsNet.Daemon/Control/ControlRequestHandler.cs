@@ -136,7 +136,7 @@ public sealed class ControlRequestHandler
             if (next.Director.PrepareHost)
             {
                 // A new VIP must not stay a kernel address (the kernel would answer its SYNs with RST).
-                _host.RemoveVirtualAddresses(_runtime.Current!.VirtualAddresses);
+                _host.RemoveVirtualAddresses(_runtime.Current!.OwnedAddresses);
             }
 
             ControlLog.EditApplied(_logger, description, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);

@@ -36,18 +36,58 @@ public static class NatRewriter
     /// <param name="port">The new port.</param>
     public static void RewriteIcmpError(Span<byte> packet, bool towardsServer, uint address, ushort port)
     {
-        var headerLength = (packet[0] & 0x0F) * 4;
-        var totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.TotalLengthOffset));
-        var icmp = packet.Slice(headerLength, totalLength - headerLength);
-        var quoted = icmp.Slice(IcmpHeader.Length);
+        var quoted = QuotedPacket(packet);
         var quotedHeaderLength = (quoted[0] & 0x0F) * 4;
-        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(towardsServer ? Ipv4Header.DestinationOffset : Ipv4Header.SourceOffset), address);
-        BinaryPrimitives.WriteUInt32BigEndian(quoted.Slice(towardsServer ? Ipv4Header.SourceOffset : Ipv4Header.DestinationOffset), address);
-        BinaryPrimitives.WriteUInt16BigEndian(quoted.Slice(quotedHeaderLength + (towardsServer ? TcpHeader.SourcePortOffset : TcpHeader.DestinationPortOffset)), port);
+        var outerSource = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.SourceOffset));
+        var outerDestination = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.DestinationOffset));
+        var quotedSource = BinaryPrimitives.ReadUInt32BigEndian(quoted.Slice(Ipv4Header.SourceOffset));
+        var quotedDestination = BinaryPrimitives.ReadUInt32BigEndian(quoted.Slice(Ipv4Header.DestinationOffset));
+        var quotedSourcePort = BinaryPrimitives.ReadUInt16BigEndian(quoted.Slice(quotedHeaderLength + TcpHeader.SourcePortOffset));
+        var quotedDestinationPort = BinaryPrimitives.ReadUInt16BigEndian(quoted.Slice(quotedHeaderLength + TcpHeader.DestinationPortOffset));
+        if (towardsServer)
+        {
+            RewriteIcmpError(packet, outerSource, address, address, port, quotedDestination, quotedDestinationPort);
+        }
+        else
+        {
+            RewriteIcmpError(packet, address, outerDestination, quotedSource, quotedSourcePort, address, port);
+        }
+    }
+
+    /// <summary>
+    /// Translates an ICMP error about a FULLNAT connection, where both ends of the quoted packet
+    /// change: the outer addresses and the quoted packet's addresses and ports are all set. Both IP
+    /// header checksums and the whole ICMP checksum are recomputed.
+    /// </summary>
+    /// <param name="packet">The IPv4 packet carrying the ICMP error (validated header, ICMP with a quoted IPv4 header and at least 4 bytes of its payload).</param>
+    /// <param name="outerSource">The new outer source address.</param>
+    /// <param name="outerDestination">The new outer destination address.</param>
+    /// <param name="quotedSource">The quoted packet's new source address.</param>
+    /// <param name="quotedSourcePort">The quoted packet's new source port.</param>
+    /// <param name="quotedDestination">The quoted packet's new destination address.</param>
+    /// <param name="quotedDestinationPort">The quoted packet's new destination port.</param>
+    public static void RewriteIcmpError(Span<byte> packet, uint outerSource, uint outerDestination, uint quotedSource, ushort quotedSourcePort, uint quotedDestination, ushort quotedDestinationPort)
+    {
+        var quoted = QuotedPacket(packet);
+        var quotedHeaderLength = (quoted[0] & 0x0F) * 4;
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(Ipv4Header.SourceOffset), outerSource);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(Ipv4Header.DestinationOffset), outerDestination);
+        BinaryPrimitives.WriteUInt32BigEndian(quoted.Slice(Ipv4Header.SourceOffset), quotedSource);
+        BinaryPrimitives.WriteUInt32BigEndian(quoted.Slice(Ipv4Header.DestinationOffset), quotedDestination);
+        BinaryPrimitives.WriteUInt16BigEndian(quoted.Slice(quotedHeaderLength + TcpHeader.SourcePortOffset), quotedSourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(quoted.Slice(quotedHeaderLength + TcpHeader.DestinationPortOffset), quotedDestinationPort);
         Ipv4Writer.UpdateChecksum(quoted);
+        var icmp = packet.Slice((packet[0] & 0x0F) * 4, BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.TotalLengthOffset)) - ((packet[0] & 0x0F) * 4));
         BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), 0);
         BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), InternetChecksum.Compute(icmp));
         Ipv4Writer.UpdateChecksum(packet);
+    }
+
+    private static Span<byte> QuotedPacket(Span<byte> packet)
+    {
+        var headerLength = (packet[0] & 0x0F) * 4;
+        var totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(Ipv4Header.TotalLengthOffset));
+        return packet.Slice(headerLength + IcmpHeader.Length, totalLength - headerLength - IcmpHeader.Length);
     }
 
     private static void Rewrite(Span<byte> packet, int addressOffset, uint address, int portOffset, ushort port)

@@ -25,6 +25,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
+        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
@@ -54,7 +55,12 @@ public class ConfigYamlWriterTests
             },
             new VirtualServiceConfig { Name = "true", Protocol = IpProtocol.Udp, Address = Ip("10.0.0.100"), Port = 53, Scheduler = "rr", OnePacketScheduling = true },
             new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.101"), Port = 0, Scheduler = "mh", PersistenceTimeout = TimeSpan.FromSeconds(30), MaglevTableSize = 65521, SchedulerFlags = ["mh-port"] },
-            new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.102"), Port = 80, Scheduler = "lblc", LocalityExpiration = TimeSpan.FromHours(2) },
+            new VirtualServiceConfig
+            {
+                Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.102"), Port = 80, Scheduler = "lblc", LocalityExpiration = TimeSpan.FromHours(2),
+                LocalAddresses = [Ip("10.0.0.50"), Ip("10.0.0.51")], Toa = true,
+                RealServers = [new RealServerConfig { Address = Ip("10.0.0.13"), Port = 8080, Method = ForwardingMethod.FullNat }],
+            },
             new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.103"), Port = 80, Scheduler = "lblcr", LocalityExpiration = TimeSpan.FromMinutes(30) },
             new VirtualServiceConfig
             {

@@ -1,0 +1,152 @@
+using System.Numerics;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.Connections;
+
+/// <summary>
+/// FULLNAT source ports: one bitmap of ports in use per (protocol, local address), so a port is
+/// never handed out while a connection holds it, and is free again as soon as its connection is.
+/// </summary>
+/// <remarks>
+/// <para>Each bitmap has a cursor that moves forward with every allocation, so a freed port is
+/// reused as late as possible (a real server may still hold the old tuple in TIME_WAIT).</para>
+/// <para>A bitmap is 8 KiB, created the first time its local address is used and kept (a local
+/// address removed from the configuration keeps its bitmap until its connections are gone; the
+/// few KiB are not worth a per-free check). Thread contract: owned by the table's thread.</para>
+/// </remarks>
+public sealed class LocalPortAllocator
+{
+    private readonly Dictionary<ulong, Bitmap> _bitmaps = [];
+    private readonly int _first;
+    private readonly int _last;
+
+    /// <summary>Creates an allocator handing out ports <paramref name="first"/> to <paramref name="last"/>.</summary>
+    public LocalPortAllocator(int first = DefaultFirstPort, int last = DefaultLastPort)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(first, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(last, ushort.MaxValue);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first, last);
+        _first = first;
+        _last = last;
+    }
+
+    /// <summary>The default first port (ports below are left to well-known services).</summary>
+    public const int DefaultFirstPort = 1024;
+
+    /// <summary>The default last port.</summary>
+    public const int DefaultLastPort = 65535;
+
+    /// <summary>How many ports one local address offers per protocol.</summary>
+    public int PortsPerAddress => _last - _first + 1;
+
+    /// <summary>Ports currently allocated, over all addresses and protocols.</summary>
+    public int InUse { get; private set; }
+
+    /// <summary>Allocates a free port on <paramref name="address"/> for <paramref name="protocol"/>.</summary>
+    /// <returns>False when every port of that address is in use.</returns>
+    public bool TryAllocate(IpProtocol protocol, uint address, out ushort port)
+    {
+        var key = Key(protocol, address);
+        if (!_bitmaps.TryGetValue(key, out var bitmap))
+        {
+            bitmap = new Bitmap(_first);
+            _bitmaps.Add(key, bitmap);
+        }
+
+        if (bitmap.Count == PortsPerAddress)
+        {
+            port = 0;
+            return false;
+        }
+
+        port = (ushort)bitmap.Take(_first, _last);
+        InUse++;
+        return true;
+    }
+
+    /// <summary>True when <paramref name="address"/> still has a free port for <paramref name="protocol"/>.</summary>
+    public bool HasFreePort(IpProtocol protocol, uint address) =>
+        !_bitmaps.TryGetValue(Key(protocol, address), out var bitmap) || bitmap.Count < PortsPerAddress;
+
+    /// <summary>Creates the bitmap of <paramref name="address"/> ahead of its first connection (keeps that allocation off the packet path).</summary>
+    public void Reserve(IpProtocol protocol, uint address)
+    {
+        var key = Key(protocol, address);
+        if (!_bitmaps.ContainsKey(key))
+        {
+            _bitmaps.Add(key, new Bitmap(_first));
+        }
+    }
+
+    /// <summary>Returns <paramref name="port"/> of <paramref name="address"/> to the pool.</summary>
+    public void Release(IpProtocol protocol, uint address, ushort port)
+    {
+        if (_bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.Clear(port))
+        {
+            InUse--;
+        }
+    }
+
+    /// <summary>True when <paramref name="port"/> of <paramref name="address"/> is allocated.</summary>
+    public bool IsInUse(IpProtocol protocol, uint address, ushort port) =>
+        _bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.IsSet(port);
+
+    private static ulong Key(IpProtocol protocol, uint address) => ((ulong)address << 8) | (byte)protocol;
+
+    private sealed class Bitmap(int first)
+    {
+        private readonly ulong[] _words = new ulong[65536 / 64];
+        private int _cursor = first;
+
+        public int Count { get; private set; }
+
+        public bool IsSet(int port) => (_words[port >> 6] & (1UL << (port & 63))) != 0;
+
+        /// <summary>Takes the first free port at or after the cursor, wrapping to <paramref name="first"/>; a free port must exist.</summary>
+        public int Take(int first, int last)
+        {
+            var port = _cursor;
+            while (true)
+            {
+                if (port > last)
+                {
+                    port = first;
+                }
+
+                // Skip whole used words: the free bits of this word from the port on.
+                var word = _words[port >> 6];
+                var free = ~word & (ulong.MaxValue << (port & 63));
+                if (free != 0)
+                {
+                    var candidate = (port & ~63) + BitOperations.TrailingZeroCount(free);
+                    if (candidate <= last)
+                    {
+                        _words[candidate >> 6] |= 1UL << (candidate & 63);
+                        Count++;
+                        _cursor = candidate + 1;
+                        return candidate;
+                    }
+
+                    port = last + 1;
+                    continue;
+                }
+
+                port = (port & ~63) + 64;
+            }
+        }
+
+        public bool Clear(int port)
+        {
+            ref var word = ref _words[port >> 6];
+            var bit = 1UL << (port & 63);
+            if ((word & bit) == 0)
+            {
+                return false;
+            }
+
+            word &= ~bit;
+            Count--;
+            return true;
+        }
+    }
+}
