@@ -2,7 +2,7 @@
 # lab/lab.sh - network-namespace test lab for LvsNet (used by the demo and the end-to-end tests).
 #
 # Usage (run as root):
-#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun] [--state DIR]
+#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--state DIR]
 #       Create lab ID (1-10 characters, [A-Za-z0-9]). Defaults: N=2 real servers, mode dr.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
@@ -38,7 +38,9 @@
 #           rp_filter 0 (all, default, lo, eth0) in every mode;
 #           dr, tun: VIP and VIP2 as /32 on lo, arp_ignore=1 and arp_announce=2 on all and eth0;
 #           nat:     no VIP, default route via the DIP and a host route to the client via the DIP
-#                    (else the connected /24 would send replies straight to the client).
+#                    (else the connected /24 would send replies straight to the client);
+#           fullnat: nothing more (replies go to the director's local address on the segment).
+#           /peer answers "rsK <client address as nginx saw it>".
 #
 # lab.env: one KEY=value per line (plus a leading # comment); values never contain quotes or
 # spaces, lists are comma-separated (shell: ${LVT_RS_IPS//,/ }). `source` it, or split each
@@ -79,7 +81,7 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<'EOF'
-usage: lab.sh up ID [--rs N] [--mode dr|nat|tun] [--state DIR]
+usage: lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--state DIR]
        lab.sh down ID [--state DIR]
        lab.sh exec ID ROLE -- CMD...
        lab.sh list
@@ -351,7 +353,7 @@ cmd_up() {
     check_id "$id"
     [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
         || die "--rs must be a number from 1 to $RS_MAX"
-    case "$mode" in dr | nat | tun) ;; *) die "--mode must be dr, nat or tun" ;; esac
+    case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool
     for tool in ip ethtool nginx curl awk grep sed stat; do
@@ -413,6 +415,9 @@ cmd_up() {
                 # director, as a real NAT deployment's routing does.
                 ip -n "$ns" route add default via "$DIP" dev eth0
                 ip -n "$ns" route add "$CLIENT_IP/32" via "$DIP" dev eth0
+                ;;
+            fullnat)
+                # Nothing: the real server answers the director's local address on the segment.
                 ;;
         esac
         start_nginx "$k"
