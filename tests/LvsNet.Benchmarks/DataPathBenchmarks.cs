@@ -8,9 +8,10 @@ using LvsNet.Testing;
 namespace LvsNet.Benchmarks;
 
 /// <summary>
-/// Per-packet cost of the data path without I/O (a fake device that only counts): an established
-/// DR flow (parse, lookup, state, TTL rewrite, MAC rewrite, send), and a new flow (plus scheduling,
-/// insert, and the expiry of the entry it replaces).
+/// Per-packet cost of the data path without I/O (a fake device that only counts), per forwarding
+/// method: an established flow's client packet (parse, lookup, state, rewrite, send), a reply
+/// through the director (NAT and FULLNAT: lookup by the reply key, un-NAT), and a new flow (plus
+/// scheduling, insert, a FULLNAT port, and the expiry of the entry it replaces).
 /// </summary>
 [MemoryDiagnoser]
 public class DataPathBenchmarks
@@ -22,6 +23,7 @@ public class DataPathBenchmarks
 
     private PacketProcessor _processor = null!;
     private byte[][] _established = null!;
+    private byte[][] _replies = null!;
     private readonly TestTimeProvider _time = new();
     private byte[] _syn = null!;
     private uint _nextClient;
@@ -29,6 +31,9 @@ public class DataPathBenchmarks
 
     [Params(1024)]
     public int Flows { get; set; }
+
+    [Params(ForwardingMethod.DirectRouting, ForwardingMethod.Nat, ForwardingMethod.Tunnel, ForwardingMethod.FullNat)]
+    public ForwardingMethod Method { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -45,10 +50,11 @@ public class DataPathBenchmarks
                     Address = Vip,
                     Port = 80,
                     Scheduler = "wrr",
+                    LocalAddresses = Method == ForwardingMethod.FullNat ? [Ipv4Address.Parse("10.77.0.50")] : [],
                     RealServers =
                     [
-                        new RealServerConfig { Address = Ipv4Address.Parse("10.77.0.11"), Port = 80, Weight = 3 },
-                        new RealServerConfig { Address = Ipv4Address.Parse("10.77.0.12"), Port = 80, Weight = 1 },
+                        new RealServerConfig { Address = Ipv4Address.Parse("10.77.0.11"), Port = 80, Weight = 3, Method = Method },
+                        new RealServerConfig { Address = Ipv4Address.Parse("10.77.0.12"), Port = 80, Weight = 1, Method = Method },
                     ],
                 },
             ],
@@ -56,32 +62,55 @@ public class DataPathBenchmarks
         var device = new FakeInjectionDevice { Record = false };
         _processor = new PacketProcessor(runtime, new FrameTransmitter(device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = 1 << 20 }, _time);
         _processor.BeginBatch();
-        foreach (var (ip, mac) in new[] { ("10.77.0.11", "02:00:00:00:00:11"), ("10.77.0.12", "02:00:00:00:00:12") })
+        _processor.Neighbours.TryResolve(Client, _processor.Now, out _);
+        foreach (var (ip, mac) in new[] { ("10.77.0.11", "02:00:00:00:00:11"), ("10.77.0.12", "02:00:00:00:00:12"), ("10.77.0.10", "02:00:00:00:00:10") })
         {
             var arp = FrameBuilder.Arp(ArpOperation.Reply, MacAddress.Parse(mac), Ipv4Address.Parse(ip), DirectorMac, Ipv4Address.Parse("10.77.0.2"));
             _processor.OnFrame(arp, arp.Length);
         }
 
         _established = new byte[Flows][];
+        _replies = new byte[Flows][];
+        var servers = runtime.Current!.Services[0].Servers;
         for (var i = 0; i < Flows; i++)
         {
-            var syn = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, (ushort)(1024 + i), Vip, 80, TcpFlags.Syn);
+            var port = (ushort)(1024 + i);
+            var syn = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, port, Vip, 80, TcpFlags.Syn);
             _processor.OnFrame(syn, syn.Length);
-            _established[i] = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, (ushort)(1024 + i), Vip, 80, TcpFlags.Ack | TcpFlags.Psh, 512);
+            _established[i] = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, port, Vip, 80, TcpFlags.Ack | TcpFlags.Psh, 512);
+
+            // The real server's answer as it reaches the director (NAT: to the client; FULLNAT: to LIP:lport).
+            ref var entry = ref _processor.Table[_processor.Table.Find(new Core.Connections.ConnectionKey(IpProtocol.Tcp, Client, port, Vip, 80))];
+            var serverId = entry.RealServerId;
+            var server = servers.First(s => s.Id == serverId);
+            var serverMac = MacAddress.Parse(server.Address == Ipv4Address.Parse("10.77.0.11") ? "02:00:00:00:00:11" : "02:00:00:00:00:12");
+            _replies[i] = Method == ForwardingMethod.FullNat
+                ? FrameBuilder.Tcp(DirectorMac, serverMac, server.Address, 80, entry.LocalAddress, entry.LocalPort, TcpFlags.Ack | TcpFlags.Psh, 512)
+                : FrameBuilder.Tcp(DirectorMac, serverMac, server.Address, 80, Client, port, TcpFlags.Ack | TcpFlags.Psh, 512);
         }
 
         _syn = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, 40000, Vip, 80, TcpFlags.Syn);
         _nextClient = Ipv4Address.Parse("11.0.0.0");
     }
 
-    [Benchmark(Description = "DR established flow (512 B payload)")]
+    [Benchmark(Description = "established flow, client packet (512 B payload)")]
     public void EstablishedFlow()
     {
         var frame = _established[_next++ & (Flows - 1)];
         _processor.OnFrame(frame, frame.Length);
     }
 
-    [Benchmark(Description = "DR new flow (SYN: schedule + insert + later expiry)")]
+    [Benchmark(Description = "established flow, reply through the director (512 B payload; NAT and FULLNAT only)")]
+    public void Reply()
+    {
+        if (Method is ForwardingMethod.Nat or ForwardingMethod.FullNat)
+        {
+            var frame = _replies[_next++ & (Flows - 1)];
+            _processor.OnFrame(frame, frame.Length);
+        }
+    }
+
+    [Benchmark(Description = "new flow (SYN: schedule + insert + later expiry)")]
     public void NewFlow()
     {
         // A client address never seen before: patch the source address and fix the IP checksum
@@ -94,9 +123,10 @@ public class DataPathBenchmarks
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(10), Packets.Checksums.IncrementalChecksum.Update(checksum, old, client));
         _processor.OnFrame(_syn, _syn.Length);
 
-        // Every 256k new flows, 61 s pass: the timer wheel frees the SYN_RECV entries (60 s), so
-        // the table never fills and the figure includes the cost of expiry.
-        if ((client & 0x3FFFF) == 0)
+        // Every 32k new flows, 61 s pass: the timer wheel frees the SYN_RECV entries (60 s), so
+        // the table never fills (nor a FULLNAT local address's 64,512 ports) and the figure
+        // includes the cost of expiry.
+        if ((client & 0x7FFF) == 0)
         {
             _time.Advance(TimeSpan.FromSeconds(61));
             _processor.BeginBatch();

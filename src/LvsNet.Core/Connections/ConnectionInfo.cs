@@ -14,6 +14,8 @@ namespace LvsNet.Core.Connections;
 /// <param name="Expires">Time left before the entry expires.</param>
 /// <param name="IsTemplate">True for a persistence template.</param>
 /// <param name="IsAssured">True for a template that controlled an established connection (listed as ASSURED).</param>
+/// <param name="LocalAddress">FULLNAT: the local address the real server sees, else 0.</param>
+/// <param name="LocalPort">FULLNAT: the local port, else 0.</param>
 public readonly record struct ConnectionInfo(
     IpProtocol Protocol,
     uint ClientAddress,
@@ -25,7 +27,9 @@ public readonly record struct ConnectionInfo(
     ConnectionState State,
     TimeSpan Expires,
     bool IsTemplate = false,
-    bool IsAssured = false)
+    bool IsAssured = false,
+    uint LocalAddress = 0,
+    ushort LocalPort = 0)
 {
     /// <summary>The state as ipvsadm prints it (templates: NONE or ASSURED).</summary>
     public string StateName => IsTemplate ? (IsAssured ? "ASSURED" : "NONE") : ConnectionStates.Name(State);

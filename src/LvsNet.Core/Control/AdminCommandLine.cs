@@ -125,7 +125,7 @@ public static class AdminCommandLine
         $$"""
         {{Program}} {{version}} (ipvsadm 1.31 compatible; talks to lvsnetd over its command socket)
         Usage:
-          {{Program}} -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags] [-o]
+          {{Program}} -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags] [-o] [--toa]
           {{Program}} -D virtual-service
           {{Program}} -C
           {{Program}} -R
@@ -135,6 +135,8 @@ public static class AdminCommandLine
           {{Program}} -L|l [virtual-service] [options]
           {{Program}} -Z [virtual-service]
           {{Program}} --set tcp tcpfin udp
+          {{Program}} -P|Q virtual-service -z local-address [-F ifname]
+          {{Program}} -G [virtual-service]
           {{Program}} reload | status | log-level LEVEL | export-yaml
           {{Program}} import FILE [--interface IF --address DIP/PREFIX]
           {{Program}} -h
@@ -153,6 +155,9 @@ public static class AdminCommandLine
           --list            -L|-l     list the table
           --zero            -Z        zero counters in a service or all services
           --set tcp tcpfin udp        set connection timeout values
+          --add-laddr       -P        add a FULLNAT local address (DPVS)
+          --del-laddr       -Q        delete a FULLNAT local address (DPVS)
+          --get-laddr       -G        list the FULLNAT local addresses (DPVS)
           --help            -h        display this help message
           reload                      reload the configuration file and print the result
           status                      uptime, last reload, capture and data-path counters
@@ -174,6 +179,9 @@ public static class AdminCommandLine
           --ipip         -i                   ipip encapsulation (tunneling)
           --masquerading -m                   masquerading (NAT)
           --fullnat                           full NAT (LvsNet)
+          --laddr        -z local-address     FULLNAT local address (with -P/-Q)
+          --ifname       -F ifname            accepted for DPVS compatibility (one interface)
+          --toa                               FULLNAT: client address in TCP option 254 (-A/-E)
           --weight       -w weight            capacity of real server
           --u-threshold  -x uthreshold        upper threshold of connections
           --l-threshold  -y lthreshold        lower threshold of connections

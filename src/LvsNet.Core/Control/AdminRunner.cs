@@ -107,6 +107,21 @@ public sealed class AdminRunner
                 return 0;
             }
 
+            case IpvsadmCommand.ListLocalAddresses:
+            {
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service }, cancellationToken).ConfigureAwait(false);
+                if (!await CheckAsync(response).ConfigureAwait(false))
+                {
+                    return Refused;
+                }
+
+                var listing = response.Listing ?? new IpvsListing();
+                await _stdout.WriteAsync(invocation.Json
+                    ? ControlSerializer.ToJson(listing) + "\n"
+                    : IpvsadmFormatter.LocalAddresses(listing, resolver)).ConfigureAwait(false);
+                return 0;
+            }
+
             case IpvsadmCommand.List:
             case IpvsadmCommand.Save:
             {
@@ -163,7 +178,7 @@ public sealed class AdminRunner
 
             if (parsed.Operation is not { } operation)
             {
-                await _stderr.WriteLineAsync($"line {line}: {string.Join(' ', args)}: only -A, -E, -D, -C, -a, -e, -d and --set may appear in a restore file").ConfigureAwait(false);
+                await _stderr.WriteLineAsync($"line {line}: {string.Join(' ', args)}: only -A, -E, -D, -C, -a, -e, -d, -P, -Q and --set may appear in a restore file").ConfigureAwait(false);
                 return 2;
             }
 

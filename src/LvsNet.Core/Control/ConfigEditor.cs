@@ -143,6 +143,32 @@ public static class ConfigEditor
                 return config with { VirtualServices = services.SetItem(index, service with { RealServers = servers }) };
             }
 
+            case EditKind.AddLocalAddress:
+            case EditKind.DeleteLocalAddress:
+            {
+                var index = Find(services, operation);
+                if (index < 0)
+                {
+                    throw Error(operation, "Service not defined");
+                }
+
+                var service = services[index];
+                var local = Ipv4Address.TryParse(operation.LocalAddress, out var l) ? l : throw Error(operation, "illegal local address specified");
+                var present = service.LocalAddresses.Contains(local);
+                if (operation.Kind == EditKind.AddLocalAddress && present)
+                {
+                    throw Error(operation, "Local address already exists");
+                }
+
+                if (operation.Kind == EditKind.DeleteLocalAddress && !present)
+                {
+                    throw Error(operation, "No such local address");
+                }
+
+                var pool = operation.Kind == EditKind.AddLocalAddress ? service.LocalAddresses.Add(local) : service.LocalAddresses.Remove(local);
+                return config with { VirtualServices = services.SetItem(index, service with { LocalAddresses = pool }) };
+            }
+
             default:
                 throw Error(operation, $"unknown operation {operation.Kind}");
         }
@@ -169,6 +195,7 @@ public static class ConfigEditor
             PersistenceNetmask = netmask,
             OnePacketScheduling = operation.OnePacketScheduling,
             SchedulerFlags = operation.SchedulerFlags is { } flags ? [.. flags] : [],
+            Toa = operation.Toa,
         };
     }
 

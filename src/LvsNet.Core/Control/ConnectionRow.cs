@@ -29,4 +29,10 @@ public sealed record ConnectionRow
 
     /// <summary>Whole seconds until the entry expires.</summary>
     public long ExpiresSeconds { get; init; }
+
+    /// <summary>FULLNAT: the local address the real server sees (DPVS's "laddr"), or null for other methods.</summary>
+    public string? LocalAddress { get; init; }
+
+    /// <summary>FULLNAT: the local port, or 0.</summary>
+    public ushort LocalPort { get; init; }
 }

@@ -29,4 +29,10 @@ public enum EditKind
 
     /// <summary>ipvsadm --set tcp tcpfin udp: connection timeouts (0 leaves one unchanged).</summary>
     SetTimeouts,
+
+    /// <summary>-P/--add-laddr: add a FULLNAT local address to a service's pool.</summary>
+    AddLocalAddress,
+
+    /// <summary>-Q/--del-laddr: remove a FULLNAT local address from a service's pool.</summary>
+    DeleteLocalAddress,
 }

@@ -28,6 +28,12 @@ public sealed record EditOperation
     /// <summary>-b: scheduler flags by name (sh-port, mh-fallback, flag-1, ...).</summary>
     public IReadOnlyList<string>? SchedulerFlags { get; init; }
 
+    /// <summary>--toa (-A/-E): carry the client's address in TCP option 254 to FULLNAT servers.</summary>
+    public bool Toa { get; init; }
+
+    /// <summary>-z (-P/-Q): the FULLNAT local address, dotted.</summary>
+    public string? LocalAddress { get; init; }
+
     /// <summary>-r: the real server's address, dotted.</summary>
     public string? ServerAddress { get; init; }
 

@@ -39,6 +39,15 @@ public enum IpvsadmCommand
     /// <summary>--set.</summary>
     SetTimeouts,
 
+    /// <summary>-P/--add-laddr (DPVS): add a FULLNAT local address.</summary>
+    AddLocalAddress,
+
+    /// <summary>-Q/--del-laddr (DPVS): delete a FULLNAT local address.</summary>
+    DeleteLocalAddress,
+
+    /// <summary>-G/--get-laddr (DPVS): list the FULLNAT local addresses.</summary>
+    ListLocalAddresses,
+
     /// <summary>-h.</summary>
     Help,
 

@@ -54,6 +54,24 @@ public static partial class IpvsadmFormatter
     public static string Save(IpvsListing listing, ListFormat format, INameResolver resolver) =>
         List(listing, format | ListFormat.Rule, resolver, singleService: true);
 
+    /// <summary>DPVS's <c>ipvsadm -G</c>: the FULLNAT local addresses of every service (or of one).</summary>
+    public static string LocalAddresses(IpvsListing listing, INameResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(listing);
+        ArgumentNullException.ThrowIfNull(resolver);
+        var text = new StringBuilder("VIP:VPORT                      LADDR\n");
+        foreach (var service in Sorted(listing.Services, ListFormat.Numeric))
+        {
+            var name = ProtocolName(service.Protocol).PadRight(4) + " " + AddressPort(service.Address, service.Port, service.Protocol, ListFormat.Numeric, resolver);
+            foreach (var local in service.LocalAddresses)
+            {
+                text.Append(name.PadRight(30)).Append(' ').Append(local).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary><c>ipvsadm -L --timeout</c>.</summary>
     public static string Timeouts(TimeoutSettings timeouts)
     {
@@ -180,6 +198,17 @@ public static partial class IpvsadmFormatter
             if (flags.Length > 0)
             {
                 text.Append(" -b ").Append(flags);
+            }
+
+            if (service.Toa)
+            {
+                text.Append(" --toa");
+            }
+
+            // The pool before the servers, so that a restore never meets a fullnat server without one.
+            foreach (var local in service.LocalAddresses)
+            {
+                text.Append("\n-P ").Append(svcName).Append(" -z ").Append(local);
             }
         }
         else if ((format & ListFormat.Stats) != 0)

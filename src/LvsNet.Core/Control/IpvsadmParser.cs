@@ -13,7 +13,9 @@ namespace LvsNet.Core.Control;
 /// </summary>
 /// <remarks>
 /// Deliberate differences from ipvsadm: the command may come anywhere on the line (ipvsadm wants
-/// it first); <c>--fullnat</c> selects LvsNet's FULLNAT method; features LvsNet does not have yet
+/// it first); <c>--fullnat</c> selects LvsNet's FULLNAT method, and DPVS's local-address commands
+/// (<c>-P/--add-laddr</c>, <c>-Q/--del-laddr</c>, <c>-G/--get-laddr</c> with <c>-z/--laddr</c>) and
+/// <c>--toa</c> on <c>-A/-E</c> manage its source pool; features LvsNet does not have yet
 /// (fwmark, SCTP, IPv6, persistence engines, GUE/GRE tunnels, the sync daemon) are refused with a
 /// message saying so, exit status 2.
 /// </remarks>
@@ -33,6 +35,7 @@ public sealed class IpvsadmParser
     [
         "add-service", "edit-service", "delete-service", "flush", "list", "add-server", "delete-server",
         "edit-server", "set", "start-daemon", "stop-daemon", "restore", "save", "zero",
+        "add-laddr", "del-laddr", "get-laddr",
     ];
 
     private static readonly string[] OptionNames =
@@ -41,27 +44,30 @@ public sealed class IpvsadmParser
         "forwarding-method", "weight", "u-threshold", "l-threshold", "mcast-interface", "timeout", "daemon",
         "stats", "rate", "thresholds", "persistent-conn", "nosort", "syncid", "exact", "ops", "pe",
         "sched-flags", "mcast-group", "mcast-port", "mcast-ttl", "sync-maxlen", "tun-info", "tun-type",
-        "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum",
+        "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum", "laddr", "ifname", "toa",
     ];
 
     // Which options each command takes, one character per option in Opt order:
     // '+' required, 'x' not allowed, '1' at most one of the '1' options, '.' optional.
     private static readonly string[] Rules =
     [
-        /* add-service    */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",
-        /* edit-service   */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",
-        /* delete-service */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* flush          */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* list           */ ".11xxxxxxxxx11.......xxxxxxx.xxxxx",
-        /* add-server     */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",
-        /* delete-server  */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* edit-server    */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",
-        /* set            */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* start-daemon   */ "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxx",
-        /* stop-daemon    */ "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxx",
-        /* restore        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* save           */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* zero           */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-service    */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxxx.",
+        /* edit-service   */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxxx.",
+        /* delete-service */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* flush          */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list           */ ".11xxxxxxxxx11.......xxxxxxx.xxxxxxxx",
+        /* add-server     */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....xxx",
+        /* delete-server  */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* edit-server    */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....xxx",
+        /* set            */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* start-daemon   */ "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxxxxx",
+        /* stop-daemon    */ "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxx",
+        /* restore        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* save           */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* zero           */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-laddr      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+.x",
+        /* del-laddr      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+.x",
+        /* get-laddr      */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     ];
 
     private static readonly Spec[] Specs =
@@ -125,6 +131,12 @@ public sealed class IpvsadmParser
         new("tun-nocsum", '\0', Arg.None, Tag.TunNocsum),
         new("tun-csum", '\0', Arg.None, Tag.TunCsum),
         new("tun-remcsum", '\0', Arg.None, Tag.TunRemcsum),
+        new("add-laddr", 'P', Arg.None, Tag.AddLocalAddress),
+        new("del-laddr", 'Q', Arg.None, Tag.DeleteLocalAddress),
+        new("get-laddr", 'G', Arg.None, Tag.GetLocalAddresses),
+        new("laddr", 'z', Arg.Required, Tag.LocalAddress),
+        new("ifname", 'F', Arg.Required, Tag.IfName),
+        new("toa", '\0', Arg.None, Tag.Toa),
     ];
 
     private readonly INameResolver _resolver;
@@ -156,6 +168,9 @@ public sealed class IpvsadmParser
         Restore,
         Save,
         Zero,
+        AddLocalAddress,
+        DeleteLocalAddress,
+        GetLocalAddresses,
     }
 
     private enum Opt
@@ -194,6 +209,9 @@ public sealed class IpvsadmParser
         TunNocsum,
         TunCsum,
         TunRemcsum,
+        LocalAddress,
+        IfName,
+        Toa,
     }
 
     private enum Tag
@@ -256,6 +274,12 @@ public sealed class IpvsadmParser
         TunNocsum,
         TunCsum,
         TunRemcsum,
+        AddLocalAddress,
+        DeleteLocalAddress,
+        GetLocalAddresses,
+        LocalAddress,
+        IfName,
+        Toa,
     }
 
     /// <summary>Parses one command line (without the program name).</summary>
@@ -480,6 +504,16 @@ public sealed class IpvsadmParser
                     PersistenceNetmask = s.Netmask,
                     OnePacketScheduling = s.Ops,
                     SchedulerFlags = s.SchedFlags,
+                    Toa = s.Toa,
+                }),
+            Cmd.GetLocalAddresses => new IpvsadmInvocation { Command = IpvsadmCommand.ListLocalAddresses, Service = service },
+            Cmd.AddLocalAddress or Cmd.DeleteLocalAddress => Edit(
+                s.Command == Cmd.AddLocalAddress ? IpvsadmCommand.AddLocalAddress : IpvsadmCommand.DeleteLocalAddress,
+                new EditOperation
+                {
+                    Kind = s.Command == Cmd.AddLocalAddress ? EditKind.AddLocalAddress : EditKind.DeleteLocalAddress,
+                    Service = service,
+                    LocalAddress = Ipv4Address.Format(s.LocalAddress),
                 }),
             Cmd.DeleteServer => Edit(IpvsadmCommand.DeleteServer, new EditOperation
             {
@@ -648,6 +682,19 @@ public sealed class IpvsadmParser
             case Tag.TunNocsum: SetOption(s, Opt.TunNocsum); break;
             case Tag.TunCsum: SetOption(s, Opt.TunCsum); break;
             case Tag.TunRemcsum: SetOption(s, Opt.TunRemcsum); break;
+            case Tag.AddLocalAddress: SetCommand(s, Cmd.AddLocalAddress); break;
+            case Tag.DeleteLocalAddress: SetCommand(s, Cmd.DeleteLocalAddress); break;
+            case Tag.GetLocalAddresses: SetCommand(s, Cmd.GetLocalAddresses); break;
+            case Tag.LocalAddress:
+                SetOption(s, Opt.LocalAddress);
+                s.LocalAddress = Ipv4Address.TryParse(value, out var local) ? local : throw Fail("illegal local address specified");
+                break;
+            case Tag.IfName:
+                // DPVS binds a local address to a port; LvsNet has one interface, so the name is only checked for shape.
+                SetOption(s, Opt.IfName);
+                _ = value!.Length is > 0 and < 16 && !value.Contains('/', StringComparison.Ordinal) ? value : throw Fail("illegal interface name specified");
+                break;
+            case Tag.Toa: SetOption(s, Opt.Toa); s.Toa = true; break;
             default:
                 throw Fail($"invalid option `{arg}'");
         }
@@ -857,6 +904,10 @@ public sealed class IpvsadmParser
         public List<string>? SchedFlags { get; set; }
 
         public string? ServerText { get; set; }
+
+        public uint LocalAddress { get; set; }
+
+        public bool Toa { get; set; }
 
         public uint ServerAddress { get; set; }
 

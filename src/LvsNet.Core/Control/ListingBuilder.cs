@@ -69,6 +69,8 @@ public static class ListingBuilder
             PersistenceTimeoutSeconds = config.PersistenceTimeout is { } timeout ? Seconds(timeout) : null,
             PersistenceNetmask = Ipv4Address.Format(config.PersistenceNetmask),
             OnePacketScheduling = config.OnePacketScheduling,
+            LocalAddresses = [.. config.LocalAddresses.Select(Ipv4Address.Format)],
+            Toa = config.Toa,
             Stats = stats,
             Rates = rates,
             Servers = servers,

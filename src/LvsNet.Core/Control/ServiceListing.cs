@@ -30,6 +30,12 @@ public sealed record ServiceListing
     /// <summary>One-packet scheduling.</summary>
     public bool OnePacketScheduling { get; init; }
 
+    /// <summary>FULLNAT local addresses (the source pool), dotted.</summary>
+    public IReadOnlyList<string> LocalAddresses { get; init; } = [];
+
+    /// <summary>FULLNAT: the client's address goes to the real servers in TOA.</summary>
+    public bool Toa { get; init; }
+
     /// <summary>The counters.</summary>
     public TrafficStats Stats { get; init; } = TrafficStats.Zero;
 

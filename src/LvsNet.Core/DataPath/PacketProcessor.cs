@@ -112,7 +112,9 @@ public sealed partial class PacketProcessor : IFrameHandler
                     entry.State,
                     left > 0 ? ConnectionClock.ToTimeSpan((uint)left) : TimeSpan.Zero,
                     (entry.Flags & ConnectionFlags.Template) != 0,
-                    (entry.Flags & ConnectionFlags.Assured) != 0));
+                    (entry.Flags & ConnectionFlags.Assured) != 0,
+                    entry.LocalAddress,
+                    entry.LocalPort));
             },
             max);
         return list;

@@ -371,6 +371,8 @@ public sealed class ControlRequestHandler
         DestinationPort = entry.DestinationPort,
         State = entry.StateName,
         ExpiresSeconds = (long)entry.Expires.TotalSeconds,
+        LocalAddress = entry.LocalAddress != 0 ? Ipv4Address.Format(entry.LocalAddress) : null,
+        LocalPort = entry.LocalPort,
     };
 
     private int TableSize(LvsSnapshot snapshot) =>
@@ -398,6 +400,8 @@ public sealed class ControlRequestHandler
         EditKind.DeleteService => $"-D {operation.Service}",
         EditKind.AddServer => $"-a {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
         EditKind.EditServer => $"-e {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
+        EditKind.AddLocalAddress => $"-P {operation.Service} -z {operation.LocalAddress}",
+        EditKind.DeleteLocalAddress => $"-Q {operation.Service} -z {operation.LocalAddress}",
         _ => $"-d {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
     };
 }

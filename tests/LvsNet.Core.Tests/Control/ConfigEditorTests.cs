@@ -127,3 +127,70 @@ public class ConfigEditorTests
         }
     }
 }
+
+public class LocalAddressCommandTests
+{
+    private static readonly IpvsadmParser Parser = new();
+
+    private static IpvsadmInvocation Parse(string line) => Parser.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
+    public void AddAndDeleteLocalAddress_EditThePool_AndDpvsSpellingsParse()
+    {
+        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s rr --toa", "--add-laddr -t 10.0.0.100:80 -z 10.0.0.50 -F eth0", "-P -t 10.0.0.100:80 -z 10.0.0.51", "-a -t 10.0.0.100:80 -r 10.0.0.11:8080 --fullnat");
+        var service = Assert.Single(config.VirtualServices);
+        Assert.Equal([Ip("10.0.0.50"), Ip("10.0.0.51")], service.LocalAddresses.ToArray());
+        Assert.True(service.Toa);
+        Assert.Empty(Configuration.ConfigValidator.Validate(config));
+
+        var fewer = Apply(config, "--del-laddr -t 10.0.0.100:80 -z 10.0.0.50");
+        Assert.Equal([Ip("10.0.0.51")], fewer.VirtualServices[0].LocalAddresses.ToArray());
+
+        // -E resets --toa like every other option ipvsadm resets; the pool stays.
+        var edited = Apply(config, "-E -t 10.0.0.100:80 -s rr");
+        Assert.False(edited.VirtualServices[0].Toa);
+        Assert.Equal(2, edited.VirtualServices[0].LocalAddresses.Length);
+    }
+
+    [Theory]
+    [InlineData("-P -t 10.0.0.100:80 -z 10.0.0.50", "Local address already exists")]
+    [InlineData("-Q -t 10.0.0.100:80 -z 10.0.0.99", "No such local address")]
+    [InlineData("-P -t 10.0.0.101:80 -z 10.0.0.52", "Service not defined")]
+    public void LocalAddressMistakes_AreRefusedWithTheReason(string line, string message)
+    {
+        var config = Apply(Empty, "-A -t 10.0.0.100:80", "-P -t 10.0.0.100:80 -z 10.0.0.50");
+        var error = Assert.Throws<ConfigEditException>(() => Apply(config, line));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-P -t 10.0.0.100:80", "You need to supply the 'laddr' option for the 'add-laddr' command")]
+    [InlineData("-P -z 10.0.0.50", "You need to supply the 'service-address' option for the 'add-laddr' command")]
+    [InlineData("-P -t 10.0.0.100:80 -z 10.0.0.500", "illegal local address specified")]
+    [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11 -z 10.0.0.50", "Illegal 'laddr' option with the 'add-server' command")]
+    [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11 --toa", "Illegal 'toa' option with the 'add-server' command")]
+    public void LocalAddressCommandLineMistakes_SayWhatWasWrong(string line, string message)
+    {
+        var error = Assert.Throws<IpvsadmUsageException>(() => Parse(line));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetLocalAddresses_ListsThePoolPerService_AndSaveRestoresIt()
+    {
+        Assert.Equal(IpvsadmCommand.ListLocalAddresses, Parse("-G").Command);
+        Assert.Equal("10.0.0.100", Parse("--get-laddr -t 10.0.0.100:80").Service!.Address);
+
+        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s rr --toa", "-P -t 10.0.0.100:80 -z 10.0.0.50", "-a -t 10.0.0.100:80 -r 10.0.0.11:8080 --fullnat");
+        var runtime = new LvsRuntime();
+        runtime.Apply(config);
+        var listing = ListingBuilder.Build(runtime.Current!, null, 4096);
+        var text = IpvsadmFormatter.LocalAddresses(listing, NumericNameResolver.Instance);
+        Assert.Equal("VIP:VPORT                      LADDR\nTCP  10.0.0.100:80             10.0.0.50\n", text);
+
+        var saved = IpvsadmFormatter.Save(listing, ListFormat.Numeric, NumericNameResolver.Instance);
+        Assert.Equal("-A -t 10.0.0.100:80 -s rr --toa\n-P -t 10.0.0.100:80 -z 10.0.0.50\n-a -t 10.0.0.100:80 -r 10.0.0.11:8080 --fullnat -w 1\n", saved);
+        var restored = Apply(Empty, [.. saved.Split('\n', StringSplitOptions.RemoveEmptyEntries)]);
+        Assert.Equal(config.VirtualServices[0], restored.VirtualServices[0]);
+    }
+}
