@@ -83,6 +83,53 @@ public class OperationsLabTests
             .ToDictionary(c => c[0], c => c[1..]);
 
     [RequiresRootFact]
+    public void FullNatPool_EditedFromTheCommandLine_TakesEffectOnTheWire()
+    {
+        using var lab = Lab.Up(mode: "fullnat");
+        const string Yaml = """
+            director:
+              interface: eth0
+              address: 10.77.0.2/24
+            virtual_services:
+              - protocol: tcp
+                address: 10.77.0.100
+                port: 80
+                scheduler: rr
+                local_addresses: [10.77.0.50]
+                real_servers:
+                  - address: 10.77.0.11
+                    port: 8080
+                    method: fullnat
+            """;
+        var (daemon, adm) = Start(lab, Yaml);
+        using (daemon)
+        {
+            string[] Peers()
+            {
+                var lines = lab.Shell("client", $"for i in 1 2 3 4; do curl -s --max-time 3 http://{lab.Vip}/peer || echo FAILED; done", Short).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                Assert.Equal(4, lines.Length);
+                return lines;
+            }
+
+            Assert.All(Peers(), l => Assert.Equal("rs1 10.77.0.50", l));
+
+            // A new local address (answered by ARP once added), the old one removed: new connections come from the new one.
+            adm.Ok("--add-laddr", "-t", "10.77.0.100:80", "-z", "10.77.0.52", "-F", "eth0");
+            adm.Ok("-Q", "-t", "10.77.0.100:80", "-z", "10.77.0.50");
+            Assert.All(Peers(), l => Assert.Equal("rs1 10.77.0.52", l));
+            Assert.Contains("10.77.0.52", adm.Ok("-G", "-t", "10.77.0.100:80"), StringComparison.Ordinal);
+            Assert.DoesNotContain("10.77.0.50", adm.Ok("-G"), StringComparison.Ordinal);
+            Assert.Contains("-P -t 10.77.0.100:80 -z 10.77.0.52", adm.Ok("-S", "-n"), StringComparison.Ordinal);
+            Assert.Contains("\"local_address\": \"10.77.0.52\"", adm.Ok("-L", "-n", "-c", "--json"), StringComparison.Ordinal);
+
+            // A mistake is refused with the reason and changes nothing.
+            var refused = adm.Run("-Q", "-t", "10.77.0.100:80", "-z", "10.77.0.50");
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("No such local address", refused.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [RequiresRootFact]
     public void List_AfterRequests_ShowsServersCountersAndConnections()
     {
         using var lab = Lab.Up();
