@@ -40,6 +40,9 @@ public sealed record DirectorConfig
 /// <summary>How frames are captured and injected.</summary>
 public sealed record CaptureConfig
 {
+    /// <summary>The packet I/O backend (YAML <c>backend</c>: <c>pcap</c>, <c>afpacket</c> or <c>afxdp</c>).</summary>
+    public CaptureBackend Backend { get; init; } = CaptureBackend.Pcap;
+
     /// <summary>The kernel capture buffer in bytes.</summary>
     public int BufferSizeBytes { get; init; } = 32 * 1024 * 1024;
 
@@ -193,4 +196,17 @@ public sealed record RealServerConfig
 
     /// <summary>This server's own health-check settings (YAML <c>health_check</c> of the real server), or null to inherit the service's.</summary>
     public Health.RealServerHealthCheckConfig? HealthCheck { get; init; }
+}
+
+/// <summary>How the daemon reads and writes frames; see docs/designs/packet-io-backends.md.</summary>
+public enum CaptureBackend
+{
+    /// <summary>libpcap: works on any NIC; one system call per sent frame.</summary>
+    Pcap,
+
+    /// <summary>AF_PACKET with a TPACKET_V3 receive ring and batched transmit.</summary>
+    AfPacket,
+
+    /// <summary>AF_XDP: an XDP program redirects the director's traffic to a UMEM-backed socket.</summary>
+    AfXdp,
 }

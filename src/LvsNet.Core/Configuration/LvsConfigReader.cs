@@ -133,8 +133,22 @@ public static partial class LvsConfigReader
     private static CaptureConfig ReadCapture(YamlMapping map)
     {
         var defaults = new CaptureConfig();
+        var backendText = map.String("backend");
+        var backend = defaults.Backend;
+        if (backendText is not null)
+        {
+            switch (backendText.ToLowerInvariant())
+            {
+                case "pcap": backend = CaptureBackend.Pcap; break;
+                case "afpacket": backend = CaptureBackend.AfPacket; break;
+                case "afxdp": backend = CaptureBackend.AfXdp; break;
+                default: map.Error("backend", map.Find("backend"), $"must be pcap, afpacket or afxdp, got '{backendText}'"); break;
+            }
+        }
+
         var config = new CaptureConfig
         {
+            Backend = backend,
             BufferSizeBytes = (int?)map.Integer("buffer_size_bytes", 64 * 1024, 1L << 30) ?? defaults.BufferSizeBytes,
             BatchSize = (int?)map.Integer("batch_size", 1, 4096) ?? defaults.BatchSize,
             CaptureTo = map.String("capture_to"),

@@ -68,6 +68,11 @@ public static partial class ConfigYamlWriter
     {
         var defaults = new CaptureConfig();
         var lines = new StringBuilder();
+        if (capture.Backend != defaults.Backend)
+        {
+            Key(lines, 2, "backend", capture.Backend.ToString().ToLowerInvariant());
+        }
+
         if (capture.BufferSizeBytes != defaults.BufferSizeBytes)
         {
             Key(lines, 2, "buffer_size_bytes", Number(capture.BufferSizeBytes));
