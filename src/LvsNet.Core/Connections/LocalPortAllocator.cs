@@ -17,17 +17,27 @@ namespace LvsNet.Core.Connections;
 public sealed class LocalPortAllocator
 {
     private readonly Dictionary<ulong, Bitmap> _bitmaps = [];
-    private readonly int _first;
-    private readonly int _last;
+    private readonly int _base;
+    private readonly int _stride;
+    private readonly int _count;
 
-    /// <summary>Creates an allocator handing out ports <paramref name="first"/> to <paramref name="last"/>.</summary>
-    public LocalPortAllocator(int first = DefaultFirstPort, int last = DefaultLastPort)
+    /// <summary>
+    /// Creates an allocator handing out the ports <paramref name="first"/> to <paramref name="last"/>
+    /// that leave <paramref name="offset"/> modulo <paramref name="stride"/> (with several workers,
+    /// worker k of N hands out the ports p with p mod N = k, so a reply's port names its worker).
+    /// </summary>
+    public LocalPortAllocator(int first = DefaultFirstPort, int last = DefaultLastPort, int stride = 1, int offset = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(first, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(last, ushort.MaxValue);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(first, last);
-        _first = first;
-        _last = last;
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, stride);
+        _stride = stride;
+        _base = first + ((offset - (first % stride) + stride) % stride);
+        _count = _base > last ? 0 : ((last - _base) / stride) + 1;
+        ArgumentOutOfRangeException.ThrowIfZero(_count, nameof(last));
     }
 
     /// <summary>The default first port (ports below are left to well-known services).</summary>
@@ -37,7 +47,7 @@ public sealed class LocalPortAllocator
     public const int DefaultLastPort = 65535;
 
     /// <summary>How many ports one local address offers per protocol.</summary>
-    public int PortsPerAddress => _last - _first + 1;
+    public int PortsPerAddress => _count;
 
     /// <summary>Ports currently allocated, over all addresses and protocols.</summary>
     public int InUse { get; private set; }
@@ -49,17 +59,17 @@ public sealed class LocalPortAllocator
         var key = Key(protocol, address);
         if (!_bitmaps.TryGetValue(key, out var bitmap))
         {
-            bitmap = new Bitmap(_first);
+            bitmap = new Bitmap();
             _bitmaps.Add(key, bitmap);
         }
 
-        if (bitmap.Count == PortsPerAddress)
+        if (bitmap.Count == _count)
         {
             port = 0;
             return false;
         }
 
-        port = (ushort)bitmap.Take(_first, _last);
+        port = (ushort)(_base + (bitmap.Take(_count - 1) * _stride));
         InUse++;
         return true;
     }
@@ -74,14 +84,14 @@ public sealed class LocalPortAllocator
         var key = Key(protocol, address);
         if (!_bitmaps.ContainsKey(key))
         {
-            _bitmaps.Add(key, new Bitmap(_first));
+            _bitmaps.Add(key, new Bitmap());
         }
     }
 
     /// <summary>Returns <paramref name="port"/> of <paramref name="address"/> to the pool.</summary>
     public void Release(IpProtocol protocol, uint address, ushort port)
     {
-        if (_bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.Clear(port))
+        if (TryIndex(port, out var index) && _bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.Clear(index))
         {
             InUse--;
         }
@@ -89,22 +99,30 @@ public sealed class LocalPortAllocator
 
     /// <summary>True when <paramref name="port"/> of <paramref name="address"/> is allocated.</summary>
     public bool IsInUse(IpProtocol protocol, uint address, ushort port) =>
-        _bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.IsSet(port);
+        TryIndex(port, out var index) && _bitmaps.TryGetValue(Key(protocol, address), out var bitmap) && bitmap.IsSet(index);
+
+    private bool TryIndex(int port, out int index)
+    {
+        index = (port - _base) / _stride;
+        return port >= _base && (port - _base) % _stride == 0 && index < _count;
+    }
 
     private static ulong Key(IpProtocol protocol, uint address) => ((ulong)address << 8) | (byte)protocol;
 
-    private sealed class Bitmap(int first)
+    /// <summary>Bits over port indices 0..count−1 (index i is port base + i × stride).</summary>
+    private sealed class Bitmap
     {
         private readonly ulong[] _words = new ulong[65536 / 64];
-        private int _cursor = first;
+        private int _cursor;
 
         public int Count { get; private set; }
 
         public bool IsSet(int port) => (_words[port >> 6] & (1UL << (port & 63))) != 0;
 
-        /// <summary>Takes the first free port at or after the cursor, wrapping to <paramref name="first"/>; a free port must exist.</summary>
-        public int Take(int first, int last)
+        /// <summary>Takes the first free index at or after the cursor, wrapping to 0; a free index must exist.</summary>
+        public int Take(int last)
         {
+            const int first = 0;
             var port = _cursor;
             while (true)
             {

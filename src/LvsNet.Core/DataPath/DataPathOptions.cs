@@ -23,6 +23,12 @@ public sealed record DataPathOptions
     /// <summary>The connection table's capacity.</summary>
     public int TableCapacity { get; init; } = 1 << 20;
 
+    /// <summary>This worker's index among <see cref="WorkerCount"/> (0 for a single worker).</summary>
+    public int WorkerIndex { get; init; }
+
+    /// <summary>How many workers share the NIC, each with its own table (see <see cref="FlowSteering"/>).</summary>
+    public int WorkerCount { get; init; } = 1;
+
     /// <summary>ICMP errors allowed per second (a token bucket, like the kernel's icmp_msgs_per_sec).</summary>
     public int IcmpErrorsPerSecond { get; init; } = 1000;
 }

@@ -37,6 +37,8 @@ public sealed partial class PacketProcessor : IFrameHandler
     private readonly uint _subnetMask;
     private readonly uint _gateway;
     private readonly int _mtu;
+    private readonly int _workerIndex;
+    private readonly bool _sharedSchedulers;
     private ushort _nextIpId;
     private readonly ConnectionClock _clock;
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(ScratchLength, pinned: true);
@@ -70,11 +72,21 @@ public sealed partial class PacketProcessor : IFrameHandler
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _icmpPerTick = Math.Max(1, options.IcmpErrorsPerSecond / ConnectionClock.TicksPerSecond);
         _icmpTokens = _icmpPerTick;
-        Table = new ConnectionTable(options.TableCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorkerCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.WorkerIndex, options.WorkerCount);
+        _workerIndex = options.WorkerIndex;
+        _sharedSchedulers = options.WorkerCount > 1;
+        Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
         Neighbours = new NeighbourTable(transmitter, _mac, _address);
         Neighbours.Resolved += (ip, mac) => Log.Resolved(_logger, ip, mac);
         Neighbours.ResolutionFailed += ip => Log.Unresolved(_logger, ip);
     }
+
+    /// <summary>
+    /// Raised on the capture thread for every ARP packet whose sender it could learn from: with
+    /// several workers, ARP reaches worker 0 only, which passes what it learns on to the others.
+    /// </summary>
+    public event Action<uint, MacAddress>? NeighbourSeen;
 
     /// <summary>This thread's counters.</summary>
     public DataPathCounters Counters { get; } = new();
@@ -373,7 +385,7 @@ public sealed partial class PacketProcessor : IFrameHandler
 
         var template = -1;
         server = service.Config.PersistenceTimeout is null
-            ? service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort))
+            ? Schedule(in key, service)
             : SchedulePersistent(in key, service, out template);
         if (server is null)
         {
@@ -465,7 +477,7 @@ public sealed partial class PacketProcessor : IFrameHandler
             }
         }
 
-        var server = service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort));
+        var server = Schedule(in key, service);
         if (server is null)
         {
             return null;
@@ -493,7 +505,7 @@ public sealed partial class PacketProcessor : IFrameHandler
     {
         var template = -1;
         var server = service.Config.PersistenceTimeout is null
-            ? service.Scheduler.Schedule(new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort))
+            ? Schedule(in key, service)
             : SchedulePersistent(in key, service, out template);
         if (server is null)
         {
@@ -517,6 +529,25 @@ public sealed partial class PacketProcessor : IFrameHandler
         server.OnConnectionFreed(wasActive: false);
         Counters._connectionsCreated++;
         return server;
+    }
+
+    /// <summary>
+    /// Asks the service's scheduler. Schedulers keep state (rr's cursor, wrr's current weight,
+    /// lblc's cache); with several workers they share it under the service's lock, as IPVS takes
+    /// its per-service scheduler lock. Only new connections pay for it.
+    /// </summary>
+    private RealServerState? Schedule(in ConnectionKey key, VirtualServiceState service)
+    {
+        var flow = new FlowInfo(key.Protocol, key.ClientAddress, key.ClientPort, key.VirtualAddress, key.VirtualPort);
+        if (!_sharedSchedulers)
+        {
+            return service.Scheduler.Schedule(flow);
+        }
+
+        lock (service)
+        {
+            return service.Scheduler.Schedule(flow);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -975,6 +1006,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         }
 
         Neighbours.OnArp(arp.SenderIp, arp.SenderMac, _now);
+        NeighbourSeen?.Invoke(arp.SenderIp, arp.SenderMac);
         var snapshot = _snapshot;
         if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
         {
@@ -1043,8 +1075,9 @@ public sealed partial class PacketProcessor : IFrameHandler
             Table.LocalPorts.Reserve(IpProtocol.Udp, local);
         }
 
-        // Announce new VIPs and local addresses with a gratuitous ARP so switches and neighbours learn the director's MAC.
-        foreach (var vip in snapshot.OwnedAddresses)
+        // Announce new VIPs and local addresses with a gratuitous ARP so switches and neighbours
+        // learn the director's MAC (worker 0 only: one announcement is enough).
+        foreach (var vip in _workerIndex == 0 ? snapshot.OwnedAddresses : [])
         {
             if (_announced.Add(vip))
             {
