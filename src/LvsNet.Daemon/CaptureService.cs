@@ -1,4 +1,6 @@
 using LvsNet.Core;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
 using LvsNet.Daemon.Host;
 using LvsNet.Pcap;
@@ -22,8 +24,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private LiveCaptureDevice? _capture;
-    private LiveInjectionDevice? _injection;
+    private readonly List<IDisposable> _devices = [];
+    private readonly List<CaptureWorker> _workers = [];
     private PcapFileTap? _tap;
 
     /// <summary>Creates the service.</summary>
@@ -37,17 +39,30 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         _logger = loggerFactory.CreateLogger<CaptureService>();
     }
 
-    /// <summary>The running worker, or null before start.</summary>
-    public CaptureWorker? Worker { get; private set; }
+    /// <summary>The running workers (one per capture thread), empty before start.</summary>
+    public IReadOnlyList<CaptureWorker> Workers => _workers;
 
-    /// <summary>The capture device's kernel counters, as last read by the capture thread.</summary>
-    public CaptureStatistics? CaptureStatistics => Worker?.Statistics;
+    /// <summary>The data-path counters of every worker, summed (null before start).</summary>
+    public DataPathCounters? Counters => _workers.Count == 0 ? null : DataPathCounters.Sum([.. _workers.Select(w => w.Processor.Counters)]);
+
+    /// <summary>The capture devices' kernel counters, as last read by the capture threads, summed.</summary>
+    public CaptureStatistics? CaptureStatistics => _workers.Count == 0
+        ? null
+        : _workers.Select(w => w.Statistics).Aggregate(default(CaptureStatistics), (a, b) => new CaptureStatistics(a.Received + b.Received, a.Dropped + b.Dropped, a.InterfaceDropped + b.InterfaceDropped));
+
+    /// <summary>Lists up to <paramref name="max"/> connections of every worker (each lists its own table on its thread).</summary>
+    public async Task<IReadOnlyList<ConnectionInfo>> ListConnectionsAsync(int max, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var parts = await Task.WhenAll(_workers.Select(w => w.InvokeAsync(p => p.ListConnections(max)).WaitAsync(timeout, cancellationToken))).ConfigureAwait(false);
+        return [.. parts.SelectMany(p => p).Take(max)];
+    }
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var snapshot = _runtime.Current ?? throw new InvalidOperationException("no configuration applied");
         var director = snapshot.Config.Director;
+        var capture = snapshot.Config.Capture;
         var mac = NetworkInterfaceInfo.ReadMac(director.Interface);
         Log.PcapVersion(_logger, PcapLibrary.Version);
         try
@@ -57,32 +72,57 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 _host.Prepare(director.Interface, snapshot.OwnedAddresses);
             }
 
-            _capture = new LiveCaptureDevice(new DeviceConfiguration(director.Interface)
-            {
-                // The daemon answers ARP for the VIPs with the NIC's own MAC, so every frame it
-                // must handle is addressed to that MAC (or is ARP): no promiscuous mode needed.
-                Promiscuous = false,
-                BufferSizeBytes = snapshot.Config.Capture.BufferSizeBytes,
-                Filter = $"arp or (ether dst {mac} and ip)",
-            });
-            _injection = new LiveInjectionDevice(director.Interface);
-            if (snapshot.Config.Capture.CaptureTo is { } path)
+            if (capture.CaptureTo is { } path)
             {
                 _tap = new PcapFileTap(path, _time);
             }
 
-            var options = new DataPathOptions
+            // The daemon answers ARP for the VIPs with the NIC's own MAC, so every frame it must
+            // handle is addressed to that MAC (or is ARP): no promiscuous mode needed.
+            var filter = $"arp or (ether dst {mac} and ip)";
+            var mtu = NetworkInterfaceInfo.ReadMtu(director.Interface);
+            var workers = capture.Workers;
+            for (var index = 0; index < workers; index++)
             {
-                Mac = mac,
-                Address = director.Address,
-                PrefixLength = director.PrefixLength,
-                Gateway = director.Gateway,
-                Mtu = NetworkInterfaceInfo.ReadMtu(director.Interface),
-                TableCapacity = snapshot.Config.Connections.MaxEntries,
-            };
-            var processor = new PacketProcessor(_runtime, new FrameTransmitter(_injection, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
-            Worker = new CaptureWorker(_capture, processor, snapshot.Config.Capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>());
-            Worker.Start();
+                var (captureDevice, injectionDevice) = OpenDevices(director.Interface, capture, filter, snapshot);
+                var options = new DataPathOptions
+                {
+                    Mac = mac,
+                    Address = director.Address,
+                    PrefixLength = director.PrefixLength,
+                    Gateway = director.Gateway,
+                    Mtu = mtu,
+                    TableCapacity = Math.Max(1024, snapshot.Config.Connections.MaxEntries / workers),
+                    WorkerIndex = index,
+                    WorkerCount = workers,
+                };
+                var processor = new PacketProcessor(_runtime, new FrameTransmitter(injectionDevice, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
+                _workers.Add(new CaptureWorker(captureDevice, processor, capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>()));
+            }
+
+            if (workers > 1)
+            {
+                // ARP reaches worker 0 only (the steering program sends every non-IPv4 frame there):
+                // what it learns goes to the others, whose own resolutions wait for it.
+                var first = _workers[0];
+                first.Processor.NeighbourSeen += (ip, sender) =>
+                {
+                    for (var i = 1; i < _workers.Count; i++)
+                    {
+                        _ = _workers[i].InvokeAsync(p =>
+                        {
+                            p.Neighbours.OnArp(ip, sender, p.Now);
+                            return true;
+                        });
+                    }
+                };
+            }
+
+            foreach (var worker in _workers)
+            {
+                worker.Start();
+            }
+
             Log.Started(_logger, director.Interface, mac.ToString(), snapshot.Services.Count);
         }
         catch
@@ -98,12 +138,15 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Log.Stopping(_logger);
-        if (Worker is { } worker && !worker.Stop(StopTimeout))
+        foreach (var worker in _workers)
         {
-            Log.StopTimedOut(_logger, StopTimeout.TotalMilliseconds);
+            if (!worker.Stop(StopTimeout))
+            {
+                Log.StopTimedOut(_logger, StopTimeout.TotalMilliseconds);
+            }
         }
 
-        _statistics.Write(_runtime.Current, Worker?.Processor.Counters, CaptureStatistics);
+        _statistics.Write(_runtime.Current, Counters, CaptureStatistics);
         Cleanup();
         Log.Stopped(_logger);
         return Task.CompletedTask;
@@ -112,12 +155,44 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose() => Cleanup();
 
+    /// <summary>Opens the capture and injection devices of one worker for the configured backend.</summary>
+    private (ICaptureDevice Capture, IInjectionDevice Injection) OpenDevices(string interfaceName, CaptureConfig capture, string filter, LvsSnapshot snapshot)
+    {
+        switch (capture.Backend)
+        {
+            case CaptureBackend.Pcap:
+            {
+                var captureDevice = new LiveCaptureDevice(new DeviceConfiguration(interfaceName)
+                {
+                    Promiscuous = false,
+                    BufferSizeBytes = capture.BufferSizeBytes,
+                    Filter = filter,
+                });
+                _devices.Add(captureDevice);
+                var injection = new LiveInjectionDevice(interfaceName);
+                _devices.Add(injection);
+                return (captureDevice, injection);
+            }
+
+            default:
+                throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version; use backend: pcap");
+        }
+    }
+
     private void Cleanup()
     {
-        _capture?.Dispose();
-        _capture = null;
-        _injection?.Dispose();
-        _injection = null;
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
+
+        _workers.Clear();
+        foreach (var device in _devices)
+        {
+            device.Dispose();
+        }
+
+        _devices.Clear();
         _tap?.Dispose();
         _tap = null;
         _host.Restore();

@@ -35,7 +35,7 @@ public sealed class StatisticsService : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                _statistics.Write(_runtime.Current, _capture.Worker?.Processor.Counters, _capture.CaptureStatistics);
+                _statistics.Write(_runtime.Current, _capture.Counters, _capture.CaptureStatistics);
             }
         }
         catch (OperationCanceledException)

@@ -171,3 +171,32 @@ public class FlowSteeringTests
         return frame;
     }
 }
+
+public class DataPathCountersSumTests
+{
+    [Fact]
+    public void Sum_AddsEveryCounterOfEveryWorker()
+    {
+        var fields = typeof(DataPathCounters).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic).Where(f => f.FieldType == typeof(long)).ToList();
+        Assert.True(fields.Count >= 12);
+        var parts = new[] { new DataPathCounters(), new DataPathCounters() };
+        for (var p = 0; p < parts.Length; p++)
+        {
+            for (var f = 0; f < fields.Count; f++)
+            {
+                fields[f].SetValue(parts[p], (long)((p + 1) * 1000) + f);
+            }
+
+            parts[p].Drop(DropReason.NoLocalPort);
+        }
+
+        var sum = DataPathCounters.Sum(parts);
+        for (var f = 0; f < fields.Count; f++)
+        {
+            Assert.Equal(3000L + (2 * f), (long)fields[f].GetValue(sum)!);
+        }
+
+        Assert.Equal(2, sum[DropReason.NoLocalPort]);
+        Assert.Same(parts[0], DataPathCounters.Sum([parts[0]]));
+    }
+}

@@ -22,6 +22,11 @@ public static class ConfigValidator
         var errors = new List<ConfigError>();
         var seenServices = new Dictionary<(IpProtocol, uint, ushort), int>();
 
+        if (config.Capture.Workers > 1 && config.Capture.Backend != CaptureBackend.AfPacket)
+        {
+            errors.Add(new ConfigError("capture.workers", lineOf("capture"), $"{config.Capture.Workers} workers need backend afpacket (a PACKET_FANOUT group steers each connection to its worker); {config.Capture.Backend.ToString().ToLowerInvariant()} runs one"));
+        }
+
         for (var i = 0; i < config.VirtualServices.Length; i++)
         {
             var service = config.VirtualServices[i];

@@ -43,6 +43,9 @@ public sealed record CaptureConfig
     /// <summary>The packet I/O backend (YAML <c>backend</c>: <c>pcap</c>, <c>afpacket</c> or <c>afxdp</c>).</summary>
     public CaptureBackend Backend { get; init; } = CaptureBackend.Pcap;
 
+    /// <summary>Capture workers (YAML <c>workers</c>): threads each with its own socket in a fanout group and its own connection table; more than one needs the afpacket backend.</summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>The kernel capture buffer in bytes.</summary>
     public int BufferSizeBytes { get; init; } = 32 * 1024 * 1024;
 

@@ -149,6 +149,7 @@ public static partial class LvsConfigReader
         var config = new CaptureConfig
         {
             Backend = backend,
+            Workers = (int?)map.Integer("workers", 1, 64) ?? defaults.Workers,
             BufferSizeBytes = (int?)map.Integer("buffer_size_bytes", 64 * 1024, 1L << 30) ?? defaults.BufferSizeBytes,
             BatchSize = (int?)map.Integer("batch_size", 1, 4096) ?? defaults.BatchSize,
             CaptureTo = map.String("capture_to"),

@@ -73,6 +73,11 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "backend", capture.Backend.ToString().ToLowerInvariant());
         }
 
+        if (capture.Workers != defaults.Workers)
+        {
+            Key(lines, 2, "workers", Number(capture.Workers));
+        }
+
         if (capture.BufferSizeBytes != defaults.BufferSizeBytes)
         {
             Key(lines, 2, "buffer_size_bytes", Number(capture.BufferSizeBytes));

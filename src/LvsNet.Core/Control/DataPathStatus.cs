@@ -33,6 +33,9 @@ public sealed record DataPathStatus
     /// <summary>Unexpected errors caught on the capture thread.</summary>
     public long Errors { get; init; }
 
+    /// <summary>Capture workers (threads, each with its own table).</summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Drops by reason (every reason, zero ones included, in the enum's order).</summary>
     public IReadOnlyDictionary<string, long> DropsByReason { get; init; } = new Dictionary<string, long>();
 }

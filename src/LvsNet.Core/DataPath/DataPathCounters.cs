@@ -91,6 +91,39 @@ public sealed class DataPathCounters
     /// <summary>Counts one drop.</summary>
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
+    /// <summary>The sum of several workers' counters, read now (allocates; for the control plane).</summary>
+    public static DataPathCounters Sum(IReadOnlyList<DataPathCounters> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var sum = new DataPathCounters();
+        foreach (var part in parts)
+        {
+            sum._received += part.Received;
+            sum._forwarded += part.Forwarded;
+            sum._ignored += part.Ignored;
+            sum._connectionsCreated += part.ConnectionsCreated;
+            sum._connectionsReused += part.ConnectionsReused;
+            sum._arpRepliesSent += part.ArpRepliesSent;
+            sum._gratuitousArpsSent += part.GratuitousArpsSent;
+            sum._echoRepliesSent += part.EchoRepliesSent;
+            sum._icmpErrorsForwarded += part.IcmpErrorsForwarded;
+            sum._icmpErrorsSent += part.IcmpErrorsSent;
+            sum._icmpErrorsSuppressed += part.IcmpErrorsSuppressed;
+            sum._toaInserted += part.ToaInserted;
+            for (var i = 0; i < sum._drops.Length; i++)
+            {
+                sum._drops[i] += part[(DropReason)i];
+            }
+        }
+
+        return sum;
+    }
+
     /// <summary>A copy of the drop counts by reason (allocates; for the control plane).</summary>
     public IReadOnlyDictionary<DropReason, long> DropsByReason()
     {

@@ -250,9 +250,8 @@ public sealed class ControlRequestHandler
         var unsaved = lastEditAt is { } editAt && !(last is { Applied: true } reload && reload.At >= editAt);
         DataPathStatus? dataPath = null;
         CaptureCounters? capture = null;
-        if (_capture.Worker is { } worker)
+        if (_capture.Counters is { } counters)
         {
-            var counters = worker.Processor.Counters;
             dataPath = new DataPathStatus
             {
                 Received = counters.Received,
@@ -262,12 +261,13 @@ public sealed class ControlRequestHandler
                 ConnectionsCreated = counters.ConnectionsCreated,
                 ArpRepliesSent = counters.ArpRepliesSent,
                 IcmpErrorsSent = counters.IcmpErrorsSent,
-                TableEntries = worker.Processor.Table.Count,
-                TableCapacity = worker.Processor.Table.Capacity,
-                Errors = worker.Errors,
+                TableEntries = _capture.Workers.Sum(w => w.Processor.Table.Count),
+                TableCapacity = _capture.Workers.Sum(w => w.Processor.Table.Capacity),
+                Errors = _capture.Workers.Sum(w => w.Errors),
+                Workers = _capture.Workers.Count,
                 DropsByReason = counters.DropsByReason().ToDictionary(d => d.Key.ToString(), d => d.Value),
             };
-            var statistics = worker.Statistics;
+            var statistics = _capture.CaptureStatistics ?? default;
             capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped);
         }
 
@@ -344,13 +344,12 @@ public sealed class ControlRequestHandler
 
     private async Task<ControlResponse> ConnectionsAsync(CancellationToken cancellationToken)
     {
-        if (_capture.Worker is not { } worker)
+        if (_capture.Workers.Count == 0)
         {
             return ControlResponse.Failure("the capture thread is not running");
         }
 
-        var max = MaxListedConnections;
-        var entries = await worker.InvokeAsync(processor => processor.ListConnections(max)).WaitAsync(ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
+        var entries = await _capture.ListConnectionsAsync(MaxListedConnections, ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
         var rows = new List<ConnectionRow>(entries.Count);
         foreach (var entry in entries)
         {
@@ -376,7 +375,7 @@ public sealed class ControlRequestHandler
     };
 
     private int TableSize(LvsSnapshot snapshot) =>
-        _capture.Worker?.Processor.Table.BucketCount ?? (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, snapshot.Config.Connections.MaxEntries));
+        _capture.Workers.Count > 0 ? _capture.Workers.Sum(w => w.Processor.Table.BucketCount) : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, snapshot.Config.Connections.MaxEntries));
 
     private ReloadReport? Report((DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? result) =>
         result is { } r

@@ -51,9 +51,9 @@ public sealed class LvsMetrics : IHostedService, IDisposable
 
         _meter.CreateObservableCounter("lvsnet.datapath.frames", DataPathFrames, "{frame}", "Frames handed to the data path (received), forwarded to real servers, and left to the kernel (ignored)");
         _meter.CreateObservableCounter("lvsnet.datapath.drops", Drops, "{frame}", "Frames dropped by the data path, by reason");
-        _meter.CreateObservableCounter("lvsnet.datapath.errors", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Errors)] : Array.Empty<Measurement<long>>(), "{error}", "Unexpected exceptions caught on the capture thread (each is a bug)");
-        _meter.CreateObservableGauge("lvsnet.connection_table.entries", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Processor.Table.Count)] : Array.Empty<Measurement<long>>(), "{connection}", "Entries in the connection table, persistence templates included");
-        _meter.CreateObservableGauge("lvsnet.connection_table.capacity", () => _capture.Worker is { } worker ? [new Measurement<long>(worker.Processor.Table.Capacity)] : Array.Empty<Measurement<long>>(), "{connection}", "The connection table's capacity (connections.max_entries)");
+        _meter.CreateObservableCounter("lvsnet.datapath.errors", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => w.Errors))] : Array.Empty<Measurement<long>>(), "{error}", "Unexpected exceptions caught on the capture thread (each is a bug)");
+        _meter.CreateObservableGauge("lvsnet.connection_table.entries", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Table.Count))] : Array.Empty<Measurement<long>>(), "{connection}", "Entries in the connection table, persistence templates included");
+        _meter.CreateObservableGauge("lvsnet.connection_table.capacity", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Table.Capacity))] : Array.Empty<Measurement<long>>(), "{connection}", "The connection table's capacity (connections.max_entries)");
         _meter.CreateObservableCounter("lvsnet.capture.packets", CapturePackets, "{packet}", "libpcap statistics: received by the capture, dropped by the kernel (buffer full), dropped by the interface");
         _meter.CreateObservableGauge("lvsnet.config.snapshot", () => _runtime.Current is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(), "{version}", "The running snapshot's version; increases with every reload or lvsnetadm edit");
         _meter.CreateObservableGauge("lvsnet.config.last_reload_success", () => _reload.LastResult is { } last ? [new Measurement<long>(last.Applied ? 1 : 0)] : Array.Empty<Measurement<long>>(), "{bool}", "1 when the last reload was applied, 0 when it was rejected (absent before the first reload)");
@@ -122,12 +122,11 @@ public sealed class LvsMetrics : IHostedService, IDisposable
 
     private Measurement<long>[] DataPathFrames()
     {
-        if (_capture.Worker is not { } worker)
+        if (_capture.Counters is not { } counters)
         {
             return [];
         }
 
-        var counters = worker.Processor.Counters;
         return
         [
             new(counters.Received, new KeyValuePair<string, object?>("result", "received")),
@@ -139,11 +138,11 @@ public sealed class LvsMetrics : IHostedService, IDisposable
     private List<Measurement<long>> Drops()
     {
         var result = new List<Measurement<long>>();
-        if (_capture.Worker is { } worker)
+        if (_capture.Counters is { } counters)
         {
             foreach (var reason in Enum.GetValues<DropReason>())
             {
-                result.Add(new Measurement<long>(worker.Processor.Counters[reason], new KeyValuePair<string, object?>("reason", reason.ToString())));
+                result.Add(new Measurement<long>(counters[reason], new KeyValuePair<string, object?>("reason", reason.ToString())));
             }
         }
 
@@ -152,12 +151,11 @@ public sealed class LvsMetrics : IHostedService, IDisposable
 
     private Measurement<long>[] CapturePackets()
     {
-        if (_capture.Worker is not { } worker)
+        if (_capture.CaptureStatistics is not { } statistics)
         {
             return [];
         }
 
-        var statistics = worker.Statistics;
         return
         [
             new(statistics.Received, new KeyValuePair<string, object?>("result", "received")),

@@ -17,7 +17,7 @@ public class ConfigYamlWriterTests
     [
         "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.PrepareHost",
-        "CaptureConfig.Backend", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
+        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
@@ -35,7 +35,7 @@ public class ConfigYamlWriterTests
     private static LvsConfig Maximal() => new()
     {
         Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), PrepareHost = false },
-        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
+        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
         Connections = new ConnectionTableConfig
         {
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
