@@ -396,17 +396,7 @@ public sealed class ConnectionTable
     private void Free(int index, RealServerState?[] serversById)
     {
         ref var entry = ref _entries[index];
-        ref var link = ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _seed) & _bucketMask];
-        while (link != None)
-        {
-            if (link == index)
-            {
-                link = entry.BucketNext;
-                break;
-            }
-
-            link = ref _entries[link].BucketNext;
-        }
+        Unlink(ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _seed) & _bucketMask], index, replyChain: false);
 
         if (entry.LocalAddress != 0)
         {
@@ -434,19 +424,25 @@ public sealed class ConnectionTable
         Count--;
     }
 
-    private void UnbindLocal(ref ConnectionEntry entry, int index)
+    /// <summary>Removes <paramref name="index"/> from the chain starting at <paramref name="link"/> (a request chain, or with <paramref name="replyChain"/> a FULLNAT reply chain).</summary>
+    private void Unlink(ref int link, int index, bool replyChain)
     {
-        ref var link = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _seed) & _bucketMask];
         while (link != None)
         {
+            ref var next = ref replyChain ? ref _entries[link].ReplyNext : ref _entries[link].BucketNext;
             if (link == index)
             {
-                link = entry.ReplyNext;
-                break;
+                link = next;
+                return;
             }
 
-            link = ref _entries[link].ReplyNext;
+            link = ref next;
         }
+    }
+
+    private void UnbindLocal(ref ConnectionEntry entry, int index)
+    {
+        Unlink(ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _seed) & _bucketMask], index, replyChain: true);
 
         LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
         entry.LocalAddress = 0;

@@ -574,30 +574,15 @@ public sealed partial class PacketProcessor : IFrameHandler
         var scratch = _scratch.AsSpan(0, frame.Length);
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
-        uint nextHop;
         if (server.Method == ForwardingMethod.Nat)
         {
             // NAT: VIP:vport -> RIP:rport with incremental checksums (a port-0 service keeps the port).
             var port = server.Port != 0 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
             NatRewriter.RewriteDestination(packet, server.Address, port);
-            nextHop = NextHop(server.Address);
-        }
-        else
-        {
-            // DR: the real server is on the segment; only the MAC addresses change.
-            nextHop = server.Address;
         }
 
-        // Every method decrements the TTL, as IPVS does.
-        if (!Ipv4Writer.DecrementTtl(packet))
-        {
-            Counters.Drop(DropReason.TtlExceeded);
-            return;
-        }
-
-        _mac.WriteTo(scratch.Slice(MacAddress.Length));
-        server.OnInbound(ip.TotalLength);
-        Transmit(scratch, nextHop);
+        // DR: the real server is on the segment (the validator makes sure); only the MAC addresses change.
+        SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
     /// <summary>
@@ -636,15 +621,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         var port = server.Port != 0 ? server.Port : entry.VirtualPort;
         NatRewriter.RewriteSource(packet, entry.LocalAddress, entry.LocalPort);
         NatRewriter.RewriteDestination(packet, server.Address, port);
-        if (!Ipv4Writer.DecrementTtl(packet))
-        {
-            Counters.Drop(DropReason.TtlExceeded);
-            return;
-        }
-
-        _mac.WriteTo(scratch.Slice(MacAddress.Length));
-        server.OnInbound(ip.TotalLength);
-        Transmit(scratch, NextHop(server.Address));
+        SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
     /// <summary>
@@ -757,7 +734,7 @@ public sealed partial class PacketProcessor : IFrameHandler
             NatRewriter.RewriteIcmpError(packet, towardsServer: true, server.Address, serverPort);
         }
 
-        SendTranslated(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
+        SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
     /// <summary>
@@ -790,7 +767,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         var packet = scratch.Slice(l2Length);
         NatRewriter.RewriteIcmpError(packet, entry.VirtualAddress, entry.ClientAddress, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort);
         Counters._icmpErrorsForwarded++;
-        SendTranslated(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
+        SendRewritten(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
     }
 
     private static bool TryReadQuotedPorts(IcmpHeader icmp, out Ipv4Header quoted, out ushort sourcePort, out ushort destinationPort)
@@ -806,7 +783,12 @@ public sealed partial class PacketProcessor : IFrameHandler
         return true;
     }
 
-    private void SendTranslated(Span<byte> frame, Span<byte> packet, uint destination, int length, RealServerState server, bool inbound)
+    /// <summary>
+    /// The common end of every rewritten packet: TTL − 1 (every method decrements it, as IPVS
+    /// does; at 1 the packet is dropped), the director's source MAC, the server's counters, and the
+    /// next hop towards <paramref name="destination"/>.
+    /// </summary>
+    private void SendRewritten(Span<byte> frame, Span<byte> packet, uint destination, int length, RealServerState server, bool inbound)
     {
         if (!Ipv4Writer.DecrementTtl(packet))
         {
@@ -941,15 +923,7 @@ public sealed partial class PacketProcessor : IFrameHandler
             NatRewriter.RewriteDestination(packet, entry.ClientAddress, entry.ClientPort);
         }
 
-        if (!Ipv4Writer.DecrementTtl(packet))
-        {
-            Counters.Drop(DropReason.TtlExceeded);
-            return;
-        }
-
-        _mac.WriteTo(scratch.Slice(MacAddress.Length));
-        server.OnOutbound(ip.TotalLength);
-        Transmit(scratch, NextHop(entry.ClientAddress));
+        SendRewritten(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
     }
 
     /// <summary>The FULLNAT connection that owns LIP:lport, if its real server is the one that sent (or was sent) the packet.</summary>
