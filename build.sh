@@ -5,7 +5,9 @@
 #   ./build.sh demo    namespace lab: client, director running lvsnetd in DR mode, two nginx real servers
 #   ./build.sh test    setup, build, run every test (unit and namespace end-to-end); last line
 #                      "tests: N passed, N failed"
-#   ./build.sh bench   BenchmarkDotNet per-packet benchmarks (not part of test)
+#   ./build.sh bench [micro] [ARGS]   BenchmarkDotNet per-packet benchmarks (not part of test)
+#   ./build.sh bench pps [--short] [--backend pcap|afpacket|afxdp]   forwarding rate of lvsnetd in the
+#                      namespace lab (lab/pps-bench.sh: offered/forwarded pps, loss, CPU per packet)
 #   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
 #                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
 #   ./build.sh uninstall [--purge]    remove what install put there (--purge: also /etc/lvsnet and the user)
@@ -174,8 +176,24 @@ run_tests() {
 }
 
 bench() {
-  setup
-  dotnet run -c Release --project tests/LvsNet.Benchmarks -- "${@:-}"
+  case "${1:-}" in
+    pps)
+      shift
+      need_root "bench pps"
+      setup
+      build
+      lab/pps-bench.sh "$@"
+      ;;
+    micro)
+      shift
+      setup
+      dotnet run -c Release --project tests/LvsNet.Benchmarks -- "$@"
+      ;;
+    *)
+      setup
+      dotnet run -c Release --project tests/LvsNet.Benchmarks -- "$@"
+      ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -297,5 +315,5 @@ case "${1:-help}" in
   bench) shift; bench "$@" ;;
   install) shift; install_lvsnet "$@" ;;
   uninstall) shift; uninstall_lvsnet "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -41,6 +41,12 @@ public sealed class FakeInjectionDevice : IInjectionDevice
         return true;
     }
 
+    /// <summary>Calls to <see cref="Flush"/>.</summary>
+    public long Flushes { get; private set; }
+
+    /// <inheritdoc />
+    public void Flush() => Flushes++;
+
     /// <inheritdoc />
     public void Dispose()
     {

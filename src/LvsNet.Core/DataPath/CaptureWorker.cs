@@ -8,7 +8,7 @@ namespace LvsNet.Core.DataPath;
 
 /// <summary>
 /// One dedicated capture thread running the data path to completion: read a batch, process each
-/// frame, run timers between batches, and block in <see cref="ICaptureDevice.Wait"/> when idle.
+/// frame, flush the transmitter, run timers between batches, and block in <see cref="ICaptureDevice.Wait"/> when idle.
 /// </summary>
 /// <remarks>
 /// The control plane never touches the processor's tables directly: it posts work with
@@ -117,6 +117,11 @@ public sealed partial class CaptureWorker : IDisposable
                 }
 
                 handled = _device.Dispatch(_processor, _batchSize);
+
+                // A batching device (AF_PACKET) sends what the batch, the work items and the timers
+                // staged with one system call; it must happen before blocking, or replies would wait
+                // for the next frame.
+                _processor.Transmitter.Flush();
                 if (Environment.TickCount64 - _statisticsReadAt >= 1000)
                 {
                     ReadStatistics();

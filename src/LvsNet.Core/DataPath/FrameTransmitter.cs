@@ -34,4 +34,15 @@ public sealed class FrameTransmitter
         _tap?.OnSent(frame);
         return true;
     }
+
+    /// <summary>
+    /// Sends what a batching device has staged (one system call for the batch); nothing for devices
+    /// that send each frame at once. Called by the capture thread after each batch and before it blocks.
+    /// </summary>
+    /// <remarks>
+    /// Nothing is queued here: <see cref="Send"/> hands each frame to the device straight away (frames
+    /// held while a neighbour resolves live in the neighbour table and also leave through <see cref="Send"/>).
+    /// A frame the kernel refuses at flush time is counted by the device (<see cref="IInjectionDevice.SendFailures"/>), not in <see cref="Failed"/>.
+    /// </remarks>
+    public void Flush() => _device.Flush();
 }

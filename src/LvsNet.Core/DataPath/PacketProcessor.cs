@@ -132,6 +132,9 @@ public sealed partial class PacketProcessor : IFrameHandler
         return list;
     }
 
+    /// <summary>The way out of the pipeline; the capture thread flushes it after each batch.</summary>
+    public FrameTransmitter Transmitter => _transmitter;
+
     /// <summary>
     /// Called by the capture thread before each batch: reads the clock and the current snapshot,
     /// and once per tick runs the timer wheel and the neighbour retries.

@@ -9,5 +9,8 @@ internal static partial class Interop
 
         /// <summary>EAGAIN: nothing to read from a non-blocking descriptor.</summary>
         internal const int EAGAIN = 11;
+
+        /// <summary>ENOBUFS: the device queue is full (seen with PACKET_QDISC_BYPASS).</summary>
+        internal const int ENOBUFS = 105;
     }
 }

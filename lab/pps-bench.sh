@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR).
+#
+# Usage (root; build first with ./build.sh build, or run it through ./build.sh bench pps):
+#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--short] [--pps N] [--seconds S] [--flows N]
+#
+# Builds a lab with lab/lab.sh (client, director, 2 real servers, DR), starts lvsnetd in the
+# director namespace, and for each case blasts frames from the client namespace at the VIP with
+# lvsnet-blaster (batched AF_PACKET sends, bounded by count and time). Each real server counts and
+# drops the frames to VIP:80 in an nftables prerouting chain, so the servers' stacks stay idle.
+# Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood); --short runs
+# ack64 only, for about one second. Reported per case: offered pps, forwarded pps, loss % and the
+# daemon's CPU seconds (utime+stime from /proc/PID/stat) per million forwarded frames. The last
+# line of output is a JSON array of the results. Every namespace is deleted on exit (trap).
+#
+# --backend X writes `capture: { backend: X }` into the generated configuration; pcap is the
+# default and writes nothing, so the bench also runs on daemons that do not know the key yet.
+set -Eeuo pipefail
+export LC_ALL=C
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONFIGURATION=${CONFIGURATION:-Release}
+DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
+BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
+
+backend=pcap short="" pps=0 seconds=4 flows=1024
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --backend) backend="$2"; shift 2 ;;
+        --backend=*) backend="${1#*=}"; shift ;;
+        --short) short=1; shift ;;
+        --pps) pps="$2"; shift 2 ;;
+        --seconds) seconds="$2"; shift 2 ;;
+        --flows) flows="$2"; shift 2 ;;
+        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    esac
+done
+case "$backend" in pcap | afpacket | afxdp) ;; *) echo "pps-bench: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 && "$seconds" -le 5 ]] || { echo "pps-bench: --seconds must be 1..5" >&2; exit 2; }
+[[ "$(id -u)" -eq 0 ]] || { echo "pps-bench: needs root (network namespaces)" >&2; exit 1; }
+for f in "$DAEMON_DLL" "$BLASTER_DLL"; do
+    [[ -f "$f" ]] || { echo "pps-bench: $f is missing; run ./build.sh build first" >&2; exit 1; }
+done
+if [[ -n "$short" ]]; then
+    seconds=1
+    cases=(ack64)
+else
+    cases=(ack64 ack512 syn64)
+fi
+
+log() { printf 'pps-bench: %s\n' "$*" >&2; }
+
+ID="pps$$"
+ID=${ID:0:10}
+STATE=$(mktemp -d /tmp/lvt-pps.XXXXXX)
+DAEMON_PID=""
+cleanup() {
+    if [[ -n "$DAEMON_PID" ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+        kill -TERM "$DAEMON_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$DAEMON_PID" 2>/dev/null || true
+        wait "$DAEMON_PID" 2>/dev/null || true
+    fi
+    "$ROOT/lab/lab.sh" down "$ID" >/dev/null 2>&1 || true
+    rm -rf -- "$STATE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+started=$(date +%s.%N)
+log "lab $ID: client, director, rs1, rs2 (DR)"
+env_text=$("$ROOT/lab/lab.sh" up "$ID" --rs 2 --mode dr)
+eval "$(grep -E '^LVT_[A-Z0-9_]+=' <<<"$env_text")"
+
+# Count and drop VIP:80 frames on each real server before its stack sees them.
+for ns in ${LVT_RS_NS//,/ }; do
+    ip netns exec "$ns" nft -f - <<NFT
+table ip lvtbench {
+    chain pre {
+        type filter hook prerouting priority raw; policy accept;
+        ip daddr $LVT_VIP tcp dport 80 counter drop
+    }
+}
+NFT
+done
+
+rs_count() {
+    local total=0 ns n
+    for ns in ${LVT_RS_NS//,/ }; do
+        n=$(ip netns exec "$ns" nft list table ip lvtbench | awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
+
+capture_yaml=""
+if [[ "$backend" != pcap ]]; then
+    capture_yaml=$'capture:\n  backend: '"$backend"
+fi
+cat >"$STATE/lvsnet.yaml" <<YAML
+director:
+  interface: $LVT_IF
+  address: $LVT_DIP/$LVT_PREFIXLEN
+$capture_yaml
+connections:
+  max_entries: 262144
+virtual_services:
+  - name: bench
+    protocol: tcp
+    address: $LVT_VIP
+    port: 80
+    scheduler: rr
+    real_servers:
+      - address: $LVT_RS1_IP
+      - address: $LVT_RS2_IP
+YAML
+
+log "lvsnetd (backend $backend)"
+"$ROOT/lab/lab.sh" exec "$ID" dir -- dotnet "$DAEMON_DLL" --config "$STATE/lvsnet.yaml" --stats-interval 0 >"$STATE/lvsnetd.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 1 150); do
+    grep -q '"Name":"Started"' "$STATE/lvsnetd.log" 2>/dev/null && break
+    if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+        tail -20 "$STATE/lvsnetd.log" >&2
+        log "lvsnetd exited before it started (backend $backend not supported by this build?)"
+        exit 1
+    fi
+    sleep 0.1
+done
+grep -q '"Name":"Started"' "$STATE/lvsnetd.log" || { tail -20 "$STATE/lvsnetd.log" >&2; log "lvsnetd did not start"; exit 1; }
+
+# Let the director resolve both real servers (ARP) before the clock starts.
+"$ROOT/lab/lab.sh" exec "$ID" client -- dotnet "$BLASTER_DLL" --interface "$LVT_IF" --dst-mac "$LVT_DIR_MAC" \
+    --src-ip "$LVT_CLIENT_IP" --vip "$LVT_VIP" --mode ack --flows 16 --count 16 --duration 1 >/dev/null
+sleep 0.3
+
+results=()
+printf '%-8s %12s %12s %12s %8s %14s\n' case offered offered_pps forwarded_pps loss_% cpu_s_per_Mpkt >&2
+for c in "${cases[@]}"; do
+    case "$c" in
+        ack64) args=(--mode ack --size 64 --flows "$flows") ;;
+        ack512) args=(--mode ack --size 512 --flows "$flows") ;;
+        syn64) args=(--mode syn --size 64) ;;
+    esac
+    before_rs=$(rs_count)
+    before_cpu=$(cpu_ticks)
+    out=$("$ROOT/lab/lab.sh" exec "$ID" client -- dotnet "$BLASTER_DLL" --interface "$LVT_IF" --dst-mac "$LVT_DIR_MAC" \
+        --src-ip "$LVT_CLIENT_IP" --vip "$LVT_VIP" --pps "$pps" --count 20000000 --duration "$seconds" "${args[@]}")
+    sleep 0.3
+    after_cpu=$(cpu_ticks)
+    after_rs=$(rs_count)
+    result=$(python3 - "$c" "$backend" "$out" "$before_rs" "$after_rs" "$before_cpu" "$after_cpu" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+case, backend, out = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+rs0, rs1, cpu0, cpu1, hz = (int(v) for v in sys.argv[4:9])
+forwarded = rs1 - rs0 - out["primed"]
+offered = out["sent"]
+seconds = out["seconds"]
+cpu = (cpu1 - cpu0) / hz
+print(json.dumps({
+    "case": case, "backend": backend, "method": "dr", "frame_bytes": out["frame_bytes"],
+    "offered": offered, "offered_pps": round(offered / seconds), "forwarded": forwarded,
+    "forwarded_pps": round(forwarded / seconds), "loss_pct": round(100.0 * (offered - forwarded) / offered, 2) if offered else 0.0,
+    "daemon_cpu_s": round(cpu, 2), "cpu_s_per_mpkt": round(cpu / (forwarded / 1e6), 2) if forwarded > 0 else None,
+    "seconds": seconds}))
+PY
+)
+    results+=("$result")
+    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%-8s %12d %12d %12d %8.2f %14s" % (r["case"], r["offered"], r["offered_pps"], r["forwarded_pps"], r["loss_pct"], r["cpu_s_per_mpkt"]), file=sys.stderr)' "$result"
+done
+
+log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"
+(IFS=,; echo "[${results[*]}]")
