@@ -25,6 +25,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<IDisposable> _devices = [];
+    private readonly int _fanoutGroup = Environment.ProcessId & 0xFFFF;
     private readonly List<CaptureWorker> _workers = [];
     private PcapFileTap? _tap;
 
@@ -97,11 +98,17 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     WorkerCount = workers,
                 };
                 var processor = new PacketProcessor(_runtime, new FrameTransmitter(injectionDevice, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
-                _workers.Add(new CaptureWorker(captureDevice, processor, capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>()));
+                _workers.Add(new CaptureWorker(captureDevice, processor, capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>(), index));
             }
 
             if (workers > 1)
             {
+                // The fanout group steers each connection's frames to the worker holding it; the
+                // program follows the VIPs and local addresses of the snapshot in use.
+                var steering = (AfPacketDevice)_devices[0];
+                Steer(steering, snapshot, workers);
+                _workers[0].Processor.SnapshotChanged += next => Steer(steering, next, workers);
+
                 // ARP reaches worker 0 only (the steering program sends every non-IPv4 frame there):
                 // what it learns goes to the others, whose own resolutions wait for it.
                 var first = _workers[0];
@@ -155,6 +162,13 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose() => Cleanup();
 
+    private void Steer(AfPacketDevice device, LvsSnapshot snapshot, int workers)
+    {
+        var program = FlowSteering.BuildProgram(snapshot, workers);
+        device.SetFanoutProgram(program);
+        Log.Steering(_logger, workers, program.Length, snapshot.VirtualAddresses.Length, snapshot.LocalAddresses.Length);
+    }
+
     /// <summary>Opens the capture and injection devices of one worker for the configured backend.</summary>
     private (ICaptureDevice Capture, IInjectionDevice Injection) OpenDevices(string interfaceName, CaptureConfig capture, string filter, LvsSnapshot snapshot)
     {
@@ -174,8 +188,23 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 return (captureDevice, injection);
             }
 
+            case CaptureBackend.AfPacket:
+            {
+                var device = new AfPacketDevice(new AfPacketOptions(interfaceName)
+                {
+                    Promiscuous = false,
+                    Filter = filter,
+                    BlockCount = Math.Max(8, capture.BufferSizeBytes / AfPacketOptions.DefaultBlockSizeBytes),
+                    TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, AfPacketOptions.DefaultTransmitBatchSize)),
+                    FanoutGroupId = capture.Workers > 1 ? _fanoutGroup : null,
+                    FanoutMode = AfPacketFanoutMode.ClassicBpf,
+                });
+                _devices.Add(device);
+                return (device, device);
+            }
+
             default:
-                throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version; use backend: pcap");
+                throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version; use backend: pcap or afpacket");
         }
     }
 
@@ -211,6 +240,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = 103, EventName = "PcapVersion", Level = LogLevel.Information, Message = "Using {PcapVersion}")]
         public static partial void PcapVersion(ILogger logger, string pcapVersion);
+
+        [LoggerMessage(EventId = 108, EventName = "Steering", Level = LogLevel.Information, Message = "{Workers} workers: fanout steering program of {Instructions} instructions for {Vips} VIP(s) and {LocalAddresses} local address(es)")]
+        public static partial void Steering(ILogger logger, int workers, int instructions, int vips, int localAddresses);
 
         [LoggerMessage(EventId = 106, EventName = "StopTimedOut", Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
         public static partial void StopTimedOut(ILogger logger, double milliseconds);

@@ -620,6 +620,26 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
         }
     }
 
+    /// <summary>
+    /// Sets the program of a <see cref="AfPacketFanoutMode.ClassicBpf"/> fanout group (it applies to
+    /// every socket of the group, and replaces the previous one at once).
+    /// </summary>
+    /// <exception cref="ArgumentException">The program is empty or longer than the kernel accepts.</exception>
+    /// <exception cref="PcapException">The kernel refused it (not a CBPF group, or an invalid program).</exception>
+    public void SetFanoutProgram(ReadOnlySpan<BpfInstruction> program)
+    {
+        if (program.IsEmpty || program.Length > BpfInstruction.MaxInstructions)
+        {
+            throw new ArgumentException($"a fanout program has 1 to {BpfInstruction.MaxInstructions} instructions, got {program.Length}", nameof(program));
+        }
+
+        fixed (BpfInstruction* instructions = program)
+        {
+            var fprog = new Interop.Libc.SockFprog { Length = (ushort)program.Length, Filter = (nint)instructions };
+            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_FANOUT_DATA, &fprog, (uint)sizeof(Interop.Libc.SockFprog), "PACKET_FANOUT_DATA");
+        }
+    }
+
     private void SetOption(int level, int name, int value, string step) => SetOption(level, name, &value, sizeof(int), step);
 
     private void SetOption(int level, int name, void* value, uint length, string step)

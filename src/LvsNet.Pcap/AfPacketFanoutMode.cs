@@ -11,4 +11,11 @@ public enum AfPacketFanoutMode
 
     /// <summary>PACKET_FANOUT_CPU: by the CPU that received the frame.</summary>
     Cpu = 2,
+
+    /// <summary>
+    /// PACKET_FANOUT_CBPF: a classic BPF program chooses the socket (its result modulo the group's
+    /// size); set it with <see cref="AfPacketDevice.SetFanoutProgram"/> on any member. Until a
+    /// program is set, every frame goes to the first socket.
+    /// </summary>
+    ClassicBpf = 6,
 }

@@ -27,6 +27,12 @@ public readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte Ju
     public const ushort Tax = 0x00, Txa = 0x80;
 #pragma warning restore CS1591
 
+    /// <summary>SKF_AD_OFF + SKF_AD_PROTOCOL: the ancillary load of the frame's ethertype (skb->protocol).</summary>
+    public const uint AncillaryProtocol = unchecked((uint)-0x1000);
+
+    /// <summary>SKF_NET_OFF: offsets from here on are relative to the network header, wherever the frame's data starts.</summary>
+    public const uint NetworkOffset = unchecked((uint)-0x100000);
+
     /// <summary>The size of one instruction in bytes.</summary>
     public static unsafe int Size => sizeof(BpfInstruction);
 
@@ -37,13 +43,20 @@ public readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte Ju
     public static BpfInstruction Jump(ushort code, uint k, byte jumpTrue, byte jumpFalse) => new(code, jumpTrue, jumpFalse, k);
 
     /// <summary>
-    /// Runs a program over <paramref name="packet"/> the way the kernel's interpreter does (for
-    /// tests and diagnostics: the kernel runs the real thing). Out-of-bounds loads end the program
-    /// with 0, as in the kernel.
+    /// Runs a program over <paramref name="packet"/> (an untagged Ethernet frame) the way the
+    /// kernel's interpreter does (for tests and diagnostics: the kernel runs the real thing).
+    /// Out-of-bounds loads end the program with 0, as in the kernel; network-relative loads
+    /// (<see cref="NetworkOffset"/>) read from byte 14, and <see cref="AncillaryProtocol"/> is the
+    /// ethertype.
     /// </summary>
     /// <returns>The program's return value.</returns>
     public static uint Run(ReadOnlySpan<BpfInstruction> program, ReadOnlySpan<byte> packet)
     {
+        const int EthernetLength = 14;
+        static long Resolve(long offset) => offset >= unchecked((int)NetworkOffset) && offset < unchecked((int)NetworkOffset) + 0x100000 - 0x1000
+            ? offset - unchecked((int)NetworkOffset) + EthernetLength
+            : offset;
+
         uint a = 0, x = 0;
         for (var pc = 0; pc < program.Length; pc++)
         {
@@ -60,12 +73,13 @@ public readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte Ju
                     {
                         if (mode == Msh)
                         {
-                            if (i.K >= (uint)packet.Length)
+                            var at = Resolve(unchecked((int)i.K));
+                            if (at < 0 || at >= packet.Length)
                             {
                                 return 0;
                             }
 
-                            x = (uint)(packet[(int)i.K] & 0x0f) * 4;
+                            x = (uint)(packet[(int)at] & 0x0f) * 4;
                         }
                         else
                         {
@@ -81,15 +95,21 @@ public readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte Ju
                         break;
                     }
 
-                    var offset = (long)i.K + (mode == Ind ? x : 0);
+                    if (mode == Abs && i.K == AncillaryProtocol)
+                    {
+                        a = packet.Length >= EthernetLength ? (uint)((packet[12] << 8) | packet[13]) : 0;
+                        break;
+                    }
+
+                    var offset = Resolve(unchecked((int)i.K) + (mode == Ind ? (long)x : 0));
                     var length = size == W ? 4 : size == H ? 2 : 1;
-                    if (offset + length > packet.Length)
+                    if (offset < 0 || offset + length > packet.Length)
                     {
                         return 0;
                     }
 
-                    var at = packet.Slice((int)offset);
-                    a = length == 4 ? (uint)((at[0] << 24) | (at[1] << 16) | (at[2] << 8) | at[3]) : length == 2 ? (uint)((at[0] << 8) | at[1]) : at[0];
+                    var bytes = packet.Slice((int)offset);
+                    a = length == 4 ? (uint)((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) : length == 2 ? (uint)((bytes[0] << 8) | bytes[1]) : bytes[0];
                     break;
                 }
 

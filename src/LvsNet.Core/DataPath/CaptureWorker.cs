@@ -32,7 +32,7 @@ public sealed partial class CaptureWorker : IDisposable
     private long _statisticsReadAt;
 
     /// <summary>Creates the worker; <see cref="Start"/> starts its thread.</summary>
-    public CaptureWorker(ICaptureDevice device, PacketProcessor processor, int batchSize = 64, ILogger? logger = null)
+    public CaptureWorker(ICaptureDevice device, PacketProcessor processor, int batchSize = 64, ILogger? logger = null, int index = 0)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(processor);
@@ -40,7 +40,7 @@ public sealed partial class CaptureWorker : IDisposable
         _processor = processor;
         _batchSize = batchSize;
         _logger = logger ?? NullLogger.Instance;
-        _thread = new Thread(Run) { IsBackground = true, Name = "lvsnet-capture-" + device.Name };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"lvsnet-capture-{device.Name}-{index}" };
     }
 
     /// <summary>The processor this worker drives.</summary>
@@ -104,7 +104,7 @@ public sealed partial class CaptureWorker : IDisposable
 
     private void Run()
     {
-        Log.CaptureStarted(_logger, _device.Name);
+        Log.CaptureStarted(_logger, _device.Name, _thread.Name!);
         while (!_stopping)
         {
             int handled;
@@ -142,7 +142,7 @@ public sealed partial class CaptureWorker : IDisposable
         }
 
         ReadStatistics();
-        Log.CaptureStopped(_logger, _device.Name);
+        Log.CaptureStopped(_logger, _device.Name, _thread.Name!, _processor.Counters.Received, _processor.Counters.Forwarded);
     }
 
     private void ReadStatistics()
@@ -162,11 +162,11 @@ public sealed partial class CaptureWorker : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 104, EventName = "CaptureStarted", Level = LogLevel.Information, Message = "Capture thread started on {Interface}")]
-        public static partial void CaptureStarted(ILogger logger, string @interface);
+        [LoggerMessage(EventId = 104, EventName = "CaptureStarted", Level = LogLevel.Information, Message = "Capture thread {Thread} started on {Interface}")]
+        public static partial void CaptureStarted(ILogger logger, string @interface, string thread);
 
-        [LoggerMessage(EventId = 105, EventName = "CaptureStopped", Level = LogLevel.Information, Message = "Capture thread stopped on {Interface}")]
-        public static partial void CaptureStopped(ILogger logger, string @interface);
+        [LoggerMessage(EventId = 105, EventName = "CaptureStopped", Level = LogLevel.Information, Message = "Capture thread {Thread} stopped on {Interface} after {Received} frames received and {Forwarded} forwarded")]
+        public static partial void CaptureStopped(ILogger logger, string @interface, string thread, long received, long forwarded);
 
         [LoggerMessage(EventId = 301, EventName = "DataPathError", Level = LogLevel.Error, Message = "Unexpected error in the data path; the batch was abandoned")]
         public static partial void DataPathError(ILogger logger, Exception exception);

@@ -30,7 +30,10 @@ namespace LvsNet.Core.DataPath;
 /// </remarks>
 public static class FlowSteering
 {
-    private const int EthernetLength = 14;
+    // The kernel runs a fanout program on received frames whose data starts at the network header
+    // (and on outgoing ones at the Ethernet header), so every load is relative to the network
+    // header (SKF_NET_OFF) and the ethertype comes from the ancillary protocol field.
+    private const uint Net = NetworkOffset;
 
     /// <summary>The key mask: the AND of the persistence netmasks of the persistent services (all ones when none).</summary>
     public static uint KeyMask(LvsSnapshot snapshot)
@@ -72,10 +75,10 @@ public static class FlowSteering
         var program = new ProgramBuilder();
 
         // Not IPv4 (ARP): worker 0.
-        program.Add(Statement(Ld | H | Abs, 12));
+        program.Add(Statement(Ld | W | Abs, AncillaryProtocol));
         program.JumpIfNot(0x0800, "ret0");
-        program.Add(Statement(Ldx | B | Msh, EthernetLength));
-        program.Add(Statement(Ld | W | Abs, EthernetLength + 16));
+        program.Add(Statement(Ldx | B | Msh, Net));
+        program.Add(Statement(Ld | W | Abs, Net + 16));
         foreach (var local in snapshot.LocalAddresses)
         {
             program.JumpIf(local, "local");
@@ -91,24 +94,24 @@ public static class FlowSteering
 
         // To a local address: the local port (ICMP: the quoted packet's source port).
         program.Label("local");
-        program.Add(Statement(Ld | B | Abs, EthernetLength + 9));
+        program.Add(Statement(Ld | B | Abs, Net + 9));
         program.JumpIfNot(1, "local-port");
-        program.Add(Statement(Ld | H | Ind, EthernetLength + 8 + 20));
+        program.Add(Statement(Ld | H | Ind, Net + 8 + 20));
         program.Add(Statement(Jmp | Ja), "mod");
         program.Label("local-port");
-        program.Add(Statement(Ld | H | Ind, EthernetLength + 2));
+        program.Add(Statement(Ld | H | Ind, Net + 2));
         program.Add(Statement(Jmp | Ja), "mod");
 
         // To a VIP: the source is the client (ICMP errors: the quoted packet's destination).
         program.Label("vip");
-        program.Add(Statement(Ld | B | Abs, EthernetLength + 9));
+        program.Add(Statement(Ld | B | Abs, Net + 9));
         program.JumpIfNot(1, "vip-source");
-        program.Add(Statement(Ld | B | Ind, EthernetLength));
+        program.Add(Statement(Ld | B | Ind, Net));
         program.JumpIf(8, "vip-source");
-        program.Add(Statement(Ld | W | Ind, EthernetLength + 8 + 16));
+        program.Add(Statement(Ld | W | Ind, Net + 8 + 16));
         program.Add(Statement(Jmp | Ja), "hash");
         program.Label("vip-source");
-        program.Add(Statement(Ld | W | Abs, EthernetLength + 12));
+        program.Add(Statement(Ld | W | Abs, Net + 12));
 
         // The client key: masked, then folded as Owner(uint, int) folds it.
         program.Label("hash");

@@ -88,6 +88,9 @@ public sealed partial class PacketProcessor : IFrameHandler
     /// </summary>
     public event Action<uint, MacAddress>? NeighbourSeen;
 
+    /// <summary>Raised on the capture thread when it starts using a new snapshot (the daemon re-steers the fanout group then).</summary>
+    public event Action<LvsSnapshot>? SnapshotChanged;
+
     /// <summary>This thread's counters.</summary>
     public DataPathCounters Counters { get; } = new();
 
@@ -1032,6 +1035,7 @@ public sealed partial class PacketProcessor : IFrameHandler
     {
         _snapshot = snapshot;
         _servers = snapshot.ServersById;
+        SnapshotChanged?.Invoke(snapshot);
         _timeouts = new ConnectionTimeouts(snapshot.Config.Connections);
         _expireNodest = snapshot.Config.Connections.ExpireNodestConnections;
         _expireQuiescent = snapshot.Config.Connections.ExpireQuiescentTemplates;

@@ -42,6 +42,9 @@ internal static partial class Interop
         /// <summary>PACKET_FANOUT: <c>int</c> of group id (low 16 bits) and mode/flags (high 16 bits).</summary>
         internal const int PACKET_FANOUT = 18;
 
+        /// <summary>PACKET_FANOUT_DATA: the program of a PACKET_FANOUT_CBPF group (<c>struct sock_fprog</c>).</summary>
+        internal const int PACKET_FANOUT_DATA = 22;
+
         /// <summary>PACKET_QDISC_BYPASS: hand frames to the driver without the queueing discipline.</summary>
         internal const int PACKET_QDISC_BYPASS = 20;
 
