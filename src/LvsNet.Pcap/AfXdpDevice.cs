@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -140,9 +141,14 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
     public XdpAttachMode AttachMode { get; }
 
     /// <summary>
-    /// Replaces the set of IPv4 addresses (network byte order, as in the data path) whose ARP and IPv4
-    /// traffic is redirected to this device. Everything else goes to the kernel.
+    /// Replaces the set of IPv4 addresses whose ARP and IPv4 traffic is redirected to this device.
+    /// Everything else goes to the kernel.
     /// </summary>
+    /// <param name="addresses">
+    /// Addresses as the data path holds them: the four octets read big-endian, first octet in the most
+    /// significant byte (10.0.0.1 is 0x0A000001, as <c>BinaryPrimitives.ReadUInt32BigEndian</c> over the
+    /// header gives it).
+    /// </param>
     /// <remarks>
     /// Updates the BPF hash map in place: removed addresses first, then new ones, so an address present in
     /// both the old and the new set is never missing, and the map never exceeds its size. Safe from any
@@ -166,7 +172,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
             {
                 if (!wanted.Contains(address))
                 {
-                    var errno = BpfSystem.DeleteElement(_addressMap, address);
+                    var errno = BpfSystem.DeleteElement(_addressMap, ToMapKey(address));
                     if (errno != 0 && errno != Enoent)
                     {
                         throw XdpException.FromErrno("bpf(BPF_MAP_DELETE_ELEM, lvs_addresses)", errno);
@@ -180,7 +186,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
             {
                 if (!_addresses.Contains(address))
                 {
-                    var errno = BpfSystem.UpdateElement(_addressMap, address, MapValuePresent);
+                    var errno = BpfSystem.UpdateElement(_addressMap, ToMapKey(address), MapValuePresent);
                     if (errno != 0)
                     {
                         throw XdpException.FromErrno("bpf(BPF_MAP_UPDATE_ELEM, lvs_addresses)", errno);
@@ -192,7 +198,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
         }
     }
 
-    /// <summary>A copy of the current address set (network byte order).</summary>
+    /// <summary>A copy of the current address set (in the form <see cref="SetAddresses"/> takes).</summary>
     public IReadOnlyCollection<uint> GetAddresses()
     {
         lock (_addressLock)
@@ -224,6 +230,9 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
         _socket.Dispose();
         _wakeEvent.Dispose();
     }
+
+    /// <summary>The map key: the address's bytes in wire order, as the program reads them from the packet.</summary>
+    private static uint ToMapKey(uint address) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(address) : address;
 
     private static void Validate(AfXdpOptions options)
     {

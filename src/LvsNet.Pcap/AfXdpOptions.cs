@@ -28,6 +28,6 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>The requested attach mode; <see cref="XdpAttachMode.Auto"/> tries native mode first.</summary>
     public XdpAttachMode AttachMode { get; init; } = XdpAttachMode.Auto;
 
-    /// <summary>IPv4 addresses (network byte order) redirected from the start; more can be set later with <see cref="AfXdpDevice.SetAddresses"/>.</summary>
+    /// <summary>IPv4 addresses redirected from the start (first octet in the most significant byte, as the data path holds them); more can be set later with <see cref="AfXdpDevice.SetAddresses"/>.</summary>
     public IReadOnlyCollection<uint> Addresses { get; init; } = [];
 }
