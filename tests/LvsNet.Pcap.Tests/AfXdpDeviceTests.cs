@@ -98,6 +98,16 @@ public sealed class AfXdpDeviceTests
 
         Assert.Equal(0, device.Dispatch(new CollectingFrameHandler(), 64));
         Assert.Equal(0, device.GetStatistics().Received);
+
+        // Control: once the kernel's address is listed, the same datagram goes to the socket instead.
+        device.SetAddresses([Address(XdpLab.DeviceAddress)]);
+        server.ReceiveTimeout = 300;
+        client.SendTo([9, 9, 9, 9], new IPEndPoint(new IPAddress(XdpLab.DeviceAddress), 9000));
+        var handler = new CollectingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 1, ReceiveLimit));
+        var timeout = Assert.Throws<SocketException>(() => server.Receive(buffer));
+        Assert.Equal(SocketError.TimedOut, timeout.SocketErrorCode);
+        Assert.Equal([9, 9, 9, 9], handler.Frames[0][42..]);
     }
 
     [RequiresRootFact]
