@@ -185,12 +185,22 @@ public sealed partial class AfXdpDevice
     /// <inheritdoc/>
     /// <remarks>
     /// <see cref="CaptureStatistics.Received"/> counts frames handed to handlers; <see cref="CaptureStatistics.Dropped"/>
-    /// is the socket's <c>rx_dropped</c> plus <c>rx_ring_full</c> (frames the program redirected that found
-    /// no room); <see cref="CaptureStatistics.InterfaceDropped"/> is <c>rx_fill_ring_empty_descs</c> (the
-    /// kernel found no free UMEM frame). Frames passed to the kernel are not counted here.
+    /// is the socket's <c>rx_dropped</c> (which includes frames lost because the fill ring was empty),
+    /// <c>rx_ring_full</c> and <c>rx_invalid_descs</c>: frames the program redirected that never reached
+    /// a handler. <see cref="CaptureStatistics.InterfaceDropped"/> is 0: the driver's own drops are in
+    /// <c>ip -s link</c>. Frames passed to the kernel are not counted here. See <see cref="GetSocketStatistics"/>
+    /// for the individual counters.
     /// </remarks>
     /// <exception cref="XdpException">getsockopt(XDP_STATISTICS) failed.</exception>
-    public unsafe CaptureStatistics GetStatistics()
+    public CaptureStatistics GetStatistics()
+    {
+        var socket = GetSocketStatistics();
+        return new CaptureStatistics(_received, socket.RxDropped + socket.RxRingFull + socket.RxInvalidDescriptors, 0);
+    }
+
+    /// <summary>Reads the socket's counters (getsockopt XDP_STATISTICS). Safe from any thread.</summary>
+    /// <exception cref="XdpException">getsockopt(XDP_STATISTICS) failed.</exception>
+    public unsafe XdpSocketStatistics GetSocketStatistics()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interop.Xdp.XdpStatistics statistics;
@@ -200,10 +210,13 @@ public sealed partial class AfXdpDevice
             throw XdpException.FromErrno("getsockopt(XDP_STATISTICS)", Marshal.GetLastPInvokeError());
         }
 
-        return new CaptureStatistics(
-            _received,
-            (long)(statistics.RxDropped + statistics.RxRingFull),
-            (long)statistics.RxFillRingEmptyDescriptors);
+        return new XdpSocketStatistics(
+            (long)statistics.RxDropped,
+            (long)statistics.RxInvalidDescriptors,
+            (long)statistics.TxInvalidDescriptors,
+            (long)statistics.RxRingFull,
+            (long)statistics.RxFillRingEmptyDescriptors,
+            (long)statistics.TxRingEmptyDescriptors);
     }
 
     private static int ToPollTimeout(TimeSpan timeout)

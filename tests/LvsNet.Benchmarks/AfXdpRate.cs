@@ -134,7 +134,7 @@ internal static class AfXdpRate
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"receiver {description}: offered {sent:N0} frames in {sendSeconds:F2} s ({sent / sendSeconds / 1e6:F3} Mfps); received {counter.Count:N0} ({counter.Count / elapsed.TotalSeconds / 1e6:F3} Mfps over {elapsed.TotalSeconds:F2} s); " +
-            $"receiver thread CPU {receiverCpuSeconds:F2} s = {receiverCpuSeconds * 1e9 / Math.Max(1, counter.Count):F0} ns per frame; process CPU (receiver, sender, softirq work done in their context) {processCpu:F2} s = {processCpu * 1e9 / Math.Max(1, counter.Count):F0} ns per received frame; stats dropped {statistics.Dropped:N0}, interface dropped {statistics.InterfaceDropped:N0}; sender failures {sender.SendFailures:N0}"));
+            $"receiver thread CPU {receiverCpuSeconds:F2} s = {receiverCpuSeconds * 1e9 / Math.Max(1, counter.Count):F0} ns per frame; process CPU (receiver, sender, softirq work done in their context) {processCpu:F2} s = {processCpu * 1e9 / Math.Max(1, counter.Count):F0} ns per received frame; dropped {statistics.Dropped:N0}; sender failures {sender.SendFailures:N0}"));
         return 0;
     }
 
