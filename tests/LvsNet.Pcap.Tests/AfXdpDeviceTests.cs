@@ -257,6 +257,28 @@ public sealed class AfXdpDeviceTests
     }
 
     [RequiresRootFact]
+    public void Constructor_WithoutBpfCapabilities_ThrowsPermissionDeniedNamingTheFallback()
+    {
+        const int capSysAdmin = 21;
+        const int capBpf = 39;
+        using var lab = XdpLab.Create();
+
+        // Only the dedicated thread that opens the device loses the capabilities; it exits afterwards.
+        var exception = Assert.Throws<XdpException>(() => lab.OpenInDevice(() =>
+        {
+            TestInterop.DropEffectiveCapability(capBpf);
+            TestInterop.DropEffectiveCapability(capSysAdmin);
+            return new AfXdpDevice(Options());
+        }));
+
+        Assert.Equal(1, exception.ErrorNumber);
+        Assert.StartsWith("bpf(", exception.Step, StringComparison.Ordinal);
+        Assert.Contains("CAP_BPF", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'pcap' or 'afpacket' backend", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("prog/xdp", lab.DeviceLinkDescription(), StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
     public void Constructor_NoSuchInterface_ThrowsNamingTheInterface()
     {
         using var lab = XdpLab.Create();
