@@ -55,7 +55,7 @@ public sealed partial class AfXdpDevice
 
             if (added)
             {
-                if (_transmitPending != 0)
+                if (HasTransmitWork)
                 {
                     FlushCore();
                 }
@@ -83,7 +83,7 @@ public sealed partial class AfXdpDevice
         {
             _socket.DangerousAddRef(ref socketAdded);
             _wakeEvent.DangerousAddRef(ref wakeAdded);
-            if (_transmitPending != 0)
+            if (HasTransmitWork)
             {
                 FlushCore();
             }

@@ -97,6 +97,12 @@ public sealed partial class AfXdpDevice
         }
     }
 
+    /// <summary>
+    /// Frames queued, or sent but not yet back from the completion ring: a flush has something to do
+    /// (a kick that ENOBUFS cut short, or completions to reap). Two field reads, no shared memory.
+    /// </summary>
+    private bool HasTransmitWork => _transmitPending != 0 || _transmitFreeCount != _transmitFree.Length;
+
     /// <summary>Frames queued but not yet published to the kernel (for tests and diagnostics).</summary>
     internal int TransmitPending => _transmitPending;
 

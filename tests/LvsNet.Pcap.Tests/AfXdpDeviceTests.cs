@@ -202,6 +202,26 @@ public sealed class AfXdpDeviceTests
     }
 
     [RequiresRootFact]
+    public void Dispose_WhileAnotherThreadWaits_WakesItAndDetaches()
+    {
+        using var lab = XdpLab.Create();
+        var device = lab.OpenInDevice(() => new AfXdpDevice(Options()));
+        var result = WaitResult.Timeout;
+        var waiter = new Thread(() => result = device.Wait(Timeout.InfiniteTimeSpan)) { IsBackground = true };
+
+        waiter.Start();
+        Thread.Sleep(100);
+        device.Dispose();
+
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(WaitResult.Woken, result);
+        Assert.DoesNotContain("prog/xdp", lab.DeviceLinkDescription(), StringComparison.Ordinal);
+        Assert.Throws<ObjectDisposedException>(() => device.Wait(TimeSpan.Zero));
+        Assert.Throws<ObjectDisposedException>(() => device.Send(new byte[60]));
+        device.Dispose();
+    }
+
+    [RequiresRootFact]
     public void DispatchAndSend_SteadyState_AllocateNothing()
     {
         const int warmUp = 64;
