@@ -34,11 +34,10 @@ internal static unsafe class BpfSystem
     /// <exception cref="XdpException">The kernel refused the program.</exception>
     public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name)
     {
-        var license = "GPL"u8;
-        var log = new byte[VerifierLogSizeBytes];
+        // The license string is read as a C string: NUL-terminated.
+        var license = "GPL\0"u8;
         fixed (BpfInstruction* instructions = program)
         fixed (byte* licenseText = license)
-        fixed (byte* logBuffer = log)
         {
             var attr = new Interop.Bpf.ProgLoadAttr
             {
@@ -57,10 +56,15 @@ internal static unsafe class BpfSystem
                 return FileDescriptorHandle.Adopt(fd);
             }
 
-            attr.LogLevel = 1;
-            attr.LogSize = (uint)log.Length;
-            attr.LogBuffer = (ulong)logBuffer;
-            fd = Interop.Bpf.Call(Interop.Bpf.BPF_PROG_LOAD, ref attr);
+            var log = new byte[VerifierLogSizeBytes];
+            fixed (byte* logBuffer = log)
+            {
+                attr.LogLevel = 1;
+                attr.LogSize = (uint)log.Length;
+                attr.LogBuffer = (ulong)logBuffer;
+                fd = Interop.Bpf.Call(Interop.Bpf.BPF_PROG_LOAD, ref attr);
+            }
+
             if (fd >= 0)
             {
                 return FileDescriptorHandle.Adopt(fd);
