@@ -6,14 +6,14 @@ namespace LvsNet.Pcap;
 
 /// <summary>
 /// Receives and sends frames on one interface queue through an AF_XDP socket, with an XDP program that
-/// redirects only the traffic of a set of IPv4 addresses (ARP for them and IPv4 to them) to the socket
-/// and passes everything else to the kernel.
+/// redirects only the traffic of the addresses the daemon owns (ARP for them and IPv4 to them) and,
+/// optionally, IPv4 from NAT real servers, to the socket, and passes everything else to the kernel.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Thread contract: one thread owns the device and is the only caller of <see cref="Dispatch"/>,
 /// <see cref="Wait"/>, <see cref="Send"/>, <see cref="Flush"/> and <see cref="GetStatistics"/> (the
-/// rings are single-producer single-consumer). <see cref="Wake"/> and <see cref="SetAddresses"/> may be
+/// rings are single-producer single-consumer). <see cref="Wake"/> and <see cref="SetAddresses(IReadOnlyCollection{uint}, IReadOnlyCollection{uint}, IReadOnlyCollection{uint})"/> may be
 /// called from any thread. <see cref="Dispose"/> may be called from any thread: it detaches the program
 /// at once and wakes a blocked <see cref="Wait"/>; the socket and its memory are released when the owning
 /// thread has left the call that uses them.
@@ -30,8 +30,6 @@ namespace LvsNet.Pcap;
 /// </remarks>
 public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
 {
-    private const uint MapValuePresent = 1;
-
     /// <summary>ENOENT: deleting an address that is already gone is not an error.</summary>
     private const int Enoent = 2;
 
@@ -44,7 +42,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
     private readonly FileDescriptorHandle _xskMap;
     private readonly FileDescriptorHandle _program;
     private readonly FileDescriptorHandle _link;
-    private readonly HashSet<uint> _addresses = [];
+    private readonly Dictionary<uint, uint> _addresses = [];
     private readonly Lock _addressLock = new();
     private XskSocketHandle _socket = null!;
     private unsafe byte* _umem;
@@ -87,7 +85,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
             created.Add(_addressMap);
             _xskMap = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_XSKMAP, sizeof(uint), sizeof(uint), (uint)options.QueueId + 1, "lvs_xsks");
             created.Add(_xskMap);
-            SetAddresses(options.Addresses);
+            SetAddresses(options.Addresses, options.ReplySourceAddresses, options.HostAddresses);
 
             var added = false;
             var xskAdded = false;
@@ -141,36 +139,52 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
     public XdpAttachMode AttachMode { get; }
 
     /// <summary>
-    /// Replaces the set of IPv4 addresses whose ARP and IPv4 traffic is redirected to this device.
-    /// Everything else goes to the kernel.
+    /// Replaces the set of owned IPv4 addresses: ARP for them and IPv4 to them is redirected to this
+    /// device; everything else goes to the kernel. Clears any reply sources and host addresses.
     /// </summary>
     /// <param name="addresses">
     /// Addresses as the data path holds them: the four octets read big-endian, first octet in the most
     /// significant byte (10.0.0.1 is 0x0A000001, as <c>BinaryPrimitives.ReadUInt32BigEndian</c> over the
     /// header gives it).
     /// </param>
-    /// <remarks>
-    /// Updates the BPF hash map in place: removed addresses first, then new ones, so an address present in
-    /// both the old and the new set is never missing, and the map never exceeds its size. Safe from any
-    /// thread (calls are serialised); the program sees each element change atomically.
-    /// </remarks>
     /// <exception cref="ArgumentException">More than <see cref="AfXdpOptions.MaxAddresses"/> distinct addresses.</exception>
     /// <exception cref="XdpException">The kernel refused a map update (the set may then be partly applied; calling again retries).</exception>
-    public void SetAddresses(IReadOnlyCollection<uint> addresses)
+    public void SetAddresses(IReadOnlyCollection<uint> addresses) => SetAddresses(addresses, [], []);
+
+    /// <summary>
+    /// Replaces the address sets the program redirects by: <paramref name="owned"/> (ARP for them and IPv4
+    /// to them), <paramref name="replySources"/> (IPv4 from them, e.g. NAT real servers whose replies are
+    /// addressed to clients) unless addressed to one of <paramref name="hostAddresses"/> (the host's own
+    /// addresses, whose traffic, such as health-check replies, stays with the kernel).
+    /// </summary>
+    /// <remarks>
+    /// All addresses in the data path's form (see <see cref="SetAddresses(IReadOnlyCollection{uint})"/>).
+    /// The BPF hash map is updated in place: removed addresses first, then new or changed ones, so an
+    /// address present in both the old and the new sets is never missing, and the map never exceeds its
+    /// size. Safe from any thread (calls are serialised); the program sees each element change atomically.
+    /// </remarks>
+    /// <exception cref="ArgumentException">More than <see cref="AfXdpOptions.MaxAddresses"/> distinct addresses in all three sets.</exception>
+    /// <exception cref="XdpException">The kernel refused a map update (the sets may then be partly applied; calling again retries).</exception>
+    public void SetAddresses(IReadOnlyCollection<uint> owned, IReadOnlyCollection<uint> replySources, IReadOnlyCollection<uint> hostAddresses)
     {
-        ArgumentNullException.ThrowIfNull(addresses);
-        var wanted = new HashSet<uint>(addresses);
+        ArgumentNullException.ThrowIfNull(owned);
+        ArgumentNullException.ThrowIfNull(replySources);
+        ArgumentNullException.ThrowIfNull(hostAddresses);
+        var wanted = new Dictionary<uint, uint>();
+        AddFlags(wanted, owned, XdpAddressFilterProgram.Owned);
+        AddFlags(wanted, replySources, XdpAddressFilterProgram.ReplySource);
+        AddFlags(wanted, hostAddresses, XdpAddressFilterProgram.Host);
         if (wanted.Count > _maxAddresses)
         {
-            throw new ArgumentException($"{wanted.Count} addresses exceed the map size of {_maxAddresses} (AfXdpOptions.MaxAddresses).", nameof(addresses));
+            throw new ArgumentException($"{wanted.Count} distinct addresses exceed the map size of {_maxAddresses} (AfXdpOptions.MaxAddresses).", nameof(owned));
         }
 
         lock (_addressLock)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            foreach (var address in _addresses.ToArray())
+            foreach (var address in _addresses.Keys.ToArray())
             {
-                if (!wanted.Contains(address))
+                if (!wanted.ContainsKey(address))
                 {
                     var errno = BpfSystem.DeleteElement(_addressMap, ToMapKey(address));
                     if (errno != 0 && errno != Enoent)
@@ -182,28 +196,37 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
                 }
             }
 
-            foreach (var address in wanted)
+            foreach (var (address, flags) in wanted)
             {
-                if (!_addresses.Contains(address))
+                if (!_addresses.TryGetValue(address, out var current) || current != flags)
                 {
-                    var errno = BpfSystem.UpdateElement(_addressMap, ToMapKey(address), MapValuePresent);
+                    var errno = BpfSystem.UpdateElement(_addressMap, ToMapKey(address), flags);
                     if (errno != 0)
                     {
                         throw XdpException.FromErrno("bpf(BPF_MAP_UPDATE_ELEM, lvs_addresses)", errno);
                     }
 
-                    _addresses.Add(address);
+                    _addresses[address] = flags;
                 }
             }
         }
     }
 
-    /// <summary>A copy of the current address set (in the form <see cref="SetAddresses"/> takes).</summary>
+    /// <summary>A copy of the current owned addresses (in the form <see cref="SetAddresses(IReadOnlyCollection{uint})"/> takes).</summary>
     public IReadOnlyCollection<uint> GetAddresses()
     {
         lock (_addressLock)
         {
-            return [.. _addresses];
+            var result = new List<uint>();
+            foreach (var (address, flags) in _addresses)
+            {
+                if ((flags & XdpAddressFilterProgram.Owned) != 0)
+                {
+                    result.Add(address);
+                }
+            }
+
+            return result;
         }
     }
 
@@ -234,6 +257,14 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
     /// <summary>The map key: the address's bytes in wire order, as the program reads them from the packet.</summary>
     private static uint ToMapKey(uint address) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(address) : address;
 
+    private static void AddFlags(Dictionary<uint, uint> entries, IReadOnlyCollection<uint> addresses, uint flag)
+    {
+        foreach (var address in addresses)
+        {
+            entries[address] = entries.GetValueOrDefault(address) | flag;
+        }
+    }
+
     private static void Validate(AfXdpOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(options.InterfaceName);
@@ -256,5 +287,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransmitBatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAddresses);
         ArgumentNullException.ThrowIfNull(options.Addresses);
+        ArgumentNullException.ThrowIfNull(options.ReplySourceAddresses);
+        ArgumentNullException.ThrowIfNull(options.HostAddresses);
     }
 }

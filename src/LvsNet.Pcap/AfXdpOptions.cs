@@ -19,7 +19,7 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>Frames queued by <see cref="AfXdpDevice.Send"/> before the TX ring is kicked without waiting for <see cref="AfXdpDevice.Flush"/>.</summary>
     public int TransmitBatchSize { get; init; } = 64;
 
-    /// <summary>The largest number of addresses <see cref="AfXdpDevice.SetAddresses"/> accepts (the BPF hash map's size).</summary>
+    /// <summary>The largest number of addresses <see cref="AfXdpDevice.SetAddresses(IReadOnlyCollection{uint}, IReadOnlyCollection{uint}, IReadOnlyCollection{uint})"/> accepts (the BPF hash map's size).</summary>
     public int MaxAddresses { get; init; } = 1024;
 
     /// <summary>The requested socket mode; <see cref="XdpSocketMode.Auto"/> tries zero-copy first.</summary>
@@ -28,6 +28,12 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>The requested attach mode; <see cref="XdpAttachMode.Auto"/> tries native mode first.</summary>
     public XdpAttachMode AttachMode { get; init; } = XdpAttachMode.Auto;
 
-    /// <summary>IPv4 addresses redirected from the start (first octet in the most significant byte, as the data path holds them); more can be set later with <see cref="AfXdpDevice.SetAddresses"/>.</summary>
+    /// <summary>IPv4 addresses redirected from the start (first octet in the most significant byte, as the data path holds them); more can be set later with <see cref="AfXdpDevice.SetAddresses(IReadOnlyCollection{uint}, IReadOnlyCollection{uint}, IReadOnlyCollection{uint})"/>.</summary>
     public IReadOnlyCollection<uint> Addresses { get; init; } = [];
+
+    /// <summary>Addresses whose IPv4 frames are redirected by source (NAT real servers), unless sent to one of <see cref="HostAddresses"/>.</summary>
+    public IReadOnlyCollection<uint> ReplySourceAddresses { get; init; } = [];
+
+    /// <summary>The host's own addresses: IPv4 to them stays with the kernel even from a reply source (health-check replies).</summary>
+    public IReadOnlyCollection<uint> HostAddresses { get; init; } = [];
 }

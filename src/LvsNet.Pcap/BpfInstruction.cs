@@ -35,6 +35,7 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     private const byte JumpAlways = 0x00;
     private const byte JumpEqual = 0x10;
     private const byte JumpGreater = 0x20;
+    private const byte JumpSet = 0x40;
     private const byte JumpNotEqual = 0x50;
     private const byte JumpCall = 0x80;
     private const byte JumpExit = 0x90;
@@ -107,6 +108,10 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     /// <summary><c>if dst != imm goto +offset</c>.</summary>
     public static BpfInstruction JumpIfNotEqual(BpfRegister destination, int immediate, short offset) =>
         new(ClassJmp | JumpNotEqual | SourceK, (byte)destination, 0, offset, immediate);
+
+    /// <summary><c>if dst &amp; imm goto +offset</c>.</summary>
+    public static BpfInstruction JumpIfAnySet(BpfRegister destination, int immediate, short offset) =>
+        new(ClassJmp | JumpSet | SourceK, (byte)destination, 0, offset, immediate);
 
     /// <summary>Calls the kernel helper numbered <paramref name="helper"/>.</summary>
     public static BpfInstruction Call(int helper) => new(ClassJmp | JumpCall, 0, 0, 0, helper);

@@ -145,6 +145,40 @@ public sealed class AfXdpDeviceTests
     }
 
     [RequiresRootFact]
+    public void ReplySources_AreRedirectedBySource_ExceptTrafficToHostAddresses()
+    {
+        using var lab = XdpLab.Create();
+        using var device = lab.OpenInDevice(() => new AfXdpDevice(Options() with
+        {
+            ReplySourceAddresses = [Address(XdpLab.PeerAddress)],
+            HostAddresses = [Address(XdpLab.DeviceAddress)],
+        }));
+        using var injection = lab.OpenInPeer(() => new LiveInjectionDevice(XdpLab.PeerInterface));
+
+        // A NAT reply: from the real server (the peer) to a client address nobody here holds.
+        Assert.True(injection.Send(Udp(Unlisted, 1)));
+        var handler = new CollectingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 1, ReceiveLimit));
+        Assert.Equal([1], handler.Frames.Select(Sequence));
+
+        // The same real server talking to the host's own address (a health check) reaches the kernel.
+        using var server = lab.OpenInDevice(() => UdpSocket(new IPEndPoint(new IPAddress(XdpLab.DeviceAddress), 9000)));
+        using var client = lab.OpenInPeer(() => UdpSocket(new IPEndPoint(new IPAddress(XdpLab.PeerAddress), 0)));
+        var buffer = new byte[64];
+        client.SendTo([7, 7, 7, 7], new IPEndPoint(new IPAddress(XdpLab.DeviceAddress), 9000));
+        Assert.Equal(4, server.Receive(buffer));
+
+        // Control: without the host address listed, that datagram is taken by its source.
+        device.SetAddresses([], [Address(XdpLab.PeerAddress)], []);
+        server.ReceiveTimeout = 300;
+        client.SendTo([8, 8, 8, 8], new IPEndPoint(new IPAddress(XdpLab.DeviceAddress), 9000));
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 2, ReceiveLimit));
+        Assert.Equal([8, 8, 8, 8], handler.Frames[1][42..]);
+        Assert.Equal(SocketError.TimedOut, Assert.Throws<SocketException>(() => server.Receive(buffer)).SocketErrorCode);
+        Assert.Empty(device.GetAddresses());
+    }
+
+    [RequiresRootFact]
     public void Send_Batch_ReachesThePeerInOrderWithExactBytes()
     {
         const int count = 300;

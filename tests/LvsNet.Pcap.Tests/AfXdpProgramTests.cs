@@ -21,6 +21,8 @@ public sealed class AfXdpProgramTests
         Assert.Equal([0x2d, 0x34, 3, 0, 0, 0, 0, 0], Bytes(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 3)));
         Assert.Equal([0x15, 0x05, 1, 0, 0x08, 0x06, 0, 0], Bytes(BpfInstruction.JumpIfEqual(BpfRegister.R5, 0x0608, 1)));
         Assert.Equal([0x55, 0x05, 1, 0, 0x08, 0, 0, 0], Bytes(BpfInstruction.JumpIfNotEqual(BpfRegister.R5, 0x0008, 1)));
+        Assert.Equal([0x45, 0x01, 2, 0, 4, 0, 0, 0], Bytes(BpfInstruction.JumpIfAnySet(BpfRegister.R1, 4, 2)));
+        Assert.Equal([0x05, 0, 0xfe, 0xff, 0, 0, 0, 0], Bytes(BpfInstruction.Jump(-2)));
         Assert.Equal([0x85, 0, 0, 0, 51, 0, 0, 0], Bytes(BpfInstruction.Call(51)));
         Assert.Equal([0x95, 0, 0, 0, 0, 0, 0, 0], Bytes(BpfInstruction.Exit()));
     }
@@ -30,7 +32,7 @@ public sealed class AfXdpProgramTests
     {
         var program = XdpAddressFilterProgram.Build(addressMapFd: 3, xskMapFd: 4);
 
-        Assert.Equal(33, program.Length);
+        Assert.Equal(56, program.Length);
         Assert.Equal(BpfInstruction.Exit(), program[^1]);
         for (var i = 0; i < program.Length; i++)
         {
@@ -69,7 +71,7 @@ public sealed class AfXdpProgramTests
             XdpAddressFilterProgram.Build(addresses.FileDescriptor, xsks.FileDescriptor), "lvs_test");
 
         Assert.False(program.IsInvalid);
-        Assert.Equal(0, BpfSystem.UpdateElement(addresses, 0x0100000a, 1));
+        Assert.Equal(0, BpfSystem.UpdateElement(addresses, 0x0100000a, XdpAddressFilterProgram.Owned | XdpAddressFilterProgram.Host));
         Assert.Equal(0, BpfSystem.DeleteElement(addresses, 0x0100000a));
     }
 
