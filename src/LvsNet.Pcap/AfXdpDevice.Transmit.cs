@@ -6,8 +6,9 @@ public sealed partial class AfXdpDevice
 {
     /// <summary>
     /// Upper bound of sendto(2) calls per flush. In copy mode the kernel sends at most 32 frames per call
-    /// (TX_BATCH_SIZE in net/xdp/xsk.c) and returns EAGAIN while more are queued; 2048 / 32 = 64 calls
-    /// empty a full default ring, the rest is slack. What is left goes out at the next flush.
+    /// (TX_BATCH_SIZE in net/xdp/xsk.c) and returns EAGAIN while more are queued, so one flush moves up to
+    /// 4096 frames; sends are flushed every <see cref="AfXdpOptions.TransmitBatchSize"/> frames anyway.
+    /// What is left goes out at the next flush.
     /// </summary>
     private const int MaxKicksPerFlush = 128;
 

@@ -12,7 +12,7 @@ namespace LvsNet.Benchmarks;
 /// fast as it can; the receiver thread counts them and reads its own CPU time from /proc/thread-self/stat.
 /// </summary>
 /// <remarks>
-/// Usage: <c>xdp-rate [xdp|pcap] [frames] [frames per second, 0 = as fast as possible]</c>. The program re-executes itself inside the namespace
+/// Usage: <c>xdp-rate [xdp|pcap] [frames] [frames per second, 0 = as fast as possible] [UMEM frames of the receiver, default 16384]</c>. The program re-executes itself inside the namespace
 /// (<c>ip netns exec</c>), so no thread of the parent ever changes namespace.
 /// </remarks>
 internal static class AfXdpRate
@@ -24,14 +24,16 @@ internal static class AfXdpRate
 
     public static int Run(string[] args)
     {
-        if (args is [_, "--inside", var inMode, var inFrames, var inRate])
+        if (args is [_, "--inside", var inMode, var inFrames, var inRate, var inUmem])
         {
-            return Measure(inMode, int.Parse(inFrames, CultureInfo.InvariantCulture), int.Parse(inRate, CultureInfo.InvariantCulture));
+            return Measure(inMode, int.Parse(inFrames, CultureInfo.InvariantCulture), int.Parse(inRate, CultureInfo.InvariantCulture),
+                int.Parse(inUmem, CultureInfo.InvariantCulture));
         }
 
         var mode = args.Length > 1 ? args[1] : "xdp";
         var frames = args.Length > 2 ? args[2] : "2000000";
         var rate = args.Length > 3 ? args[3] : "0";
+        var umemFrames = args.Length > 4 ? args[4] : "16384";
         var ns = "lvt-xdpbench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         Exec("ip", "netns", "add", ns);
         try
@@ -43,7 +45,7 @@ internal static class AfXdpRate
             Thread.Sleep(1000);
             var self = Environment.ProcessPath!;
             string[] command = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [self, typeof(AfXdpRate).Assembly.Location] : [self];
-            return Exec("ip", ["netns", "exec", ns, .. command, "xdp-rate", "--inside", mode, frames, rate]);
+            return Exec("ip", ["netns", "exec", ns, .. command, "xdp-rate", "--inside", mode, frames, rate, umemFrames]);
         }
         finally
         {
@@ -51,14 +53,14 @@ internal static class AfXdpRate
         }
     }
 
-    private static int Measure(string mode, int frames, int rate)
+    private static int Measure(string mode, int frames, int rate, int umemFrames)
     {
         var vip = BinaryPrimitives.ReadUInt32BigEndian(Vip);
         using ICaptureDevice receiver = mode == "pcap"
             ? new LiveCaptureDevice(new DeviceConfiguration(ReceiveInterface) { Filter = "dst host 10.202.0.100" })
-            : new AfXdpDevice(new AfXdpOptions(ReceiveInterface) { Addresses = [vip] });
+            : new AfXdpDevice(new AfXdpOptions(ReceiveInterface) { Addresses = [vip], FrameCount = umemFrames, RingSize = umemFrames / 2 });
         using var sender = new AfXdpDevice(new AfXdpOptions(SendInterface));
-        var description = receiver is AfXdpDevice xdp ? $"AF_XDP {xdp.SocketMode}, XDP {xdp.AttachMode}" : "libpcap";
+        var description = receiver is AfXdpDevice xdp ? $"AF_XDP {xdp.SocketMode}, XDP {xdp.AttachMode}, {umemFrames} UMEM frames" : "libpcap";
 
         var frame = new byte[60];
         frame.AsSpan(0, 6).Fill(0x02);
