@@ -6,7 +6,7 @@ namespace LvsNet.Pcap;
 /// <summary>The bpf(2) operations of the XDP backend: create maps, load and attach a program, update elements.</summary>
 internal static unsafe class BpfSystem
 {
-    /// <summary>Size of the verifier log buffer: the log of a refused 33-instruction program fits many times over.</summary>
+    /// <summary>Size of the verifier log buffer: the log of the refused address-filter program fits many times over.</summary>
     private const int VerifierLogSizeBytes = 64 * 1024;
 
     /// <summary>Creates a map and returns its descriptor.</summary>
