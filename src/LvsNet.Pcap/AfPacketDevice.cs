@@ -626,14 +626,14 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
     /// </summary>
     /// <exception cref="ArgumentException">The program is empty or longer than the kernel accepts.</exception>
     /// <exception cref="PcapException">The kernel refused it (not a CBPF group, or an invalid program).</exception>
-    public void SetFanoutProgram(ReadOnlySpan<BpfInstruction> program)
+    public void SetFanoutProgram(ReadOnlySpan<ClassicBpfInstruction> program)
     {
-        if (program.IsEmpty || program.Length > BpfInstruction.MaxInstructions)
+        if (program.IsEmpty || program.Length > ClassicBpfInstruction.MaxInstructions)
         {
-            throw new ArgumentException($"a fanout program has 1 to {BpfInstruction.MaxInstructions} instructions, got {program.Length}", nameof(program));
+            throw new ArgumentException($"a fanout program has 1 to {ClassicBpfInstruction.MaxInstructions} instructions, got {program.Length}", nameof(program));
         }
 
-        fixed (BpfInstruction* instructions = program)
+        fixed (ClassicBpfInstruction* instructions = program)
         {
             var fprog = new Interop.Libc.SockFprog { Length = (ushort)program.Length, Filter = (nint)instructions };
             SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_FANOUT_DATA, &fprog, (uint)sizeof(Interop.Libc.SockFprog), "PACKET_FANOUT_DATA");

@@ -2,173 +2,136 @@ using System.Runtime.InteropServices;
 
 namespace LvsNet.Pcap;
 
-/// <summary>
-/// One classic BPF instruction, laid out as the kernel's <c>struct sock_filter</c> (8 bytes), for
-/// programs the project builds itself (for example a <c>PACKET_FANOUT_CBPF</c> steering program).
-/// </summary>
-/// <param name="Code">The opcode (class | size | mode, or class | operation | source).</param>
-/// <param name="JumpTrue">Conditional jumps: instructions to skip when true.</param>
-/// <param name="JumpFalse">Conditional jumps: instructions to skip when false.</param>
-/// <param name="K">The constant operand.</param>
+/// <summary>One eBPF instruction, <c>struct bpf_insn</c> (8 bytes), with constructors for the forms the XDP program uses.</summary>
+/// <remarks>
+/// Layout: opcode, a byte holding the destination register in its low nibble and the source register in
+/// its high nibble (little-endian bitfields), a signed 16-bit offset and a signed 32-bit immediate.
+/// Encodings follow the kernel's instruction-set document (Documentation/bpf/standardization/instruction-set.rst).
+/// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte JumpFalse, uint K)
+internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
 {
-    /// <summary>The most instructions the kernel accepts in a classic program (BPF_MAXINSNS).</summary>
-    public const int MaxInstructions = 4096;
+    // Instruction classes.
+    private const byte ClassLd = 0x00;
+    private const byte ClassLdx = 0x01;
+    private const byte ClassStx = 0x03;
+    private const byte ClassJmp = 0x05;
+    private const byte ClassAlu64 = 0x07;
 
-    // Classes, sizes, modes, operations and sources of linux/filter.h.
-#pragma warning disable CS1591 // the names are the kernel's.
-    public const ushort Ld = 0x00, Ldx = 0x01, Alu = 0x04, Jmp = 0x05, Ret = 0x06, Misc = 0x07;
-    public const ushort W = 0x00, H = 0x08, B = 0x10;
-    public const ushort Imm = 0x00, Abs = 0x20, Ind = 0x40, Msh = 0xa0;
-    public const ushort Add = 0x00, And = 0x50, Rsh = 0x70, Mod = 0x90, Xor = 0xa0;
-    public const ushort Ja = 0x00, Jeq = 0x10;
-    public const ushort SrcK = 0x00, SrcX = 0x08, RetA = 0x10;
-    public const ushort Tax = 0x00, Txa = 0x80;
-#pragma warning restore CS1591
+    // Load/store sizes and modes.
+    private const byte SizeW = 0x00;
+    private const byte SizeH = 0x08;
+    private const byte SizeDw = 0x18;
+    private const byte ModeImm = 0x00;
+    private const byte ModeMem = 0x60;
 
-    /// <summary>SKF_AD_OFF + SKF_AD_PROTOCOL: the ancillary load of the frame's ethertype (skb->protocol).</summary>
-    public const uint AncillaryProtocol = unchecked((uint)-0x1000);
+    // Operand source: immediate (K) or register (X).
+    private const byte SourceK = 0x00;
+    private const byte SourceX = 0x08;
 
-    /// <summary>SKF_NET_OFF: offsets from here on are relative to the network header, wherever the frame's data starts.</summary>
-    public const uint NetworkOffset = unchecked((uint)-0x100000);
+    // ALU and jump operations.
+    private const byte AluAdd = 0x00;
+    private const byte AluMov = 0xb0;
+    private const byte JumpAlways = 0x00;
+    private const byte JumpEqual = 0x10;
+    private const byte JumpGreater = 0x20;
+    private const byte JumpSet = 0x40;
+    private const byte JumpNotEqual = 0x50;
+    private const byte JumpCall = 0x80;
+    private const byte JumpExit = 0x90;
 
-    /// <summary>The size of one instruction in bytes.</summary>
-    public static unsafe int Size => sizeof(BpfInstruction);
+    /// <summary>BPF_PSEUDO_MAP_FD: the source-register value that marks a 64-bit immediate as a map descriptor.</summary>
+    private const byte PseudoMapFd = 1;
 
-    /// <summary>A statement (no jump).</summary>
-    public static BpfInstruction Statement(ushort code, uint k = 0) => new(code, 0, 0, k);
-
-    /// <summary>A conditional jump.</summary>
-    public static BpfInstruction Jump(ushort code, uint k, byte jumpTrue, byte jumpFalse) => new(code, jumpTrue, jumpFalse, k);
-
-    /// <summary>
-    /// Runs a program over <paramref name="packet"/> (an untagged Ethernet frame) the way the
-    /// kernel's interpreter does (for tests and diagnostics: the kernel runs the real thing).
-    /// Out-of-bounds loads end the program with 0, as in the kernel; network-relative loads
-    /// (<see cref="NetworkOffset"/>) read from byte 14, and <see cref="AncillaryProtocol"/> is the
-    /// ethertype.
-    /// </summary>
-    /// <returns>The program's return value.</returns>
-    public static uint Run(ReadOnlySpan<BpfInstruction> program, ReadOnlySpan<byte> packet)
+    private BpfInstruction(byte opcode, byte destination, byte source, short offset, int immediate)
     {
-        const int EthernetLength = 14;
-        static long Resolve(long offset) => offset >= unchecked((int)NetworkOffset) && offset < unchecked((int)NetworkOffset) + 0x100000 - 0x1000
-            ? offset - unchecked((int)NetworkOffset) + EthernetLength
-            : offset;
-
-        uint a = 0, x = 0;
-        for (var pc = 0; pc < program.Length; pc++)
-        {
-            var i = program[pc];
-            var cls = (ushort)(i.Code & 0x07);
-            switch (cls)
-            {
-                case Ld:
-                case Ldx:
-                {
-                    var mode = (ushort)(i.Code & 0xe0);
-                    var size = (ushort)(i.Code & 0x18);
-                    if (cls == Ldx)
-                    {
-                        if (mode == Msh)
-                        {
-                            var at = Resolve(unchecked((int)i.K));
-                            if (at < 0 || at >= packet.Length)
-                            {
-                                return 0;
-                            }
-
-                            x = (uint)(packet[(int)at] & 0x0f) * 4;
-                        }
-                        else
-                        {
-                            x = i.K;
-                        }
-
-                        break;
-                    }
-
-                    if (mode == Imm)
-                    {
-                        a = i.K;
-                        break;
-                    }
-
-                    if (mode == Abs && i.K == AncillaryProtocol)
-                    {
-                        a = packet.Length >= EthernetLength ? (uint)((packet[12] << 8) | packet[13]) : 0;
-                        break;
-                    }
-
-                    var offset = Resolve(unchecked((int)i.K) + (mode == Ind ? (long)x : 0));
-                    var length = size == W ? 4 : size == H ? 2 : 1;
-                    if (offset < 0 || offset + length > packet.Length)
-                    {
-                        return 0;
-                    }
-
-                    var bytes = packet.Slice((int)offset);
-                    a = length == 4 ? (uint)((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) : length == 2 ? (uint)((bytes[0] << 8) | bytes[1]) : bytes[0];
-                    break;
-                }
-
-                case Alu:
-                {
-                    var operand = (i.Code & SrcX) != 0 ? x : i.K;
-                    switch (i.Code & 0xf0)
-                    {
-                        case Add: a += operand; break;
-                        case And: a &= operand; break;
-                        case Rsh: a >>= (int)operand; break;
-                        case Mod:
-                            if (operand == 0)
-                            {
-                                return 0;
-                            }
-
-                            a %= operand;
-                            break;
-                        case Xor: a ^= operand; break;
-                        default: throw new NotSupportedException($"ALU operation 0x{i.Code:x2}");
-                    }
-
-                    break;
-                }
-
-                case Jmp:
-                    if ((i.Code & 0xf0) == Ja)
-                    {
-                        pc += (int)i.K;
-                    }
-                    else if ((i.Code & 0xf0) == Jeq)
-                    {
-                        pc += a == ((i.Code & SrcX) != 0 ? x : i.K) ? i.JumpTrue : i.JumpFalse;
-                    }
-                    else
-                    {
-                        throw new NotSupportedException($"jump 0x{i.Code:x2}");
-                    }
-
-                    break;
-                case Ret:
-                    return (i.Code & 0x18) == RetA ? a : i.K;
-                case Misc:
-                    if ((i.Code & 0xf8) == Txa)
-                    {
-                        a = x;
-                    }
-                    else
-                    {
-                        x = a;
-                    }
-
-                    break;
-                default:
-                    throw new NotSupportedException($"class 0x{cls:x2}");
-            }
-        }
-
-        return 0;
+        Opcode = opcode;
+        Registers = (byte)((destination & 0x0f) | ((source & 0x0f) << 4));
+        Offset = offset;
+        Immediate = immediate;
     }
+
+    /// <summary>The opcode byte.</summary>
+    public byte Opcode { get; }
+
+    /// <summary>Destination register (low nibble) and source register (high nibble).</summary>
+    public byte Registers { get; }
+
+    /// <summary>The signed offset (memory displacement or jump distance in instructions).</summary>
+    public short Offset { get; }
+
+    /// <summary>The signed immediate.</summary>
+    public int Immediate { get; }
+
+    /// <summary><c>dst = src</c> (64-bit).</summary>
+    public static BpfInstruction MovRegister(BpfRegister destination, BpfRegister source) =>
+        new(ClassAlu64 | AluMov | SourceX, (byte)destination, (byte)source, 0, 0);
+
+    /// <summary><c>dst = imm</c> (64-bit, sign-extended).</summary>
+    public static BpfInstruction MovImmediate(BpfRegister destination, int immediate) =>
+        new(ClassAlu64 | AluMov | SourceK, (byte)destination, 0, 0, immediate);
+
+    /// <summary><c>dst += imm</c> (64-bit).</summary>
+    public static BpfInstruction AddImmediate(BpfRegister destination, int immediate) =>
+        new(ClassAlu64 | AluAdd | SourceK, (byte)destination, 0, 0, immediate);
+
+    /// <summary><c>dst = *(u32 *)(src + offset)</c>.</summary>
+    public static BpfInstruction LoadWord(BpfRegister destination, BpfRegister source, short offset) =>
+        new(ClassLdx | ModeMem | SizeW, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>dst = *(u16 *)(src + offset)</c>.</summary>
+    public static BpfInstruction LoadHalfWord(BpfRegister destination, BpfRegister source, short offset) =>
+        new(ClassLdx | ModeMem | SizeH, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>*(u32 *)(dst + offset) = src</c>.</summary>
+    public static BpfInstruction StoreWord(BpfRegister destination, short offset, BpfRegister source) =>
+        new(ClassStx | ModeMem | SizeW, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary>The first half of <c>dst = map</c> (a 16-byte load of a map descriptor); follow it with <see cref="LoadImmediate64Tail"/>.</summary>
+    public static BpfInstruction LoadMapFd(BpfRegister destination, int mapFd) =>
+        new(ClassLd | ModeImm | SizeDw, (byte)destination, PseudoMapFd, 0, mapFd);
+
+    /// <summary>The second half of a 64-bit immediate load (upper 32 bits, zero for a map descriptor).</summary>
+    public static BpfInstruction LoadImmediate64Tail() => new(0, 0, 0, 0, 0);
+
+    /// <summary><c>goto +offset</c>.</summary>
+    public static BpfInstruction Jump(short offset) => new(ClassJmp | JumpAlways, 0, 0, offset, 0);
+
+    /// <summary><c>if dst &gt; src goto +offset</c> (unsigned).</summary>
+    public static BpfInstruction JumpIfGreater(BpfRegister destination, BpfRegister source, short offset) =>
+        new(ClassJmp | JumpGreater | SourceX, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>if dst == imm goto +offset</c>.</summary>
+    public static BpfInstruction JumpIfEqual(BpfRegister destination, int immediate, short offset) =>
+        new(ClassJmp | JumpEqual | SourceK, (byte)destination, 0, offset, immediate);
+
+    /// <summary><c>if dst != imm goto +offset</c>.</summary>
+    public static BpfInstruction JumpIfNotEqual(BpfRegister destination, int immediate, short offset) =>
+        new(ClassJmp | JumpNotEqual | SourceK, (byte)destination, 0, offset, immediate);
+
+    /// <summary><c>if dst &amp; imm goto +offset</c>.</summary>
+    public static BpfInstruction JumpIfAnySet(BpfRegister destination, int immediate, short offset) =>
+        new(ClassJmp | JumpSet | SourceK, (byte)destination, 0, offset, immediate);
+
+    /// <summary>Calls the kernel helper numbered <paramref name="helper"/>.</summary>
+    public static BpfInstruction Call(int helper) => new(ClassJmp | JumpCall, 0, 0, 0, helper);
+
+    /// <summary>Returns r0.</summary>
+    public static BpfInstruction Exit() => new(ClassJmp | JumpExit, 0, 0, 0, 0);
+
+    /// <summary>This instruction with its jump offset replaced (used to resolve forward labels).</summary>
+    public BpfInstruction WithOffset(short offset) => new(Opcode, (byte)(Registers & 0x0f), (byte)(Registers >> 4), offset, Immediate);
+
+    /// <inheritdoc/>
+    public bool Equals(BpfInstruction other) =>
+        Opcode == other.Opcode && Registers == other.Registers && Offset == other.Offset && Immediate == other.Immediate;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is BpfInstruction other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Opcode, Registers, Offset, Immediate);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Opcode:x2} {Registers:x2} {Offset} {Immediate}";
 }

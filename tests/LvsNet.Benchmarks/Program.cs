@@ -8,5 +8,11 @@ if (args is ["table-stress", ..])
     return TableStress.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
 }
 
+// `xdp-rate [xdp|pcap] [frames] [rate] [umem frames]` measures receive rate and CPU per frame on a veth pair (needs root).
+if (args is ["xdp-rate", ..])
+{
+    return AfXdpRate.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(DataPathBenchmarks).Assembly).Run(args);
 return 0;

@@ -68,12 +68,12 @@ public class FlowSteeringTests
 
         public PacketProcessor[] Processors { get; }
 
-        public BpfInstruction[] Program { get; }
+        public ClassicBpfInstruction[] Program { get; }
 
         /// <summary>Delivers a frame to the worker the steering program picks, as the kernel's fanout would.</summary>
         public int Deliver(byte[] frame)
         {
-            var worker = (int)(BpfInstruction.Run(Program, frame) % (uint)Processors.Length);
+            var worker = (int)(ClassicBpfInstruction.Run(Program, frame) % (uint)Processors.Length);
             Processors[worker].OnFrame(frame, frame.Length);
             return worker;
         }
@@ -137,7 +137,7 @@ public class FlowSteeringTests
     public void ArpGoesToWorkerZero_AndClientsSpreadEvenly()
     {
         var w = new Workers(2);
-        Assert.Equal(0u, BpfInstruction.Run(w.Program, FrameBuilder.Arp(ArpOperation.Request, ClientMac, Client, MacAddress.Zero, Vip)));
+        Assert.Equal(0u, ClassicBpfInstruction.Run(w.Program, FrameBuilder.Arp(ArpOperation.Request, ClientMac, Client, MacAddress.Zero, Vip)));
         var counts = new int[2];
         var random = new Random(3);
         for (var i = 0; i < 4000; i++)

@@ -1,5 +1,5 @@
 using LvsNet.Pcap;
-using static LvsNet.Pcap.BpfInstruction;
+using static LvsNet.Pcap.ClassicBpfInstruction;
 
 namespace LvsNet.Core.DataPath;
 
@@ -67,7 +67,7 @@ public static class FlowSteering
     }
 
     /// <summary>Builds the steering program for <paramref name="workers"/> workers over the snapshot's VIPs and local addresses.</summary>
-    public static BpfInstruction[] BuildProgram(LvsSnapshot snapshot, int workers)
+    public static ClassicBpfInstruction[] BuildProgram(LvsSnapshot snapshot, int workers)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -133,10 +133,10 @@ public static class FlowSteering
     /// <summary>Assembles a program with named forward labels (jumps to labels use <c>ja</c>, whose offset has 32 bits).</summary>
     private sealed class ProgramBuilder
     {
-        private readonly List<(BpfInstruction Instruction, string? Target)> _code = [];
+        private readonly List<(ClassicBpfInstruction Instruction, string? Target)> _code = [];
         private readonly Dictionary<string, int> _labels = [];
 
-        public void Add(BpfInstruction instruction, string? target = null) => _code.Add((instruction, target));
+        public void Add(ClassicBpfInstruction instruction, string? target = null) => _code.Add((instruction, target));
 
         public void Label(string name) => _labels[name] = _code.Count;
 
@@ -154,9 +154,9 @@ public static class FlowSteering
             Add(Statement(Jmp | Ja), label);
         }
 
-        public BpfInstruction[] Build()
+        public ClassicBpfInstruction[] Build()
         {
-            var program = new BpfInstruction[_code.Count];
+            var program = new ClassicBpfInstruction[_code.Count];
             for (var i = 0; i < _code.Count; i++)
             {
                 var (instruction, target) = _code[i];
