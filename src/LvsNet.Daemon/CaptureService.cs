@@ -26,6 +26,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     private readonly ILogger _logger;
     private readonly List<IDisposable> _devices = [];
     private readonly int _fanoutGroup = Environment.ProcessId & 0xFFFF;
+    private AfXdpDevice? _xdp;
     private readonly List<CaptureWorker> _workers = [];
     private PcapFileTap? _tap;
 
@@ -125,12 +126,19 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 };
             }
 
+            if (_xdp is { } xdpDevice)
+            {
+                // The XDP program's address map follows the snapshot in use (VIPs, local addresses, NAT servers).
+                _workers[0].Processor.SnapshotChanged += next => xdpDevice.SetAddresses(next.OwnedAddresses, next.NatServerAddresses, [next.Config.Director.Address]);
+                Log.Xdp(_logger, xdpDevice.SocketMode.ToString(), xdpDevice.AttachMode.ToString());
+            }
+
             foreach (var worker in _workers)
             {
                 worker.Start();
             }
 
-            Log.Started(_logger, director.Interface, mac.ToString(), snapshot.Services.Count);
+            Log.Started(_logger, director.Interface, mac.ToString(), snapshot.Services.Count, capture.Backend.ToString().ToLowerInvariant(), workers);
         }
         catch
         {
@@ -203,8 +211,38 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 return (device, device);
             }
 
+            case CaptureBackend.AfXdp:
+            {
+                // The XDP program redirects the director's traffic (to VIPs and local addresses, and
+                // NAT replies by their source) and leaves the host's own traffic to the kernel. ARP
+                // replies to the daemon's requests are addressed to the DIP, so they reach the kernel:
+                // a libpcap handle reads them there (ARP only) beside the AF_XDP socket.
+                var xdp = new AfXdpDevice(new AfXdpOptions(interfaceName)
+                {
+                    Addresses = snapshot.OwnedAddresses,
+                    ReplySourceAddresses = snapshot.NatServerAddresses,
+                    HostAddresses = [snapshot.Config.Director.Address],
+                    TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, 64)),
+                });
+                ICaptureDevice arp;
+                try
+                {
+                    arp = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = 1 << 20, Filter = "arp" });
+                }
+                catch
+                {
+                    xdp.Dispose();
+                    throw;
+                }
+
+                var composite = new CompositeCaptureDevice(xdp, arp, TimeSpan.FromMilliseconds(10));
+                _devices.Add(composite);
+                _xdp = xdp;
+                return (composite, xdp);
+            }
+
             default:
-                throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version; use backend: pcap or afpacket");
+                throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version");
         }
     }
 
@@ -222,6 +260,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         }
 
         _devices.Clear();
+        _xdp = null;
         _tap?.Dispose();
         _tap = null;
         _host.Restore();
@@ -229,8 +268,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, EventName = "Started", Level = LogLevel.Information, Message = "LvsNet forwarding on {Interface} ({Mac}) with {Services} virtual service(s)")]
-        public static partial void Started(ILogger logger, string @interface, string mac, int services);
+        [LoggerMessage(EventId = 100, EventName = "Started", Level = LogLevel.Information, Message = "LvsNet forwarding on {Interface} ({Mac}) with {Services} virtual service(s), backend {Backend}, {Workers} worker(s)")]
+        public static partial void Started(ILogger logger, string @interface, string mac, int services, string backend, int workers);
 
         [LoggerMessage(EventId = 101, EventName = "Stopping", Level = LogLevel.Information, Message = "Stopping")]
         public static partial void Stopping(ILogger logger);
@@ -243,6 +282,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = 108, EventName = "Steering", Level = LogLevel.Information, Message = "{Workers} workers: fanout steering program of {Instructions} instructions for {Vips} VIP(s) and {LocalAddresses} local address(es)")]
         public static partial void Steering(ILogger logger, int workers, int instructions, int vips, int localAddresses);
+
+        [LoggerMessage(EventId = 109, EventName = "XdpAttached", Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
+        public static partial void Xdp(ILogger logger, string socketMode, string attachMode);
 
         [LoggerMessage(EventId = 106, EventName = "StopTimedOut", Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
         public static partial void StopTimedOut(ILogger logger, double milliseconds);

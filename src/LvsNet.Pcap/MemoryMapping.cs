@@ -11,8 +11,8 @@ internal readonly record struct MemoryMapping(nint Address, nuint Length)
     /// <exception cref="XdpException">mmap(2) failed.</exception>
     public static MemoryMapping Map(nuint length, int flags, int fd, long offset, string what)
     {
-        var address = Interop.Libc.mmap(0, length, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, flags, fd, offset);
-        if (address == Interop.Libc.MapFailed)
+        var address = Interop.Libc.mmap(0, length, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, flags, fd, (nint)offset);
+        if (address == Interop.Libc.MAP_FAILED)
         {
             throw XdpException.FromErrno($"mmap({what}, {length} bytes)", Marshal.GetLastPInvokeError());
         }

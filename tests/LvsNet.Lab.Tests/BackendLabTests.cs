@@ -54,6 +54,10 @@ public class BackendLabTests
     [InlineData("afpacket", 2, "dr")]
     [InlineData("afpacket", 2, "nat")]
     [InlineData("afpacket", 2, "fullnat")]
+    [InlineData("afxdp", 1, "dr")]
+    [InlineData("afxdp", 1, "nat")]
+    [InlineData("afxdp", 1, "tun")]
+    [InlineData("afxdp", 1, "fullnat")]
     public void Backend_ForwardsEveryMethodEndToEnd(string backend, int workers, string method)
     {
         using var lab = Lab.Up(mode: method);
@@ -82,6 +86,13 @@ public class BackendLabTests
             }
 
             using var daemon = DaemonProcess.Start(lab, Config(backend, workers, method));
+            var started = daemon.WaitForEvent("Started", Short).GetProperty("Properties");
+            Assert.Equal((backend, workers), (started.GetProperty("Backend").GetString(), started.GetProperty("Workers").GetInt32()));
+            if (backend == "afxdp")
+            {
+                daemon.WaitForEvent("XdpAttached", Short);
+            }
+
             var answers = lab.Requests(20);
             Assert.Equal(10, answers.GetValueOrDefault("rs1"));
             Assert.Equal(10, answers.GetValueOrDefault("rs2"));
