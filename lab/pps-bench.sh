@@ -2,7 +2,7 @@
 # lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR).
 #
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench pps):
-#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--short] [--pps N] [--seconds S] [--flows N]
+#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--short] [--pps N] [--seconds S] [--flows N] [--id ID]
 #
 # Builds a lab with lab/lab.sh (client, director, 2 real servers, DR), starts lvsnetd in the
 # director namespace, and for each case blasts frames from the client namespace at the VIP with
@@ -13,6 +13,7 @@
 # daemon's CPU seconds (utime+stime from /proc/PID/stat) per million forwarded frames. The last
 # line of output is a JSON array of the results. Every namespace is deleted on exit (trap).
 #
+# --id ID names the lab (default pps<pid>), so a caller can run `lab/lab.sh down ID` if it had to kill the bench.
 # --backend X writes `capture: { backend: X }` into the generated configuration; pcap is the
 # default and writes nothing, so the bench also runs on daemons that do not know the key yet.
 set -Eeuo pipefail
@@ -22,7 +23,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
 
-backend=pcap short="" pps=0 seconds=4 flows=1024
+backend=pcap short="" pps=0 seconds=4 flows=1024 id=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -31,7 +32,8 @@ while [[ $# -gt 0 ]]; do
         --pps) pps="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --flows) flows="$2"; shift 2 ;;
-        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        --id) id="$2"; shift 2 ;;
+        *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "pps-bench: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
@@ -49,7 +51,7 @@ fi
 
 log() { printf 'pps-bench: %s\n' "$*" >&2; }
 
-ID="pps$$"
+ID=${id:-pps$$}
 ID=${ID:0:10}
 STATE=$(mktemp -d /tmp/lvt-pps.XXXXXX)
 DAEMON_PID=""
