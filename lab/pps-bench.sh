@@ -172,5 +172,20 @@ PY
     python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%-8s %12d %12d %12d %8.2f %14s" % (r["case"], r["offered"], r["offered_pps"], r["forwarded_pps"], r["loss_pct"], r["cpu_s_per_mpkt"]), file=sys.stderr)' "$result"
 done
 
+# Stop the daemon for its final counters: what the kernel dropped before the daemon read it, and the data path's own drops.
+kill -TERM "$DAEMON_PID" 2>/dev/null || true
+for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+python3 - "$STATE/lvsnetd.log" <<'PY' >&2 || true
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        p = json.loads(line).get("Properties", {})
+    except ValueError:
+        continue
+    name = p.get("EventId", {}).get("Name")
+    if name in ("CaptureStatistics", "DropSummary"):
+        print("lvsnetd %s: %s" % (name, {k: v for k, v in p.items() if k not in ("EventId", "SourceContext")}))
+PY
+
 log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"
 (IFS=,; echo "[${results[*]}]")
