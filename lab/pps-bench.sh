@@ -10,7 +10,8 @@
 # lvsnet-blaster (batched AF_PACKET sends, bounded by count and time). Each real server counts and
 # drops the forwarded frames (dr, nat: TCP to port 80; tun: IPIP) in an nftables prerouting chain,
 # so the servers' stacks stay idle.
-# Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood); --short runs
+# Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood), --seconds each
+# (default 3, at most 5); --short runs
 # ack64 only, for about one second. Reported per case: offered pps, forwarded pps, loss % and the
 # daemon's CPU seconds (utime+stime from /proc/PID/stat) per million forwarded frames. The last
 # line of output is a JSON array of the results. Every namespace is deleted on exit (trap).
@@ -25,7 +26,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
 
-backend=pcap method=dr short="" pps=0 seconds=4 flows=1024 id=""
+backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
