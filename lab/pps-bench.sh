@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR).
+# lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR, NAT or TUN).
 #
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench pps):
-#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--short] [--pps N] [--seconds S] [--flows N]
+#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--method dr|nat|tun] [--short] [--pps N]
+#                    [--seconds S] [--flows N] [--id ID]
 #
-# Builds a lab with lab/lab.sh (client, director, 2 real servers, DR), starts lvsnetd in the
+# Builds a lab with lab/lab.sh (client, director, 2 real servers; --method, default dr), starts lvsnetd in the
 # director namespace, and for each case blasts frames from the client namespace at the VIP with
 # lvsnet-blaster (batched AF_PACKET sends, bounded by count and time). Each real server counts and
-# drops the frames to VIP:80 in an nftables prerouting chain, so the servers' stacks stay idle.
-# Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood); --short runs
+# drops the forwarded frames (dr, nat: TCP to port 80; tun: IPIP) in an nftables prerouting chain,
+# so the servers' stacks stay idle.
+# Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood), --seconds each
+# (default 3, at most 5); --short runs
 # ack64 only, for about one second. Reported per case: offered pps, forwarded pps, loss % and the
 # daemon's CPU seconds (utime+stime from /proc/PID/stat) per million forwarded frames. The last
 # line of output is a JSON array of the results. Every namespace is deleted on exit (trap).
 #
+# --id ID names the lab (default pps<pid>), so a caller can run `lab/lab.sh down ID` if it had to kill the bench.
 # --backend X writes `capture: { backend: X }` into the generated configuration; pcap is the
 # default and writes nothing, so the bench also runs on daemons that do not know the key yet.
 set -Eeuo pipefail
@@ -22,19 +26,23 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
 
-backend=pcap short="" pps=0 seconds=4 flows=1024
+backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
         --backend=*) backend="${1#*=}"; shift ;;
+        --method) method="$2"; shift 2 ;;
+        --method=*) method="${1#*=}"; shift ;;
         --short) short=1; shift ;;
         --pps) pps="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --flows) flows="$2"; shift 2 ;;
-        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        --id) id="$2"; shift 2 ;;
+        *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "pps-bench: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
+case "$method" in dr) match="tcp dport 80" ;; nat) match="tcp dport 80" ;; tun) match="ip protocol 4" ;; *) echo "pps-bench: --method must be dr, nat or tun" >&2; exit 2 ;; esac
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 && "$seconds" -le 5 ]] || { echo "pps-bench: --seconds must be 1..5" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "pps-bench: needs root (network namespaces)" >&2; exit 1; }
 for f in "$DAEMON_DLL" "$BLASTER_DLL"; do
@@ -49,7 +57,7 @@ fi
 
 log() { printf 'pps-bench: %s\n' "$*" >&2; }
 
-ID="pps$$"
+ID=${id:-pps$$}
 ID=${ID:0:10}
 STATE=$(mktemp -d /tmp/lvt-pps.XXXXXX)
 DAEMON_PID=""
@@ -67,17 +75,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 started=$(date +%s.%N)
-log "lab $ID: client, director, rs1, rs2 (DR)"
-env_text=$("$ROOT/lab/lab.sh" up "$ID" --rs 2 --mode dr)
+log "lab $ID: client, director, rs1, rs2 ($method)"
+env_text=$("$ROOT/lab/lab.sh" up "$ID" --rs 2 --mode "$method")
 eval "$(grep -E '^LVT_[A-Z0-9_]+=' <<<"$env_text")"
 
-# Count and drop VIP:80 frames on each real server before its stack sees them.
+# Count and drop the forwarded frames on each real server before its stack sees them.
 for ns in ${LVT_RS_NS//,/ }; do
     ip netns exec "$ns" nft -f - <<NFT
 table ip lvtbench {
     chain pre {
         type filter hook prerouting priority raw; policy accept;
-        ip daddr $LVT_VIP tcp dport 80 counter drop
+        $match counter drop
     }
 }
 NFT
@@ -113,7 +121,9 @@ virtual_services:
     scheduler: rr
     real_servers:
       - address: $LVT_RS1_IP
+        method: $method
       - address: $LVT_RS2_IP
+        method: $method
 YAML
 
 log "lvsnetd (backend $backend)"
@@ -150,16 +160,17 @@ for c in "${cases[@]}"; do
     sleep 0.3
     after_cpu=$(cpu_ticks)
     after_rs=$(rs_count)
-    result=$(python3 - "$c" "$backend" "$out" "$before_rs" "$after_rs" "$before_cpu" "$after_cpu" "$(getconf CLK_TCK)" <<'PY'
+    result=$(python3 - "$c" "$backend" "$out" "$before_rs" "$after_rs" "$before_cpu" "$after_cpu" "$(getconf CLK_TCK)" "$method" <<'PY'
 import json, sys
 case, backend, out = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 rs0, rs1, cpu0, cpu1, hz = (int(v) for v in sys.argv[4:9])
+method = sys.argv[9]
 forwarded = rs1 - rs0 - out["primed"]
 offered = out["sent"]
 seconds = out["seconds"]
 cpu = (cpu1 - cpu0) / hz
 print(json.dumps({
-    "case": case, "backend": backend, "method": "dr", "frame_bytes": out["frame_bytes"],
+    "case": case, "backend": backend, "method": method, "frame_bytes": out["frame_bytes"],
     "offered": offered, "offered_pps": round(offered / seconds), "forwarded": forwarded,
     "forwarded_pps": round(forwarded / seconds), "loss_pct": round(100.0 * (offered - forwarded) / offered, 2) if offered else 0.0,
     "daemon_cpu_s": round(cpu, 2), "cpu_s_per_mpkt": round(cpu / (forwarded / 1e6), 2) if forwarded > 0 else None,
@@ -169,6 +180,21 @@ PY
     results+=("$result")
     python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%-8s %12d %12d %12d %8.2f %14s" % (r["case"], r["offered"], r["offered_pps"], r["forwarded_pps"], r["loss_pct"], r["cpu_s_per_mpkt"]), file=sys.stderr)' "$result"
 done
+
+# Stop the daemon for its final counters: what the kernel dropped before the daemon read it, and the data path's own drops.
+kill -TERM "$DAEMON_PID" 2>/dev/null || true
+for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+python3 - "$STATE/lvsnetd.log" <<'PY' >&2 || true
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        p = json.loads(line).get("Properties", {})
+    except ValueError:
+        continue
+    name = p.get("EventId", {}).get("Name")
+    if name in ("CaptureStatistics", "DropSummary"):
+        print("lvsnetd %s: %s" % (name, {k: v for k, v in p.items() if k not in ("EventId", "SourceContext")}))
+PY
 
 log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"
 (IFS=,; echo "[${results[*]}]")

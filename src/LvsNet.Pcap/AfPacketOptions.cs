@@ -3,18 +3,21 @@ namespace LvsNet.Pcap;
 /// <summary>How an <see cref="AfPacketDevice"/> opens its socket: ring geometry, block timeout, filter, batching, fanout.</summary>
 /// <remarks>
 /// The receive ring is <see cref="BlockCount"/> blocks of <see cref="BlockSizeBytes"/> (TPACKET_V3); the
-/// defaults (64 × 256 KiB = 16 MiB) hold about 8,000 full-size or 100,000 minimum-size frames. The
+/// defaults (512 × 64 KiB = 32 MiB) hold about 20,000 full-size or 200,000 minimum-size frames. Many small
+/// blocks rather than a few big ones: under light load the kernel hands a block over at each
+/// <see cref="BlockTimeout"/> however empty it is, so the ring rides out a stall of the reading thread
+/// of up to <see cref="BlockCount"/> × <see cref="BlockTimeout"/> (512 ms by default) without drops. The
 /// transmit side stages up to <see cref="TransmitBatchSize"/> frames of at most
 /// <see cref="TransmitFrameSizeBytes"/> and sends them with one sendmmsg(2) per batch.
 /// </remarks>
 /// <param name="InterfaceName">The interface to open.</param>
 public sealed record AfPacketOptions(string InterfaceName)
 {
-    /// <summary>The default <see cref="BlockSizeBytes"/>: 256 KiB.</summary>
-    public const int DefaultBlockSizeBytes = 256 * 1024;
+    /// <summary>The default <see cref="BlockSizeBytes"/>: 64 KiB.</summary>
+    public const int DefaultBlockSizeBytes = 64 * 1024;
 
     /// <summary>The default <see cref="BlockCount"/>.</summary>
-    public const int DefaultBlockCount = 64;
+    public const int DefaultBlockCount = 512;
 
     /// <summary>The default <see cref="FrameSizeBytes"/>.</summary>
     public const int DefaultFrameSizeBytes = 2048;

@@ -39,6 +39,39 @@ public sealed class AfPacketDeviceTests
     }
 
     [RequiresRootFact]
+    public void Dispatch_ManyTimesTheRingSize_ReturnsEveryBlockToTheKernel()
+    {
+        // Two 64 KiB blocks hold about 450 200-byte frames; 3,000 only get through if each block goes
+        // back to the kernel once read. The block timeout is long so that blocks retire when full, not
+        // while this thread is still sending (with 1 ms, a 2-block ring overflows after a 2 ms stall).
+        const int rounds = 10;
+        const int perRound = 300;
+        using var lab = VethLab.Create();
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with
+        {
+            BlockCount = 2,
+            BlockTimeout = TimeSpan.FromMilliseconds(100),
+            Filter = "ether proto 0x88b5",
+        }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        var handler = new CountingFrameHandler();
+
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < perRound; i++)
+            {
+                Assert.True(peer.Send(TestFrames.Experimental(i, 200)));
+            }
+
+            var expected = (round + 1) * perRound;
+            Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Count >= expected, ReceiveLimit), $"round {round}: {handler.Count}");
+        }
+
+        Assert.Equal(rounds * perRound, handler.Count);
+        Assert.Equal(new CaptureStatistics(rounds * perRound, 0, 0), device.GetStatistics());
+    }
+
+    [RequiresRootFact]
     public void Dispatch_WithFilter_DropsNonMatchingFramesInTheKernel()
     {
         const int count = 100;
