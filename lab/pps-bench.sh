@@ -2,8 +2,8 @@
 # lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR, NAT or TUN).
 #
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench pps):
-#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--method dr|nat|tun] [--short] [--pps N]
-#                    [--seconds S] [--flows N] [--id ID]
+#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--workers N] [--method dr|nat|tun] [--short]
+#                    [--pps N] [--seconds S] [--flows N] [--sources N] [--id ID]
 #
 # Builds a lab with lab/lab.sh (client, director, 2 real servers; --method, default dr), starts lvsnetd in the
 # director namespace, and for each case blasts frames from the client namespace at the VIP with
@@ -17,8 +17,9 @@
 # line of output is a JSON array of the results. Every namespace is deleted on exit (trap).
 #
 # --id ID names the lab (default pps<pid>), so a caller can run `lab/lab.sh down ID` if it had to kill the bench.
-# --backend X writes `capture: { backend: X }` into the generated configuration; pcap is the
-# default and writes nothing, so the bench also runs on daemons that do not know the key yet.
+# --backend X and --workers N (1..8; more than 1 needs afpacket) go into the generated
+# configuration's `capture:` section. --sources N (1..64, default 64) spreads the flows over N client
+# addresses (10.77.0.128 up), since several workers steer by client address.
 set -Eeuo pipefail
 export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
 
-backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id=""
+backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id="" workers=1 sources=64
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -37,11 +38,15 @@ while [[ $# -gt 0 ]]; do
         --pps) pps="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --flows) flows="$2"; shift 2 ;;
+        --workers) workers="$2"; shift 2 ;;
+        --sources) sources="$2"; shift 2 ;;
         --id) id="$2"; shift 2 ;;
-        *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "pps-bench: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
+[[ "$workers" =~ ^[0-9]+$ && "$workers" -ge 1 && "$workers" -le 8 ]] || { echo "pps-bench: --workers must be 1..8" >&2; exit 2; }
+[[ "$sources" =~ ^[0-9]+$ && "$sources" -ge 1 && "$sources" -le 64 ]] || { echo "pps-bench: --sources must be 1..64" >&2; exit 2; }
 case "$method" in dr) match="tcp dport 80" ;; nat) match="tcp dport 80" ;; tun) match="ip protocol 4" ;; *) echo "pps-bench: --method must be dr, nat or tun" >&2; exit 2 ;; esac
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 && "$seconds" -le 5 ]] || { echo "pps-bench: --seconds must be 1..5" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "pps-bench: needs root (network namespaces)" >&2; exit 1; }
@@ -102,10 +107,7 @@ rs_count() {
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
 
-capture_yaml=""
-if [[ "$backend" != pcap ]]; then
-    capture_yaml=$'capture:\n  backend: '"$backend"
-fi
+capture_yaml=$'capture:\n  backend: '"$backend"$'\n  workers: '"$workers"
 cat >"$STATE/lvsnet.yaml" <<YAML
 director:
   interface: $LVT_IF
@@ -126,7 +128,7 @@ virtual_services:
         method: $method
 YAML
 
-log "lvsnetd (backend $backend)"
+log "lvsnetd (backend $backend, $workers worker(s))"
 "$ROOT/lab/lab.sh" exec "$ID" dir -- dotnet "$DAEMON_DLL" --config "$STATE/lvsnet.yaml" --stats-interval 0 >"$STATE/lvsnetd.log" 2>&1 &
 DAEMON_PID=$!
 for _ in $(seq 1 150); do
@@ -139,12 +141,17 @@ for _ in $(seq 1 150); do
     sleep 0.1
 done
 grep -q '"Name":"Started"' "$STATE/lvsnetd.log" || { tail -20 "$STATE/lvsnetd.log" >&2; log "lvsnetd did not start"; exit 1; }
+grep -q "\"Backend\":\"$backend\",\"Workers\":$workers" "$STATE/lvsnetd.log" || { grep '"Started"' "$STATE/lvsnetd.log" >&2; log "lvsnetd did not start with backend $backend and $workers worker(s)"; exit 1; }
 
 # Let the director resolve both real servers (ARP) before the clock starts.
 "$ROOT/lab/lab.sh" exec "$ID" client -- dotnet "$BLASTER_DLL" --interface "$LVT_IF" --dst-mac "$LVT_DIR_MAC" \
     --src-ip "$LVT_CLIENT_IP" --vip "$LVT_VIP" --mode ack --flows 16 --count 16 --duration 1 >/dev/null
 sleep 0.3
 
+# Flows come from $sources client addresses (10.77.0.128 up when more than one): several workers
+# steer by client address, so one address would keep every frame on one worker.
+SOURCE_IP=$LVT_CLIENT_IP
+[[ "$sources" -gt 1 ]] && SOURCE_IP=${LVT_VIP%.*}.128
 results=()
 printf '%-8s %12s %12s %12s %8s %14s\n' case offered offered_pps forwarded_pps loss_% cpu_s_per_Mpkt >&2
 for c in "${cases[@]}"; do
@@ -156,21 +163,22 @@ for c in "${cases[@]}"; do
     before_rs=$(rs_count)
     before_cpu=$(cpu_ticks)
     out=$("$ROOT/lab/lab.sh" exec "$ID" client -- dotnet "$BLASTER_DLL" --interface "$LVT_IF" --dst-mac "$LVT_DIR_MAC" \
-        --src-ip "$LVT_CLIENT_IP" --vip "$LVT_VIP" --pps "$pps" --count 20000000 --duration "$seconds" "${args[@]}")
+        --src-ip "$SOURCE_IP" --sources "$sources" --vip "$LVT_VIP" --pps "$pps" --count 20000000 --duration "$seconds" "${args[@]}")
     sleep 0.3
     after_cpu=$(cpu_ticks)
     after_rs=$(rs_count)
-    result=$(python3 - "$c" "$backend" "$out" "$before_rs" "$after_rs" "$before_cpu" "$after_cpu" "$(getconf CLK_TCK)" "$method" <<'PY'
+    result=$(python3 - "$c" "$backend" "$out" "$before_rs" "$after_rs" "$before_cpu" "$after_cpu" "$(getconf CLK_TCK)" "$method" "$workers" <<'PY'
 import json, sys
 case, backend, out = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 rs0, rs1, cpu0, cpu1, hz = (int(v) for v in sys.argv[4:9])
 method = sys.argv[9]
+workers = int(sys.argv[10])
 forwarded = rs1 - rs0 - out["primed"]
 offered = out["sent"]
 seconds = out["seconds"]
 cpu = (cpu1 - cpu0) / hz
 print(json.dumps({
-    "case": case, "backend": backend, "method": method, "frame_bytes": out["frame_bytes"],
+    "case": case, "backend": backend, "workers": workers, "method": method, "frame_bytes": out["frame_bytes"],
     "offered": offered, "offered_pps": round(offered / seconds), "forwarded": forwarded,
     "forwarded_pps": round(forwarded / seconds), "loss_pct": round(100.0 * (offered - forwarded) / offered, 2) if offered else 0.0,
     "daemon_cpu_s": round(cpu, 2), "cpu_s_per_mpkt": round(cpu / (forwarded / 1e6), 2) if forwarded > 0 else None,

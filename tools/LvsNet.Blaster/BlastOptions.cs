@@ -18,6 +18,7 @@ internal sealed record BlastOptions
           --mode ack|syn        ack: one SYN per flow, then established-flow ACK frames; syn: a SYN flood (default ack)
           --size N              frame length in bytes, 64..1514 (default 64)
           --flows N             distinct source ports (default 1024; a SYN flood uses a new port per frame)
+          --sources N           distinct client addresses from --src-ip up (default 1): flow i comes from src-ip + i mod N
           --pps N               target rate in frames per second, 0 = as fast as possible (default 0)
           --count N             stop after N frames (default 1000000)
           --duration SECONDS    stop after this long (default 5, at most 60)
@@ -42,6 +43,9 @@ internal sealed record BlastOptions
     public int Size { get; init; } = 64;
 
     public int Flows { get; init; } = 1024;
+
+    /// <summary>Distinct client addresses, counting up from <see cref="SourceIp"/>.</summary>
+    public int Sources { get; init; } = 1;
 
     public long Pps { get; init; }
 
@@ -103,6 +107,7 @@ internal sealed record BlastOptions
             Mode = mode,
             Size = (int)Number("size", 64, 64, 1514),
             Flows = (int)Number("flows", 1024, 1, 60000),
+            Sources = (int)Number("sources", 1, 1, 4096),
             Pps = Number("pps", 0, 0, 100_000_000),
             Count = Number("count", 1_000_000, 1, 1_000_000_000),
             Duration = TimeSpan.FromSeconds(Number("duration", 5, 1, 60)),

@@ -27,14 +27,17 @@ var ack = options.Mode == "ack";
 var frameCount = ack ? options.Flows : 60000;
 var frames = new byte[frameCount][];
 var syns = new byte[options.Flows][];
+// Flow i comes from client address src-ip + (i mod sources): several workers steer by client address.
+var firstSource = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(options.SourceIp.GetAddressBytes());
+System.Net.IPAddress SourceOf(int flow) => new(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(firstSource + (uint)(flow % options.Sources)));
 for (var i = 0; i < frameCount; i++)
 {
-    frames[i] = TcpFrames.Build(sourceMac, destinationMac, options.SourceIp, options.Vip, (ushort)(1024 + i), options.Port, options.Size, ack);
+    frames[i] = TcpFrames.Build(sourceMac, destinationMac, SourceOf(i), options.Vip, (ushort)(1024 + i), options.Port, options.Size, ack);
 }
 
 for (var i = 0; i < options.Flows; i++)
 {
-    syns[i] = TcpFrames.Build(sourceMac, destinationMac, options.SourceIp, options.Vip, (ushort)(1024 + i), options.Port, 64, ack: false);
+    syns[i] = TcpFrames.Build(sourceMac, destinationMac, SourceOf(i), options.Vip, (ushort)(1024 + i), options.Port, 64, ack: false);
 }
 
 using var device = new AfPacketDevice(new AfPacketOptions(options.Interface)
