@@ -6,7 +6,7 @@
 #   ./build.sh test    setup, build, run every test (unit and namespace end-to-end); last line
 #                      "tests: N passed, N failed"
 #   ./build.sh bench [micro] [ARGS]   BenchmarkDotNet per-packet benchmarks (not part of test)
-#   ./build.sh bench pps [--short] [--backend pcap|afpacket|afxdp]   forwarding rate of lvsnetd in the
+#   ./build.sh bench pps [--short] [--backend pcap|afpacket|afxdp] [--workers N]   forwarding rate of lvsnetd in the
 #                      namespace lab (lab/pps-bench.sh: offered/forwarded pps, loss, CPU per packet)
 #   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
 #                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
