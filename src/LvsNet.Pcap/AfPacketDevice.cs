@@ -278,16 +278,14 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
     /// </remarks>
     public WaitResult Wait(TimeSpan timeout)
     {
-        var timeoutMilliseconds = ToPollTimeout(timeout);
+        var timeoutMilliseconds = EventFdHandle.ToPollTimeout(timeout);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var socketAdded = false;
-        var wakeAdded = false;
         var ringAdded = false;
         try
         {
             _socket.DangerousAddRef(ref socketAdded);
-            _wakeEvent.DangerousAddRef(ref wakeAdded);
             _ring.DangerousAddRef(ref ringAdded);
             var block = _ring.Address + ((long)_block * _blockSize);
             if (_framesLeft > 0 || (Volatile.Read(ref *(uint*)(block + BlockStatusOffset)) & Interop.Libc.TP_STATUS_USER) != 0)
@@ -295,54 +293,13 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
                 return WaitResult.Readable;
             }
 
-            var fds = stackalloc Interop.Libc.PollFd[2];
-            fds[0] = new Interop.Libc.PollFd { FileDescriptor = _socket.FileDescriptor, Events = Interop.Libc.POLLIN };
-            fds[1] = new Interop.Libc.PollFd { FileDescriptor = _wakeEvent.FileDescriptor, Events = Interop.Libc.POLLIN };
-
-            var start = Stopwatch.GetTimestamp();
-            var remaining = timeoutMilliseconds;
-            while (true)
-            {
-                var ready = Interop.Libc.poll(fds, 2, remaining);
-                if (ready > 0)
-                {
-                    if (fds[1].ReturnedEvents != 0)
-                    {
-                        DrainWakeEvent();
-                        return WaitResult.Woken;
-                    }
-
-                    return WaitResult.Readable;
-                }
-
-                if (ready == 0)
-                {
-                    return WaitResult.Timeout;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw PcapException.FromErrno("poll", errno);
-                }
-
-                if (timeoutMilliseconds > 0)
-                {
-                    var elapsed = (long)Math.Ceiling(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    remaining = (int)Math.Max(0, timeoutMilliseconds - elapsed);
-                }
-            }
+            return _wakeEvent.WaitWith(_socket.FileDescriptor, timeoutMilliseconds);
         }
         finally
         {
             if (ringAdded)
             {
                 _ring.DangerousRelease();
-            }
-
-            if (wakeAdded)
-            {
-                _wakeEvent.DangerousRelease();
             }
 
             if (socketAdded)
@@ -354,44 +311,7 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
 
     /// <inheritdoc/>
     /// <remarks>Adds one to the eventfd counter. Safe from any thread, also during or after <see cref="Dispose"/> (then it does nothing).</remarks>
-    public void Wake()
-    {
-        if (_wakeEvent.IsClosed)
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            _wakeEvent.DangerousAddRef(ref added);
-            var one = 1UL;
-            while (Interop.Libc.write(_wakeEvent, (byte*)&one, sizeof(ulong)) < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Interop.Libc.EAGAIN)
-                {
-                    return;
-                }
-
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw PcapException.FromErrno("write(eventfd)", errno);
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed between the check and the reference: nothing is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                _wakeEvent.DangerousRelease();
-            }
-        }
-    }
+    public void Wake() => _wakeEvent.Signal();
 
     /// <inheritdoc/>
     /// <remarks>
@@ -555,17 +475,6 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
 
     private Interop.Libc.IoVec* IoVectors => (Interop.Libc.IoVec*)(_transmit.Address + (_batchSize * sizeof(Interop.Libc.MMsgHdr)));
 
-    private static int ToPollTimeout(TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return -1;
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
-        var milliseconds = Math.Ceiling(timeout.TotalMilliseconds);
-        return milliseconds >= int.MaxValue ? int.MaxValue : (int)milliseconds;
-    }
 
     private void ReleaseBlock(byte* block)
     {
@@ -656,21 +565,4 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
         return new PcapException($"{step} failed on '{Name}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", step, errno);
     }
 
-    private void DrainWakeEvent()
-    {
-        ulong counter;
-        while (Interop.Libc.read(_wakeEvent, (byte*)&counter, sizeof(ulong)) < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Interop.Libc.EAGAIN)
-            {
-                return;
-            }
-
-            if (errno != Interop.Libc.EINTR)
-            {
-                throw PcapException.FromErrno("read(eventfd)", errno);
-            }
-        }
-    }
 }

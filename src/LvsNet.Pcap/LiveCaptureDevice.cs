@@ -138,62 +138,19 @@ public sealed class LiveCaptureDevice : ICaptureDevice
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits until woken or readable.</param>
     public unsafe WaitResult Wait(TimeSpan timeout)
     {
-        var timeoutMilliseconds = ToPollTimeout(timeout);
+        var timeoutMilliseconds = EventFdHandle.ToPollTimeout(timeout);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var captureAdded = false;
-        var wakeAdded = false;
         try
         {
             // The references keep both descriptor numbers from being closed (and reused) under poll.
             _handle.DangerousAddRef(ref captureAdded);
-            _wakeEvent.DangerousAddRef(ref wakeAdded);
 
-            var fds = stackalloc Interop.Libc.PollFd[2];
-            fds[0] = new Interop.Libc.PollFd { FileDescriptor = _selectableFd, Events = Interop.Libc.POLLIN };
-            fds[1] = new Interop.Libc.PollFd { FileDescriptor = _wakeEvent.FileDescriptor, Events = Interop.Libc.POLLIN };
-
-            var start = Stopwatch.GetTimestamp();
-            var remaining = timeoutMilliseconds;
-            while (true)
-            {
-                var ready = Interop.Libc.poll(fds, 2, remaining);
-                if (ready > 0)
-                {
-                    if (fds[1].ReturnedEvents != 0)
-                    {
-                        DrainWakeEvent();
-                        return WaitResult.Woken;
-                    }
-
-                    return WaitResult.Readable;
-                }
-
-                if (ready == 0)
-                {
-                    return WaitResult.Timeout;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw PcapException.FromErrno("poll", errno);
-                }
-
-                if (timeoutMilliseconds > 0)
-                {
-                    var elapsed = (long)Math.Ceiling(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    remaining = (int)Math.Max(0, timeoutMilliseconds - elapsed);
-                }
-            }
+            return _wakeEvent.WaitWith(_selectableFd, timeoutMilliseconds);
         }
         finally
         {
-            if (wakeAdded)
-            {
-                _wakeEvent.DangerousRelease();
-            }
-
             if (captureAdded)
             {
                 _handle.DangerousRelease();
@@ -203,45 +160,7 @@ public sealed class LiveCaptureDevice : ICaptureDevice
 
     /// <inheritdoc/>
     /// <remarks>Adds one to the eventfd counter. Safe from any thread, also during or after <see cref="Dispose"/> (then it does nothing).</remarks>
-    public unsafe void Wake()
-    {
-        if (_wakeEvent.IsClosed)
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            _wakeEvent.DangerousAddRef(ref added);
-            var one = 1UL;
-            while (Interop.Libc.write(_wakeEvent, (byte*)&one, sizeof(ulong)) < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Interop.Libc.EAGAIN)
-                {
-                    // The counter is at its maximum: a wake-up is pending anyway.
-                    return;
-                }
-
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw PcapException.FromErrno("write(eventfd)", errno);
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed between the check and the reference: nothing is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                _wakeEvent.DangerousRelease();
-            }
-        }
-    }
+    public unsafe void Wake() => _wakeEvent.Signal();
 
     /// <inheritdoc/>
     /// <remarks>
@@ -281,36 +200,5 @@ public sealed class LiveCaptureDevice : ICaptureDevice
         _wakeEvent.Dispose();
     }
 
-    private static int ToPollTimeout(TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return -1;
-        }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
-
-        // Round up: a sub-millisecond timeout must not become a busy poll(0) loop.
-        var milliseconds = Math.Ceiling(timeout.TotalMilliseconds);
-        return milliseconds >= int.MaxValue ? int.MaxValue : (int)milliseconds;
-    }
-
-    private unsafe void DrainWakeEvent()
-    {
-        // Without EFD_SEMAPHORE one read returns the whole counter and resets it to zero.
-        ulong counter;
-        while (Interop.Libc.read(_wakeEvent, (byte*)&counter, sizeof(ulong)) < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Interop.Libc.EAGAIN)
-            {
-                return;
-            }
-
-            if (errno != Interop.Libc.EINTR)
-            {
-                throw PcapException.FromErrno("read(eventfd)", errno);
-            }
-        }
-    }
 }
