@@ -129,6 +129,7 @@ public class BackendLabTests
 
         if (line is null)
         {
+            // Only now: reading stderr to its end waits for the process to exit.
             Assert.Fail("lvsnet-rs did not start: " + process.StandardError.ReadToEnd());
         }
 

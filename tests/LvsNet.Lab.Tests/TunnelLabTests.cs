@@ -14,9 +14,6 @@ public class TunnelLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
-    private static string RealServerTool =>
-        Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
-
     private static string Config(string captureTo) =>
         DirectRoutingLabTests.Config("rr", extra: $"capture:\n  capture_to: {captureTo}", method: "tun");
 
@@ -30,19 +27,7 @@ public class TunnelLabTests
         {
             foreach (var rs in new[] { "rs1", "rs2" })
             {
-                var process = lab.Start(rs, "dotnet", RealServerTool, "tun", "run", "10.77.0.100", "--interface", "eth0");
-                decapsulators.Add(process);
-                var line = process.StandardOutput.ReadLine();
-                while (line is not null && !line.StartsWith("decapsulating", StringComparison.Ordinal))
-                {
-                    line = process.StandardOutput.ReadLine();
-                }
-
-                if (line is null)
-                {
-                    // Only now: reading stderr to its end waits for the process to exit.
-                    Assert.Fail("lvsnet-rs did not start: " + process.StandardError.ReadToEnd());
-                }
+                decapsulators.Add(BackendLabTests.StartDecapsulator(lab, rs));
             }
 
             var capture = Path.Combine(work, "sent.pcap");
