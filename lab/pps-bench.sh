@@ -2,13 +2,13 @@
 # lab/pps-bench.sh - packets-per-second bench of lvsnetd in the namespace lab (DR, NAT or TUN).
 #
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench pps):
-#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--workers N] [--method dr|nat|tun] [--short]
+#   lab/pps-bench.sh [--backend pcap|afpacket|afxdp] [--workers N] [--method dr|nat|tun|fullnat] [--short]
 #                    [--pps N] [--seconds S] [--flows N] [--sources N] [--id ID]
 #
 # Builds a lab with lab/lab.sh (client, director, 2 real servers; --method, default dr), starts lvsnetd in the
 # director namespace, and for each case blasts frames from the client namespace at the VIP with
 # lvsnet-blaster (batched AF_PACKET sends, bounded by count and time). Each real server counts and
-# drops the forwarded frames (dr, nat: TCP to port 80; tun: IPIP) in an nftables prerouting chain,
+# drops the forwarded frames (dr, nat, fullnat: TCP to port 80; tun: IPIP) in an nftables prerouting chain,
 # so the servers' stacks stay idle.
 # Cases: ack64, ack512 (established-flow ACKs, 1024 flows) and syn64 (SYN flood), --seconds each
 # (default 3, at most 5); --short runs
@@ -47,7 +47,7 @@ done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "pps-bench: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
 [[ "$workers" =~ ^[0-9]+$ && "$workers" -ge 1 && "$workers" -le 8 ]] || { echo "pps-bench: --workers must be 1..8" >&2; exit 2; }
 [[ "$sources" =~ ^[0-9]+$ && "$sources" -ge 1 && "$sources" -le 64 ]] || { echo "pps-bench: --sources must be 1..64" >&2; exit 2; }
-case "$method" in dr) match="tcp dport 80" ;; nat) match="tcp dport 80" ;; tun) match="ip protocol 4" ;; *) echo "pps-bench: --method must be dr, nat or tun" >&2; exit 2 ;; esac
+case "$method" in dr | nat | fullnat) match="tcp dport 80" ;; tun) match="ip protocol 4" ;; *) echo "pps-bench: --method must be dr, nat, tun or fullnat" >&2; exit 2 ;; esac
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 && "$seconds" -le 5 ]] || { echo "pps-bench: --seconds must be 1..5" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "pps-bench: needs root (network namespaces)" >&2; exit 1; }
 for f in "$DAEMON_DLL" "$BLASTER_DLL"; do
@@ -108,6 +108,8 @@ rs_count() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
 
 capture_yaml=$'capture:\n  backend: '"$backend"$'\n  workers: '"$workers"
+pool_yaml=""
+[[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]"
 cat >"$STATE/lvsnet.yaml" <<YAML
 director:
   interface: $LVT_IF
@@ -121,6 +123,7 @@ virtual_services:
     address: $LVT_VIP
     port: 80
     scheduler: rr
+$pool_yaml
     real_servers:
       - address: $LVT_RS1_IP
         method: $method
