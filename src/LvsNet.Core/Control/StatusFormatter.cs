@@ -42,7 +42,7 @@ public static class StatusFormatter
 
         if (status.DataPath is { } path)
         {
-            text.Append(CultureInfo.InvariantCulture, $"data path: received {path.Received}, forwarded {path.Forwarded}, ignored {path.Ignored}, dropped {path.Dropped}, errors {path.Errors}\n");
+            text.Append(CultureInfo.InvariantCulture, $"data path ({path.Workers} worker{(path.Workers == 1 ? string.Empty : "s")}): received {path.Received}, forwarded {path.Forwarded}, ignored {path.Ignored}, dropped {path.Dropped}, errors {path.Errors}\n");
             text.Append(CultureInfo.InvariantCulture, $"connections: {path.TableEntries} in table (capacity {path.TableCapacity}), {path.ConnectionsCreated} created, {path.ArpRepliesSent} ARP replies, {path.IcmpErrorsSent} ICMP errors sent\n");
             text.Append("drops by reason:");
             var any = false;
