@@ -19,7 +19,9 @@
 # --id ID names the lab (default pps<pid>), so a caller can run `lab/lab.sh down ID` if it had to kill the bench.
 # --backend X and --workers N (1..8; more than 1 needs afpacket) go into the generated
 # configuration's `capture:` section. --sources N (1..64, default 64) spreads the flows over N client
-# addresses (10.77.0.128 up), since several workers steer by client address.
+# addresses (10.77.0.128 up), since several workers steer by client address. --port N (default 80)
+# is the port the frames go to: a port without a service measures what receiving and dropping
+# costs the daemon (NoService), without the sending side (see cpu_s_per_m_offered in the JSON).
 set -Eeuo pipefail
 export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +29,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 BLASTER_DLL="$ROOT/tools/LvsNet.Blaster/bin/$CONFIGURATION/net10.0/lvsnet-blaster.dll"
 
-backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id="" workers=1 sources=64
+backend=pcap method=dr short="" pps=0 seconds=3 flows=1024 id="" workers=1 sources=64 port=80
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
         --flows) flows="$2"; shift 2 ;;
         --workers) workers="$2"; shift 2 ;;
         --sources) sources="$2"; shift 2 ;;
+        --port) port="$2"; shift 2 ;;
         --id) id="$2"; shift 2 ;;
         *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
@@ -166,7 +169,7 @@ for c in "${cases[@]}"; do
     before_rs=$(rs_count)
     before_cpu=$(cpu_ticks)
     out=$("$ROOT/lab/lab.sh" exec "$ID" client -- dotnet "$BLASTER_DLL" --interface "$LVT_IF" --dst-mac "$LVT_DIR_MAC" \
-        --src-ip "$SOURCE_IP" --sources "$sources" --vip "$LVT_VIP" --pps "$pps" --count 20000000 --duration "$seconds" "${args[@]}")
+        --src-ip "$SOURCE_IP" --sources "$sources" --vip "$LVT_VIP" --port "$port" --pps "$pps" --count 20000000 --duration "$seconds" "${args[@]}")
     sleep 0.3
     after_cpu=$(cpu_ticks)
     after_rs=$(rs_count)
@@ -185,6 +188,7 @@ print(json.dumps({
     "offered": offered, "offered_pps": round(offered / seconds), "forwarded": forwarded,
     "forwarded_pps": round(forwarded / seconds), "loss_pct": round(100.0 * (offered - forwarded) / offered, 2) if offered else 0.0,
     "daemon_cpu_s": round(cpu, 2), "cpu_s_per_mpkt": round(cpu / (forwarded / 1e6), 2) if forwarded > 0 else None,
+    "cpu_s_per_m_offered": round(cpu / (offered / 1e6), 2) if offered > 0 else None,
     "seconds": seconds}))
 PY
 )
