@@ -33,6 +33,12 @@ public static class EventIds
     /// <summary>The daemon could not start (device, permission, library).</summary>
     public static readonly EventId StartFailed = new(107, nameof(StartFailed));
 
+    /// <summary>With several workers, the fanout steering program was (re)attached.</summary>
+    public static readonly EventId Steering = new(108, nameof(Steering));
+
+    /// <summary>Backend afxdp: the AF_XDP socket's and the XDP program's modes.</summary>
+    public static readonly EventId XdpAttached = new(109, nameof(XdpAttached));
+
     /// <summary>Per-real-server statistics (periodic and at stop).</summary>
     public static readonly EventId ServerStatistics = new(110, nameof(ServerStatistics));
 
