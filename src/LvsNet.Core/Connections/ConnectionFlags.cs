@@ -22,6 +22,6 @@ public enum ConnectionFlags : byte
     /// <summary>A template that controlled a connection which reached ESTABLISHED (listed as ASSURED).</summary>
     Assured = 0x10,
 
-    /// <summary>FULLNAT with TOA: the client's address was carried (or could not be) in the first ACK; no later packet tries again.</summary>
+    /// <summary>FULLNAT: no TOA option is (any longer) to be sent — the service has none, or the first ACK carried it (or had no room); no later packet tries again.</summary>
     ToaDone = 0x20,
 }

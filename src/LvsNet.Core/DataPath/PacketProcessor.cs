@@ -412,6 +412,12 @@ public sealed partial class PacketProcessor : IFrameHandler
         }
 
         var flags = server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel ? ConnectionFlags.NoOutput : ConnectionFlags.None;
+        if (localAddress != 0 && !(service.Config.Toa && key.Protocol == IpProtocol.Tcp))
+        {
+            // Decided once here, so that established packets never look the service up again.
+            flags |= ConnectionFlags.ToaDone;
+        }
+
         var index = Table.Insert(in key, server.Id, flags, _now);
         if (index < 0)
         {
@@ -610,8 +616,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         frame.CopyTo(scratch);
         var packet = scratch.Slice(l2Length);
         var length = frame.Length;
-        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && ip.Protocol == IpProtocol.Tcp && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0
-            && FindService(new ConnectionKey(entry.Protocol, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort), _snapshot!) is { Config.Toa: true })
+        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0)
         {
             entry.Flags |= ConnectionFlags.ToaDone;
             var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
