@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace LvsNet.Pcap;
 
@@ -9,14 +8,8 @@ namespace LvsNet.Pcap;
 /// a separate <see cref="MappedMemoryHandle"/> and must be released first or independently (the kernel
 /// keeps the pages alive while they are mapped).
 /// </remarks>
-internal sealed class PacketSocketHandle : SafeHandleMinusOneIsInvalid
+internal sealed class PacketSocketHandle : FileDescriptorHandle
 {
-    /// <summary>Creates an empty handle.</summary>
-    public PacketSocketHandle()
-        : base(ownsHandle: true)
-    {
-    }
-
     /// <summary>Creates a close-on-exec AF_PACKET/SOCK_RAW socket that receives nothing until it is bound.</summary>
     /// <exception cref="PcapException">socket(2) failed (EPERM without CAP_NET_RAW).</exception>
     public static PacketSocketHandle Create()
@@ -36,15 +29,5 @@ internal sealed class PacketSocketHandle : SafeHandleMinusOneIsInvalid
         var result = new PacketSocketHandle();
         result.SetHandle(fd);
         return result;
-    }
-
-    /// <summary>The descriptor number, for poll and sendmmsg inside a DangerousAddRef scope.</summary>
-    public int FileDescriptor => (int)handle;
-
-    /// <inheritdoc/>
-    protected override bool ReleaseHandle()
-    {
-        Interop.Libc.close((int)handle);
-        return true;
     }
 }

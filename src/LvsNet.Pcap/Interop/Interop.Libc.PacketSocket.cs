@@ -213,17 +213,7 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, SetLastError = true)]
         internal static partial int socket(int domain, int type, int protocol);
 
-        // int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen);
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial int setsockopt(PacketSocketHandle sockfd, int level, int optname, void* optval, uint optlen);
-
-        // int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial int getsockopt(PacketSocketHandle sockfd, int level, int optname, void* optval, uint* optlen);
-
-        // int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial int bind(PacketSocketHandle sockfd, SockAddrLl* addr, uint addrlen);
+        // setsockopt, getsockopt and bind: Interop.Libc.Socket.cs (one import for every socket handle).
 
         // int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags);
         // Called with the raw descriptor inside a DangerousAddRef scope (hot path).
