@@ -77,8 +77,8 @@ public sealed class ConnectionTable
     /// <summary>The tick up to which the wheel has run.</summary>
     public uint WheelTick => _wheelTick;
 
-    /// <summary>A reference to the entry at <paramref name="index"/>.</summary>
-    public ref ConnectionEntry this[int index] => ref _entries[index];
+    /// <summary>A read-only reference to the entry at <paramref name="index"/>; every change goes through the table's methods, which keep its invariants.</summary>
+    public ref readonly ConnectionEntry this[int index] => ref _entries[index];
 
     /// <summary>Finds the connection of an inbound packet.</summary>
     /// <returns>The entry's index, or -1.</returns>
@@ -151,6 +151,32 @@ public sealed class ConnectionTable
             }
 
             index = entry.ReplyNext;
+        }
+
+        return None;
+    }
+
+    /// <summary>
+    /// Finds the FULLNAT connection of a reply (or of an ICMP error quoting one): the connection
+    /// that owns LIP:lport, if its real server is the one at
+    /// <paramref name="serverAddress"/>:<paramref name="serverPort"/>.
+    /// </summary>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindFullNatReply(IpProtocol protocol, uint localAddress, ushort localPort, uint serverAddress, ushort serverPort, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        var index = FindLocal(protocol, localAddress, localPort);
+        if (index >= 0)
+        {
+            ref var entry = ref _entries[index];
+            if ((uint)entry.RealServerId < (uint)serversById.Length
+                && serversById[entry.RealServerId] is { } server
+                && server.Address == serverAddress
+                && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
+            {
+                return index;
+            }
         }
 
         return None;
@@ -314,6 +340,52 @@ public sealed class ConnectionTable
             WheelRemove(index);
             WheelAdd(index);
         }
+    }
+
+    /// <summary>
+    /// A packet from the client: moves the connection to <paramref name="state"/> (see
+    /// <see cref="Transition"/>), counts the packet, and once the connection is established marks
+    /// the persistence template controlling it as assured.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnClientPacket(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
+    {
+        Transition(index, state, timeoutTicks, now, server);
+        ref var entry = ref _entries[index];
+        entry.InPackets++;
+        if (state == ConnectionState.Established && entry.Control >= 0)
+        {
+            _entries[entry.Control].Flags |= ConnectionFlags.Assured;
+        }
+    }
+
+    /// <summary>A TCP reply seen: the connection uses the two-way state tables from now on (IPVS clears NOOUTPUT).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnReplySeen(int index) => _entries[index].Flags &= ~ConnectionFlags.NoOutput;
+
+    /// <summary>FULLNAT with TOA: claims the one packet of the connection that carries the client's address.</summary>
+    /// <returns>True the first time only.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryClaimToa(int index)
+    {
+        ref var entry = ref _entries[index];
+        if ((entry.Flags & ConnectionFlags.ToaDone) != 0)
+        {
+            return false;
+        }
+
+        entry.Flags |= ConnectionFlags.ToaDone;
+        return true;
+    }
+
+    /// <summary>
+    /// Re-arms a persistence template's timer without a connection (one-packet scheduling). The
+    /// entry stays in its wheel slot: a later expiry is found there and moved when the wheel passes.
+    /// </summary>
+    public void RefreshTemplate(int template, uint now)
+    {
+        ref var tmpl = ref _entries[template];
+        tmpl.ExpiresAt = now + tmpl.TimeoutTicks;
     }
 
     /// <summary>Frees a connection now (for example when a new SYN reuses a closed tuple), unbinding it from its server.</summary>
