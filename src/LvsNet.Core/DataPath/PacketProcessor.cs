@@ -5,6 +5,7 @@ using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.DataPath.Validation;
 using LvsNet.Core.Neighbours;
 using LvsNet.Packets;
 using LvsNet.Pcap;
@@ -44,6 +45,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly IcmpHandler _icmp;
     private readonly ClientPacketHandler _clients;
     private readonly ReplyHandler _replies;
+    private readonly InputValidator _validator;
     private uint _lastTick;
 
     /// <summary>Creates the pipeline.</summary>
@@ -79,6 +81,7 @@ public sealed class PacketProcessor : IFrameHandler
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
         _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp);
+        _validator = new InputValidator(Counters, _address, options.Mtu);
     }
 
     /// <summary>
@@ -179,6 +182,13 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
+        if (eth.HasVlanTag)
+        {
+            // No VLAN is configured: a tagged frame belongs to a segment the director is not on.
+            counters.Drop(DropReason.VlanTagged);
+            return;
+        }
+
         if (eth.EtherType == EtherType.Ipv4)
         {
             if (eth.Destination != _mac)
@@ -206,7 +216,7 @@ public sealed class PacketProcessor : IFrameHandler
         var snapshot = _state.Snapshot;
         if (!Ipv4Header.TryParse(frame.Slice(l2Length), out var ip))
         {
-            Counters.Drop(DropReason.MalformedIpv4);
+            _validator.CountUnparsable(frame.Slice(l2Length));
             return;
         }
 
@@ -214,14 +224,14 @@ public sealed class PacketProcessor : IFrameHandler
         {
             if (snapshot is not null && snapshot.IsLocalAddress(ip.Destination))
             {
-                HandleReply(frame, wireLength, l2Length, ip, fullNat: true);
+                HandleReply(frame, wireLength, l2Length, ip, snapshot, fullNat: true);
                 return;
             }
 
             // Traffic to the director's own address (health-check answers, management) is the kernel's.
             if (snapshot is not null && ip.Destination != _address && snapshot.IsNatServerAddress(ip.Source))
             {
-                HandleReply(frame, wireLength, l2Length, ip, fullNat: false);
+                HandleReply(frame, wireLength, l2Length, ip, snapshot, fullNat: false);
                 return;
             }
 
@@ -229,18 +239,21 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
-        if (!IsForwardable(frame, wireLength, ip))
+        if (!_validator.Accept(frame, wireLength, ip, snapshot))
         {
             return;
         }
 
         switch (ip.Protocol)
         {
-            case IpProtocol.Tcp:
+            case IpProtocol.Tcp when ip.Ttl > 1:
                 _clients.HandleTcp(frame, l2Length, ip, snapshot);
                 break;
-            case IpProtocol.Udp:
+            case IpProtocol.Udp when ip.Ttl > 1:
                 _clients.HandleUdp(frame, l2Length, ip, snapshot);
+                break;
+            case IpProtocol.Tcp or IpProtocol.Udp:
+                ExpireTtl(frame, ip);
                 break;
             case IpProtocol.Icmp:
                 _icmp.HandleToVip(frame, l2Length, ip);
@@ -251,29 +264,34 @@ public sealed class PacketProcessor : IFrameHandler
         }
     }
 
-    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip, bool fullNat)
+    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv4Header ip, LvsSnapshot snapshot, bool fullNat)
     {
-        if (IsForwardable(frame, wireLength, ip))
+        if (!_validator.Accept(frame, wireLength, ip, snapshot))
         {
-            _replies.Handle(frame, l2Length, ip, fullNat);
+            return;
         }
+
+        if (ip.Ttl <= 1 && ip.Protocol is IpProtocol.Tcp or IpProtocol.Udp)
+        {
+            ExpireTtl(frame, ip);
+            return;
+        }
+
+        _replies.Handle(frame, l2Length, ip, fullNat);
     }
 
     /// <summary>
-    /// The checks every packet passes before it is forwarded: captured whole, header checksum
-    /// right, not a fragment. A failure is counted under its reason.
+    /// A TCP or UDP packet whose TTL would reach 0 here: the director acts as a router does
+    /// (ip_forward, and IPVS's decrement_ttl) and tells the sender with ICMP time exceeded from its
+    /// own address, under the ICMP rate limit. No connection is looked up or created for it. ICMP
+    /// itself is not answered (no error about an error, RFC 1812 4.3.2.7): an ICMP error with TTL 1
+    /// is dropped when it would be forwarded.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsForwardable(ReadOnlySpan<byte> frame, int wireLength, Ipv4Header ip)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExpireTtl(ReadOnlySpan<byte> frame, Ipv4Header ip)
     {
-        if (frame.Length >= wireLength && ip.IsChecksumValid && !ip.IsFragment)
-        {
-            return true;
-        }
-
-        // The failure path works out which check failed (the checksum is computed again there only).
-        Counters.Drop(frame.Length < wireLength ? DropReason.Truncated : !ip.IsChecksumValid ? DropReason.BadIpv4Checksum : DropReason.Fragment);
-        return false;
+        _icmpErrors.Send(frame, ip, IcmpHeader.TypeTimeExceeded, IcmpHeader.CodeTtlExceeded, source: _address);
+        Counters.Drop(DropReason.TtlExceeded);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -38,7 +38,14 @@ internal sealed class ClientPacketHandler
         }
 
         var flags = tcp.Flags;
-        var isSyn = (flags & (TcpFlags.Syn | TcpFlags.Rst)) == TcpFlags.Syn;
+        if (!TcpFlagRules.IsValid(flags) || tcp.SourcePort == 0 || tcp.DestinationPort == 0)
+        {
+            _counters.Drop(TcpFlagRules.IsValid(flags) ? DropReason.PortZero : DropReason.InvalidTcpFlags);
+            return;
+        }
+
+        // Only a SYN without ACK opens a connection (or reopens a closing one).
+        var isSyn = TcpFlagRules.CanOpen(flags);
         var key = new ConnectionKey(IpProtocol.Tcp, ip.Source, tcp.SourcePort, ip.Destination, tcp.DestinationPort);
         var table = _table;
         var index = table.Find(key);
@@ -75,7 +82,7 @@ internal sealed class ClientPacketHandler
         {
             if (!isSyn)
             {
-                _counters.Drop(DropReason.NoConnection);
+                _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
                 return;
             }
 
@@ -98,6 +105,12 @@ internal sealed class ClientPacketHandler
         if (!UdpHeader.TryParse(ip.Payload, out var udp))
         {
             _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        if (udp.SourcePort == 0 || udp.DestinationPort == 0)
+        {
+            _counters.Drop(DropReason.PortZero);
             return;
         }
 
