@@ -20,7 +20,7 @@ namespace LvsNet.Core.Connections;
 /// slot of its new expiry. A busy connection is therefore touched by the wheel about once per
 /// timeout, never per packet, and no sweep ever walks the whole table.</para>
 /// </remarks>
-public sealed class ConnectionTable
+public sealed partial class ConnectionTable
 {
     /// <summary>Wheel slots: 4096 quarter-second ticks, a horizon of 1024 s.</summary>
     public const int WheelSize = 4096;
@@ -245,69 +245,6 @@ public sealed class ConnectionTable
         return index;
     }
 
-    /// <summary>The persistence template re-arm step while it still controls connections (IPVS: 60 s).</summary>
-    public static readonly uint TemplateRearmTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(60));
-
-    /// <summary>Finds the persistence template of (protocol, masked client, VIP, port).</summary>
-    /// <returns>The template's index, or -1.</returns>
-    public int FindTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort)
-    {
-        var index = _buckets[(int)ConnectionKey.Hash(protocol, maskedClient, 0, _seed) & _bucketMask];
-        while (index != None)
-        {
-            ref var entry = ref _entries[index];
-            if ((entry.Flags & ConnectionFlags.Template) != 0
-                && entry.ClientAddress == maskedClient
-                && entry.VirtualAddress == virtualAddress
-                && entry.VirtualPort == virtualPort
-                && entry.Protocol == protocol)
-            {
-                return index;
-            }
-
-            index = entry.BucketNext;
-        }
-
-        return None;
-    }
-
-    /// <summary>Adds a persistence template bound to <paramref name="server"/>, expiring after <paramref name="timeoutTicks"/>.</summary>
-    /// <returns>Its index, or -1 when the table is full.</returns>
-    public int InsertTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort, RealServerState server, uint timeoutTicks, uint now)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var index = Insert(new ConnectionKey(protocol, maskedClient, 0, virtualAddress, virtualPort), server.Id, ConnectionFlags.Template, now);
-        if (index != None)
-        {
-            ref var entry = ref _entries[index];
-            entry.TimeoutTicks = timeoutTicks;
-            entry.ExpiresAt = now + timeoutTicks;
-            server.OnTemplateBound();
-        }
-
-        return index;
-    }
-
-    /// <summary>Points a template at another server (its old server became unusable), keeping PersistConn counts exact.</summary>
-    public void RebindTemplate(int template, RealServerState? oldServer, RealServerState server)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        ref var entry = ref _entries[template];
-        oldServer?.OnTemplateUnbound();
-        server.OnTemplateBound();
-        entry.RealServerId = server.Id;
-        entry.Flags &= ~ConnectionFlags.Assured;
-    }
-
-    /// <summary>Links a new connection to the template controlling it and refreshes the template's timer.</summary>
-    public void Attach(int connection, int template, uint now)
-    {
-        ref var tmpl = ref _entries[template];
-        tmpl.Controlled++;
-        tmpl.ExpiresAt = now + tmpl.TimeoutTicks;
-        _entries[connection].Control = template;
-    }
-
     /// <summary>
     /// Moves a connection to <paramref name="state"/>, keeping its server's active/inactive counts
     /// exact, and re-arms its timer to <paramref name="now"/> plus the state's timeout.
@@ -376,16 +313,6 @@ public sealed class ConnectionTable
 
         entry.Flags |= ConnectionFlags.ToaDone;
         return true;
-    }
-
-    /// <summary>
-    /// Re-arms a persistence template's timer without a connection (one-packet scheduling). The
-    /// entry stays in its wheel slot: a later expiry is found there and moved when the wheel passes.
-    /// </summary>
-    public void RefreshTemplate(int template, uint now)
-    {
-        ref var tmpl = ref _entries[template];
-        tmpl.ExpiresAt = now + tmpl.TimeoutTicks;
     }
 
     /// <summary>Frees a connection now (for example when a new SYN reuses a closed tuple), unbinding it from its server.</summary>

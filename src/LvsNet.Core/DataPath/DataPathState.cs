@@ -29,6 +29,9 @@ internal sealed class DataPathState
     /// <summary>expire_quiescent_template: a template whose server has weight 0 is not used.</summary>
     public bool ExpireQuiescent;
 
+    /// <summary>secure_tcp active: TCP connections follow the secure state table.</summary>
+    public bool SecureTcp;
+
     /// <summary>The real server with <paramref name="id"/>, or null when the snapshot no longer has it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RealServerState? ServerOf(int id)

@@ -95,4 +95,7 @@ public enum DropReason
 
     /// <summary>An 802.1Q-tagged frame, and no VLAN is configured.</summary>
     VlanTagged,
+
+    /// <summary>A new connection refused by the drop_packet defence (the table is nearly full, or drop_packet is 3).</summary>
+    DefenceDropPacket,
 }

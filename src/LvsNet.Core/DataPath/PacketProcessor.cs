@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Arp;
+using LvsNet.Core.DataPath.Defence;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.DataPath.Inbound;
@@ -46,7 +47,9 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly ClientPacketHandler _clients;
     private readonly ReplyHandler _replies;
     private readonly InputValidator _validator;
+    private readonly FloodDefence _defence;
     private uint _lastTick;
+    private uint _lastDefenceTick;
 
     /// <summary>Creates the pipeline.</summary>
     public PacketProcessor(LvsRuntime runtime, FrameTransmitter transmitter, DataPathOptions options, TimeProvider? time = null, ILogger? logger = null)
@@ -76,7 +79,8 @@ public sealed class PacketProcessor : IFrameHandler
             new NatForwarder(_egress),
             new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
             new FullNatForwarder(_egress, Table, Counters, options.Mtu));
-        var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, logger, sharedSchedulers: options.WorkerCount > 1);
+        _defence = new FloodDefence(Table, _state);
+        var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, (ip, mac) => NeighbourSeen?.Invoke(ip, mac));
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
         _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
@@ -168,6 +172,12 @@ public sealed class PacketProcessor : IFrameHandler
             Table.Advance(now, _state.Servers);
             _arp.Maintain();
             _icmpErrors.Refill();
+            if ((int)(now - _lastDefenceTick) >= ConnectionClock.TicksPerSecond)
+            {
+                // IPVS runs its defence timer once a second.
+                _lastDefenceTick = now;
+                _defence.Update();
+            }
         }
     }
 

@@ -94,7 +94,7 @@ internal sealed class ClientPacketHandler
         }
 
         var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
-        var state = TcpStateMachine.Next(table[index].State, direction, flags);
+        var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
         _forwarders.Forward(frame, l2Length, ip, server!, index);
     }

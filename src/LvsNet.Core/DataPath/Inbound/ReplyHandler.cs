@@ -75,7 +75,7 @@ internal sealed class ReplyHandler
         if (ip.Protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
-            var state = TcpStateMachine.Next(entry.State, TcpDirection.Output, flags);
+            var state = TcpStateMachine.Next(entry.State, TcpDirection.Output, flags, _state.SecureTcp);
             table.Transition(index, state, _state.Timeouts[state], _state.Now, server);
         }
         else

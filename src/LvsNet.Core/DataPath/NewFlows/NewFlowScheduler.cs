@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Defence;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
@@ -20,12 +21,14 @@ internal sealed partial class NewFlowScheduler
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
     private readonly IcmpErrorSender _icmpErrors;
+    private readonly FloodDefence _defence;
     private readonly ILogger _logger;
     private readonly bool _sharedSchedulers;
     private uint _lastTableFullWarning;
 
-    public NewFlowScheduler(ConnectionTable table, DataPathCounters counters, DataPathState state, IcmpErrorSender icmpErrors, ILogger logger, bool sharedSchedulers)
+    public NewFlowScheduler(ConnectionTable table, DataPathCounters counters, DataPathState state, IcmpErrorSender icmpErrors, FloodDefence defence, ILogger logger, bool sharedSchedulers)
     {
+        _defence = defence;
         _table = table;
         _counters = counters;
         _state = state;
@@ -59,6 +62,12 @@ internal sealed partial class NewFlowScheduler
             return -1;
         }
 
+        if (_defence.ShouldDropNewConnection())
+        {
+            _counters.Drop(DropReason.DefenceDropPacket);
+            return -1;
+        }
+
         var template = -1;
         server = service.Config.PersistenceTimeout is null
             ? Schedule(in key, service)
@@ -89,6 +98,12 @@ internal sealed partial class NewFlowScheduler
 
         var now = _state.Now;
         var index = _table.Insert(in key, server.Id, flags, now);
+        if (index < 0 && key.Protocol == IpProtocol.Tcp && snapshot.Config.Connections.DropEntry != 0 && _table.TryEvictHalfOpen(_state.Servers))
+        {
+            // Full, with drop_entry on: a half-open entry (what a SYN flood leaves) makes room before a new flow is refused.
+            index = _table.Insert(in key, server.Id, flags, now);
+        }
+
         if (index < 0)
         {
             _counters.Drop(DropReason.TableFull);
@@ -116,6 +131,12 @@ internal sealed partial class NewFlowScheduler
     /// <returns>The server, or null (counted).</returns>
     public RealServerState? ScheduleOnePacket(ReadOnlySpan<byte> frame, Ipv4Header ip, in ConnectionKey key, VirtualServiceState service)
     {
+        if (_defence.ShouldDropNewConnection())
+        {
+            _counters.Drop(DropReason.DefenceDropPacket);
+            return null;
+        }
+
         var template = -1;
         var server = service.Config.PersistenceTimeout is null
             ? Schedule(in key, service)
