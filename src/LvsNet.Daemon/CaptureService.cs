@@ -113,13 +113,14 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 // ARP reaches worker 0 only (the steering program sends every non-IPv4 frame there):
                 // what it learns goes to the others, whose own resolutions wait for it.
                 var first = _workers[0];
-                first.Processor.NeighbourSeen += (ip, sender) =>
+                first.Processor.NeighbourSeen += arp =>
                 {
                     for (var i = 1; i < _workers.Count; i++)
                     {
                         _ = _workers[i].InvokeAsync(p =>
                         {
-                            p.Neighbours.OnArp(ip, sender, p.Now);
+                            // Worker 0 counted and logged it; each table matches it to its own requests.
+                            p.Neighbours.OnArp(arp, p.Now, quiet: true);
                             return true;
                         });
                     }

@@ -77,16 +77,17 @@ public sealed partial class PacketProcessor : IFrameHandler
         _workerIndex = options.WorkerIndex;
         _sharedSchedulers = options.WorkerCount > 1;
         Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
-        Neighbours = new NeighbourTable(transmitter, _mac, _address);
+        Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: _logger);
         Neighbours.Resolved += (ip, mac) => Log.Resolved(_logger, ip, mac);
         Neighbours.ResolutionFailed += ip => Log.Unresolved(_logger, ip);
     }
 
     /// <summary>
-    /// Raised on the capture thread for every ARP packet whose sender it could learn from: with
-    /// several workers, ARP reaches worker 0 only, which passes what it learns on to the others.
+    /// Raised on the capture thread for every well-formed ARP packet that could change a neighbour: with several workers, ARP
+    /// reaches worker 0 only, which passes it on so that each worker's neighbour table judges it
+    /// against its own outstanding requests.
     /// </summary>
-    public event Action<uint, MacAddress>? NeighbourSeen;
+    public event Action<ArpObservation>? NeighbourSeen;
 
     /// <summary>Raised on the capture thread when it starts using a new snapshot (the daemon re-steers the fanout group then).</summary>
     public event Action<LvsSnapshot>? SnapshotChanged;
@@ -452,7 +453,7 @@ public sealed partial class PacketProcessor : IFrameHandler
         var pool = service.Config.LocalAddresses;
         if (!pool.IsEmpty)
         {
-            var start = (int)(ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, 0) % (uint)pool.Length);
+            var start = (int)(ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort) % (uint)pool.Length);
             for (var i = 0; i < pool.Length; i++)
             {
                 localAddress = pool[(start + i) % pool.Length];
@@ -990,12 +991,37 @@ public sealed partial class PacketProcessor : IFrameHandler
             return;
         }
 
-        Neighbours.OnArp(arp.SenderIp, arp.SenderMac, _now);
-        NeighbourSeen?.Invoke(arp.SenderIp, arp.SenderMac);
-        var snapshot = _snapshot;
-        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
+        // What the packet may change is the neighbour table's decision; a refusal is counted as a drop.
+        var observation = ArpObservation.From(arp);
+        var refusal = Neighbours.OnArp(observation, _now);
+        var hostile = refusal is ArpRefusal.InvalidSenderMac or ArpRefusal.OwnSenderMac or ArpRefusal.AddressConflict;
+        if (!hostile)
         {
-            Counters._ignored++;
+            NeighbourSeen?.Invoke(observation);
+        }
+
+        if (refusal != ArpRefusal.None)
+        {
+            Counters.Drop(refusal switch
+            {
+                ArpRefusal.InvalidSenderMac => DropReason.ArpInvalidSenderMac,
+                ArpRefusal.OwnSenderMac => DropReason.ArpOwnSenderMac,
+                ArpRefusal.AddressConflict => DropReason.ArpAddressConflict,
+                ArpRefusal.UnexpectedMac => DropReason.ArpUnexpectedMac,
+                ArpRefusal.StaticEntry => DropReason.ArpStaticEntry,
+                _ => DropReason.ArpUnsolicited,
+            });
+        }
+
+        var snapshot = _snapshot;
+        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp
+            || hostile)
+        {
+            if (refusal == ArpRefusal.None)
+            {
+                Counters._ignored++;
+            }
+
             return;
         }
 
@@ -1044,6 +1070,9 @@ public sealed partial class PacketProcessor : IFrameHandler
         _timeouts = new ConnectionTimeouts(snapshot.Config.Connections);
         _expireNodest = snapshot.Config.Connections.ExpireNodestConnections;
         _expireQuiescent = snapshot.Config.Connections.ExpireQuiescentTemplates;
+
+        // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.
+        Neighbours.Configure(snapshot.OwnedAddresses, StaticNeighbours.From(snapshot.Config), _now);
 
         // Resolve every real server now, so that the first SYN does not wait for ARP.
         foreach (var service in snapshot.Services)
