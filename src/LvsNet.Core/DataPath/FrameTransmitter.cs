@@ -1,5 +1,5 @@
 using LvsNet.Core.Neighbours;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
 
 namespace LvsNet.Core.DataPath;
 
