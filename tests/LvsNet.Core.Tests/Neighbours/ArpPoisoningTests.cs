@@ -76,6 +76,37 @@ public class ArpPoisoningTests
         Assert.Equal(Rs1Mac, h.LastDestination);
     }
 
+    [Fact]
+    public void HostileArpFlood_AllocatesNothingPerFrame()
+    {
+        var h = new DataPathHarness();
+        h.ResolveRealServers();
+        h.Device.Record = false;
+        byte[][] frames =
+        [
+            FrameBuilder.Arp(ArpOperation.Request, Attacker, Rs1, MacAddress.Zero, Vip),
+            FrameBuilder.Arp(ArpOperation.Reply, Attacker, Rs2, DirectorMac, Dip),
+            FrameBuilder.Arp(ArpOperation.Request, MacAddress.Broadcast, Client, MacAddress.Zero, Vip),
+            FrameBuilder.Arp(ArpOperation.Request, Attacker, Vip, MacAddress.Zero, Vip),
+            FrameBuilder.Arp(ArpOperation.Request, ClientMac, Client, MacAddress.Zero, Vip),
+        ];
+        foreach (var frame in frames)
+        {
+            h.Feed(frame);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var frame = frames[i % frames.Length];
+            h.Processor.OnFrame(frame, frame.Length);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(h.Processor.Counters[DropReason.ArpUnsolicited] >= 8_000);
+        Assert.True(h.Processor.Counters[DropReason.ArpAddressConflict] >= 4_000);
+    }
+
     private static bool IsArpRequestFor(byte[] frame, uint address) =>
         EthernetHeader.TryParse(frame, out var eth)
         && eth.EtherType == EtherType.Arp
