@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Scheduling;
+using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Control;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Control;
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Feedback;
 using LvsNet.Packets;
 using Xunit;
 using static LvsNet.Core.Tests.Control.ControlFixtures;

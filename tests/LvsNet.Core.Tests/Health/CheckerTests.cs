@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
+using LvsNet.Core.Health.Checkers;
 using LvsNet.Packets;
 using Xunit;
 
@@ -151,8 +153,8 @@ public class CheckerTests
         var query = DnsChecker.BuildQuery(0x1234, "example.com", 6);
         Assert.Equal(Convert.FromHexString("123401000001000000000000076578616D706C6503636F6D0000060001"), query);
         Assert.Equal(Convert.FromHexString("ABCD010000010000000000000000020001"), DnsChecker.BuildQuery(0xABCD, ".", 2));
-        Assert.True(DnsChecker.IsValidName("a-b.example.com."));
-        Assert.False(DnsChecker.IsValidName("a..b"));
+        Assert.True(DnsCheckConfig.IsValidName("a-b.example.com."));
+        Assert.False(DnsCheckConfig.IsValidName("a..b"));
     }
 
     [Theory]
