@@ -5,7 +5,8 @@ namespace LvsNet.Core.Configuration;
 /// 0 reads it: decimal, 0x hex or 0 octal; a missing, empty or non-numeric file counts as 0).
 /// With <see cref="Weight"/> 0 a non-zero value means down and 0 up (<see cref="Reverse"/> swaps
 /// them). With a non-zero weight the server stays up and its weight becomes the configured weight
-/// plus value × weight (negated by <see cref="Reverse"/>), clamped to 0..65535.
+/// plus value × weight (negated by <see cref="Reverse"/>), clamped to 0..65535, except that a product
+/// at or below the smallest 32-bit integer (keepalived's IPVS_WEIGHT_FAULT) means down.
 /// </summary>
 /// <remarks>keepalived watches the file with inotify; LvsNet reads it every delay_loop.</remarks>
 public sealed record FileCheckConfig : CheckerConfig
@@ -48,7 +49,13 @@ public sealed record FileCheckConfig : CheckerConfig
             return ((value == 0) != Reverse, null);
         }
 
+        // keepalived clamps the product to an int; INT_MIN (IPVS_WEIGHT_FAULT) means down.
         var offset = value * Weight * (Reverse ? -1 : 1);
+        if (offset <= int.MinValue)
+        {
+            return (false, null);
+        }
+
         return (true, (int)Math.Clamp(configuredWeight + offset, 0, MaxWeight));
     }
 }

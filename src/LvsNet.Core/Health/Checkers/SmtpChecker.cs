@@ -13,8 +13,9 @@ namespace LvsNet.Core.Health.Checkers;
 /// connection or the check's time running out fails the check (RFC 5321 sections 3.1, 4.1.1.1, 4.1.1.10).
 /// </summary>
 /// <remarks>
-/// As keepalived does, only the first three characters of a reply's first line are judged, so
-/// multi-line replies ("250-...") pass on their first line. Lines longer than 512 bytes (RFC 5321's
+/// As keepalived does, a reply is judged by the code of its first line; unlike keepalived, the
+/// continuation lines of a multi-line reply ("250-...") are read to its last line before the next
+/// command, so they cannot be mistaken for the next reply. Lines longer than 512 bytes (RFC 5321's
 /// reply-line limit) fail the check rather than growing a buffer.
 /// </remarks>
 public sealed class SmtpChecker : IHealthChecker
@@ -82,17 +83,17 @@ public sealed class SmtpChecker : IHealthChecker
 
         using (socket)
         {
-            var buffer = new byte[MaxLine];
+            var reader = new ReplyReader();
             try
             {
-                var greeting = await ReadReplyAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+                var greeting = await ReadReplyAsync(socket, reader, cancellationToken).ConfigureAwait(false);
                 if (greeting.Code != 220)
                 {
                     return $"bad greeting: {greeting.Text}";
                 }
 
                 await socket.SendAsync(_helo, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                var helo = await ReadReplyAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+                var helo = await ReadReplyAsync(socket, reader, cancellationToken).ConfigureAwait(false);
                 if (helo.Code != 250)
                 {
                     return $"bad HELO reply: {helo.Text}";
@@ -101,8 +102,8 @@ public sealed class SmtpChecker : IHealthChecker
                 await socket.SendAsync("QUIT\r\n"u8.ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
 
                 // keepalived accepts any line after QUIT (221 is what RFC 5321 servers send).
-                var quit = await ReadReplyAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
-                return quit.Code < 0 && quit.Text.Length == 0 ? "no reply to QUIT" : null;
+                _ = await ReadReplyAsync(socket, reader, cancellationToken).ConfigureAwait(false);
+                return null;
             }
             catch (SocketException ex)
             {
@@ -115,37 +116,60 @@ public sealed class SmtpChecker : IHealthChecker
         }
     }
 
-    // Reads one line; Code is its three-digit code or -1. Throws InvalidDataException on a closed
-    // connection or an over-long line.
-    private static async Task<(int Code, string Text)> ReadReplyAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken)
+    // Reads one reply (RFC 5321 4.2.1: lines "250-..." continue it, a line without the hyphen ends
+    // it); Code is the three-digit code of its first line or -1. Bytes after the reply stay in the
+    // reader for the next one. Throws InvalidDataException on a closed connection or an over-long line.
+    private static async Task<(int Code, string Text)> ReadReplyAsync(Socket socket, ReplyReader reader, CancellationToken cancellationToken)
     {
-        var length = 0;
+        (int Code, string Text)? first = null;
         while (true)
         {
-            var end = Array.IndexOf(buffer, (byte)'\n', 0, length);
-            if (end >= 0)
+            var line = await reader.ReadLineAsync(socket, cancellationToken).ConfigureAwait(false);
+            var code = line.Length >= 3 && char.IsAsciiDigit(line[0]) && char.IsAsciiDigit(line[1]) && char.IsAsciiDigit(line[2])
+                ? ((line[0] - '0') * 100) + ((line[1] - '0') * 10) + (line[2] - '0')
+                : -1;
+            first ??= (code, Truncate(line));
+            if (code < 0 || line.Length < 4 || line[3] != '-')
             {
-                var text = Encoding.ASCII.GetString(buffer, 0, end).TrimEnd('\r');
-                var code = end >= 3 && char.IsAsciiDigit((char)buffer[0]) && char.IsAsciiDigit((char)buffer[1]) && char.IsAsciiDigit((char)buffer[2])
-                    ? ((buffer[0] - '0') * 100) + ((buffer[1] - '0') * 10) + (buffer[2] - '0')
-                    : -1;
-                return (code, Truncate(text));
+                return first.Value;
             }
-
-            if (length == buffer.Length)
-            {
-                throw new InvalidDataException($"reply line longer than {MaxLine} bytes");
-            }
-
-            var read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new InvalidDataException(length == 0 ? "connection closed by the server" : "connection closed in the middle of a reply");
-            }
-
-            length += read;
         }
     }
 
     private static string Truncate(string text) => text.Length <= 120 ? text : text[..120] + "...";
+
+    /// <summary>Splits the connection's bytes into lines, keeping what follows a line for the next read.</summary>
+    private sealed class ReplyReader
+    {
+        private readonly byte[] _buffer = new byte[MaxLine];
+        private int _length;
+
+        public async Task<string> ReadLineAsync(Socket socket, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var end = Array.IndexOf(_buffer, (byte)'\n', 0, _length);
+                if (end >= 0)
+                {
+                    var line = Encoding.ASCII.GetString(_buffer, 0, end).TrimEnd('\r');
+                    _length -= end + 1;
+                    Array.Copy(_buffer, end + 1, _buffer, 0, _length);
+                    return line;
+                }
+
+                if (_length == _buffer.Length)
+                {
+                    throw new InvalidDataException($"reply line longer than {MaxLine} bytes");
+                }
+
+                var read = await socket.ReceiveAsync(_buffer.AsMemory(_length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new InvalidDataException(_length == 0 ? "connection closed by the server" : "connection closed in the middle of a reply");
+                }
+
+                _length += read;
+            }
+        }
+    }
 }
