@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIGURATION=${CONFIGURATION:-Release}
-APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3)
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -127,6 +127,8 @@ run_tests() {
     tests/LvsNet.Packets.Tests
     tests/LvsNet.PacketIo.Tests
     tests/LvsNet.Core.Tests
+    tests/LvsNet.Control.Tests
+    tests/LvsNet.Cli.Tests
     tests/LvsNet.Daemon.Tests
     tests/LvsNet.Lab.Tests
   )

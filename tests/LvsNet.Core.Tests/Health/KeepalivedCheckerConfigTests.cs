@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
 using LvsNet.Core.Health.Checkers;
