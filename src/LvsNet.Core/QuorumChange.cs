@@ -2,7 +2,7 @@ using LvsNet.Core.Configuration;
 
 namespace LvsNet.Core;
 
-/// <summary>A virtual service gained or lost its quorum (raised by <see cref="AvailabilityOverlay.QuorumChanged"/>).</summary>
+/// <summary>A virtual service gained or lost its quorum (raised by <c>AvailabilityOverlay.QuorumChanged</c>).</summary>
 /// <param name="Service">The service.</param>
 /// <param name="Up">The new quorum state.</param>
 /// <param name="Initial">True for the first evaluation of the service (start or the service was added): a state, not a change.</param>

@@ -1,6 +1,6 @@
 namespace LvsNet.Core;
 
-/// <summary>What the health checks last published about one real server (the input of <see cref="AvailabilityOverlay"/>).</summary>
+/// <summary>What the health checks last published about one real server (the input of <c>AvailabilityOverlay</c>).</summary>
 /// <param name="State">Up or down.</param>
 /// <param name="Since">When the server entered <paramref name="State"/>.</param>
 /// <param name="Reason">Why ("3 consecutive failures: connection refused", "http_get /health: status 200").</param>

@@ -1,5 +1,6 @@
 using LvsNet.Core;
 using LvsNet.Core.Feedback;
+using LvsNet.Core.Runtime;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon;

@@ -1,5 +1,6 @@
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon;
 using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Health;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using LvsNet.Core;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.PacketIo;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using LvsNet.Core;
+using LvsNet.Core.Runtime;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon;

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using LvsNet.Testing;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.PacketIo;
 using LvsNet.Packets;
 using LvsNet.Testing;

@@ -1,6 +1,7 @@
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using LvsNet.Testing;
 

@@ -1,6 +1,7 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.PacketIo;
 using LvsNet.PacketIo.Bpf;
 using LvsNet.Packets;

@@ -1,4 +1,5 @@
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using Xunit;
 using static LvsNet.Core.Tests.DataPathHarness;
 

@@ -1,6 +1,7 @@
 using LvsNet.Control.Editing;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 

@@ -1,4 +1,5 @@
 using LvsNet.Core;
+using LvsNet.Core.Runtime;
 
 namespace LvsNet.Control.Listings;
 

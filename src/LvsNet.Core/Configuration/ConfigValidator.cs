@@ -1,4 +1,3 @@
-using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Configuration;
@@ -199,13 +198,13 @@ public static class ConfigValidator
             {
                 errors.Add(new ConfigError(path + ".mh_table_size", line, $"applies only to scheduler mh (this service uses {scheduler})"));
             }
-            else if (!MaglevHashScheduler.TableSizes.Contains(size))
+            else if (!SchedulerNames.MaglevTableSizes.Contains(size))
             {
-                errors.Add(new ConfigError(path + ".mh_table_size", line, $"must be one of the kernel's primes {string.Join(", ", MaglevHashScheduler.TableSizes)}, got {size}"));
+                errors.Add(new ConfigError(path + ".mh_table_size", line, $"must be one of the kernel's primes {string.Join(", ", SchedulerNames.MaglevTableSizes)}, got {size}"));
             }
         }
 
-        var tableSize = service.MaglevTableSize ?? MaglevHashScheduler.DefaultTableSize;
+        var tableSize = service.MaglevTableSize ?? SchedulerNames.MaglevDefaultTableSize;
         if (scheduler == SchedulerNames.MaglevHash && service.RealServers.Length > tableSize)
         {
             errors.Add(new ConfigError(path + ".real_servers", line, $"mh holds at most {tableSize} real servers (its table size), got {service.RealServers.Length}"));

@@ -134,7 +134,7 @@ public sealed record VirtualServiceConfig
     public required ushort Port { get; init; }
 
     /// <summary>The scheduler's ipvsadm name (rr, wrr, ...).</summary>
-    public string Scheduler { get; init; } = Scheduling.SchedulerNames.WeightedLeastConnection;
+    public string Scheduler { get; init; } = SchedulerNames.WeightedLeastConnection;
 
     /// <summary>The real servers, in the kernel's list order (the first listed is the list head).</summary>
     public ImmutableArray<RealServerConfig> RealServers { get; init; } = [];
@@ -150,11 +150,11 @@ public sealed record VirtualServiceConfig
 
     /// <summary>
     /// Scheduler flags by their ipvsadm names (<c>ipvsadm -b</c>): <c>sh-fallback</c>, <c>sh-port</c>,
-    /// <c>mh-fallback</c>, <c>mh-port</c>, or <c>flag-1</c>..<c>flag-3</c>; see <see cref="Scheduling.SchedulerFlagNames"/>.
+    /// <c>mh-fallback</c>, <c>mh-port</c>, or <c>flag-1</c>..<c>flag-3</c>; see <see cref="SchedulerFlagNames"/>.
     /// </summary>
     public ImmutableArray<string> SchedulerFlags { get; init; } = [];
 
-    /// <summary>The mh lookup table size (a prime from <see cref="Scheduling.MaglevHashScheduler.TableSizes"/>); null = the kernel default 4093.</summary>
+    /// <summary>The mh lookup table size (a prime from <see cref="SchedulerNames.MaglevTableSizes"/>); null = the kernel default 4093.</summary>
     public int? MaglevTableSize { get; init; }
 
     /// <summary>How long an unused lblc/lblcr cache entry (or an unchanged lblcr server set) lives; null = the sysctl default of 24 hours.</summary>

@@ -205,9 +205,9 @@ public static partial class LvsConfigReader
         var address = map.Ipv4("address", required: true);
         var port = (ushort?)map.Integer("port", 0, 65535, required: true);
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
-        if (scheduler is not null && !Scheduling.SchedulerNames.IsKnown(scheduler))
+        if (scheduler is not null && !SchedulerNames.IsKnown(scheduler))
         {
-            map.Error("scheduler", map.Find("scheduler"), $"unknown scheduler '{scheduler}'; expected one of: {string.Join(", ", Scheduling.SchedulerNames.Implemented)}");
+            map.Error("scheduler", map.Find("scheduler"), $"unknown scheduler '{scheduler}'; expected one of: {string.Join(", ", SchedulerNames.Implemented)}");
             scheduler = null;
         }
 
@@ -234,7 +234,7 @@ public static partial class LvsConfigReader
         var toa = map.Boolean("toa") ?? false;
         var schedulerFlags = ReadSchedulerFlags(map);
         var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
-        var localityExpiration = ReadLocalityExpiration(map, scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection);
+        var localityExpiration = ReadLocalityExpiration(map, scheduler ?? SchedulerNames.WeightedLeastConnection);
         var dynamicWeights = map.Mapping("dynamic_weights") is { } dynamicMap ? ReadDynamicWeights(dynamicMap) : null;
         var (healthCheck, quorum) = ReadServiceHealth(map, port);
 
@@ -260,7 +260,7 @@ public static partial class LvsConfigReader
             Protocol = protocol.Value,
             Address = address.Value,
             Port = port.Value,
-            Scheduler = scheduler ?? Scheduling.SchedulerNames.WeightedLeastConnection,
+            Scheduler = scheduler ?? SchedulerNames.WeightedLeastConnection,
             RealServers = servers.ToImmutable(),
             PersistenceTimeout = persistence,
             PersistenceNetmask = netmask,
@@ -410,9 +410,9 @@ public static partial class LvsConfigReader
             foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var name = part.ToLowerInvariant();
-                if (!Scheduling.SchedulerFlagNames.TryParse(name, out _))
+                if (!SchedulerFlagNames.TryParse(name, out _))
                 {
-                    map.Error(path, item, $"unknown scheduler flag '{part}'; expected one of: {string.Join(", ", Scheduling.SchedulerFlagNames.All)}");
+                    map.Error(path, item, $"unknown scheduler flag '{part}'; expected one of: {string.Join(", ", SchedulerFlagNames.All)}");
                 }
                 else if (!flags.Contains(name))
                 {
@@ -430,8 +430,8 @@ public static partial class LvsConfigReader
         TimeSpan? expiration = null;
         foreach (var (key, owner) in new[]
         {
-            ("lblc_expiration", Scheduling.SchedulerNames.LocalityBasedLeastConnection),
-            ("lblcr_expiration", Scheduling.SchedulerNames.LocalityBasedLeastConnectionReplication),
+            ("lblc_expiration", SchedulerNames.LocalityBasedLeastConnection),
+            ("lblcr_expiration", SchedulerNames.LocalityBasedLeastConnectionReplication),
         })
         {
             if (map.Duration(key, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365)) is not { } value)

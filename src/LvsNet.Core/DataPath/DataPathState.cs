@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
+using LvsNet.Core.Runtime;
 
 namespace LvsNet.Core.DataPath;
 

@@ -1,3 +1,4 @@
+using LvsNet.Core.Runtime;
 using LvsNet.PacketIo;
 using LvsNet.PacketIo.Bpf;
 using static LvsNet.PacketIo.Bpf.ClassicBpfInstruction;

@@ -8,8 +8,9 @@ using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
 using LvsNet.Core.DataPath.Validation;
 using LvsNet.Core.Neighbours;
-using LvsNet.Packets;
+using LvsNet.Core.Runtime;
 using LvsNet.PacketIo;
+using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

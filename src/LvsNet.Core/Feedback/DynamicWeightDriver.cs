@@ -1,4 +1,5 @@
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 
 namespace LvsNet.Core.Feedback;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health.Checkers;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

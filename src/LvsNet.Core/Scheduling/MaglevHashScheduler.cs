@@ -1,4 +1,5 @@
 using System.Numerics;
+using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Scheduling;
@@ -22,7 +23,7 @@ namespace LvsNet.Core.Scheduling;
 public sealed class MaglevHashScheduler : IScheduler
 {
     /// <summary>The kernel's default table size (CONFIG_IP_VS_MH_TAB_INDEX = 12).</summary>
-    public const int DefaultTableSize = 4093;
+    public const int DefaultTableSize = SchedulerNames.MaglevDefaultTableSize;
 
     // generate_hash_secret(): fixed keys, both words equal (unsigned long, 64-bit).
     private const ulong Key1 = 2654435761UL;
@@ -65,7 +66,7 @@ public sealed class MaglevHashScheduler : IScheduler
     }
 
     /// <summary>The table sizes the kernel can be built with (primes[] of ip_vs_mh.c).</summary>
-    public static IReadOnlyList<int> TableSizes { get; } = [251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071];
+    public static IReadOnlyList<int> TableSizes => SchedulerNames.MaglevTableSizes;
 
     /// <inheritdoc />
     public string Name => SchedulerNames.MaglevHash;

@@ -1,3 +1,5 @@
+using LvsNet.Core.Configuration;
+
 namespace LvsNet.Core.Scheduling;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Scheduling;

@@ -9,6 +9,7 @@ using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using LvsNet.Control.Listings;
 using LvsNet.Core;
+using LvsNet.Core.Runtime;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon.Control;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using LvsNet.Core;
 using LvsNet.Core.Health;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Metrics;
 
 namespace LvsNet.Daemon.Health;

@@ -2,6 +2,7 @@ using LvsNet.Core;
 using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
 using LvsNet.Core.Health.Checkers;
+using LvsNet.Core.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

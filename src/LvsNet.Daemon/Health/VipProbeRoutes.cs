@@ -1,6 +1,7 @@
 using System.Globalization;
 using LvsNet.Core;
 using LvsNet.Core.Health;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;

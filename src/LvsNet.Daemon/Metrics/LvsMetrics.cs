@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using LvsNet.Core;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using Microsoft.Extensions.Hosting;
 

@@ -2,6 +2,7 @@ using LvsNet.Cli.Ipvsadm;
 using LvsNet.Control.Editing;
 using LvsNet.Control.Listings;
 using LvsNet.Control.Protocol;
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Testing;
 using Xunit;

@@ -1,5 +1,6 @@
 using LvsNet.Cli.Ipvsadm;
 using LvsNet.Control.Editing;
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Testing;
 using Xunit;

@@ -3,6 +3,7 @@ using LvsNet.Control.Editing;
 using LvsNet.Control.Listings;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 using LvsNet.Testing;
@@ -126,7 +127,7 @@ public class ConfigEditorTests
     [Fact]
     public void Apply_EveryImplementedScheduler_IsAccepted()
     {
-        foreach (var scheduler in LvsNet.Core.Scheduling.SchedulerNames.Implemented)
+        foreach (var scheduler in LvsNet.Core.Configuration.SchedulerNames.Implemented)
         {
             Assert.Equal(scheduler, Apply(Empty, $"-A -t 10.0.0.100:80 -s {scheduler}").VirtualServices[0].Scheduler);
         }

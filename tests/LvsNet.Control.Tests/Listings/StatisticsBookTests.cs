@@ -1,5 +1,6 @@
 using LvsNet.Control.Listings;
 using LvsNet.Core;
+using LvsNet.Core.Runtime;
 using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Testing.ControlFixtures;

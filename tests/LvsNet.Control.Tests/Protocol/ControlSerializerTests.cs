@@ -1,6 +1,7 @@
 using System.Text;
 using LvsNet.Control.Listings;
 using LvsNet.Control.Protocol;
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Testing;
 using Xunit;

@@ -1,5 +1,6 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Feedback;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;

@@ -1,5 +1,6 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
+using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 using Xunit;

@@ -1,5 +1,6 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Tests.Health;

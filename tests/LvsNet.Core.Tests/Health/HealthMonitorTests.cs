@@ -2,6 +2,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
 using LvsNet.Core.Health.Checkers;
+using LvsNet.Core.Runtime;
 using Xunit;
 using static LvsNet.Core.Tests.Health.HealthFixtures;
 

@@ -6,6 +6,7 @@ using LvsNet.Control.Listings;
 using LvsNet.Control.Protocol;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Host;
 using Microsoft.Extensions.Logging.Abstractions;

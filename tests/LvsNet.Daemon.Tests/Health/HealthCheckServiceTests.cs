@@ -5,6 +5,7 @@ using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
+using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Health;
 using LvsNet.Daemon.Metrics;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.DataPath.Inbound;

@@ -1,4 +1,5 @@
 using LvsNet.Core.Connections;
+using LvsNet.Core.Runtime;
 
 namespace LvsNet.Core.DataPath.NewFlows;
 

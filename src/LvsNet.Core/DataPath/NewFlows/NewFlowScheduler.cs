@@ -3,6 +3,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Defence;
 using LvsNet.Core.DataPath.Icmp;
+using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;

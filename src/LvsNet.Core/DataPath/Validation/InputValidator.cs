@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.DataPath.Validation;

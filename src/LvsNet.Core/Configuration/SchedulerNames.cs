@@ -1,4 +1,4 @@
-namespace LvsNet.Core.Scheduling;
+namespace LvsNet.Core.Configuration;
 
 /// <summary>The ipvsadm names of the schedulers, shared by the validator and the factory.</summary>
 public static class SchedulerNames
@@ -76,4 +76,10 @@ public static class SchedulerNames
     public static bool SupportsDynamicWeights(string? name) => name is
         WeightedRoundRobin or WeightedLeastConnection or ShortestExpectedDelay or NeverQueue or Overflow
         or TwoChoices or LocalityBasedLeastConnection or LocalityBasedLeastConnectionReplication;
+
+    /// <summary>The kernel's mh table sizes (CONFIG_IP_VS_MH_TAB_INDEX): primes, so every offset/skip pair walks the whole table.</summary>
+    public static IReadOnlyList<int> MaglevTableSizes { get; } = [251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071];
+
+    /// <summary>The kernel's default mh table size (CONFIG_IP_VS_MH_TAB_INDEX 12).</summary>
+    public const int MaglevDefaultTableSize = 4093;
 }

@@ -1,4 +1,4 @@
-namespace LvsNet.Core.Scheduling;
+namespace LvsNet.Core.Configuration;
 
 /// <summary>
 /// The scheduler flag bits of a virtual service (the kernel's IP_VS_SVC_F_SCHED1..3, set with

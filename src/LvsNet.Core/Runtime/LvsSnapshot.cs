@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using LvsNet.Core.Configuration;
 
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>
 /// An immutable view of everything the data path needs: services by key, their servers and

@@ -1,6 +1,6 @@
 using LvsNet.Core.Configuration;
 
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>
 /// The health side of a virtual service inside one snapshot (<see cref="VirtualServiceState.Health"/>):

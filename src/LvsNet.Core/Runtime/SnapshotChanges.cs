@@ -1,4 +1,4 @@
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>What a new snapshot changed compared with the previous one, for the reload log line.</summary>
 public sealed record SnapshotChanges

@@ -1,7 +1,7 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>
 /// The control plane's owner of the running configuration: builds snapshots from configurations,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using LvsNet.Core.Configuration;
 
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>
 /// The health side of the running configuration, owned by <see cref="LvsRuntime"/>: the last

@@ -1,4 +1,4 @@
-namespace LvsNet.Core.Scheduling;
+namespace LvsNet.Core.Configuration;
 
 /// <summary>
 /// The configuration names of the scheduler flags, as ipvsadm accepts and prints them:

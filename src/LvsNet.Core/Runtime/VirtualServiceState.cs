@@ -1,7 +1,7 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 
-namespace LvsNet.Core;
+namespace LvsNet.Core.Runtime;
 
 /// <summary>
 /// The live state of a virtual service inside one snapshot: its configuration, its servers in list
