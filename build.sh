@@ -125,8 +125,10 @@ run_tests() {
   local passed=0 failed=0 skipped=0
   local projects=(
     tests/LvsNet.Packets.Tests
-    tests/LvsNet.Pcap.Tests
+    tests/LvsNet.PacketIo.Tests
     tests/LvsNet.Core.Tests
+    tests/LvsNet.Control.Tests
+    tests/LvsNet.Cli.Tests
     tests/LvsNet.Daemon.Tests
     tests/LvsNet.Lab.Tests
   )

@@ -8,8 +8,8 @@ using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
 using LvsNet.Core.DataPath.Validation;
 using LvsNet.Core.Neighbours;
+using LvsNet.PacketIo;
 using LvsNet.Packets;
-using LvsNet.Pcap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
