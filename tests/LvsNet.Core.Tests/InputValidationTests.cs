@@ -333,6 +333,52 @@ public class InputValidationTests
         Assert.Single(h.Device.Sent);
     }
 
+    [Fact]
+    public void HostileFrames_AllocateNothing()
+    {
+        var h = Harness();
+        h.Device.Record = false;
+        var vlan = h.ClientTcp(1000, TcpFlags.Syn);
+        var tagged = new byte[vlan.Length + 4];
+        vlan.AsSpan(0, 12).CopyTo(tagged);
+        tagged[12] = 0x81;
+        CopyAfterTag(vlan, tagged);
+        var frames = new[]
+        {
+            h.TcpFrom(Ipv4Address.Parse("127.0.0.1"), 1000, TcpFlags.Syn),
+            h.TcpFrom(Vip, 1000, TcpFlags.Syn),
+            WithOptions(h.ClientTcp(1000, TcpFlags.Syn), [7, 1, 0, 0]),
+            WithOptions(h.ClientTcp(1000, TcpFlags.Syn), [131, 7, 4, 10, 77, 0, 11, 0]),
+            WithOptions(h.ClientTcp(1000, TcpFlags.Syn), [1, 1, 1, 0]),
+            h.ClientTcp(1000, TcpFlags.Syn | TcpFlags.Fin),
+            h.ClientTcp(1000, TcpFlags.Syn | TcpFlags.Ack),
+            h.ClientTcp(0, TcpFlags.Syn),
+            h.ClientTcp(1000, TcpFlags.Syn, ttl: 1),
+            h.ClientTcp(1000, TcpFlags.Ack, payload: 1500),
+            tagged,
+        };
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            h.Feed(frames[i % frames.Length]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100_000; i++)
+        {
+            if (i % 64 == 0)
+            {
+                h.Processor.BeginBatch();
+            }
+
+            h.Feed(frames[i % frames.Length]);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        static void CopyAfterTag(byte[] untagged, byte[] tagged) => untagged.AsSpan(12).CopyTo(tagged.AsSpan(16));
+    }
+
     private static DataPathHarness Harness()
     {
         var h = new DataPathHarness();

@@ -118,6 +118,13 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_FloodDefenceKeys_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nconnections:\n  drop_entry: 1\n  drop_packet: 3\n  secure_tcp: 2\n  am_droprate: 7\n  amemthresh: 2048\n");
+        Assert.Equal(config.Connections, LvsConfigReader.Parse(ConfigYamlWriter.Write(config)).Connections);
+    }
+
+    [Fact]
     public void Write_AfterIpvsadmEdits_ReadsBackEqual()
     {
         var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20");
