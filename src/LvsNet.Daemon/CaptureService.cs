@@ -123,7 +123,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                         _ = _workers[i].InvokeAsync(p =>
                         {
                             // Worker 0 counted and logged it; each table matches it to its own requests.
-                            p.Neighbours.OnArp(arp, p.Now, quiet: true);
+                            p.LearnNeighbour(arp);
                             return true;
                         });
                     }
