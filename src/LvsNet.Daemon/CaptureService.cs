@@ -122,7 +122,6 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     {
                         _ = _workers[i].InvokeAsync(p =>
                         {
-                            // Worker 0 counted and logged it; each table matches it to its own requests.
                             p.LearnNeighbour(arp);
                             return true;
                         });

@@ -1,3 +1,4 @@
+using LvsNet.Core.Neighbours;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Neighbours;
 using LvsNet.Packets;

@@ -89,9 +89,10 @@ public sealed class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
-    /// Raised on the capture thread for every ARP packet that could change a neighbour: with several
-    /// workers, ARP reaches worker 0 only, which passes it on to the others (through their
-    /// <see cref="LearnNeighbour"/>), whose tables judge it against their own requests.
+    /// Raised on the capture thread for every well-formed ARP packet that could change a neighbour:
+    /// with several workers, ARP reaches worker 0 only, which passes it on (through the others'
+    /// <see cref="LearnNeighbour"/>) so that each worker's neighbour table judges it against its own
+    /// outstanding requests.
     /// </summary>
     public event Action<ArpObservation>? NeighbourSeen;
 
@@ -147,9 +148,8 @@ public sealed class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
-    /// What another worker's ARP packet said (ARP reaches one worker only): judged by this thread's
-    /// neighbour table against its own requests (that worker counted and logged it), and the frames
-    /// held for a neighbour it resolves leave.
+    /// What another worker's ARP packet said about a neighbour (ARP reaches one worker only): learnt
+    /// as if this thread had captured it, and the frames it held for that neighbour leave.
     /// </summary>
     public void LearnNeighbour(in ArpObservation arp) => _arp.Learn(arp, quiet: true);
 

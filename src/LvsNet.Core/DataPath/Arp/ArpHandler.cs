@@ -64,7 +64,8 @@ internal sealed class ArpHandler
         }
 
         var snapshot = _state.Snapshot;
-        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp || hostile)
+        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp
+            || hostile)
         {
             if (refusal == ArpRefusal.None)
             {
@@ -83,9 +84,10 @@ internal sealed class ArpHandler
     }
 
     /// <summary>
-    /// Lets the neighbour table judge an ARP packet (from this thread's capture, or passed on by the
-    /// worker that received it, then <paramref name="quiet"/>: counted and logged there). The IPv4
-    /// frames the table sends meanwhile are the held frames it releases: they count as forwarded now.
+    /// Tells the neighbour table what an ARP packet claims (from this thread's capture, or passed on
+    /// by the worker that received it, <paramref name="quiet"/> then: that worker counted and logged
+    /// it). The table decides what it may change. The IPv4 frames the table sends meanwhile are the
+    /// held frames it releases: they count as forwarded now.
     /// </summary>
     public ArpRefusal Learn(in ArpObservation arp, bool quiet)
     {
