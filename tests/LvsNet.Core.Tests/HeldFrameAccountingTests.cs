@@ -1,4 +1,3 @@
-using LvsNet.Core.Neighbours;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Neighbours;
 using LvsNet.Packets;
