@@ -1,5 +1,5 @@
-using LvsNet.Core.Neighbours;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Neighbours;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;

@@ -323,8 +323,16 @@ public class NeighbourTableTests
         table.Configure([Vip], new Dictionary<uint, MacAddress>(), 0);
         table.TryResolve(Rs, 0, out _);
         table.OnArp(ReplyToDirector(RsMac, Rs), 0);
+        // The first round warms up (tiered compilation may allocate on this thread); the second is measured.
+        ArpRounds(table, 1);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var now = 1u; now < 2000; now++)
+        ArpRounds(table, 2000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void ArpRounds(NeighbourTable table, uint start)
+    {
+        for (var now = start; now < start + 1999; now++)
         {
             table.OnArp(Gratuitous(Attacker, Rs), now);
             table.OnArp(ReplyToDirector(RsMac, Rs), now);
@@ -334,8 +342,6 @@ public class NeighbourTableTests
             table.Maintain(now);
             table.TryResolve(Rs, now, out _);
         }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     private readonly record struct SentArp(MacAddress Destination, ArpOperation Operation, MacAddress SenderMac, uint SenderIp, MacAddress TargetMac, uint TargetIp);
