@@ -74,8 +74,8 @@ public class AdminRunnerTests
     [InlineData("-A -t 0.0.0.0:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: 0.0.0.0 is the unspecified address; a VIP must be a unicast address of the network\n")]
     [InlineData("-A -t 10.0.0.255:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: 10.0.0.255 is the broadcast address of the director's subnet 10.0.0.0/24; a VIP must be a unicast address of the network\n")]
     [InlineData("-A -t 10.0.0.2:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: the VIP must not be the director's own address (the kernel holds that one)\n")]
-    [InlineData("-a -t 10.0.0.100:80 -r 224.0.0.1", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[2].address: 224.0.0.1 is a multicast address; a real server must be a unicast address of the network\n")]
-    [InlineData("-a -t 10.0.0.100:80 -r 255.255.255.255 -m", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[2].address: 255.255.255.255 is the limited broadcast address; a real server must be a unicast address of the network\n")]
+    [InlineData("-a -t 10.0.0.100:80 -r 224.0.0.1 -m", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[0].address: 224.0.0.1 is a multicast address; a real server must be a unicast address of the network\n")]
+    [InlineData("-a -t 10.0.0.100:80 -r 255.255.255.255 -m", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[0].address: 255.255.255.255 is the limited broadcast address; a real server must be a unicast address of the network\n")]
     [InlineData("-A -t :80", 2, "illegal virtual server address[:port] specified\n")]
     [InlineData("-a -t 10.0.0.100:80 -r :80", 2, "illegal real server address[:port] specified\n")]
     public async Task RefusedCommand_PrintsIpvsadmsMessageAndExitsNonZero(string line, int code, string stderr)

@@ -33,7 +33,7 @@ public sealed class HealthCheckServiceTests : IAsyncDisposable
         _runtime.Apply(LvsConfigReader.Parse($"""
             director:
               interface: lo
-              address: 10.0.0.2/24
+              address: 127.0.0.2/8
               prepare_host: false
             virtual_services:
               - address: 10.0.0.100
