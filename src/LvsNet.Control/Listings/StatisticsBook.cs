@@ -39,14 +39,19 @@ public sealed class StatisticsBook
             foreach (var key in restarted ?? [])
             {
                 Depart(key);
-                if (snapshot.ServicesByKey.TryGetValue(key, out var service))
+            }
+
+            // Departed services that are back start from zero now, with every server they have.
+            foreach (var key in _departedServices.Where(snapshot.ServicesByKey.ContainsKey).ToList())
+            {
+                var service = snapshot.ServicesByKey[key];
+                Get(service);
+                foreach (var server in service.Servers)
                 {
-                    Get(service);
-                    foreach (var server in service.Servers)
-                    {
-                        Get(server);
-                    }
+                    Get(server);
                 }
+
+                _departedServices.Remove(key);
             }
         }
     }
@@ -134,7 +139,7 @@ public sealed class StatisticsBook
         {
             var current = TrafficStats.Of(service.Counters);
             entry = new Entry(current);
-            if (_departedServices.Remove(service.Key))
+            if (_departedServices.Contains(service.Key))
             {
                 entry.Reset(current);
             }

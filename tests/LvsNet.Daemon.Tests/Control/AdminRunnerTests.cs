@@ -100,6 +100,20 @@ public class AdminRunnerTests
     }
 
     [Fact]
+    public async Task Restore_BadAddress_IsRefusedWithItsPathAndAppliesNothing()
+    {
+        await using var host = await ControlTestHost.StartAsync();
+        var (code, _, stderr) = await host.AdminAsync("-R", "-A -t 10.0.0.101:80 -s rr\n-a -t 10.0.0.101:80 -r 0.0.0.0 -m\n-A -t 127.0.0.1:80\n");
+        Assert.Equal(255, code);
+        Assert.Equal(
+            "lvsnetd refused the resulting configuration:\n" +
+            "  virtual_services[1].real_servers[0].address: 0.0.0.0 is the unspecified address; a real server must be a unicast address of the network\n" +
+            "  virtual_services[2].address: 127.0.0.1 is a loopback address; a VIP must be a unicast address of the network\n",
+            stderr);
+        Assert.Single(host.Runtime.Current!.Services);
+    }
+
+    [Fact]
     public async Task DaemonNotRunning_ExitsThreeSayingSo()
     {
         var stderr = new StringWriter();
