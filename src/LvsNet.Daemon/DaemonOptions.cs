@@ -30,6 +30,16 @@ public sealed record DaemonOptions
     /// <summary>The port of the Prometheus endpoint on 127.0.0.1, or null when it is off (the default).</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary><c>--help</c>/<c>-h</c>: print the usage and exit 0.</summary>
+    public bool Help { get; init; }
+
+    /// <summary><c>--version</c>/<c>-v</c>: print the version and exit 0.</summary>
+    public bool Version { get; init; }
+
+    /// <summary>This build's version line ("lvsnetd v1.2.3 (LvsNet; IPVS v1.2.1 semantics)").</summary>
+    public static string VersionLine =>
+        $"lvsnetd v{(typeof(DaemonOptions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion.Split('+')[0] ?? "0.0.0"} (LvsNet; IPVS v{LvsNet.Control.Protocol.ControlProtocol.IpvsVersion} semantics, command protocol {LvsNet.Control.Protocol.ControlProtocol.Version})";
+
     /// <summary>Parses the command line.</summary>
     /// <exception cref="ArgumentException">An unknown option or a missing value; the message says which.</exception>
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -61,6 +71,8 @@ public sealed record DaemonOptions
                         : throw new ArgumentException($"--stats-interval needs a duration such as 10s, got '{args[i]}'"),
                 },
                 "--check" => options with { CheckOnly = true },
+                "--help" or "-h" => options with { Help = true },
+                "--version" or "-v" => options with { Version = true },
                 "--socket" => options with { SocketPath = Value() is "none" or "" ? null : args[i] },
                 "--write-config" => options with { WriteConfig = true },
                 "--metrics-port" => options with
@@ -81,6 +93,7 @@ public sealed record DaemonOptions
         """
         usage: lvsnetd [--config FILE] [--log-file FILE] [--log-level LEVEL] [--stats-interval DURATION] [--check]
                        [--socket PATH|none] [--write-config] [--metrics-port PORT]
+               lvsnetd --help | --version
           --config FILE         YAML configuration (default /etc/lvsnet/lvsnet.yaml)
           --log-file FILE       also write the JSON log to FILE
           --log-level LEVEL     Verbose, Debug, Information (default), Warning, Error
@@ -89,5 +102,7 @@ public sealed record DaemonOptions
           --socket PATH         lvsnetadm's command socket (default /run/lvsnet/lvsnetd.sock; none = off)
           --write-config        write every lvsnetadm edit back to the configuration file
           --metrics-port PORT   serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default off)
+          --help, -h            print this text and exit
+          --version, -v         print the version and exit
         """;
 }

@@ -27,6 +27,19 @@ catch (ArgumentException ex)
     return 2;
 }
 
+if (options.Help)
+{
+    Console.WriteLine(DaemonOptions.VersionLine);
+    Console.WriteLine(DaemonOptions.Usage);
+    return 0;
+}
+
+if (options.Version)
+{
+    Console.WriteLine(DaemonOptions.VersionLine);
+    return 0;
+}
+
 if (!Enum.TryParse<LogEventLevel>(options.LogLevel, ignoreCase: true, out var level))
 {
     Console.Error.WriteLine($"lvsnetd: unknown log level '{options.LogLevel}' (Verbose, Debug, Information, Warning, Error)");

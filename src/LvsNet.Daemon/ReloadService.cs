@@ -153,7 +153,7 @@ public sealed partial class ReloadService : IHostedService, IDisposable
                 var changes = _runtime.Apply(config);
                 if (config.Director.PrepareHost)
                 {
-                    _host.RemoveVirtualAddresses(_runtime.Current!.OwnedAddresses);
+                    _host.FollowVirtualAddresses(_runtime.Current!.OwnedAddresses);
                 }
 
                 Log.Applied(_logger, _options.ConfigPath, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);

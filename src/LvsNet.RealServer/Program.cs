@@ -15,7 +15,21 @@ const string Usage =
            lvsnet-rs tun run VIP... [--interface IF] [--device NAME]
                                                       IPIP decapsulation: the kernel's tunl0 where present,
                                                       else a userspace decapsulator (runs until SIGTERM)
+           lvsnet-rs --help | --version
     """;
+
+if (args is ["--help" or "-h", ..])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+if (args is ["--version" or "-v", ..])
+{
+    var version = typeof(TunnelDecapsulator).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute;
+    Console.WriteLine($"lvsnet-rs v{version?.InformationalVersion.Split('+')[0] ?? "0.0.0"} (LvsNet real-server setup)");
+    return 0;
+}
 
 if (args.Length < 2)
 {

@@ -66,4 +66,43 @@ public class DaemonProcessTests
         Assert.Contains("unknown option '--frobnicate'", stderr, StringComparison.Ordinal);
         Assert.Contains("usage: lvsnetd", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Help_PrintsUsageToStdoutAndExitsZero(string flag)
+    {
+        var (code, stdout, stderr) = Run(flag);
+        Assert.Equal((0, ""), (code, stderr));
+        Assert.StartsWith("lvsnetd v", stdout, StringComparison.Ordinal);
+        Assert.Contains("usage: lvsnetd", stdout, StringComparison.Ordinal);
+        Assert.Contains("--version", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("-v")]
+    public void Version_PrintsOneLineAndExitsZero(string flag)
+    {
+        var (code, stdout, stderr) = Run(flag, "--config", "/nonexistent/lvsnet.yaml");
+        Assert.Equal((0, ""), (code, stderr));
+        Assert.Matches(@"^lvsnetd v\d+\.\d+\.\d+\S* \(LvsNet; IPVS v1\.2\.1 semantics, command protocol \d+\)\n$", stdout);
+    }
+
+    [Fact]
+    public void TabInTheConfig_ReportsItsLineColumnAndPath()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    port: 80\n    real_servers:\n\t- address: 10.0.0.11\n");
+        try
+        {
+            var (code, _, stderr) = Run("--config", file, "--check");
+            Assert.Equal(1, code);
+            Assert.Contains("virtual_services[0].real_servers (line 8, column 1): not valid YAML", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

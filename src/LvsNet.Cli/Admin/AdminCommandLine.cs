@@ -123,10 +123,14 @@ public static class AdminCommandLine
         };
     }
 
-    /// <summary>The help text (<c>lvsnetadm -h</c>): ipvsadm's usage plus LvsNet's verbs.</summary>
+    /// <summary>The first line of <c>-v</c> and <c>-h</c>, in ipvsadm's form ("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)").</summary>
+    public static string VersionLine(string version) =>
+        $"{Program} v{version} (compiled with LvsNet, ipvsadm 1.31 compatible, and IPVS v{ControlProtocol.IpvsVersion})";
+
+    /// <summary>The help text (<c>lvsnetadm -h</c>): ipvsadm's usage, its command and option lists written from the option table, plus LvsNet's verbs.</summary>
     public static string Usage(string version) =>
         $$"""
-        {{Program}} {{version}} (ipvsadm 1.31 compatible; talks to lvsnetd over its command socket)
+        {{VersionLine(version)}}
         Usage:
           {{Program}} -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags] [-o] [--toa]
           {{Program}} -D virtual-service
@@ -142,65 +146,27 @@ public static class AdminCommandLine
           {{Program}} -G [virtual-service]
           {{Program}} reload | status | log-level LEVEL | export-yaml
           {{Program}} import FILE [--interface IF --address DIP/PREFIX]
-          {{Program}} -h
+          {{Program}} -h | -v
 
         Commands:
         Either long or short options are allowed.
-          --add-service     -A        add virtual service with options
-          --edit-service    -E        edit virtual service with options
-          --delete-service  -D        delete virtual service
-          --clear           -C        clear the whole table
-          --restore         -R        restore rules from stdin (all or nothing)
-          --save            -S        save rules to stdout
-          --add-server      -a        add real server with options
-          --edit-server     -e        edit real server with options
-          --delete-server   -d        delete real server
-          --list            -L|-l     list the table
-          --zero            -Z        zero counters in a service or all services
-          --set tcp tcpfin udp        set connection timeout values
-          --add-laddr       -P        add a FULLNAT local address (DPVS)
-          --del-laddr       -Q        delete a FULLNAT local address (DPVS)
-          --get-laddr       -G        list the FULLNAT local addresses (DPVS)
-          --help            -h        display this help message
+
+        """
+        + IpvsadmUsage.Commands()
+        + """
           reload                      reload the configuration file and print the result
           status                      uptime, last reload, capture and data-path counters
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
           import FILE                 convert ipvsadm-save output or keepalived.conf to YAML
 
-        virtual-service:
-          --tcp-service|-t  service-address   service-address is host[:port]
-          --udp-service|-u  service-address   service-address is host[:port]
+        virtual-service is -t|-u service-address.
 
         Options:
-          --scheduler    -s scheduler         one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,
-                                              the default scheduler is wlc.
-          --persistent   -p [timeout]         persistent service (default 360 s)
-          --netmask      -M netmask           persistent granularity mask
-          --real-server  -r server-address    server-address is host (and port)
-          --gatewaying   -g                   gatewaying (direct routing) (default)
-          --ipip         -i                   ipip encapsulation (tunneling)
-          --masquerading -m                   masquerading (NAT)
-          --fullnat                           full NAT (LvsNet)
-          --laddr        -z local-address     FULLNAT local address (with -P/-Q)
-          --ifname       -F ifname            accepted for DPVS compatibility (one interface)
-          --toa                               FULLNAT: client address in TCP option 254 (-A/-E)
-          --weight       -w weight            capacity of real server
-          --u-threshold  -x uthreshold        upper threshold of connections
-          --l-threshold  -y lthreshold        lower threshold of connections
-          --connection   -c                   output of current IPVS connections
-          --timeout                           output of timeout (tcp tcpfin udp)
-          --stats                             output of statistics information
-          --rate                              output of rate information
-          --exact                             expand numbers (display exact values)
-          --thresholds                        output of thresholds information
-          --persistent-conn                   output of persistent connection info
-          --tun-info                          output of tunnel information
-          --nosort                            disable sorting output of service/server entries
-          --sort                              does nothing, for backwards compatibility
-          --ops          -o                   one-packet scheduling
-          --numeric      -n                   numeric output of addresses and ports
-          --sched-flags  -b flags             scheduler flags (comma-separated)
+
+        """
+        + IpvsadmUsage.Options()
+        + $$"""
           --json                              print the daemon's data as JSON
           --socket PATH                       the daemon's command socket (default $LVSNET_SOCKET or
                                               {{ControlProtocol.DefaultSocketPath}})

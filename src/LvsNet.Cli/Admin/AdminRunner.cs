@@ -16,6 +16,7 @@ namespace LvsNet.Cli.Admin;
 /// </summary>
 /// <remarks>
 /// Exit statuses: 0 success; 1 an LvsNet verb failed (reload rejected, import with errors);
+/// 1 also for <c>-L -t</c> of a missing service, as ipvsadm;
 /// 2 ipvsadm would refuse the command line (its fail()); 3 the daemon cannot be reached;
 /// 255 the daemon refused the operation (ipvsadm returns -1 there) or popt-style option errors.
 /// </remarks>
@@ -23,6 +24,9 @@ public sealed class AdminRunner
 {
     /// <summary>Exit status when the daemon cannot be reached.</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Exit status of <c>-L</c> for one service that does not exist (ipvsadm's list_service).</summary>
+    public const int ListFailed = 1;
 
     /// <summary>Exit status when the daemon refused an ipvsadm operation.</summary>
     public const int Refused = 255;
@@ -94,7 +98,10 @@ public sealed class AdminRunner
                 await _stdout.WriteAsync(AdminCommandLine.Usage(Version)).ConfigureAwait(false);
                 return 0;
             case IpvsadmCommand.Version:
-                await _stdout.WriteLineAsync($"{AdminCommandLine.Program} {Version} (ipvsadm 1.31 compatible, protocol {ControlProtocol.Version})").ConfigureAwait(false);
+                await _stdout.WriteLineAsync(AdminCommandLine.VersionLine(Version)).ConfigureAwait(false);
+                return 0;
+            case IpvsadmCommand.List when ipvsadm.Daemons:
+                // ipvsadm prints one line per running sync daemon and exits 0; LvsNet runs none yet.
                 return 0;
             case IpvsadmCommand.Restore:
                 return await RestoreAsync(client, invocation, cancellationToken).ConfigureAwait(false);
@@ -134,7 +141,8 @@ public sealed class AdminRunner
                 var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
-                    return Refused;
+                    // ipvsadm's list_service exits 1 when the service is missing ("No such service").
+                    return ipvsadm.Service is not null ? ListFailed : Refused;
                 }
 
                 var listing = response.Listing ?? new IpvsListing();

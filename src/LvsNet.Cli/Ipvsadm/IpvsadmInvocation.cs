@@ -23,6 +23,9 @@ public sealed record IpvsadmInvocation
     /// <summary>-L --timeout: list the timeouts.</summary>
     public bool Timeouts { get; init; }
 
+    /// <summary>-L --daemon: list the connection synchronisation daemons.</summary>
+    public bool Daemons { get; init; }
+
     /// <summary>True for the commands that change the configuration.</summary>
     public bool IsEdit => Operation is not null;
 }

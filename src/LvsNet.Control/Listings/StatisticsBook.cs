@@ -16,6 +16,47 @@ public sealed class StatisticsBook
     private readonly Dictionary<ServiceKey, Entry> _services = [];
     private readonly Dictionary<(ServiceKey Service, uint Address, ushort Port), Entry> _servers = [];
 
+    // Services (and their servers) deleted since they were last seen: when they come back they
+    // start from zero, as a service the kernel freed and created again does.
+    private readonly HashSet<ServiceKey> _departedServices = [];
+    private readonly HashSet<(ServiceKey Service, uint Address, ushort Port)> _departedServers = [];
+
+    /// <summary>
+    /// Follows a published snapshot: a service no longer in it is forgotten, so that if it is added
+    /// again its counters and rates start from zero (the kernel's -D/-A and -C/-R). Services in
+    /// <paramref name="restarted"/> were deleted and added again within one edit (for example a
+    /// restore after a clear) and start from zero now.
+    /// </summary>
+    public void Follow(LvsSnapshot snapshot, IEnumerable<ServiceKey>? restarted = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (_gate)
+        {
+            foreach (var key in _services.Keys.Where(k => !snapshot.ServicesByKey.ContainsKey(k)).ToList())
+            {
+                Depart(key);
+            }
+
+            foreach (var key in restarted ?? [])
+            {
+                Depart(key);
+            }
+
+            // Departed services that are back start from zero now, with every server they have.
+            foreach (var key in _departedServices.Where(snapshot.ServicesByKey.ContainsKey).ToList())
+            {
+                var service = snapshot.ServicesByKey[key];
+                Get(service);
+                foreach (var server in service.Servers)
+                {
+                    Get(server);
+                }
+
+                _departedServices.Remove(key);
+            }
+        }
+    }
+
     /// <summary>Takes one estimator sample of every service and server of <paramref name="snapshot"/> (call every 2 s).</summary>
     public void Sample(LvsSnapshot snapshot)
     {
@@ -82,11 +123,28 @@ public sealed class StatisticsBook
         }
     }
 
+    private void Depart(ServiceKey key)
+    {
+        _services.Remove(key);
+        _departedServices.Add(key);
+        foreach (var server in _servers.Keys.Where(k => k.Service == key).ToList())
+        {
+            _servers.Remove(server);
+            _departedServers.Add(server);
+        }
+    }
+
     private Entry Get(VirtualServiceState service)
     {
         if (!_services.TryGetValue(service.Key, out var entry))
         {
-            entry = new Entry(TrafficStats.Of(service.Counters));
+            var current = TrafficStats.Of(service.Counters);
+            entry = new Entry(current);
+            if (_departedServices.Contains(service.Key))
+            {
+                entry.Reset(current);
+            }
+
             _services[service.Key] = entry;
         }
 
@@ -98,7 +156,13 @@ public sealed class StatisticsBook
         var key = (server.Service, server.Address, server.Port);
         if (!_servers.TryGetValue(key, out var entry))
         {
-            entry = new Entry(TrafficStats.Of(server));
+            var current = TrafficStats.Of(server);
+            entry = new Entry(current);
+            if (_departedServers.Remove(key) || _departedServices.Contains(server.Service))
+            {
+                entry.Reset(current);
+            }
+
             _servers[key] = entry;
         }
 

@@ -59,6 +59,10 @@ public static class ConfigValidator
             {
                 errors.Add(new ConfigError(path + ".address", line, "the VIP must not be the director's own address (the kernel holds that one)"));
             }
+            else if (AddressRules.Problem(service.Address, "a VIP", config.Director) is { } vipProblem)
+            {
+                errors.Add(new ConfigError(path + ".address", line, vipProblem));
+            }
 
             ValidateLocalAddresses(config, service, path, line, errors);
             var seenServers = new Dictionary<(uint, ushort), int>();
@@ -96,6 +100,10 @@ public static class ConfigValidator
                 if (server.Address == service.Address || server.Address == config.Director.Address)
                 {
                     errors.Add(new ConfigError(serverPath + ".address", serverLine, "a real server cannot be the VIP or the director itself"));
+                }
+                else if (AddressRules.Problem(server.Address, "a real server", config.Director) is { } serverProblem)
+                {
+                    errors.Add(new ConfigError(serverPath + ".address", serverLine, serverProblem));
                 }
             }
         }
@@ -149,6 +157,10 @@ public static class ConfigValidator
             if (address == config.Director.Address)
             {
                 errors.Add(new ConfigError(itemPath, line, "a local address must not be the director's own address (the kernel holds that one)"));
+            }
+            else if (AddressRules.Problem(address, "a local address", config.Director) is { } localProblem)
+            {
+                errors.Add(new ConfigError(itemPath, line, localProblem));
             }
 
             if (config.VirtualServices.Any(s => s.Address == address))

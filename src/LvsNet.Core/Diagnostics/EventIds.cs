@@ -100,6 +100,9 @@ public static class EventIds
     /// <summary>A host change could not be made or undone.</summary>
     public static readonly EventId HostPreparationFailed = new(502, nameof(HostPreparationFailed));
 
+    /// <summary>The daemon refused to touch a kernel address that can never be a VIP (loopback, unspecified, multicast, broadcast).</summary>
+    public static readonly EventId HostAddressRefused = new(503, nameof(HostAddressRefused));
+
     /// <summary>The command socket is listening.</summary>
     public static readonly EventId ControlListening = new(600, nameof(ControlListening));
 

@@ -70,6 +70,9 @@ public sealed class ControlRequestHandler
         _time = time;
         _logger = logger;
         _startedAt = time.GetUtcNow();
+
+        // A service that leaves the configuration (edit or reload) starts from zero if it comes back, as in the kernel.
+        runtime.SnapshotPublished += (snapshot, _) => book.Follow(snapshot);
     }
 
     /// <summary>The largest number of connections one <c>-L -c</c> returns.</summary>
@@ -134,13 +137,18 @@ public sealed class ControlRequestHandler
             catch (ConfigException ex)
             {
                 ControlLog.EditRejected(_logger, description, string.Join("; ", ex.Errors));
-                return ControlResponse.Failure("lvsnetd refused the resulting configuration:", [.. ex.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message))]);
+                return ControlResponse.Failure("lvsnetd refused the resulting configuration:", [.. ex.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message) { Column = e.Column })]);
             }
+
+            // -D then -A (or -C then a restore) within one request: those services start from zero too.
+            IEnumerable<ServiceKey> cleared = operations.Any(o => o.Kind == EditKind.Clear) ? snapshot.Services.Select(v => v.Key) : [];
+            _book.Follow(_runtime.Current!, [.. cleared, .. operations.Where(o => o.Kind == EditKind.DeleteService && o.Service is not null).Select(o => o.Service!.ToKey())]);
 
             if (next.Director.PrepareHost)
             {
-                // A new VIP must not stay a kernel address (the kernel would answer its SYNs with RST).
-                _host.RemoveVirtualAddresses(_runtime.Current!.OwnedAddresses);
+                // A new VIP must not stay a kernel address (the kernel would answer its SYNs with RST);
+                // a VIP that left gets back what was taken from the kernel for it.
+                _host.FollowVirtualAddresses(_runtime.Current!.OwnedAddresses);
             }
 
             ControlLog.EditApplied(_logger, description, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);
@@ -383,7 +391,7 @@ public sealed class ControlRequestHandler
 
     private ReloadReport? Report((DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? result) =>
         result is { } r
-            ? new ReloadReport { At = r.At, Applied = r.Applied, Path = _options.ConfigPath, Errors = [.. r.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message))] }
+            ? new ReloadReport { At = r.At, Applied = r.Applied, Path = _options.ConfigPath, Errors = [.. r.Errors.Select(e => new ConfigErrorInfo(e.Path, e.Line, e.Message) { Column = e.Column })] }
             : null;
 
     private static string Describe(IReadOnlyList<EditOperation> operations) =>

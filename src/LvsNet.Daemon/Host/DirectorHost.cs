@@ -1,4 +1,5 @@
 using System.Globalization;
+using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,9 @@ namespace LvsNet.Daemon.Host;
 /// Prepares the director box at start and restores it at stop: the kernel must not hold a VIP
 /// (it would answer SYNs with RST), must not forward (it would route NAT replies un-NATed), and
 /// the capture NIC's offloads must be off (so captured frames are real, checksummed wire frames
-/// of at most the MTU). Every change is logged and recorded so that stop undoes exactly it.
+/// of at most the MTU). Every change is logged and recorded so that stop undoes exactly it; a VIP's
+/// address goes back as soon as the VIP leaves the configuration. Loopback, unspecified, multicast
+/// and broadcast addresses are never touched.
 /// </summary>
 public sealed partial class DirectorHost
 {
@@ -27,28 +30,123 @@ public sealed partial class DirectorHost
     ];
 
     private readonly ILogger _logger;
-    private readonly List<(string Address, string Device)> _removedAddresses = [];
+    private readonly IHostCommandRunner _commands;
+    private readonly string _ipForwardPath;
+    private readonly Lock _gate = new();
+
+    // Exactly what was taken from the kernel, per VIP, so that it goes back when the VIP leaves the
+    // configuration (a deleted service, a reload) and at stop.
+    private readonly Dictionary<uint, List<KernelAddress>> _removedAddresses = [];
     private readonly List<string> _offloadsTurnedOff = [];
     private string? _interface;
     private bool _ipForwardWasOn;
 
     /// <summary>Creates the preparer.</summary>
-    public DirectorHost(ILogger<DirectorHost> logger) => _logger = logger;
+    public DirectorHost(ILogger<DirectorHost> logger)
+        : this(logger, ProcessCommandRunner.Instance, IpForwardPath)
+    {
+    }
+
+    internal DirectorHost(ILogger logger, IHostCommandRunner commands, string ipForwardPath)
+    {
+        _logger = logger;
+        _commands = commands;
+        _ipForwardPath = ipForwardPath;
+    }
+
+    /// <summary>The kernel addresses taken away and not yet given back, per VIP.</summary>
+    internal IReadOnlyDictionary<uint, List<KernelAddress>> RemovedAddresses => _removedAddresses;
 
     /// <summary>Makes the changes; failures are logged and the daemon goes on (an operator may have done it by hand).</summary>
     public void Prepare(string networkInterface, IEnumerable<uint> virtualAddresses)
     {
         _interface = networkInterface;
-        RemoveVirtualAddresses(virtualAddresses);
+        FollowVirtualAddresses(virtualAddresses);
         DisableIpForward();
         DisableOffloads(networkInterface);
     }
 
-    /// <summary>Removes a VIP that appeared in the kernel after start (for example after a reload added it).</summary>
-    public void RemoveVirtualAddresses(IEnumerable<uint> virtualAddresses)
+    /// <summary>
+    /// Makes the kernel's addresses follow the VIP set: a VIP the kernel holds is taken away (it
+    /// would answer its SYNs with RST) and recorded; what was taken for a VIP that is no longer in
+    /// the set goes back exactly as it was. Addresses that are never a VIP (loopback, unspecified,
+    /// multicast, broadcast) are never touched, whatever the set holds.
+    /// </summary>
+    public void FollowVirtualAddresses(IEnumerable<uint> virtualAddresses)
     {
-        var vips = virtualAddresses.Select(Ipv4Address.Format).ToHashSet(StringComparer.Ordinal);
-        var (code, output) = ProcessRunner.Run("ip", "-o", "-4", "addr", "show");
+        ArgumentNullException.ThrowIfNull(virtualAddresses);
+        lock (_gate)
+        {
+            var vips = new HashSet<uint>();
+            foreach (var vip in virtualAddresses)
+            {
+                if (AddressRules.Problem(vip, "a VIP") is { } problem)
+                {
+                    Log.Refused(_logger, Ipv4Address.Format(vip), problem);
+                    continue;
+                }
+
+                vips.Add(vip);
+            }
+
+            foreach (var gone in _removedAddresses.Keys.Where(v => !vips.Contains(v)).ToList())
+            {
+                PutBack(gone);
+            }
+
+            RemoveFromKernel(vips);
+        }
+    }
+
+    /// <summary>Undoes every change made by <see cref="Prepare"/> and <see cref="FollowVirtualAddresses"/>.</summary>
+    public void Restore()
+    {
+        lock (_gate)
+        {
+            foreach (var feature in _offloadsTurnedOff)
+            {
+                var (code, output) = _commands.Run("ethtool", "-K", _interface!, feature, "on");
+                if (code == 0)
+                {
+                    Log.Restored(_logger, $"{feature} offload on {_interface} back on");
+                }
+                else
+                {
+                    Log.Failed(_logger, $"turn {feature} back on", output.Trim());
+                }
+            }
+
+            _offloadsTurnedOff.Clear();
+            if (_ipForwardWasOn)
+            {
+                try
+                {
+                    File.WriteAllText(_ipForwardPath, "1\n");
+                    Log.Restored(_logger, "ip_forward back to 1");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Log.Failed(_logger, "restore ip_forward", ex.Message);
+                }
+
+                _ipForwardWasOn = false;
+            }
+
+            foreach (var vip in _removedAddresses.Keys.ToList())
+            {
+                PutBack(vip);
+            }
+        }
+    }
+
+    private void RemoveFromKernel(HashSet<uint> vips)
+    {
+        if (vips.Count == 0)
+        {
+            return;
+        }
+
+        var (code, output) = _commands.Run("ip", "-o", "-4", "addr", "show");
         if (code != 0)
         {
             Log.Failed(_logger, "list addresses", output.Trim());
@@ -57,88 +155,55 @@ public sealed partial class DirectorHost
 
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            // "2: eth0    inet 10.0.0.100/32 scope global eth0 ..."
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var inet = Array.IndexOf(fields, "inet");
-            if (inet < 0 || inet + 1 >= fields.Length || fields.Length < 2)
+            if (KernelAddress.TryParse(line) is not { } address || !Ipv4Address.TryParse(address.Address, out var vip) || !vips.Contains(vip))
             {
                 continue;
             }
 
-            var cidr = fields[inet + 1];
-            var device = fields[1].TrimEnd(':');
-            if (vips.Contains(cidr.Split('/')[0]))
+            var (delCode, delOutput) = _commands.Run("ip", "addr", "del", address.Cidr, "dev", address.Device);
+            if (delCode == 0)
             {
-                var (delCode, delOutput) = ProcessRunner.Run("ip", "addr", "del", cidr, "dev", device);
-                if (delCode == 0)
+                if (!_removedAddresses.TryGetValue(vip, out var removed))
                 {
-                    _removedAddresses.Add((cidr, device));
-                    Log.Prepared(_logger, $"removed VIP {cidr} from {device} (the daemon answers for it)");
+                    _removedAddresses[vip] = removed = [];
                 }
-                else
-                {
-                    Log.Failed(_logger, $"remove VIP {cidr} from {device}", delOutput.Trim());
-                }
+
+                removed.Add(address);
+                Log.Prepared(_logger, $"removed VIP {address.Cidr} from {address.Device} (the daemon answers for it; it goes back when the VIP leaves the configuration or the daemon stops)");
+            }
+            else
+            {
+                Log.Failed(_logger, $"remove VIP {address.Cidr} from {address.Device}", delOutput.Trim());
             }
         }
     }
 
-    /// <summary>Undoes every change made by <see cref="Prepare"/>.</summary>
-    public void Restore()
+    private void PutBack(uint vip)
     {
-        foreach (var feature in _offloadsTurnedOff)
+        foreach (var address in _removedAddresses[vip])
         {
-            var (code, output) = ProcessRunner.Run("ethtool", "-K", _interface!, feature, "on");
+            var (code, output) = _commands.Run("ip", address.AddArguments());
             if (code == 0)
             {
-                Log.Restored(_logger, $"{feature} offload on {_interface} back on");
+                Log.Restored(_logger, $"VIP {address.Cidr} back on {address.Device}");
             }
             else
             {
-                Log.Failed(_logger, $"turn {feature} back on", output.Trim());
+                Log.Failed(_logger, $"add {address.Cidr} back to {address.Device}", output.Trim());
             }
         }
 
-        _offloadsTurnedOff.Clear();
-        if (_ipForwardWasOn)
-        {
-            try
-            {
-                File.WriteAllText(IpForwardPath, "1\n");
-                Log.Restored(_logger, "ip_forward back to 1");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Log.Failed(_logger, "restore ip_forward", ex.Message);
-            }
-
-            _ipForwardWasOn = false;
-        }
-
-        foreach (var (address, device) in _removedAddresses)
-        {
-            var (code, output) = ProcessRunner.Run("ip", "addr", "add", address, "dev", device);
-            if (code == 0)
-            {
-                Log.Restored(_logger, $"VIP {address} back on {device}");
-            }
-            else
-            {
-                Log.Failed(_logger, $"add {address} back to {device}", output.Trim());
-            }
-        }
-
-        _removedAddresses.Clear();
+        _removedAddresses.Remove(vip);
     }
 
     private void DisableIpForward()
     {
         try
         {
-            var value = File.ReadAllText(IpForwardPath).Trim();
+            var value = File.ReadAllText(_ipForwardPath).Trim();
             if (value != "0")
             {
-                File.WriteAllText(IpForwardPath, "0\n");
+                File.WriteAllText(_ipForwardPath, "0\n");
                 _ipForwardWasOn = true;
                 Log.Prepared(_logger, "net.ipv4.ip_forward set to 0 (the daemon forwards; the kernel must not)");
             }
@@ -151,7 +216,7 @@ public sealed partial class DirectorHost
 
     private void DisableOffloads(string networkInterface)
     {
-        var (code, output) = ProcessRunner.Run("ethtool", "-k", networkInterface);
+        var (code, output) = _commands.Run("ethtool", "-k", networkInterface);
         if (code != 0)
         {
             Log.Failed(_logger, $"read offloads of {networkInterface}", output.Trim());
@@ -166,7 +231,7 @@ public sealed partial class DirectorHost
                 continue;
             }
 
-            var (setCode, setOutput) = ProcessRunner.Run("ethtool", "-K", networkInterface, keyword, "off");
+            var (setCode, setOutput) = _commands.Run("ethtool", "-K", networkInterface, keyword, "off");
             if (setCode == 0)
             {
                 _offloadsTurnedOff.Add(keyword);
@@ -186,6 +251,9 @@ public sealed partial class DirectorHost
 
         [LoggerMessage(EventId = 501, EventName = "HostRestored", Level = LogLevel.Information, Message = "Host restored: {Change}")]
         public static partial void Restored(ILogger logger, string change);
+
+        [LoggerMessage(EventId = 503, EventName = "HostAddressRefused", Level = LogLevel.Warning, Message = "Not touching the kernel's address {Address}: {Reason}")]
+        public static partial void Refused(ILogger logger, string address, string reason);
 
         [LoggerMessage(EventId = 502, EventName = "HostPreparationFailed", Level = LogLevel.Warning, Message = "Could not {Action}: {Detail}")]
         public static partial void Failed(ILogger logger, string action, string detail);

@@ -206,7 +206,6 @@ public class IpvsadmParserTests
     [InlineData("-A -t [2001:db8::1]:80", "[2001:db8::1]:80: LvsNet does not support IPv6 addresses yet")]
     [InlineData("-A -t 10.0.0.100:80 --pe sip -p", "--pe: LvsNet does not support persistence engines yet")]
     [InlineData("--start-daemon master", "--start-daemon: LvsNet does not support the connection synchronisation daemon yet")]
-    [InlineData("-L --daemon", "--daemon: LvsNet does not support the connection synchronisation daemon yet")]
     [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gre", "--tun-type gre: LvsNet does not support GUE and GRE tunnels yet")]
     public void Parse_FeatureLvsNetLacks_IsRefusedClearly(string line, string message)
     {
@@ -220,5 +219,57 @@ public class IpvsadmParserTests
     {
         var op = Parse("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type ipip").Operation!;
         Assert.Equal("tun", op.Method);
+    }
+
+    [Fact]
+    public void Parse_ListDaemon_IsAcceptedAsIpvsadmDoes()
+    {
+        var invocation = Parse("-L --daemon");
+        Assert.Equal(IpvsadmCommand.List, invocation.Command);
+        Assert.True(invocation.Daemons);
+        Assert.Equal("options conflicts in the list command", Fails("-L --daemon --stats").Message);
+        Assert.Equal("The option 'daemon' conflicts with the 'timeout' option in the 'list' command", Fails("-L --daemon --timeout").Message);
+    }
+
+    [Theory]
+    [InlineData("-A -t :80", "illegal virtual server address[:port] specified")]
+    [InlineData("-A -u :53", "illegal virtual server address[:port] specified")]
+    [InlineData("-A -t : -p", "illegal virtual server address[:port] specified")]
+    [InlineData("-a -t 10.0.0.100:80 -r :80", "illegal real server address[:port] specified")]
+    [InlineData("-a -t 10.0.0.100:80 -r :", "illegal real server address[:port] specified")]
+    [InlineData("-d -t 10.0.0.100:80 -r :80", "illegal real server address[:port] specified")]
+    public void Parse_EmptyHost_IsRefusedAsIpvsadmDoes(string line, string message)
+    {
+        var error = Fails(line);
+        Assert.Equal(message, error.Message);
+        Assert.Equal(2, error.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("255.255.0", "255.255.0.0")]
+    [InlineData("0xffffff00", "255.255.255.0")]
+    [InlineData("255.0xff.0377.0", "255.255.255.0")]
+    public void Parse_Netmask_TakesInetAtonForms(string mask, string expected) => Assert.Equal(expected, Parse($"-A -t 10.0.0.100:80 -p -M {mask}").Operation!.PersistenceNetmask);
+
+    [Fact]
+    public void Parse_Netmask_InetAtonLastPartFillsTheRest()
+    {
+        // "255.255.255" is 255.255.0.255 by inet_aton's rule (the last part fills two bytes): not a mask.
+        Assert.Equal("illegal virtual server persistent mask specified", Fails("-A -t 10.0.0.100:80 -p -M 255.255.255").Message);
+    }
+
+    [Fact]
+    public void Parse_ServiceAddress_TakesInetAtonForms()
+    {
+        // inet_aton("10.100") is 10.0.0.100, as ipvsadm reads it.
+        Assert.Equal("10.0.0.100", Parse("-A -t 10.100:80").Operation!.Service!.Address);
+        Assert.Equal("10.0.0.11", Parse("-a -t 10.0.0.100:80 -r 10.11").Operation!.ServerAddress);
+    }
+
+    [Fact]
+    public void Parse_VersionAndHelp_LongAndShort()
+    {
+        Assert.Equal(IpvsadmCommand.Version, Parse("-v").Command);
+        Assert.Equal(IpvsadmCommand.Help, Parse("--help").Command);
     }
 }

@@ -74,4 +74,44 @@ public class StatisticsBookTests
         Assert.Equal(100_000, rates.InBps);
         Assert.Equal(rates, book.Of(runtime.Current!.Services[0]).Rates);
     }
+
+    [Fact]
+    public void Follow_ServiceDeletedThenAddedAgain_StartsFromZeroAsTheKernelDoes()
+    {
+        var (runtime, web) = Running();
+        var book = new StatisticsBook();
+        runtime.SnapshotPublished += (snapshot, _) => book.Follow(snapshot);
+        Traffic(web, 3, 30, 3000);
+        Assert.Equal(3, book.Of(runtime.Current!.Services[0]).Stats.Connections);
+
+        // -D: the service leaves; -A/-a: it comes back (the runtime keeps the same counter objects).
+        runtime.Apply(Apply(runtime.Current!.Config, "-D -t 10.0.0.100:80"));
+        runtime.Apply(Apply(runtime.Current!.Config, "-A -t 10.0.0.100:80 -s rr", "-a -t 10.0.0.100:80 -r 10.0.0.11"));
+        var again = runtime.Current!.ServicesByKey[web.Service];
+        Assert.Equal(TrafficStats.Zero, book.Of(again).Stats);
+        Assert.Equal(TrafficStats.Zero, book.Of(again.Servers[0]).Stats);
+        Traffic(again.Servers[0], 1, 1, 100);
+        Assert.Equal(new TrafficStats(1, 1, 0, 100, 0), book.Of(again).Stats);
+
+        // The other service was never deleted and keeps its counters.
+        var dns = runtime.Current!.Services.Single(s => s.Key != web.Service);
+        Traffic(dns.Servers[0], 2, 2, 200);
+        Assert.Equal(2, book.Of(dns).Stats.Connections);
+    }
+
+    [Fact]
+    public void Follow_Restarted_ClearAndRestoreInOneEdit_StartFromZero()
+    {
+        var (runtime, web) = Running();
+        var book = new StatisticsBook();
+        Traffic(web, 3, 30, 3000);
+        Assert.Equal(3, book.Of(web).Stats.Connections);
+
+        // -C and -R in one request: the service never leaves a published snapshot, so the edit names it.
+        runtime.Apply(Apply(runtime.Current!.Config, "-C", "-A -t 10.0.0.100:80 -s rr", "-a -t 10.0.0.100:80 -r 10.0.0.11"));
+        book.Follow(runtime.Current!, [web.Service]);
+
+        Assert.Equal(TrafficStats.Zero, book.Of(runtime.Current!.ServicesByKey[web.Service]).Stats);
+        Assert.Equal(TrafficStats.Zero, book.Of(web).Stats);
+    }
 }

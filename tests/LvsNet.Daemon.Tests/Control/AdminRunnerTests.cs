@@ -65,11 +65,19 @@ public class AdminRunnerTests
     [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11", 255, "Destination already exists\n")]
     [InlineData("-d -t 10.0.0.100:80 -r 10.0.0.13", 255, "No such destination\n")]
     [InlineData("-E -t 10.0.0.100:80 -s nope", 255, "Scheduler or persistence engine not found\n")]
-    [InlineData("-L -n -t 10.0.0.100:81", 255, "No such service\n")]
+    [InlineData("-L -n -t 10.0.0.100:81", 1, "No such service\n")]
     [InlineData("-Z -t 10.0.0.100:81", 255, "No such service\n")]
     [InlineData("-A -t 10.0.0.101", 2, "Zero port specified for non-persistent service\n")]
     [InlineData("-L --bogus", 255, "--bogus: unknown option\n")]
     [InlineData("-a -t 10.0.0.100:80 -r 10.0.9.9", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[0].address: dr needs the real server on the director's segment 10.0.0.0/24\n")]
+    [InlineData("-A -t 127.0.0.1:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: 127.0.0.1 is a loopback address; a VIP must be a unicast address of the network\n")]
+    [InlineData("-A -t 0.0.0.0:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: 0.0.0.0 is the unspecified address; a VIP must be a unicast address of the network\n")]
+    [InlineData("-A -t 10.0.0.255:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: 10.0.0.255 is the broadcast address of the director's subnet 10.0.0.0/24; a VIP must be a unicast address of the network\n")]
+    [InlineData("-A -t 10.0.0.2:80", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[1].address: the VIP must not be the director's own address (the kernel holds that one)\n")]
+    [InlineData("-a -t 10.0.0.100:80 -r 224.0.0.1 -m", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[0].address: 224.0.0.1 is a multicast address; a real server must be a unicast address of the network\n")]
+    [InlineData("-a -t 10.0.0.100:80 -r 255.255.255.255 -m", 255, "lvsnetd refused the resulting configuration:\n  virtual_services[0].real_servers[0].address: 255.255.255.255 is the limited broadcast address; a real server must be a unicast address of the network\n")]
+    [InlineData("-A -t :80", 2, "illegal virtual server address[:port] specified\n")]
+    [InlineData("-a -t 10.0.0.100:80 -r :80", 2, "illegal real server address[:port] specified\n")]
     public async Task RefusedCommand_PrintsIpvsadmsMessageAndExitsNonZero(string line, int code, string stderr)
     {
         await using var host = await ControlTestHost.StartAsync();
@@ -88,6 +96,20 @@ public class AdminRunnerTests
         (code, _, stderr) = await host.AdminAsync("-R", "-C\n-a -t 10.0.0.101:80 -r 10.0.0.11\n");
         Assert.Equal(255, code);
         Assert.Equal("line 2: Service not defined\n", stderr);
+        Assert.Single(host.Runtime.Current!.Services);
+    }
+
+    [Fact]
+    public async Task Restore_BadAddress_IsRefusedWithItsPathAndAppliesNothing()
+    {
+        await using var host = await ControlTestHost.StartAsync();
+        var (code, _, stderr) = await host.AdminAsync("-R", "-A -t 10.0.0.101:80 -s rr\n-a -t 10.0.0.101:80 -r 0.0.0.0 -m\n-A -t 127.0.0.1:80\n");
+        Assert.Equal(255, code);
+        Assert.Equal(
+            "lvsnetd refused the resulting configuration:\n" +
+            "  virtual_services[1].real_servers[0].address: 0.0.0.0 is the unspecified address; a real server must be a unicast address of the network\n" +
+            "  virtual_services[2].address: 127.0.0.1 is a loopback address; a VIP must be a unicast address of the network\n",
+            stderr);
         Assert.Single(host.Runtime.Current!.Services);
     }
 

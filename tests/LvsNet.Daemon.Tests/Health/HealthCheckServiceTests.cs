@@ -37,7 +37,7 @@ public sealed class HealthCheckServiceTests : IAsyncDisposable
               address: 127.0.0.2/8
               prepare_host: false
             virtual_services:
-              - address: 127.0.0.100
+              - address: 10.0.0.100
                 port: 80
                 scheduler: wlc
                 health_check:
@@ -47,12 +47,14 @@ public sealed class HealthCheckServiceTests : IAsyncDisposable
                   delay_before_retry: 100ms
                   warmup: 0
                   checks:
+                    # A real server is never a loopback address; the check reaches the local listener through connect_ip.
                     - type: tcp
+                      connect_ip: 127.0.0.1
                 real_servers:
-                  - address: 127.0.0.1
+                  - address: 10.0.0.11
                     port: {port}
                     method: nat
-                  - address: 127.0.0.3
+                  - address: 10.0.0.13
                     port: 9
                     method: nat
                     health_check:
@@ -116,14 +118,14 @@ public sealed class HealthCheckServiceTests : IAsyncDisposable
         Assert.Null(_runtime.Current!.Services[0].Health!.ConfiguredServers[1].Health);
 
         var text = exporter.Scrape();
-        var server = $"127.0.0.1:{removed.Port}";
-        Assert.Contains($"lvsnet_health_server_up{{service=\"tcp/127.0.0.100:80\",server=\"{server}\"}} 0\n", text, StringComparison.Ordinal);
-        Assert.Contains($"lvsnet_health_transitions_total{{service=\"tcp/127.0.0.100:80\",server=\"{server}\",to=\"down\"}} 1\n", text, StringComparison.Ordinal);
+        var server = $"10.0.0.11:{removed.Port}";
+        Assert.Contains($"lvsnet_health_server_up{{service=\"tcp/10.0.0.100:80\",server=\"{server}\"}} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains($"lvsnet_health_transitions_total{{service=\"tcp/10.0.0.100:80\",server=\"{server}\",to=\"down\"}} 1\n", text, StringComparison.Ordinal);
         // The down server is still checked every delay_loop, so more failures may have been counted by now.
-        var failures = System.Text.RegularExpressions.Regex.Match(text, $"lvsnet_health_checks_total\\{{service=\"tcp/127\\.0\\.0\\.100:80\",server=\"{server}\",check=\"tcp\",result=\"failure\"\\}} (\\d+)\n");
+        var failures = System.Text.RegularExpressions.Regex.Match(text, $"lvsnet_health_checks_total\\{{service=\"tcp/10\\.0\\.0\\.100:80\",server=\"{server}\",check=\"tcp\",result=\"failure\"\\}} (\\d+)\n");
         Assert.True(failures.Success && int.Parse(failures.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, text);
-        Assert.Contains("lvsnet_health_quorum_up{service=\"tcp/127.0.0.100:80\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("lvsnet_health_live_weight{service=\"tcp/127.0.0.100:80\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("lvsnet_health_quorum_up{service=\"tcp/10.0.0.100:80\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("lvsnet_health_live_weight{service=\"tcp/10.0.0.100:80\"} 1\n", text, StringComparison.Ordinal);
 
         await service.StopAsync(CancellationToken.None);
         var checks = monitor.Describe().Count;

@@ -1,0 +1,88 @@
+using LvsNet.Core.Configuration;
+
+namespace LvsNet.Cli.Ipvsadm;
+
+/// <summary>What the option handlers have gathered from one command line so far.</summary>
+internal sealed class IpvsadmParseState
+{
+    private readonly List<OptionRule> _options = [];
+
+    public IpvsadmParseState(INameResolver resolver) => Resolver = resolver;
+
+    /// <summary>Resolves host and service names in addresses.</summary>
+    public INameResolver Resolver { get; }
+
+    public ParsedCommands Command { get; private set; } = ParsedCommands.None;
+
+    /// <summary>The options given, as their ipvsadm identities.</summary>
+    public IReadOnlyList<OptionRule> Options => _options;
+
+    public ListFormat Format { get; set; }
+
+    public bool Help { get; set; }
+
+    public bool Version { get; set; }
+
+    public string Protocol { get; set; } = ServiceProtocols.Tcp;
+
+    public uint? Address { get; set; }
+
+    public ushort Port { get; set; }
+
+    public string? Scheduler { get; set; }
+
+    public int? PersistenceSeconds { get; set; }
+
+    public string? Netmask { get; set; }
+
+    public bool Ops { get; set; }
+
+    public string? SchedFlagsText { get; set; }
+
+    public List<string>? SchedFlags { get; set; }
+
+    public string? ServerText { get; set; }
+
+    public uint LocalAddress { get; set; }
+
+    public bool Toa { get; set; }
+
+    public uint ServerAddress { get; set; }
+
+    public ushort ServerPort { get; set; }
+
+    public string Method { get; set; } = ForwardingMethods.DirectRouting;
+
+    public int? Weight { get; set; }
+
+    public int? UpperThreshold { get; set; }
+
+    public int? LowerThreshold { get; set; }
+
+    public string? TunnelType { get; set; }
+
+    /// <summary>ipvsadm's set_command: one command per line.</summary>
+    public void SetCommand(ParsedCommands command)
+    {
+        if (Command != ParsedCommands.None)
+        {
+            throw IpvsadmErrors.Fail("multiple commands specified");
+        }
+
+        Command = command;
+    }
+
+    /// <summary>ipvsadm's set_option: each option identity at most once.</summary>
+    public void SetOption(OptionRule option)
+    {
+        if (Has(option))
+        {
+            throw IpvsadmErrors.Fail($"multiple '{option.Name}' options specified");
+        }
+
+        _options.Add(option);
+    }
+
+    /// <summary>True when an option of this identity was given.</summary>
+    public bool Has(OptionRule option) => _options.Contains(option);
+}

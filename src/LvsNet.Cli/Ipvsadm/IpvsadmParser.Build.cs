@@ -1,0 +1,79 @@
+using LvsNet.Control.Editing;
+using LvsNet.Packets;
+using static LvsNet.Cli.Ipvsadm.ParsedCommands;
+
+namespace LvsNet.Cli.Ipvsadm;
+
+/// <summary>Turns a checked parse state into the invocation: a listing request or an edit operation.</summary>
+public sealed partial class IpvsadmParser
+{
+    private static IpvsadmInvocation Build(IpvsadmParseState s, TimeoutSettings? timeouts)
+    {
+        var service = s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
+        return s.Command switch
+        {
+            List => new IpvsadmInvocation
+            {
+                Command = IpvsadmCommand.List,
+                Format = s.Format,
+                Service = service,
+                Connections = s.Has(Connection),
+                Timeouts = s.Has(Timeout),
+                Daemons = s.Has(Daemon),
+            },
+            Save => new IpvsadmInvocation { Command = IpvsadmCommand.Save, Format = s.Format | ListFormat.Rule },
+            Restore => new IpvsadmInvocation { Command = IpvsadmCommand.Restore },
+            Zero => new IpvsadmInvocation { Command = IpvsadmCommand.Zero, Service = service },
+            Flush => EditOf(IpvsadmCommand.Clear, new EditOperation { Kind = EditKind.Clear }),
+            Set => EditOf(IpvsadmCommand.SetTimeouts, new EditOperation { Kind = EditKind.SetTimeouts, Timeouts = timeouts }),
+            Delete => EditOf(IpvsadmCommand.DeleteService, new EditOperation { Kind = EditKind.DeleteService, Service = service }),
+            Add or Edit => EditOf(
+                s.Command == Add ? IpvsadmCommand.AddService : IpvsadmCommand.EditService,
+                new EditOperation
+                {
+                    Kind = s.Command == Add ? EditKind.AddService : EditKind.EditService,
+                    Service = service,
+                    Scheduler = s.Scheduler ?? DefaultScheduler,
+                    PersistenceTimeoutSeconds = s.PersistenceSeconds,
+                    PersistenceNetmask = s.Netmask,
+                    OnePacketScheduling = s.Ops,
+                    SchedulerFlags = s.SchedFlags,
+                    Toa = s.Toa,
+                }),
+            GetLocalAddresses => new IpvsadmInvocation { Command = IpvsadmCommand.ListLocalAddresses, Service = service },
+            AddLocalAddress or DeleteLocalAddress => EditOf(
+                s.Command == AddLocalAddress ? IpvsadmCommand.AddLocalAddress : IpvsadmCommand.DeleteLocalAddress,
+                new EditOperation
+                {
+                    Kind = s.Command == AddLocalAddress ? EditKind.AddLocalAddress : EditKind.DeleteLocalAddress,
+                    Service = service,
+                    LocalAddress = Ipv4Address.Format(s.LocalAddress),
+                }),
+            DeleteServer => EditOf(IpvsadmCommand.DeleteServer, new EditOperation
+            {
+                Kind = EditKind.DeleteServer,
+                Service = service,
+                ServerAddress = Ipv4Address.Format(s.ServerAddress),
+                ServerPort = s.ServerPort,
+            }),
+            AddServer or EditServer => EditOf(
+                s.Command == AddServer ? IpvsadmCommand.AddServer : IpvsadmCommand.EditServer,
+                new EditOperation
+                {
+                    Kind = s.Command == AddServer ? EditKind.AddServer : EditKind.EditServer,
+                    Service = service,
+                    ServerAddress = Ipv4Address.Format(s.ServerAddress),
+                    ServerPort = s.ServerPort,
+                    Method = s.Method,
+                    Weight = s.Weight,
+                    UpperThreshold = s.UpperThreshold,
+                    LowerThreshold = s.LowerThreshold,
+                }),
+
+            // --start-daemon and --stop-daemon are refused while parsing; nothing else gets here.
+            _ => throw IpvsadmErrors.Unsupported(IpvsadmOptionTable.CommandName(s.Command), "this command"),
+        };
+
+        static IpvsadmInvocation EditOf(IpvsadmCommand command, EditOperation operation) => new() { Command = command, Operation = operation };
+    }
+}
