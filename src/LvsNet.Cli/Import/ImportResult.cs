@@ -12,16 +12,28 @@ public sealed record ImportResult
     /// <summary>The imported configuration.</summary>
     public required LvsConfig Config { get; init; }
 
-    /// <summary>Everything adjusted or left out, in source order.</summary>
+    /// <summary>Everything adjusted, left to keepalived or not mapped, in source order.</summary>
     public IReadOnlyList<ImportNote> Notes { get; init; } = [];
 
     /// <summary>What lvsnetd's validator would refuse in <see cref="Config"/> (for example methods this build does not forward yet).</summary>
     public IReadOnlyList<ConfigError> ValidationErrors { get; init; } = [];
 
+    /// <summary>The notes that are errors: LVS configuration the result does not carry.</summary>
+    public IEnumerable<ImportNote> Errors => Notes.Where(n => n.Kind == ImportNoteKind.Error);
+
+    /// <summary>True when everything was mapped and lvsnetd would accept the result.</summary>
+    public bool Complete => !Errors.Any() && ValidationErrors.Count == 0;
+
     /// <summary>The configuration as YAML, with the notes as comments at the top.</summary>
     public string ToYaml(string source)
     {
         var header = new List<string> { $"Imported by lvsnetadm import from {source} ({Format} format)." };
+        var errors = Errors.Count();
+        if (errors > 0)
+        {
+            header.Add($"INCOMPLETE: {errors} item(s) could not be mapped (the lines with 'error:'); this file does not behave like the source.");
+        }
+
         if (Notes.Count > 0)
         {
             header.Add("Review these before use:");
