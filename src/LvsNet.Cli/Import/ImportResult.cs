@@ -24,7 +24,11 @@ public sealed record ImportResult
     /// <summary>True when everything was mapped and lvsnetd would accept the result.</summary>
     public bool Complete => !Errors.Any() && ValidationErrors.Count == 0;
 
-    /// <summary>The configuration as YAML, with the notes as comments at the top.</summary>
+    /// <summary>
+    /// The configuration as YAML, with the notes as comments at the top. When something was not
+    /// mapped, the YAML also carries <see cref="LvsConfigReader.ImportIncompleteKey"/>, which lvsnetd
+    /// refuses, so an incomplete import is not run by mistake.
+    /// </summary>
     public string ToYaml(string source)
     {
         var header = new List<string> { $"Imported by lvsnetadm import from {source} ({Format} format)." };
@@ -46,6 +50,14 @@ public sealed record ImportResult
             header.AddRange(ValidationErrors.Select(e => "  " + e));
         }
 
-        return ConfigYamlWriter.Write(Config, header);
+        var yaml = ConfigYamlWriter.Write(Config, header);
+        if (errors == 0)
+        {
+            return yaml;
+        }
+
+        // The marker makes lvsnetd (and --check) refuse the file until the errors have been reviewed.
+        var body = yaml.IndexOf("\ndirector:", StringComparison.Ordinal) + 1;
+        return yaml[..body] + $"{LvsConfigReader.ImportIncompleteKey}: \"{errors} item(s) not mapped: review the error lines above, then delete this key\"\n" + yaml[body..];
     }
 }

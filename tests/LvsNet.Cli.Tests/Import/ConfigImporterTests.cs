@@ -43,7 +43,7 @@ public class ConfigImporterTests
         var yaml = result.ToYaml("rules.save");
         Assert.Contains("# Imported by lvsnetadm import from rules.save (ipvsadm format).", yaml, StringComparison.Ordinal);
         Assert.Contains("#   line 6: error: -A -f 7", yaml, StringComparison.Ordinal);
-        Assert.Equal(2, LvsConfigReader.Parse(yaml).VirtualServices.Length);
+        Assert.Equal(2, KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.Length);
     }
 
     [Fact]
@@ -116,6 +116,6 @@ public class ConfigImporterTests
         var yaml = result.ToYaml("keepalived.conf");
         Assert.StartsWith("# Imported by lvsnetadm import from keepalived.conf (keepalived format).\n# INCOMPLETE: 1 item(s) could not be mapped", yaml, StringComparison.Ordinal);
         Assert.Contains("#   line 1: error: virtual_server fwmark 7: LvsNet has no firewall-mark services yet", yaml, StringComparison.Ordinal);
-        Assert.Single(LvsConfigReader.Parse(yaml, "imported.yaml").VirtualServices);
+        Assert.Single(KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices);
     }
 }

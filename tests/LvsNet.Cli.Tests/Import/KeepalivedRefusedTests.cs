@@ -63,6 +63,9 @@ public class KeepalivedRefusedTests
         var yaml = Result.ToYaml("refused.conf");
         Assert.Contains("# INCOMPLETE: 20 item(s) could not be mapped", yaml, StringComparison.Ordinal);
         Assert.Contains($"#   line {LineOf(Text, "virtual_server fwmark 7")}: error: virtual_server fwmark 7: LvsNet has no firewall-mark services yet", yaml, StringComparison.Ordinal);
-        LvsConfigReader.Parse(yaml);
+
+        // lvsnetd (and lvsnetd --check) refuses the file until the marker is deleted.
+        var (config, _) = ParseIncomplete(yaml);
+        Assert.Equal(Result.Config.VirtualServices.AsEnumerable(), config.VirtualServices.AsEnumerable());
     }
 }

@@ -9,6 +9,22 @@ internal static class KeepalivedTestFiles
     /// <summary>The full path of TestData/<paramref name="name"/> (copied beside the test assembly).</summary>
     public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "Import", "TestData", name);
 
+    /// <summary>
+    /// Reads an incomplete import's YAML as lvsnetd would: refused for its import_incomplete key (on
+    /// the returned line); without that line, read and validated.
+    /// </summary>
+    public static (LvsNet.Core.Configuration.LvsConfig Config, int MarkerLine) ParseIncomplete(string yaml)
+    {
+        var refused = Xunit.Assert.Throws<LvsNet.Core.Configuration.ConfigException>(() => LvsNet.Core.Configuration.LvsConfigReader.Parse(yaml));
+        var error = Xunit.Assert.Single(refused.Errors);
+        Xunit.Assert.Equal(LvsNet.Core.Configuration.LvsConfigReader.ImportIncompleteKey, error.Path);
+        var line = error.Line ?? 0;
+        var lines = yaml.Split('\n').ToList();
+        Xunit.Assert.StartsWith("import_incomplete: ", lines[line - 1], StringComparison.Ordinal);
+        lines.RemoveAt(line - 1);
+        return (LvsNet.Core.Configuration.LvsConfigReader.Parse(string.Join('\n', lines)), line);
+    }
+
     /// <summary>The 1-based line of the first line of <paramref name="text"/> containing <paramref name="fragment"/> (after line <paramref name="after"/>).</summary>
     public static int LineOf(string text, string fragment, int after = 0)
     {
