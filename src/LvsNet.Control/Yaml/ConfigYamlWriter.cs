@@ -58,6 +58,11 @@ public static partial class ConfigYamlWriter
             Key(yaml, 2, "gateway", Ipv4Address.Format(director.Gateway));
         }
 
+        if (director.GatewayMac is { } gatewayMac)
+        {
+            Key(yaml, 2, "gateway_mac", gatewayMac.ToString());
+        }
+
         if (!director.PrepareHost)
         {
             Key(yaml, 2, "prepare_host", "false");
@@ -229,6 +234,11 @@ public static partial class ConfigYamlWriter
             Key(yaml, 8, "port", Number(server.Port));
             Key(yaml, 8, "weight", Number(server.Weight));
             Key(yaml, 8, "method", ForwardingMethods.ToConfigName(server.Method));
+            if (server.Mac is { } mac)
+            {
+                Key(yaml, 8, "mac", mac.ToString());
+            }
+
             if (server.UpperThreshold != 0)
             {
                 Key(yaml, 8, "upper_threshold", Number(server.UpperThreshold));

@@ -33,6 +33,13 @@ public sealed record DirectorConfig
     /// <summary>The next hop for destinations outside the subnet, or 0 when none is configured.</summary>
     public uint Gateway { get; init; }
 
+    /// <summary>
+    /// The gateway's MAC (YAML <c>gateway_mac</c>), or null to resolve it by ARP. A configured MAC
+    /// is never probed and never changed by ARP, so nobody on the segment can redirect the
+    /// director's off-segment traffic.
+    /// </summary>
+    public Packets.MacAddress? GatewayMac { get; init; }
+
     /// <summary>Whether the daemon changes the host at start (VIP off the kernel, ip_forward 0, offloads off) and restores it at stop.</summary>
     public bool PrepareHost { get; init; } = true;
 }
@@ -225,6 +232,12 @@ public sealed record RealServerConfig
 
     /// <summary>This server's own health-check settings (YAML <c>health_check</c> of the real server), or null to inherit the service's.</summary>
     public Health.RealServerHealthCheckConfig? HealthCheck { get; init; }
+
+    /// <summary>
+    /// The real server's MAC (YAML <c>mac</c>), or null to resolve it by ARP. A configured MAC is
+    /// never probed and never changed by ARP; every entry of the same address must give the same one.
+    /// </summary>
+    public Packets.MacAddress? Mac { get; init; }
 }
 
 /// <summary>How the daemon reads and writes frames; see docs/designs/packet-io-backends.md.</summary>

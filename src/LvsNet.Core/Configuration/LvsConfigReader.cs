@@ -124,6 +124,12 @@ public static partial class LvsConfigReader
         }
 
         var gateway = map.Ipv4("gateway");
+        var gatewayMac = map.Mac("gateway_mac");
+        if (gatewayMac is not null && gateway is null && !map.Has("gateway"))
+        {
+            map.Error("gateway_mac", map.Find("gateway_mac"), "needs gateway: it is the MAC of the gateway's address");
+        }
+
         var prepare = map.Boolean("prepare_host");
         map.RejectUnknownKeys();
         if (name is null || addressText is null)
@@ -137,6 +143,7 @@ public static partial class LvsConfigReader
             Address = address,
             PrefixLength = prefix,
             Gateway = gateway ?? 0,
+            GatewayMac = gatewayMac,
             PrepareHost = prepare ?? true,
         };
     }
@@ -328,6 +335,7 @@ public static partial class LvsConfigReader
             return null;
         }
 
+        var mac = map.Mac("mac");
         var healthCheck = ReadServerHealthCheck(map);
         map.RejectUnknownKeys();
         if (address is null)
@@ -344,6 +352,7 @@ public static partial class LvsConfigReader
             UpperThreshold = upperThreshold ?? 0,
             LowerThreshold = lowerThreshold ?? 0,
             HealthCheck = healthCheck,
+            Mac = mac,
         };
     }
 
