@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
 using LvsNet.Core.Scheduling;
-using LvsNet.Core.Scheduling.DynamicWeights;
 using LvsNet.Packets;
 
 namespace LvsNet.Control.Yaml;

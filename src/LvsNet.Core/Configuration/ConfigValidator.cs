@@ -44,7 +44,7 @@ public static class ConfigValidator
             }
 
             ValidateScheduling(service, path, line, errors);
-            Health.HealthConfigValidator.Validate(config, service, path, line, lineOf, errors);
+            HealthConfigValidator.Validate(config, service, path, line, lineOf, errors);
 
             if (service.Port == 0 && service.PersistenceTimeout is null)
             {

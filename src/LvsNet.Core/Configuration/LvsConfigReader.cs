@@ -463,10 +463,10 @@ public static partial class LvsConfigReader
         return expiration;
     }
 
-    private static Scheduling.DynamicWeights.DynamicWeightsConfig ReadDynamicWeights(YamlMapping map)
+    private static DynamicWeightsConfig ReadDynamicWeights(YamlMapping map)
     {
-        var defaults = new Scheduling.DynamicWeights.DynamicWeightsConfig();
-        var config = new Scheduling.DynamicWeights.DynamicWeightsConfig
+        var defaults = new DynamicWeightsConfig();
+        var config = new DynamicWeightsConfig
         {
             Enabled = map.Boolean("enabled") ?? defaults.Enabled,
             MinWeightPercent = (int?)map.Integer("min_weight_percent", 1, 100) ?? defaults.MinWeightPercent,

@@ -182,4 +182,7 @@ public static class EventIds
 
     /// <summary>A check of a server that is already down failed (Debug).</summary>
     public static readonly EventId HealthCheckFailedWhileDown = new(712, nameof(HealthCheckFailedWhileDown));
+
+    /// <summary>The checkers of ha_suspend services were suspended (director not active) or resumed.</summary>
+    public static readonly EventId HaSuspendChanged = new(713, nameof(HaSuspendChanged));
 }

@@ -3,7 +3,6 @@ using System.Reflection;
 using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
-using LvsNet.Core.Scheduling.DynamicWeights;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
