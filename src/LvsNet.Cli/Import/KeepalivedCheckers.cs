@@ -1,4 +1,4 @@
-using LvsNet.Core.Health;
+using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 using static LvsNet.Cli.Import.KeepalivedValues;
 
@@ -15,10 +15,10 @@ internal static class KeepalivedCheckers
     /// <summary>Checker blocks keepalived has and LvsNet does not (yet).</summary>
     private static readonly Dictionary<string, string> Missing = new(StringComparer.Ordinal)
     {
-        ["SMTP_CHECK"] = "LvsNet has no SMTP checker yet",
-        ["UDP_CHECK"] = "LvsNet has no UDP checker yet",
-        ["PING_CHECK"] = "LvsNet has no ICMP echo checker yet",
-        ["FILE_CHECK"] = "LvsNet has no file checker yet",
+        ["SMTP_CHECK"] = "the import does not map SMTP_CHECK yet (write it by hand: type smtp, docs/health-checks.md)",
+        ["UDP_CHECK"] = "the import does not map UDP_CHECK yet (write it by hand: type udp, docs/health-checks.md)",
+        ["PING_CHECK"] = "the import does not map PING_CHECK yet (write it by hand: type ping, docs/health-checks.md)",
+        ["FILE_CHECK"] = "the import does not map FILE_CHECK yet (write it by hand: type file, docs/health-checks.md)",
         ["BFD_CHECK"] = "LvsNet has no BFD",
     };
 

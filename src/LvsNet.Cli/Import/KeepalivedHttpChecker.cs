@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using LvsNet.Core.Health;
+using LvsNet.Core.Configuration;
 using static LvsNet.Cli.Import.KeepalivedValues;
 
 namespace LvsNet.Cli.Import;
@@ -145,7 +145,7 @@ internal static class KeepalivedHttpChecker
                     config = config with { VirtualHost = child.Value };
                     break;
                 case "regex" or "regex_no_match" or "regex_options" or "regex_min_offset" or "regex_max_offset" or "regex_stack":
-                    notes.Unmapped(title, child, "LvsNet's HTTP checker has no regex matching yet");
+                    notes.Unmapped(title, child, "the import does not map HTTP regex options yet (write them by hand: regex, docs/health-checks.md)");
                     ok = false;
                     break;
                 case "tls_compliant":

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Packets;
 using static LvsNet.Cli.Import.KeepalivedValues;
 

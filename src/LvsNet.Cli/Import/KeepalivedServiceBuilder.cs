@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Packets;
 
 namespace LvsNet.Cli.Import;
@@ -138,8 +137,8 @@ internal static class KeepalivedServiceBuilder
 
         return new QuorumConfig
         {
-            Quorum = quorum ?? Core.Health.QuorumConfig.Default.Quorum,
-            Hysteresis = hysteresis ?? Core.Health.QuorumConfig.Default.Hysteresis,
+            Quorum = quorum ?? Core.Configuration.QuorumConfig.Default.Quorum,
+            Hysteresis = hysteresis ?? Core.Configuration.QuorumConfig.Default.Hysteresis,
             UpCommand = vs.QuorumUp,
             DownCommand = vs.QuorumDown,
             SorryServer = sorry,

@@ -249,10 +249,10 @@ internal static class KeepalivedVirtualServer
                 notes.Unmapped(title, child, "before or without sorry_server (keepalived ignores it too)");
                 break;
             case "omega":
-                notes.Unmapped(title, child, "LvsNet does not run notify_down and quorum_down scripts at shutdown (omega) yet");
+                notes.Unmapped(title, child, "the import does not map omega yet (write it by hand: health_check.omega, docs/health-checks.md)");
                 break;
             case "ha_suspend":
-                notes.Unmapped(title, child, "LvsNet does not suspend checkers while the VIP is absent (ha_suspend) yet");
+                notes.Unmapped(title, child, "the import does not map ha_suspend yet (write it by hand: health_check.ha_suspend, docs/health-checks.md)");
                 break;
             case "smtp_alert":
                 notes.Unmapped(title, child, "LvsNet sends no e-mail alerts; use notify_up / notify_down / quorum_up / quorum_down to run a mailer");

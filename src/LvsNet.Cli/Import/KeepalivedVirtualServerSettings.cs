@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Packets;
 
 namespace LvsNet.Cli.Import;
@@ -8,6 +7,9 @@ namespace LvsNet.Cli.Import;
 /// <summary>The virtual-server-level values of one keepalived <c>virtual_server</c> block, with keepalived's defaults where unset.</summary>
 internal sealed class KeepalivedVirtualServerSettings
 {
+    /// <summary>keepalived's KEEPALIVED_DEFAULT_DELAY: 60 s (LvsNet's default delay_loop too).</summary>
+    public static readonly TimeSpan KeepalivedDefaultDelayLoop = TimeSpan.FromSeconds(60);
+
     /// <summary>"virtual_server ..." for messages.</summary>
     public required string Title { get; init; }
 
@@ -87,7 +89,7 @@ internal sealed class KeepalivedVirtualServerSettings
     public List<KeepalivedRealServer> Servers { get; } = [];
 
     /// <summary>keepalived's delay_loop for this virtual server.</summary>
-    public TimeSpan DelayLoop => Parameters.DelayLoop ?? CheckerSettings.DefaultDelayLoop;
+    public TimeSpan DelayLoop => Parameters.DelayLoop ?? KeepalivedDefaultDelayLoop;
 
     /// <summary>The method real servers without their own get (keepalived: NAT when none is given).</summary>
     public ForwardingMethod EffectiveMethod => Method ?? ForwardingMethod.Nat;

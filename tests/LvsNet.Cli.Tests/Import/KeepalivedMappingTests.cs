@@ -1,6 +1,5 @@
 using LvsNet.Cli.Import;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Packets;
 using Xunit;
 using static LvsNet.Testing.ControlFixtures;
@@ -170,6 +169,6 @@ public class KeepalivedMappingTests
         Assert.True(service.HealthCheck!.Parameters.Alpha);
         Assert.False(server.HealthCheck!.Parameters.Alpha);
         Assert.Equal([true, null], server.HealthCheck.Checks.Select(c => c.Parameters.Alpha));
-        Assert.True(HealthCheckSettings.StartsDownFor(service, server));
+        Assert.True(HealthCheckInheritance.StartsDownFor(service, server));
     }
 }

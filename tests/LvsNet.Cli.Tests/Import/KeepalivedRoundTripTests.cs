@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using LvsNet.Cli.Import;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Packets;
 using Xunit;
 using static LvsNet.Cli.Tests.Import.KeepalivedTestFiles;
