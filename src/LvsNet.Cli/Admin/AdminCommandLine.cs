@@ -90,6 +90,7 @@ public static class AdminCommandLine
         string? file = null;
         string? nic = null;
         string? address = null;
+        var checkOnly = false;
         for (var i = 1; i < rest.Count; i++)
         {
             string Value() => i + 1 < rest.Count ? rest[++i] : throw new IpvsadmUsageException($"{rest[i]}: missing argument", 255);
@@ -100,6 +101,9 @@ public static class AdminCommandLine
                     break;
                 case "--address":
                     address = Value();
+                    break;
+                case "--check":
+                    checkOnly = true;
                     break;
                 default:
                     if (file is not null || (rest[i].StartsWith('-') && rest[i] != "-"))
@@ -117,9 +121,10 @@ public static class AdminCommandLine
             Verb = AdminVerb.Import,
             SocketPath = socket,
             Json = json,
-            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import FILE [--interface IF --address DIP/PREFIX]"),
+            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import [--check] FILE [--interface IF --address DIP/PREFIX]"),
             DirectorInterface = nic,
             DirectorAddress = address,
+            ImportCheckOnly = checkOnly,
         };
     }
 
@@ -145,7 +150,7 @@ public static class AdminCommandLine
           {{Program}} -P|Q virtual-service -z local-address [-F ifname]
           {{Program}} -G [virtual-service]
           {{Program}} reload | status | log-level LEVEL | export-yaml
-          {{Program}} import FILE [--interface IF --address DIP/PREFIX]
+          {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX]
           {{Program}} -h | -v
 
         Commands:
@@ -159,6 +164,7 @@ public static class AdminCommandLine
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
           import FILE                 convert ipvsadm-save output or keepalived.conf to YAML
+                                      (exit 4 when something could not be mapped; --check: report only)
 
         virtual-service is -t|-u service-address.
 

@@ -28,4 +28,7 @@ public sealed record AdminInvocation
 
     /// <summary>For <see cref="AdminVerb.Import"/>: --address, the director's address with its prefix.</summary>
     public string? DirectorAddress { get; init; }
+
+    /// <summary>For <see cref="AdminVerb.Import"/>: --check, print only the report (no YAML); the exit status says whether everything was mapped.</summary>
+    public bool ImportCheckOnly { get; init; }
 }

@@ -15,9 +15,11 @@ namespace LvsNet.Cli.Admin;
 /// class bound to the console.
 /// </summary>
 /// <remarks>
-/// Exit statuses: 0 success; 1 an LvsNet verb failed (reload rejected, import with errors);
-/// 1 also for <c>-L -t</c> of a missing service, as ipvsadm;
+/// Exit statuses: 0 success; 1 an LvsNet verb failed (reload rejected, import file unreadable);
+/// 1 also for <c>-L -t</c> of a missing service, as ipvsadm; 4 <c>import</c> could not map everything;
 /// 2 ipvsadm would refuse the command line (its fail()); 3 the daemon cannot be reached;
+/// 4 import: something could not be mapped or lvsnetd would refuse the result (the YAML is still
+/// written, the errors listed with their lines);
 /// 255 the daemon refused the operation (ipvsadm returns -1 there) or popt-style option errors.
 /// </remarks>
 public sealed class AdminRunner
@@ -27,6 +29,9 @@ public sealed class AdminRunner
 
     /// <summary>Exit status of <c>-L</c> for one service that does not exist (ipvsadm's list_service).</summary>
     public const int ListFailed = 1;
+
+    /// <summary>Exit status of <c>import</c> when something could not be mapped or lvsnetd would refuse the result.</summary>
+    public const int ImportIncomplete = 4;
 
     /// <summary>Exit status when the daemon refused an ipvsadm operation.</summary>
     public const int Refused = 255;
@@ -266,10 +271,14 @@ public sealed class AdminRunner
         var result = ConfigImporter.Import(text, director, _resolver);
         if (directorNote is not null)
         {
-            result = result with { Notes = [new ImportNote(null, true, directorNote), .. result.Notes] };
+            result = result with { Notes = [new ImportNote(null, ImportNoteKind.Adjusted, directorNote), .. result.Notes] };
         }
 
-        await _stdout.WriteAsync(result.ToYaml(invocation.ImportFile == "-" ? "standard input" : invocation.ImportFile!)).ConfigureAwait(false);
+        if (!invocation.ImportCheckOnly)
+        {
+            await _stdout.WriteAsync(result.ToYaml(invocation.ImportFile == "-" ? "standard input" : invocation.ImportFile!)).ConfigureAwait(false);
+        }
+
         await _stderr.WriteLineAsync($"imported {result.Config.VirtualServices.Length} virtual service(s) with {result.Config.VirtualServices.Sum(s => s.RealServers.Length)} real server(s) from {result.Format} format").ConfigureAwait(false);
         foreach (var note in result.Notes)
         {
@@ -279,6 +288,12 @@ public sealed class AdminRunner
         foreach (var error in result.ValidationErrors)
         {
             await _stderr.WriteLineAsync("  lvsnetd would refuse: " + error).ConfigureAwait(false);
+        }
+
+        if (!result.Complete)
+        {
+            await _stderr.WriteLineAsync($"{AdminCommandLine.Program}: import incomplete: {result.Errors.Count()} item(s) not mapped, {result.ValidationErrors.Count} validation error(s)").ConfigureAwait(false);
+            return ImportIncomplete;
         }
 
         return 0;

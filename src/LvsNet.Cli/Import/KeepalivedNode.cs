@@ -9,4 +9,13 @@ internal sealed record KeepalivedNode(string Keyword, IReadOnlyList<string> Args
 {
     /// <summary>The first child with <paramref name="keyword"/>, or null.</summary>
     public KeepalivedNode? Child(string keyword) => Children?.FirstOrDefault(c => c.Keyword == keyword);
+
+    /// <summary>The first argument, or null.</summary>
+    public string? Value => Args.Count > 0 ? Args[0] : null;
+
+    /// <summary>The arguments joined by spaces (a command line written without quotes).</summary>
+    public string Rest => string.Join(' ', Args);
+
+    /// <summary>The statement as written: keyword and arguments.</summary>
+    public string Text => Args.Count == 0 ? Keyword : Keyword + " " + Rest;
 }

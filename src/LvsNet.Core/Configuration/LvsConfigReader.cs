@@ -71,8 +71,19 @@ public static partial class LvsConfigReader
         return config;
     }
 
+    /// <summary>
+    /// The top-level key <c>lvsnetadm import</c> writes when it could not map everything: the file is
+    /// refused (with the key's line) until the operator has reviewed the import's errors and deleted it.
+    /// </summary>
+    public const string ImportIncompleteKey = "import_incomplete";
+
     private static LvsConfig? ReadRoot(YamlMapping root, Dictionary<string, int> lines)
     {
+        if (root.Find(ImportIncompleteKey) is { } marker)
+        {
+            root.Error(ImportIncompleteKey, marker, "this file comes from an lvsnetadm import that could not map everything (the 'error:' lines in the comments at the top); review them, then delete this key");
+        }
+
         var directorMap = root.Mapping("director");
         if (directorMap is null)
         {

@@ -33,7 +33,8 @@ public class ConfigImporterTests
         Assert.Equal([Ip("10.0.0.12"), Ip("10.0.0.11")], web.RealServers.Select(s => s.Address));
         Assert.True(result.Config.VirtualServices[1].OnePacketScheduling);
         Assert.Equal(2, result.Notes.Count);
-        Assert.All(result.Notes, n => Assert.False(n.Mapped));
+        Assert.All(result.Notes, n => Assert.Equal(ImportNoteKind.Error, n.Kind));
+        Assert.False(result.Complete);
         Assert.Equal(6, result.Notes[0].Line);
         Assert.Contains("fwmark", result.Notes[0].Message, StringComparison.Ordinal);
         Assert.Equal(7, result.Notes[1].Line);
@@ -41,104 +42,62 @@ public class ConfigImporterTests
 
         var yaml = result.ToYaml("rules.save");
         Assert.Contains("# Imported by lvsnetadm import from rules.save (ipvsadm format).", yaml, StringComparison.Ordinal);
-        Assert.Contains("#   line 6: not mapped: -A -f 7", yaml, StringComparison.Ordinal);
-        Assert.Equal(2, LvsConfigReader.Parse(yaml).VirtualServices.Length);
+        Assert.Contains("#   line 6: error: -A -f 7", yaml, StringComparison.Ordinal);
+        Assert.Equal(2, KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.Length);
     }
 
-    private const string Keepalived =
-        """
-        ! Configuration File for keepalived
-        global_defs {
-           router_id LVS_DEVEL
-           lvs_timeouts tcp 7200 udp 60
-           lvs_sync_daemon eth0 VI_1
-        }
-
-        vrrp_instance VI_1 {
-            state MASTER
-            interface eth0
-            virtual_router_id 51
-            virtual_ipaddress {
-                10.0.0.100
-            }
-        }
-
-        virtual_server 10.0.0.100 80 {
-            delay_loop 6
-            lb_algo rr
-            lb_kind DR
-            persistence_timeout
-            protocol TCP
-
-            sorry_server 10.0.0.250 80
-
-            real_server 10.0.0.11 80 {
-                weight 3
-                TCP_CHECK {
-                    connect_timeout 3
-                }
-            }
-            real_server 10.0.0.12 8080 {
-                weight 1
-                uthreshold 200
-                HTTP_GET {
-                    url { path /health
-                          status_code 200 }
-                }
-            }
-        }
-
-        virtual_server 10.0.0.100 53
-        {
-            lvs_sched sh
-            sh-port
-            ops
-            real_server 10.0.0.13 53 {
-            }
-        }
-
-        virtual_server fwmark 7 {
-            lvs_sched wlc
-        }
-        """;
+    [Fact]
+    public void Import_KeepalivedWithoutProtocolMethodOrScheduler_UsesKeepalivedsDefaults()
+    {
+        // keepalived.conf(5) and check_data.c: no protocol = UDP, no lvs_method = NAT, no lvs_sched = wlc, weight 1.
+        var result = ConfigImporter.Import("virtual_server 10.0.0.100 53\n{\n  real_server 10.0.0.13 53 {\n  }\n}\n", Director);
+        Assert.Equal("keepalived", result.Format);
+        var dns = Assert.Single(result.Config.VirtualServices);
+        Assert.Equal(IpProtocol.Udp, dns.Protocol);
+        Assert.Equal("wlc", dns.Scheduler);
+        var server = Assert.Single(dns.RealServers);
+        Assert.Equal((ForwardingMethod.Nat, 1, (ushort)53), (server.Method, server.Weight, server.Port));
+        Assert.Null(server.HealthCheck);
+        Assert.Null(dns.HealthCheck);
+        Assert.Null(dns.Quorum);
+        Assert.True(result.Complete);
+        Assert.Contains(result.Notes, n => n.Kind == ImportNoteKind.Adjusted && n.Line == 1 && n.Message.Contains("keepalived's default UDP", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.Kind == ImportNoteKind.Adjusted && n.Line == 1 && n.Message.Contains("keepalived's default NAT", StringComparison.Ordinal));
+    }
 
     [Fact]
-    public void Import_Keepalived_MapsVirtualServersWithKeepalivedsDefaults()
+    public void Import_KeepalivedVirtualServerWithoutRealServers_IsLeftOutAsKeepalivedDoes()
     {
-        var result = ConfigImporter.Import(Keepalived, Director);
-        Assert.Equal("keepalived", result.Format);
-        Assert.Equal(2, result.Config.VirtualServices.Length);
+        var result = ConfigImporter.Import("virtual_server 10.0.0.100 80 {\n  protocol TCP\n  sorry_server 10.0.0.250 80\n}\n", Director);
+        Assert.Empty(result.Config.VirtualServices);
+        Assert.Contains(result.Notes, n => n.Kind == ImportNoteKind.Adjusted && n.Message.Contains("no real server", StringComparison.Ordinal));
+    }
 
-        var web = result.Config.VirtualServices[0];
-        Assert.Equal(IpProtocol.Tcp, web.Protocol);
-        Assert.Equal("rr", web.Scheduler);
-        Assert.Equal(TimeSpan.FromSeconds(360), web.PersistenceTimeout);
-        Assert.Equal([Ip("10.0.0.12"), Ip("10.0.0.11")], web.RealServers.Select(s => s.Address));
-        Assert.All(web.RealServers, s => Assert.Equal(ForwardingMethod.DirectRouting, s.Method));
-        Assert.All(web.RealServers, s => Assert.Equal(80, s.Port));
-        Assert.Equal(200, web.RealServers[0].UpperThreshold);
-        Assert.Equal(3, web.RealServers[1].Weight);
+    [Fact]
+    public void Import_KeepalivedQuorumAboveTheTotalWeight_IsLoweredAsKeepalivedDoes()
+    {
+        // check_data.c: quorum > sum of weights is lowered to the sum; hysteresis >= quorum becomes quorum - 1.
+        const string text = "virtual_server 10.0.0.100 80 {\n protocol TCP\n lb_kind DR\n quorum 10\n hysteresis 7\n real_server 10.0.0.11 80 {\n  weight 2\n }\n real_server 10.0.0.12 80 {\n  weight 3\n }\n}\n";
+        var quorum = Assert.Single(ConfigImporter.Import(text, Director).Config.VirtualServices).Quorum!;
+        Assert.Equal((5, 4), (quorum.Quorum, quorum.Hysteresis));
+    }
 
-        // No protocol and no method: keepalived's UDP and NAT, wlc unless given.
-        var dns = result.Config.VirtualServices[1];
-        Assert.Equal(IpProtocol.Udp, dns.Protocol);
-        Assert.Equal("sh", dns.Scheduler);
-        Assert.Equal(["sh-port"], dns.SchedulerFlags.AsEnumerable());
-        Assert.True(dns.OnePacketScheduling);
-        Assert.Equal(ForwardingMethod.Nat, Assert.Single(dns.RealServers).Method);
+    [Fact]
+    public void Import_KeepalivedOpsOnTcp_IsResetAsKeepalivedDoes()
+    {
+        var result = ConfigImporter.Import("virtual_server 10.0.0.100 80 {\n protocol TCP\n ops\n real_server 10.0.0.11 80 {\n }\n}\n", Director);
+        Assert.False(Assert.Single(result.Config.VirtualServices).OnePacketScheduling);
+        Assert.True(result.Complete);
+    }
 
-        var notes = string.Join("\n", result.Notes);
-        Assert.Contains("line 5: not mapped: global_defs lvs_sync_daemon eth0 VI_1", notes, StringComparison.Ordinal);
-        Assert.Contains("line 8: not mapped: vrrp_instance VI_1", notes, StringComparison.Ordinal);
-        Assert.Equal(TimeSpan.FromHours(2), result.Config.Connections.TcpTimeout);
-        Assert.Equal(TimeSpan.FromMinutes(1), result.Config.Connections.UdpTimeout);
-        Assert.Contains("sorry_server 10.0.0.250 80", notes, StringComparison.Ordinal);
-        Assert.Contains("health-check settings delay_loop", notes, StringComparison.Ordinal);
-        Assert.Contains("real_server 10.0.0.11 80: checkers TCP_CHECK", notes, StringComparison.Ordinal);
-        Assert.Contains("real_server 10.0.0.12 8080: checkers HTTP_GET", notes, StringComparison.Ordinal);
-        Assert.Contains("dr cannot change the port; the virtual port 80 is used", notes, StringComparison.Ordinal);
-        Assert.Contains("virtual_server 10.0.0.100 53: no protocol given; keepalived's default UDP is used", notes, StringComparison.Ordinal);
-        Assert.Contains("virtual_server fwmark 7: fwmark services are not supported yet", notes, StringComparison.Ordinal);
+    [Fact]
+    public void Import_KeepalivedLvsMethodAfterTheRealServers_StillAppliesToThem()
+    {
+        // alloc_rs copies the method set so far; an unset one is filled from the virtual server's at the end.
+        var result = ConfigImporter.Import("virtual_server 10.0.0.100 80 {\n protocol TCP\n real_server 10.0.0.11 8080 {\n }\n lb_kind DR\n}\n", Director);
+        var server = Assert.Single(Assert.Single(result.Config.VirtualServices).RealServers);
+        Assert.Equal((ForwardingMethod.DirectRouting, (ushort)80), (server.Method, server.Port));
+        Assert.Contains(result.Notes, n => n.Kind == ImportNoteKind.Adjusted && n.Message.Contains("dr cannot change the port", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -151,12 +110,12 @@ public class ConfigImporterTests
     }
 
     [Fact]
-    public void Import_ResultYaml_ReadsBack()
+    public void Import_ResultYaml_StartsWithTheReport()
     {
-        var result = ConfigImporter.Import(Keepalived, Director);
+        var result = ConfigImporter.Import("virtual_server fwmark 7 {\n real_server 10.0.0.11 80 {\n }\n}\nvirtual_server 10.0.0.100 80 {\n protocol TCP\n lb_kind DR\n real_server 10.0.0.11 80 {\n }\n}\n", Director);
         var yaml = result.ToYaml("keepalived.conf");
-        var read = LvsConfigReader.Parse(yaml, "imported.yaml");
-        Assert.Equal(result.Config.VirtualServices.Length, read.VirtualServices.Length);
-        Assert.StartsWith("# Imported by lvsnetadm import from keepalived.conf (keepalived format).\n# Review these before use:\n", yaml, StringComparison.Ordinal);
+        Assert.StartsWith("# Imported by lvsnetadm import from keepalived.conf (keepalived format).\n# INCOMPLETE: 1 item(s) could not be mapped", yaml, StringComparison.Ordinal);
+        Assert.Contains("#   line 1: error: virtual_server fwmark 7: LvsNet has no firewall-mark services yet", yaml, StringComparison.Ordinal);
+        Assert.Single(KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices);
     }
 }

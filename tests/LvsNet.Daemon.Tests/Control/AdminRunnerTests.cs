@@ -179,7 +179,7 @@ public class AdminRunnerTests
         Assert.Equal(2, config.VirtualServices[0].RealServers[0].Weight);
         Assert.Contains("imported 1 virtual service(s) with 1 real server(s) from keepalived format", stderr, StringComparison.Ordinal);
         Assert.Contains("director section taken from the running lvsnetd", stderr, StringComparison.Ordinal);
-        Assert.Contains("checkers TCP_CHECK", stderr, StringComparison.Ordinal);
+        Assert.Equal("tcp", Assert.Single(config.VirtualServices[0].RealServers[0].HealthCheck!.Checks).Kind);
 
         (code, stdout, _) = await host.AdminAsync($"--socket /nonexistent.sock import {file} --interface eth9 --address 10.0.0.3/24");
         Assert.Equal(0, code);

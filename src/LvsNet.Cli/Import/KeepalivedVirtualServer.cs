@@ -1,0 +1,322 @@
+using System.Globalization;
+using LvsNet.Cli.Ipvsadm;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Scheduling;
+using LvsNet.Packets;
+using static LvsNet.Cli.Import.KeepalivedValues;
+
+namespace LvsNet.Cli.Import;
+
+/// <summary>
+/// Reads the virtual-server-level statements of a keepalived <c>virtual_server</c> block (check_parser.c)
+/// into <see cref="KeepalivedVirtualServerSettings"/>, then its real servers, which inherit what
+/// keepalived lets them inherit (lvs_method, weight, timers, alpha, inhibit_on_failure, virtualhost).
+/// </summary>
+internal static class KeepalivedVirtualServer
+{
+    private const string NotImported = "; the virtual_server is not imported";
+
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Reads the block; null when it has no real server (keepalived ignores such a virtual server).</summary>
+    public static KeepalivedVirtualServerSettings? Read(KeepalivedNode node, DirectorConfig director, ImportNotes notes)
+    {
+        var vs = new KeepalivedVirtualServerSettings { Title = $"virtual_server {node.Rest}", Line = node.Line };
+        var title = vs.Title;
+        var serverNodes = new List<(KeepalivedNode Node, ForwardingMethod? Method)>();
+        foreach (var child in node.Children ?? [])
+        {
+            ReadStatement(child, vs, serverNodes, notes);
+        }
+
+        if (vs.Refused)
+        {
+            return null;
+        }
+
+        var context = new KeepalivedCheckerContext(title, director, vs.VirtualHost, null, vs.DelayLoop, null);
+        foreach (var (serverNode, method) in serverNodes)
+        {
+            if (KeepalivedRealServer.Read(serverNode, title, method, context, notes) is { } server)
+            {
+                vs.Servers.Add(server);
+            }
+        }
+
+        if (vs.Servers.Count == 0)
+        {
+            notes.Adjusted(node.Line, $"{title}: no real server (keepalived ignores such a virtual server); not imported");
+            return null;
+        }
+
+        return vs;
+    }
+
+    private static void ReadStatement(KeepalivedNode child, KeepalivedVirtualServerSettings vs, List<(KeepalivedNode, ForwardingMethod?)> serverNodes, ImportNotes notes)
+    {
+        var title = vs.Title;
+        var value = child.Value;
+        TimeSpan timer;
+        int number;
+        switch (child.Keyword)
+        {
+            case "real_server":
+                serverNodes.Add((child, vs.Method));
+                break;
+            case "protocol":
+                switch (value?.ToUpperInvariant())
+                {
+                    case "TCP":
+                        vs.Protocol = IpProtocol.Tcp;
+                        break;
+                    case "UDP":
+                        vs.Protocol = IpProtocol.Udp;
+                        break;
+                    default:
+                        notes.Unmapped(title, child, "LvsNet balances TCP and UDP only" + NotImported);
+                        vs.Refused = true;
+                        break;
+                }
+
+                break;
+            case "lvs_sched" or "lb_algo":
+                if (value is not null && SchedulerNames.IsKnown(value))
+                {
+                    vs.Scheduler = value;
+                }
+                else
+                {
+                    notes.Unmapped(title, child, $"unknown scheduler; LvsNet has {string.Join(", ", SchedulerNames.Implemented)}");
+                }
+
+                break;
+            case "lvs_method" or "lb_kind":
+                if (TryMethod(child, title, notes, out var method, NotImported))
+                {
+                    vs.Method = method;
+                }
+                else
+                {
+                    vs.Refused = true;
+                }
+
+                break;
+            case "persistence_timeout":
+                if (value is null)
+                {
+                    vs.Persistence = IpvsadmDefaults.Persistence;
+                }
+                else if (TryNumber(child, title, notes, 1, IpvsadmParser.MaxTimeoutSeconds, out number))
+                {
+                    vs.Persistence = TimeSpan.FromSeconds(number);
+                }
+
+                break;
+            case "persistence_granularity":
+                if (Ipv4Address.TryParse(value, out var netmask))
+                {
+                    vs.Netmask = netmask;
+                    vs.Granularity = true;
+                }
+                else
+                {
+                    notes.Unmapped(title, child, "not an IPv4 netmask");
+                }
+
+                break;
+            case "persistence_engine":
+                notes.Unmapped(title, child, "LvsNet has no persistence engines (such as sip)");
+                break;
+            case "ops":
+                vs.OnePacket = true;
+                break;
+            case "hashed":
+                notes.Adjusted(child.Line, $"{title}: hashed: ignored (the kernel sets this flag itself; it changes nothing)");
+                break;
+            case "flag-1" or "flag-2" or "flag-3":
+                vs.Flags.Add(child.Keyword);
+                break;
+            case "sh-port" or "sh-fallback" or "mh-port" or "mh-fallback":
+                // keepalived applies sh-*/mh-* only when the scheduler read so far is sh/mh.
+                if (vs.Scheduler == child.Keyword[..2])
+                {
+                    vs.Flags.Add(child.Keyword);
+                }
+                else
+                {
+                    notes.Adjusted(child.Line, $"{title}: {child.Keyword}: ignored, as keepalived does (it applies only after lvs_sched {child.Keyword[..2]})");
+                }
+
+                break;
+            case "ip_family":
+                if (value != "inet")
+                {
+                    notes.Unmapped(title, child, "LvsNet has no IPv6 yet" + NotImported);
+                    vs.Refused = true;
+                }
+
+                break;
+            case "delay_loop":
+                if (TryTimer(child, title, notes, MinInterval, TimeSpan.FromDays(1), out timer))
+                {
+                    vs.Parameters = vs.Parameters with { DelayLoop = timer };
+                }
+
+                break;
+            case "connect_timeout":
+                if (TryTimer(child, title, notes, MinInterval, TimeSpan.FromHours(1), out timer))
+                {
+                    vs.Parameters = vs.Parameters with { ConnectTimeout = timer };
+                }
+
+                break;
+            case "delay_before_retry":
+                if (TryTimer(child, title, notes, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), out timer))
+                {
+                    vs.Parameters = vs.Parameters with { DelayBeforeRetry = timer };
+                }
+
+                break;
+            case "warmup":
+                if (TryTimer(child, title, notes, TimeSpan.Zero, TimeSpan.FromDays(1), out timer))
+                {
+                    vs.Parameters = vs.Parameters with { Warmup = timer };
+                }
+
+                break;
+            case "retry":
+                if (TryNumber(child, title, notes, 1, 1000, out number))
+                {
+                    vs.Parameters = vs.Parameters with { Retry = number };
+                }
+
+                break;
+            case "alpha":
+                vs.Parameters = vs.Parameters with { Alpha = true };
+                break;
+            case "inhibit_on_failure":
+                vs.Inhibit = true;
+                break;
+            case "virtualhost" when value is not null:
+                vs.VirtualHost = value;
+                break;
+            case "weight":
+                if (TryNumber(child, title, notes, 1, 65535, out number))
+                {
+                    vs.Weight = number;
+                }
+
+                break;
+            case "quorum":
+                if (TryNumber(child, title, notes, 1, int.MaxValue, out number))
+                {
+                    vs.Quorum = number;
+                    vs.QuorumLine = child.Line;
+                }
+
+                break;
+            case "hysteresis":
+                if (TryNumber(child, title, notes, 0, int.MaxValue, out number))
+                {
+                    vs.Hysteresis = number;
+                }
+
+                break;
+            case "quorum_up":
+                vs.QuorumUp = Command(child, title, notes);
+                break;
+            case "quorum_down":
+                vs.QuorumDown = Command(child, title, notes);
+                break;
+            case "sorry_server":
+                ReadSorryServer(child, vs, notes);
+                break;
+            case "sorry_server_inhibit" when vs.SorryAddress is not null:
+                vs.SorryInhibit = true;
+                break;
+            case "sorry_server_lvs_method" when vs.SorryAddress is not null:
+                if (TryMethod(child, title, notes, out var sorryMethod, "; the sorry server is not imported"))
+                {
+                    vs.SorryMethod = sorryMethod;
+                }
+                else
+                {
+                    vs.SorryAddress = null;
+                }
+
+                break;
+            case "sorry_server_inhibit" or "sorry_server_lvs_method":
+                notes.Unmapped(title, child, "before or without sorry_server (keepalived ignores it too)");
+                break;
+            case "omega":
+                notes.Unmapped(title, child, "the import does not map omega yet (write it by hand: health_check.omega, docs/health-checks.md)");
+                break;
+            case "ha_suspend":
+                notes.Unmapped(title, child, "the import does not map ha_suspend yet (write it by hand: health_check.ha_suspend, docs/health-checks.md)");
+                break;
+            case "smtp_alert":
+                notes.Unmapped(title, child, "LvsNet sends no e-mail alerts; use notify_up / notify_down / quorum_up / quorum_down to run a mailer");
+                break;
+            case "snmp_name":
+                notes.Adjusted(child.Line, $"{title}: {child.Text}: ignored (LvsNet has no SNMP agent)");
+                break;
+            default:
+                notes.Unmapped(title, child, KeepalivedCheckers.IsChecker(child.Keyword) ? "checkers belong in a real_server block" : "unknown virtual_server keyword");
+                break;
+        }
+    }
+
+    private static void ReadSorryServer(KeepalivedNode child, KeepalivedVirtualServerSettings vs, ImportNotes notes)
+    {
+        if (IsIpv6(child.Value))
+        {
+            notes.Unmapped(vs.Title, child, "LvsNet has no IPv6 yet");
+            return;
+        }
+
+        if (!Ipv4Address.TryParse(child.Value, out var address) || !TryPort(child.Args.Count > 1 ? child.Args[1] : null, out var port))
+        {
+            notes.Unmapped(vs.Title, child, "expected sorry_server ADDRESS [PORT]");
+            return;
+        }
+
+        vs.SorryAddress = address;
+        vs.SorryPort = port;
+        vs.SorryMethod = vs.Method;
+        vs.SorryLine = child.Line;
+    }
+
+    /// <summary>"ADDRESS PORT" of a plain virtual_server; null (with an error) for fwmark, group and IPv6 services.</summary>
+    public static (uint Address, ushort Port)? Endpoint(KeepalivedNode node, ImportNotes notes)
+    {
+        var title = $"virtual_server {node.Rest}";
+        if (node.Value == "fwmark")
+        {
+            notes.Error(node.Line, $"{title}: LvsNet has no firewall-mark services yet");
+            return null;
+        }
+
+        if (IsIpv6(node.Value))
+        {
+            notes.Error(node.Line, $"{title}: LvsNet has no IPv6 yet");
+            return null;
+        }
+
+        if (!Ipv4Address.TryParse(node.Value, out var address))
+        {
+            notes.Error(node.Line, $"{title}: not an IPv4 address");
+            return null;
+        }
+
+        if (!TryPort(node.Args.Count > 1 ? node.Args[1] : null, out var port))
+        {
+            notes.Error(node.Line, $"{title}: port '{node.Args[1]}' is not a number");
+            return null;
+        }
+
+        return (address, port ?? 0);
+    }
+
+    /// <summary>Formats a number for messages.</summary>
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
