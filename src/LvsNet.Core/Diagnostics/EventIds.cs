@@ -88,6 +88,15 @@ public static class EventIds
 
     // 5xx: host preparation (addresses, sysctls, offloads).
 
+    /// <summary>An ARP packet's claim was refused (invalid or own sender MAC, unsolicited, unexpected answer, static entry); rate-limited with a count.</summary>
+    public const int NeighbourUpdateRefused = 402;
+
+    /// <summary>Another host claims one of the director's addresses (DIP, local address, VIP); rate-limited with a count.</summary>
+    public const int AddressConflict = 403;
+
+    /// <summary>A neighbour's MAC changed after its old MAC stopped answering and the new one answered a broadcast request.</summary>
+    public const int NeighbourMacChanged = 404;
+
     /// <summary>The host was changed at start.</summary>
     public const int HostPrepared = 500;
 
@@ -181,4 +190,7 @@ public static class EventIds
 
     /// <summary>A check of a server that is already down failed (Debug).</summary>
     public const int HealthCheckFailedWhileDown = 712;
+
+    /// <summary>The checkers of ha_suspend services were suspended (director not active) or resumed.</summary>
+    public const int HaSuspendChanged = 713;
 }
