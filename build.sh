@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIGURATION=${CONFIGURATION:-Release}
-APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd)
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd prometheus)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -108,7 +108,7 @@ for line in open(sys.argv[1]):
         e = json.loads(line)
     except ValueError:
         continue
-    p = e.get("Properties", {})
+    p = e  # CLEF: properties at the top level
     if p.get("EventId", {}).get("Name") == "ServerStatistics":
         print(f"  {p['Service']} -> {p['Server']}: conns {p['Connections']} inpkts {p['InPackets']} inbytes {p['InBytes']} active {p['ActiveConnections']} inactive {p['InactiveConnections']}")
     elif p.get("EventId", {}).get("Name") == "DropSummary":

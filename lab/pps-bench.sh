@@ -203,12 +203,12 @@ python3 - "$STATE/lvsnetd.log" <<'PY' >&2 || true
 import json, sys
 for line in open(sys.argv[1]):
     try:
-        p = json.loads(line).get("Properties", {})
+        p = json.loads(line)  # CLEF: properties at the top level
     except ValueError:
         continue
     name = p.get("EventId", {}).get("Name")
     if name in ("CaptureStatistics", "DropSummary"):
-        print("lvsnetd %s: %s" % (name, {k: v for k, v in p.items() if k not in ("EventId", "SourceContext")}))
+        print("lvsnetd %s: %s" % (name, {k: v for k, v in p.items() if k not in ("EventId", "SourceContext") and not k.startswith("@")}))
 PY
 
 log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"

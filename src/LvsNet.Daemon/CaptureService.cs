@@ -1,3 +1,4 @@
+using LvsNet.Core.Diagnostics;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
@@ -272,25 +273,25 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, EventName = "Started", Level = LogLevel.Information, Message = "LvsNet forwarding on {Interface} ({Mac}) with {Services} virtual service(s), backend {Backend}, {Workers} worker(s)")]
+        [LoggerMessage(EventId = EventIds.Started, EventName = nameof(EventIds.Started), Level = LogLevel.Information, Message = "LvsNet forwarding on {Interface} ({Mac}) with {Services} virtual service(s), backend {Backend}, {Workers} worker(s)")]
         public static partial void Started(ILogger logger, string @interface, string mac, int services, string backend, int workers);
 
-        [LoggerMessage(EventId = 101, EventName = "Stopping", Level = LogLevel.Information, Message = "Stopping")]
+        [LoggerMessage(EventId = EventIds.Stopping, EventName = nameof(EventIds.Stopping), Level = LogLevel.Information, Message = "Stopping")]
         public static partial void Stopping(ILogger logger);
 
-        [LoggerMessage(EventId = 102, EventName = "Stopped", Level = LogLevel.Information, Message = "Stopped; host restored")]
+        [LoggerMessage(EventId = EventIds.Stopped, EventName = nameof(EventIds.Stopped), Level = LogLevel.Information, Message = "Stopped; host restored")]
         public static partial void Stopped(ILogger logger);
 
-        [LoggerMessage(EventId = 103, EventName = "PcapVersion", Level = LogLevel.Information, Message = "Using {PcapVersion}")]
+        [LoggerMessage(EventId = EventIds.PcapVersion, EventName = nameof(EventIds.PcapVersion), Level = LogLevel.Information, Message = "Using {PcapVersion}")]
         public static partial void PcapVersion(ILogger logger, string pcapVersion);
 
-        [LoggerMessage(EventId = 108, EventName = "Steering", Level = LogLevel.Information, Message = "{Workers} workers: fanout steering program of {Instructions} instructions for {Vips} VIP(s) and {LocalAddresses} local address(es)")]
+        [LoggerMessage(EventId = EventIds.Steering, EventName = nameof(EventIds.Steering), Level = LogLevel.Information, Message = "{Workers} workers: fanout steering program of {Instructions} instructions for {Vips} VIP(s) and {LocalAddresses} local address(es)")]
         public static partial void Steering(ILogger logger, int workers, int instructions, int vips, int localAddresses);
 
-        [LoggerMessage(EventId = 109, EventName = "XdpAttached", Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
+        [LoggerMessage(EventId = EventIds.XdpAttached, EventName = nameof(EventIds.XdpAttached), Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
         public static partial void Xdp(ILogger logger, string socketMode, string attachMode);
 
-        [LoggerMessage(EventId = 106, EventName = "StopTimedOut", Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
+        [LoggerMessage(EventId = EventIds.StopTimedOut, EventName = nameof(EventIds.StopTimedOut), Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
         public static partial void StopTimedOut(ILogger logger, double milliseconds);
     }
 }

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Formatting.Json;
+using Serilog.Formatting.Compact;
 
 DaemonOptions options;
 try
@@ -46,7 +46,9 @@ if (!Enum.TryParse<LogEventLevel>(options.LogLevel, ignoreCase: true, out var le
     return 2;
 }
 
-var formatter = new JsonFormatter(renderMessage: true);
+// CLEF (compact JSON, one object per line) with the rendered message: what Serilog's own tools
+// (clef-tool, Seq) read; event ids stay in the EventId property ({"Id":100,"Name":"Started"}).
+var formatter = new RenderedCompactJsonFormatter();
 
 // lvsnetadm log-level changes this switch at run time; Microsoft.Extensions.Logging passes everything to Serilog.
 var levelSwitch = new LoggingLevelSwitch(level);
@@ -90,7 +92,9 @@ var runtime = new LvsRuntime();
 runtime.Apply(config);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-builder.Logging.ClearProviders().AddSerilog(serilog).SetMinimumLevel(LogLevel.Trace);
+// Serilog.Extensions.Hosting: Serilog's logger factory replaces Microsoft.Extensions.Logging's; the
+// level switch above stays the only filter. The logger is disposed (flushed) by this program, not the host.
+builder.Services.AddSerilog(serilog, dispose: false);
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(levelSwitch);
@@ -112,6 +116,13 @@ builder.Services.AddLvsNetHealth();
 builder.Services.AddLvsNetControl();
 builder.Services.AddLvsNetMetrics(options);
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
+
+// Microsoft.Extensions.Hosting.Systemd: READY=1 once every hosted service above has started (so the
+// data path runs), STOPPING=1 when the stop begins, SIGTERM handling. Registered directly rather than
+// with AddSystemd(), which turns itself off unless the parent process is systemd: sd_notify(3) looks
+// only at $NOTIFY_SOCKET, and so does lvsnetd (a no-op without it).
+builder.Services.AddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Systemd.SystemdLifetime>();
 
 using var host = builder.Build();
 try

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LvsNet.Core.Diagnostics;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Runtime;
@@ -44,6 +45,12 @@ public sealed partial class ReloadService : IHostedService, IDisposable
 
     /// <summary>The outcome of the last reload: null before any, else whether it was applied and its errors.</summary>
     public (DateTimeOffset At, bool Applied, IReadOnlyList<ConfigError> Errors)? LastResult { get; private set; }
+
+    /// <summary>
+    /// What the last applied reload left for the next restart (<c>director</c>, <c>capture</c>,
+    /// <c>connections.max_entries</c>): changed in the file, the running values stay.
+    /// </summary>
+    public IReadOnlyList<string> RestartRequired { get; private set; } = [];
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
@@ -138,16 +145,29 @@ public sealed partial class ReloadService : IHostedService, IDisposable
             {
                 var config = LvsConfigReader.ReadFile(_options.ConfigPath);
                 var running = _runtime.Current?.Config;
+                var restart = new List<string>();
                 if (running is not null && config.Director != running.Director)
                 {
                     Log.RestartRequired(_logger, "director");
+                    restart.Add("director");
                     config = config with { Director = running.Director };
                 }
 
                 if (running is not null && config.Capture != running.Capture)
                 {
                     Log.RestartRequired(_logger, "capture");
+                    restart.Add("capture");
                     config = config with { Capture = running.Capture };
+                }
+
+                // Each capture thread sized its connection table at start and owns it without locks;
+                // growing it would mean rehashing live entries under the data path, so a new size
+                // waits for a restart like the director section (the timeouts still apply now).
+                if (running is not null && config.Connections.MaxEntries != running.Connections.MaxEntries)
+                {
+                    Log.RestartRequired(_logger, "connections.max_entries");
+                    restart.Add("connections.max_entries");
+                    config = config with { Connections = config.Connections with { MaxEntries = running.Connections.MaxEntries } };
                 }
 
                 var changes = _runtime.Apply(config);
@@ -158,6 +178,7 @@ public sealed partial class ReloadService : IHostedService, IDisposable
 
                 Log.Applied(_logger, _options.ConfigPath, changes.ToString(), changes.ServicesAdded, changes.ServicesRemoved, changes.ServicesEdited, changes.ServersAdded, changes.ServersRemoved, changes.ServersEdited);
                 LastResult = (DateTimeOffset.UtcNow, true, []);
+                RestartRequired = restart;
                 return true;
             }
             catch (ConfigException ex)
@@ -169,6 +190,7 @@ public sealed partial class ReloadService : IHostedService, IDisposable
                 }
 
                 LastResult = (DateTimeOffset.UtcNow, false, ex.Errors);
+                RestartRequired = [];
                 return false;
             }
         }
@@ -184,19 +206,19 @@ public sealed partial class ReloadService : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 200, EventName = "ConfigApplied", Level = LogLevel.Information,
+        [LoggerMessage(EventId = EventIds.ConfigApplied, EventName = nameof(EventIds.ConfigApplied), Level = LogLevel.Information,
             Message = "Configuration {Path} applied: {Summary}; services added {ServicesAdded} removed {ServicesRemoved} edited {ServicesEdited}; real servers added {ServersAdded} removed {ServersRemoved} edited {ServersEdited}")]
         public static partial void Applied(ILogger logger, string path, string summary, List<string> servicesAdded, List<string> servicesRemoved, List<string> servicesEdited, List<string> serversAdded, List<string> serversRemoved, List<string> serversEdited);
 
-        [LoggerMessage(EventId = 201, EventName = "ConfigRejected", Level = LogLevel.Error,
+        [LoggerMessage(EventId = EventIds.ConfigRejected, EventName = nameof(EventIds.ConfigRejected), Level = LogLevel.Error,
             Message = "Configuration {Path} rejected with {ErrorCount} error(s); the running configuration stays")]
         public static partial void Rejected(ILogger logger, string path, int errorCount);
 
-        [LoggerMessage(EventId = 202, EventName = "ConfigError", Level = LogLevel.Error, Message = "{YamlPath} (line {Line}): {Error}")]
+        [LoggerMessage(EventId = EventIds.ConfigError, EventName = nameof(EventIds.ConfigError), Level = LogLevel.Error, Message = "{YamlPath} (line {Line}): {Error}")]
         public static partial void Error(ILogger logger, string yamlPath, int? line, string error);
 
-        [LoggerMessage(EventId = 206, EventName = "RestartRequired", Level = LogLevel.Warning,
-            Message = "The {Section} section changed; it takes effect at the next restart (the running values stay)")]
+        [LoggerMessage(EventId = EventIds.RestartRequired, EventName = nameof(EventIds.RestartRequired), Level = LogLevel.Warning,
+            Message = "{Section} changed; it takes effect at the next restart (the running values stay)")]
         public static partial void RestartRequired(ILogger logger, string section);
     }
 }

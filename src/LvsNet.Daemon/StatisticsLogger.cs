@@ -1,3 +1,4 @@
+using LvsNet.Core.Diagnostics;
 using LvsNet.Core;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Runtime;
@@ -51,15 +52,15 @@ public sealed partial class StatisticsLogger
         }
     }
 
-    [LoggerMessage(EventId = 110, EventName = "ServerStatistics", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.ServerStatistics, EventName = nameof(EventIds.ServerStatistics), Level = LogLevel.Information,
         Message = "{Service} -> {Server} weight {Weight} active {ActiveConnections} inactive {InactiveConnections} conns {Connections} inpkts {InPackets} inbytes {InBytes} outpkts {OutPackets} outbytes {OutBytes}")]
     private static partial void ServerStatistics(ILogger logger, string service, string server, int weight, int activeConnections, int inactiveConnections, long connections, long inPackets, long inBytes, long outPackets, long outBytes);
 
-    [LoggerMessage(EventId = 302, EventName = "DropSummary", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.DropSummary, EventName = nameof(EventIds.DropSummary), Level = LogLevel.Information,
         Message = "Data path: received {Received} forwarded {Forwarded} ignored {Ignored} dropped {Dropped} connections {ConnectionsCreated} arp replies {ArpReplies}; drops by reason {Drops}")]
     private static partial void DataPathStatistics(ILogger logger, long received, long forwarded, long ignored, long dropped, long connectionsCreated, long arpReplies, Dictionary<string, long> drops);
 
-    [LoggerMessage(EventId = 303, EventName = "CaptureStatistics", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.CaptureStatistics, EventName = nameof(EventIds.CaptureStatistics), Level = LogLevel.Information,
         Message = "Capture: received {Received} dropped by kernel {Dropped} dropped by interface {InterfaceDropped}")]
     private static partial void CaptureStatistics(ILogger logger, long received, long dropped, long interfaceDropped);
 }

@@ -1,49 +1,48 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace LvsNet.Daemon;
 
 /// <summary>
-/// The sd_notify protocol: datagrams such as <c>READY=1</c> to the unix socket named by
-/// <c>$NOTIFY_SOCKET</c> (an abstract socket when it starts with '@'). A no-op without systemd.
+/// What LvsNet tells systemd beyond start and stop: the watchdog ping, only while the capture
+/// progresses, and <c>RELOADING=1</c> … <c>READY=1</c> around a reload. The datagrams go through
+/// Microsoft.Extensions.Hosting.Systemd's <see cref="ISystemdNotifier"/> (the socket named by
+/// <c>$NOTIFY_SOCKET</c>; a no-op without it), whose <see cref="SystemdLifetime"/> sends
+/// <c>READY=1</c> once every hosted service has started and <c>STOPPING=1</c> when the stop begins.
 /// </summary>
 /// <remarks>
-/// With <c>WatchdogSec=</c> in the unit, systemd sets <c>$WATCHDOG_USEC</c> (and <c>$WATCHDOG_PID</c>);
-/// the notifier then sends <c>WATCHDOG=1</c> every half interval, as sd_watchdog_enabled(3)
-/// recommends, but only while <see cref="WatchdogHealthCheck"/> says the daemon is healthy, so a
-/// stuck capture thread gets the service restarted.
+/// The library has no watchdog and no reload notification, so both stay here: with
+/// <c>WatchdogSec=</c> in the unit, systemd sets <c>$WATCHDOG_USEC</c> (and <c>$WATCHDOG_PID</c>);
+/// <c>WATCHDOG=1</c> is then sent every half interval, as sd_watchdog_enabled(3) recommends, but
+/// only while <see cref="WatchdogHealthCheck"/> says the daemon is healthy, so a stuck capture
+/// thread gets the service restarted.
 /// </remarks>
 public sealed class SystemdNotifier : IHostedService, IDisposable
 {
-    private readonly string? _socketPath;
+    private readonly ISystemdNotifier _transport;
     private readonly TimeProvider _time;
     private ITimer? _watchdog;
 
-    /// <summary>Creates the notifier from the environment.</summary>
+    /// <summary>Creates the notifier from the environment ($NOTIFY_SOCKET, $WATCHDOG_USEC).</summary>
     public SystemdNotifier()
-        : this(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"), WatchdogFromEnvironment(), TimeProvider.System)
+        : this(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), WatchdogFromEnvironment(), TimeProvider.System)
     {
     }
 
-    /// <summary>Creates a notifier for an explicit socket path (tests).</summary>
-    public SystemdNotifier(string? socketPath)
-        : this(socketPath, null, TimeProvider.System)
+    /// <summary>Creates a notifier over <paramref name="transport"/> with an explicit watchdog interval (tests).</summary>
+    public SystemdNotifier(ISystemdNotifier transport, TimeSpan? watchdogInterval, TimeProvider time)
     {
-    }
-
-    /// <summary>Creates a notifier for an explicit socket path and watchdog interval (tests).</summary>
-    public SystemdNotifier(string? socketPath, TimeSpan? watchdogInterval, TimeProvider time)
-    {
-        _socketPath = string.IsNullOrEmpty(socketPath) ? null : socketPath;
-        WatchdogInterval = _socketPath is null ? null : watchdogInterval;
+        ArgumentNullException.ThrowIfNull(transport);
+        _transport = transport;
+        WatchdogInterval = transport.IsEnabled ? watchdogInterval : null;
         _time = time;
     }
 
     /// <summary>True when a notify socket is configured.</summary>
-    public bool IsEnabled => _socketPath is not null;
+    public bool IsEnabled => _transport.IsEnabled;
 
     /// <summary>The watchdog interval systemd asked for, or null when the watchdog is off.</summary>
     public TimeSpan? WatchdogInterval { get; }
@@ -51,20 +50,17 @@ public sealed class SystemdNotifier : IHostedService, IDisposable
     /// <summary>Decides before each watchdog ping whether the daemon is healthy; null = always.</summary>
     public Func<bool>? WatchdogHealthCheck { get; set; }
 
-    /// <summary>Sends one notification; false when disabled or the send failed.</summary>
+    /// <summary>Sends one notification; false when disabled or the send failed (systemd gone).</summary>
     public bool Notify(string state)
     {
-        if (_socketPath is null)
+        if (!_transport.IsEnabled)
         {
             return false;
         }
 
         try
         {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-            var path = _socketPath[0] == '@' ? "\0" + _socketPath[1..] : _socketPath;
-            socket.Connect(new UnixDomainSocketEndPoint(path));
-            socket.Send(Encoding.UTF8.GetBytes(state));
+            _transport.Notify(new ServiceState(state));
             return true;
         }
         catch (SocketException)
@@ -81,14 +77,12 @@ public sealed class SystemdNotifier : IHostedService, IDisposable
         return Notify(string.Create(CultureInfo.InvariantCulture, $"RELOADING=1\nMONOTONIC_USEC={usec}"));
     }
 
-    /// <summary>Tells systemd the service is ready (after start or a reload).</summary>
+    /// <summary>Tells systemd the service is ready again after a reload.</summary>
     public bool NotifyReady() => Notify("READY=1");
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Registered after the capture service, so READY means the data path runs.
-        Notify($"READY=1\nMAINPID={Environment.ProcessId}");
         if (WatchdogInterval is { } interval && interval > TimeSpan.Zero)
         {
             var half = interval / 2;
@@ -103,7 +97,6 @@ public sealed class SystemdNotifier : IHostedService, IDisposable
     {
         _watchdog?.Dispose();
         _watchdog = null;
-        Notify("STOPPING=1");
         return Task.CompletedTask;
     }
 
@@ -113,8 +106,8 @@ public sealed class SystemdNotifier : IHostedService, IDisposable
     /// <summary>Sends <c>WATCHDOG=1</c> when the health check passes; returns whether it was sent.</summary>
     public bool PingWatchdog() => (WatchdogHealthCheck?.Invoke() ?? true) && Notify("WATCHDOG=1");
 
-    // sd_watchdog_enabled(3): WATCHDOG_USEC, and WATCHDOG_PID (when set) must be this process.
-    private static TimeSpan? WatchdogFromEnvironment()
+    /// <summary>sd_watchdog_enabled(3): <c>$WATCHDOG_USEC</c>, and <c>$WATCHDOG_PID</c> (when set) must be this process.</summary>
+    public static TimeSpan? WatchdogFromEnvironment()
     {
         if (!long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec) || usec <= 0)
         {

@@ -86,7 +86,7 @@ public class BackendLabTests
             }
 
             using var daemon = DaemonProcess.Start(lab, Config(backend, workers, method));
-            var started = daemon.WaitForEvent("Started", Short).GetProperty("Properties");
+            var started = daemon.WaitForEvent("Started", Short);
             Assert.Equal((backend, workers), (started.GetProperty("Backend").GetString(), started.GetProperty("Workers").GetInt32()));
             if (backend == "afxdp")
             {
@@ -107,7 +107,7 @@ public class BackendLabTests
             daemon.Stop(TimeSpan.FromSeconds(10));
             var stopped = daemon.Events("CaptureStopped");
             Assert.Equal(workers, stopped.Count);
-            Assert.All(stopped, e => Assert.True(e.GetProperty("Properties").GetProperty("Forwarded").GetInt64() > 0, $"a worker forwarded nothing:\n{daemon.Log}"));
+            Assert.All(stopped, e => Assert.True(e.GetProperty("Forwarded").GetInt64() > 0, $"a worker forwarded nothing:\n{daemon.Log}"));
         }
         finally
         {

@@ -10,8 +10,8 @@ public class ConnectionLabTests
 {
     private static (long Active, long Inactive) LatestCounts(DaemonProcess daemon, string server)
     {
-        var latest = daemon.Events("ServerStatistics").Last(e => e.GetProperty("Properties").GetProperty("Server").GetString() == server);
-        var p = latest.GetProperty("Properties");
+        var latest = daemon.Events("ServerStatistics").Last(e => e.GetProperty("Server").GetString() == server);
+        var p = latest;
         return (p.GetProperty("ActiveConnections").GetInt64(), p.GetProperty("InactiveConnections").GetInt64());
     }
 

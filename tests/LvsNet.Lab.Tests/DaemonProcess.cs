@@ -69,7 +69,7 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>Events with the given name, oldest first.</summary>
     public IReadOnlyList<JsonElement> Events(string name) =>
-        [.. _events.Where(e => e.TryGetProperty("Properties", out var p) && p.TryGetProperty("EventId", out var id) && id.TryGetProperty("Name", out var n) && n.GetString() == name)];
+        [.. _events.Where(e => e.TryGetProperty("EventId", out var id) && id.TryGetProperty("Name", out var n) && n.GetString() == name)];
 
     /// <summary>Waits for an event, failing with the log when it does not come or the daemon exits.</summary>
     public JsonElement WaitForEvent(string name, TimeSpan timeout)
@@ -117,7 +117,7 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>The final per-server statistics (after <see cref="Stop"/>) by "rip:port".</summary>
     public IReadOnlyDictionary<string, JsonElement> ServerStatistics() =>
-        Events("ServerStatistics").ToDictionary(e => e.GetProperty("Properties").GetProperty("Server").GetString()!, e => e.GetProperty("Properties"));
+        Events("ServerStatistics").ToDictionary(e => e.GetProperty("Server").GetString()!, e => e);
 
     /// <inheritdoc />
     public void Dispose()

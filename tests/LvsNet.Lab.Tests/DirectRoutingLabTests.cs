@@ -166,7 +166,7 @@ public class DirectRoutingLabTests
         File.WriteAllText(daemon.ConfigPath, Config("rr", 1, 0).Replace("weight: 0", "weight: lots", StringComparison.Ordinal));
         daemon.Signal("HUP");
         var error = daemon.WaitForEvent("ConfigError", Short);
-        Assert.Contains("virtual_services[0].real_servers[1].weight", error.GetProperty("RenderedMessage").GetString(), StringComparison.Ordinal);
+        Assert.Contains("virtual_services[0].real_servers[1].weight", error.GetProperty("@m").GetString(), StringComparison.Ordinal);
         Assert.Equal(4, lab.Requests(4).GetValueOrDefault("rs1"));
     }
 

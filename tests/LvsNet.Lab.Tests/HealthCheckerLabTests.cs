@@ -41,7 +41,7 @@ public class HealthCheckerLabTests(Xunit.Abstractions.ITestOutputHelper output)
         {(realServers.Length > 0 ? realServers : $"      - address: 10.77.0.11\n        port: {port}\n      - address: 10.77.0.12\n        port: {port}\n")}
         """;
 
-    private static string Property(JsonElement logEvent, string name) => logEvent.GetProperty("Properties").GetProperty(name).ToString();
+    private static string Property(JsonElement logEvent, string name) => logEvent.GetProperty(name).ToString();
 
     private static JsonElement WaitForNth(DaemonProcess daemon, string name, int count)
     {

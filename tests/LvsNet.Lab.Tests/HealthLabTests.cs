@@ -49,11 +49,11 @@ public class HealthLabTests(Xunit.Abstractions.ITestOutputHelper output)
         Path.Combine(TestEnvironment.RepositoryRoot, "src", "LvsNet.Cli", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll)!)!), "net10.0", "lvsnetadm.dll");
 
     private static DateTimeOffset TimeOf(JsonElement logEvent) =>
-        DateTimeOffset.Parse(logEvent.GetProperty("Timestamp").GetString()!, CultureInfo.InvariantCulture);
+        DateTimeOffset.Parse(logEvent.GetProperty("@t").GetString()!, CultureInfo.InvariantCulture);
 
-    private static string Message(JsonElement logEvent) => logEvent.GetProperty("RenderedMessage").GetString()!;
+    private static string Message(JsonElement logEvent) => logEvent.GetProperty("@m").GetString()!;
 
-    private static string Property(JsonElement logEvent, string name) => logEvent.GetProperty("Properties").GetProperty(name).ToString();
+    private static string Property(JsonElement logEvent, string name) => logEvent.GetProperty(name).ToString();
 
     /// <summary>Waits for the <paramref name="count"/>-th event of a name (events accumulate over the daemon's life).</summary>
     private static JsonElement WaitForNth(DaemonProcess daemon, string name, int count, TimeSpan timeout)

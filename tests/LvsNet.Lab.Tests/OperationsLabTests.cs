@@ -345,7 +345,7 @@ public class OperationsLabTests
             var (daemon, adm) = Start(lab, Config(), environment);
             using (daemon)
             {
-                Assert.StartsWith("READY=1\nMAINPID=", NextNotWatchdog(), StringComparison.Ordinal);
+                Assert.Equal("READY=1", NextNotWatchdog());
                 Assert.Equal("WATCHDOG=1", Next());
                 Assert.Equal("WATCHDOG=1", Next());
                 adm.Ok("reload");

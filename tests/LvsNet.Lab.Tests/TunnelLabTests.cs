@@ -44,7 +44,7 @@ public class TunnelLabTests
             Assert.Equal("200", post.StandardOutput.Trim());
 
             daemon.Stop(TimeSpan.FromSeconds(10));
-            var summary = daemon.Events("DropSummary").Single().GetProperty("Properties");
+            var summary = daemon.Events("DropSummary").Single();
             Assert.Contains("TooBig", summary.GetProperty("Drops").ToString(), StringComparison.Ordinal);
             var stats = daemon.ServerStatistics();
             Assert.Equal(0, stats["10.77.0.11:80"].GetProperty("OutPackets").GetInt64());

@@ -16,7 +16,7 @@ namespace LvsNet.Cli.Admin;
 /// </summary>
 /// <remarks>
 /// Exit statuses: 0 success; 1 an LvsNet verb failed (reload rejected, import file unreadable);
-/// 1 also for <c>-L -t</c> of a missing service, as ipvsadm; 4 <c>import</c> could not map everything;
+/// 1 also for <c>-L -t</c> of a missing service, as ipvsadm;
 /// 2 ipvsadm would refuse the command line (its fail()); 3 the daemon cannot be reached;
 /// 4 import: something could not be mapped or lvsnetd would refuse the result (the YAML is still
 /// written, the errors listed with their lines);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using LvsNet.Core.Diagnostics;
 using LvsNet.PacketIo;
 using LvsNet.PacketIo.Pcap;
 using Microsoft.Extensions.Logging;
@@ -163,13 +164,13 @@ public sealed partial class CaptureWorker : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 104, EventName = "CaptureStarted", Level = LogLevel.Information, Message = "Capture thread {Thread} started on {Interface}")]
+        [LoggerMessage(EventId = EventIds.CaptureStarted, EventName = nameof(EventIds.CaptureStarted), Level = LogLevel.Information, Message = "Capture thread {Thread} started on {Interface}")]
         public static partial void CaptureStarted(ILogger logger, string @interface, string thread);
 
-        [LoggerMessage(EventId = 105, EventName = "CaptureStopped", Level = LogLevel.Information, Message = "Capture thread {Thread} stopped on {Interface} after {Received} frames received and {Forwarded} forwarded")]
+        [LoggerMessage(EventId = EventIds.CaptureStopped, EventName = nameof(EventIds.CaptureStopped), Level = LogLevel.Information, Message = "Capture thread {Thread} stopped on {Interface} after {Received} frames received and {Forwarded} forwarded")]
         public static partial void CaptureStopped(ILogger logger, string @interface, string thread, long received, long forwarded);
 
-        [LoggerMessage(EventId = 301, EventName = "DataPathError", Level = LogLevel.Error, Message = "Unexpected error in the data path; the batch was abandoned")]
+        [LoggerMessage(EventId = EventIds.DataPathError, EventName = nameof(EventIds.DataPathError), Level = LogLevel.Error, Message = "Unexpected error in the data path; the batch was abandoned")]
         public static partial void DataPathError(ILogger logger, Exception exception);
     }
 }

@@ -1,3 +1,4 @@
+using LvsNet.Core.Diagnostics;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 
@@ -6,15 +7,15 @@ namespace LvsNet.Core.DataPath;
 /// <summary>The data path's log messages (never per packet above Debug).</summary>
 internal static partial class DataPathLog
 {
-    [LoggerMessage(EventId = 300, EventName = "TableFull", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.TableFull, EventName = nameof(EventIds.TableFull), Level = LogLevel.Warning,
         Message = "Connection table full ({Capacity} entries): new flows are dropped, existing flows continue")]
     public static partial void TableFull(ILogger logger, int capacity);
 
-    [LoggerMessage(EventId = 400, EventName = "NeighbourResolved", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.NeighbourResolved, EventName = nameof(EventIds.NeighbourResolved), Level = LogLevel.Information,
         Message = "Neighbour {Address} is at {Mac}")]
     public static partial void NeighbourResolved(ILogger logger, string address, string mac);
 
-    [LoggerMessage(EventId = 401, EventName = "NeighbourUnresolved", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.NeighbourUnresolved, EventName = nameof(EventIds.NeighbourUnresolved), Level = LogLevel.Warning,
         Message = "Neighbour {Address} does not answer ARP; packets to it are dropped")]
     public static partial void NeighbourUnresolved(ILogger logger, string address);
 

@@ -1,4 +1,5 @@
 using LvsNet.Core.Connections;
+using LvsNet.Core.Diagnostics;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 
@@ -35,15 +36,15 @@ public sealed partial class NeighbourTable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 402, EventName = "NeighbourUpdateRefused", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = EventIds.NeighbourUpdateRefused, EventName = nameof(EventIds.NeighbourUpdateRefused), Level = LogLevel.Warning,
             Message = "ARP refused ({Reason}): {Address} claimed at {Mac} by an ARP {Operation}; {Count} such packets since the last report")]
         private static partial void NeighbourUpdateRefused(ILogger logger, ArpRefusal reason, string address, string mac, ArpOperation operation, long count);
 
-        [LoggerMessage(EventId = 403, EventName = "AddressConflict", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = EventIds.AddressConflict, EventName = nameof(EventIds.AddressConflict), Level = LogLevel.Warning,
             Message = "Address conflict: {Address}, an address of this director, is claimed by {Mac}; {Count} such packets since the last report")]
         private static partial void AddressConflictDetected(ILogger logger, string address, string mac, long count);
 
-        [LoggerMessage(EventId = 404, EventName = "NeighbourMacChanged", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = EventIds.NeighbourMacChanged, EventName = nameof(EventIds.NeighbourMacChanged), Level = LogLevel.Warning,
             Message = "Neighbour {Address} moved from {OldMac} to {NewMac}: the old MAC stopped answering and the new one answered a broadcast request")]
         private static partial void NeighbourMacChanged(ILogger logger, string address, string oldMac, string newMac);
 

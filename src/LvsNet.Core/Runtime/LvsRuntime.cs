@@ -32,6 +32,19 @@ public sealed class LvsRuntime
     /// </summary>
     public AvailabilityOverlay Health { get; } = new();
 
+    /// <summary>
+    /// The counters of every service this runtime has held, services since removed included: their
+    /// sums are the director's global totals (the kernel's <c>/proc/net/ip_vs_stats</c>), which never
+    /// go down when a service is deleted.
+    /// </summary>
+    public IReadOnlyList<ServiceCounters> AllServiceCounters()
+    {
+        lock (_gate)
+        {
+            return [.. _serviceCounters.Values];
+        }
+    }
+
     /// <summary>Validates <paramref name="config"/> and publishes a snapshot built from it.</summary>
     /// <exception cref="ConfigException">The configuration is invalid; the running snapshot stays.</exception>
     public SnapshotChanges Apply(LvsConfig config)

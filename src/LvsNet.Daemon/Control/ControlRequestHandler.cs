@@ -240,7 +240,14 @@ public sealed class ControlRequestHandler
             var report = Report(_reload.LastResult) ?? new ReloadReport { At = _time.GetUtcNow(), Applied = false, Path = _options.ConfigPath };
             if (report.Applied)
             {
-                report = report with { Summary = changes?.ToString() };
+                var restart = _reload.RestartRequired;
+                var summary = changes?.ToString();
+                if (restart.Count > 0)
+                {
+                    summary = $"{summary}{(summary is null ? "" : "; ")}needs a restart: {string.Join(", ", restart)} (the running values stay)";
+                }
+
+                report = report with { Summary = summary };
             }
 
             return new ControlResponse { Ok = report.Applied, Reload = report, Error = report.Applied ? null : "reload rejected" };

@@ -1,5 +1,6 @@
 using LvsNet.Control.Listings;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Daemon.Control;
@@ -8,8 +9,8 @@ namespace LvsNet.Daemon.Control;
 public static class ControlServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds lvsnetadm's side of the daemon. Call after the capture and reload services and before
-    /// <see cref="SystemdNotifier"/>'s hosted service, so the socket is open when READY=1 is sent.
+    /// Adds lvsnetadm's side of the daemon and the watchdog's health check. READY=1 is sent by the
+    /// host's systemd lifetime once every hosted service has started, so the socket is open by then.
     /// </summary>
     public static IServiceCollection AddLvsNetControl(this IServiceCollection services)
     {
@@ -21,7 +22,7 @@ public static class ControlServiceCollectionExtensions
         services.AddHostedService<ReloadNotificationService>();
         services.AddSingleton(sp =>
         {
-            var notifier = new SystemdNotifier();
+            var notifier = new SystemdNotifier(sp.GetRequiredService<ISystemdNotifier>(), SystemdNotifier.WatchdogFromEnvironment(), TimeProvider.System);
             var liveness = sp.GetRequiredService<CaptureLiveness>();
             var logger = sp.GetRequiredService<ILogger<SystemdNotifier>>();
             if (notifier.WatchdogInterval is { } interval)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LvsNet.Core.Diagnostics;
 using LvsNet.Core;
 using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
@@ -148,10 +149,10 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 710, EventName = "ProbeRouteInstalled", Level = LogLevel.Information, Message = "Health checks via the VIP: {Route}")]
+        [LoggerMessage(EventId = EventIds.ProbeRouteInstalled, EventName = nameof(EventIds.ProbeRouteInstalled), Level = LogLevel.Information, Message = "Health checks via the VIP: {Route}")]
         public static partial void Installed(ILogger logger, string route);
 
-        [LoggerMessage(EventId = 711, EventName = "ProbeRouteFailed", Level = LogLevel.Warning, Message = "Health checks via the VIP: cannot set up that {Route}: {Detail}")]
+        [LoggerMessage(EventId = EventIds.ProbeRouteFailed, EventName = nameof(EventIds.ProbeRouteFailed), Level = LogLevel.Warning, Message = "Health checks via the VIP: cannot set up that {Route}: {Detail}")]
         public static partial void Failed(ILogger logger, string route, string detail);
     }
 }

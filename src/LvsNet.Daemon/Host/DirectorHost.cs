@@ -1,5 +1,6 @@
 using System.Globalization;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Diagnostics;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 
@@ -246,16 +247,16 @@ public sealed partial class DirectorHost
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 500, EventName = "HostPrepared", Level = LogLevel.Information, Message = "Host prepared: {Change}")]
+        [LoggerMessage(EventId = EventIds.HostPrepared, EventName = nameof(EventIds.HostPrepared), Level = LogLevel.Information, Message = "Host prepared: {Change}")]
         public static partial void Prepared(ILogger logger, string change);
 
-        [LoggerMessage(EventId = 501, EventName = "HostRestored", Level = LogLevel.Information, Message = "Host restored: {Change}")]
+        [LoggerMessage(EventId = EventIds.HostRestored, EventName = nameof(EventIds.HostRestored), Level = LogLevel.Information, Message = "Host restored: {Change}")]
         public static partial void Restored(ILogger logger, string change);
 
-        [LoggerMessage(EventId = 503, EventName = "HostAddressRefused", Level = LogLevel.Warning, Message = "Not touching the kernel's address {Address}: {Reason}")]
+        [LoggerMessage(EventId = EventIds.HostAddressRefused, EventName = nameof(EventIds.HostAddressRefused), Level = LogLevel.Warning, Message = "Not touching the kernel's address {Address}: {Reason}")]
         public static partial void Refused(ILogger logger, string address, string reason);
 
-        [LoggerMessage(EventId = 502, EventName = "HostPreparationFailed", Level = LogLevel.Warning, Message = "Could not {Action}: {Detail}")]
+        [LoggerMessage(EventId = EventIds.HostPreparationFailed, EventName = nameof(EventIds.HostPreparationFailed), Level = LogLevel.Warning, Message = "Could not {Action}: {Detail}")]
         public static partial void Failed(ILogger logger, string action, string detail);
     }
 }

@@ -19,7 +19,7 @@ namespace LvsNet.Daemon.Metrics;
 /// Tags: <c>service</c> ("tcp/10.0.0.100:80"), <c>name</c> (the configured name, may be empty),
 /// <c>server</c> ("10.0.0.11:80"), <c>direction</c> (in, out), <c>reason</c>, <c>result</c>.
 /// </remarks>
-public sealed class LvsMetrics : IHostedService, IDisposable
+public sealed partial class LvsMetrics : IHostedService, IDisposable
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "LvsNet";
@@ -58,6 +58,8 @@ public sealed class LvsMetrics : IHostedService, IDisposable
         _meter.CreateObservableCounter("lvsnet.capture.packets", CapturePackets, "{packet}", "libpcap statistics: received by the capture, dropped by the kernel (buffer full), dropped by the interface");
         _meter.CreateObservableGauge("lvsnet.config.snapshot", () => _runtime.Current is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(), "{version}", "The running snapshot's version; increases with every reload or lvsnetadm edit");
         _meter.CreateObservableGauge("lvsnet.config.last_reload_success", () => _reload.LastResult is { } last ? [new Measurement<long>(last.Applied ? 1 : 0)] : Array.Empty<Measurement<long>>(), "{bool}", "1 when the last reload was applied, 0 when it was rejected (absent before the first reload)");
+
+        CreateNodeIpvsInstruments();
     }
 
     /// <summary>The meter (tests scrape only their own instance).</summary>

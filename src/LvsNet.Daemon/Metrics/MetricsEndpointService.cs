@@ -1,4 +1,5 @@
 using System.Net;
+using LvsNet.Core.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -89,10 +90,10 @@ public sealed partial class MetricsEndpointService : IHostedService, IAsyncDispo
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 610, EventName = "MetricsListening", Level = LogLevel.Information, Message = "Prometheus metrics on {Url}")]
+        [LoggerMessage(EventId = EventIds.MetricsListening, EventName = nameof(EventIds.MetricsListening), Level = LogLevel.Information, Message = "Prometheus metrics on {Url}")]
         public static partial void Listening(ILogger logger, string url);
 
-        [LoggerMessage(EventId = 611, EventName = "MetricsFailed", Level = LogLevel.Error, Message = "Prometheus endpoint on 127.0.0.1:{Port} not started: {Reason}")]
+        [LoggerMessage(EventId = EventIds.MetricsFailed, EventName = nameof(EventIds.MetricsFailed), Level = LogLevel.Error, Message = "Prometheus endpoint on 127.0.0.1:{Port} not started: {Reason}")]
         public static partial void Failed(ILogger logger, int port, string reason);
     }
 }

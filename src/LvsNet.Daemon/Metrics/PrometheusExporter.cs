@@ -71,7 +71,7 @@ public sealed class PrometheusExporter : IDisposable
                 foreach (var instrument in _instruments)
                 {
                     var counter = instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal);
-                    var name = MetricName(instrument.Name) + (counter ? "_total" : "");
+                    var name = MetricName(instrument.Name, instrument.Unit) + (counter ? "_total" : "");
                     text.Append("# HELP ").Append(name).Append(' ').Append(EscapeHelp(instrument.Description ?? instrument.Name)).Append('\n');
                     text.Append("# TYPE ").Append(name).Append(counter ? " counter\n" : " gauge\n");
                     foreach (var (value, tags) in _collecting.GetValueOrDefault(instrument) ?? [])
@@ -103,6 +103,23 @@ public sealed class PrometheusExporter : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>
+    /// The Prometheus name of an instrument: <see cref="MetricName(string)"/>, then the base unit as
+    /// a suffix (<c>s</c> gives <c>_seconds</c>, <c>By</c> <c>_bytes</c>) unless the name already ends
+    /// with it, as Prometheus' naming rules ask. Annotations such as <c>{connection}</c> add nothing.
+    /// </summary>
+    public static string MetricName(string name, string? unit)
+    {
+        var result = MetricName(name);
+        var suffix = unit switch
+        {
+            "s" => "_seconds",
+            "By" => "_bytes",
+            _ => null,
+        };
+        return suffix is null || result.EndsWith(suffix, StringComparison.Ordinal) ? result : result + suffix;
+    }
 
     /// <summary>A Prometheus metric or label name: [a-zA-Z0-9_], not starting with a digit.</summary>
     public static string MetricName(string name)

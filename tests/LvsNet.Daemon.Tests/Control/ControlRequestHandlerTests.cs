@@ -97,6 +97,28 @@ public class ControlRequestHandlerTests
     }
 
     [Fact]
+    public async Task Reload_MaxEntriesChanged_ReportedAsNeedingARestart_TimeoutsApplied()
+    {
+        await using var host = await ControlTestHost.StartAsync();
+        Assert.Equal(1 << 20, host.Runtime.Current!.Config.Connections.MaxEntries);
+        File.WriteAllText(host.ConfigPath, ControlTestHost.Yaml + "\nconnections:\n  max_entries: 4096\n  tcp_timeout: 60s\n");
+        var response = host.Handler.Reload();
+        Assert.True(response.Ok);
+        Assert.Contains("needs a restart: connections.max_entries", response.Reload!.Summary, StringComparison.Ordinal);
+        Assert.Equal(["connections.max_entries"], host.Reload.RestartRequired);
+
+        // The table keeps the size it was built with; the rest of the section is in force.
+        Assert.Equal(1 << 20, host.Runtime.Current!.Config.Connections.MaxEntries);
+        Assert.Equal(TimeSpan.FromSeconds(60), host.Runtime.Current.Config.Connections.TcpTimeout);
+
+        // Back to the running size: nothing is left for a restart.
+        File.WriteAllText(host.ConfigPath, ControlTestHost.Yaml);
+        response = host.Handler.Reload();
+        Assert.DoesNotContain("needs a restart", response.Reload!.Summary ?? "", StringComparison.Ordinal);
+        Assert.Empty(host.Reload.RestartRequired);
+    }
+
+    [Fact]
     public async Task Reload_InvalidFile_ReportsEveryErrorAndKeepsRunning()
     {
         await using var host = await ControlTestHost.StartAsync();

@@ -58,7 +58,7 @@ public sealed class ControlTestHost : IAsyncDisposable
             _notifyListener.ReceiveTimeout = 5000;
         }
 
-        Notifier = new SystemdNotifier(notify ? NotifyPath : null);
+        Notifier = new SystemdNotifier(new NotifySocketTransport(notify ? NotifyPath : null), null, TimeProvider.System);
         Book = new StatisticsBook();
         LevelSwitch = new LoggingLevelSwitch(LogEventLevel.Information);
         Handler = new ControlRequestHandler(Runtime, Reload, Capture, host, Options, Book, LevelSwitch, Notifier, TimeProvider.System, NullLogger<ControlRequestHandler>.Instance);

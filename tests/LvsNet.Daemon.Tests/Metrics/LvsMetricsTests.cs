@@ -45,6 +45,74 @@ public class LvsMetricsTests
         }
     }
 
+    [Fact]
+    public async Task Scrape_NodeExporterIpvsMetrics_SameNamesHelpTypesAndLabels()
+    {
+        // Names, help texts, types and label names as node_exporter's collector/ipvs_linux.go declares them.
+        await using var host = await ControlTestHost.StartAsync();
+        var (metrics, exporter) = Create(host);
+        using (metrics)
+        using (exporter)
+        {
+            var text = exporter.Scrape();
+            Assert.Contains("# HELP node_ipvs_connections_total The total number of connections made.\n# TYPE node_ipvs_connections_total counter\nnode_ipvs_connections_total 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_incoming_packets_total The total number of incoming packets.\n# TYPE node_ipvs_incoming_packets_total counter\nnode_ipvs_incoming_packets_total 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_outgoing_packets_total The total number of outgoing packets.\n# TYPE node_ipvs_outgoing_packets_total counter\nnode_ipvs_outgoing_packets_total 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_incoming_bytes_total The total amount of incoming data.\n# TYPE node_ipvs_incoming_bytes_total counter\nnode_ipvs_incoming_bytes_total 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_outgoing_bytes_total The total amount of outgoing data.\n# TYPE node_ipvs_outgoing_bytes_total counter\nnode_ipvs_outgoing_bytes_total 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_backend_connections_active The current active connections by local and remote address.\n# TYPE node_ipvs_backend_connections_active gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_backend_connections_inactive The current inactive connections by local and remote address.\n# TYPE node_ipvs_backend_connections_inactive gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains("# HELP node_ipvs_backend_weight The current backend weight by local and remote address.\n# TYPE node_ipvs_backend_weight gauge\n", text, StringComparison.Ordinal);
+            const string Rs1 = "{local_address=\"10.0.0.100\",local_port=\"80\",remote_address=\"10.0.0.11\",remote_port=\"80\",proto=\"TCP\",local_mark=\"\"}";
+            const string Rs2 = "{local_address=\"10.0.0.100\",local_port=\"80\",remote_address=\"10.0.0.12\",remote_port=\"80\",proto=\"TCP\",local_mark=\"\"}";
+            Assert.Contains($"node_ipvs_backend_weight{Rs1} 1\n", text, StringComparison.Ordinal);
+            Assert.Contains($"node_ipvs_backend_weight{Rs2} 1\n", text, StringComparison.Ordinal);
+            Assert.Contains($"node_ipvs_backend_connections_active{Rs1} 0\n", text, StringComparison.Ordinal);
+            Assert.Contains($"node_ipvs_backend_connections_inactive{Rs2} 0\n", text, StringComparison.Ordinal);
+            Assert.Equal(["local_address", "local_port", "remote_address", "remote_port", "proto", "local_mark"], LvsMetrics.NodeIpvsBackendLabels);
+
+            // A real server's weight follows an edit; a deleted service leaves the backends but not the totals.
+            host.Handler.Edit([new IpvsadmParser().Parse(["-e", "-t", "10.0.0.100:80", "-r", "10.0.0.12", "-w", "3"]).Operation!]);
+            Assert.Contains($"node_ipvs_backend_weight{Rs2} 3\n", exporter.Scrape(), StringComparison.Ordinal);
+            host.Handler.Edit([new IpvsadmParser().Parse(["-D", "-t", "10.0.0.100:80"]).Operation!]);
+            text = exporter.Scrape();
+            Assert.DoesNotContain("node_ipvs_backend_weight{", text, StringComparison.Ordinal);
+            Assert.Contains("\nnode_ipvs_connections_total 0\n", text, StringComparison.Ordinal);
+        }
+    }
+
+    [RequiresPromtoolFact]
+    public async Task Scrape_PassesPromtoolCheckMetrics()
+    {
+        await using var host = await ControlTestHost.StartAsync();
+        var (metrics, exporter) = Create(host);
+        using var latency = new System.Diagnostics.Metrics.Meter("LvsNet.Tests.Latency");
+        latency.CreateObservableGauge("lvsnet.health.check_latency", () => 0.004, "s", "The latency of the last successful network check");
+        using var both = new PrometheusExporter(instrument => ReferenceEquals(instrument.Meter, metrics.Meter) || ReferenceEquals(instrument.Meter, latency));
+        using (metrics)
+        using (exporter)
+        {
+            var text = both.Scrape();
+            Assert.Contains("lvsnet_health_check_latency_seconds 0.004\n", text, StringComparison.Ordinal);
+            Assert.Contains("node_ipvs_backend_weight{", text, StringComparison.Ordinal);
+            var (code, output) = Promtool.CheckMetrics(text);
+            Assert.True(code == 0 && output.Length == 0, $"promtool check metrics exited {code}:\n{output}");
+
+            // The check can fail: a counter without its suffix and help is refused.
+            var (badCode, badOutput) = Promtool.CheckMetrics("# TYPE lvsnet_frames counter\nlvsnet_frames 1\n");
+            Assert.NotEqual(0, badCode);
+            Assert.Contains("lvsnet_frames", badOutput, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("lvsnet.health.check_latency", "s", "lvsnet_health_check_latency_seconds")]
+    [InlineData("lvsnet.service.bytes", "By", "lvsnet_service_bytes")]
+    [InlineData("lvsnet.capture.buffer", "By", "lvsnet_capture_buffer_bytes")]
+    [InlineData("lvsnet.server.connections", "{connection}", "lvsnet_server_connections")]
+    [InlineData("node_ipvs_backend_weight", null, "node_ipvs_backend_weight")]
+    public void MetricName_AddsTheBaseUnit(string name, string? unit, string expected) => Assert.Equal(expected, PrometheusExporter.MetricName(name, unit));
+
     [Theory]
     [InlineData("lvsnet.server.connections.active", "lvsnet_server_connections_active")]
     [InlineData("9lives", "_9lives")]
