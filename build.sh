@@ -8,6 +8,8 @@
 #   ./build.sh bench [micro] [ARGS]   BenchmarkDotNet per-packet benchmarks (not part of test)
 #   ./build.sh bench pps [--short] [--backend pcap|afpacket|afxdp] [--workers N]   forwarding rate of lvsnetd in the
 #                      namespace lab (lab/pps-bench.sh: offered/forwarded pps, loss, CPU per packet)
+#   ./build.sh bench http [--short] [--runs N] [--seconds S] [--rows LIST]   wrk through lvsnetd (every backend,
+#                      DR and NAT), HAProxy, nginx stream and the direct path (lab/http-bench.sh)
 #   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
 #                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
 #   ./build.sh uninstall [--purge]    remove what install put there (--purge: also /etc/lvsnet and the user)
@@ -15,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIGURATION=${CONFIGURATION:-Release}
-APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd prometheus)
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd prometheus haproxy libnginx-mod-stream)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -186,6 +188,13 @@ bench() {
       build
       lab/pps-bench.sh "$@"
       ;;
+    http)
+      shift
+      need_root "bench http"
+      setup
+      build
+      lab/http-bench.sh "$@"
+      ;;
     micro)
       shift
       setup
@@ -317,5 +326,5 @@ case "${1:-help}" in
   bench) shift; bench "$@" ;;
   install) shift; install_lvsnet "$@" ;;
   uninstall) shift; uninstall_lvsnet "$@" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -7,8 +7,9 @@ using LvsNet.PacketIo.Pcap;
 namespace LvsNet.PacketIo.AfPacket;
 
 /// <summary>
-/// Captures and sends frames on one interface through an AF_PACKET socket: a memory-mapped TPACKET_V3
-/// receive ring read in place, and batched transmit with one sendmmsg(2) per batch.
+/// Captures and sends frames on one interface through an AF_PACKET socket: a memory-mapped receive ring
+/// (TPACKET_V2 frame slots or TPACKET_V3 blocks, <see cref="AfPacketOptions.RingVersion"/>) read in place,
+/// and batched transmit with one sendmmsg(2) per batch.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,10 +21,11 @@ namespace LvsNet.PacketIo.AfPacket;
 /// never loops a packet socket's own transmissions back to it.
 /// </para>
 /// <para>
-/// Receiving: the kernel fills blocks of the ring and hands a block over when it is full or when
-/// <see cref="AfPacketOptions.BlockTimeout"/> passes. <see cref="Dispatch"/> hands each frame to the
-/// handler as a span into the ring (no copy) and returns a block to the kernel as soon as its last frame
-/// has been handled. Only inbound frames are delivered (PACKET_IGNORE_OUTGOING, and frames marked
+/// Receiving, TPACKET_V2 (the default): the kernel hands each frame over as it arrives and wakes the reader;
+/// <see cref="Dispatch"/> hands every ready frame to the handler as a span into the ring (no copy) and
+/// returns its slot to the kernel after the handler. TPACKET_V3: the kernel fills blocks of the ring and
+/// hands a block over when it is full or when <see cref="AfPacketOptions.BlockTimeout"/> passes;
+/// <see cref="Dispatch"/> returns a block to the kernel once its last frame has been handed over. Only inbound frames are delivered (PACKET_IGNORE_OUTGOING, and frames marked
 /// PACKET_OUTGOING are skipped as well).
 /// </para>
 /// <para>
@@ -34,21 +36,8 @@ namespace LvsNet.PacketIo.AfPacket;
 /// </para>
 /// <para>Non-goals: VLAN tag reinsertion (the kernel strips tags into metadata), timestamps, a TX ring.</para>
 /// </remarks>
-public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
+public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDevice
 {
-    // Offsets inside struct tpacket_block_desc (version, offset_to_priv, then struct tpacket_hdr_v1).
-    private const int BlockStatusOffset = 8;
-    private const int BlockPacketCountOffset = 12;
-    private const int BlockFirstPacketOffset = 16;
-
-    // Offsets inside struct tpacket3_hdr (48 bytes, followed by struct sockaddr_ll).
-    private const int FrameNextOffset = 0;
-    private const int FrameSnapLengthOffset = 12;
-    private const int FrameLengthOffset = 16;
-    private const int FrameMacOffset = 24;
-    private const int FrameHeaderLength = 48;
-    private const int SockAddrPacketTypeOffset = 10;
-
     private readonly PacketSocketHandle _socket;
     private readonly MappedMemoryHandle _ring;
     private readonly MappedMemoryHandle _transmit;
@@ -59,7 +48,13 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
     private readonly int _slotSize;
     private int _disposed;
 
-    // Receive position: the block being read, the frames left in it and the next frame's offset.
+    // Receive position (TPACKET_V3: the block being read, the frames left in it and the next frame's offset;
+    // TPACKET_V2: _block and _frameOffset are the block and the offset of the next frame slot, _framesLeft
+    // the slots left in that block).
+    private readonly long _busyPollTicks;
+    private readonly bool _perFrameRing;
+    private readonly int _frameSize;
+    private readonly int _framesPerBlock;
     private int _block;
     private int _framesLeft;
     private int _frameOffset;
@@ -91,6 +86,11 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
         _blockCount = options.BlockCount;
         _batchSize = options.TransmitBatchSize;
         _slotSize = (options.TransmitFrameSizeBytes + 63) & ~63;
+        _busyPollTicks = BusyPoll.ToTicks(options.BusyPollTime);
+        _perFrameRing = options.RingVersion == AfPacketRingVersion.V2;
+        _frameSize = options.FrameSizeBytes;
+        _framesPerBlock = _blockSize / _frameSize;
+        _framesLeft = _perFrameRing ? _framesPerBlock : 0;
 
         var interfaceIndex = (int)Interop.Libc.if_nametoindex(options.InterfaceName);
         if (interfaceIndex == 0)
@@ -106,15 +106,17 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
         _socket = PacketSocketHandle.Create();
         try
         {
-            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_VERSION, Interop.Libc.TPACKET_V3, "PACKET_VERSION");
+            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_VERSION, (int)options.RingVersion, "PACKET_VERSION");
             var request = new Interop.Libc.TPacketReq3
             {
                 BlockSize = (uint)_blockSize,
                 BlockCount = (uint)_blockCount,
                 FrameSize = (uint)options.FrameSizeBytes,
                 FrameCount = (uint)(_blockSize / options.FrameSizeBytes * _blockCount),
-                RetireBlockTimeoutMilliseconds = (uint)Math.Ceiling(options.BlockTimeout.TotalMilliseconds),
+                RetireBlockTimeoutMilliseconds = _perFrameRing ? 0 : (uint)Math.Ceiling(options.BlockTimeout.TotalMilliseconds),
             };
+
+            // TPACKET_V2 reads only the first four fields (struct tpacket_req); the longer length is accepted.
             SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_RX_RING, &request, (uint)sizeof(Interop.Libc.TPacketReq3), "PACKET_RX_RING");
             _ring = MappedMemoryHandle.MapSocket(_socket, (nuint)options.RingSizeBytes);
 
@@ -201,81 +203,8 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Walks the ring from the current block; each frame is handed to <paramref name="handler"/> as a span
-    /// into the ring, valid during the call only. A block goes back to the kernel once all its frames have
-    /// been handed over. Nothing is allocated. An exception thrown by the handler propagates; the frame
-    /// counts as consumed.
-    /// </remarks>
-    public int Dispatch(IFrameHandler handler, int maxFrames)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrames);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        var added = false;
-        try
-        {
-            _ring.DangerousAddRef(ref added);
-            var ring = _ring.Address;
-            var count = 0;
-            while (count < maxFrames)
-            {
-                var block = ring + ((long)_block * _blockSize);
-                if (_framesLeft == 0)
-                {
-                    // Acquire: the frames are visible once the kernel's status store is.
-                    if ((Volatile.Read(ref *(uint*)(block + BlockStatusOffset)) & Interop.Libc.TP_STATUS_USER) == 0)
-                    {
-                        break;
-                    }
-
-                    _framesLeft = *(int*)(block + BlockPacketCountOffset);
-                    _frameOffset = *(int*)(block + BlockFirstPacketOffset);
-                    if (_framesLeft == 0)
-                    {
-                        ReleaseBlock(block);
-                        continue;
-                    }
-                }
-
-                var frame = block + _frameOffset;
-                var next = *(int*)(frame + FrameNextOffset);
-                var snapLength = *(int*)(frame + FrameSnapLengthOffset);
-                var wireLength = *(int*)(frame + FrameLengthOffset);
-                var mac = *(ushort*)(frame + FrameMacOffset);
-                var packetType = frame[FrameHeaderLength + SockAddrPacketTypeOffset];
-
-                // Advance first, so a handler that throws does not see the frame again.
-                _frameOffset += next;
-                if (--_framesLeft == 0)
-                {
-                    ReleaseBlock(block);
-                }
-
-                if (packetType == Interop.Libc.PACKET_OUTGOING)
-                {
-                    continue;
-                }
-
-                count++;
-                handler.OnFrame(new ReadOnlySpan<byte>(frame + mac, snapLength), wireLength);
-            }
-
-            return count;
-        }
-        finally
-        {
-            if (added)
-            {
-                _ring.DangerousRelease();
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// Returns <see cref="WaitResult.Readable"/> at once when the current block is already in user space;
-    /// otherwise poll(2) on the socket and the wake-up eventfd, with the same rules as
+    /// Returns <see cref="WaitResult.Readable"/> at once when the current slot or block is already in user space,
+    /// or when it becomes so within <see cref="AfPacketOptions.BusyPollTime"/>; otherwise poll(2) on the socket and the wake-up eventfd, with the same rules as
     /// <see cref="LiveCaptureDevice.Wait"/>. Staged frames are not flushed here; the caller flushes first.
     /// </remarks>
     public WaitResult Wait(TimeSpan timeout)
@@ -289,8 +218,7 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
         {
             _socket.DangerousAddRef(ref socketAdded);
             _ring.DangerousAddRef(ref ringAdded);
-            var block = _ring.Address + ((long)_block * _blockSize);
-            if (_framesLeft > 0 || (Volatile.Read(ref *(uint*)(block + BlockStatusOffset)) & Interop.Libc.TP_STATUS_USER) != 0)
+            if (IsReadable(_ring.Address) || (_busyPollTicks != 0 && timeoutMilliseconds != 0 && BusyPollRing(_ring.Address)))
             {
                 return WaitResult.Readable;
             }
@@ -477,14 +405,6 @@ public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
 
     private Interop.Libc.IoVec* IoVectors => (Interop.Libc.IoVec*)(_transmit.Address + (_batchSize * sizeof(Interop.Libc.MMsgHdr)));
 
-
-    private void ReleaseBlock(byte* block)
-    {
-        // Release: everything read from the block happens before the kernel may refill it.
-        Volatile.Write(ref *(uint*)(block + BlockStatusOffset), Interop.Libc.TP_STATUS_KERNEL);
-        _framesLeft = 0;
-        _block = _block + 1 == _blockCount ? 0 : _block + 1;
-    }
 
     private void InitializeStaging(nuint slotsOffset)
     {

@@ -2,9 +2,10 @@ namespace LvsNet.PacketIo.AfPacket;
 
 /// <summary>How an <see cref="AfPacketDevice"/> opens its socket: ring geometry, block timeout, filter, batching, fanout.</summary>
 /// <remarks>
-/// The receive ring is <see cref="BlockCount"/> blocks of <see cref="BlockSizeBytes"/> (TPACKET_V3); the
-/// defaults (512 × 64 KiB = 32 MiB) hold about 20,000 full-size or 200,000 minimum-size frames. Many small
-/// blocks rather than a few big ones: under light load the kernel hands a block over at each
+/// The receive ring is <see cref="BlockCount"/> blocks of <see cref="BlockSizeBytes"/>; the defaults
+/// (512 × 64 KiB = 32 MiB) hold 16,384 frame slots of 2 KiB with TPACKET_V2 (the default), or about 20,000
+/// full-size or 200,000 minimum-size frames with TPACKET_V3. Many small blocks rather than a few big ones:
+/// with TPACKET_V3, under light load the kernel hands a block over at each
 /// <see cref="BlockTimeout"/> however empty it is, so the ring rides out a stall of the reading thread
 /// of up to <see cref="BlockCount"/> × <see cref="BlockTimeout"/> (512 ms by default) without drops. The
 /// transmit side stages up to <see cref="TransmitBatchSize"/> frames of at most
@@ -40,16 +41,33 @@ public sealed record AfPacketOptions(string InterfaceName)
     public int BlockCount { get; init; } = DefaultBlockCount;
 
     /// <summary>
-    /// The nominal frame size the kernel uses to size the ring (<c>tp_frame_size</c>); TPACKET_V3 packs
-    /// frames of any length into a block, so this is no limit on the frame length.
+    /// The frame slot size (<c>tp_frame_size</c>). TPACKET_V2: each frame occupies one slot, and a frame longer
+    /// than the slot less its 66-byte header is truncated (raise it for jumbo frames). TPACKET_V3 packs frames of
+    /// any length into a block and uses this only to size the ring.
     /// </summary>
     public int FrameSizeBytes { get; init; } = DefaultFrameSizeBytes;
 
     /// <summary>
-    /// How long the kernel keeps a partly filled block before handing it over (<c>tp_retire_blk_tov</c>,
-    /// whole milliseconds, at least 1). Under light load this is the added latency of a frame, so keep it low.
+    /// TPACKET_V3 only: how long the kernel keeps a partly filled block before handing it over
+    /// (<c>tp_retire_blk_tov</c>, whole milliseconds, at least 1). Under light load this is the added latency of a
+    /// frame, so keep it low.
     /// </summary>
     public TimeSpan BlockTimeout { get; init; } = DefaultBlockTimeout;
+
+    /// <summary>
+    /// The receive ring's layout. <see cref="AfPacketRingVersion.V2"/> (the default) wakes the reader per frame
+    /// when it sleeps, so no frame waits for a timer, and batches whatever has arrived while the reader was busy;
+    /// <see cref="AfPacketRingVersion.V3"/> packs frames into blocks handed over when full or after
+    /// <see cref="BlockTimeout"/> (docs/designs/packet-io-backends.md compares them).
+    /// </summary>
+    public AfPacketRingVersion RingVersion { get; init; } = AfPacketRingVersion.V2;
+
+    /// <summary>
+    /// How long <see cref="AfPacketDevice.Wait"/> keeps checking the ring before it sleeps in poll(2) (0, the
+    /// default, sleeps at once; at most 10 ms). Saves the wake-up latency of frames that arrive within that
+    /// time, at the price of a core spinning while traffic is light.
+    /// </summary>
+    public TimeSpan BusyPollTime { get; init; }
 
     /// <summary>Whether to put the interface into promiscuous mode while the socket is open.</summary>
     public bool Promiscuous { get; init; } = true;
@@ -105,6 +123,13 @@ public sealed record AfPacketOptions(string InterfaceName)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(group, nameof(FanoutGroupId));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(group, ushort.MaxValue, nameof(FanoutGroupId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(BusyPollTime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BusyPollTime, BusyPoll.Maximum);
+        if (!Enum.IsDefined(RingVersion))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RingVersion), RingVersion, "Unknown ring version.");
         }
 
         if (!Enum.IsDefined(FanoutMode))

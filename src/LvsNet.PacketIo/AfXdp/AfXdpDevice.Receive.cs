@@ -68,7 +68,8 @@ public sealed partial class AfXdpDevice
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Kicks out frames still waiting in the TX ring, then blocks in poll(2) on the socket (POLLIN: the RX
+    /// Kicks out frames still waiting in the TX ring, checks the RX ring for <see cref="AfXdpOptions.BusyPollTime"/>
+    /// (when set), then blocks in poll(2) on the socket (POLLIN: the RX
     /// ring is not empty) and the wake-up eventfd; EINTR is retried with the remaining time. When both are
     /// ready, <see cref="WaitResult.Woken"/> wins and the eventfd is drained.
     /// </remarks>
@@ -87,6 +88,11 @@ public sealed partial class AfXdpDevice
                 FlushCore();
             }
 
+            if (_busyPollTicks != 0 && timeoutMilliseconds != 0 && BusyPollRx())
+            {
+                return WaitResult.Readable;
+            }
+
             return _wakeEvent.WaitWith(_socket.FileDescriptor, timeoutMilliseconds);
         }
         finally
@@ -96,6 +102,21 @@ public sealed partial class AfXdpDevice
                 _socket.DangerousRelease();
             }
         }
+    }
+
+    // The busy-poll phase of Wait: whether the RX ring received a frame before it ended.
+    private bool BusyPollRx()
+    {
+        var deadline = BusyPoll.Deadline(_busyPollTicks);
+        do
+        {
+            if (_rx.Available() != 0)
+            {
+                return true;
+            }
+        }
+        while (!BusyPoll.Expired(deadline));
+        return false;
     }
 
     /// <inheritdoc/>

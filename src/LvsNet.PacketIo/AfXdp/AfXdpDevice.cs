@@ -37,6 +37,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
     private readonly int _interfaceIndex;
     private readonly int _frameSize;
     private readonly int _transmitBatchSize;
+    private readonly long _busyPollTicks;
     private readonly int _maxAddresses;
     private readonly EventFdHandle _wakeEvent;
     private readonly FileDescriptorHandle _addressMap;
@@ -68,6 +69,7 @@ public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
         Options = options;
         _frameSize = options.FrameSizeBytes;
         _transmitBatchSize = options.TransmitBatchSize;
+        _busyPollTicks = BusyPoll.ToTicks(options.BusyPollTime);
         _maxAddresses = options.MaxAddresses;
 
         var index = Interop.Libc.if_nametoindex(options.InterfaceName);

@@ -23,6 +23,13 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>Frames queued by <see cref="AfXdpDevice.Send"/> before the TX ring is kicked without waiting for <see cref="AfXdpDevice.Flush"/>.</summary>
     public int TransmitBatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// How long <see cref="AfXdpDevice.Wait"/> keeps checking the RX ring before it sleeps in poll(2) (0, the
+    /// default, sleeps at once; at most 10 ms): frames arriving within that time are found without a wake-up,
+    /// at the price of a core spinning while traffic is light.
+    /// </summary>
+    public TimeSpan BusyPollTime { get; init; }
+
     /// <summary>The largest number of addresses <see cref="AfXdpDevice.SetAddresses(IReadOnlyCollection{uint}, IReadOnlyCollection{uint}, IReadOnlyCollection{uint})"/> accepts (the BPF hash map's size).</summary>
     public int MaxAddresses { get; init; } = 1024;
 

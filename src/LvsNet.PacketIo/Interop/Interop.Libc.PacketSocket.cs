@@ -54,6 +54,9 @@ internal static partial class Interop
         /// <summary>PACKET_MR_PROMISC.</summary>
         internal const ushort PACKET_MR_PROMISC = 1;
 
+        /// <summary>TPACKET_V2: receive ring of fixed-size frame slots, the reader woken per frame.</summary>
+        internal const int TPACKET_V2 = 1;
+
         /// <summary>TPACKET_V3: block-based receive ring.</summary>
         internal const int TPACKET_V3 = 2;
 

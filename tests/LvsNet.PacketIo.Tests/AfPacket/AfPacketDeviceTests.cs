@@ -15,12 +15,14 @@ public sealed class AfPacketDeviceTests
 {
     private static readonly TimeSpan ReceiveLimit = TimeSpan.FromSeconds(20);
 
-    [RequiresRootFact]
-    public void Dispatch_FramesSentOnPeer_AreHandedOverAsSpansIntoTheRing()
+    [RequiresRootTheory]
+    [InlineData(AfPacketRingVersion.V2)]
+    [InlineData(AfPacketRingVersion.V3)]
+    public void Dispatch_FramesSentOnPeer_AreHandedOverAsSpansIntoTheRing(AfPacketRingVersion ring)
     {
         const int count = 300;
         using var lab = VethLab.Create();
-        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with { Filter = "ether proto 0x88b5" }));
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with { Filter = "ether proto 0x88b5", RingVersion = ring }));
         using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
 
         for (var i = 0; i < count; i++)
@@ -51,6 +53,7 @@ public sealed class AfPacketDeviceTests
         using var lab = VethLab.Create();
         using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with
         {
+            RingVersion = AfPacketRingVersion.V3,
             BlockCount = 2,
             BlockTimeout = TimeSpan.FromMilliseconds(100),
             Filter = "ether proto 0x88b5",
@@ -71,6 +74,91 @@ public sealed class AfPacketDeviceTests
 
         Assert.Equal(rounds * perRound, handler.Count);
         Assert.Equal(new CaptureStatistics(rounds * perRound, 0, 0), device.GetStatistics());
+    }
+
+    [RequiresRootFact]
+    public void Dispatch_V2ManyTimesTheRingSize_ReturnsEverySlotToTheKernel()
+    {
+        // Four 64 KiB blocks are 128 slots of 2 KiB; 3,000 frames in rounds of 100 only get through if each
+        // slot goes back to the kernel once read, and the ring wraps more than twenty times.
+        const int rounds = 30;
+        const int perRound = 100;
+        using var lab = VethLab.Create();
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with
+        {
+            RingVersion = AfPacketRingVersion.V2,
+            BlockCount = 4,
+            Filter = "ether proto 0x88b5",
+        }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        var handler = new RingCheckingHandler(device);
+
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < perRound; i++)
+            {
+                Assert.True(peer.Send(TestFrames.Experimental((round * perRound) + i, 200)));
+            }
+
+            var expected = (round + 1) * perRound;
+            Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Count >= expected, ReceiveLimit), $"round {round}: {handler.Count}");
+        }
+
+        Assert.Equal(rounds * perRound, handler.Count);
+        Assert.Equal(0, handler.OutsideRing);
+        Assert.Equal(0, handler.OutOfOrder);
+        Assert.Equal(new CaptureStatistics(rounds * perRound, 0, 0), device.GetStatistics());
+    }
+
+    [RequiresRootFact]
+    public void Wait_V2OneFrame_IsReadableWithoutWaitingForABlockTimer()
+    {
+        // With a 30 s block timeout a TPACKET_V3 ring would keep a lone frame for up to 30 s; the V2 ring
+        // must wake the reader for it (the kernel calls sk_data_ready per frame).
+        using var lab = VethLab.Create();
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with
+        {
+            RingVersion = AfPacketRingVersion.V2,
+            BlockTimeout = TimeSpan.FromSeconds(30),
+            Filter = "ether proto 0x88b5",
+        }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        var handler = new CountingFrameHandler();
+        Assert.Equal(WaitResult.Timeout, device.Wait(TimeSpan.FromMilliseconds(20)));
+
+        var start = Stopwatch.GetTimestamp();
+        Assert.True(peer.Send(TestFrames.Experimental(1, 100)));
+        var result = device.Wait(TimeSpan.FromSeconds(10));
+        var waited = Stopwatch.GetElapsedTime(start);
+
+        Assert.Equal(WaitResult.Readable, result);
+        Assert.True(waited < TimeSpan.FromSeconds(3), $"waited {waited.TotalMilliseconds} ms");
+        Assert.Equal(1, device.Dispatch(handler, 64));
+        Assert.Equal(1, handler.Count);
+    }
+
+    [RequiresRootTheory]
+    [InlineData(AfPacketRingVersion.V2)]
+    [InlineData(AfPacketRingVersion.V3)]
+    public void Wait_BusyPoll_TimesOutWhenIdleAndFindsAFrameThatArrives(AfPacketRingVersion ring)
+    {
+        using var lab = VethLab.Create();
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with
+        {
+            RingVersion = ring,
+            BusyPollTime = TimeSpan.FromMilliseconds(2),
+            Filter = "ether proto 0x88b5",
+        }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        var handler = new CountingFrameHandler();
+
+        var start = Stopwatch.GetTimestamp();
+        Assert.Equal(WaitResult.Timeout, device.Wait(TimeSpan.FromMilliseconds(30)));
+        Assert.True(Stopwatch.GetElapsedTime(start) >= TimeSpan.FromMilliseconds(25));
+
+        Assert.True(peer.Send(TestFrames.Experimental(1, 100)));
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Count >= 1, ReceiveLimit));
+        Assert.Equal(1, handler.Count);
     }
 
     [RequiresRootFact]
@@ -230,12 +318,14 @@ public sealed class AfPacketDeviceTests
         }
     }
 
-    [RequiresRootFact]
-    public void DispatchAndSend_SteadyState_AllocateNothingPerFrame()
+    [RequiresRootTheory]
+    [InlineData(AfPacketRingVersion.V2)]
+    [InlineData(AfPacketRingVersion.V3)]
+    public void DispatchAndSend_SteadyState_AllocateNothingPerFrame(AfPacketRingVersion ring)
     {
         const int count = 2000;
         using var lab = VethLab.Create();
-        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with { Filter = "ether proto 0x88b5" }));
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with { Filter = "ether proto 0x88b5", RingVersion = ring, BusyPollTime = TimeSpan.FromMilliseconds(1) }));
         using var peer = lab.Open(() => new AfPacketDevice(Options(VethLab.InjectionInterface) with { Filter = "less 1" }));
         var frame = TestFrames.Experimental(7, 128);
         var handler = new CountingFrameHandler();
@@ -295,10 +385,15 @@ public sealed class AfPacketDeviceTests
         Assert.Throws<ArgumentException>(() => new AfPacketOptions("x") { BlockSizeBytes = 5000 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new AfPacketOptions("x") { BlockTimeout = TimeSpan.Zero }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new AfPacketOptions("x") { FanoutGroupId = 70000 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AfPacketOptions("x") { BusyPollTime = TimeSpan.FromMilliseconds(11) }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AfPacketOptions("x") { BusyPollTime = TimeSpan.FromTicks(-1) }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AfPacketOptions("x") { RingVersion = (AfPacketRingVersion)3 }.Validate());
         new AfPacketOptions("x").Validate();
+        Assert.Equal(AfPacketRingVersion.V2, new AfPacketOptions("x").RingVersion);
     }
 
-    private static AfPacketOptions Options(string interfaceName) => new(interfaceName) { BlockSizeBytes = 64 * 1024, BlockCount = 32 };
+    // 128 blocks: 4,096 slots of 2 KiB with TPACKET_V2 (the tests send up to 2,000 frames before reading).
+    private static AfPacketOptions Options(string interfaceName) => new(interfaceName) { BlockSizeBytes = 64 * 1024, BlockCount = 128 };
 
     private sealed class RingCheckingHandler(AfPacketDevice device) : IFrameHandler
     {

@@ -258,13 +258,15 @@ public sealed class AfXdpDeviceTests
         device.Dispose();
     }
 
-    [RequiresRootFact]
-    public void DispatchAndSend_SteadyState_AllocateNothing()
+    [RequiresRootTheory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    public void DispatchAndSend_SteadyState_AllocateNothing(int busyPollMicroseconds)
     {
         const int warmUp = 64;
         const int measured = 256;
         using var lab = XdpLab.Create();
-        using var device = lab.OpenInDevice(() => new AfXdpDevice(Options() with { Addresses = [Address(Vip1)] }));
+        using var device = lab.OpenInDevice(() => new AfXdpDevice(Options() with { Addresses = [Address(Vip1)], BusyPollTime = TimeSpan.FromMicroseconds(busyPollMicroseconds) }));
         using var injection = lab.OpenInPeer(() => new LiveInjectionDevice(XdpLab.PeerInterface));
         var frames = Enumerable.Range(0, warmUp + measured).Select(i => Udp(Vip1, i)).ToArray();
         var outgoing = TestFrames.Experimental(0, 200);
@@ -298,6 +300,24 @@ public sealed class AfXdpDeviceTests
         Assert.Equal(frames.Length, handler.Count);
         Assert.Equal(0, handler.SendFailures);
         Assert.Equal(0, allocated);
+    }
+
+    [RequiresRootFact]
+    public void Wait_BusyPoll_TimesOutWhenIdleAndFindsAFrameThatArrives()
+    {
+        using var lab = XdpLab.Create();
+        using var device = lab.OpenInDevice(() => new AfXdpDevice(Options() with { Addresses = [Address(Vip1)], BusyPollTime = TimeSpan.FromMilliseconds(2) }));
+        using var injection = lab.OpenInPeer(() => new LiveInjectionDevice(XdpLab.PeerInterface));
+        var handler = new CollectingFrameHandler();
+
+        var start = Stopwatch.GetTimestamp();
+        Assert.Equal(WaitResult.Timeout, device.Wait(TimeSpan.FromMilliseconds(30)));
+        Assert.True(Stopwatch.GetElapsedTime(start) >= TimeSpan.FromMilliseconds(25));
+
+        var frame = Udp(Vip1, 1);
+        Assert.True(injection.Send(frame));
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 1, ReceiveLimit));
+        Assert.Equal(frame, handler.Frames[0]);
     }
 
     [RequiresRootFact]
@@ -353,6 +373,8 @@ public sealed class AfXdpDeviceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new AfXdpDevice(new AfXdpOptions("x") { FrameSizeBytes = 1000 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AfXdpDevice(new AfXdpOptions("x") { FrameCount = 1000 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AfXdpDevice(new AfXdpOptions("x") { RingSize = 512 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AfXdpDevice(new AfXdpOptions("x") { BusyPollTime = TimeSpan.FromMilliseconds(11) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AfXdpDevice(new AfXdpOptions("x") { BusyPollTime = TimeSpan.FromTicks(-1) }));
     }
 
     private static Socket UdpSocket(IPEndPoint local)

@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# lab/http-bench.sh - HTTP requests through lvsnetd against HAProxy, nginx stream and the direct path.
+#
+# Usage (root; build first with ./build.sh build, or run it through ./build.sh bench http):
+#   lab/http-bench.sh [--short] [--runs N] [--seconds S] [--connections C] [--rows LIST] [--id ID]
+#
+# Builds two labs with lab/lab.sh (DR and NAT: client, director, 2 nginx real servers each) and runs
+# wrk in the client namespace (2 threads, C connections, default 50) against every row, in rounds:
+# each round visits every row once, so load that other work puts on the machine spreads over all
+# rows instead of falling on one. Per row and round: one keep-alive run and one run with
+# `Connection: close` (a new TCP connection per request), S seconds each (default 5, at most 10).
+# Rows (--rows, comma-separated; default all):
+#   direct             the client straight to one real server (no middlebox: the ceiling)
+#   haproxy            HAProxy `mode tcp`, 1 thread, on the director's address (DR lab)
+#   nginx              nginx `stream` proxy, 1 worker process, on the director's address (DR lab)
+#   B-dr, B-nat        lvsnetd on the VIP with backend B: pcap, afpacket, afpacket2 (2 workers),
+#                      afxdp; afpacketv3 and afxdpbusy are extra rows for comparing the older
+#                      TPACKET_V3 ring and busy polling (not in the default set)
+# Reported per row and mode: requests/s (median of the runs, min-max), p50 and p99 latency (median),
+# the proxy's CPU (lvsnetd, haproxy or nginx: utime+stime from /proc/PID/stat, in % of one core) and
+# the whole box's CPU (from /proc/stat: every process on the machine, others' work included), and the
+# ratios of requests/s to HAProxy's and of p99 to the direct path's. Errors (wrk socket errors and
+# non-2xx answers) are counted. The last line of output is a JSON array of the rows.
+# --short: 1 round of 1 s per mode (a smoke test that every row works, not a measurement).
+# --id ID names the labs (IDd and IDn; ID at most 8 characters) so a caller can clean up after a kill.
+# Every namespace is deleted on exit (trap); every wrk run is bounded by -d and by timeout(1).
+set -Eeuo pipefail
+export LC_ALL=C
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONFIGURATION=${CONFIGURATION:-Release}
+DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
+STREAM_MODULE=${STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
+ALL_ROWS=direct,haproxy,nginx,pcap-dr,afpacket-dr,afpacket2-dr,afxdp-dr,pcap-nat,afpacket-nat,afpacket2-nat,afxdp-nat
+
+runs=3 seconds=5 connections=50 rows=$ALL_ROWS id="" short=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --short) short=1; shift ;;
+        --runs) runs="$2"; shift 2 ;;
+        --seconds) seconds="$2"; shift 2 ;;
+        --connections) connections="$2"; shift 2 ;;
+        --rows) rows="$2"; shift 2 ;;
+        --id) id="$2"; shift 2 ;;
+        *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    esac
+done
+[[ -n "$short" ]] && { runs=1; seconds=1; }
+[[ "$runs" =~ ^[0-9]+$ && "$runs" -ge 1 && "$runs" -le 9 ]] || { echo "http-bench: --runs must be 1..9" >&2; exit 2; }
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 && "$seconds" -le 10 ]] || { echo "http-bench: --seconds must be 1..10" >&2; exit 2; }
+[[ "$connections" =~ ^[0-9]+$ && "$connections" -ge 2 && "$connections" -le 1000 ]] || { echo "http-bench: --connections must be 2..1000" >&2; exit 2; }
+IFS=, read -r -a ROWS <<<"$rows"
+need_nat="" need_daemon=""
+for row in "${ROWS[@]}"; do
+    case "$row" in
+        direct | haproxy | nginx) ;;
+        pcap-dr | afpacket-dr | afpacket2-dr | afpacketv3-dr | afxdp-dr | afxdpbusy-dr) need_daemon=1 ;;
+        pcap-nat | afpacket-nat | afpacket2-nat | afpacketv3-nat | afxdp-nat | afxdpbusy-nat) need_daemon=1 need_nat=1 ;;
+        *) echo "http-bench: unknown row '$row'" >&2; exit 2 ;;
+    esac
+done
+[[ "$(id -u)" -eq 0 ]] || { echo "http-bench: needs root (network namespaces)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "http-bench: wrk is missing (./build.sh setup)" >&2; exit 1; }
+[[ ",$rows," != *,haproxy,* ]] || command -v haproxy >/dev/null || { echo "http-bench: haproxy is missing (./build.sh setup)" >&2; exit 1; }
+[[ ",$rows," != *,nginx,* || -f "$STREAM_MODULE" ]] || { echo "http-bench: $STREAM_MODULE is missing (libnginx-mod-stream; ./build.sh setup)" >&2; exit 1; }
+[[ -z "$need_daemon" || -f "$DAEMON_DLL" ]] || { echo "http-bench: $DAEMON_DLL is missing; run ./build.sh build first" >&2; exit 1; }
+
+log() { printf 'http-bench: %s\n' "$*" >&2; }
+
+ID=${id:-hb$$}
+ID=${ID:0:8}
+STATE=$(mktemp -d /tmp/lvt-http.XXXXXX)
+PROXY_PID=""
+stop_proxy() {
+    if [[ -n "$PROXY_PID" ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
+        kill -TERM "$PROXY_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$PROXY_PID" 2>/dev/null || true
+    fi
+    [[ -n "$PROXY_PID" ]] && wait "$PROXY_PID" 2>/dev/null || true
+    PROXY_PID=""
+}
+cleanup() {
+    stop_proxy
+    "$ROOT/lab/lab.sh" down "${ID}d" >/dev/null 2>&1 || true
+    "$ROOT/lab/lab.sh" down "${ID}n" >/dev/null 2>&1 || true
+    rm -rf -- "$STATE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+started=$(date +%s.%N)
+log "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "lab ${ID}d (dr)"
+"$ROOT/lab/lab.sh" up "${ID}d" --rs 2 --mode dr | grep -E '^LVT_[A-Z0-9_]+=' >"$STATE/dr.env"
+if [[ -n "$need_nat" ]]; then
+    log "lab ${ID}n (nat)"
+    "$ROOT/lab/lab.sh" up "${ID}n" --rs 2 --mode nat | grep -E '^LVT_[A-Z0-9_]+=' >"$STATE/nat.env"
+fi
+# Both labs use the same addresses inside their own namespaces.
+# shellcheck disable=SC1091
+source "$STATE/dr.env"
+
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Busy and total jiffies of the whole machine (all CPUs): busy = total - idle - iowait.
+box_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+
+start_haproxy() {
+    local maxconn=$(( ($(ulimit -Hn) - 100) / 2 ))
+    [[ $maxconn -gt 4000 ]] && maxconn=4000
+    cat >"$STATE/haproxy.cfg" <<CFG
+global
+    nbthread 1
+    maxconn $maxconn
+    log stderr format raw local0 err
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend web
+    bind $LVT_DIP:80
+    default_backend servers
+backend servers
+    balance roundrobin
+    server rs1 $LVT_RS1_IP:80
+    server rs2 $LVT_RS2_IP:80
+CFG
+    # haproxy needs about two descriptors per connection and refuses to start above the limit (lab notes):
+    # raise the soft limit to the hard one and derive maxconn from it.
+    "$ROOT/lab/lab.sh" exec "${ID}d" dir -- bash -c 'ulimit -n "$(ulimit -Hn)" && exec haproxy -db -f "$1"' _ "$STATE/haproxy.cfg" >"$STATE/haproxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+start_nginx() {
+    mkdir -p "$STATE/nginx"
+    cat >"$STATE/nginx/nginx.conf" <<CFG
+load_module $STREAM_MODULE;
+worker_processes 1;
+master_process off;
+daemon off;
+worker_rlimit_nofile 16384;
+pid $STATE/nginx/nginx.pid;
+error_log $STATE/nginx/error.log warn;
+events { worker_connections 8192; }
+stream {
+    upstream servers {
+        server $LVT_RS1_IP:80;
+        server $LVT_RS2_IP:80;
+    }
+    server {
+        listen $LVT_DIP:80 backlog=4096;
+        proxy_pass servers;
+    }
+}
+CFG
+    "$ROOT/lab/lab.sh" exec "${ID}d" dir -- nginx -p "$STATE/nginx/" -e "$STATE/nginx/error.log" -c "$STATE/nginx/nginx.conf" >"$STATE/nginx.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+# start_daemon LAB BACKEND WORKERS METHOD [ENV...]
+start_daemon() {
+    local lab=$1 backend=$2 workers=$3 method=$4
+    shift 4
+    cat >"$STATE/lvsnet-$method.yaml" <<YAML
+director:
+  interface: $LVT_IF
+  address: $LVT_DIP/$LVT_PREFIXLEN
+capture:
+  backend: $backend
+  workers: $workers
+connections:
+  max_entries: 262144
+virtual_services:
+  - name: web
+    protocol: tcp
+    address: $LVT_VIP
+    port: 80
+    scheduler: rr
+    real_servers:
+      - address: $LVT_RS1_IP
+        method: $method
+      - address: $LVT_RS2_IP
+        method: $method
+YAML
+    : >"$STATE/lvsnetd.log"
+    "$ROOT/lab/lab.sh" exec "$lab" dir -- env "$@" dotnet "$DAEMON_DLL" --config "$STATE/lvsnet-$method.yaml" --stats-interval 0 >"$STATE/lvsnetd.log" 2>&1 &
+    PROXY_PID=$!
+    for _ in $(seq 1 300); do
+        grep -q '"Name":"Started"' "$STATE/lvsnetd.log" 2>/dev/null && break
+        kill -0 "$PROXY_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q "\"Backend\":\"$backend\",\"Workers\":$workers" "$STATE/lvsnetd.log" || { tail -20 "$STATE/lvsnetd.log" >&2; log "lvsnetd did not start ($backend, $workers worker(s), $method)"; return 1; }
+}
+
+# The PID of the process doing the proxying: lab.sh exec runs it through ip netns exec (which execs),
+# haproxy and nginx in the foreground, so PROXY_PID is the process itself once exec has happened.
+proxy_pid() {
+    local pid=$PROXY_PID child
+    for _ in 1 2 3; do
+        child=$(pgrep -P "$pid" | head -1 || true)
+        [[ -n "$child" ]] || break
+        pid=$child
+    done
+    echo "$pid"
+}
+
+wait_ready() {
+    local lab=$1 url=$2
+    for _ in $(seq 1 100); do
+        "$ROOT/lab/lab.sh" exec "$lab" client -- curl -s -o /dev/null --max-time 1 "$url" && return 0
+        sleep 0.1
+    done
+    log "no answer from $url"
+    return 1
+}
+
+# run_wrk LAB URL MODE PID -> one JSON object on stdout.
+run_wrk() {
+    local lab=$1 url=$2 mode=$3 pid=$4 header=() out cpu0 cpu1 box0 box1
+    [[ "$mode" == close ]] && header=(-H 'Connection: close')
+    cpu0=0 cpu1=0
+    [[ -n "$pid" ]] && cpu0=$(proc_ticks "$pid")
+    box0=$(box_ticks)
+    out=$(timeout $((seconds + 15)) "$ROOT/lab/lab.sh" exec "$lab" client -- wrk -t2 -c"$connections" -d"${seconds}s" --timeout 2s --latency "${header[@]}" "$url" 2>&1 || true)
+    box1=$(box_ticks)
+    [[ -n "$pid" ]] && cpu1=$(proc_ticks "$pid")
+    python3 - "$mode" "$out" "$cpu0" "$cpu1" "$box0" "$box1" "$(getconf CLK_TCK)" "$(nproc)" "$seconds" "${pid:+1}" <<'PY'
+import json, re, sys
+mode, out = sys.argv[1], sys.argv[2]
+cpu0, cpu1 = int(sys.argv[3]), int(sys.argv[4])
+b0, t0 = (int(v) for v in sys.argv[5].split()); b1, t1 = (int(v) for v in sys.argv[6].split())
+hz, ncpu, seconds, has_pid = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9]), sys.argv[10] == "1"
+def ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not m: return None
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+lat = {p: ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M)}
+errors = sum(int(v) for v in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+errors += sum(int(v) for v in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+box = 100.0 * ncpu * (b1 - b0) / (t1 - t0) if t1 > t0 else None
+print(json.dumps({"mode": mode, "rps": float(rps.group(1)) if rps else 0.0, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"),
+                  "errors": errors, "proxy_cpu_pct": round(100.0 * (cpu1 - cpu0) / hz / seconds, 1) if has_pid else None,
+                  "box_cpu_pct": round(box, 1) if box is not None else None,
+                  "wrk": None if rps else out[-400:]}))
+PY
+}
+
+results="$STATE/results.jsonl"
+: >"$results"
+for round in $(seq 1 "$runs"); do
+    for row in "${ROWS[@]}"; do
+        lab="${ID}d" url="http://$LVT_VIP/" pid=""
+        case "$row" in
+            direct) url="http://$LVT_RS1_IP/" ;;
+            haproxy) start_haproxy; url="http://$LVT_DIP/" ;;
+            nginx) start_nginx; url="http://$LVT_DIP/" ;;
+            *)
+                backend=${row%-*} method=${row##*-} workers=1 env=(LVSNET_BENCH=1)
+                [[ "$method" == nat ]] && lab="${ID}n"
+                case "$backend" in
+                    afpacket2) backend=afpacket workers=2 ;;
+                    afpacketv3) backend=afpacket env=(LVSNET_AFPACKET_RING=v3) ;;
+                    afxdpbusy) backend=afxdp env=(LVSNET_BUSY_POLL_US=50) ;;
+                esac
+                start_daemon "$lab" "$backend" "$workers" "$method" "${env[@]}" || { stop_proxy; continue; }
+                ;;
+        esac
+        if wait_ready "$lab" "$url"; then
+            [[ -n "$PROXY_PID" ]] && pid=$(proxy_pid)
+            for mode in keepalive close; do
+                r=$(run_wrk "$lab" "$url" "$mode" "$pid")
+                python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r.update(row=sys.argv[2], round=int(sys.argv[3])); print(json.dumps(r))' "$r" "$row" "$round" >>"$results"
+                log "round $round $row $mode: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%.0f req/s p50 %s p99 %s ms errors %d" % (r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))' "$r")"
+            done
+        fi
+        stop_proxy
+    done
+done
+log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$results" "$rows" "$runs" "$seconds" "$connections" <<'PY'
+import json, statistics, sys
+rows = sys.argv[2].split(",")
+runs, seconds, conns = sys.argv[3], sys.argv[4], sys.argv[5]
+data = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+table = {}
+for row in rows:
+    for mode in ("keepalive", "close"):
+        rs = [d for d in data if d["row"] == row and d["mode"] == mode]
+        rps = [d["rps"] for d in rs]
+        table[(row, mode)] = {"row": row, "mode": mode, "runs": len(rs),
+            "rps": med(rps), "rps_min": min(rps) if rps else None, "rps_max": max(rps) if rps else None,
+            "p50_ms": med([d["p50_ms"] for d in rs]), "p99_ms": med([d["p99_ms"] for d in rs]),
+            "p99_ms_max": max([d["p99_ms"] for d in rs if d["p99_ms"] is not None], default=None),
+            "proxy_cpu_pct": med([d["proxy_cpu_pct"] for d in rs]), "box_cpu_pct": med([d["box_cpu_pct"] for d in rs]),
+            "errors": sum(d["errors"] for d in rs)}
+for (row, mode), t in table.items():
+    ref = table.get(("haproxy", mode)); direct = table.get(("direct", mode))
+    t["x_haproxy"] = round(t["rps"] / ref["rps"], 2) if t["rps"] and ref and ref["rps"] else None
+    t["p99_x_direct"] = round(t["p99_ms"] / direct["p99_ms"], 2) if t["p99_ms"] and direct and direct["p99_ms"] else None
+def f(v, fmt="%.2f"):
+    return "—" if v is None else fmt % v
+print("wrk -t2 -c%s, %s s per run, %s run(s) per row and mode; req/s median (min–max); latencies median of the runs" % (conns, seconds, runs))
+print()
+print("| row | keep-alive req/s | ×HAProxy | p50 ms | p99 ms | p99 ×direct | proxy CPU % | box CPU % | close req/s | ×HAProxy | p50 ms | p99 ms | proxy CPU % | box CPU % | errors |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for row in rows:
+    k, c = table[(row, "keepalive")], table[(row, "close")]
+    print("| %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s (%s–%s) | %s | %s | %s | %s | %s | %d |" % (
+        row, f(k["rps"], "%.0f"), f(k["rps_min"], "%.0f"), f(k["rps_max"], "%.0f"), f(k["x_haproxy"]), f(k["p50_ms"]), f(k["p99_ms"]),
+        f(k["p99_x_direct"]), f(k["proxy_cpu_pct"], "%.0f"), f(k["box_cpu_pct"], "%.0f"),
+        f(c["rps"], "%.0f"), f(c["rps_min"], "%.0f"), f(c["rps_max"], "%.0f"), f(c["x_haproxy"]), f(c["p50_ms"]), f(c["p99_ms"]),
+        f(c["proxy_cpu_pct"], "%.0f"), f(c["box_cpu_pct"], "%.0f"), k["errors"] + c["errors"]))
+print(json.dumps(list(table.values())))
+missing = sorted({t["row"] for t in table.values() if not t["rps"]})
+if missing:
+    print("http-bench: no request answered through: " + ", ".join(missing), file=sys.stderr)
+    sys.exit(1)
+PY
+log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"

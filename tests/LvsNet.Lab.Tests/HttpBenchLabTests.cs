@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// The HTTP bench (lab/http-bench.sh --short) produces every row of its matrix: the direct path, HAProxy,
+/// nginx stream and lvsnetd on every backend for DR and NAT, each with keep-alive and one connection per
+/// request. Speed is not asserted (the machine is shared), only that requests were answered through each.
+/// </summary>
+[Trait("Category", "Lab")]
+public class HttpBenchLabTests
+{
+    private static readonly string[] Rows =
+    [
+        "direct", "haproxy", "nginx",
+        "pcap-dr", "afpacket-dr", "afpacket2-dr", "afxdp-dr",
+        "pcap-nat", "afpacket-nat", "afpacket2-nat", "afxdp-nat",
+    ];
+
+    [RequiresRootFact]
+    public void ShortBench_ProducesEveryRowWithAnsweredRequests()
+    {
+        var id = "hb" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var script = Path.Combine(TestEnvironment.RepositoryRoot, "lab", "http-bench.sh");
+        try
+        {
+            var result = ProcessResult.Run(script, ["--short", "--id", id], TimeSpan.FromMinutes(4));
+            Assert.True(result.ExitCode == 0, $"http-bench.sh exited {result.ExitCode}:\n{result.Output}");
+
+            // The last line of standard output is the JSON array of rows.
+            var json = result.StandardOutput.Trim().Split('\n')[^1];
+            using var document = JsonDocument.Parse(json);
+            var seen = new HashSet<string>();
+            foreach (var row in document.RootElement.EnumerateArray())
+            {
+                var name = row.GetProperty("row").GetString()!;
+                var mode = row.GetProperty("mode").GetString()!;
+                Assert.Contains(mode, new[] { "keepalive", "close" });
+                Assert.True(row.GetProperty("runs").GetInt32() == 1, $"{name} {mode}: {row}");
+                Assert.True(row.GetProperty("rps").GetDouble() > 0, $"{name} {mode} answered no request: {row}");
+                Assert.True(row.GetProperty("p99_ms").ValueKind == JsonValueKind.Number, $"{name} {mode} has no p99: {row}");
+                if (name != "direct")
+                {
+                    // Every middlebox row has its own CPU and a ratio to HAProxy.
+                    Assert.True(row.GetProperty("proxy_cpu_pct").ValueKind == JsonValueKind.Number, $"{name} {mode}: {row}");
+                    Assert.True(row.GetProperty("x_haproxy").ValueKind == JsonValueKind.Number, $"{name} {mode}: {row}");
+                }
+
+                seen.Add(name + "/" + mode);
+            }
+
+            foreach (var row in Rows)
+            {
+                Assert.Contains(row + "/keepalive", seen);
+                Assert.Contains(row + "/close", seen);
+            }
+
+            // The markdown table names every row too.
+            foreach (var row in Rows)
+            {
+                Assert.Contains("| " + row + " |", result.StandardOutput);
+            }
+        }
+        finally
+        {
+            // Normally the script's trap has already done this; after a kill on timeout it has not.
+            ProcessResult.Run(Lab.Script, ["down", id + "d"], TimeSpan.FromSeconds(30));
+            ProcessResult.Run(Lab.Script, ["down", id + "n"], TimeSpan.FromSeconds(30));
+        }
+    }
+}
