@@ -184,6 +184,13 @@ bench() {
       build
       lab/pps-bench.sh "$@"
       ;;
+    hostile)
+      shift
+      need_root "bench hostile"
+      setup
+      build
+      lab/hostile-campaign.sh "$@"
+      ;;
     micro)
       shift
       setup
@@ -315,5 +322,5 @@ case "${1:-help}" in
   bench) shift; bench "$@" ;;
   install) shift; install_lvsnet "$@" ;;
   uninstall) shift; uninstall_lvsnet "$@" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -17,7 +17,7 @@
 # counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
 # the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
 # legitimate success in the class's time window, daemon alive and its RSS.
-# --short: 2000 frames per class at 10 kpps, no baseline (the CI form). Defaults otherwise:
+# --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
 # method); the table goes to stderr. Every namespace is deleted on exit (trap).
 set -Eeuo pipefail
@@ -27,7 +27,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
 
-backend=pcap methods=dr,nat short="" count=5000 mutations="" pps=10000 seed=13 classes=all baseline=1 id=""
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 seed=13 classes=all baseline=1 id=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -54,7 +54,7 @@ for f in "$DAEMON_DLL" "$HOSTILE_DLL"; do
     [[ -f "$f" ]] || { echo "hostile-campaign: $f is missing; run ./build.sh build first" >&2; exit 1; }
 done
 if [[ -n "$short" ]]; then
-    count=2000 pps=10000 baseline=""
+    count=2000 pps=20000 settle=150 baseline=""
 fi
 
 log() { printf 'hostile-campaign: %s\n' "$*" >&2; }
@@ -152,17 +152,21 @@ YAML
             echo \"\$s \$(date +%s%3N) \$code\"
         done" >"$dir/legit.log" 2>/dev/null &
     PIDS+=($!)
+    # (-w writes to stderr, which is unbuffered: the lines survive the SIGTERM that ends the transfer loop.)
     "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- curl -s --max-time 900 --rate 5/s -o /dev/null \
-        -w '%{num_connects} %{http_code}\n' "http://$LVT_VIP/keepalive[1-3000]" >"$dir/keepalive.log" 2>/dev/null &
+        -w '%{stderr}%{num_connects} %{http_code}\n' "http://$LVT_VIP/keepalive[1-3000]" 2>"$dir/keepalive.log" &
     KEEPALIVE_PID=$!
     PIDS+=($KEEPALIVE_PID)
     sleep 1
 
-    heal="for ns in ${LVT_RS_NS//,/ }; do ip netns exec \$ns ip neigh flush dev $LVT_IF; ip netns exec \$ns ping -c 1 -W 1 $LVT_DIP >/dev/null 2>&1 || true; done"
+    # Undo what an ARP class may have poisoned: each real server forgets its neighbours and opens a TCP
+    # connection to the DIP, so its kernel sends a genuine who-has with its true MAC. A director that learns
+    # from every request takes the true MAC back; a defended one never let it go.
+    heal="for ns in ${LVT_RS_NS//,/ }; do ip netns exec \$ns ip neigh flush dev $LVT_IF; ip netns exec \$ns timeout 1 bash -c 'exec 3<>/dev/tcp/$LVT_DIP/9' 2>/dev/null || true; done"
     args=(campaign --interface "$LVT_IF" --dir-mac "$LVT_DIR_MAC" --vip "$LVT_VIP" --dip "$LVT_DIP" --client-ip "$LVT_CLIENT_IP"
         --rs-ips "$LVT_RS_IPS" --rs-macs "$LVT_RS_MACS" --socket "$dir/lvsnetd.sock" --daemon-pid "$DAEMON_PID"
         --watch "$(IFS=,; echo "${watch_files[*]}")" --client-watch "$dir/watch-client.json"
-        --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --heal "$heal")
+        --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --settle-ms "$settle" --heal "$heal")
     [[ -n "$mutations" ]] && args+=(--mutations "$mutations")
 
     for phase in baseline attack; do

@@ -99,7 +99,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
         var reached = Marked(cls.Id) - markedBefore;
         var diverted = Diverted() - divertedBefore;
         var after = _daemon.DataPath();
-        if (cls.Kind is ClassKind.Arp or ClassKind.Flood && options.Heal is { } heal)
+        if (cls.Kind is not ClassKind.Invalid && options.Heal is { } heal)
         {
             Run("bash", "-c", heal);
         }
@@ -180,6 +180,11 @@ internal sealed class CampaignRunner(CampaignOptions options)
 
     private static JsonElement? ReadWatch(string path)
     {
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
