@@ -3,8 +3,8 @@
 #
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench hostile):
 #   lab/hostile-campaign.sh [--backend pcap|afpacket|afxdp] [--methods dr,nat] [--short]
-#                           [--count N] [--mutations N] [--pps N] [--seed N] [--classes all|a,b]
-#                           [--no-baseline] [--id ID]
+#                           [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N]
+#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--id ID]
 #
 # Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
 # lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
@@ -12,7 +12,8 @@
 # its time), one keep-alive curl making 5 requests a second over one connection (it must never
 # reconnect), and a bounded wrk. Then, with the same timing, a baseline pass (--dry-run: nothing
 # sent) and the attack pass: lvsnet-hostile campaign sends every class (`lvsnet-hostile list`),
-# each bounded by --count frames (--mutations for the mutation class) and 60 s, paced at --pps.
+# each bounded by --count frames (--mutations for the mutation class) and --max-class-seconds (default
+# 60, at most 600), paced at --pps (--mutation-pps for the mutation class; 0 = as fast as it goes).
 # Per class it reports frames sent, frames of the class that reached a real server (marked frames
 # counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
 # the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
@@ -27,7 +28,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
 
-backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 seed=13 classes=all baseline=1 id=""
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -36,11 +37,13 @@ while [[ $# -gt 0 ]]; do
         --count) count="$2"; shift 2 ;;
         --mutations) mutations="$2"; shift 2 ;;
         --pps) pps="$2"; shift 2 ;;
+        --mutation-pps) mutation_pps="$2"; shift 2 ;;
+        --max-class-seconds) max_class="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --classes) classes="$2"; shift 2 ;;
         --no-baseline) baseline=""; shift ;;
         --id) id="$2"; shift 2 ;;
-        *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
@@ -166,8 +169,9 @@ YAML
     args=(campaign --interface "$LVT_IF" --dir-mac "$LVT_DIR_MAC" --vip "$LVT_VIP" --dip "$LVT_DIP" --client-ip "$LVT_CLIENT_IP"
         --rs-ips "$LVT_RS_IPS" --rs-macs "$LVT_RS_MACS" --socket "$dir/lvsnetd.sock" --daemon-pid "$DAEMON_PID"
         --watch "$(IFS=,; echo "${watch_files[*]}")" --client-watch "$dir/watch-client.json"
-        --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --settle-ms "$settle" --heal "$heal")
+        --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --settle-ms "$settle" --max-class-seconds "$max_class" --heal "$heal")
     [[ -n "$mutations" ]] && args+=(--mutations "$mutations")
+    [[ -n "$mutation_pps" ]] && args+=(--mutation-pps "$mutation_pps")
 
     for phase in baseline attack; do
         if [[ "$phase" == baseline && -z "$baseline" ]]; then

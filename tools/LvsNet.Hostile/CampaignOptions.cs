@@ -14,7 +14,7 @@ internal sealed record CampaignOptions
               counts frames from the director on IF (marked per class, diverted); JSON totals in FILE every 100 ms
           lvsnet-hostile campaign --interface IF --dir-mac MAC --vip IP --dip IP --client-ip IP
                 --rs-ips A,B --rs-macs M,N --socket PATH --daemon-pid PID --watch F1,F2 --client-watch F
-                [--classes all|a,b] [--count N] [--mutations N] [--pps N] [--seed N] [--settle-ms N]
+                [--classes all|a,b] [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N] [--settle-ms N]
                 [--probes N] [--heal CMD] [--max-class-seconds S] [--dry-run] [--port N]
               sends each class (bounded by --count frames and --max-class-seconds, paced at --pps; 0 = as fast
               as possible), then reads the watchers, the daemon's status and RSS; prints one JSON document.
@@ -37,6 +37,7 @@ internal sealed record CampaignOptions
     public long Count { get; init; } = 2000;
     public long? Mutations { get; init; }
     public long Pps { get; init; } = 10000;
+    public long? MutationPps { get; init; }
     public int Seed { get; init; } = 13;
     public int SettleMilliseconds { get; init; } = 300;
     public int Probes { get; init; } = 6;
@@ -102,6 +103,7 @@ internal sealed record CampaignOptions
             Count = Number(Maybe("--count"), 2000, 1, 100_000_000, "--count"),
             Mutations = Maybe("--mutations") is { } m ? Number(m, 0, 1, 100_000_000, "--mutations") : null,
             Pps = Number(Maybe("--pps"), 10000, 0, 10_000_000, "--pps"),
+            MutationPps = Maybe("--mutation-pps") is { } mp ? Number(mp, 0, 0, 10_000_000, "--mutation-pps") : null,
             Seed = (int)Number(Maybe("--seed"), 13, 0, int.MaxValue, "--seed"),
             SettleMilliseconds = (int)Number(Maybe("--settle-ms"), 300, 0, 10000, "--settle-ms"),
             Probes = (int)Number(Maybe("--probes"), 6, 0, 64, "--probes"),

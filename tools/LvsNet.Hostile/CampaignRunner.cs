@@ -66,6 +66,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
     private JsonObject RunClass(HostileClass cls, LabContext context, AfPacketDevice device)
     {
         var count = cls.Kind == ClassKind.Mutation && options.Mutations is { } mutations ? mutations : options.Count;
+        var pps = cls.Kind == ClassKind.Mutation && options.MutationPps is { } mutationPps ? mutationPps : options.Pps;
         var before = _daemon.DataPath();
         var markedBefore = Marked(cls.Id);
         var divertedBefore = Diverted();
@@ -80,7 +81,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
             Run("ip", "link", "set", "dev", options.Interface, "mtu", "1504");
         }
 
-        var (sent, failed, seconds) = Send(cls, context, device, count);
+        var (sent, failed, seconds) = Send(cls, context, device, count, pps);
         if (restoreMtu is not null)
         {
             Run("ip", "link", "set", "dev", options.Interface, "mtu", restoreMtu);
@@ -134,7 +135,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
         };
     }
 
-    private (long Sent, long Failed, double Seconds) Send(HostileClass cls, LabContext context, AfPacketDevice device, long count)
+    private (long Sent, long Failed, double Seconds) Send(HostileClass cls, LabContext context, AfPacketDevice device, long count, long pps)
     {
         var random = new Random(options.Seed ^ (cls.Id * 7919));
         var sentBefore = device.Sent;
@@ -143,7 +144,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
         long offered = 0;
         while (offered < count && watch.Elapsed.TotalSeconds < options.MaxClassSeconds)
         {
-            var allowed = options.Pps == 0 ? count : Math.Min(count, (long)(watch.Elapsed.TotalSeconds * options.Pps) + 64);
+            var allowed = pps == 0 ? count : Math.Min(count, (long)(watch.Elapsed.TotalSeconds * pps) + 64);
             var burst = (int)Math.Min(64, allowed - offered);
             if (burst <= 0)
             {
