@@ -10,6 +10,8 @@ internal sealed record CampaignOptions
         lvsnet-hostile: hostile-frame campaign against lvsnetd in the namespace lab (run inside the client namespace).
           lvsnet-hostile list
               every class: id, name, kind, expected outcome, description
+          lvsnet-hostile pcap FILE [PER_CLASS]
+              the first PER_CLASS (default 4) frames of every class, in catalog order, with the lab's addresses
           lvsnet-hostile watch --interface IF --dir-mac MAC --out FILE [--duration S]
               counts frames from the director on IF (marked per class, diverted); JSON totals in FILE every 100 ms
           lvsnet-hostile campaign --interface IF --dir-mac MAC --vip IP --dip IP --client-ip IP

@@ -17,6 +17,14 @@ try
             }
 
             return 0;
+        case "pcap":
+        {
+            // lvsnet-hostile pcap FILE [PER_CLASS]: the first frames of every class, for an independent decoder.
+            var perClass = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
+            PcapExport.Write(args.Length > 1 ? args[1] : throw new ArgumentException("pcap needs a file name"), perClass, 13);
+            return 0;
+        }
+
         case "watch":
         {
             var options = CampaignOptions.Parse(args[1..]);
