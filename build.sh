@@ -125,7 +125,7 @@ run_tests() {
   local passed=0 failed=0 skipped=0
   local projects=(
     tests/LvsNet.Packets.Tests
-    tests/LvsNet.Pcap.Tests
+    tests/LvsNet.PacketIo.Tests
     tests/LvsNet.Core.Tests
     tests/LvsNet.Daemon.Tests
     tests/LvsNet.Lab.Tests

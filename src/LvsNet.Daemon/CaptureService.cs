@@ -3,7 +3,10 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
 using LvsNet.Daemon.Host;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.AfPacket;
+using LvsNet.PacketIo.AfXdp;
+using LvsNet.PacketIo.Pcap;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using LvsNet.Core.DataPath;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Files;
 
 namespace LvsNet.Daemon;
 

@@ -104,7 +104,7 @@ try
     await host.RunAsync().ConfigureAwait(false);
     return 0;
 }
-catch (Exception ex) when (ex is InvalidOperationException or LvsNet.Pcap.PcapException or DllNotFoundException)
+catch (Exception ex) when (ex is InvalidOperationException or LvsNet.PacketIo.Pcap.PcapException or DllNotFoundException)
 {
     StartupLog.StartFailed(startupLogger, ex, ex.Message);
     Console.Error.WriteLine($"lvsnetd: {ex.Message}");

@@ -1,6 +1,6 @@
 using LvsNet.Core;
 using LvsNet.Core.DataPath;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
 using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Daemon;

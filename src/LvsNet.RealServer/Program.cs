@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Pcap;
+using LvsNet.PacketIo.Tun;
 using LvsNet.Packets;
-using LvsNet.Pcap;
 using LvsNet.RealServer;
 
 // lvsnet-rs: prepares a real server for LvsNet's forwarding methods.

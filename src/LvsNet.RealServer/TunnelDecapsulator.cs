@@ -1,5 +1,6 @@
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Tun;
 using LvsNet.Packets;
-using LvsNet.Pcap;
 
 namespace LvsNet.RealServer;
 

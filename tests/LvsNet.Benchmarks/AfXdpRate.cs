@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.AfXdp;
+using LvsNet.PacketIo.Pcap;
 
 namespace LvsNet.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LvsNet.Core.DataPath;
+using LvsNet.PacketIo;
 using LvsNet.Packets;
-using LvsNet.Pcap;
 using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Core.Tests.DataPathHarness;

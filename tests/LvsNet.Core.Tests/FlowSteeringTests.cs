@@ -1,9 +1,10 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Bpf;
 using LvsNet.Packets;
 using LvsNet.Packets.Writing;
-using LvsNet.Pcap;
 using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Core.Tests.DataPathHarness;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
 
 namespace LvsNet.Testing;
 

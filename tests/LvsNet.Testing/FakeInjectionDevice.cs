@@ -1,4 +1,4 @@
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
 
 namespace LvsNet.Testing;
 

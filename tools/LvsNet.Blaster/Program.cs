@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.NetworkInformation;
 using LvsNet.Blaster;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.AfPacket;
 
 // A bounded load generator for the pps lab bench: every run stops at --count frames or after
 // --duration, whichever comes first. It only sends on the interface it is given, which the bench

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using LvsNet.Pcap;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Pcap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
-using LvsNet.Pcap;
-using static LvsNet.Pcap.ClassicBpfInstruction;
+using LvsNet.PacketIo;
+using LvsNet.PacketIo.Bpf;
+using static LvsNet.PacketIo.Bpf.ClassicBpfInstruction;
 
 namespace LvsNet.Core.DataPath;
 

@@ -4,10 +4,10 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.Neighbours;
 using LvsNet.Core.Scheduling;
+using LvsNet.PacketIo;
 using LvsNet.Packets;
 using LvsNet.Packets.Checksums;
 using LvsNet.Packets.Writing;
-using LvsNet.Pcap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

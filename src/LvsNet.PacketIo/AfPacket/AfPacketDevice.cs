@@ -1,0 +1,570 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using LvsNet.PacketIo.Bpf;
+using LvsNet.PacketIo.Pcap;
+
+namespace LvsNet.PacketIo.AfPacket;
+
+/// <summary>
+/// Captures and sends frames on one interface through an AF_PACKET socket: a memory-mapped TPACKET_V3
+/// receive ring read in place, and batched transmit with one sendmmsg(2) per batch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread contract: one thread owns the device and is the only caller of <see cref="Dispatch"/>,
+/// <see cref="Wait"/>, <see cref="Send"/>, <see cref="Flush"/> and <see cref="GetStatistics"/>.
+/// <see cref="Wake"/> and <see cref="Dispose"/> may be called from any thread; the socket and the
+/// mappings are only released once the owning thread has left the call that uses them. Unlike the
+/// libpcap devices, receive and send share the socket: both run on the owning thread, and the kernel
+/// never loops a packet socket's own transmissions back to it.
+/// </para>
+/// <para>
+/// Receiving: the kernel fills blocks of the ring and hands a block over when it is full or when
+/// <see cref="AfPacketOptions.BlockTimeout"/> passes. <see cref="Dispatch"/> hands each frame to the
+/// handler as a span into the ring (no copy) and returns a block to the kernel as soon as its last frame
+/// has been handled. Only inbound frames are delivered (PACKET_IGNORE_OUTGOING, and frames marked
+/// PACKET_OUTGOING are skipped as well).
+/// </para>
+/// <para>
+/// Sending: <see cref="Send"/> copies the frame into a pre-mapped staging slot; the staged frames go out
+/// with one sendmmsg(2) when <see cref="AfPacketOptions.TransmitBatchSize"/> are staged or when
+/// <see cref="Flush"/> is called. The capture loop must call <see cref="Flush"/> after each batch and
+/// before it blocks. Frames still staged at <see cref="Dispose"/> are discarded.
+/// </para>
+/// <para>Non-goals: VLAN tag reinsertion (the kernel strips tags into metadata), timestamps, a TX ring.</para>
+/// </remarks>
+public sealed unsafe class AfPacketDevice : ICaptureDevice, IInjectionDevice
+{
+    // Offsets inside struct tpacket_block_desc (version, offset_to_priv, then struct tpacket_hdr_v1).
+    private const int BlockStatusOffset = 8;
+    private const int BlockPacketCountOffset = 12;
+    private const int BlockFirstPacketOffset = 16;
+
+    // Offsets inside struct tpacket3_hdr (48 bytes, followed by struct sockaddr_ll).
+    private const int FrameNextOffset = 0;
+    private const int FrameSnapLengthOffset = 12;
+    private const int FrameLengthOffset = 16;
+    private const int FrameMacOffset = 24;
+    private const int FrameHeaderLength = 48;
+    private const int SockAddrPacketTypeOffset = 10;
+
+    private readonly PacketSocketHandle _socket;
+    private readonly MappedMemoryHandle _ring;
+    private readonly MappedMemoryHandle _transmit;
+    private readonly EventFdHandle _wakeEvent;
+    private readonly int _blockSize;
+    private readonly int _blockCount;
+    private readonly int _batchSize;
+    private readonly int _slotSize;
+    private int _disposed;
+
+    // Receive position: the block being read, the frames left in it and the next frame's offset.
+    private int _block;
+    private int _framesLeft;
+    private int _frameOffset;
+
+    // Transmit staging: _staged frames are waiting in the slots, described by the mmsghdr/iovec arrays.
+    private int _staged;
+    private long _sendFailures;
+    private long _sent;
+    private long _sendCalls;
+    private int _lastSendErrno;
+    private CaptureStatistics _statistics;
+
+    /// <summary>Opens the socket, maps the ring, attaches the filter, binds to the interface and joins the fanout group.</summary>
+    /// <param name="options">The interface and options.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="PcapException">A step failed (no such interface, no CAP_NET_RAW, bad filter, ...); the message names the step and the errno text.</exception>
+    public AfPacketDevice(AfPacketOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        PcapLibrary.EnsureInitialized();
+        if (sizeof(Interop.Libc.MMsgHdr) != 64 || sizeof(Interop.Libc.SockAddrLl) != 20 || sizeof(Interop.Libc.SockFprog) != 16)
+        {
+            throw new PlatformNotSupportedException("AfPacketDevice supports 64-bit Linux only (struct mmsghdr must be 64 bytes).");
+        }
+
+        Options = options;
+        _blockSize = options.BlockSizeBytes;
+        _blockCount = options.BlockCount;
+        _batchSize = options.TransmitBatchSize;
+        _slotSize = (options.TransmitFrameSizeBytes + 63) & ~63;
+
+        var interfaceIndex = (int)Interop.Libc.if_nametoindex(options.InterfaceName);
+        if (interfaceIndex == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new PcapException(
+                $"if_nametoindex failed on '{options.InterfaceName}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})",
+                "if_nametoindex",
+                errno);
+        }
+
+        InterfaceIndex = interfaceIndex;
+        _socket = PacketSocketHandle.Create();
+        try
+        {
+            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_VERSION, Interop.Libc.TPACKET_V3, "PACKET_VERSION");
+            var request = new Interop.Libc.TPacketReq3
+            {
+                BlockSize = (uint)_blockSize,
+                BlockCount = (uint)_blockCount,
+                FrameSize = (uint)options.FrameSizeBytes,
+                FrameCount = (uint)(_blockSize / options.FrameSizeBytes * _blockCount),
+                RetireBlockTimeoutMilliseconds = (uint)Math.Ceiling(options.BlockTimeout.TotalMilliseconds),
+            };
+            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_RX_RING, &request, (uint)sizeof(Interop.Libc.TPacketReq3), "PACKET_RX_RING");
+            _ring = MappedMemoryHandle.MapSocket(_socket, (nuint)options.RingSizeBytes);
+
+            // Staging area: the mmsghdr array, then the iovec array, then the frame slots.
+            var headerBytes = (nuint)(_batchSize * (sizeof(Interop.Libc.MMsgHdr) + sizeof(Interop.Libc.IoVec)));
+            var stagingBytes = ((headerBytes + 63) & ~(nuint)63) + (nuint)(_batchSize * _slotSize);
+            _transmit = MappedMemoryHandle.MapAnonymous(stagingBytes);
+            InitializeStaging((nuint)(((long)headerBytes + 63) & ~63L));
+
+            if (options.Filter is not null)
+            {
+                AttachFilter(options.Filter);
+            }
+
+            // Linux 4.20+; on older kernels the PACKET_OUTGOING check in Dispatch does the same job.
+            var ignoreOutgoing = 1;
+            IgnoresOutgoingInKernel = Interop.Libc.setsockopt(_socket, Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_IGNORE_OUTGOING, &ignoreOutgoing, sizeof(int)) == 0;
+
+            if (options.QdiscBypass)
+            {
+                SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
+            }
+
+            var address = new Interop.Libc.SockAddrLl
+            {
+                Family = Interop.Libc.AF_PACKET,
+                Protocol = BinaryPrimitives.ReverseEndianness(Interop.Libc.ETH_P_ALL),
+                InterfaceIndex = interfaceIndex,
+            };
+            if (Interop.Libc.bind(_socket, &address, (uint)sizeof(Interop.Libc.SockAddrLl)) != 0)
+            {
+                throw FromErrno("bind");
+            }
+
+            if (options.Promiscuous)
+            {
+                var membership = new Interop.Libc.PacketMreq { InterfaceIndex = interfaceIndex, Type = Interop.Libc.PACKET_MR_PROMISC };
+                SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_ADD_MEMBERSHIP, &membership, (uint)sizeof(Interop.Libc.PacketMreq), "PACKET_ADD_MEMBERSHIP");
+            }
+
+            // The kernel only accepts PACKET_FANOUT on a bound (running) socket.
+            if (options.FanoutGroupId is { } group)
+            {
+                SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_FANOUT, group | ((int)options.FanoutMode << 16), "PACKET_FANOUT");
+            }
+
+            _wakeEvent = EventFdHandle.Create();
+        }
+        catch
+        {
+            _transmit?.Dispose();
+            _ring?.Dispose();
+            _socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="ICaptureDevice.Name"/>
+    public string Name => Options.InterfaceName;
+
+    /// <summary>The options the device was opened with (all in effect).</summary>
+    public AfPacketOptions Options { get; }
+
+    /// <summary>The interface index the socket is bound to.</summary>
+    public int InterfaceIndex { get; }
+
+    /// <summary>Whether the kernel accepted PACKET_IGNORE_OUTGOING (otherwise outgoing frames are skipped in <see cref="Dispatch"/>).</summary>
+    public bool IgnoresOutgoingInKernel { get; }
+
+    /// <inheritdoc/>
+    public long SendFailures => Interlocked.Read(ref _sendFailures);
+
+    /// <summary>Frames the kernel accepted.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>sendmmsg(2) calls made (one per flushed batch, more only when a frame in a batch was refused).</summary>
+    public long SendCalls => Interlocked.Read(ref _sendCalls);
+
+    /// <summary>Frames staged and not yet flushed.</summary>
+    public int PendingFrames => _staged;
+
+    /// <summary>The errno of the most recent refused frame (0 when none was refused); read it on the owning thread.</summary>
+    public int LastSendErrno => _lastSendErrno;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Walks the ring from the current block; each frame is handed to <paramref name="handler"/> as a span
+    /// into the ring, valid during the call only. A block goes back to the kernel once all its frames have
+    /// been handed over. Nothing is allocated. An exception thrown by the handler propagates; the frame
+    /// counts as consumed.
+    /// </remarks>
+    public int Dispatch(IFrameHandler handler, int maxFrames)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrames);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var added = false;
+        try
+        {
+            _ring.DangerousAddRef(ref added);
+            var ring = _ring.Address;
+            var count = 0;
+            while (count < maxFrames)
+            {
+                var block = ring + ((long)_block * _blockSize);
+                if (_framesLeft == 0)
+                {
+                    // Acquire: the frames are visible once the kernel's status store is.
+                    if ((Volatile.Read(ref *(uint*)(block + BlockStatusOffset)) & Interop.Libc.TP_STATUS_USER) == 0)
+                    {
+                        break;
+                    }
+
+                    _framesLeft = *(int*)(block + BlockPacketCountOffset);
+                    _frameOffset = *(int*)(block + BlockFirstPacketOffset);
+                    if (_framesLeft == 0)
+                    {
+                        ReleaseBlock(block);
+                        continue;
+                    }
+                }
+
+                var frame = block + _frameOffset;
+                var next = *(int*)(frame + FrameNextOffset);
+                var snapLength = *(int*)(frame + FrameSnapLengthOffset);
+                var wireLength = *(int*)(frame + FrameLengthOffset);
+                var mac = *(ushort*)(frame + FrameMacOffset);
+                var packetType = frame[FrameHeaderLength + SockAddrPacketTypeOffset];
+
+                // Advance first, so a handler that throws does not see the frame again.
+                _frameOffset += next;
+                if (--_framesLeft == 0)
+                {
+                    ReleaseBlock(block);
+                }
+
+                if (packetType == Interop.Libc.PACKET_OUTGOING)
+                {
+                    continue;
+                }
+
+                count++;
+                handler.OnFrame(new ReadOnlySpan<byte>(frame + mac, snapLength), wireLength);
+            }
+
+            return count;
+        }
+        finally
+        {
+            if (added)
+            {
+                _ring.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Returns <see cref="WaitResult.Readable"/> at once when the current block is already in user space;
+    /// otherwise poll(2) on the socket and the wake-up eventfd, with the same rules as
+    /// <see cref="LiveCaptureDevice.Wait"/>. Staged frames are not flushed here; the caller flushes first.
+    /// </remarks>
+    public WaitResult Wait(TimeSpan timeout)
+    {
+        var timeoutMilliseconds = EventFdHandle.ToPollTimeout(timeout);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var socketAdded = false;
+        var ringAdded = false;
+        try
+        {
+            _socket.DangerousAddRef(ref socketAdded);
+            _ring.DangerousAddRef(ref ringAdded);
+            var block = _ring.Address + ((long)_block * _blockSize);
+            if (_framesLeft > 0 || (Volatile.Read(ref *(uint*)(block + BlockStatusOffset)) & Interop.Libc.TP_STATUS_USER) != 0)
+            {
+                return WaitResult.Readable;
+            }
+
+            return _wakeEvent.WaitWith(_socket.FileDescriptor, timeoutMilliseconds);
+        }
+        finally
+        {
+            if (ringAdded)
+            {
+                _ring.DangerousRelease();
+            }
+
+            if (socketAdded)
+            {
+                _socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Adds one to the eventfd counter. Safe from any thread, also during or after <see cref="Dispose"/> (then it does nothing).</remarks>
+    public void Wake() => _wakeEvent.Signal();
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Copies <paramref name="frame"/> into the next staging slot; <see langword="true"/> means staged. When the
+    /// batch is full it is sent at once. A frame larger than <see cref="AfPacketOptions.TransmitFrameSizeBytes"/>
+    /// returns <see langword="false"/>; frames the kernel refuses when the batch is sent (e.g. EMSGSIZE) are
+    /// counted in <see cref="SendFailures"/>. Nothing is allocated.
+    /// </remarks>
+    public bool Send(ReadOnlySpan<byte> frame)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if ((uint)frame.Length > (uint)_slotSize || frame.IsEmpty)
+        {
+            Interlocked.Increment(ref _sendFailures);
+            return false;
+        }
+
+        var added = false;
+        try
+        {
+            _transmit.DangerousAddRef(ref added);
+            var vectors = IoVectors;
+            var slot = _staged;
+            frame.CopyTo(new Span<byte>(vectors[slot].Base, frame.Length));
+            vectors[slot].Length = (nuint)frame.Length;
+            _staged = slot + 1;
+        }
+        finally
+        {
+            if (added)
+            {
+                _transmit.DangerousRelease();
+            }
+        }
+
+        if (_staged == _batchSize)
+        {
+            Flush();
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One sendmmsg(2) for all staged frames. When the kernel refuses a frame, sendmmsg stops there: the
+    /// frame is counted as failed and the rest of the batch is sent with another call. The socket blocks,
+    /// so a full socket send buffer makes the call wait briefly instead of dropping.
+    /// </remarks>
+    public void Flush()
+    {
+        if (_staged == 0 || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        var socketAdded = false;
+        var transmitAdded = false;
+        try
+        {
+            _socket.DangerousAddRef(ref socketAdded);
+            _transmit.DangerousAddRef(ref transmitAdded);
+            var messages = (Interop.Libc.MMsgHdr*)_transmit.Address;
+            var done = 0;
+            var sent = 0;
+            var failed = 0;
+            var calls = 0;
+            while (done < _staged)
+            {
+                calls++;
+                var result = Interop.Libc.sendmmsg(_socket.FileDescriptor, messages + done, (uint)(_staged - done), 0);
+                if (result > 0)
+                {
+                    done += result;
+                    sent += result;
+                    continue;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Interop.Libc.EINTR)
+                {
+                    continue;
+                }
+
+                // The first frame of the rest was refused: count it and go on with the next.
+                _lastSendErrno = errno;
+                failed++;
+                done++;
+            }
+
+            _staged = 0;
+            Interlocked.Add(ref _sent, sent);
+            Interlocked.Add(ref _sendCalls, calls);
+            if (failed > 0)
+            {
+                Interlocked.Add(ref _sendFailures, failed);
+            }
+        }
+        finally
+        {
+            if (transmitAdded)
+            {
+                _transmit.DangerousRelease();
+            }
+
+            if (socketAdded)
+            {
+                _socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// PACKET_STATISTICS resets the kernel's counters on every read; this method accumulates them, so the
+    /// result counts everything since the socket was opened. <see cref="CaptureStatistics.Received"/> includes
+    /// dropped frames, as with libpcap.
+    /// </remarks>
+    /// <exception cref="PcapException">getsockopt failed.</exception>
+    public CaptureStatistics GetStatistics()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Interop.Libc.TPacketStatsV3 stats;
+        var length = (uint)sizeof(Interop.Libc.TPacketStatsV3);
+        if (Interop.Libc.getsockopt(_socket, Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_STATISTICS, &stats, &length) != 0)
+        {
+            throw FromErrno("getsockopt(PACKET_STATISTICS)");
+        }
+
+        _statistics = new CaptureStatistics(_statistics.Received + stats.Packets, _statistics.Dropped + stats.Drops, _statistics.InterfaceDropped);
+        return _statistics;
+    }
+
+    /// <summary>Wakes a blocked <see cref="Wait"/>, discards staged frames and closes the socket and the mappings.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Wake();
+        _ring.Dispose();
+        _transmit.Dispose();
+        _socket.Dispose();
+        _wakeEvent.Dispose();
+    }
+
+    /// <summary>The socket's descriptor number (for tests that check it is closed).</summary>
+    internal int SocketDescriptor => _socket.FileDescriptor;
+
+    /// <summary>Whether <paramref name="frame"/> points into the receive ring (for tests that check frames are not copied).</summary>
+    internal bool IsInRing(ReadOnlySpan<byte> frame)
+    {
+        fixed (byte* data = frame)
+        {
+            var start = _ring.Address;
+            return data >= start && data + frame.Length <= start + Options.RingSizeBytes;
+        }
+    }
+
+    private Interop.Libc.IoVec* IoVectors => (Interop.Libc.IoVec*)(_transmit.Address + (_batchSize * sizeof(Interop.Libc.MMsgHdr)));
+
+
+    private void ReleaseBlock(byte* block)
+    {
+        // Release: everything read from the block happens before the kernel may refill it.
+        Volatile.Write(ref *(uint*)(block + BlockStatusOffset), Interop.Libc.TP_STATUS_KERNEL);
+        _framesLeft = 0;
+        _block = _block + 1 == _blockCount ? 0 : _block + 1;
+    }
+
+    private void InitializeStaging(nuint slotsOffset)
+    {
+        // Called from the constructor only, before the handle can be shared.
+        var messages = (Interop.Libc.MMsgHdr*)_transmit.Address;
+        var vectors = IoVectors;
+        var slots = _transmit.Address + slotsOffset;
+        for (var i = 0; i < _batchSize; i++)
+        {
+            vectors[i].Base = slots + ((long)i * _slotSize);
+            messages[i].IoVectors = vectors + i;
+            messages[i].IoVectorCount = 1;
+        }
+    }
+
+    private void AttachFilter(string filter)
+    {
+        using var pcap = Interop.Pcap.pcap_open_dead(Interop.Pcap.LinkTypeEthernet, DeviceConfiguration.MaximumSnapLength);
+        if (pcap.IsInvalid)
+        {
+            throw new PcapException("pcap_open_dead failed.", "pcap_open_dead", Interop.Pcap.Error);
+        }
+
+        using var program = new BpfProgramHandle();
+        if (PcapLibrary.Compile(pcap, program, filter) != 0)
+        {
+            throw PcapException.FromStatus("pcap_compile", Name, Interop.Pcap.Error, PcapLibrary.GetError(pcap) + " (filter: " + filter + ")");
+        }
+
+        var added = false;
+        try
+        {
+            program.DangerousAddRef(ref added);
+            var compiled = (Interop.Pcap.BpfProgram*)program.DangerousGetHandle();
+            var fprog = new Interop.Libc.SockFprog { Length = (ushort)compiled->Length, Filter = compiled->Instructions };
+            SetOption(Interop.Libc.SOL_SOCKET, Interop.Libc.SO_ATTACH_FILTER, &fprog, (uint)sizeof(Interop.Libc.SockFprog), "SO_ATTACH_FILTER");
+        }
+        finally
+        {
+            if (added)
+            {
+                program.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets the program of a <see cref="AfPacketFanoutMode.ClassicBpf"/> fanout group (it applies to
+    /// every socket of the group, and replaces the previous one at once).
+    /// </summary>
+    /// <exception cref="ArgumentException">The program is empty or longer than the kernel accepts.</exception>
+    /// <exception cref="PcapException">The kernel refused it (not a CBPF group, or an invalid program).</exception>
+    public void SetFanoutProgram(ReadOnlySpan<ClassicBpfInstruction> program)
+    {
+        if (program.IsEmpty || program.Length > ClassicBpfInstruction.MaxInstructions)
+        {
+            throw new ArgumentException($"a fanout program has 1 to {ClassicBpfInstruction.MaxInstructions} instructions, got {program.Length}", nameof(program));
+        }
+
+        fixed (ClassicBpfInstruction* instructions = program)
+        {
+            var fprog = new Interop.Libc.SockFprog { Length = (ushort)program.Length, Filter = (nint)instructions };
+            SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_FANOUT_DATA, &fprog, (uint)sizeof(Interop.Libc.SockFprog), "PACKET_FANOUT_DATA");
+        }
+    }
+
+    private void SetOption(int level, int name, int value, string step) => SetOption(level, name, &value, sizeof(int), step);
+
+    private void SetOption(int level, int name, void* value, uint length, string step)
+    {
+        if (Interop.Libc.setsockopt(_socket, level, name, value, length) != 0)
+        {
+            throw FromErrno("setsockopt(" + step + ")");
+        }
+    }
+
+    private PcapException FromErrno(string step)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new PcapException($"{step} failed on '{Name}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", step, errno);
+    }
+
+}

@@ -1,0 +1,154 @@
+using LvsNet.PacketIo.Bpf;
+
+namespace LvsNet.PacketIo.AfXdp;
+
+/// <summary>
+/// The XDP program of the AF_XDP backend: it redirects to the AF_XDP socket of the receive queue the ARP
+/// frames for owned addresses, the IPv4 frames to owned addresses, and the IPv4 frames from reply
+/// sources (NAT real servers) unless they go to one of the host's own addresses; everything else, and
+/// anything too short to tell, is passed to the kernel's stack.
+/// </summary>
+/// <remarks>
+/// <para>One hash map, IPv4 address (wire byte order) to flags (<see cref="Owned"/>, <see cref="ReplySource"/>, <see cref="Host"/>). In pseudo-C:</para>
+/// <code>
+/// if (data + 14 > end) return XDP_PASS;
+/// if (eth->h_proto == htons(ETH_P_ARP)) {
+///     if (data + 42 > end) return XDP_PASS;
+///     f = lookup(arp->ar_tip);                       // target protocol address, offset 38
+///     return f &amp;&amp; (*f &amp; OWNED) ? redirect() : XDP_PASS;
+/// }
+/// if (eth->h_proto != htons(ETH_P_IP) || data + 34 > end) return XDP_PASS;
+/// f = lookup(ip->daddr);                             // offset 30
+/// if (f &amp;&amp; (*f &amp; OWNED)) return redirect();
+/// if (f &amp;&amp; (*f &amp; HOST)) return XDP_PASS;             // the host's own traffic, e.g. health checks
+/// f = lookup(ip->saddr);                             // offset 26
+/// return f &amp;&amp; (*f &amp; REPLY_SOURCE) ? redirect() : XDP_PASS;
+/// redirect(): return bpf_redirect_map(&amp;xsks, ctx->rx_queue_index, XDP_PASS);   // no socket on that queue: pass
+/// </code>
+/// <para>
+/// Frames are matched on untagged Ethernet only (no VLAN tags), and only addresses are checked: IPv4
+/// header validation is left to the data path's parser, which counts malformed frames. Loads at packet
+/// offsets 26, 30 and 38 are unaligned by 2 bytes, which the verifier accepts on architectures with
+/// efficient unaligned access (x86_64, arm64).
+/// </para>
+/// </remarks>
+internal static class XdpAddressFilterProgram
+{
+    /// <summary>XDP_PASS.</summary>
+    public const int XdpPass = 2;
+
+    /// <summary>Helper BPF_FUNC_map_lookup_elem.</summary>
+    public const int MapLookupElement = 1;
+
+    /// <summary>Helper BPF_FUNC_redirect_map.</summary>
+    public const int RedirectMap = 51;
+
+    /// <summary>Flag: ARP for this address and IPv4 to it go to the socket (VIPs, addresses the daemon answers for).</summary>
+    public const uint Owned = 1;
+
+    /// <summary>Flag: IPv4 from this address goes to the socket unless it is addressed to a <see cref="Host"/> address (NAT replies).</summary>
+    public const uint ReplySource = 2;
+
+    /// <summary>Flag: IPv4 to this address stays with the kernel even when its source is a <see cref="ReplySource"/>.</summary>
+    public const uint Host = 4;
+
+    /// <summary>The EtherType field of IPv4 read as a little-endian u16 (network order 0x0800).</summary>
+    private const int EtherTypeIpv4LittleEndian = 0x0008;
+
+    /// <summary>The EtherType field of ARP read as a little-endian u16 (network order 0x0806).</summary>
+    private const int EtherTypeArpLittleEndian = 0x0608;
+
+    private const short EthernetHeaderLength = 14;
+    private const short EtherTypeOffset = 12;
+    private const short Ipv4SourceOffset = EthernetHeaderLength + 12;
+    private const short Ipv4DestinationOffset = EthernetHeaderLength + 16;
+    private const short Ipv4MinimumEnd = EthernetHeaderLength + 20;
+    private const short ArpTargetAddressOffset = EthernetHeaderLength + 24;
+    private const short ArpEnd = EthernetHeaderLength + 28;
+
+    // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index (u32 each).
+    private const short ContextData = 0;
+    private const short ContextDataEnd = 4;
+    private const short ContextRxQueueIndex = 16;
+
+    /// <summary>Assembles the program for the given map descriptors.</summary>
+    /// <param name="addressMapFd">A BPF_MAP_TYPE_HASH from 4-byte keys (IPv4 addresses in wire byte order) to 4-byte flags.</param>
+    /// <param name="xskMapFd">A BPF_MAP_TYPE_XSKMAP indexed by receive queue.</param>
+    public static BpfInstruction[] Build(int addressMapFd, int xskMapFd)
+    {
+        var asm = new BpfAssembler();
+        var pass = asm.DefineLabel();
+        var arp = asm.DefineLabel();
+        var source = asm.DefineLabel();
+        var redirect = asm.DefineLabel();
+
+        // r6 = ctx (callee-saved across helper calls); r2 = data; r3 = data_end.
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R6, BpfRegister.R1));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextData));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R3, BpfRegister.R6, ContextDataEnd));
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, EthernetHeaderLength));
+        asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
+        asm.Emit(BpfInstruction.LoadHalfWord(BpfRegister.R5, BpfRegister.R2, EtherTypeOffset));
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeArpLittleEndian, 0), arp);
+        asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R5, EtherTypeIpv4LittleEndian, 0), pass);
+
+        // IPv4: r7 = daddr, r8 = saddr (callee-saved: the packet pointer does not survive the calls).
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, Ipv4MinimumEnd));
+        asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, Ipv4DestinationOffset));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R8, BpfRegister.R2, Ipv4SourceOffset));
+
+        // Destination: owned -> redirect; host -> pass; otherwise look at the source.
+        EmitLookup(asm, BpfRegister.R7, addressMapFd);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R0, 0, 0), source);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R1, BpfRegister.R0, 0));
+        asm.Emit(BpfInstruction.JumpIfAnySet(BpfRegister.R1, (int)Owned, 0), redirect);
+        asm.Emit(BpfInstruction.JumpIfAnySet(BpfRegister.R1, (int)Host, 0), pass);
+
+        // Source: a reply source -> redirect.
+        asm.Mark(source);
+        EmitLookup(asm, BpfRegister.R8, addressMapFd);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R0, 0, 0), pass);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R1, BpfRegister.R0, 0));
+        asm.Emit(BpfInstruction.JumpIfAnySet(BpfRegister.R1, (int)ReplySource, 0), redirect);
+        asm.Emit(BpfInstruction.Jump(0), pass);
+
+        // ARP: the target protocol address must be owned.
+        asm.Mark(arp);
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, ArpEnd));
+        asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, ArpTargetAddressOffset));
+        EmitLookup(asm, BpfRegister.R7, addressMapFd);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R0, 0, 0), pass);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R1, BpfRegister.R0, 0));
+        asm.Emit(BpfInstruction.JumpIfAnySet(BpfRegister.R1, (int)Owned, 0), redirect);
+        asm.Emit(BpfInstruction.Jump(0), pass);
+
+        // return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS): the low bits of the flags are the
+        // action taken when the queue has no socket in the map.
+        asm.Mark(redirect);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));
+        asm.EmitLoadMapFd(BpfRegister.R1, xskMapFd);
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, XdpPass));
+        asm.Emit(BpfInstruction.Call(RedirectMap));
+        asm.Emit(BpfInstruction.Exit());
+
+        asm.Mark(pass);
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, XdpPass));
+        asm.Emit(BpfInstruction.Exit());
+        return asm.ToArray();
+    }
+
+    // r0 = bpf_map_lookup_elem(&addresses, &key) with the key stored at r10 - 4 (map helpers take a pointer).
+    private static void EmitLookup(BpfAssembler asm, BpfRegister key, int addressMapFd)
+    {
+        asm.Emit(BpfInstruction.StoreWord(BpfRegister.R10, -4, key));
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R2, BpfRegister.R10));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R2, -4));
+        asm.EmitLoadMapFd(BpfRegister.R1, addressMapFd);
+        asm.Emit(BpfInstruction.Call(MapLookupElement));
+    }
+}

@@ -1,0 +1,176 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using LvsNet.PacketIo.AfXdp;
+
+namespace LvsNet.PacketIo.Bpf;
+
+/// <summary>The bpf(2) operations of the XDP backend: create maps, load and attach a program, update elements.</summary>
+internal static unsafe class BpfSystem
+{
+    /// <summary>Size of the verifier log buffer: the log of the refused address-filter program fits many times over.</summary>
+    private const int VerifierLogSizeBytes = 64 * 1024;
+
+    /// <summary>Creates a map and returns its descriptor.</summary>
+    /// <exception cref="XdpException">The kernel refused.</exception>
+    public static FileDescriptorHandle CreateMap(uint mapType, uint keySize, uint valueSize, uint maxEntries, string name)
+    {
+        var attr = new Interop.Bpf.MapCreateAttr
+        {
+            MapType = mapType,
+            KeySize = keySize,
+            ValueSize = valueSize,
+            MaxEntries = maxEntries,
+        };
+        CopyName(name, attr.MapName);
+        var fd = Interop.Bpf.Call(Interop.Bpf.BPF_MAP_CREATE, ref attr);
+        if (fd < 0)
+        {
+            throw XdpException.FromErrno($"bpf(BPF_MAP_CREATE, {name})", Marshal.GetLastPInvokeError());
+        }
+
+        return FileDescriptorHandle.Adopt(fd);
+    }
+
+    /// <summary>Loads an XDP program; when the verifier refuses it, its log is part of the exception.</summary>
+    /// <exception cref="XdpException">The kernel refused the program.</exception>
+    public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name)
+    {
+        // The license string is read as a C string: NUL-terminated.
+        var license = "GPL\0"u8;
+        fixed (BpfInstruction* instructions = program)
+        fixed (byte* licenseText = license)
+        {
+            var attr = new Interop.Bpf.ProgLoadAttr
+            {
+                ProgramType = Interop.Bpf.BPF_PROG_TYPE_XDP,
+                InstructionCount = (uint)program.Length,
+                Instructions = (ulong)instructions,
+                License = (ulong)licenseText,
+                ExpectedAttachType = Interop.Bpf.BPF_XDP,
+            };
+            CopyName(name, attr.ProgramName);
+
+            // First without a log (cheaper); on failure again with log level 1 to say why.
+            var fd = Interop.Bpf.Call(Interop.Bpf.BPF_PROG_LOAD, ref attr);
+            if (fd >= 0)
+            {
+                return FileDescriptorHandle.Adopt(fd);
+            }
+
+            var log = new byte[VerifierLogSizeBytes];
+            fixed (byte* logBuffer = log)
+            {
+                attr.LogLevel = 1;
+                attr.LogSize = (uint)log.Length;
+                attr.LogBuffer = (ulong)logBuffer;
+                fd = Interop.Bpf.Call(Interop.Bpf.BPF_PROG_LOAD, ref attr);
+            }
+
+            if (fd >= 0)
+            {
+                return FileDescriptorHandle.Adopt(fd);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            var length = Array.IndexOf(log, (byte)0);
+            var text = Encoding.UTF8.GetString(log, 0, length < 0 ? log.Length : length).Trim();
+            throw XdpException.FromErrno($"bpf(BPF_PROG_LOAD, {name})", errno,
+                text.Length == 0 ? null : "verifier log: " + text);
+        }
+    }
+
+    /// <summary>Attaches an XDP program to an interface with a BPF link; closing the link detaches it.</summary>
+    /// <exception cref="XdpException">The kernel refused (EBUSY: another program is attached; EOPNOTSUPP: no native XDP).</exception>
+    public static FileDescriptorHandle CreateXdpLink(FileDescriptorHandle program, int interfaceIndex, uint xdpFlags, string interfaceName)
+    {
+        var added = false;
+        try
+        {
+            program.DangerousAddRef(ref added);
+            var attr = new Interop.Bpf.LinkCreateAttr
+            {
+                ProgramFd = (uint)program.FileDescriptor,
+                TargetInterfaceIndex = (uint)interfaceIndex,
+                AttachType = Interop.Bpf.BPF_XDP,
+                Flags = xdpFlags,
+            };
+            var fd = Interop.Bpf.Call(Interop.Bpf.BPF_LINK_CREATE, ref attr);
+            if (fd < 0)
+            {
+                var mode = xdpFlags == Interop.Bpf.XDP_FLAGS_DRV_MODE ? "native" : "generic";
+                throw XdpException.FromErrno($"bpf(BPF_LINK_CREATE, XDP {mode} mode on '{interfaceName}')", Marshal.GetLastPInvokeError());
+            }
+
+            return FileDescriptorHandle.Adopt(fd);
+        }
+        finally
+        {
+            if (added)
+            {
+                program.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Creates or replaces one element of a map with 4-byte keys and values.</summary>
+    /// <returns>0, or the errno value of the failure.</returns>
+    public static int UpdateElement(FileDescriptorHandle map, uint key, uint value)
+    {
+        var added = false;
+        try
+        {
+            map.DangerousAddRef(ref added);
+            var attr = new Interop.Bpf.MapElementAttr
+            {
+                MapFd = (uint)map.FileDescriptor,
+                Key = (ulong)&key,
+                Value = (ulong)&value,
+                Flags = Interop.Bpf.BPF_ANY,
+            };
+            return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_UPDATE_ELEM, ref attr) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added)
+            {
+                map.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Deletes one element of a map with 4-byte keys.</summary>
+    /// <returns>0, or the errno value of the failure (ENOENT when it was absent).</returns>
+    public static int DeleteElement(FileDescriptorHandle map, uint key)
+    {
+        var added = false;
+        try
+        {
+            map.DangerousAddRef(ref added);
+            var attr = new Interop.Bpf.MapElementAttr
+            {
+                MapFd = (uint)map.FileDescriptor,
+                Key = (ulong)&key,
+            };
+            return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_DELETE_ELEM, ref attr) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added)
+            {
+                map.DangerousRelease();
+            }
+        }
+    }
+
+    // Object names: at most 15 characters of [A-Za-z0-9_.], NUL-terminated (BPF_OBJ_NAME_LEN 16).
+    private static void CopyName(string name, byte* destination)
+    {
+        var length = Math.Min(name.Length, 15);
+        for (var i = 0; i < length; i++)
+        {
+            destination[i] = (byte)name[i];
+        }
+
+        destination[length] = 0;
+    }
+}

@@ -1,0 +1,60 @@
+namespace LvsNet.PacketIo;
+
+/// <summary>
+/// One capture device read as two: a primary device that carries the traffic and blocks in
+/// <see cref="Wait"/>, and a secondary one that is polled without blocking after every wait of at
+/// most <see cref="SecondaryPollInterval"/>. The AF_XDP backend uses it to read, beside its
+/// socket, the ARP replies that reach the kernel (they are addressed to the director's own address,
+/// which the XDP program leaves to the kernel, and an XDP program cannot hand one frame to both).
+/// </summary>
+/// <remarks>Thread contract: as <see cref="ICaptureDevice"/>; both devices are owned (disposed) by this one.</remarks>
+public sealed class CompositeCaptureDevice : ICaptureDevice
+{
+    private readonly ICaptureDevice _primary;
+    private readonly ICaptureDevice _secondary;
+
+    /// <summary>Combines <paramref name="primary"/> and <paramref name="secondary"/>.</summary>
+    public CompositeCaptureDevice(ICaptureDevice primary, ICaptureDevice secondary, TimeSpan secondaryPollInterval)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(secondary);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(secondaryPollInterval, TimeSpan.Zero);
+        _primary = primary;
+        _secondary = secondary;
+        SecondaryPollInterval = secondaryPollInterval;
+    }
+
+    /// <summary>The longest a frame of the secondary device waits while the primary one is idle.</summary>
+    public TimeSpan SecondaryPollInterval { get; }
+
+    /// <inheritdoc />
+    public string Name => _primary.Name;
+
+    /// <inheritdoc />
+    public int Dispatch(IFrameHandler handler, int maxFrames)
+    {
+        var handled = _primary.Dispatch(handler, maxFrames);
+        return handled + _secondary.Dispatch(handler, Math.Max(1, maxFrames - handled));
+    }
+
+    /// <inheritdoc />
+    public WaitResult Wait(TimeSpan timeout) => _primary.Wait(timeout < SecondaryPollInterval ? timeout : SecondaryPollInterval);
+
+    /// <inheritdoc />
+    public void Wake() => _primary.Wake();
+
+    /// <inheritdoc />
+    public CaptureStatistics GetStatistics()
+    {
+        var a = _primary.GetStatistics();
+        var b = _secondary.GetStatistics();
+        return new CaptureStatistics(a.Received + b.Received, a.Dropped + b.Dropped, a.InterfaceDropped + b.InterfaceDropped);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _primary.Dispose();
+        _secondary.Dispose();
+    }
+}
