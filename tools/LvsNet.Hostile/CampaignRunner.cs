@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LvsNet.Pcap;
+using LvsNet.PacketIo.AfPacket;
 
 namespace LvsNet.Hostile;
 

@@ -39,7 +39,7 @@ internal static class FloodClasses
 
     private static byte[] BaseFrame(LabContext c, int id, Random random, long index)
     {
-        var spec = InvalidClasses.Syn(c, id, index) with { Source = c.SpoofedSource(index) };
+        var spec = InvalidClasses.Syn(c, id, index);
         return random.Next(6) switch
         {
             0 or 1 => Tcp(spec),

@@ -58,9 +58,12 @@ internal sealed record LabContext
     /// <summary>A MAC that no host of the lab has (the attacker's claim).</summary>
     public static byte[] ForeignMac => [0x02, 0x66, 0x00, 0x00, 0x00, 0x01];
 
-    /// <summary>A spoofed, non-martian source inside the lab's subnet that no host uses (.200-.209).</summary>
-    public uint SpoofedSource(long index) => (Dip & 0xffffff00) | (uint)(200 + (index % 10));
+    /// <summary>
+    /// A spoofed, non-martian source: 10.78.CLASS.(1..250), so no class ever hits a flow that another class
+    /// opened (a segment "on an unknown flow" must really be on one). Nothing routes 10.78/16 out of the lab.
+    /// </summary>
+    public static uint SpoofedSource(int classId, long index) => 0x0a4e0000u | ((uint)(classId & 0xff) << 8) | (uint)(1 + (index % 250));
 
-    /// <summary>A source port per frame, so every frame looks like a new flow.</summary>
-    public static ushort SourcePort(long index) => (ushort)(20000 + (index % 40000));
+    /// <summary>A source port per frame: with <see cref="SpoofedSource"/>, a new flow for each of the first 10 million frames.</summary>
+    public static ushort SourcePort(long index) => (ushort)(20000 + ((index / 250) % 40000));
 }

@@ -124,7 +124,7 @@ internal static class InvalidClasses
     {
         SourceMac = c.ClientMac,
         DestinationMac = c.DirectorMac,
-        Source = c.SpoofedSource(index),
+        Source = LabContext.SpoofedSource(classId, index),
         Destination = c.Vip,
         SourcePort = LabContext.SourcePort(index),
         DestinationPort = c.Port,

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using LvsNet.Pcap;
+using LvsNet.PacketIo.Files;
 
 namespace LvsNet.Hostile;
 

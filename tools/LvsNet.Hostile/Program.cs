@@ -5,7 +5,7 @@ using LvsNet.Hostile;
 // The hostile-traffic campaign of issue 13. Every run is bounded: each class stops at its frame
 // count or its time limit, and the watcher at its duration. It sends only on the interface it is
 // given, which lab/hostile-campaign.sh opens inside the lab's client namespace; spoofed sources are
-// martians, addresses of the lab's own subnet or 198.18.0.0/15, none of which leaves the namespaces.
+// martians, 10.78.0.0/16, the lab's own subnet or 198.18.0.0/15: the namespaces have no way out.
 try
 {
     switch (args.FirstOrDefault())
