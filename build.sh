@@ -127,6 +127,8 @@ run_tests() {
     tests/LvsNet.Packets.Tests
     tests/LvsNet.PacketIo.Tests
     tests/LvsNet.Core.Tests
+    tests/LvsNet.Control.Tests
+    tests/LvsNet.Cli.Tests
     tests/LvsNet.Daemon.Tests
     tests/LvsNet.Lab.Tests
   )

@@ -1,4 +1,6 @@
-using LvsNet.Core.Control;
+using LvsNet.Cli.Admin;
+using LvsNet.Control.Protocol;
+
 
 // lvsnetadm: ipvsadm's command line for lvsnetd. Everything but the console lives in
 // LvsNet.Core.Control.AdminRunner, so it is tested without a process.

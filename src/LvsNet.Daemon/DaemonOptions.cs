@@ -22,7 +22,7 @@ public sealed record DaemonOptions
     public bool CheckOnly { get; init; }
 
     /// <summary>The command socket lvsnetadm talks to, or null when it is off (<c>--socket none</c>).</summary>
-    public string? SocketPath { get; init; } = Core.Control.ControlProtocol.DefaultSocketPath;
+    public string? SocketPath { get; init; } = LvsNet.Control.Protocol.ControlProtocol.DefaultSocketPath;
 
     /// <summary>Write every lvsnetadm edit back to <see cref="ConfigPath"/> (comments in the file are not kept).</summary>
     public bool WriteConfig { get; init; }

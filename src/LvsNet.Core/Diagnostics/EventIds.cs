@@ -1,3 +1,4 @@
+using LvsNet.Core.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Core.Diagnostics;

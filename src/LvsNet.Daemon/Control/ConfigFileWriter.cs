@@ -1,5 +1,5 @@
+using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Control;
 
 namespace LvsNet.Daemon.Control;
 

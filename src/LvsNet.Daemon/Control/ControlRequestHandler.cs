@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Numerics;
 using System.Reflection;
+using LvsNet.Control.Editing;
+using LvsNet.Control.Listings;
+using LvsNet.Control.Protocol;
+using LvsNet.Control.Yaml;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
-using LvsNet.Core.Control;
 using LvsNet.Core.DataPath;
 using LvsNet.Daemon.Host;
 using LvsNet.Packets;

@@ -1,4 +1,4 @@
-using LvsNet.Core.Control;
+using LvsNet.Control.Listings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

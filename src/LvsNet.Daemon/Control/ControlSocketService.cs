@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using LvsNet.Core.Control;
+using LvsNet.Control.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

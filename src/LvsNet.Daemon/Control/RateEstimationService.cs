@@ -1,5 +1,5 @@
+using LvsNet.Control.Listings;
 using LvsNet.Core;
-using LvsNet.Core.Control;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon.Control;

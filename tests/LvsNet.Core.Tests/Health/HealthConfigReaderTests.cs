@@ -1,4 +1,5 @@
 using System.Text;
+using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
 using LvsNet.Packets;

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using LvsNet.Cli.Admin;
+using LvsNet.Cli.Ipvsadm;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Control;
 using Xunit;
 
 namespace LvsNet.Daemon.Tests.Control;

@@ -1,6 +1,9 @@
 using System.Runtime.Versioning;
+using LvsNet.Cli.Ipvsadm;
+using LvsNet.Control.Editing;
+using LvsNet.Control.Listings;
+using LvsNet.Control.Protocol;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Control;
 using LvsNet.Packets;
 using Serilog.Events;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using LvsNet.Core.Control;
+using LvsNet.Control.Protocol;
 using LvsNet.Daemon.Control;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;

@@ -1,8 +1,11 @@
 using System.Net.Sockets;
 using System.Text;
+using LvsNet.Cli.Admin;
+using LvsNet.Cli.Ipvsadm;
+using LvsNet.Control.Listings;
+using LvsNet.Control.Protocol;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Control;
 using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Host;
 using Microsoft.Extensions.Logging.Abstractions;

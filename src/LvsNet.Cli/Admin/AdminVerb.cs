@@ -1,0 +1,23 @@
+namespace LvsNet.Cli.Admin;
+
+/// <summary>What <c>lvsnetadm</c> was asked to do.</summary>
+public enum AdminVerb
+{
+    /// <summary>An ipvsadm command line.</summary>
+    Ipvsadm,
+
+    /// <summary><c>lvsnetadm reload</c>.</summary>
+    Reload,
+
+    /// <summary><c>lvsnetadm status</c>.</summary>
+    Status,
+
+    /// <summary><c>lvsnetadm log-level LEVEL</c>.</summary>
+    LogLevel,
+
+    /// <summary><c>lvsnetadm export-yaml</c>.</summary>
+    ExportYaml,
+
+    /// <summary><c>lvsnetadm import FILE</c>.</summary>
+    Import,
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using LvsNet.Control.Protocol;
+
+namespace LvsNet.Cli.Ipvsadm;
+
+/// <summary>The text of <c>lvsnetadm status</c> and <c>lvsnetadm reload</c>.</summary>
+public static class StatusFormatter
+{
+    /// <summary>The status report.</summary>
+    public static string Status(DaemonStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"lvsnetd {status.Version} (pid {status.Pid}), up {Duration(status.UptimeSeconds)} since {status.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z\n");
+        text.Append(CultureInfo.InvariantCulture, $"configuration: {status.ConfigPath} (snapshot {status.SnapshotVersion}: {status.Services} virtual service(s), {status.RealServers} real server(s))\n");
+        if (status.UnsavedRuntimeEdits)
+        {
+            text.Append("runtime edits: not in the file; lost at the next reload or restart (save with: lvsnetadm export-yaml)\n");
+        }
+        else if (status.WritesConfig)
+        {
+            text.Append("runtime edits: written to the file (--write-config)\n");
+        }
+
+        if (status.LastReload is { } reload)
+        {
+            text.Append("last reload: ").Append(Reload(reload));
+        }
+        else
+        {
+            text.Append("last reload: none since start\n");
+        }
+
+        if (status.Capture is { } capture)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"capture: received {capture.Received}, dropped by kernel {capture.Dropped}, dropped by interface {capture.InterfaceDropped}\n");
+        }
+        else
+        {
+            text.Append("capture: not running\n");
+        }
+
+        if (status.DataPath is { } path)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"data path ({path.Workers} worker{(path.Workers == 1 ? string.Empty : "s")}): received {path.Received}, forwarded {path.Forwarded}, ignored {path.Ignored}, dropped {path.Dropped}, errors {path.Errors}\n");
+            text.Append(CultureInfo.InvariantCulture, $"connections: {path.TableEntries} in table (capacity {path.TableCapacity}), {path.ConnectionsCreated} created, {path.ArpRepliesSent} ARP replies, {path.IcmpErrorsSent} ICMP errors sent\n");
+            text.Append("drops by reason:");
+            var any = false;
+            foreach (var (reason, count) in path.DropsByReason)
+            {
+                if (count > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"\n  {reason,-20} {count}");
+                    any = true;
+                }
+            }
+
+            text.Append(any ? "\n" : " none\n");
+        }
+
+        text.Append("log level: ").Append(status.LogLevel ?? "unknown").Append('\n');
+        text.Append("metrics: ").Append(status.MetricsEndpoint ?? "off").Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>One reload's outcome: "applied ..." or "rejected with N error(s):" and every error.</summary>
+    public static string Reload(ReloadReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var text = new StringBuilder();
+        var at = report.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
+        if (report.Applied)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"applied {report.Path} at {at}");
+            if (report.Summary is { } summary)
+            {
+                text.Append(": ").Append(summary);
+            }
+
+            text.Append('\n');
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"rejected {report.Path} at {at} with {report.Errors.Count} error(s); the running configuration stays:\n");
+            foreach (var error in report.Errors)
+            {
+                text.Append("  ").Append(error).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Duration(long seconds)
+    {
+        var span = TimeSpan.FromSeconds(seconds);
+        return span.TotalDays >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays}d{span.Hours:00}h{span.Minutes:00}m")
+            : string.Create(CultureInfo.InvariantCulture, $"{span.Hours}h{span.Minutes:00}m{span.Seconds:00}s");
+    }
+}

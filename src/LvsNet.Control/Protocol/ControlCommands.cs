@@ -1,0 +1,29 @@
+namespace LvsNet.Control.Protocol;
+
+/// <summary>The command names of <see cref="ControlRequest.Command"/>.</summary>
+public static class ControlCommands
+{
+    /// <summary>Apply <see cref="ControlRequest.Operations"/> (ipvsadm -A/-E/-D/-C/-a/-e/-d/--set/-R) atomically.</summary>
+    public const string Edit = "edit";
+
+    /// <summary>The services, real servers, counters and rates (ipvsadm -L, -S, --timeout).</summary>
+    public const string List = "list";
+
+    /// <summary>The connection table (ipvsadm -L -c).</summary>
+    public const string Connections = "connections";
+
+    /// <summary>Zero the counters and rates of one service or of all (ipvsadm -Z).</summary>
+    public const string Zero = "zero";
+
+    /// <summary>Reload the configuration file and report the result.</summary>
+    public const string Reload = "reload";
+
+    /// <summary>Uptime, last reload, capture and data-path counters.</summary>
+    public const string Status = "status";
+
+    /// <summary>Change the log level at run time.</summary>
+    public const string LogLevel = "log-level";
+
+    /// <summary>The running configuration as YAML.</summary>
+    public const string ExportYaml = "export-yaml";
+}

@@ -1,0 +1,41 @@
+namespace LvsNet.Control.Protocol;
+
+/// <summary>The data path's counters and connection table occupancy.</summary>
+public sealed record DataPathStatus
+{
+    /// <summary>Frames handed to the data path.</summary>
+    public long Received { get; init; }
+
+    /// <summary>Frames forwarded to a real server.</summary>
+    public long Forwarded { get; init; }
+
+    /// <summary>Frames left to the kernel (not for a VIP).</summary>
+    public long Ignored { get; init; }
+
+    /// <summary>Frames dropped, all reasons.</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>Connections created.</summary>
+    public long ConnectionsCreated { get; init; }
+
+    /// <summary>ARP replies sent for VIPs.</summary>
+    public long ArpRepliesSent { get; init; }
+
+    /// <summary>ICMP errors sent.</summary>
+    public long IcmpErrorsSent { get; init; }
+
+    /// <summary>Entries in the connection table.</summary>
+    public int TableEntries { get; init; }
+
+    /// <summary>The connection table's capacity (connections.max_entries).</summary>
+    public int TableCapacity { get; init; }
+
+    /// <summary>Unexpected errors caught on the capture thread.</summary>
+    public long Errors { get; init; }
+
+    /// <summary>Capture workers (threads, each with its own table).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Drops by reason (every reason, zero ones included, in the enum's order).</summary>
+    public IReadOnlyDictionary<string, long> DropsByReason { get; init; } = new Dictionary<string, long>();
+}

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Health;
+using LvsNet.Core.Scheduling;
+using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Packets;
+
+namespace LvsNet.Control.Yaml;
+
+/// <summary>
+/// Writes a configuration as the YAML that <see cref="LvsConfigReader"/> reads back to an equal
+/// configuration (<c>lvsnetadm export-yaml</c>, <c>lvsnetd --write-config</c>, <c>lvsnetadm import</c>).
+/// Sections and keys at their defaults are left out, except the ones an operator looks for
+/// (protocol, scheduler, port, weight and method are always written).
+/// </summary>
+/// <remarks>Comments of the file the configuration came from are not kept.</remarks>
+public static partial class ConfigYamlWriter
+{
+    /// <summary>The configuration as YAML.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="header">Comment lines written first (without the leading '#').</param>
+    public static string Write(LvsConfig config, IEnumerable<string>? header = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var yaml = new StringBuilder();
+        foreach (var line in header ?? [])
+        {
+            yaml.Append("# ").Append(line).Append('\n');
+        }
+
+        WriteDirector(yaml, config.Director);
+        WriteCapture(yaml, config.Capture);
+        WriteConnections(yaml, config.Connections);
+        if (config.VirtualServices.IsEmpty)
+        {
+            yaml.Append("virtual_services: []\n");
+            return yaml.ToString();
+        }
+
+        yaml.Append("virtual_services:\n");
+        foreach (var service in config.VirtualServices)
+        {
+            WriteService(yaml, service);
+        }
+
+        return yaml.ToString();
+    }
+
+    private static void WriteDirector(StringBuilder yaml, DirectorConfig director)
+    {
+        yaml.Append("director:\n");
+        Key(yaml, 2, "interface", Scalar(director.Interface));
+        Key(yaml, 2, "address", string.Create(CultureInfo.InvariantCulture, $"{Ipv4Address.Format(director.Address)}/{director.PrefixLength}"));
+        if (director.Gateway != 0)
+        {
+            Key(yaml, 2, "gateway", Ipv4Address.Format(director.Gateway));
+        }
+
+        if (!director.PrepareHost)
+        {
+            Key(yaml, 2, "prepare_host", "false");
+        }
+    }
+
+    private static void WriteCapture(StringBuilder yaml, CaptureConfig capture)
+    {
+        var defaults = new CaptureConfig();
+        var lines = new StringBuilder();
+        if (capture.Backend != defaults.Backend)
+        {
+            Key(lines, 2, "backend", capture.Backend.ToString().ToLowerInvariant());
+        }
+
+        if (capture.Workers != defaults.Workers)
+        {
+            Key(lines, 2, "workers", Number(capture.Workers));
+        }
+
+        if (capture.BufferSizeBytes != defaults.BufferSizeBytes)
+        {
+            Key(lines, 2, "buffer_size_bytes", Number(capture.BufferSizeBytes));
+        }
+
+        if (capture.BatchSize != defaults.BatchSize)
+        {
+            Key(lines, 2, "batch_size", Number(capture.BatchSize));
+        }
+
+        if (capture.CaptureTo is { } path)
+        {
+            Key(lines, 2, "capture_to", Scalar(path));
+        }
+
+        Section(yaml, "capture", lines);
+    }
+
+    private static void WriteConnections(StringBuilder yaml, ConnectionTableConfig connections)
+    {
+        var defaults = new ConnectionTableConfig();
+        var lines = new StringBuilder();
+        if (connections.MaxEntries != defaults.MaxEntries)
+        {
+            Key(lines, 2, "max_entries", Number(connections.MaxEntries));
+        }
+
+        if (connections.TcpTimeout != defaults.TcpTimeout)
+        {
+            Key(lines, 2, "tcp_timeout", DurationParser.Format(connections.TcpTimeout));
+        }
+
+        if (connections.TcpFinTimeout != defaults.TcpFinTimeout)
+        {
+            Key(lines, 2, "tcp_fin_timeout", DurationParser.Format(connections.TcpFinTimeout));
+        }
+
+        if (connections.UdpTimeout != defaults.UdpTimeout)
+        {
+            Key(lines, 2, "udp_timeout", DurationParser.Format(connections.UdpTimeout));
+        }
+
+        if (connections.ExpireNodestConnections != defaults.ExpireNodestConnections)
+        {
+            Key(lines, 2, "expire_nodest_conn", Boolean(connections.ExpireNodestConnections));
+        }
+
+        if (connections.ExpireQuiescentTemplates != defaults.ExpireQuiescentTemplates)
+        {
+            Key(lines, 2, "expire_quiescent_template", Boolean(connections.ExpireQuiescentTemplates));
+        }
+
+        Section(yaml, "connections", lines);
+    }
+
+    private static void WriteService(StringBuilder yaml, VirtualServiceConfig service)
+    {
+        var first = true;
+        void Item(string key, string? value)
+        {
+            yaml.Append(first ? "  - " : "    ").Append(key).Append(value is null ? ":\n" : ": " + value + "\n");
+            first = false;
+        }
+
+        if (service.Name is { } name)
+        {
+            Item("name", Scalar(name));
+        }
+
+        Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
+        Item("address", Ipv4Address.Format(service.Address));
+        Item("port", Number(service.Port));
+        Item("scheduler", service.Scheduler);
+        if (!service.SchedulerFlags.IsEmpty)
+        {
+            Item("scheduler_flags", "[" + string.Join(", ", service.SchedulerFlags) + "]");
+        }
+
+        if (service.PersistenceTimeout is { } persistence)
+        {
+            Item("persistence_timeout", DurationParser.Format(persistence));
+        }
+
+        if (service.PersistenceNetmask != uint.MaxValue)
+        {
+            Item("persistence_netmask", Ipv4Address.Format(service.PersistenceNetmask));
+        }
+
+        if (service.OnePacketScheduling)
+        {
+            Item("one_packet_scheduling", "true");
+        }
+
+        if (!service.LocalAddresses.IsEmpty)
+        {
+            Item("local_addresses", "[" + string.Join(", ", service.LocalAddresses.Select(Ipv4Address.Format)) + "]");
+        }
+
+        if (service.Toa)
+        {
+            Item("toa", "true");
+        }
+
+        if (service.MaglevTableSize is { } tableSize)
+        {
+            Item("mh_table_size", Number(tableSize));
+        }
+
+        if (service.LocalityExpiration is { } expiration)
+        {
+            Item(service.Scheduler == SchedulerNames.LocalityBasedLeastConnectionReplication ? "lblcr_expiration" : "lblc_expiration", DurationParser.Format(expiration));
+        }
+
+        if (service.DynamicWeights is { } dynamic)
+        {
+            Item("dynamic_weights", null);
+            WriteDynamicWeights(yaml, dynamic);
+        }
+
+        // Health checks, quorum and sorry server: written by the health feature's own writer.
+        HealthConfigYamlWriter.WriteService(yaml, service, 4);
+
+        if (service.RealServers.IsEmpty)
+        {
+            Item("real_servers", "[]");
+            return;
+        }
+
+        Item("real_servers", null);
+        foreach (var server in service.RealServers)
+        {
+            yaml.Append("      - address: ").Append(Ipv4Address.Format(server.Address)).Append('\n');
+            Key(yaml, 8, "port", Number(server.Port));
+            Key(yaml, 8, "weight", Number(server.Weight));
+            Key(yaml, 8, "method", ForwardingMethods.ToConfigName(server.Method));
+            if (server.UpperThreshold != 0)
+            {
+                Key(yaml, 8, "upper_threshold", Number(server.UpperThreshold));
+            }
+
+            if (server.LowerThreshold != 0)
+            {
+                Key(yaml, 8, "lower_threshold", Number(server.LowerThreshold));
+            }
+
+            HealthConfigYamlWriter.WriteServer(yaml, server, 8);
+        }
+    }
+
+    private static void WriteDynamicWeights(StringBuilder yaml, DynamicWeightsConfig dynamic)
+    {
+        Key(yaml, 6, "enabled", Boolean(dynamic.Enabled));
+        Key(yaml, 6, "min_weight_percent", Number(dynamic.MinWeightPercent));
+        Key(yaml, 6, "max_weight_percent", Number(dynamic.MaxWeightPercent));
+        Key(yaml, 6, "interval", DurationParser.Format(dynamic.Interval));
+        Key(yaml, 6, "smoothing", Real(dynamic.Smoothing));
+        Key(yaml, 6, "gain", Real(dynamic.Gain));
+        Key(yaml, 6, "max_step_percent", Number(dynamic.MaxStepPercent));
+        Key(yaml, 6, "dead_band_percent", Number(dynamic.DeadBandPercent));
+        Key(yaml, 6, "connection_coefficient", Real(dynamic.ConnectionCoefficient));
+        Key(yaml, 6, "latency_coefficient", Real(dynamic.LatencyCoefficient));
+        Key(yaml, 6, "failure_coefficient", Real(dynamic.FailureCoefficient));
+    }
+
+    private static void Section(StringBuilder yaml, string name, StringBuilder lines)
+    {
+        if (lines.Length > 0)
+        {
+            yaml.Append(name).Append(":\n").Append(lines);
+        }
+    }
+
+    private static void Key(StringBuilder yaml, int indent, string key, string value) =>
+        yaml.Append(' ', indent).Append(key).Append(": ").Append(value).Append('\n');
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Boolean(bool value) => value ? "true" : "false";
+
+    /// <summary>A string as a YAML scalar: plain when that reads back as the same string, else double-quoted.</summary>
+    public static string Scalar(string value)
+    {
+        if (PlainScalar().IsMatch(value)
+            && !value.Contains(": ", StringComparison.Ordinal)
+            && !value.Contains(" #", StringComparison.Ordinal)
+            && !value.EndsWith(':')
+            && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            && value.ToLowerInvariant() is not ("true" or "false" or "yes" or "no" or "on" or "off" or "null" or "~" or "y" or "n"))
+        {
+            return value;
+        }
+
+        var quoted = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '"' => quoted.Append("\\\""),
+                '\\' => quoted.Append("\\\\"),
+                '\n' => quoted.Append("\\n"),
+                '\t' => quoted.Append("\\t"),
+                < ' ' => quoted.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
+                _ => quoted.Append(c),
+            };
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./][A-Za-z0-9 _./:@+=,-]*$")]
+    private static partial Regex PlainScalar();
+}

@@ -1,0 +1,59 @@
+using LvsNet.Cli.Admin;
+using LvsNet.Cli.Ipvsadm;
+using LvsNet.Control.Protocol;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Cli.Tests.Admin;
+
+public class AdminCommandLineTests
+{
+    private static AdminInvocation Parse(params string[] args) => AdminCommandLine.Parse(args, null, new FakeNameResolver());
+
+    [Fact]
+    public void Parse_GlobalOptions_AnywhereOnTheLine()
+    {
+        var invocation = Parse("-L", "--json", "-n", "--socket", "/tmp/x.sock");
+        Assert.Equal(AdminVerb.Ipvsadm, invocation.Verb);
+        Assert.True(invocation.Json);
+        Assert.Equal("/tmp/x.sock", invocation.SocketPath);
+        Assert.Equal(ListFormat.Numeric, invocation.Ipvsadm!.Format);
+        Assert.Equal("/tmp/y.sock", Parse("--socket=/tmp/y.sock", "status").SocketPath);
+    }
+
+    [Fact]
+    public void Parse_DefaultSocket_FromTheEnvironmentOrTheStandardPath()
+    {
+        Assert.Equal(ControlProtocol.DefaultSocketPath, Parse("status").SocketPath);
+        Assert.Equal("/run/other.sock", AdminCommandLine.Parse(["status"], "/run/other.sock").SocketPath);
+    }
+
+    [Fact]
+    public void Parse_Verbs_AreRecognised()
+    {
+        Assert.Equal(AdminVerb.Reload, Parse("reload").Verb);
+        Assert.Equal(AdminVerb.Status, Parse("status").Verb);
+        Assert.Equal(AdminVerb.ExportYaml, Parse("export-yaml").Verb);
+        Assert.Equal("Debug", Parse("log-level", "Debug").Level);
+        var import = Parse("import", "keepalived.conf", "--interface", "eth1", "--address", "10.1.0.2/24");
+        Assert.Equal(("keepalived.conf", "eth1", "10.1.0.2/24"), (import.ImportFile, import.DirectorInterface, import.DirectorAddress));
+    }
+
+    [Theory]
+    [InlineData("log-level")]
+    [InlineData("import")]
+    [InlineData("status", "now")]
+    [InlineData("import", "a", "b")]
+    public void Parse_BadVerbArguments_Fail(params string[] args) =>
+        Assert.Throws<IpvsadmUsageException>(() => Parse(args));
+
+    [Fact]
+    public void Usage_ListsTheIpvsadmCommandsAndTheVerbs()
+    {
+        var usage = AdminCommandLine.Usage("1.0.0");
+        foreach (var word in new[] { "--add-service", "--restore", "--stats", "--fullnat", "reload", "log-level LEVEL", "export-yaml", "import FILE", "--json" })
+        {
+            Assert.Contains(word, usage, StringComparison.Ordinal);
+        }
+    }
+}

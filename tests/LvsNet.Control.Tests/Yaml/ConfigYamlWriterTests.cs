@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using LvsNet.Control.Yaml;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Scheduling;
+using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Packets;
+using LvsNet.Testing;
+using Xunit;
+using static LvsNet.Testing.ControlFixtures;
+
+namespace LvsNet.Control.Tests.Yaml;
+
+public class ConfigYamlWriterTests
+{
+    // Every configuration property ConfigYamlWriter writes. A property missing here fails
+    // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
+    private static readonly string[] Written =
+    [
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
+        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.PrepareHost",
+        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
+        "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
+        "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
+        "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
+        "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
+        "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
+        "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold",
+        "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
+        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa",
+        "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
+        "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
+        "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
+    ];
+
+    // Everything set away from its default, so a key that does not round-trip shows.
+    private static LvsConfig Maximal() => new()
+    {
+        Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), PrepareHost = false },
+        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
+        Connections = new ConnectionTableConfig
+        {
+            MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
+            ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
+        },
+        VirtualServices =
+        [
+            new VirtualServiceConfig
+            {
+                Name = "web: \"main\" #1", Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.100"), Port = 80, Scheduler = "sh",
+                SchedulerFlags = ["sh-port", "sh-fallback"], PersistenceTimeout = TimeSpan.FromSeconds(600), PersistenceNetmask = Ip("255.255.255.0"),
+                RealServers =
+                [
+                    new RealServerConfig { Address = Ip("10.0.0.12"), Port = 80, Weight = 0, UpperThreshold = 100, LowerThreshold = 50 },
+                    new RealServerConfig { Address = Ip("10.0.0.11"), Port = 8080, Weight = 65535, Method = ForwardingMethod.Nat },
+                ],
+            },
+            new VirtualServiceConfig { Name = "true", Protocol = IpProtocol.Udp, Address = Ip("10.0.0.100"), Port = 53, Scheduler = "rr", OnePacketScheduling = true },
+            new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.101"), Port = 0, Scheduler = "mh", PersistenceTimeout = TimeSpan.FromSeconds(30), MaglevTableSize = 65521, SchedulerFlags = ["mh-port"] },
+            new VirtualServiceConfig
+            {
+                Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.102"), Port = 80, Scheduler = "lblc", LocalityExpiration = TimeSpan.FromHours(2),
+                LocalAddresses = [Ip("10.0.0.50"), Ip("10.0.0.51")], Toa = true,
+                RealServers = [new RealServerConfig { Address = Ip("10.0.0.13"), Port = 8080, Method = ForwardingMethod.FullNat }],
+            },
+            new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.103"), Port = 80, Scheduler = "lblcr", LocalityExpiration = TimeSpan.FromMinutes(30) },
+            new VirtualServiceConfig
+            {
+                Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.104"), Port = 443, Scheduler = "wlc",
+                DynamicWeights = new DynamicWeightsConfig
+                {
+                    Enabled = true, MinWeightPercent = 20, MaxWeightPercent = 150, Interval = TimeSpan.FromSeconds(7), Smoothing = 0.25, Gain = 0.125,
+                    MaxStepPercent = 7, DeadBandPercent = 3, ConnectionCoefficient = 1.5, LatencyCoefficient = 0.1, FailureCoefficient = 3,
+                },
+                RealServers = [new RealServerConfig { Address = Ip("10.0.1.200"), Port = 443, Weight = 5 }],
+            },
+        ],
+    };
+
+    private static void AssertSame(LvsConfig expected, LvsConfig actual)
+    {
+        Assert.Equal(expected.Director, actual.Director);
+        Assert.Equal(expected.Capture, actual.Capture);
+        Assert.Equal(expected.Connections, actual.Connections);
+        Assert.Equal(expected.VirtualServices.Length, actual.VirtualServices.Length);
+        for (var i = 0; i < expected.VirtualServices.Length; i++)
+        {
+            Assert.Equal(expected.VirtualServices[i], actual.VirtualServices[i]);
+        }
+    }
+
+    [Fact]
+    public void Write_MaximalConfig_ReadsBackEqual()
+    {
+        var config = Maximal();
+        var yaml = ConfigYamlWriter.Write(config, ["a header"]);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        AssertSame(config, read);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read, ["a header"]));
+    }
+
+    [Fact]
+    public void Write_MinimalConfig_OmitsDefaultsAndReadsBack()
+    {
+        var yaml = ConfigYamlWriter.Write(Empty);
+        Assert.Equal("director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services: []\n", yaml);
+        AssertSame(Empty, LvsConfigReader.Parse(yaml));
+    }
+
+    [Fact]
+    public void Write_ExampleFiles_RoundTrip()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Testing.TestEnvironment.RepositoryRoot, "config"), "*.yaml", SearchOption.AllDirectories))
+        {
+            var config = LvsConfigReader.ReadFile(file);
+            AssertSame(config, LvsConfigReader.Parse(ConfigYamlWriter.Write(config), file));
+        }
+    }
+
+    [Fact]
+    public void Write_AfterIpvsadmEdits_ReadsBackEqual()
+    {
+        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20");
+        AssertSame(config, LvsConfigReader.Parse(ConfigYamlWriter.Write(config)));
+    }
+
+    [Fact]
+    public void Write_KnowsEveryConfigurationProperty()
+    {
+        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig) };
+        var properties = types
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
+            .Order(StringComparer.Ordinal);
+        var unknown = properties.Except(Written, StringComparer.Ordinal).ToList();
+        Assert.True(unknown.Count == 0, "ConfigYamlWriter does not write: " + string.Join(", ", unknown) + " (lvsnetadm export-yaml and --write-config would drop them)");
+    }
+
+    [Theory]
+    [InlineData("web", "web")]
+    [InlineData("eth0.100", "eth0.100")]
+    [InlineData("/var/tmp/x.pcap", "/var/tmp/x.pcap")]
+    [InlineData("yes", "\"yes\"")]
+    [InlineData("80", "\"80\"")]
+    [InlineData("a: b", "\"a: b\"")]
+    [InlineData("x #y", "\"x #y\"")]
+    [InlineData("say \"hi\"", "\"say \\\"hi\\\"\"")]
+    [InlineData("", "\"\"")]
+    [InlineData("-dash", "\"-dash\"")]
+    public void Scalar_QuotesOnlyWhenNeeded(string value, string expected) => Assert.Equal(expected, ConfigYamlWriter.Scalar(value));
+
+    [Fact]
+    public void Write_ListOrder_IsKept()
+    {
+        var config = Empty with
+        {
+            VirtualServices =
+            [
+                new VirtualServiceConfig
+                {
+                    Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.100"), Port = 80, Scheduler = "rr",
+                    RealServers = ImmutableArray.Create(new RealServerConfig { Address = Ip("10.0.0.13"), Port = 80 }, new RealServerConfig { Address = Ip("10.0.0.11"), Port = 80 }),
+                },
+            ],
+        };
+        var read = LvsConfigReader.Parse(ConfigYamlWriter.Write(config));
+        Assert.Equal([Ip("10.0.0.13"), Ip("10.0.0.11")], read.VirtualServices[0].RealServers.Select(s => s.Address));
+    }
+}
