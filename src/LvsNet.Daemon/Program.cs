@@ -5,6 +5,7 @@ using LvsNet.Daemon.Control;
 using LvsNet.Daemon.Health;
 using LvsNet.Daemon.Host;
 using LvsNet.Daemon.Metrics;
+using LvsNet.PacketIo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,7 @@ try
     await host.RunAsync().ConfigureAwait(false);
     return 0;
 }
-catch (Exception ex) when (ex is InvalidOperationException or LvsNet.PacketIo.Pcap.PcapException or DllNotFoundException)
+catch (Exception ex) when (ex is InvalidOperationException or LvsNet.PacketIo.PcapException or DllNotFoundException)
 {
     StartupLog.StartFailed(startupLogger, ex, ex.Message);
     Console.Error.WriteLine($"lvsnetd: {ex.Message}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using LvsNet.PacketIo.Bpf;
 
 namespace LvsNet.PacketIo.AfXdp;
 

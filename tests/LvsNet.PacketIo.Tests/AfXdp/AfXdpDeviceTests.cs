@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using LvsNet.PacketIo.AfXdp;
+using LvsNet.PacketIo.Bpf;
 using LvsNet.PacketIo.Pcap;
 using LvsNet.PacketIo.Tests.Infrastructure;
 using LvsNet.Testing;

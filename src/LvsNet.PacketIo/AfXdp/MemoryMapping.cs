@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using LvsNet.PacketIo.AfXdp;
+using LvsNet.PacketIo.Bpf;
 
-namespace LvsNet.PacketIo;
+namespace LvsNet.PacketIo.AfXdp;
 
 /// <summary>An mmap(2) region (the UMEM or one AF_XDP ring) unmapped by its owning <see cref="XskSocketHandle"/>.</summary>
 /// <param name="Address">The start of the region.</param>

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LvsNet.PacketIo.Pcap;
 
-namespace LvsNet.PacketIo;
+namespace LvsNet.PacketIo.Pcap;
 
 /// <summary>Throws from the hot paths without inflating them.</summary>
 internal static class ThrowHelper

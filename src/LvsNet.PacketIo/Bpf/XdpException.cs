@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LvsNet.PacketIo.AfXdp;
+namespace LvsNet.PacketIo.Bpf;
 
 /// <summary>The AF_XDP backend could not be set up or used: the kernel refused a step (BPF, XDP, AF_XDP).</summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using LvsNet.PacketIo.AfPacket;
 using LvsNet.PacketIo.Pcap;
 using Microsoft.Win32.SafeHandles;
 
-namespace LvsNet.PacketIo;
+namespace LvsNet.PacketIo.AfPacket;
 
 /// <summary>Owns a region mapped with mmap(2) (a packet ring or an anonymous staging area) and unmaps it.</summary>
 internal sealed unsafe class MappedMemoryHandle : SafeHandleZeroOrMinusOneIsInvalid

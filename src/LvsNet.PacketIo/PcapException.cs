@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LvsNet.PacketIo.Pcap;
+namespace LvsNet.PacketIo;
 
 /// <summary>A libpcap or libc call made by the binding failed.</summary>
 public sealed class PcapException : Exception
@@ -44,10 +44,14 @@ public sealed class PcapException : Exception
     /// </summary>
     public int StatusCode { get; }
 
+    // pcap_statustostr returns a static string; libpcap has been loaded by the failed call already.
+    private static unsafe string StatusText(int status) =>
+        System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)Interop.Pcap.pcap_statustostr(status)) ?? $"status {status}";
+
     /// <summary>Builds the exception for a failed open-time pcap call on a named device.</summary>
     internal static PcapException FromStatus(string step, string device, int status, string? detail)
     {
-        var statusText = PcapLibrary.StatusToString(status);
+        var statusText = StatusText(status);
         var message = $"{step} failed on '{device}': {statusText} ({status})";
 
         // For some codes pcap_geterr just repeats pcap_statustostr.
