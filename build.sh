@@ -8,6 +8,8 @@
 #   ./build.sh bench [micro] [ARGS]   BenchmarkDotNet per-packet benchmarks (not part of test)
 #   ./build.sh bench pps [--short] [--backend pcap|afpacket|afxdp] [--workers N]   forwarding rate of lvsnetd in the
 #                      namespace lab (lab/pps-bench.sh: offered/forwarded pps, loss, CPU per packet)
+#   ./build.sh bench hostile [--short] [--backend pcap|afpacket|afxdp] [--methods dr,nat] [ARGS]   hostile-traffic
+#                      campaign beside legitimate clients in the namespace lab (lab/hostile-campaign.sh, docs/reliability.md)
 #   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
 #                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
 #   ./build.sh uninstall [--purge]    remove what install put there (--purge: also /etc/lvsnet and the user)
@@ -324,5 +326,5 @@ case "${1:-help}" in
   bench) shift; bench "$@" ;;
   install) shift; install_lvsnet "$@" ;;
   uninstall) shift; uninstall_lvsnet "$@" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
