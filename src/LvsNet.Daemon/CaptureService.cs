@@ -122,7 +122,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     {
                         _ = _workers[i].InvokeAsync(p =>
                         {
-                            p.Neighbours.OnArp(ip, sender, p.Now);
+                            p.LearnNeighbour(ip, sender);
                             return true;
                         });
                     }

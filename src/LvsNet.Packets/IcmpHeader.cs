@@ -29,6 +29,9 @@ public readonly ref struct IcmpHeader
     /// <summary>Destination unreachable code: fragmentation needed and DF set.</summary>
     public const byte CodeFragmentationNeeded = 4;
 
+    /// <summary>Time exceeded code: TTL exceeded in transit.</summary>
+    public const byte CodeTtlExceeded = 0;
+
     private readonly ReadOnlySpan<byte> _message;
 
     private IcmpHeader(ReadOnlySpan<byte> message) => _message = message;

@@ -97,4 +97,16 @@ public static class Ipv4Address
     /// <summary>The netmask of a prefix length (0..32).</summary>
     public static uint PrefixToMask(int prefixLength) =>
         prefixLength <= 0 ? 0u : prefixLength >= 32 ? uint.MaxValue : uint.MaxValue << (32 - prefixLength);
+
+    /// <summary>
+    /// True when no packet may come from <paramref name="address"/> (a martian source, RFC 1812
+    /// 5.3.7 and the kernel's ip_route_input_slow): "this network" 0.0.0.0/8, loopback 127.0.0.0/8,
+    /// multicast 224.0.0.0/4, and 240.0.0.0/4 (class E, which holds the limited broadcast
+    /// 255.255.255.255).
+    /// </summary>
+    public static bool IsMartianSource(uint address)
+    {
+        var first = address >> 24;
+        return first == 0 || first == 127 || first >= 224;
+    }
 }

@@ -80,7 +80,7 @@ public class DataPathBenchmarks
             _established[i] = FrameBuilder.Tcp(DirectorMac, ClientMac, Client, port, Vip, 80, TcpFlags.Ack | TcpFlags.Psh, 512);
 
             // The real server's answer as it reaches the director (NAT: to the client; FULLNAT: to LIP:lport).
-            ref var entry = ref _processor.Table[_processor.Table.Find(new Core.Connections.ConnectionKey(IpProtocol.Tcp, Client, port, Vip, 80))];
+            ref readonly var entry = ref _processor.Table[_processor.Table.Find(new Core.Connections.ConnectionKey(IpProtocol.Tcp, Client, port, Vip, 80))];
             var serverId = entry.RealServerId;
             var server = servers.First(s => s.Id == serverId);
             var serverMac = MacAddress.Parse(server.Address == Ipv4Address.Parse("10.77.0.11") ? "02:00:00:00:00:11" : "02:00:00:00:00:12");

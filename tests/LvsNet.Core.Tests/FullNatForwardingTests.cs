@@ -51,7 +51,7 @@ public class FullNatForwardingTests
         Assert.Equal(0, InternetChecksum.Fold(InternetChecksum.Sum(ip.Payload, InternetChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, ip.Payload.Length))));
     }
 
-    private static ref ConnectionEntry Entry(DataPathHarness h, ushort clientPort, IpProtocol protocol = IpProtocol.Tcp)
+    private static ref readonly ConnectionEntry Entry(DataPathHarness h, ushort clientPort, IpProtocol protocol = IpProtocol.Tcp)
     {
         var index = h.Processor.Table.Find(new ConnectionKey(protocol, Client, clientPort, Vip, 80));
         Assert.True(index >= 0);
@@ -73,7 +73,7 @@ public class FullNatForwardingTests
         Assert.Equal(8080, tcp.DestinationPort);
         Assert.InRange(tcp.SourcePort, LocalPortAllocator.DefaultFirstPort, LocalPortAllocator.DefaultLastPort);
         AssertChecksumsValid(ip);
-        ref var entry = ref Entry(h, 40000);
+        ref readonly var entry = ref Entry(h, 40000);
         Assert.Equal(Local1, entry.LocalAddress);
         Assert.Equal(tcp.SourcePort, entry.LocalPort);
         Assert.Equal(0, (int)(entry.Flags & ConnectionFlags.NoOutput));
@@ -120,7 +120,7 @@ public class FullNatForwardingTests
         for (ushort p = 1; p <= 200; p++)
         {
             h.Feed(h.ClientTcp((ushort)(30000 + p), TcpFlags.Syn));
-            ref var entry = ref Entry(h, (ushort)(30000 + p));
+            ref readonly var entry = ref Entry(h, (ushort)(30000 + p));
             Assert.True(ports.Add((entry.LocalAddress, entry.LocalPort)));
         }
 

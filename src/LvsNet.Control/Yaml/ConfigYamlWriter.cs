@@ -130,6 +130,22 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "expire_quiescent_template", Boolean(connections.ExpireQuiescentTemplates));
         }
 
+        // The flood defences (IPVS sysctl names), written when not at their defaults.
+        foreach (var (key, value, standard) in new (string, int?, int?)[]
+        {
+            ("drop_entry", connections.DropEntry, defaults.DropEntry),
+            ("drop_packet", connections.DropPacket, defaults.DropPacket),
+            ("secure_tcp", connections.SecureTcp, defaults.SecureTcp),
+            ("am_droprate", connections.AmDropRate, defaults.AmDropRate),
+            ("amemthresh", connections.AmemThreshold, defaults.AmemThreshold),
+        })
+        {
+            if (value != standard && value is { } number)
+            {
+                Key(lines, 2, key, Number(number));
+            }
+        }
+
         Section(yaml, "connections", lines);
     }
 

@@ -83,6 +83,32 @@ public sealed record ConnectionTableConfig
     /// weight 0 is not used for new connections (the client is scheduled afresh).
     /// </summary>
     public bool ExpireQuiescentTemplates { get; init; }
+
+    /// <summary>
+    /// IPVS <c>drop_entry</c>: 0 off, 1 automatic (active while fewer than <see cref="AmemThreshold"/>
+    /// entries are free), 3 always; while active, once a second 1/32 of the buckets are examined at
+    /// random and their half-open and long-idle entries dropped.
+    /// </summary>
+    public int DropEntry { get; init; }
+
+    /// <summary>
+    /// IPVS <c>drop_packet</c>: 0 off, 1 automatic (while fewer than <see cref="AmemThreshold"/>
+    /// entries are free, drop one new connection in threshold / (threshold − free)), 3 always (one
+    /// in <see cref="AmDropRate"/>).
+    /// </summary>
+    public int DropPacket { get; init; }
+
+    /// <summary>IPVS <c>secure_tcp</c>: 0 off, 1 automatic (while fewer than <see cref="AmemThreshold"/> entries are free), 3 always: the "secure" TCP state table.</summary>
+    public int SecureTcp { get; init; }
+
+    /// <summary>IPVS <c>am_droprate</c>: with <c>drop_packet: 3</c>, one new connection in this many is dropped.</summary>
+    public int AmDropRate { get; init; } = 10;
+
+    /// <summary>
+    /// IPVS <c>amemthresh</c>, counted in free table entries instead of free memory pages: the
+    /// automatic defences act while fewer entries than this are free. Null: 1/16 of <see cref="MaxEntries"/>.
+    /// </summary>
+    public int? AmemThreshold { get; init; }
 }
 
 /// <summary>A virtual service: VIP, port and protocol, its scheduler and real servers.</summary>

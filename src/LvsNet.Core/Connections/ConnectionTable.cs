@@ -20,7 +20,7 @@ namespace LvsNet.Core.Connections;
 /// slot of its new expiry. A busy connection is therefore touched by the wheel about once per
 /// timeout, never per packet, and no sweep ever walks the whole table.</para>
 /// </remarks>
-public sealed class ConnectionTable
+public sealed partial class ConnectionTable
 {
     /// <summary>Wheel slots: 4096 quarter-second ticks, a horizon of 1024 s.</summary>
     public const int WheelSize = 4096;
@@ -77,8 +77,8 @@ public sealed class ConnectionTable
     /// <summary>The tick up to which the wheel has run.</summary>
     public uint WheelTick => _wheelTick;
 
-    /// <summary>A reference to the entry at <paramref name="index"/>.</summary>
-    public ref ConnectionEntry this[int index] => ref _entries[index];
+    /// <summary>A read-only reference to the entry at <paramref name="index"/>; every change goes through the table's methods, which keep its invariants.</summary>
+    public ref readonly ConnectionEntry this[int index] => ref _entries[index];
 
     /// <summary>Finds the connection of an inbound packet.</summary>
     /// <returns>The entry's index, or -1.</returns>
@@ -157,6 +157,32 @@ public sealed class ConnectionTable
     }
 
     /// <summary>
+    /// Finds the FULLNAT connection of a reply (or of an ICMP error quoting one): the connection
+    /// that owns LIP:lport, if its real server is the one at
+    /// <paramref name="serverAddress"/>:<paramref name="serverPort"/>.
+    /// </summary>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindFullNatReply(IpProtocol protocol, uint localAddress, ushort localPort, uint serverAddress, ushort serverPort, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        var index = FindLocal(protocol, localAddress, localPort);
+        if (index >= 0)
+        {
+            ref var entry = ref _entries[index];
+            if ((uint)entry.RealServerId < (uint)serversById.Length
+                && serversById[entry.RealServerId] is { } server
+                && server.Address == serverAddress
+                && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
+            {
+                return index;
+            }
+        }
+
+        return None;
+    }
+
+    /// <summary>
     /// Gives a new connection a FULLNAT source: a free port on <paramref name="localAddress"/>,
     /// linked into the reply chain; the port returns to the pool when the entry is freed.
     /// </summary>
@@ -219,69 +245,6 @@ public sealed class ConnectionTable
         return index;
     }
 
-    /// <summary>The persistence template re-arm step while it still controls connections (IPVS: 60 s).</summary>
-    public static readonly uint TemplateRearmTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(60));
-
-    /// <summary>Finds the persistence template of (protocol, masked client, VIP, port).</summary>
-    /// <returns>The template's index, or -1.</returns>
-    public int FindTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort)
-    {
-        var index = _buckets[(int)ConnectionKey.Hash(protocol, maskedClient, 0, _seed) & _bucketMask];
-        while (index != None)
-        {
-            ref var entry = ref _entries[index];
-            if ((entry.Flags & ConnectionFlags.Template) != 0
-                && entry.ClientAddress == maskedClient
-                && entry.VirtualAddress == virtualAddress
-                && entry.VirtualPort == virtualPort
-                && entry.Protocol == protocol)
-            {
-                return index;
-            }
-
-            index = entry.BucketNext;
-        }
-
-        return None;
-    }
-
-    /// <summary>Adds a persistence template bound to <paramref name="server"/>, expiring after <paramref name="timeoutTicks"/>.</summary>
-    /// <returns>Its index, or -1 when the table is full.</returns>
-    public int InsertTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort, RealServerState server, uint timeoutTicks, uint now)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var index = Insert(new ConnectionKey(protocol, maskedClient, 0, virtualAddress, virtualPort), server.Id, ConnectionFlags.Template, now);
-        if (index != None)
-        {
-            ref var entry = ref _entries[index];
-            entry.TimeoutTicks = timeoutTicks;
-            entry.ExpiresAt = now + timeoutTicks;
-            server.OnTemplateBound();
-        }
-
-        return index;
-    }
-
-    /// <summary>Points a template at another server (its old server became unusable), keeping PersistConn counts exact.</summary>
-    public void RebindTemplate(int template, RealServerState? oldServer, RealServerState server)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        ref var entry = ref _entries[template];
-        oldServer?.OnTemplateUnbound();
-        server.OnTemplateBound();
-        entry.RealServerId = server.Id;
-        entry.Flags &= ~ConnectionFlags.Assured;
-    }
-
-    /// <summary>Links a new connection to the template controlling it and refreshes the template's timer.</summary>
-    public void Attach(int connection, int template, uint now)
-    {
-        ref var tmpl = ref _entries[template];
-        tmpl.Controlled++;
-        tmpl.ExpiresAt = now + tmpl.TimeoutTicks;
-        _entries[connection].Control = template;
-    }
-
     /// <summary>
     /// Moves a connection to <paramref name="state"/>, keeping its server's active/inactive counts
     /// exact, and re-arms its timer to <paramref name="now"/> plus the state's timeout.
@@ -314,6 +277,42 @@ public sealed class ConnectionTable
             WheelRemove(index);
             WheelAdd(index);
         }
+    }
+
+    /// <summary>
+    /// A packet from the client: moves the connection to <paramref name="state"/> (see
+    /// <see cref="Transition"/>), counts the packet, and once the connection is established marks
+    /// the persistence template controlling it as assured.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnClientPacket(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
+    {
+        Transition(index, state, timeoutTicks, now, server);
+        ref var entry = ref _entries[index];
+        entry.InPackets++;
+        if (state == ConnectionState.Established && entry.Control >= 0)
+        {
+            _entries[entry.Control].Flags |= ConnectionFlags.Assured;
+        }
+    }
+
+    /// <summary>A TCP reply seen: the connection uses the two-way state tables from now on (IPVS clears NOOUTPUT).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnReplySeen(int index) => _entries[index].Flags &= ~ConnectionFlags.NoOutput;
+
+    /// <summary>FULLNAT with TOA: claims the one packet of the connection that carries the client's address.</summary>
+    /// <returns>True the first time only.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryClaimToa(int index)
+    {
+        ref var entry = ref _entries[index];
+        if ((entry.Flags & ConnectionFlags.ToaDone) != 0)
+        {
+            return false;
+        }
+
+        entry.Flags |= ConnectionFlags.ToaDone;
+        return true;
     }
 
     /// <summary>Frees a connection now (for example when a new SYN reuses a closed tuple), unbinding it from its server.</summary>

@@ -44,6 +44,51 @@ public static class TcpStateMachine
         CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL, // rst
     ];
 
+    // The "secure" table (ip_vs_proto_tcp.c tcp_states_dos, used while secure_tcp is active):
+    // a half-open connection waits in SYN_RECV or SYNACK until the handshake really completes.
+    private static ReadOnlySpan<byte> SecureTable =>
+    [
+        // INPUT
+        SR, ES, ES, SR, SR, SR, SR, SR, SR, SR, SA, // syn
+        CL, CW, SS, TW, TW, TW, CL, CW, LA, LI, SA, // fin
+        ES, ES, SS, SR, FW, TW, CL, CW, CL, LI, SA, // ack
+        CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL, // rst
+
+        // OUTPUT
+        SS, ES, SS, SA, SS, SS, SS, SS, SS, LI, SA, // syn
+        TW, FW, SS, TW, FW, TW, CL, TW, LA, LI, TW, // fin
+        ES, ES, SS, ES, FW, TW, CL, CW, LA, ES, ES, // ack
+        CL, CL, SS, CL, CL, TW, CL, CL, CL, CL, CL, // rst
+
+        // INPUT-ONLY
+        SA, ES, ES, SR, SA, SA, SA, SA, SA, SA, SA, // syn
+        CL, FW, SS, TW, FW, TW, CL, CW, LA, LI, TW, // fin
+        ES, ES, SS, ES, FW, TW, CL, CW, CL, LI, ES, // ack
+        CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL, // rst
+    ];
+
+    /// <summary>The next state by the normal table, or by the secure table while <paramref name="secure"/> (IPVS secure_tcp active).</summary>
+    public static ConnectionState Next(ConnectionState current, TcpDirection direction, TcpFlags flags, bool secure)
+    {
+        if (!secure)
+        {
+            return Next(current, direction, flags);
+        }
+
+        var ev = EventOf(flags);
+        var state = (int)current;
+        if (ev < 0)
+        {
+            return ConnectionState.Close;
+        }
+
+        return (uint)state >= States ? current : (ConnectionState)SecureTable[(((int)direction * 4) + ev) * States + state];
+    }
+
+    // The event index: RST, else SYN, else FIN, else ACK; -1 for none of them.
+    private static int EventOf(TcpFlags flags) =>
+        (flags & TcpFlags.Rst) != 0 ? 3 : (flags & TcpFlags.Syn) != 0 ? 0 : (flags & TcpFlags.Fin) != 0 ? 1 : (flags & TcpFlags.Ack) != 0 ? 2 : -1;
+
     /// <summary>The state after a packet with <paramref name="flags"/> in <paramref name="direction"/>.</summary>
     /// <remarks>The event is RST if set, else SYN, else FIN, else ACK; a segment with none of them moves to CLOSE, as in IPVS.</remarks>
     public static ConnectionState Next(ConnectionState current, TcpDirection direction, TcpFlags flags)

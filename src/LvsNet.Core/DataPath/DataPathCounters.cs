@@ -20,6 +20,8 @@ public sealed class DataPathCounters
 
     internal long _ignored;
 
+    internal long _held;
+
     internal long _connectionsCreated;
 
     internal long _connectionsReused;
@@ -39,6 +41,12 @@ public sealed class DataPathCounters
 
     /// <summary>Frames forwarded to a real server.</summary>
     public long Forwarded => Volatile.Read(ref _forwarded);
+
+    /// <summary>
+    /// Frames that waited for their next hop's MAC (ARP) instead of leaving at once; each is later
+    /// counted as forwarded when it leaves, or dropped (<see cref="DropReason.NeighbourUnresolved"/>).
+    /// </summary>
+    public long Held => Volatile.Read(ref _held);
 
     /// <summary>Frames that were not for a VIP (the director's own traffic, other ARP): left to the kernel, not dropped.</summary>
     public long Ignored => Volatile.Read(ref _ignored);
@@ -106,6 +114,7 @@ public sealed class DataPathCounters
             sum._received += part.Received;
             sum._forwarded += part.Forwarded;
             sum._ignored += part.Ignored;
+            sum._held += part.Held;
             sum._connectionsCreated += part.ConnectionsCreated;
             sum._connectionsReused += part.ConnectionsReused;
             sum._arpRepliesSent += part.ArpRepliesSent;

@@ -48,7 +48,7 @@ public enum DropReason
     /// <summary>The connection table was full, so a new flow was refused.</summary>
     TableFull,
 
-    /// <summary>The TTL would reach zero.</summary>
+    /// <summary>The TTL would reach zero at the director (a TCP or UDP sender gets ICMP time exceeded, rate limited).</summary>
     TtlExceeded,
 
     /// <summary>The next hop's MAC could not be resolved, or too many frames waited for it.</summary>
@@ -62,4 +62,40 @@ public enum DropReason
 
     /// <summary>FULLNAT: every port of every local address of the service is in use (add local addresses).</summary>
     NoLocalPort,
+
+    /// <summary>An IPv4 frame too short to hold an IPv4 header (a runt).</summary>
+    Runt,
+
+    /// <summary>An IPv4 header whose total length is shorter than the header or longer than the frame.</summary>
+    BadIpv4Length,
+
+    /// <summary>An IPv4 packet longer than the MTU (a giant: GRO/LRO left on, or a misconfigured sender).</summary>
+    Oversize,
+
+    /// <summary>A source address no packet may come from: 0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 (class E and 255.255.255.255).</summary>
+    MartianSource,
+
+    /// <summary>A source address that is the director's own: its address, a VIP or a FULLNAT local address.</summary>
+    OwnAddressSource,
+
+    /// <summary>Malformed IPv4 options (a length or pointer out of range, a repeated option).</summary>
+    BadIpOptions,
+
+    /// <summary>A loose or strict source route option (dropped, as with accept_source_route=0).</summary>
+    SourceRoute,
+
+    /// <summary>A TCP flag combination no segment may carry (SYN+FIN, SYN+RST, FIN+RST, no flag, FIN without ACK, ...).</summary>
+    InvalidTcpFlags,
+
+    /// <summary>A TCP segment with SYN that cannot open a connection (SYN+ACK) and belongs to none.</summary>
+    TcpCannotOpen,
+
+    /// <summary>A TCP segment or UDP datagram with source or destination port 0.</summary>
+    PortZero,
+
+    /// <summary>An 802.1Q-tagged frame, and no VLAN is configured.</summary>
+    VlanTagged,
+
+    /// <summary>A new connection refused by the drop_packet defence (the table is nearly full, or drop_packet is 3).</summary>
+    DefenceDropPacket,
 }

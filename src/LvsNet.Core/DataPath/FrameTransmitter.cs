@@ -21,16 +21,24 @@ public sealed class FrameTransmitter
     /// <summary>Frames the kernel refused.</summary>
     public long Failed { get; private set; }
 
+    /// <summary>ARP frames among <see cref="Sent"/> (so the data path can tell the IPv4 frames a neighbour table releases from its probes).</summary>
+    public long ArpSent { get; private set; }
+
+    /// <summary>ARP frames among <see cref="Failed"/>.</summary>
+    public long ArpFailed { get; private set; }
+
     /// <summary>Sends one frame; false when the kernel refused it.</summary>
     public bool Send(ReadOnlySpan<byte> frame)
     {
         if (!_device.Send(frame))
         {
             Failed++;
+            ArpFailed += IsArp(frame) ? 1 : 0;
             return false;
         }
 
         Sent++;
+        ArpSent += IsArp(frame) ? 1 : 0;
         _tap?.OnSent(frame);
         return true;
     }
@@ -45,4 +53,7 @@ public sealed class FrameTransmitter
     /// A frame the kernel refuses at flush time is counted by the device (<see cref="IInjectionDevice.SendFailures"/>), not in <see cref="Failed"/>.
     /// </remarks>
     public void Flush() => _device.Flush();
+
+    // The EtherType of an untagged frame (a tagged one is never ARP from this director).
+    private static bool IsArp(ReadOnlySpan<byte> frame) => frame.Length > 13 && frame[12] == 0x08 && frame[13] == 0x06;
 }

@@ -1,0 +1,35 @@
+using System.Buffers.Binary;
+using LvsNet.Core.Connections;
+using LvsNet.Packets;
+using LvsNet.Packets.Writing;
+
+namespace LvsNet.Core.DataPath.Forwarding;
+
+/// <summary>
+/// NAT: the director is the real servers' gateway. A client's packet goes VIP:vport → RIP:rport
+/// with incremental checksums (a port-0 service keeps the port); the reply's source becomes
+/// VIP:vport again.
+/// </summary>
+internal sealed class NatForwarder : IForwarder
+{
+    private readonly Egress _egress;
+
+    public NatForwarder(Egress egress) => _egress = egress;
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server, int index)
+    {
+        var scratch = _egress.BeginRewrite(frame, l2Length, out var packet);
+        var port = server.Port != 0 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
+        NatRewriter.RewriteDestination(packet, server.Address, port);
+        _egress.SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
+    }
+
+    /// <summary>A real server's reply to the client: its source becomes VIP:vport again.</summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionEntry entry, RealServerState server)
+    {
+        var scratch = _egress.BeginRewrite(frame, l2Length, out var packet);
+        NatRewriter.RewriteSource(packet, entry.VirtualAddress, entry.VirtualPort);
+        _egress.SendRewritten(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
+    }
+}

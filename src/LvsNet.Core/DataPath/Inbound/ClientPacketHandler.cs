@@ -1,0 +1,161 @@
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Forwarding;
+using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.DataPath.Inbound;
+
+/// <summary>
+/// A client's TCP segment or UDP datagram to a virtual service: the connection is looked up (or
+/// scheduled and created), its state moves on, and the packet goes to its real server by the
+/// server's method.
+/// </summary>
+internal sealed class ClientPacketHandler
+{
+    private readonly ConnectionTable _table;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly NewFlowScheduler _newFlows;
+    private readonly ForwarderSet _forwarders;
+
+    public ClientPacketHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, NewFlowScheduler newFlows, ForwarderSet forwarders)
+    {
+        _table = table;
+        _counters = counters;
+        _state = state;
+        _newFlows = newFlows;
+        _forwarders = forwarders;
+    }
+
+    /// <summary>A TCP segment to a VIP.</summary>
+    public void HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    {
+        if (!TcpHeader.TryParse(ip.Payload, out var tcp))
+        {
+            _counters.Drop(DropReason.MalformedTcp);
+            return;
+        }
+
+        var flags = tcp.Flags;
+        if (!TcpFlagRules.IsValid(flags) || tcp.SourcePort == 0 || tcp.DestinationPort == 0)
+        {
+            _counters.Drop(TcpFlagRules.IsValid(flags) ? DropReason.PortZero : DropReason.InvalidTcpFlags);
+            return;
+        }
+
+        // Only a SYN without ACK opens a connection (or reopens a closing one).
+        var isSyn = TcpFlagRules.CanOpen(flags);
+        var key = new ConnectionKey(IpProtocol.Tcp, ip.Source, tcp.SourcePort, ip.Destination, tcp.DestinationPort);
+        var table = _table;
+        var index = table.Find(key);
+        RealServerState? server = null;
+        if (index >= 0)
+        {
+            ref readonly var existing = ref table[index];
+            server = _state.ServerOf(existing.RealServerId);
+
+            // A new SYN on a tuple whose connection is closing is a new connection: reschedule it
+            // at once (IPVS conn_reuse_mode 1, without the conntrack one-second stall).
+            if (isSyn && (existing.State is ConnectionState.TimeWait or ConnectionState.Close
+                || (_state.ExpireNodest && server is not null && server.Weight == 0)))
+            {
+                table.Remove(index, _state.Servers);
+                _counters._connectionsReused++;
+                index = -1;
+            }
+            else if (server is null || !server.IsAvailable)
+            {
+                if (!_state.ExpireNodest)
+                {
+                    _counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                // expire_nodest_conn=1: forget the connection; a SYN is scheduled afresh below.
+                table.Remove(index, _state.Servers);
+                index = -1;
+            }
+        }
+
+        if (index < 0)
+        {
+            if (!isSyn)
+            {
+                _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
+                return;
+            }
+
+            index = _newFlows.Create(frame, ip, in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
+        var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
+        table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
+        _forwarders.Forward(frame, l2Length, ip, server!, index);
+    }
+
+    /// <summary>A UDP datagram to a VIP.</summary>
+    public void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    {
+        if (!UdpHeader.TryParse(ip.Payload, out var udp))
+        {
+            _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        if (udp.SourcePort == 0 || udp.DestinationPort == 0)
+        {
+            _counters.Drop(DropReason.PortZero);
+            return;
+        }
+
+        var key = new ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
+        var table = _table;
+        var index = table.Find(key);
+        RealServerState? server = null;
+        if (index >= 0)
+        {
+            server = _state.ServerOf(table[index].RealServerId);
+            if (server is null || !server.IsAvailable)
+            {
+                if (!_state.ExpireNodest)
+                {
+                    _counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                table.Remove(index, _state.Servers);
+                index = -1;
+            }
+        }
+
+        if (index < 0 && NewFlowScheduler.FindService(in key, snapshot) is { Config.OnePacketScheduling: true } opsService)
+        {
+            // One-packet scheduling: each datagram is scheduled on its own and no entry is kept.
+            server = _newFlows.ScheduleOnePacket(frame, ip, in key, opsService);
+            if (server is not null)
+            {
+                _forwarders.Forward(frame, l2Length, ip, server, index: -1);
+            }
+
+            return;
+        }
+
+        if (index < 0)
+        {
+            index = _newFlows.Create(frame, ip, in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        _forwarders.Forward(frame, l2Length, ip, server!, index);
+    }
+}

@@ -1,0 +1,95 @@
+using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Forwarding;
+using LvsNet.Core.DataPath.Icmp;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.DataPath.Inbound;
+
+/// <summary>
+/// A reply from a real server. NAT (the director is the server's gateway): found by the client's
+/// address and port (the same hash chain as the inbound key), the source becomes VIP:vport again.
+/// FULLNAT (sent to a local address): found by the local address and port in the reply chain, the
+/// source becomes VIP:vport and the destination the client again. Either way it then goes to the
+/// client.
+/// </summary>
+internal sealed class ReplyHandler
+{
+    private readonly ConnectionTable _table;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly ForwarderSet _forwarders;
+    private readonly IcmpHandler _icmp;
+
+    public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp)
+    {
+        _table = table;
+        _counters = counters;
+        _state = state;
+        _forwarders = forwarders;
+        _icmp = icmp;
+    }
+
+    /// <summary>A frame from a NAT real server (<paramref name="fullNat"/> false) or to a FULLNAT local address; passed the input checks.</summary>
+    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
+    {
+        ushort sourcePort;
+        ushort destinationPort;
+        var flags = TcpFlags.None;
+        switch (ip.Protocol)
+        {
+            case IpProtocol.Tcp when TcpHeader.TryParse(ip.Payload, out var tcp):
+                sourcePort = tcp.SourcePort;
+                destinationPort = tcp.DestinationPort;
+                flags = tcp.Flags;
+                break;
+            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp):
+                sourcePort = udp.SourcePort;
+                destinationPort = udp.DestinationPort;
+                break;
+            case IpProtocol.Tcp:
+                _counters.Drop(DropReason.MalformedTcp);
+                return;
+            case IpProtocol.Udp:
+                _counters.Drop(DropReason.MalformedUdp);
+                return;
+            case IpProtocol.Icmp:
+                _icmp.HandleFromServer(frame, l2Length, ip, fullNat);
+                return;
+            default:
+                _counters._ignored++;
+                return;
+        }
+
+        var table = _table;
+        var index = fullNat
+            ? table.FindFullNatReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers)
+            : table.FindReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers);
+        if (index < 0)
+        {
+            _counters.Drop(DropReason.NoConnection);
+            return;
+        }
+
+        ref readonly var entry = ref table[index];
+        var server = _state.ServerOf(entry.RealServerId)!;
+        if (ip.Protocol == IpProtocol.Tcp)
+        {
+            table.OnReplySeen(index);
+            var state = TcpStateMachine.Next(entry.State, TcpDirection.Output, flags, _state.SecureTcp);
+            table.Transition(index, state, _state.Timeouts[state], _state.Now, server);
+        }
+        else
+        {
+            table.Transition(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        }
+
+        if (fullNat)
+        {
+            _forwarders.FullNat.ForwardReply(frame, l2Length, ip, in entry, server);
+        }
+        else
+        {
+            _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server);
+        }
+    }
+}
