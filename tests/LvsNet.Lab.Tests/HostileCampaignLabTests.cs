@@ -67,7 +67,8 @@ public class HostileCampaignLabTests
         ["tcp-dst-port-0"] = Outcome.Blocked,
         ["vlan-tagged"] = Outcome.Blocked,
         ["ttl-1"] = Outcome.Blocked,
-        ["runt"] = Outcome.Blocked,
+        // veth hands up unpadded frames, so runts are judged by the IPv4 header (docs/hardening.md), not by 60 bytes.
+        ["runt"] = Outcome.Informational,
         ["oversize"] = Outcome.Blocked,
         ["ip-fragments-overlapping"] = Outcome.Blocked,
         ["ip-fragments-tiny-first"] = Outcome.Blocked,
@@ -88,12 +89,9 @@ public class HostileCampaignLabTests
         // Neighbours that cannot be poisoned (issue 13, point 1).
         "arp-who-has-vip-foreign-mac", "arp-gratuitous-real-server", "arp-unsolicited-reply", "arp-sender-director-mac",
 
-        // Input validation (point 3): martian and own-address sources, IP options, TCP flags, port 0, VLAN tags, runts.
-        "martian-src-zero-net", "martian-src-loopback", "martian-src-multicast", "martian-src-limited-broadcast",
-        "martian-src-class-e", "martian-src-vip", "martian-src-dip",
-        "ip-options-malformed", "ip-options-lsrr", "ip-options-ssrr",
-        "tcp-syn-fin", "tcp-syn-ack", "tcp-src-port-0",
-        "vlan-tagged", "runt",
+        // CLASS@BACKEND: pending on that backend only. The AF_PACKET ring hands frames over with the 802.1Q tag
+        // taken out (the kernel strips it into the ring's metadata), so the VLAN check never sees it there.
+        "vlan-tagged@afpacket",
     };
 
     [RequiresRootTheory]
@@ -128,7 +126,8 @@ public class HostileCampaignLabTests
         // the leak the class is listed for); when a defence lands its window counts again.
         var classes = summary.GetProperty("classes").EnumerateArray().ToDictionary(c => c.GetProperty("class").GetString()!, StringComparer.Ordinal);
         var legit = summary.GetProperty("legit").GetProperty("attack");
-        var pendingWindows = classes.Where(c => PendingDefences.Contains(c.Key)).Select(c => c.Value.GetProperty("legit")).ToList();
+        bool Pending(string name) => PendingDefences.Contains(name) || PendingDefences.Contains(name + "@" + backend);
+        var pendingWindows = classes.Where(c => Pending(c.Key)).Select(c => c.Value.GetProperty("legit")).ToList();
         var ok = legit.GetProperty("ok").GetInt32() - pendingWindows.Sum(w => w.GetProperty("ok").GetInt32());
         var total = legit.GetProperty("total").GetInt32() - pendingWindows.Sum(w => w.GetProperty("total").GetInt32());
         Assert.True(total >= 50, $"only {total} legitimate requests were made outside pending classes:\n{report}");
@@ -172,7 +171,7 @@ public class HostileCampaignLabTests
                 continue;
             }
 
-            var pending = PendingDefences.Contains(name);
+            var pending = Pending(name);
             if (leaked.Value != pending)
             {
                 wrong.Add(string.Create(CultureInfo.InvariantCulture,
@@ -181,6 +180,6 @@ public class HostileCampaignLabTests
         }
 
         Assert.True(wrong.Count == 0, string.Join('\n', wrong) + "\n" + report);
-        Assert.All(PendingDefences, name => Assert.True(Expected[name] != Outcome.Informational, name));
+        Assert.All(PendingDefences, name => Assert.True(Expected[name.Split('@')[0]] != Outcome.Informational, name));
     }
 }
