@@ -1,5 +1,4 @@
 using LvsNet.Core.Configuration;
-using LvsNet.Core.Health;
 using LvsNet.Core.Scheduling;
 
 namespace LvsNet.Core;

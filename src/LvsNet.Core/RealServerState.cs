@@ -36,7 +36,7 @@ public sealed class RealServerState
     private long _outPackets;
     private long _outBytes;
     private volatile bool _isAvailable = true;
-    private Health.ServerHealthStatus? _health;
+    private ServerHealthStatus? _health;
 
     /// <summary>Creates the state of a server.</summary>
     public RealServerState(int id, ServiceKey service, ServiceCounters serviceCounters, RealServerConfig config)
@@ -104,7 +104,7 @@ public sealed class RealServerState
     /// What health checks made of this server in the latest snapshot (up or down, in the pool,
     /// inhibited at weight 0, removed or displaced by the sorry server); null when it is not checked.
     /// </summary>
-    public Health.ServerHealthStatus? Health
+    public ServerHealthStatus? Health
     {
         get => Volatile.Read(ref _health);
         internal set => Volatile.Write(ref _health, value);

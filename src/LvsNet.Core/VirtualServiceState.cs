@@ -33,7 +33,7 @@ public sealed class VirtualServiceState
     /// Every configured real server (health may leave some out of <see cref="Servers"/>), the sorry
     /// server and the quorum state, as this snapshot's health decided them.
     /// </summary>
-    public Health.ServiceHealthView? Health { get; internal set; }
+    public ServiceHealthView? Health { get; internal set; }
 
     /// <summary>The service's traffic counters.</summary>
     public ServiceCounters Counters { get; }

@@ -116,13 +116,13 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 // ARP reaches worker 0 only (the steering program sends every non-IPv4 frame there):
                 // what it learns goes to the others, whose own resolutions wait for it.
                 var first = _workers[0];
-                first.Processor.NeighbourSeen += (ip, sender) =>
+                first.Processor.NeighbourSeen += arp =>
                 {
                     for (var i = 1; i < _workers.Count; i++)
                     {
                         _ = _workers[i].InvokeAsync(p =>
                         {
-                            p.LearnNeighbour(ip, sender);
+                            p.LearnNeighbour(arp);
                             return true;
                         });
                     }

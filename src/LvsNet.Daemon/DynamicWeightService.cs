@@ -1,5 +1,5 @@
 using LvsNet.Core;
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Feedback;
 using Microsoft.Extensions.Hosting;
 
 namespace LvsNet.Daemon;

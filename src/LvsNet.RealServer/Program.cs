@@ -9,7 +9,8 @@ using LvsNet.RealServer;
 const string Usage =
     """
     usage: lvsnet-rs dr up VIP...                      VIPs on lo, arp_ignore=1 and arp_announce=2
-           lvsnet-rs dr down VIP...                    remove the VIPs from lo
+           lvsnet-rs dr down VIP...                    remove the VIPs from lo; restore the ARP sysctls
+                                                      once no VIP added by dr up is left
            lvsnet-rs nat check DIP                     check that the default route goes through the director
            lvsnet-rs tun run VIP... [--interface IF] [--device NAME]
                                                       IPIP decapsulation: the kernel's tunl0 where present,

@@ -7,28 +7,78 @@ internal static class RealServerSetup
 {
     private const string NftTable = "lvsnet_rs";
 
-    /// <summary>DR: VIP/32 on lo; do not answer ARP for it (arp_ignore=1) and never use it as an ARP source (arp_announce=2).</summary>
+    private static readonly (string Name, string Value)[] DirectRoutingSysctls =
+    [
+        ("net.ipv4.conf.all.arp_ignore", "1"),
+        ("net.ipv4.conf.all.arp_announce", "2"),
+        ("net.ipv4.conf.default.arp_ignore", "1"),
+        ("net.ipv4.conf.default.arp_announce", "2"),
+    ];
+
+    /// <summary>
+    /// DR: VIP/32 on lo; do not answer ARP for it (arp_ignore=1) and never use it as an ARP source
+    /// (arp_announce=2). What it changes is recorded first (<see cref="DirectRoutingState"/>) so that
+    /// <see cref="DirectRoutingDown"/> can restore it.
+    /// </summary>
     public static bool DirectRoutingUp(IEnumerable<uint> vips)
     {
-        var ok = AddVipsToLoopback(vips);
-        foreach (var scope in new[] { "all", "default" })
+        var list = vips.ToList();
+        var state = DirectRoutingState.Load();
+        foreach (var vip in list)
         {
-            ok &= HostCommands.Sysctl($"net.ipv4.conf.{scope}.arp_ignore", "1");
-            ok &= HostCommands.Sysctl($"net.ipv4.conf.{scope}.arp_announce", "2");
+            if (!DirectRoutingState.OnLoopback(vip))
+            {
+                state.AddedVips.Add(vip);
+            }
+        }
+
+        foreach (var (name, _) in DirectRoutingSysctls)
+        {
+            if (!state.OriginalSysctls.ContainsKey(name) && DirectRoutingState.ReadSysctl(name) is { } original)
+            {
+                state.OriginalSysctls[name] = original;
+            }
+        }
+
+        state.Save();
+        var ok = AddVipsToLoopback(list);
+        foreach (var (name, value) in DirectRoutingSysctls)
+        {
+            ok &= HostCommands.Sysctl(name, value);
         }
 
         return ok;
     }
 
-    /// <summary>Removes the VIPs from lo (the ARP sysctls stay: other services may rely on them).</summary>
+    /// <summary>
+    /// Removes the VIPs from lo; once no VIP that <c>dr up</c> added is left, puts the ARP sysctls
+    /// back to the values they had before the first <c>dr up</c>.
+    /// </summary>
     public static bool DirectRoutingDown(IEnumerable<uint> vips)
     {
         var ok = true;
+        var state = DirectRoutingState.Load();
         foreach (var vip in vips)
         {
             ok &= HostCommands.Step($"remove {Ipv4Address.Format(vip)}/32 from lo", "Cannot assign requested address", "ip", "addr", "del", $"{Ipv4Address.Format(vip)}/32", "dev", "lo");
+            state.AddedVips.Remove(vip);
         }
 
+        if (state.AddedVips.Count == 0)
+        {
+            foreach (var (name, original) in state.OriginalSysctls)
+            {
+                ok &= HostCommands.Sysctl(name, original);
+            }
+
+            state.OriginalSysctls.Clear();
+        }
+        else
+        {
+            HostCommands.Say($"ARP sysctls kept: {string.Join(", ", state.AddedVips.Select(Ipv4Address.Format))} still on lo");
+        }
+
+        state.Save();
         return ok;
     }
 

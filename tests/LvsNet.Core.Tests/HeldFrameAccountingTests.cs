@@ -1,3 +1,4 @@
+using LvsNet.Core.Neighbours;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Testing;
@@ -34,7 +35,7 @@ public class HeldFrameAccountingTests
         h.Device.Sent.Clear();
         h.Feed(h.ClientTcp(7000, TcpFlags.Syn));
 
-        h.Processor.LearnNeighbour(Rs1, Rs1Mac);
+        h.Processor.LearnNeighbour(new ArpObservation(ArpOperation.Reply, Rs1Mac, Rs1, DirectorMac, Dip));
 
         Assert.Equal(Rs1Mac, MacAddress.Read(Assert.Single(h.Device.Sent)));
         Assert.Equal(1, h.Processor.Counters.Forwarded);

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
 using LvsNet.Core.Scheduling;
-using LvsNet.Core.Scheduling.DynamicWeights;
 using LvsNet.Packets;
 
 namespace LvsNet.Control.Yaml;
@@ -56,6 +55,11 @@ public static partial class ConfigYamlWriter
         if (director.Gateway != 0)
         {
             Key(yaml, 2, "gateway", Ipv4Address.Format(director.Gateway));
+        }
+
+        if (director.GatewayMac is { } gatewayMac)
+        {
+            Key(yaml, 2, "gateway_mac", gatewayMac.ToString());
         }
 
         if (!director.PrepareHost)
@@ -229,6 +233,11 @@ public static partial class ConfigYamlWriter
             Key(yaml, 8, "port", Number(server.Port));
             Key(yaml, 8, "weight", Number(server.Weight));
             Key(yaml, 8, "method", ForwardingMethods.ToConfigName(server.Method));
+            if (server.Mac is { } mac)
+            {
+                Key(yaml, 8, "mac", mac.ToString());
+            }
+
             if (server.UpperThreshold != 0)
             {
                 Key(yaml, 8, "upper_threshold", Number(server.UpperThreshold));

@@ -29,6 +29,16 @@ public static class HealthConfigYamlWriter
 
             Command(yaml, indent + 2, "notify_up", health.NotifyUp);
             Command(yaml, indent + 2, "notify_down", health.NotifyDown);
+            if (health.Omega)
+            {
+                Key(yaml, indent + 2, "omega", "true");
+            }
+
+            if (health.HaSuspend)
+            {
+                Key(yaml, indent + 2, "ha_suspend", "true");
+            }
+
             WriteCheckers(yaml, indent + 2, health.Checks);
         }
 
@@ -159,7 +169,86 @@ public static class HealthConfigYamlWriter
                     Key(yaml, inner, "query_type", dns.QueryType);
                     Key(yaml, inner, "name", Scalar(dns.Name));
                     break;
+                case SmtpCheckConfig smtp:
+                    WriteSmtp(yaml, inner, smtp);
+                    break;
+                case UdpCheckConfig udp:
+                    WriteUdp(yaml, inner, udp);
+                    break;
+                case FileCheckConfig file:
+                    Key(yaml, inner, "path", Scalar(file.Path));
+                    if (file.Weight != 0)
+                    {
+                        Key(yaml, inner, "weight", Number(file.Weight));
+                    }
+
+                    if (file.Reverse)
+                    {
+                        Key(yaml, inner, "reverse", "true");
+                    }
+
+                    break;
             }
+        }
+    }
+
+    private static void WriteSmtp(StringBuilder yaml, int indent, SmtpCheckConfig smtp)
+    {
+        if (smtp.HeloName != SmtpCheckConfig.DefaultHeloName)
+        {
+            Key(yaml, indent, "helo_name", Scalar(smtp.HeloName));
+        }
+
+        if (smtp.Hosts.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        Key(yaml, indent, "hosts", null);
+        foreach (var host in smtp.Hosts)
+        {
+            if (host.Address is null && host.Port is null)
+            {
+                yaml.Append(' ', indent + 2).Append("- {}\n");
+                continue;
+            }
+
+            var first = true;
+            if (host.Address is { } address)
+            {
+                yaml.Append(' ', indent + 2).Append("- connect_ip: ").Append(Ipv4Address.Format(address)).Append('\n');
+                first = false;
+            }
+
+            if (host.Port is { } port)
+            {
+                yaml.Append(' ', indent + 2).Append(first ? "- " : "  ").Append("connect_port: ").Append(Number(port)).Append('\n');
+            }
+        }
+    }
+
+    private static void WriteUdp(StringBuilder yaml, int indent, UdpCheckConfig udp)
+    {
+        if (!udp.Payload.IsDefaultOrEmpty)
+        {
+            Key(yaml, indent, "payload", Scalar(Convert.ToHexStringLower(udp.Payload.AsSpan())));
+        }
+
+        // require_reply is always written: a reply alone would imply it, but false must survive too.
+        Key(yaml, indent, "require_reply", udp.RequireReply ? "true" : "false");
+        if (!udp.Reply.IsDefaultOrEmpty)
+        {
+            Key(yaml, indent, "reply", Scalar(Convert.ToHexStringLower(udp.Reply.AsSpan())));
+        }
+
+        if (udp.MinReplyLength != 0)
+        {
+            Key(yaml, indent, "min_reply_length", Number(udp.MinReplyLength));
+        }
+
+        if (udp.MaxReplyLength != UdpCheckConfig.DefaultMaxReplyLength)
+        {
+            Key(yaml, indent, "max_reply_length", Number(udp.MaxReplyLength));
         }
     }
 
@@ -180,6 +269,21 @@ public static class HealthConfigYamlWriter
         if (http.BodyContains is { } text)
         {
             Key(yaml, indent, "body_contains", Scalar(text));
+        }
+
+        if (http.Regex is { } regex)
+        {
+            Key(yaml, indent, "regex", Scalar(regex));
+        }
+
+        if (http.RegexNoMatch)
+        {
+            Key(yaml, indent, "regex_no_match", "true");
+        }
+
+        if (http.RegexMaxOffset is { } offset)
+        {
+            Key(yaml, indent, "regex_max_offset", Number(offset));
         }
 
         if (http.VirtualHost is { } host)

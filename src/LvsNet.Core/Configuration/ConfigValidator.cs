@@ -27,6 +27,7 @@ public static class ConfigValidator
             errors.Add(new ConfigError("capture.workers", lineOf("capture"), $"{config.Capture.Workers} workers need backend afpacket (a PACKET_FANOUT group steers each connection to its worker); {config.Capture.Backend.ToString().ToLowerInvariant()} runs one"));
         }
 
+        ValidateStaticMacs(config, lineOf, errors);
         for (var i = 0; i < config.VirtualServices.Length; i++)
         {
             var service = config.VirtualServices[i];
@@ -43,7 +44,7 @@ public static class ConfigValidator
             }
 
             ValidateScheduling(service, path, line, errors);
-            Health.HealthConfigValidator.Validate(config, service, path, line, lineOf, errors);
+            HealthConfigValidator.Validate(config, service, path, line, lineOf, errors);
 
             if (service.Port == 0 && service.PersistenceTimeout is null)
             {
@@ -101,6 +102,36 @@ public static class ConfigValidator
         }
 
         return errors;
+    }
+
+    // One address has one MAC: the same real server listed in several services (or as the gateway)
+    // must not be given two different ones.
+    private static void ValidateStaticMacs(LvsConfig config, Func<string, int?> lineOf, List<ConfigError> errors)
+    {
+        var first = new Dictionary<uint, (Packets.MacAddress Mac, string Path)>();
+        if (config.Director.Gateway != 0 && config.Director.GatewayMac is { } gatewayMac)
+        {
+            first[config.Director.Gateway] = (gatewayMac, "director.gateway_mac");
+        }
+
+        for (var i = 0; i < config.VirtualServices.Length; i++)
+        {
+            var servers = config.VirtualServices[i].RealServers;
+            for (var j = 0; j < servers.Length; j++)
+            {
+                if (servers[j].Mac is not { } mac)
+                {
+                    continue;
+                }
+
+                var serverPath = $"virtual_services[{i}].real_servers[{j}]";
+                if (!first.TryAdd(servers[j].Address, (mac, serverPath + ".mac")) && first[servers[j].Address].Mac != mac)
+                {
+                    var earlier = first[servers[j].Address];
+                    errors.Add(new ConfigError(serverPath + ".mac", lineOf(serverPath) ?? lineOf($"virtual_services[{i}]"), $"{Ipv4Address.Format(servers[j].Address)} is given {mac} here but {earlier.Mac} at {earlier.Path}: one address has one MAC"));
+                }
+            }
+        }
     }
 
     // FULLNAT's pool: addresses of the director's own, so none may be anything else's.

@@ -33,6 +33,13 @@ public sealed record DirectorConfig
     /// <summary>The next hop for destinations outside the subnet, or 0 when none is configured.</summary>
     public uint Gateway { get; init; }
 
+    /// <summary>
+    /// The gateway's MAC (YAML <c>gateway_mac</c>), or null to resolve it by ARP. A configured MAC
+    /// is never probed and never changed by ARP, so nobody on the segment can redirect the
+    /// director's off-segment traffic.
+    /// </summary>
+    public Packets.MacAddress? GatewayMac { get; init; }
+
     /// <summary>Whether the daemon changes the host at start (VIP off the kernel, ip_forward 0, offloads off) and restores it at stop.</summary>
     public bool PrepareHost { get; init; } = true;
 }
@@ -154,13 +161,13 @@ public sealed record VirtualServiceConfig
     public TimeSpan? LocalityExpiration { get; init; }
 
     /// <summary>The dynamic-feedback weight policy, or null when weights stay as configured.</summary>
-    public Scheduling.DynamicWeights.DynamicWeightsConfig? DynamicWeights { get; init; }
+    public DynamicWeightsConfig? DynamicWeights { get; init; }
 
     /// <summary>The service's health checks (YAML <c>health_check</c>), or null when its servers are not checked; see docs/health-checks.md.</summary>
-    public Health.HealthCheckConfig? HealthCheck { get; init; }
+    public HealthCheckConfig? HealthCheck { get; init; }
 
     /// <summary>The quorum, its commands and the sorry server (YAML <c>quorum</c>, <c>hysteresis</c>, <c>quorum_up</c>, <c>quorum_down</c>, <c>sorry_server</c>), or null for keepalived's defaults.</summary>
-    public Health.QuorumConfig? Quorum { get; init; }
+    public QuorumConfig? Quorum { get; init; }
 
     /// <summary>
     /// FULLNAT: the local addresses (DPVS "laddr") that connections to this service's fullnat
@@ -224,7 +231,13 @@ public sealed record RealServerConfig
     public int LowerThreshold { get; init; }
 
     /// <summary>This server's own health-check settings (YAML <c>health_check</c> of the real server), or null to inherit the service's.</summary>
-    public Health.RealServerHealthCheckConfig? HealthCheck { get; init; }
+    public RealServerHealthCheckConfig? HealthCheck { get; init; }
+
+    /// <summary>
+    /// The real server's MAC (YAML <c>mac</c>), or null to resolve it by ARP. A configured MAC is
+    /// never probed and never changed by ARP; every entry of the same address must give the same one.
+    /// </summary>
+    public Packets.MacAddress? Mac { get; init; }
 }
 
 /// <summary>How the daemon reads and writes frames; see docs/designs/packet-io-backends.md.</summary>

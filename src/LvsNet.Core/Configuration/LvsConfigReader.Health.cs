@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using LvsNet.Core.Health;
 using YamlDotNet.RepresentationModel;
 
 namespace LvsNet.Core.Configuration;
@@ -21,9 +20,13 @@ public static partial class LvsConfigReader
             var checks = ReadCheckers(healthMap);
             var notifyUp = ReadCommand(healthMap, "notify_up");
             var notifyDown = ReadCommand(healthMap, "notify_down");
+            var omega = healthMap.Boolean("omega") ?? false;
+            var haSuspend = healthMap.Boolean("ha_suspend") ?? false;
             healthMap.RejectUnknownKeys();
             healthCheck = new HealthCheckConfig
             {
+                Omega = omega,
+                HaSuspend = haSuspend,
                 Parameters = parameters,
                 InhibitOnFailure = inhibit,
                 Checks = checks ?? [],
@@ -128,6 +131,10 @@ public static partial class LvsConfigReader
             CheckerKinds.Tcp => new TcpCheckConfig(),
             CheckerKinds.HttpGet or CheckerKinds.SslGet => ReadHttpChecker(map, kind == CheckerKinds.SslGet),
             CheckerKinds.Misc => ReadMiscChecker(map),
+            CheckerKinds.Smtp => ReadSmtpChecker(map),
+            CheckerKinds.Udp => ReadUdpChecker(map),
+            CheckerKinds.Ping => new PingCheckConfig(),
+            CheckerKinds.File => ReadFileChecker(map),
             _ => ReadDnsChecker(map),
         };
         map.RejectUnknownKeys();
@@ -167,9 +174,32 @@ public static partial class LvsConfigReader
             map.Error("body_contains", map.Find("body_contains"), "must not be empty");
         }
 
+        var regex = map.String("regex");
+        if (regex is not null)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(regex, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException ex)
+            {
+                map.Error("regex", map.Find("regex"), $"is not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        var regexNoMatch = map.Boolean("regex_no_match") ?? false;
+        var regexMaxOffset = (int?)map.Integer("regex_max_offset", 1, 64 << 20);
+        if (regex is null && (map.Has("regex_no_match") || map.Has("regex_max_offset")))
+        {
+            map.Error(map.Has("regex_no_match") ? "regex_no_match" : "regex_max_offset", map.Find(map.Has("regex_no_match") ? "regex_no_match" : "regex_max_offset"), "needs regex");
+        }
+
         return new HttpGetCheckConfig
         {
             Tls = tls,
+            Regex = regex,
+            RegexNoMatch = regexNoMatch,
+            RegexMaxOffset = regexMaxOffset,
             Path = path,
             StatusCodes = ReadStatusCodes(map),
             Digest = digest,
@@ -229,12 +259,92 @@ public static partial class LvsConfigReader
         }
 
         var name = map.String("name") ?? defaults.Name;
-        if (!DnsChecker.IsValidName(name))
+        if (!DnsCheckConfig.IsValidName(name))
         {
             map.Error("name", map.Find("name"), $"must be a domain name such as example.com or '.', got '{name}'");
         }
 
         return new DnsCheckConfig { QueryType = type, Name = name };
+    }
+
+    private static SmtpCheckConfig ReadSmtpChecker(YamlMapping map)
+    {
+        var helo = map.String("helo_name") ?? SmtpCheckConfig.DefaultHeloName;
+        if (helo.Length == 0 || helo.Any(c => c is '\r' or '\n' || char.IsWhiteSpace(c)))
+        {
+            map.Error("helo_name", map.Find("helo_name"), $"must be a host name without spaces or line breaks, got '{helo}'");
+        }
+
+        var hosts = ImmutableArray.CreateBuilder<SmtpHost>();
+        if (map.Has("hosts"))
+        {
+            foreach (var host in map.Sequence("hosts"))
+            {
+                var address = host.Ipv4("connect_ip");
+                var port = (ushort?)host.Integer("connect_port", 1, 65535);
+                host.RejectUnknownKeys();
+                hosts.Add(new SmtpHost(address, port));
+            }
+        }
+
+        return new SmtpCheckConfig { HeloName = helo, Hosts = hosts.ToImmutable() };
+    }
+
+    private static UdpCheckConfig ReadUdpChecker(YamlMapping map)
+    {
+        var payload = ReadHex(map, "payload");
+        var reply = ReadHex(map, "reply");
+        var requireReply = map.Boolean("require_reply") ?? !reply.IsEmpty;
+        if (!reply.IsEmpty && !requireReply)
+        {
+            map.Error("reply", map.Find("reply"), "an expected reply needs require_reply: true");
+        }
+
+        var min = (int?)map.Integer("min_reply_length", 0, ushort.MaxValue) ?? 0;
+        var max = (int?)map.Integer("max_reply_length", 0, ushort.MaxValue) ?? UdpCheckConfig.DefaultMaxReplyLength;
+        if (min > max)
+        {
+            map.Error("min_reply_length", map.Find("min_reply_length"), $"min_reply_length {min} is above max_reply_length {max}: every reply would fail");
+        }
+
+        return new UdpCheckConfig { Payload = payload, RequireReply = requireReply, Reply = reply, MinReplyLength = min, MaxReplyLength = max };
+    }
+
+    private static FileCheckConfig? ReadFileChecker(YamlMapping map)
+    {
+        var path = map.String("path", required: true);
+        if (path is not null && !path.StartsWith('/'))
+        {
+            map.Error("path", map.Find("path"), $"must be an absolute path, got '{path}'");
+        }
+
+        var weight = (int?)map.Integer("weight", -FileCheckConfig.MaxWeight, FileCheckConfig.MaxWeight) ?? 0;
+        var reverse = map.Boolean("reverse") ?? false;
+        return path is null ? null : new FileCheckConfig { Path = path, Weight = weight, Reverse = reverse };
+    }
+
+    // keepalived writes byte strings as hex ("0a1b2c"); spaces between bytes are allowed.
+    private static ImmutableArray<byte> ReadHex(YamlMapping map, string key)
+    {
+        var text = map.String(key);
+        if (text is null)
+        {
+            return [];
+        }
+
+        var digits = text.Replace(" ", "", StringComparison.Ordinal);
+        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            digits = digits[2..];
+        }
+
+        if (digits.Length == 0 || digits.Length % 2 != 0 || !digits.All(char.IsAsciiHexDigit) || digits.Length > 2 * 65507)
+        {
+            map.Error(key, map.Find(key), $"must be bytes in hex such as '0a1b2c' (an even number of hex digits, at most 65507 bytes), got '{text}'");
+            return [];
+        }
+
+        return [.. Convert.FromHexString(digits)];
     }
 
     private static SorryServerConfig? ReadSorryServer(YamlMapping map, ushort? servicePort)

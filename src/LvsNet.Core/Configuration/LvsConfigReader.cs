@@ -113,6 +113,12 @@ public static partial class LvsConfigReader
         }
 
         var gateway = map.Ipv4("gateway");
+        var gatewayMac = map.Mac("gateway_mac");
+        if (gatewayMac is not null && gateway is null && !map.Has("gateway"))
+        {
+            map.Error("gateway_mac", map.Find("gateway_mac"), "needs gateway: it is the MAC of the gateway's address");
+        }
+
         var prepare = map.Boolean("prepare_host");
         map.RejectUnknownKeys();
         if (name is null || addressText is null)
@@ -126,6 +132,7 @@ public static partial class LvsConfigReader
             Address = address,
             PrefixLength = prefix,
             Gateway = gateway ?? 0,
+            GatewayMac = gatewayMac,
             PrepareHost = prepare ?? true,
         };
     }
@@ -317,6 +324,7 @@ public static partial class LvsConfigReader
             return null;
         }
 
+        var mac = map.Mac("mac");
         var healthCheck = ReadServerHealthCheck(map);
         map.RejectUnknownKeys();
         if (address is null)
@@ -333,6 +341,7 @@ public static partial class LvsConfigReader
             UpperThreshold = upperThreshold ?? 0,
             LowerThreshold = lowerThreshold ?? 0,
             HealthCheck = healthCheck,
+            Mac = mac,
         };
     }
 
@@ -443,10 +452,10 @@ public static partial class LvsConfigReader
         return expiration;
     }
 
-    private static Scheduling.DynamicWeights.DynamicWeightsConfig ReadDynamicWeights(YamlMapping map)
+    private static DynamicWeightsConfig ReadDynamicWeights(YamlMapping map)
     {
-        var defaults = new Scheduling.DynamicWeights.DynamicWeightsConfig();
-        var config = new Scheduling.DynamicWeights.DynamicWeightsConfig
+        var defaults = new DynamicWeightsConfig();
+        var config = new DynamicWeightsConfig
         {
             Enabled = map.Boolean("enabled") ?? defaults.Enabled,
             MinWeightPercent = (int?)map.Integer("min_weight_percent", 1, 100) ?? defaults.MinWeightPercent,

@@ -152,6 +152,30 @@ internal sealed class YamlMapping
         return address;
     }
 
+    /// <summary>A unicast MAC address (six hex octets separated by colons or hyphens); zero, broadcast and multicast are refused, since no neighbour has them.</summary>
+    public Packets.MacAddress? Mac(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Packets.MacAddress.TryParse(text, out var mac))
+        {
+            Error(key, Find(key), $"must be a MAC address such as 52:54:00:12:34:56, got '{text}'");
+            return null;
+        }
+
+        if (mac.IsZero || mac.IsMulticast)
+        {
+            Error(key, Find(key), $"must be a unicast MAC address (not zero, broadcast or multicast), got '{text}'");
+            return null;
+        }
+
+        return mac;
+    }
+
     public YamlMapping? Mapping(string key)
     {
         var node = Find(key);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LvsNet.Core.Hashing;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Connections;
@@ -15,18 +16,16 @@ public readonly record struct ConnectionKey(IpProtocol Protocol, uint ClientAddr
     /// The bucket hash. Like IPVS, only (protocol, client address, client port) are hashed, so a
     /// NAT reply (whose destination is the client) finds the same bucket.
     /// </summary>
+    /// <remarks>
+    /// SipHash-1-3 under <paramref name="key"/> of the 7 bytes address, port, protocol: the client
+    /// chooses all three (a spoofed source), so the hash must be a keyed PRF, not a seeded mix.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Hash(IpProtocol protocol, uint clientAddress, ushort clientPort, uint seed)
-    {
-        // A multiply-xorshift mix (murmur3 finaliser) over the 48+8 bits; seeded per table so a
-        // remote client cannot aim at one bucket.
-        var h = clientAddress ^ seed;
-        h ^= ((uint)clientPort << 16) | (uint)protocol;
-        h ^= h >> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >> 13;
-        h *= 0xC2B2AE35;
-        h ^= h >> 16;
-        return h;
-    }
+    public static uint Hash(IpProtocol protocol, uint clientAddress, ushort clientPort, in SipHashKey key) =>
+        (uint)SipHash.Hash13(clientAddress | ((ulong)clientPort << 32) | ((ulong)protocol << 48), 7, key);
+
+    /// <summary>The bucket hash under the process key (<see cref="SipHashKey.Process"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Hash(IpProtocol protocol, uint clientAddress, ushort clientPort) =>
+        Hash(protocol, clientAddress, clientPort, SipHashKey.Process);
 }

@@ -12,7 +12,7 @@ public sealed partial class ConnectionTable
     /// <returns>The template's index, or -1.</returns>
     public int FindTemplate(IpProtocol protocol, uint maskedClient, uint virtualAddress, ushort virtualPort)
     {
-        var index = _buckets[(int)ConnectionKey.Hash(protocol, maskedClient, 0, _seed) & _bucketMask];
+        var index = _buckets[(int)ConnectionKey.Hash(protocol, maskedClient, 0, _hashKey) & _bucketMask];
         while (index != None)
         {
             ref var entry = ref _entries[index];

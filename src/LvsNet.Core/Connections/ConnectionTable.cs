@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
+using LvsNet.Core.Hashing;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.Connections;
@@ -33,14 +33,14 @@ public sealed partial class ConnectionTable
     private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
     private readonly int[] _wheel = new int[WheelSize];
-    private readonly uint _seed;
+    private readonly SipHashKey _hashKey;
     private int _freeHead = None;
     private int _highWater;
     private uint _wheelTick;
 
     /// <summary>Creates a table holding at most <paramref name="capacity"/> connections.</summary>
     /// <param name="capacity">The most entries held at once.</param>
-    /// <param name="seed">The hash seed; random when null.</param>
+    /// <param name="seed">A fixed hash key seed (tests, benchmarks); the process's random key (<see cref="SipHashKey.Process"/>) when null.</param>
     /// <param name="startTick">The tick the wheel starts at.</param>
     /// <param name="localPorts">The FULLNAT local ports; 1024–65535 of each local address when null.</param>
     public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
@@ -55,7 +55,7 @@ public sealed partial class ConnectionTable
         Array.Fill(_replyBuckets, None);
         LocalPorts = localPorts ?? new LocalPortAllocator();
         Array.Fill(_wheel, None);
-        _seed = seed ?? (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        _hashKey = seed is { } fixedSeed ? SipHashKey.FromSeed(fixedSeed) : SipHashKey.Process;
         _wheelTick = startTick;
     }
 
@@ -86,7 +86,7 @@ public sealed partial class ConnectionTable
     public int Find(in ConnectionKey key)
     {
         var entries = _entries;
-        var index = _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _seed) & _bucketMask];
+        var index = _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _hashKey) & _bucketMask];
         while (index != None)
         {
             ref var entry = ref entries[index];
@@ -109,7 +109,7 @@ public sealed partial class ConnectionTable
     public int FindReply(IpProtocol protocol, uint clientAddress, ushort clientPort, uint serverAddress, ushort serverPort, RealServerState?[] serversById)
     {
         ArgumentNullException.ThrowIfNull(serversById);
-        var index = _buckets[(int)ConnectionKey.Hash(protocol, clientAddress, clientPort, _seed) & _bucketMask];
+        var index = _buckets[(int)ConnectionKey.Hash(protocol, clientAddress, clientPort, _hashKey) & _bucketMask];
         while (index != None)
         {
             ref var entry = ref _entries[index];
@@ -141,7 +141,7 @@ public sealed partial class ConnectionTable
     public int FindLocal(IpProtocol protocol, uint localAddress, ushort localPort)
     {
         var entries = _entries;
-        var index = _replyBuckets[(int)ConnectionKey.Hash(protocol, localAddress, localPort, _seed) & _bucketMask];
+        var index = _replyBuckets[(int)ConnectionKey.Hash(protocol, localAddress, localPort, _hashKey) & _bucketMask];
         while (index != None)
         {
             ref var entry = ref entries[index];
@@ -197,7 +197,7 @@ public sealed partial class ConnectionTable
 
         entry.LocalAddress = localAddress;
         entry.LocalPort = port;
-        ref var bucket = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, localAddress, port, _seed) & _bucketMask];
+        ref var bucket = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, localAddress, port, _hashKey) & _bucketMask];
         entry.ReplyNext = bucket;
         bucket = index;
         return true;
@@ -237,7 +237,7 @@ public sealed partial class ConnectionTable
         entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
         entry.ExpiresAt = now + entry.TimeoutTicks;
 
-        ref var bucket = ref _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _seed) & _bucketMask];
+        ref var bucket = ref _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _hashKey) & _bucketMask];
         entry.BucketNext = bucket;
         bucket = index;
         WheelAdd(index);
@@ -395,7 +395,7 @@ public sealed partial class ConnectionTable
     private void Free(int index, RealServerState?[] serversById)
     {
         ref var entry = ref _entries[index];
-        Unlink(ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _seed) & _bucketMask], index, replyChain: false);
+        Unlink(ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _hashKey) & _bucketMask], index, replyChain: false);
 
         if (entry.LocalAddress != 0)
         {
@@ -441,7 +441,7 @@ public sealed partial class ConnectionTable
 
     private void UnbindLocal(ref ConnectionEntry entry, int index)
     {
-        Unlink(ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _seed) & _bucketMask], index, replyChain: true);
+        Unlink(ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _hashKey) & _bucketMask], index, replyChain: true);
 
         LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
         entry.LocalAddress = 0;

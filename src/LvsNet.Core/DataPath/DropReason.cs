@@ -98,4 +98,22 @@ public enum DropReason
 
     /// <summary>A new connection refused by the drop_packet defence (the table is nearly full, or drop_packet is 3).</summary>
     DefenceDropPacket,
+
+    /// <summary>ARP whose sender MAC is zero, broadcast or multicast (nothing was learned from it).</summary>
+    ArpInvalidSenderMac,
+
+    /// <summary>ARP whose sender MAC is the director's own (spoofed or looped).</summary>
+    ArpOwnSenderMac,
+
+    /// <summary>ARP from another host claiming the director's own address, a local address or a VIP (an address conflict, logged).</summary>
+    ArpAddressConflict,
+
+    /// <summary>ARP claiming another MAC for a neighbour in use without answering a request of the director: only a hint that starts a probe of the known MAC.</summary>
+    ArpUnsolicited,
+
+    /// <summary>An ARP reply to a unicast probe of a neighbour's known MAC that came from another MAC.</summary>
+    ArpUnexpectedMac,
+
+    /// <summary>ARP claiming another MAC for a neighbour whose MAC is configured (YAML <c>mac</c>).</summary>
+    ArpStaticEntry,
 }

@@ -1,9 +1,10 @@
+using LvsNet.Core.Neighbours;
 using LvsNet.PacketIo;
 
 namespace LvsNet.Core.DataPath;
 
 /// <summary>The capture thread's way out: sends frames, counts them and copies them to an optional tap.</summary>
-public sealed class FrameTransmitter
+public sealed class FrameTransmitter : IFrameSender
 {
     private readonly IInjectionDevice _device;
     private readonly IFrameTap? _tap;

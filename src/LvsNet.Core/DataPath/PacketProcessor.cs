@@ -68,7 +68,7 @@ public sealed class PacketProcessor : IFrameHandler
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
         Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
-        Neighbours = new NeighbourTable(transmitter, _mac, _address);
+        Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: logger);
         Neighbours.Resolved += (ip, mac) => DataPathLog.Resolved(logger, ip, mac);
         Neighbours.ResolutionFailed += ip => DataPathLog.Unresolved(logger, ip);
 
@@ -81,7 +81,7 @@ public sealed class PacketProcessor : IFrameHandler
             new FullNatForwarder(_egress, Table, Counters, options.Mtu));
         _defence = new FloodDefence(Table, _state);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
-        _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, (ip, mac) => NeighbourSeen?.Invoke(ip, mac));
+        _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
         _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp);
@@ -89,11 +89,12 @@ public sealed class PacketProcessor : IFrameHandler
     }
 
     /// <summary>
-    /// Raised on the capture thread for every ARP packet whose sender it could learn from: with
-    /// several workers, ARP reaches worker 0 only, which passes what it learns on to the others
-    /// (through their <see cref="LearnNeighbour"/>).
+    /// Raised on the capture thread for every well-formed ARP packet that could change a neighbour:
+    /// with several workers, ARP reaches worker 0 only, which passes it on (through the others'
+    /// <see cref="LearnNeighbour"/>) so that each worker's neighbour table judges it against its own
+    /// outstanding requests.
     /// </summary>
-    public event Action<uint, MacAddress>? NeighbourSeen;
+    public event Action<ArpObservation>? NeighbourSeen;
 
     /// <summary>Raised on the capture thread when it starts using a new snapshot (the daemon re-steers the fanout group then).</summary>
     public event Action<LvsSnapshot>? SnapshotChanged;
@@ -150,7 +151,7 @@ public sealed class PacketProcessor : IFrameHandler
     /// What another worker's ARP packet said about a neighbour (ARP reaches one worker only): learnt
     /// as if this thread had captured it, and the frames it held for that neighbour leave.
     /// </summary>
-    public void LearnNeighbour(uint address, MacAddress mac) => _arp.Learn(address, mac);
+    public void LearnNeighbour(in ArpObservation arp) => _arp.Learn(arp, quiet: true);
 
     /// <summary>
     /// Called by the capture thread before each batch: reads the clock and the current snapshot,
@@ -309,6 +310,9 @@ public sealed class PacketProcessor : IFrameHandler
     {
         _state.Apply(snapshot);
         SnapshotChanged?.Invoke(snapshot);
+
+        // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.
+        Neighbours.Configure(snapshot.OwnedAddresses, StaticNeighbours.From(snapshot.Config), _state.Now);
 
         // Resolve every real server now, so that the first SYN does not wait for ARP.
         foreach (var service in snapshot.Services)

@@ -82,6 +82,15 @@ public static class EventIds
     /// <summary>A neighbour could not be resolved.</summary>
     public static readonly EventId NeighbourUnresolved = new(401, nameof(NeighbourUnresolved));
 
+    /// <summary>An ARP packet's claim was refused (invalid or own sender MAC, unsolicited, unexpected answer, static entry); rate-limited with a count.</summary>
+    public static readonly EventId NeighbourUpdateRefused = new(402, nameof(NeighbourUpdateRefused));
+
+    /// <summary>Another host claims one of the director's addresses (DIP, local address, VIP); rate-limited with a count.</summary>
+    public static readonly EventId AddressConflict = new(403, nameof(AddressConflict));
+
+    /// <summary>A neighbour's MAC changed after its old MAC stopped answering and the new one answered a broadcast request.</summary>
+    public static readonly EventId NeighbourMacChanged = new(404, nameof(NeighbourMacChanged));
+
     /// <summary>The host was changed at start.</summary>
     public static readonly EventId HostPrepared = new(500, nameof(HostPrepared));
 
@@ -173,4 +182,7 @@ public static class EventIds
 
     /// <summary>A check of a server that is already down failed (Debug).</summary>
     public static readonly EventId HealthCheckFailedWhileDown = new(712, nameof(HealthCheckFailedWhileDown));
+
+    /// <summary>The checkers of ha_suspend services were suspended (director not active) or resumed.</summary>
+    public static readonly EventId HaSuspendChanged = new(713, nameof(HaSuspendChanged));
 }

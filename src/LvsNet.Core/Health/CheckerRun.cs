@@ -1,3 +1,5 @@
+using LvsNet.Core.Health.Checkers;
+
 namespace LvsNet.Core.Health;
 
 /// <summary>One running checker of a <see cref="MonitoredServer"/>: its checker, verdict, timer and counters (state guarded by the server's gate).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Health.Checkers;
 
 namespace LvsNet.Core.Health;
 
@@ -15,6 +16,15 @@ public sealed record HealthCheckSettings
 
     /// <summary>Its checkers (never empty).</summary>
     public required ImmutableArray<CheckerSettings> Checkers { get; init; }
+
+    /// <summary>The real server's configured weight.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>keepalived omega: run the down notifiers at shutdown.</summary>
+    public bool Omega { get; init; }
+
+    /// <summary>keepalived ha_suspend: the checkers pause while the director is not active.</summary>
+    public bool HaSuspend { get; init; }
 
     /// <summary>inhibit_on_failure: weight 0 instead of removal.</summary>
     public bool InhibitOnFailure { get; init; }
@@ -48,6 +58,9 @@ public sealed record HealthCheckSettings
         && Key == other.Key
         && HealthConfigEquality.SequenceEqual(Checkers, other.Checkers)
         && InhibitOnFailure == other.InhibitOnFailure
+        && Weight == other.Weight
+        && Omega == other.Omega
+        && HaSuspend == other.HaSuspend
         && NotifyUp == other.NotifyUp
         && NotifyDown == other.NotifyDown;
 
@@ -62,14 +75,14 @@ public sealed record HealthCheckSettings
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(server);
-        var checks = EffectiveChecks(service, server);
+        var checks = HealthCheckInheritance.EffectiveChecks(service, server);
         if (checks.IsDefaultOrEmpty)
         {
             return null;
         }
 
         var key = new RealServerKey(new ServiceKey(service.Protocol, service.Address, service.Port), server.Address, server.Port);
-        var inherited = (server.HealthCheck?.Parameters ?? HealthCheckParameters.Empty).Over(service.HealthCheck?.Parameters);
+        var inherited = HealthCheckInheritance.InheritedParameters(service, server);
         var checkers = ImmutableArray.CreateBuilder<CheckerSettings>(checks.Length);
         for (var i = 0; i < checks.Length; i++)
         {
@@ -80,55 +93,13 @@ public sealed record HealthCheckSettings
         {
             Key = key,
             Checkers = checkers.MoveToImmutable(),
-            InhibitOnFailure = InhibitOnFailureFor(service, server),
+            InhibitOnFailure = HealthCheckInheritance.InhibitOnFailureFor(service, server),
+            // Only a weight-setting FILE_CHECK needs the configured weight; elsewhere a weight change must not restart the checkers.
+            Weight = checks.Any(c => c is FileCheckConfig { SetsWeight: true }) ? server.Weight : 1,
+            Omega = service.HealthCheck?.Omega ?? false,
+            HaSuspend = service.HealthCheck?.HaSuspend ?? false,
             NotifyUp = server.HealthCheck?.NotifyUp ?? service.HealthCheck?.NotifyUp,
             NotifyDown = server.HealthCheck?.NotifyDown ?? service.HealthCheck?.NotifyDown,
         };
-    }
-
-    /// <summary>The checkers <paramref name="server"/> runs: its own, else the service's; empty when it is not checked.</summary>
-    public static ImmutableArray<CheckerConfig> EffectiveChecks(VirtualServiceConfig service, RealServerConfig server)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(server);
-        if (server.HealthCheck is { Enabled: false })
-        {
-            return [];
-        }
-
-        if (server.HealthCheck is { Checks.IsDefaultOrEmpty: false } own)
-        {
-            return own.Checks;
-        }
-
-        return service.HealthCheck is { Checks.IsDefaultOrEmpty: false } shared ? shared.Checks : [];
-    }
-
-    /// <summary>True when <paramref name="server"/> has checkers.</summary>
-    public static bool IsChecked(VirtualServiceConfig service, RealServerConfig server) => !EffectiveChecks(service, server).IsDefaultOrEmpty;
-
-    /// <summary>True when <paramref name="server"/> starts down (one of its checkers has alpha).</summary>
-    public static bool StartsDownFor(VirtualServiceConfig service, RealServerConfig server)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(server);
-        var inherited = (server.HealthCheck?.Parameters ?? HealthCheckParameters.Empty).Over(service.HealthCheck?.Parameters);
-        foreach (var check in EffectiveChecks(service, server))
-        {
-            if (check.Parameters.Alpha ?? inherited.Alpha ?? false)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>inhibit_on_failure for <paramref name="server"/> (its own setting, else the service's).</summary>
-    public static bool InhibitOnFailureFor(VirtualServiceConfig service, RealServerConfig server)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(server);
-        return server.HealthCheck?.InhibitOnFailure ?? service.HealthCheck?.InhibitOnFailure ?? false;
     }
 }

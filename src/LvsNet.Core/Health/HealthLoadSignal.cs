@@ -1,4 +1,6 @@
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Feedback;
+using LvsNet.Core.Health.Checkers;
+
 
 namespace LvsNet.Core.Health;
 

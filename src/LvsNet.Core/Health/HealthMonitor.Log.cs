@@ -23,6 +23,10 @@ public sealed partial class HealthMonitor
             Message = "Check {Checker} of real server {Server} of {Service} failed ({Reason}); retry {Attempt} of {Retry}")]
         public static partial void CheckFailedRetrying(ILogger logger, string service, string server, string checker, string reason, int attempt, int retry);
 
+        [LoggerMessage(EventId = 713, EventName = "HaSuspendChanged", Level = LogLevel.Information,
+            Message = "Director {Role}: the checkers of {Servers} ha_suspend real server(s) are {State}")]
+        public static partial void HaSuspendChanged(ILogger logger, string role, int servers, string state);
+
         [LoggerMessage(EventId = 712, EventName = "HealthCheckFailedWhileDown", Level = LogLevel.Debug,
             Message = "Check {Checker} of real server {Server} of {Service} failed ({Reason}); the server stays down")]
         public static partial void CheckFailed(ILogger logger, string service, string server, string checker, string reason);

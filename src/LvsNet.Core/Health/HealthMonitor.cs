@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Health.Checkers;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,6 +46,7 @@ public sealed partial class HealthMonitor : IDisposable
     private readonly Lock _randomGate = new();
     private readonly Random _random;
     private readonly Dictionary<RealServerKey, MonitoredServer> _servers = [];
+    private static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(1);
     private LvsConfig? _config;
     private bool _started;
     private bool _disposed;
@@ -272,7 +274,7 @@ public sealed partial class HealthMonitor : IDisposable
             var machine = same >= 0
                 ? carried[same].Machine
                 : new CheckerStateMachine(checker.Retry, checker.Rise, startUp: previous is null && _runtime.Health.Get(settings.Key) is null ? !checker.Alpha : state == HealthState.Up);
-            var (target, failure) = Target(settings.Key, checker);
+            var (target, failure) = Target(settings, checker);
             var instance = failure is null ? _factory.Create(checker, target) : new FailingChecker(failure);
             runs[i] = new CheckerRun(server, checker, target, instance, machine);
         }
@@ -281,11 +283,12 @@ public sealed partial class HealthMonitor : IDisposable
         return server;
     }
 
-    private (CheckTarget Target, string? Failure) Target(RealServerKey key, CheckerSettings checker)
+    private (CheckTarget Target, string? Failure) Target(HealthCheckSettings settings, CheckerSettings checker)
     {
         var target = new CheckTarget
         {
-            Server = key,
+            Server = settings.Key,
+            ConfiguredWeight = settings.Weight,
             Endpoint = new IPEndPoint(Ipv4Address.ToIPAddress(checker.Address), checker.Port),
             BindAddress = checker.BindAddress is { } bind ? Ipv4Address.ToIPAddress(bind) : null,
         };
@@ -364,13 +367,22 @@ public sealed partial class HealthMonitor : IDisposable
 
     private async Task RunCheckAsync(CheckerRun run)
     {
+        if (IsSuspended(run))
+        {
+            // ha_suspend on a standby director: no probe, the verdict stays; resumed by SetDirectorActive.
+            return;
+        }
+
         CheckResult result;
         var entered = false;
         try
         {
             await _concurrency.WaitAsync(run.Stopping.Token).ConfigureAwait(false);
             entered = true;
-            using var timeout = new CancellationTokenSource(run.Settings.Timeout, _time);
+
+            // A checker that decides at the end of its wait (UDP without require_reply) gets a grace
+            // period, so that its own verdict, not the monitor's timeout, counts.
+            using var timeout = new CancellationTokenSource(run.Settings.Timeout + (run.Settings.Config.WaitsFullTimeout ? TimeoutGrace : TimeSpan.Zero), _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, run.Stopping.Token);
             var started = _time.GetTimestamp();
             try
@@ -400,6 +412,12 @@ public sealed partial class HealthMonitor : IDisposable
             {
                 _concurrency.Release();
             }
+        }
+
+        if (IsSuspended(run))
+        {
+            // Suspended while the check ran: its result is not applied.
+            return;
         }
 
         Complete(run, result);
@@ -433,7 +451,7 @@ public sealed partial class HealthMonitor : IDisposable
             var up = server.Checkers.All(c => c.Machine.IsUp);
             var state = up ? HealthState.Up : HealthState.Down;
             var weight = server.Weight;
-            if (result.Success && result.Weight is { } dynamicWeight && run.Settings.Config is MiscCheckConfig { Dynamic: true })
+            if (result.Success && result.Weight is { } dynamicWeight && run.Settings.Config.SetsWeight)
             {
                 weight = dynamicWeight;
             }
@@ -480,134 +498,5 @@ public sealed partial class HealthMonitor : IDisposable
         }
 
         Arm(run, step.UseRetryDelay ? run.Settings.DelayBeforeRetry : Jittered(run.Settings.DelayLoop));
-    }
-
-    private void Publish(MonitoredServer server, ServerHealthChange change)
-    {
-        lock (_publishGate)
-        {
-            ServerHealthReport report;
-            lock (server.Gate)
-            {
-                if (server.Stopped)
-                {
-                    return;
-                }
-
-                report = server.Report();
-            }
-
-            _runtime.SetHealth(server.Key, report);
-        }
-
-        var key = server.Key;
-        var state = _runtime.Current?.ServicesByKey.GetValueOrDefault(key.Service)?.Health?.ConfiguredServers
-            .FirstOrDefault(s => s.Address == key.Address && s.Port == key.Port);
-        change = change with { Membership = state?.Health?.Membership };
-        var service = key.Service.ToString();
-        if (change.WeightOnly)
-        {
-            Log.WeightChanged(_logger, service, key.ServerText, change.Weight ?? state?.Weight ?? 0, change.Reason);
-        }
-        else if (change.State == HealthState.Up)
-        {
-            Log.ServerUp(_logger, service, key.ServerText, change.Reason, Action(change, state));
-            RunCommand("notify_up", server.Settings.NotifyUp, key, "up");
-        }
-        else
-        {
-            Log.ServerDown(_logger, service, key.ServerText, change.Reason, Action(change, state));
-            RunCommand("notify_down", server.Settings.NotifyDown, key, "down");
-        }
-
-        ServerHealthChanged?.Invoke(change);
-    }
-
-    private static string Action(ServerHealthChange change, RealServerState? state) => change.Membership switch
-    {
-        PoolMembership.InPool => string.Create(CultureInfo.InvariantCulture, $"in the pool with weight {state?.Weight ?? change.Weight ?? 0}"),
-        PoolMembership.Inhibited => "inhibited: kept in the pool with weight 0 (inhibit_on_failure)",
-        PoolMembership.Displaced => "kept out of the pool while the sorry server is in use (quorum lost)",
-        PoolMembership.Removed => "removed from the pool",
-        _ => "the service is gone",
-    };
-
-    private void OnQuorumChanged(QuorumChange change)
-    {
-        var service = change.Service.ToString();
-        var sorry = change.Config.SorryServer is { } s ? $"{Ipv4Address.Format(s.Address)}:{s.Port}" : "none";
-        if (change.Initial)
-        {
-            Log.QuorumInitial(_logger, service, change.Up ? "up" : "down", change.LiveWeight, change.Threshold, sorry);
-            if (!change.Up)
-            {
-                RunCommand("quorum_down", change.Config.DownCommand, change.Service, "quorum_down");
-            }
-
-            return;
-        }
-
-        if (change.Up)
-        {
-            Log.QuorumGained(_logger, service, change.LiveWeight, change.Threshold, sorry);
-            RunCommand("quorum_up", change.Config.UpCommand, change.Service, "quorum_up");
-        }
-        else
-        {
-            Log.QuorumLost(_logger, service, change.LiveWeight, change.Threshold, sorry);
-            RunCommand("quorum_down", change.Config.DownCommand, change.Service, "quorum_down");
-        }
-    }
-
-    private void RunCommand(string purpose, string? command, RealServerKey server, string @event) => RunCommand(purpose, command, server.Service, @event, server);
-
-    private void RunCommand(string purpose, string? command, ServiceKey service, string @event, RealServerKey? server = null)
-    {
-        if (command is null)
-        {
-            return;
-        }
-
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        MiscChecker.SetEnvironment(environment, server ?? new RealServerKey(service, 0, 0));
-        if (server is null)
-        {
-            environment.Remove("LVSNET_RS_ADDRESS");
-            environment.Remove("LVSNET_RS_PORT");
-        }
-
-        environment["LVSNET_EVENT"] = @event;
-        var variables = environment.ToDictionary(p => p.Key, p => p.Value ?? "", StringComparer.Ordinal);
-        _ = RunCommandAsync(purpose, command, variables);
-    }
-
-    private async Task RunCommandAsync(string purpose, string command, Dictionary<string, string> environment)
-    {
-        string? failure;
-        try
-        {
-            failure = await _commands.RunAsync(command, environment, _options.CommandTimeout, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A failing notify command is logged; it must not disturb the checks.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            failure = ex.Message;
-        }
-
-        if (failure is not null)
-        {
-            Log.CommandFailed(_logger, purpose, command, failure);
-        }
-    }
-
-    /// <summary>Stands in for a checker that cannot run (via_vip without a route): every check fails with the reason.</summary>
-    private sealed class FailingChecker(string reason) : IHealthChecker
-    {
-        public Task<CheckResult> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(CheckResult.Failed(reason));
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,58 +1,85 @@
 using LvsNet.Core.Connections;
-using LvsNet.Core.DataPath;
+using LvsNet.Core.Hashing;
 using LvsNet.Packets;
 using LvsNet.Packets.Writing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LvsNet.Core.Neighbours;
 
 /// <summary>
-/// The daemon's own ARP cache: it resolves next hops by sending ARP requests itself (it neither
-/// relies on static entries nor on the kernel's table), refreshes them before they grow old, and
-/// holds a few frames per neighbour while a resolution is pending.
+/// The daemon's own ARP cache: it resolves next hops by sending ARP requests itself (it relies
+/// neither on the kernel's table nor on what others announce), verifies them before they grow old,
+/// and holds a few frames per neighbour while a resolution is pending.
 /// </summary>
 /// <remarks>
-/// Thread contract: owned by the capture thread. Times are connection-table ticks (¼ s).
-/// Only addresses the data path asks for get entries, so a flood of ARP traffic cannot fill it.
+/// <para>Thread contract: owned by the capture thread. Times are connection-table ticks (¼ s).
+/// Only addresses the data path asks for (and configured static ones) get entries, so a flood of
+/// ARP traffic cannot fill it.</para>
+/// <para>What ARP may change is decided in <see cref="OnArp"/> (NeighbourTable.Arp.cs): a MAC is
+/// learned only from an answer to a request this table sent, or taken from the configuration;
+/// everything else is at most a hint that makes the table probe. docs/hardening.md has the rules.</para>
 /// </remarks>
-public sealed class NeighbourTable
+public sealed partial class NeighbourTable
 {
-    /// <summary>How long a confirmed MAC is used without a refresh (the kernel's base_reachable_time).</summary>
+    /// <summary>How long a confirmed MAC is used without a check (the kernel's base_reachable_time).</summary>
     public static readonly uint ReachableTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(30));
 
-    /// <summary>Interval between ARP requests for one neighbour (the kernel's retrans_time).</summary>
+    /// <summary>Interval between ARP requests for one neighbour (the kernel's retrans_time); also the least time between two checks a hint can start.</summary>
     public static readonly uint RetransmitTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(1));
 
-    /// <summary>Requests sent before a resolution fails (the kernel's mcast_solicit).</summary>
+    /// <summary>How long after a request an answer is matched to it.</summary>
+    public static readonly uint ReplyWindowTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(3));
+
+    /// <summary>Broadcast requests sent before a resolution fails (the kernel's mcast_solicit).</summary>
     public const int MaxProbes = 3;
+
+    /// <summary>Unicast requests to the known MAC before a check falls back to broadcast (the kernel's ucast_solicit is 3; fewer here so a changed MAC is found within about 2 s).</summary>
+    public const int UnicastProbes = 2;
 
     /// <summary>Frames held per unresolved neighbour.</summary>
     public const int MaxPendingPerNeighbour = 4;
 
     private const int PendingSlotLength = 9216 + 64;
 
-    private readonly FrameTransmitter _transmitter;
+    // A direct-mapped cache in front of the keyed index: the data path asks for the same few next
+    // hops on every packet, and a hit costs one compare instead of a SipHash. A collision only
+    // costs a miss (the index is still the keyed dictionary), so it cannot be used to build chains.
+    private const int CacheSize = 16;
+    private const int CacheMask = CacheSize - 1;
+
+    private readonly IFrameSender _sender;
     private readonly MacAddress _ownMac;
     private readonly uint _ownAddress;
+    private readonly ILogger _logger;
     private readonly Dictionary<uint, int> _index;
     private readonly Slot[] _slots;
     private readonly byte[][] _pending;
     private readonly int[] _pendingLength;
     private readonly uint[] _pendingAddress;
     private readonly byte[] _arpFrame = new byte[ArpWriter.MinimumFrameLength];
+    private readonly uint[] _cacheAddress = new uint[CacheSize];
+    private readonly int[] _cacheIndexPlusOne = new int[CacheSize];
     private int _count;
 
     /// <summary>Creates the table.</summary>
-    /// <param name="transmitter">Where ARP requests and released frames go.</param>
+    /// <param name="sender">Where ARP requests and released frames go.</param>
     /// <param name="ownMac">The director NIC's MAC.</param>
     /// <param name="ownAddress">The director's IP, the sender of requests.</param>
     /// <param name="capacity">The most neighbours tracked.</param>
     /// <param name="pendingFrames">The most frames held for all unresolved neighbours together.</param>
-    public NeighbourTable(FrameTransmitter transmitter, MacAddress ownMac, uint ownAddress, int capacity = 4096, int pendingFrames = 256)
+    /// <param name="logger">Where refused updates, conflicts and MAC changes are logged.</param>
+    public NeighbourTable(IFrameSender sender, MacAddress ownMac, uint ownAddress, int capacity = 4096, int pendingFrames = 256, ILogger? logger = null)
     {
-        _transmitter = transmitter;
+        ArgumentNullException.ThrowIfNull(sender);
+        _sender = sender;
         _ownMac = ownMac;
         _ownAddress = ownAddress;
-        _index = new Dictionary<uint, int>(capacity);
+        _logger = logger ?? NullLogger.Instance;
+        _ownAddresses = [ownAddress];
+
+        // Keyed: on-subnet clients become neighbours (NAT replies), so a remote peer picks some keys.
+        _index = new Dictionary<uint, int>(capacity, KeyedAddressComparer.Process);
         _slots = new Slot[capacity];
         _pending = new byte[pendingFrames][];
         for (var i = 0; i < pendingFrames; i++)
@@ -64,10 +91,10 @@ public sealed class NeighbourTable
         _pendingAddress = new uint[pendingFrames];
     }
 
-    /// <summary>ARP requests sent.</summary>
+    /// <summary>ARP requests sent (broadcast and unicast).</summary>
     public long RequestsSent { get; private set; }
 
-    /// <summary>Resolutions that failed after <see cref="MaxProbes"/> requests.</summary>
+    /// <summary>Resolutions or checks that failed after every request went unanswered.</summary>
     public long Failures { get; private set; }
 
     /// <summary>Frames dropped because a neighbour stayed unresolved or the holding queue was full.</summary>
@@ -79,10 +106,22 @@ public sealed class NeighbourTable
     /// <summary>Raised (on the capture thread) when a resolution fails.</summary>
     public event Action<uint>? ResolutionFailed;
 
-    /// <summary>Returns the MAC of <paramref name="address"/> if known, starting or refreshing resolution as needed.</summary>
+    /// <summary>Returns the MAC of <paramref name="address"/> if known, starting resolution or a check as needed.</summary>
     public bool TryResolve(uint address, uint now, out MacAddress mac)
     {
-        if (!_index.TryGetValue(address, out var i))
+        var c = (int)(address & CacheMask);
+        int i;
+        if (_cacheAddress[c] == address && _cacheIndexPlusOne[c] != 0)
+        {
+            i = _cacheIndexPlusOne[c] - 1;
+        }
+        else if (_index.TryGetValue(address, out i))
+        {
+            // Slots are never freed or moved, so a cached index stays right.
+            _cacheAddress[c] = address;
+            _cacheIndexPlusOne[c] = i + 1;
+        }
+        else
         {
             mac = default;
             if (_count == _slots.Length)
@@ -93,21 +132,22 @@ public sealed class NeighbourTable
             i = _count++;
             _index[address] = i;
             _slots[i] = new Slot { Address = address, State = NeighbourState.Incomplete };
-            Probe(ref _slots[i], now);
+            Probe(ref _slots[i], now, MacAddress.Zero);
             return false;
         }
 
         ref var slot = ref _slots[i];
         switch (slot.State)
         {
+            case NeighbourState.Permanent or NeighbourState.Probe:
+                mac = slot.Mac;
+                return true;
+
             case NeighbourState.Reachable or NeighbourState.Stale:
                 if ((int)(now - slot.ConfirmedAt) >= (int)ReachableTicks)
                 {
-                    slot.State = NeighbourState.Stale;
-                    if ((int)(now - slot.LastProbeAt) >= (int)RetransmitTicks)
-                    {
-                        Probe(ref slot, now);
-                    }
+                    // In use and old: check the MAC we have with a unicast request (the kernel's DELAY/PROBE).
+                    StartCheck(ref slot, now);
                 }
 
                 mac = slot.Mac;
@@ -115,9 +155,7 @@ public sealed class NeighbourTable
 
             case NeighbourState.Failed when (int)(now - slot.LastProbeAt) >= (int)RetransmitTicks:
                 // Try again on demand, as the kernel does for a FAILED entry that gets traffic.
-                slot.State = NeighbourState.Incomplete;
-                slot.Probes = 0;
-                Probe(ref slot, now);
+                Restart(ref slot, now);
                 break;
         }
 
@@ -155,54 +193,34 @@ public sealed class NeighbourTable
         return true;
     }
 
-    /// <summary>Learns from an ARP packet (request or reply) whose sender is a tracked neighbour.</summary>
-    public void OnArp(uint senderAddress, MacAddress senderMac, uint now)
-    {
-        if (!_index.TryGetValue(senderAddress, out var i) || senderMac.IsZero || senderMac.IsMulticast)
-        {
-            return;
-        }
-
-        ref var slot = ref _slots[i];
-        var changed = slot.State is NeighbourState.Incomplete or NeighbourState.Failed || slot.Mac != senderMac;
-        slot.Mac = senderMac;
-        slot.State = NeighbourState.Reachable;
-        slot.ConfirmedAt = now;
-        slot.Probes = 0;
-        if (changed)
-        {
-            Resolved?.Invoke(senderAddress, senderMac);
-        }
-
-        Release(senderAddress, senderMac);
-    }
-
-    /// <summary>Retries or fails pending resolutions; called by the capture thread once per tick.</summary>
+    /// <summary>Retries resolutions, advances checks and fails unanswered ones; called by the capture thread once per tick.</summary>
     public void Maintain(uint now)
     {
         for (var i = 0; i < _count; i++)
         {
             ref var slot = ref _slots[i];
-            if (slot.State == NeighbourState.Incomplete && (int)(now - slot.LastProbeAt) >= (int)RetransmitTicks)
+            if (slot.State is not (NeighbourState.Incomplete or NeighbourState.Probe) || (int)(now - slot.LastProbeAt) < (int)RetransmitTicks)
             {
-                if (slot.Probes >= MaxProbes)
-                {
-                    slot.State = NeighbourState.Failed;
-                    Failures++;
-                    DropPending(slot.Address);
-                    ResolutionFailed?.Invoke(slot.Address);
-                }
-                else
-                {
-                    Probe(ref slot, now);
-                }
+                continue;
             }
-            else if (slot.State == NeighbourState.Stale && (int)(now - slot.ConfirmedAt) >= (int)(ReachableTicks + (MaxProbes * RetransmitTicks)))
+
+            if (slot.State == NeighbourState.Probe && slot.Probes < UnicastProbes)
             {
-                // No answer to the refresh requests: stop using the old MAC.
-                slot.State = NeighbourState.Incomplete;
-                slot.Probes = 0;
-                Probe(ref slot, now);
+                Probe(ref slot, now, slot.Mac);
+            }
+            else if (slot.Probes < (slot.State == NeighbourState.Probe ? UnicastProbes + MaxProbes : MaxProbes))
+            {
+                // The known MAC is silent (or there is none yet): ask everyone, so that a MAC that
+                // really changed is found.
+                Probe(ref slot, now, MacAddress.Zero);
+            }
+            else
+            {
+                slot.State = NeighbourState.Failed;
+                slot.Awaiting = false;
+                Failures++;
+                DropPending(slot.Address);
+                ResolutionFailed?.Invoke(slot.Address);
             }
         }
     }
@@ -214,21 +232,40 @@ public sealed class NeighbourTable
         for (var i = 0; i < _count; i++)
         {
             ref var slot = ref _slots[i];
-            var age = slot.State is NeighbourState.Reachable or NeighbourState.Stale ? ConnectionClock.ToTimeSpan(now - slot.ConfirmedAt) : TimeSpan.Zero;
+            var age = slot.State is NeighbourState.Reachable or NeighbourState.Stale or NeighbourState.Probe ? ConnectionClock.ToTimeSpan(now - slot.ConfirmedAt) : TimeSpan.Zero;
             list.Add(new NeighbourEntry(slot.Address, slot.Mac, slot.State, age));
         }
 
         return list;
     }
 
-    private void Probe(ref Slot slot, uint now)
+    // Begins checking a known MAC: unicast requests to it first (Maintain continues).
+    private void StartCheck(ref Slot slot, uint now)
     {
-        // Broadcast requests: a unicast probe to a MAC that changed would never be answered.
-        var length = ArpWriter.WriteFrame(_arpFrame, MacAddress.Broadcast, ArpOperation.Request, _ownMac, _ownAddress, MacAddress.Zero, slot.Address);
-        _transmitter.Send(_arpFrame.AsSpan(0, length));
+        slot.State = NeighbourState.Probe;
+        slot.Probes = 0;
+        Probe(ref slot, now, slot.Mac);
+    }
+
+    // Back to resolving from scratch with broadcast requests.
+    private void Restart(ref Slot slot, uint now)
+    {
+        slot.State = NeighbourState.Incomplete;
+        slot.Probes = 0;
+        Probe(ref slot, now, MacAddress.Zero);
+    }
+
+    // One request: broadcast when 'unicastTo' is zero, else to that MAC only.
+    private void Probe(ref Slot slot, uint now, MacAddress unicastTo)
+    {
+        var destination = unicastTo.IsZero ? MacAddress.Broadcast : unicastTo;
+        var length = ArpWriter.WriteFrame(_arpFrame, destination, ArpOperation.Request, _ownMac, _ownAddress, unicastTo, slot.Address);
+        _sender.Send(_arpFrame.AsSpan(0, length));
         RequestsSent++;
         slot.Probes++;
         slot.LastProbeAt = now;
+        slot.ProbedMac = unicastTo;
+        slot.Awaiting = true;
     }
 
     private void Release(uint address, MacAddress mac)
@@ -239,7 +276,7 @@ public sealed class NeighbourTable
             {
                 var frame = _pending[i].AsSpan(0, _pendingLength[i]);
                 mac.WriteTo(frame);
-                _transmitter.Send(frame);
+                _sender.Send(frame);
                 _pendingLength[i] = 0;
             }
         }
@@ -265,5 +302,9 @@ public sealed class NeighbourTable
         public int Probes;
         public uint ConfirmedAt;
         public uint LastProbeAt;
+
+        // The MAC the outstanding request went to (zero: broadcast) and whether one is outstanding.
+        public MacAddress ProbedMac;
+        public bool Awaiting;
     }
 }

@@ -1,8 +1,10 @@
+using LvsNet.Core.Hashing;
+
 namespace LvsNet.Core.Scheduling;
 
 /// <summary>
 /// The destination-address cache of lblc and lblcr (struct ip_vs_lblc_table / ip_vs_lblcr_table):
-/// 1024 chained buckets indexed by <c>hash_32(daddr, 10)</c>, each entry holding its last-use time
+/// 1024 chained buckets indexed by a keyed hash of the destination (the kernel: <c>hash_32(daddr, 10)</c>), each entry holding its last-use time
 /// and either one server (lblc) or a server set with its last-modification time (lblcr).
 /// </summary>
 /// <remarks>
@@ -107,8 +109,14 @@ internal sealed class LocalityCache
     /// <summary>Changes the expiration (a reload with a new lblc_expiration keeps the cache).</summary>
     public void SetExpiration(TimeSpan expiration) => Volatile.Write(ref _expiration, ToTicks(expiration));
 
-    /// <summary>The bucket of an address: <c>hash_32(daddr, 10)</c>.</summary>
-    public static int BucketOf(uint address) => (int)KernelHash.Hash32(address, TableBits);
+    /// <summary>
+    /// The bucket of an address: SipHash-1-3 under the process key, where the kernel uses
+    /// <c>hash_32(daddr, 10)</c>. The destination is chosen by whoever sends the packet and
+    /// <c>hash_32</c> is a public multiplication, so 1024 chosen addresses could share one chain;
+    /// the bucket decides only which chain an entry sits in (and the order the collection visits
+    /// entries), never which server a destination gets, so the schedulers' choices are unchanged.
+    /// </summary>
+    public static int BucketOf(uint address) => (int)(SipHash.Hash13(address, SipHashKey.Process) & TableMask);
 
     /// <summary>The index of the entry for <paramref name="address"/>, or -1.</summary>
     public int Find(uint address)

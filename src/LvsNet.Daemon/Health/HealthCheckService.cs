@@ -30,11 +30,20 @@ public sealed class HealthCheckService : IHostedService, IDisposable
     }
 
     /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            // keepalived omega: the down notifiers of services that ask for them, before the checks stop.
+            await _monitor.RunOmegaNotifiersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out; the commands were started and run on.
+        }
+
         _monitor.Dispose();
         _routes.Dispose();
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using LvsNet.Core;
+using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Health.Checkers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

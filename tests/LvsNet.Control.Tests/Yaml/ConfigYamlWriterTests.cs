@@ -3,7 +3,6 @@ using System.Reflection;
 using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
-using LvsNet.Core.Scheduling.DynamicWeights;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
@@ -18,7 +17,7 @@ public class ConfigYamlWriterTests
     private static readonly string[] Written =
     [
         "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
-        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.PrepareHost",
+        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
@@ -26,7 +25,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
-        "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold",
+        "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
         "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
@@ -37,7 +36,7 @@ public class ConfigYamlWriterTests
     // Everything set away from its default, so a key that does not round-trip shows.
     private static LvsConfig Maximal() => new()
     {
-        Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), PrepareHost = false },
+        Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), GatewayMac = MacAddress.Parse("52:54:00:00:00:01"), PrepareHost = false },
         Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
         Connections = new ConnectionTableConfig
         {
@@ -53,7 +52,7 @@ public class ConfigYamlWriterTests
                 RealServers =
                 [
                     new RealServerConfig { Address = Ip("10.0.0.12"), Port = 80, Weight = 0, UpperThreshold = 100, LowerThreshold = 50 },
-                    new RealServerConfig { Address = Ip("10.0.0.11"), Port = 8080, Weight = 65535, Method = ForwardingMethod.Nat },
+                    new RealServerConfig { Address = Ip("10.0.0.11"), Port = 8080, Weight = 65535, Method = ForwardingMethod.Nat, Mac = MacAddress.Parse("52:54:00:00:00:11") },
                 ],
             },
             new VirtualServiceConfig { Name = "true", Protocol = IpProtocol.Udp, Address = Ip("10.0.0.100"), Port = 53, Scheduler = "rr", OnePacketScheduling = true },

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Health;
+using LvsNet.Core.Health.Checkers;
 using LvsNet.Packets;
 using Xunit;
 
@@ -151,8 +153,8 @@ public class CheckerTests
         var query = DnsChecker.BuildQuery(0x1234, "example.com", 6);
         Assert.Equal(Convert.FromHexString("123401000001000000000000076578616D706C6503636F6D0000060001"), query);
         Assert.Equal(Convert.FromHexString("ABCD010000010000000000000000020001"), DnsChecker.BuildQuery(0xABCD, ".", 2));
-        Assert.True(DnsChecker.IsValidName("a-b.example.com."));
-        Assert.False(DnsChecker.IsValidName("a..b"));
+        Assert.True(DnsCheckConfig.IsValidName("a-b.example.com."));
+        Assert.False(DnsCheckConfig.IsValidName("a..b"));
     }
 
     [Theory]
@@ -189,6 +191,31 @@ public class CheckerTests
     }
 
     /// <summary>Answers every connection with one fixed response and records the requests.</summary>
+    [Fact]
+    public async Task Http_Regex_MatchNoMatchAndMaxOffset()
+    {
+        await using var server = new TinyHttpServer("HTTP/1.1 200 OK", "status: OK 42 servers\nload 0.5");
+        using var cancel = new CancellationTokenSource(Timeout);
+        async Task<CheckResult> Check(HttpGetCheckConfig config)
+        {
+            using var checker = new HttpGetChecker(config, Target(server.Port));
+            return await checker.CheckAsync(cancel.Token);
+        }
+
+        Assert.True((await Check(new HttpGetCheckConfig { Regex = "OK [0-9]+ servers" })).Success);
+        var noMatch = await Check(new HttpGetCheckConfig { Regex = "FAIL" });
+        Assert.False(noMatch.Success);
+        Assert.Equal("/: body does not match the regex", noMatch.Message);
+
+        // regex_no_match inverts: up while the body does NOT match.
+        Assert.True((await Check(new HttpGetCheckConfig { Regex = "FAIL", RegexNoMatch = true })).Success);
+        Assert.False((await Check(new HttpGetCheckConfig { Regex = "load", RegexNoMatch = true })).Success);
+
+        // regex_max_offset: only the first bytes are searched ("load" starts at byte 22).
+        Assert.False((await Check(new HttpGetCheckConfig { Regex = "load", RegexMaxOffset = 20 })).Success);
+        Assert.True((await Check(new HttpGetCheckConfig { Regex = "load", RegexMaxOffset = 26 })).Success);
+    }
+
     private sealed class TinyHttpServer : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LvsNet.Core.Health;
+using LvsNet.Core.Health.Checkers;
 
 namespace LvsNet.Core.Tests.Health;
 

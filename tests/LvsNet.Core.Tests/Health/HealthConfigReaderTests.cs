@@ -170,7 +170,7 @@ public class HealthConfigReaderTests
                   delay_loop: 10ms
                   retry: -1
                   checks:
-                    - type: smtp
+                    - type: bfd
                     - type: http_get
                       path: health
                       status_codes: [200, 700, "x"]

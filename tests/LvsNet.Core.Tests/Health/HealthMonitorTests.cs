@@ -1,6 +1,7 @@
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Feedback;
 using LvsNet.Core.Health;
-using LvsNet.Core.Scheduling.DynamicWeights;
+using LvsNet.Core.Health.Checkers;
 using Xunit;
 using static LvsNet.Core.Tests.Health.HealthFixtures;
 

@@ -18,10 +18,10 @@ internal sealed class ArpHandler
     private readonly Egress _egress;
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
-    private readonly Action<uint, MacAddress> _seen;
+    private readonly Action<ArpObservation> _seen;
     private readonly HashSet<uint> _announced = [];
 
-    public ArpHandler(NeighbourTable neighbours, FrameTransmitter transmitter, Egress egress, DataPathCounters counters, DataPathState state, Action<uint, MacAddress> seen)
+    public ArpHandler(NeighbourTable neighbours, FrameTransmitter transmitter, Egress egress, DataPathCounters counters, DataPathState state, Action<ArpObservation> seen)
     {
         _neighbours = neighbours;
         _transmitter = transmitter;
@@ -41,12 +41,37 @@ internal sealed class ArpHandler
             return;
         }
 
-        Learn(arp.SenderIp, arp.SenderMac);
-        _seen(arp.SenderIp, arp.SenderMac);
-        var snapshot = _state.Snapshot;
-        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp)
+        // What the packet may change is the neighbour table's decision; a refusal is counted as a drop.
+        var observation = ArpObservation.From(arp);
+        var refusal = Learn(observation, quiet: false);
+        var hostile = refusal is ArpRefusal.InvalidSenderMac or ArpRefusal.OwnSenderMac or ArpRefusal.AddressConflict;
+        if (!hostile)
         {
-            _counters._ignored++;
+            _seen(observation);
+        }
+
+        if (refusal != ArpRefusal.None)
+        {
+            _counters.Drop(refusal switch
+            {
+                ArpRefusal.InvalidSenderMac => DropReason.ArpInvalidSenderMac,
+                ArpRefusal.OwnSenderMac => DropReason.ArpOwnSenderMac,
+                ArpRefusal.AddressConflict => DropReason.ArpAddressConflict,
+                ArpRefusal.UnexpectedMac => DropReason.ArpUnexpectedMac,
+                ArpRefusal.StaticEntry => DropReason.ArpStaticEntry,
+                _ => DropReason.ArpUnsolicited,
+            });
+        }
+
+        var snapshot = _state.Snapshot;
+        if (arp.Operation != ArpOperation.Request || snapshot is null || !snapshot.IsOwnedAddress(arp.TargetIp) || arp.SenderIp == arp.TargetIp
+            || hostile)
+        {
+            if (refusal == ArpRefusal.None)
+            {
+                _counters._ignored++;
+            }
+
             return;
         }
 
@@ -59,20 +84,23 @@ internal sealed class ArpHandler
     }
 
     /// <summary>
-    /// Tells the neighbour table what an ARP packet's sender claims (from this thread's capture, or
-    /// passed on by the worker that received it). The IPv4 frames the table sends meanwhile are the
+    /// Tells the neighbour table what an ARP packet claims (from this thread's capture, or passed on
+    /// by the worker that received it, <paramref name="quiet"/> then: that worker counted and logged
+    /// it). The table decides what it may change. The IPv4 frames the table sends meanwhile are the
     /// held frames it releases: they count as forwarded now.
     /// </summary>
-    public void Learn(uint senderIp, MacAddress senderMac)
+    public ArpRefusal Learn(in ArpObservation arp, bool quiet)
     {
         var sent = _transmitter.Sent - _transmitter.ArpSent;
         var failed = _transmitter.Failed - _transmitter.ArpFailed;
-        _neighbours.OnArp(senderIp, senderMac, _state.Now);
+        var refusal = _neighbours.OnArp(arp, _state.Now, quiet);
         _counters._forwarded += _transmitter.Sent - _transmitter.ArpSent - sent;
         for (var lost = _transmitter.Failed - _transmitter.ArpFailed - failed; lost > 0; lost--)
         {
             _counters.Drop(DropReason.SendFailed);
         }
+
+        return refusal;
     }
 
     /// <summary>Retries pending resolutions (once per tick); frames held for a neighbour that never answered count as dropped.</summary>

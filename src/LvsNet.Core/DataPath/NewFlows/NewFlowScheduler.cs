@@ -198,7 +198,7 @@ internal sealed partial class NewFlowScheduler
         var pool = service.Config.LocalAddresses;
         if (!pool.IsEmpty)
         {
-            var start = (int)(ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, 0) % (uint)pool.Length);
+            var start = (int)(ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort) % (uint)pool.Length);
             for (var i = 0; i < pool.Length; i++)
             {
                 localAddress = pool[(start + i) % pool.Length];

@@ -1,0 +1,42 @@
+namespace LvsNet.Core.Configuration;
+
+/// <summary>
+/// A virtual service's dynamic-feedback weight policy (YAML <c>dynamic_weights</c>): how the
+/// effective weights the schedulers use are derived from measured load. See
+/// <c>Feedback.DynamicWeightCalculator</c> for the formula and docs/schedulers.md for guidance.
+/// </summary>
+public sealed record DynamicWeightsConfig
+{
+    /// <summary>Whether the policy runs; false keeps the settings but uses the configured weights.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The lowest effective weight, in percent of the configured weight (1..100).</summary>
+    public int MinWeightPercent { get; init; } = 10;
+
+    /// <summary>The highest effective weight, in percent of the configured weight (100..1000).</summary>
+    public int MaxWeightPercent { get; init; } = 100;
+
+    /// <summary>How often the weights are recomputed (1 s .. 1 h).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The EWMA weight of the newest load sample, in (0, 1]: 1 = no smoothing.</summary>
+    public double Smoothing { get; init; } = 0.3;
+
+    /// <summary>The feedback gain <c>A</c> of the step <c>A·∛(1 − load)</c>, in (0, 1].</summary>
+    public double Gain { get; init; } = 0.1;
+
+    /// <summary>The largest change of the weight multiplier per interval, in percent of the configured weight (1..100).</summary>
+    public int MaxStepPercent { get; init; } = 10;
+
+    /// <summary>The hysteresis band: no change while the smoothed load index is within this many percent of balanced (0..50).</summary>
+    public int DeadBandPercent { get; init; } = 5;
+
+    /// <summary>The weight of the active-connection signal in the load index (≥ 0; 0 ignores it).</summary>
+    public double ConnectionCoefficient { get; init; } = 1.0;
+
+    /// <summary>The weight of the probe-latency signal in the load index (≥ 0; 0 ignores it).</summary>
+    public double LatencyCoefficient { get; init; } = 1.0;
+
+    /// <summary>How much load a probe failure ratio of 1 adds to the load index (≥ 0).</summary>
+    public double FailureCoefficient { get; init; } = 2.0;
+}

@@ -1,0 +1,139 @@
+using LvsNet.Core.Configuration;
+
+namespace LvsNet.Core.Feedback;
+
+/// <summary>
+/// The dynamic-feedback weight formula (LVS "动态反馈负载均衡", Wensong Zhang's feedback loop
+/// <c>W ← W + A·∛(0.95 − load)</c>, adapted to relative signals). Pure: state in, state out, no
+/// clock; <see cref="DynamicWeightDriver"/> calls it once per interval.
+/// </summary>
+/// <remarks>
+/// For every server <c>i</c> with a configured weight <c>Wᵢ &gt; 0</c>, per interval:
+/// <list type="number">
+/// <item>Connection index <c>cᵢ = (Aᵢ + 1) / (A·Wᵢ/W + 1)</c>: its active connections against its
+/// weighted share of all active connections <c>A</c> (<c>W</c> = sum of configured weights); 1 when
+/// balanced or idle. With one server it is 1.</item>
+/// <item>Latency index <c>lᵢ = latencyᵢ / mean latency</c> over the servers that reported one,
+/// when at least two did; otherwise absent.</item>
+/// <item>Load <c>Lᵢ = (α·cᵢ + β·lᵢ) / (α + β) + φ·failureRatioᵢ</c> (terms without data drop out of
+/// the mean; 1 when no signal remains).</item>
+/// <item>Smoothing <c>Sᵢ ← s·Lᵢ + (1 − s)·Sᵢ</c> (EWMA, <c>S</c> starts at 1).</item>
+/// <item>Hysteresis: if <c>|1 − Sᵢ| ≤ deadBand</c> nothing changes; otherwise the multiplier moves by
+/// <c>Δ = A·∛(1 − Sᵢ)</c> clamped to ±maxStep: up while the server carries less than its share,
+/// down while it carries more (integral control, so it settles where the signals balance).</item>
+/// <item><c>mᵢ</c> is clamped to [min%, max%]; the effective weight is <c>max(1, round(mᵢ·Wᵢ))</c>.</item>
+/// </list>
+/// A restart (first interval, or a new configured weight) sets <c>m = 1</c>, <c>S = 1</c>. Weight-0
+/// servers keep effective weight 0. Keep the dead band wider than the load change one step causes
+/// (roughly A·∛(deadBand)), or the weights oscillate around the balance point.
+/// </remarks>
+public static class DynamicWeightCalculator
+{
+    /// <summary>Computes one interval.</summary>
+    /// <param name="policy">The service's policy.</param>
+    /// <param name="inputs">One input per server, in any fixed order.</param>
+    /// <param name="states">The servers' states, same order; updated in place (a default state starts fresh).</param>
+    /// <param name="effectiveWeights">Receives the effective weight of each server.</param>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Update(DynamicWeightsConfig policy, ReadOnlySpan<DynamicWeightInput> inputs, Span<DynamicWeightState> states, Span<int> effectiveWeights)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (states.Length != inputs.Length || effectiveWeights.Length != inputs.Length)
+        {
+            throw new ArgumentException("inputs, states and weights must have the same length");
+        }
+
+        long totalActive = 0;
+        long totalWeight = 0;
+        var eligible = 0;
+        double latencySum = 0;
+        var latencyCount = 0;
+        foreach (var input in inputs)
+        {
+            if (input.ConfiguredWeight <= 0)
+            {
+                continue;
+            }
+
+            eligible++;
+            totalActive += Math.Max(0, input.ActiveConnections);
+            totalWeight += input.ConfiguredWeight;
+            if (input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
+            {
+                latencySum += latency.TotalMilliseconds;
+                latencyCount++;
+            }
+        }
+
+        var meanLatency = latencyCount >= 2 ? latencySum / latencyCount : 0;
+        var min = policy.MinWeightPercent / 100.0;
+        var max = policy.MaxWeightPercent / 100.0;
+        var maxStep = policy.MaxStepPercent / 100.0;
+        var deadBand = policy.DeadBandPercent / 100.0;
+        var smoothing = Math.Clamp(policy.Smoothing, double.Epsilon, 1.0);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var input = inputs[i];
+            ref var state = ref states[i];
+            if (input.ConfiguredWeight <= 0)
+            {
+                state = default;
+                effectiveWeights[i] = 0;
+                continue;
+            }
+
+            if (state.ConfiguredWeight != input.ConfiguredWeight)
+            {
+                state = new DynamicWeightState(input.ConfiguredWeight, 1.0, Math.Clamp(1.0, min, max), 1.0);
+            }
+
+            var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, meanLatency);
+            state.LastLoad = load;
+            state.SmoothedLoad = (smoothing * load) + ((1 - smoothing) * state.SmoothedLoad);
+            var deviation = 1.0 - state.SmoothedLoad;
+            if (Math.Abs(deviation) > deadBand)
+            {
+                var step = Math.Clamp(policy.Gain * Math.Cbrt(deviation), -maxStep, maxStep);
+                state.Multiplier = Math.Clamp(state.Multiplier + step, min, max);
+            }
+
+            effectiveWeights[i] = EffectiveWeight(input.ConfiguredWeight, state.Multiplier);
+        }
+    }
+
+    /// <summary><c>max(1, round(multiplier · configured))</c>, or 0 for a quiescent server.</summary>
+    public static int EffectiveWeight(int configuredWeight, double multiplier) =>
+        configuredWeight <= 0 ? 0 : (int)Math.Max(1, Math.Min(int.MaxValue, Math.Round(multiplier * configuredWeight, MidpointRounding.AwayFromZero)));
+
+    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, long totalWeight, double meanLatency)
+    {
+        double sum = 0;
+        double coefficients = 0;
+        if (policy.ConnectionCoefficient > 0)
+        {
+            var connections = 1.0;
+            if (eligible >= 2)
+            {
+                var expected = (double)totalActive * input.ConfiguredWeight / totalWeight;
+                connections = (Math.Max(0, input.ActiveConnections) + 1.0) / (expected + 1.0);
+            }
+
+            sum += policy.ConnectionCoefficient * connections;
+            coefficients += policy.ConnectionCoefficient;
+        }
+
+        if (policy.LatencyCoefficient > 0 && meanLatency > 0 && input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
+        {
+            sum += policy.LatencyCoefficient * (latency.TotalMilliseconds / meanLatency);
+            coefficients += policy.LatencyCoefficient;
+        }
+
+        var load = coefficients > 0 ? sum / coefficients : 1.0;
+        if (input.Sample is { } sample)
+        {
+            load += policy.FailureCoefficient * Math.Clamp(sample.FailureRatio, 0, 1);
+        }
+
+        return load;
+    }
+}

@@ -1,0 +1,23 @@
+using LvsNet.Packets;
+
+namespace LvsNet.Core;
+
+/// <summary>Identifies a real server of a virtual service: the service's key, the server's address and port.</summary>
+/// <param name="Service">The virtual service.</param>
+/// <param name="Address">The real server's address.</param>
+/// <param name="Port">The real server's port.</param>
+public readonly record struct RealServerKey(ServiceKey Service, uint Address, ushort Port)
+{
+    /// <summary>The key of <paramref name="server"/>.</summary>
+    public static RealServerKey Of(RealServerState server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new RealServerKey(server.Service, server.Address, server.Port);
+    }
+
+    /// <summary>"10.0.0.11:80".</summary>
+    public string ServerText => $"{Ipv4Address.Format(Address)}:{Port}";
+
+    /// <summary>"TCP 10.0.0.100:80 -> 10.0.0.11:80".</summary>
+    public override string ToString() => $"{Service} -> {ServerText}";
+}

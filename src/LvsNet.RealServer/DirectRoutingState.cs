@@ -1,0 +1,90 @@
+using System.Globalization;
+using LvsNet.Packets;
+
+namespace LvsNet.RealServer;
+
+/// <summary>
+/// What <c>dr up</c> changed on this host, so that <c>dr down</c> can put it back: the sysctls'
+/// values before the first <c>dr up</c> and the VIPs it added to lo. One file per network
+/// namespace (named by the namespace's inode), under /run/lvsnet-rs or $LVSNET_RS_STATE_DIR.
+/// </summary>
+internal sealed class DirectRoutingState
+{
+    private readonly string _path;
+
+    private DirectRoutingState(string path) => _path = path;
+
+    /// <summary>Each sysctl's value before lvsnet-rs first changed it.</summary>
+    public Dictionary<string, string> OriginalSysctls { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The VIPs lvsnet-rs added to lo (not those that were there already).</summary>
+    public HashSet<uint> AddedVips { get; } = [];
+
+    /// <summary>Loads this namespace's state (empty when there is none).</summary>
+    public static DirectRoutingState Load()
+    {
+        var directory = Environment.GetEnvironmentVariable("LVSNET_RS_STATE_DIR") is { Length: > 0 } configured ? configured : "/run/lvsnet-rs";
+        var state = new DirectRoutingState(Path.Combine(directory, $"dr-{NamespaceId()}.state"));
+        if (!File.Exists(state._path))
+        {
+            return state;
+        }
+
+        foreach (var line in File.ReadAllLines(state._path))
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["sysctl", var name, var value])
+            {
+                state.OriginalSysctls[name] = value;
+            }
+            else if (words is ["vip", var vip] && Ipv4Address.TryParse(vip, out var address))
+            {
+                state.AddedVips.Add(address);
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>Writes the state, or deletes the file when nothing is left to restore.</summary>
+    public void Save()
+    {
+        if (OriginalSysctls.Count == 0 && AddedVips.Count == 0)
+        {
+            File.Delete(_path);
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var lines = OriginalSysctls.Select(p => $"sysctl {p.Key} {p.Value}").Concat(AddedVips.Select(v => $"vip {Ipv4Address.Format(v)}"));
+        File.WriteAllLines(_path, lines);
+    }
+
+    /// <summary>The current value of a sysctl, or null when it cannot be read.</summary>
+    public static string? ReadSysctl(string name)
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/" + name.Replace('.', '/')).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // "net:[4026532001]" -> "4026532001": distinguishes network namespaces sharing one /run.
+    private static string NamespaceId()
+    {
+        var target = new FileInfo("/proc/self/ns/net").LinkTarget ?? "net";
+        var digits = new string([.. target.Where(char.IsAsciiDigit)]);
+        return digits.Length > 0 ? digits : "0";
+    }
+
+    /// <summary>True when lo holds <paramref name="vip"/>/32.</summary>
+    public static bool OnLoopback(uint vip)
+    {
+        var (code, output) = HostCommands.Run("ip", "-4", "-o", "addr", "show", "dev", "lo");
+        return code == 0 && output.Contains(string.Create(CultureInfo.InvariantCulture, $" inet {Ipv4Address.Format(vip)}/32 "), StringComparison.Ordinal);
+    }
+}
