@@ -86,9 +86,6 @@ public class HostileCampaignLabTests
     /// </summary>
     private static readonly HashSet<string> PendingDefences = new(StringComparer.Ordinal)
     {
-        // Neighbours that cannot be poisoned (issue 13, point 1).
-        "arp-who-has-vip-foreign-mac", "arp-gratuitous-real-server", "arp-unsolicited-reply", "arp-sender-director-mac",
-
         // CLASS@BACKEND: pending on that backend only. The AF_PACKET ring hands frames over with the 802.1Q tag
         // taken out (the kernel strips it into the ring's metadata), so the VLAN check never sees it there.
         "vlan-tagged@afpacket",
