@@ -10,6 +10,8 @@
 #                      namespace lab (lab/pps-bench.sh: offered/forwarded pps, loss, CPU per packet)
 #   ./build.sh bench http [--short] [--runs N] [--seconds S] [--rows LIST]   wrk through lvsnetd (every backend,
 #                      DR and NAT), HAProxy, nginx stream and the direct path (lab/http-bench.sh)
+#   ./build.sh bench hostile [--short] [--backend pcap|afpacket|afxdp] [--methods dr,nat] [ARGS]   hostile-traffic
+#                      campaign beside legitimate clients in the namespace lab (lab/hostile-campaign.sh, docs/reliability.md)
 #   ./build.sh install [--no-build]   publish lvsnetd and lvsnetadm to /opt/lvsnet, install the systemd unit,
 #                      create the lvsnet user and /etc/lvsnet/lvsnet.yaml (if absent); DESTDIR=/x stages only
 #   ./build.sh uninstall [--purge]    remove what install put there (--purge: also /etc/lvsnet and the user)
@@ -195,6 +197,13 @@ bench() {
       build
       lab/http-bench.sh "$@"
       ;;
+    hostile)
+      shift
+      need_root "bench hostile"
+      setup
+      build
+      lab/hostile-campaign.sh "$@"
+      ;;
     micro)
       shift
       setup
@@ -326,5 +335,5 @@ case "${1:-help}" in
   bench) shift; bench "$@" ;;
   install) shift; install_lvsnet "$@" ;;
   uninstall) shift; uninstall_lvsnet "$@" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

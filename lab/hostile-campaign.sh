@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# lab/hostile-campaign.sh - hostile-traffic campaign against lvsnetd in the namespace lab (issue 13).
+#
+# Usage (root; build first with ./build.sh build, or run it through ./build.sh bench hostile):
+#   lab/hostile-campaign.sh [--backend pcap|afpacket|afxdp] [--methods dr,nat] [--short]
+#                           [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N]
+#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--id ID]
+#
+# Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
+# lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
+# and legitimate traffic from the client: a loop of new curl connections (each logged ok/fail with
+# its time), one keep-alive curl making 5 requests a second over one connection (it must never
+# reconnect), and a bounded wrk. Then, with the same timing, a baseline pass (--dry-run: nothing
+# sent) and the attack pass: lvsnet-hostile campaign sends every class (`lvsnet-hostile list`),
+# each bounded by --count frames (--mutations for the mutation class) and --max-class-seconds (default
+# 60, at most 600), paced at --pps (--mutation-pps for the mutation class; 0 = as fast as it goes).
+# Per class it reports frames sent, frames of the class that reached a real server (marked frames
+# counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
+# the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
+# legitimate success in the class's time window, daemon alive and its RSS.
+# --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
+# --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
+# method); the table goes to stderr. Every namespace is deleted on exit (trap).
+set -Eeuo pipefail
+export LC_ALL=C
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONFIGURATION=${CONFIGURATION:-Release}
+DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
+HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
+
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --backend) backend="$2"; shift 2 ;;
+        --methods) methods="$2"; shift 2 ;;
+        --short) short=1; shift ;;
+        --count) count="$2"; shift 2 ;;
+        --mutations) mutations="$2"; shift 2 ;;
+        --pps) pps="$2"; shift 2 ;;
+        --mutation-pps) mutation_pps="$2"; shift 2 ;;
+        --max-class-seconds) max_class="$2"; shift 2 ;;
+        --seed) seed="$2"; shift 2 ;;
+        --classes) classes="$2"; shift 2 ;;
+        --no-baseline) baseline=""; shift ;;
+        --id) id="$2"; shift 2 ;;
+        *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    esac
+done
+case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
+for m in ${methods//,/ }; do
+    case "$m" in dr | nat | fullnat) ;; *) echo "hostile-campaign: --methods takes dr, nat, fullnat" >&2; exit 2 ;; esac
+done
+[[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$count" -le 100000000 ]] || { echo "hostile-campaign: --count must be 1..100000000" >&2; exit 2; }
+[[ -z "$mutations" || ( "$mutations" =~ ^[0-9]+$ && "$mutations" -ge 1 && "$mutations" -le 100000000 ) ]] || { echo "hostile-campaign: --mutations must be 1..100000000" >&2; exit 2; }
+[[ "$(id -u)" -eq 0 ]] || { echo "hostile-campaign: needs root (network namespaces)" >&2; exit 1; }
+for f in "$DAEMON_DLL" "$HOSTILE_DLL"; do
+    [[ -f "$f" ]] || { echo "hostile-campaign: $f is missing; run ./build.sh build first" >&2; exit 1; }
+done
+if [[ -n "$short" ]]; then
+    count=2000 pps=20000 settle=150 baseline=""
+fi
+
+log() { printf 'hostile-campaign: %s\n' "$*" >&2; }
+
+BASE_ID=${id:-hc$$}
+BASE_ID=${BASE_ID:0:8}
+STATE=$(mktemp -d /tmp/lvt-hostile.XXXXXX)
+PIDS=()
+DAEMON_PID=""
+LAB_ID=""
+stop_pid() {
+    local pid="$1"
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup_method() {
+    local p
+    for p in "${PIDS[@]}"; do stop_pid "$p"; done
+    PIDS=()
+    if [[ -n "$DAEMON_PID" ]]; then stop_pid "$DAEMON_PID"; DAEMON_PID=""; fi
+    if [[ -n "$LAB_ID" ]]; then "$ROOT/lab/lab.sh" down "$LAB_ID" >/dev/null 2>&1 || true; LAB_ID=""; fi
+}
+cleanup() { cleanup_method; rm -rf -- "$STATE"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+started=$(date +%s.%N)
+summaries=()
+for method in ${methods//,/ }; do
+    LAB_ID="${BASE_ID}${method:0:2}"
+    dir="$STATE/$method"
+    mkdir -p "$dir"
+    log "lab $LAB_ID ($method), backend $backend"
+    env_text=$("$ROOT/lab/lab.sh" up "$LAB_ID" --rs 2 --mode "$method")
+    eval "$(grep -E '^LVT_[A-Z0-9_]+=' <<<"$env_text")"
+
+    pool_yaml=""
+    [[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]"
+    cat >"$dir/lvsnet.yaml" <<YAML
+director:
+  interface: $LVT_IF
+  address: $LVT_DIP/$LVT_PREFIXLEN
+capture:
+  backend: $backend
+virtual_services:
+  - name: web
+    protocol: tcp
+    address: $LVT_VIP
+    port: 80
+    scheduler: rr
+$pool_yaml
+    real_servers:
+      - address: $LVT_RS1_IP
+        method: $method
+      - address: $LVT_RS2_IP
+        method: $method
+YAML
+
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" dir -- dotnet "$DAEMON_DLL" --config "$dir/lvsnet.yaml" --stats-interval 0 \
+        --socket "$dir/lvsnetd.sock" >"$dir/lvsnetd.log" 2>&1 &
+    DAEMON_PID=$!
+    for _ in $(seq 1 200); do
+        grep -q '"Name":"Started"' "$dir/lvsnetd.log" 2>/dev/null && [[ -S "$dir/lvsnetd.sock" ]] && break
+        kill -0 "$DAEMON_PID" 2>/dev/null || { tail -20 "$dir/lvsnetd.log" >&2; log "lvsnetd exited before it started"; exit 1; }
+        sleep 0.1
+    done
+    [[ -S "$dir/lvsnetd.sock" ]] || { tail -20 "$dir/lvsnetd.log" >&2; log "lvsnetd did not start"; exit 1; }
+
+    # Watchers: marked frames at each real server, diverted frames at the client. Bounded by --duration.
+    watch_files=()
+    for role in rs1 rs2 client; do
+        "$ROOT/lab/lab.sh" exec "$LAB_ID" "$role" -- dotnet "$HOSTILE_DLL" watch --interface "$LVT_IF" \
+            --dir-mac "$LVT_DIR_MAC" --out "$dir/watch-$role.json" --duration 3000 2>>"$dir/watch.err" &
+        PIDS+=($!)
+        [[ "$role" == client ]] || watch_files+=("$dir/watch-$role.json")
+    done
+    for _ in $(seq 1 100); do
+        [[ -f "$dir/watch-rs1.json" && -f "$dir/watch-rs2.json" && -f "$dir/watch-client.json" ]] && break
+        sleep 0.1
+    done
+
+    # Let the director resolve both real servers before anything is measured.
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- bash -c "for i in 1 2 3 4; do curl -s -o /dev/null --max-time 3 http://$LVT_VIP/; done" || true
+
+    # Legitimate traffic: new connections in a loop (bounded: 100000 requests or the stop file),
+    # and one keep-alive connection (5 requests/s, at most 3000 requests).
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- bash -c "
+        for ((i = 0; i < 100000; i++)); do
+            [[ -e '$dir/stop' ]] && break
+            s=\$(date +%s%3N)
+            code=\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://$LVT_VIP/ || true)
+            echo \"\$s \$(date +%s%3N) \$code\"
+        done" >"$dir/legit.log" 2>/dev/null &
+    PIDS+=($!)
+    # (-w writes to stderr, which is unbuffered: the lines survive the SIGTERM that ends the transfer loop.)
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- curl -s --max-time 900 --rate 5/s -o /dev/null \
+        -w '%{stderr}%{num_connects} %{http_code}\n' "http://$LVT_VIP/keepalive[1-3000]" 2>"$dir/keepalive.log" &
+    KEEPALIVE_PID=$!
+    PIDS+=($KEEPALIVE_PID)
+    sleep 1
+
+    # Undo what an ARP class may have poisoned: each real server forgets its neighbours and opens a TCP
+    # connection to the DIP, so its kernel sends a genuine who-has with its true MAC. A director that learns
+    # from every request takes the true MAC back; a defended one never let it go.
+    heal="for ns in ${LVT_RS_NS//,/ }; do ip netns exec \$ns ip neigh flush dev $LVT_IF; ip netns exec \$ns timeout 1 bash -c 'exec 3<>/dev/tcp/$LVT_DIP/9' 2>/dev/null || true; done"
+    args=(campaign --interface "$LVT_IF" --dir-mac "$LVT_DIR_MAC" --vip "$LVT_VIP" --dip "$LVT_DIP" --client-ip "$LVT_CLIENT_IP"
+        --rs-ips "$LVT_RS_IPS" --rs-macs "$LVT_RS_MACS" --socket "$dir/lvsnetd.sock" --daemon-pid "$DAEMON_PID"
+        --watch "$(IFS=,; echo "${watch_files[*]}")" --client-watch "$dir/watch-client.json"
+        --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --settle-ms "$settle" --max-class-seconds "$max_class" --heal "$heal")
+    [[ -n "$mutations" ]] && args+=(--mutations "$mutations")
+    [[ -n "$mutation_pps" ]] && args+=(--mutation-pps "$mutation_pps")
+
+    for phase in baseline attack; do
+        if [[ "$phase" == baseline && -z "$baseline" ]]; then
+            echo '{}' >"$dir/baseline.json"
+            continue
+        fi
+        extra=()
+        [[ "$phase" == baseline ]] && extra=(--dry-run)
+        log "$method: $phase pass"
+        echo "$(date +%s%3N)" >"$dir/$phase.start"
+        "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- wrk -t1 -c4 -d3s --timeout 2s "http://$LVT_VIP/" >"$dir/wrk-$phase.txt" 2>&1 &
+        wrk_pid=$!
+        "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- dotnet "$HOSTILE_DLL" "${args[@]}" "${extra[@]}" >"$dir/$phase.json" 2>>"$dir/campaign.err"
+        wait "$wrk_pid" || true
+        echo "$(date +%s%3N)" >"$dir/$phase.end"
+    done
+
+    touch "$dir/stop"
+    sleep 0.5
+    stop_pid "$KEEPALIVE_PID"
+    rss_end=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status" 2>/dev/null || echo -1)
+    alive=0
+    kill -0 "$DAEMON_PID" 2>/dev/null && alive=1
+    stop_pid "$DAEMON_PID"
+    DAEMON_PID=""
+    summaries+=("$(python3 "$ROOT/lab/hostile-report.py" "$dir" "$method" "$backend" "$alive" "$rss_end")")
+    cleanup_method
+done
+
+log "done in $(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 1))" "$started") s"
+(IFS=,; echo "[${summaries[*]}]")

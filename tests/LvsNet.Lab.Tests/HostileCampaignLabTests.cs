@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// The short form of the hostile-traffic campaign (lab/hostile-campaign.sh --short): 2000 frames of
+/// every class against lvsnetd while curl, one keep-alive connection and wrk keep working. The daemon
+/// must stay up without an exception, serve legitimate clients, keep the keep-alive connection and
+/// its memory; every class has an expected outcome, and the ones whose defence is still pending must
+/// still be seen leaking, so the list shrinks as defences land instead of hiding anything.
+/// </summary>
+[Trait("Category", "Lab")]
+public class HostileCampaignLabTests
+{
+    private enum Outcome
+    {
+        /// <summary>No frame of the class reaches a real server.</summary>
+        Blocked,
+
+        /// <summary>Nothing diverted to a wrong MAC, every probe connection after the class answered.</summary>
+        NotPoisoned,
+
+        /// <summary>Measured, not asserted (valid frames may be forwarded).</summary>
+        Informational,
+    }
+
+    /// <summary>
+    /// What each class must come to once issue 13's defences are in (from the kernel's input path, IPVS
+    /// and the issue's goals, not from the daemon's code).
+    /// </summary>
+    private static readonly Dictionary<string, Outcome> Expected = new(StringComparer.Ordinal)
+    {
+        ["arp-who-has-vip-foreign-mac"] = Outcome.NotPoisoned,
+        ["arp-gratuitous-real-server"] = Outcome.NotPoisoned,
+        ["arp-unsolicited-reply"] = Outcome.NotPoisoned,
+        ["arp-sender-zero-mac"] = Outcome.NotPoisoned,
+        ["arp-sender-broadcast-mac"] = Outcome.NotPoisoned,
+        ["arp-sender-multicast-mac"] = Outcome.NotPoisoned,
+        ["arp-sender-director-mac"] = Outcome.NotPoisoned,
+        ["arp-claims-vip"] = Outcome.NotPoisoned,
+        ["arp-claims-dip"] = Outcome.NotPoisoned,
+        ["martian-src-zero-net"] = Outcome.Blocked,
+        ["martian-src-loopback"] = Outcome.Blocked,
+        ["martian-src-multicast"] = Outcome.Blocked,
+        ["martian-src-limited-broadcast"] = Outcome.Blocked,
+        ["martian-src-class-e"] = Outcome.Blocked,
+        ["martian-src-vip"] = Outcome.Blocked,
+        ["martian-src-dip"] = Outcome.Blocked,
+        ["ip-bad-header-checksum"] = Outcome.Blocked,
+        ["ip-ihl-below-5"] = Outcome.Blocked,
+        ["ip-ihl-past-total-length"] = Outcome.Blocked,
+        ["ip-total-length-below-header"] = Outcome.Blocked,
+        ["ip-total-length-past-frame"] = Outcome.Blocked,
+        ["ip-options-malformed"] = Outcome.Blocked,
+        ["ip-options-lsrr"] = Outcome.Blocked,
+        ["ip-options-ssrr"] = Outcome.Blocked,
+        ["tcp-syn-fin"] = Outcome.Blocked,
+        ["tcp-syn-rst"] = Outcome.Blocked,
+        ["tcp-syn-ack"] = Outcome.Blocked,
+        ["tcp-no-flags"] = Outcome.Blocked,
+        ["tcp-fin-no-ack"] = Outcome.Blocked,
+        ["tcp-src-port-0"] = Outcome.Blocked,
+        ["tcp-dst-port-0"] = Outcome.Blocked,
+        ["vlan-tagged"] = Outcome.Blocked,
+        ["ttl-1"] = Outcome.Blocked,
+        // veth hands up unpadded frames, so runts are judged by the IPv4 header (docs/hardening.md), not by 60 bytes.
+        ["runt"] = Outcome.Informational,
+        ["oversize"] = Outcome.Blocked,
+        ["ip-fragments-overlapping"] = Outcome.Blocked,
+        ["ip-fragments-tiny-first"] = Outcome.Blocked,
+        ["ip-fragments-valid"] = Outcome.Informational,
+        ["flood-syn-spoofed"] = Outcome.Informational,
+        ["flood-ack-unknown-flow"] = Outcome.Blocked,
+        ["flood-arp"] = Outcome.Informational,
+        ["mutation"] = Outcome.Informational,
+    };
+
+    /// <summary>
+    /// Classes whose defence has not landed yet: the test asserts that they STILL leak, so when a
+    /// defence lands this test fails until its classes are taken off this list (and then held to
+    /// <see cref="Expected"/>). Measured against main on the date of the commit that last changed it.
+    /// </summary>
+    private static readonly HashSet<string> PendingDefences = new(StringComparer.Ordinal)
+    {
+        // CLASS@BACKEND: pending on that backend only. The AF_PACKET ring hands frames over with the 802.1Q tag
+        // taken out (the kernel strips it into the ring's metadata), so the VLAN check never sees it there.
+        "vlan-tagged@afpacket",
+    };
+
+    [RequiresRootTheory]
+    [InlineData("pcap", "dr")]
+    [InlineData("afpacket", "nat")]
+    public void ShortCampaign_DaemonSurvivesAndServes(string backend, string method)
+    {
+        var id = "hc" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var script = Path.Combine(TestEnvironment.RepositoryRoot, "lab", "hostile-campaign.sh");
+        ProcessResult result;
+        try
+        {
+            result = ProcessResult.Run(script, ["--short", "--backend", backend, "--methods", method, "--id", id], TimeSpan.FromSeconds(100));
+        }
+        finally
+        {
+            // Normally the script's trap has already done this; after a kill on timeout it has not.
+            ProcessResult.Run(Lab.Script, ["down", id + method[..2]], TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(result.ExitCode == 0, $"hostile-campaign.sh exited {result.ExitCode}:\n{result.Output}");
+        using var document = JsonDocument.Parse(result.StandardOutput.Trim().Split('\n')[^1]);
+        var summary = document.RootElement[0];
+        var report = result.StandardError;
+
+        Assert.True(summary.GetProperty("daemon_alive").GetBoolean(), report);
+        Assert.True(summary.GetProperty("exceptions_in_log").GetInt32() == 0, "exceptions in the daemon's log:\n" + report);
+        Assert.True(summary.GetProperty("capture_errors").GetInt64() == 0, "errors caught on the capture thread:\n" + report);
+
+        // Legitimate success over the attack pass, leaving out the time windows of the classes whose defence is
+        // pending (an ARP class that still poisons makes the connections scheduled to that server fail, which is
+        // the leak the class is listed for); when a defence lands its window counts again.
+        var classes = summary.GetProperty("classes").EnumerateArray().ToDictionary(c => c.GetProperty("class").GetString()!, StringComparer.Ordinal);
+        var legit = summary.GetProperty("legit").GetProperty("attack");
+        bool Pending(string name) => PendingDefences.Contains(name) || PendingDefences.Contains(name + "@" + backend);
+        var pendingWindows = classes.Where(c => Pending(c.Key)).Select(c => c.Value.GetProperty("legit")).ToList();
+        var ok = legit.GetProperty("ok").GetInt32() - pendingWindows.Sum(w => w.GetProperty("ok").GetInt32());
+        var total = legit.GetProperty("total").GetInt32() - pendingWindows.Sum(w => w.GetProperty("total").GetInt32());
+        Assert.True(total >= 50, $"only {total} legitimate requests were made outside pending classes:\n{report}");
+        Assert.True(ok >= 0.99 * total, $"legitimate success {ok}/{total} outside pending classes is below 99 % (all: {legit}):\n{report}");
+
+        var keepalive = summary.GetProperty("keepalive");
+        Assert.True(keepalive.GetProperty("requests").GetInt32() >= 20, report);
+        Assert.False(keepalive.GetProperty("broken").GetBoolean(), "the keep-alive connection broke:\n" + report);
+
+        var wrk = summary.GetProperty("wrk").GetProperty("attack");
+        Assert.True(wrk.GetProperty("requests").GetInt64() > 0, report);
+        Assert.Equal(0, wrk.GetProperty("socket_errors").GetInt64());
+
+        // A few thousand frames per class cannot show a slow leak; this bound catches a gross one (the runtime's
+        // own warm-up moves RSS by some 20 % in the first seconds). The long run in docs/reliability.md holds the 10 % goal.
+        var before = summary.GetProperty("rss_kb_before").GetInt64();
+        var after = summary.GetProperty("rss_kb_after").GetInt64();
+        Assert.True(before > 0 && after > 0 && after <= before * 3 / 2, $"RSS {before} -> {after} kB:\n{report}");
+
+        Assert.Equal(Expected.Keys.Order(StringComparer.Ordinal), classes.Keys.Order(StringComparer.Ordinal));
+        var wrong = new List<string>();
+        foreach (var (name, outcome) in Expected)
+        {
+            var c = classes[name];
+            var sent = c.GetProperty("sent").GetInt64();
+            // The kernel may refuse the odd frame of a burst (ENOBUFS); a class that mostly did not leave proves nothing.
+            if (sent < 1900)
+            {
+                wrong.Add($"{name}: only {sent} of 2000 frames left, {c.GetProperty("send_failures").GetInt64()} refused by the kernel");
+                continue;
+            }
+
+            var leaked = outcome switch
+            {
+                Outcome.Blocked => c.GetProperty("reached_rs").GetInt64() > 0,
+                Outcome.NotPoisoned => c.GetProperty("diverted").GetInt64() > 0 || c.GetProperty("probe_failures").GetInt32() > 0,
+                _ => (bool?)null,
+            };
+            if (leaked is null)
+            {
+                continue;
+            }
+
+            var pending = Pending(name);
+            if (leaked.Value != pending)
+            {
+                wrong.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: expected {(pending ? "still leaking (PendingDefences)" : outcome.ToString())}, measured reached_rs {c.GetProperty("reached_rs").GetInt64()}, diverted {c.GetProperty("diverted").GetInt64()}, probe failures {c.GetProperty("probe_failures").GetInt32()}"));
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join('\n', wrong) + "\n" + report);
+        Assert.All(PendingDefences, name => Assert.True(Expected[name.Split('@')[0]] != Outcome.Informational, name));
+    }
+}
