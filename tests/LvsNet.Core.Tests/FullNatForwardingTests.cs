@@ -48,7 +48,7 @@ public class FullNatForwardingTests
     private static void AssertChecksumsValid(Ipv4Header ip)
     {
         Assert.True(ip.IsChecksumValid);
-        Assert.Equal(0, InternetChecksum.Fold(InternetChecksum.Sum(ip.Payload, InternetChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, ip.Payload.Length))));
+        Assert.Equal(0, InternetChecksum.Fold(InternetChecksum.Sum(ip.Payload, TransportChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, ip.Payload.Length))));
     }
 
     private static ref readonly ConnectionEntry Entry(DataPathHarness h, ushort clientPort, IpProtocol protocol = IpProtocol.Tcp)

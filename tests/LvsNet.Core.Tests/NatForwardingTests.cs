@@ -21,7 +21,7 @@ public class NatForwardingTests
         Assert.True(EthernetHeader.TryParse(frame, out var eth));
         Assert.True(Ipv4Header.TryParse(eth.Payload, out var ip));
         Assert.True(ip.IsChecksumValid);
-        Assert.Equal(0, InternetChecksum.Fold(InternetChecksum.Sum(ip.Payload, InternetChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, ip.Payload.Length))));
+        Assert.Equal(0, InternetChecksum.Fold(InternetChecksum.Sum(ip.Payload, TransportChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, ip.Payload.Length))));
     }
 
     [Fact]

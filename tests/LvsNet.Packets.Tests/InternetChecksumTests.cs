@@ -178,7 +178,7 @@ public class InternetChecksumTests
 
             Assert.Equal(
                 RefChecksum.Transport(source, destination, (byte)protocol, segment),
-                InternetChecksum.ComputeTransport(source, destination, protocol, segment));
+                TransportChecksum.Compute(source, destination, protocol, segment));
         }
     }
 
@@ -187,13 +187,13 @@ public class InternetChecksumTests
     {
         var frame = FrameBuilder.Hex(GoldenFrames.LinuxSyn);
 
-        Assert.Equal(0, InternetChecksum.ComputeTransport(0x0A00_020F, 0x5DB8_D822, IpProtocol.Tcp, frame.AsSpan(34)));
+        Assert.Equal(0, TransportChecksum.Compute(0x0A00_020F, 0x5DB8_D822, IpProtocol.Tcp, frame.AsSpan(34)));
     }
 
     [Fact]
     public void PseudoHeaderSum_Values_AddsAddressesProtocolAndLength()
     {
-        var sum = InternetChecksum.PseudoHeaderSum(0xC0A8_0001, 0xC0A8_00C7, IpProtocol.Udp, 0x5F);
+        var sum = TransportChecksum.PseudoHeaderSum(0xC0A8_0001, 0xC0A8_00C7, IpProtocol.Udp, 0x5F);
 
         // 0xc0a8 + 0x0001 + 0xc0a8 + 0x00c7 + 0x0011 + 0x005f, folded.
         Assert.Equal(RefChecksum.OnesComplementSum(FrameBuilder.Hex("c0a80001 c0a800c7 0011 005f")), (ushort)~InternetChecksum.Fold(sum));

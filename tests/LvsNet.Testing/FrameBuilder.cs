@@ -40,7 +40,7 @@ public static class FrameBuilder
             tcp[TcpHeader.MinLength + i] = (byte)i;
         }
 
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(16), InternetChecksum.ComputeTransport(source, destination, IpProtocol.Tcp, tcp));
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(16), TransportChecksum.Compute(source, destination, IpProtocol.Tcp, tcp));
         return frame;
     }
 
@@ -56,7 +56,7 @@ public static class FrameBuilder
         BinaryPrimitives.WriteUInt16BigEndian(udp, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(2), destinationPort);
         BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(4), (ushort)udpLength);
-        var checksum = InternetChecksum.ComputeTransport(source, destination, IpProtocol.Udp, udp);
+        var checksum = TransportChecksum.Compute(source, destination, IpProtocol.Udp, udp);
         BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(6), checksum == 0 ? (ushort)0xFFFF : checksum);
         return frame;
     }

@@ -44,12 +44,4 @@ public static class InternetChecksum
 
     /// <summary>Computes the checksum of <paramref name="data"/>; over data that includes a correct checksum field it returns 0.</summary>
     public static ushort Compute(ReadOnlySpan<byte> data) => Fold(Sum(data));
-
-    /// <summary>The sum of the IPv4 pseudo-header used by TCP and UDP.</summary>
-    public static ulong PseudoHeaderSum(uint source, uint destination, IpProtocol protocol, int length) =>
-        (ulong)source + destination + (ulong)(byte)protocol + (ulong)(uint)length;
-
-    /// <summary>Computes a TCP or UDP checksum over an IPv4 pseudo-header and <paramref name="segment"/> (whose checksum field should be zero).</summary>
-    public static ushort ComputeTransport(uint source, uint destination, IpProtocol protocol, ReadOnlySpan<byte> segment) =>
-        Fold(Sum(segment, PseudoHeaderSum(source, destination, protocol, segment.Length)));
 }

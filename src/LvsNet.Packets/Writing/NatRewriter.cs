@@ -156,6 +156,6 @@ public static class NatRewriter
         BinaryPrimitives.WriteUInt16BigEndian(datagram.Slice(UdpHeader.ChecksumOffset), 0);
         var source = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.SourceOffset));
         var destination = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.DestinationOffset));
-        return InternetChecksum.ComputeTransport(source, destination, IpProtocol.Udp, datagram.Slice(0, udpLength));
+        return TransportChecksum.Compute(source, destination, IpProtocol.Udp, datagram.Slice(0, udpLength));
     }
 }

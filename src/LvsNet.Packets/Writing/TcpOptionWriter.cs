@@ -53,7 +53,7 @@ public static class TcpOptionWriter
         BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(TcpHeader.ChecksumOffset), 0);
         var source = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.SourceOffset));
         var destination = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.DestinationOffset));
-        BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(TcpHeader.ChecksumOffset), InternetChecksum.ComputeTransport(source, destination, IpProtocol.Tcp, segment));
+        BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(TcpHeader.ChecksumOffset), TransportChecksum.Compute(source, destination, IpProtocol.Tcp, segment));
         return newLength;
     }
 }

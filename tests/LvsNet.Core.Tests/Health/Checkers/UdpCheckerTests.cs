@@ -11,7 +11,8 @@ namespace LvsNet.Core.Tests.Health.Checkers;
 /// <summary>UDP_CHECK against UDP sockets on 127.0.0.1: replies, silence, and the kernel's ICMP port unreachable.</summary>
 public class UdpCheckerTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(400);
+    // Long enough for a loaded CI machine to schedule the echo server; only the silent cases wait it out.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
 
     private static async Task<CheckResult> CheckAsync(UdpCheckConfig config, int port)
     {
