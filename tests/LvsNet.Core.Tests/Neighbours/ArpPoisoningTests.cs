@@ -1,8 +1,9 @@
+using LvsNet.Core.Tests.DataPath;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
 namespace LvsNet.Core.Tests.Neighbours;
 

@@ -7,9 +7,9 @@ using LvsNet.Packets.Checksums;
 using LvsNet.Packets.Writing;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath.Forwarding;
 
 public class FullNatForwardingTests
 {

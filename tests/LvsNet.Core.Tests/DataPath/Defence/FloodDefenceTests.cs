@@ -3,9 +3,9 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath.Defence;
 
 /// <summary>
 /// IPVS's flood defences with the kernel's semantics (ip_vs_ctl.c update_defense_level,

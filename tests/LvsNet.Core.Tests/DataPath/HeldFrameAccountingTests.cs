@@ -3,9 +3,9 @@ using LvsNet.Core.Neighbours;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath;
 
 /// <summary>A frame that waits for its next hop's ARP counts as forwarded only when it leaves.</summary>
 public class HeldFrameAccountingTests

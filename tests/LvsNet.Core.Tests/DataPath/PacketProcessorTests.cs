@@ -4,9 +4,9 @@ using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath;
 
 public class PacketProcessorTests
 {
@@ -289,7 +289,7 @@ public class PacketProcessorTests
             "wrr",
             1 << 16);
         h.ResolveRealServers();
-        FullNatForwardingTests.ResolveClient(h);
+        Forwarding.FullNatForwardingTests.ResolveClient(h);
         h.Device.Record = false;
         const int Flows = 1000;
         var frames = new List<byte[]>(2 * Flows);

@@ -3,7 +3,7 @@ using LvsNet.Packets;
 using Xunit;
 using S = LvsNet.Core.Connections.ConnectionState;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.Connections;
 
 public class TcpStateMachineTests
 {

@@ -2,7 +2,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Packets;
 using Xunit;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.Connections;
 
 /// <summary>
 /// Every cell of the IPVS TCP transition table (secure_tcp off), transcribed row by row from the

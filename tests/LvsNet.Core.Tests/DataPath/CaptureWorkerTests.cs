@@ -5,9 +5,9 @@ using LvsNet.PacketIo;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath;
 
 public class CaptureWorkerTests
 {

@@ -3,9 +3,9 @@ using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath.Validation;
 
 /// <summary>
 /// Input validation: a frame of each hostile class goes in, nothing comes out (or only what a
@@ -214,7 +214,7 @@ public class InputValidationTests
         var h = Harness();
         h.Feed(h.ClientTcp(1000, TcpFlags.Syn));
         h.Feed(h.ClientTcp(1000, TcpFlags.Ack));
-        var index = h.Processor.Table.Find(new Connections.ConnectionKey(IpProtocol.Tcp, Client, 1000, Vip, 80));
+        var index = h.Processor.Table.Find(new LvsNet.Core.Connections.ConnectionKey(IpProtocol.Tcp, Client, 1000, Vip, 80));
         var state = h.Processor.Table[index].State;
         h.Device.Sent.Clear();
 

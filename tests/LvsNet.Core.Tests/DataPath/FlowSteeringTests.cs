@@ -8,9 +8,9 @@ using LvsNet.Packets;
 using LvsNet.Packets.Writing;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath;
 
 public class FlowSteeringTests
 {

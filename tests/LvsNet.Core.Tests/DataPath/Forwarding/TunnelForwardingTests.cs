@@ -4,9 +4,9 @@ using LvsNet.Packets;
 using LvsNet.Packets.Checksums;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath.Forwarding;
 
 public class TunnelForwardingTests
 {

@@ -3,9 +3,9 @@ using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Testing;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath.NewFlows;
 
 public class PersistenceTests
 {

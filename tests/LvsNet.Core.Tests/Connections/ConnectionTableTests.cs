@@ -2,7 +2,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Packets;
 using Xunit;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.Connections;
 
 public class ConnectionTableTests
 {

@@ -5,7 +5,7 @@ using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using LvsNet.Testing;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.DataPath;
 
 /// <summary>A data path wired to fake devices, with the lab's addresses.</summary>
 internal sealed class DataPathHarness

@@ -1,9 +1,10 @@
+using LvsNet.Core.Tests.DataPath;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Runtime;
 using Xunit;
-using static LvsNet.Core.Tests.DataPathHarness;
+using static LvsNet.Core.Tests.DataPath.DataPathHarness;
 
-namespace LvsNet.Core.Tests;
+namespace LvsNet.Core.Tests.Runtime;
 
 public class LvsRuntimeTests
 {
