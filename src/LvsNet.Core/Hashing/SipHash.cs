@@ -100,9 +100,9 @@ public static class SipHash
         return v0 ^ v1 ^ v2 ^ v3;
     }
 
-    // SipRound of the paper.
+    // SipRound of the paper (the kernel's SIPHASH_PERMUTATION, which KernelHash reuses for hsiphash).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(ref ulong v0, ref ulong v1, ref ulong v2, ref ulong v3)
+    internal static void Round(ref ulong v0, ref ulong v1, ref ulong v2, ref ulong v3)
     {
         v0 += v1;
         v1 = BitOperations.RotateLeft(v1, 13);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using LvsNet.Core.Hashing;
 
 namespace LvsNet.Core.Scheduling;
 
@@ -54,7 +55,7 @@ internal static class KernelHash
         {
             var m = BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(i));
             v3 ^= m;
-            Round(ref v0, ref v1, ref v2, ref v3);
+            SipHash.Round(ref v0, ref v1, ref v2, ref v3);
             v0 ^= m;
         }
 
@@ -71,32 +72,12 @@ internal static class KernelHash
     private static uint Finish(ref ulong v0, ref ulong v1, ref ulong v2, ref ulong v3, ulong b)
     {
         v3 ^= b;
-        Round(ref v0, ref v1, ref v2, ref v3);
+        SipHash.Round(ref v0, ref v1, ref v2, ref v3);
         v0 ^= b;
         v2 ^= 0xff;
-        Round(ref v0, ref v1, ref v2, ref v3);
-        Round(ref v0, ref v1, ref v2, ref v3);
-        Round(ref v0, ref v1, ref v2, ref v3);
+        SipHash.Round(ref v0, ref v1, ref v2, ref v3);
+        SipHash.Round(ref v0, ref v1, ref v2, ref v3);
+        SipHash.Round(ref v0, ref v1, ref v2, ref v3);
         return (uint)((v0 ^ v1) ^ (v2 ^ v3));
-    }
-
-    // SIPHASH_PERMUTATION of include/linux/siphash.h.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(ref ulong v0, ref ulong v1, ref ulong v2, ref ulong v3)
-    {
-        v0 += v1;
-        v1 = BitOperations.RotateLeft(v1, 13);
-        v1 ^= v0;
-        v0 = BitOperations.RotateLeft(v0, 32);
-        v2 += v3;
-        v3 = BitOperations.RotateLeft(v3, 16);
-        v3 ^= v2;
-        v0 += v3;
-        v3 = BitOperations.RotateLeft(v3, 21);
-        v3 ^= v0;
-        v2 += v1;
-        v1 = BitOperations.RotateLeft(v1, 17);
-        v1 ^= v2;
-        v2 = BitOperations.RotateLeft(v2, 32);
     }
 }
