@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using LvsNet.Packets;
 
 namespace LvsNet.RealServer;
@@ -6,7 +7,9 @@ namespace LvsNet.RealServer;
 /// <summary>
 /// What <c>dr up</c> changed on this host, so that <c>dr down</c> can put it back: the sysctls'
 /// values before the first <c>dr up</c> and the VIPs it added to lo. One file per network
-/// namespace (named by the namespace's inode), under /run/lvsnet-rs or $LVSNET_RS_STATE_DIR.
+/// namespace, under /run/lvsnet-rs or $LVSNET_RS_STATE_DIR. The file is named by the namespace's
+/// cookie (SO_NETNS_COOKIE), which the kernel never reuses while it runs: an inode number is reused
+/// as soon as a namespace is deleted, and a new namespace would then inherit a dead one's state.
 /// </summary>
 internal sealed class DirectRoutingState
 {
@@ -73,9 +76,33 @@ internal sealed class DirectRoutingState
         }
     }
 
-    // "net:[4026532001]" -> "4026532001": distinguishes network namespaces sharing one /run.
+    /// <summary>Records a sysctl's current value unless an earlier change already recorded it.</summary>
+    public void RecordOriginal(string name)
+    {
+        if (!OriginalSysctls.ContainsKey(name) && ReadSysctl(name) is { } original)
+        {
+            OriginalSysctls[name] = original;
+        }
+    }
+
+    // SO_NETNS_COOKIE (Linux 5.14+): a 64-bit id unique to this network namespace for the life of
+    // the kernel. Older kernels: the namespace's inode ("net:[4026532001]"), which can be reused.
     private static string NamespaceId()
     {
+        const int SolSocket = 1, SoNetnsCookie = 71;
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            Span<byte> cookie = stackalloc byte[8];
+            if (socket.GetRawSocketOption(SolSocket, SoNetnsCookie, cookie) == 8)
+            {
+                return "c" + BitConverter.ToUInt64(cookie).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+
         var target = new FileInfo("/proc/self/ns/net").LinkTarget ?? "net";
         var digits = new string([.. target.Where(char.IsAsciiDigit)]);
         return digits.Length > 0 ? digits : "0";

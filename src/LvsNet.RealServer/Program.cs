@@ -115,7 +115,7 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
     {
         using var tun = TunDevice.Open(deviceName);
         if (!HostCommands.Step($"{deviceName} up", null, "ip", "link", "set", deviceName, "up")
-            || !HostCommands.Sysctl($"net.ipv4.conf.{deviceName}.rp_filter", "0"))
+            || !RealServerSetup.RelaxReversePath(deviceName))
         {
             return 1;
         }
@@ -156,6 +156,6 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
     }
     finally
     {
-        RealServerSetup.UserspaceTunnelDown();
+        RealServerSetup.UserspaceTunnelDown(vips);
     }
 }

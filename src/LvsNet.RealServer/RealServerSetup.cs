@@ -34,10 +34,7 @@ internal static class RealServerSetup
 
         foreach (var (name, _) in DirectRoutingSysctls)
         {
-            if (!state.OriginalSysctls.ContainsKey(name) && DirectRoutingState.ReadSysctl(name) is { } original)
-            {
-                state.OriginalSysctls[name] = original;
-            }
+            state.RecordOriginal(name);
         }
 
         state.Save();
@@ -66,7 +63,8 @@ internal static class RealServerSetup
 
         if (state.AddedVips.Count == 0)
         {
-            foreach (var (name, original) in state.OriginalSysctls)
+            // A device's own sysctls are gone with the device (the tunnel's, after run ends).
+            foreach (var (name, original) in state.OriginalSysctls.Where(p => DirectRoutingState.ReadSysctl(p.Key) is not null))
             {
                 ok &= HostCommands.Sysctl(name, original);
             }
@@ -146,8 +144,15 @@ internal static class RealServerSetup
         return ok;
     }
 
-    /// <summary>Removes the nftables table of <see cref="UserspaceTunnelUp"/>.</summary>
-    public static void UserspaceTunnelDown() => HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+    /// <summary>
+    /// Undoes <see cref="UserspaceTunnelUp"/>: removes its nftables table and the VIPs it added, and
+    /// puts back the sysctls it changed.
+    /// </summary>
+    public static void UserspaceTunnelDown(IEnumerable<uint> vips)
+    {
+        HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+        DirectRoutingDown(vips.Where(v => DirectRoutingState.Load().AddedVips.Contains(v)).ToList());
+    }
 
     private static bool AddVipsToLoopback(IEnumerable<uint> vips)
     {
@@ -160,6 +165,17 @@ internal static class RealServerSetup
         return ok;
     }
 
-    private static bool RelaxReversePath(string device) =>
-        HostCommands.Sysctl("net.ipv4.conf.all.rp_filter", "0") & HostCommands.Sysctl($"net.ipv4.conf.{device}.rp_filter", "0");
+    /// <summary>rp_filter=0 on all and <paramref name="device"/>, the former values recorded for <c>down</c>.</summary>
+    public static bool RelaxReversePath(string device)
+    {
+        var names = new[] { "net.ipv4.conf.all.rp_filter", $"net.ipv4.conf.{device}.rp_filter" };
+        var state = DirectRoutingState.Load();
+        foreach (var name in names)
+        {
+            state.RecordOriginal(name);
+        }
+
+        state.Save();
+        return names.Aggregate(true, (ok, name) => ok & HostCommands.Sysctl(name, "0"));
+    }
 }

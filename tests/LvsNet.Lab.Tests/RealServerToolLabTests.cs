@@ -63,6 +63,34 @@ public class RealServerToolLabTests
     }
 
     [RequiresRootFact]
+    public void DrDown_IgnoresTheStateOfADeletedNamespaceWhoseInodeThisOneReuses()
+    {
+        // The kernel reuses a deleted namespace's inode number at once. A state file named by it
+        // (as earlier versions did) must not make down "restore" arp_ignore=1 the host never had.
+        using var lab = Lab.Up(realServers: 1, mode: "nat");
+        var stateDir = Path.Combine(Path.GetTempPath(), "lvt-rs-state-" + Environment.ProcessId);
+        Directory.CreateDirectory(stateDir);
+        try
+        {
+            var inode = lab.Exec("rs1", Short, "stat", "-L", "-c", "%i", "/proc/self/ns/net").StandardOutput.Trim();
+            Assert.Matches("^[0-9]+$", inode);
+            File.WriteAllLines(Path.Combine(stateDir, $"dr-{inode}.state"), ["sysctl net.ipv4.conf.all.arp_ignore 1", "sysctl net.ipv4.conf.all.arp_announce 2"]);
+            ProcessResult Run(params string[] args) => lab.Exec("rs1", Short, ["env", "LVSNET_RS_STATE_DIR=" + stateDir, "dotnet", Tool, .. args]);
+
+            Assert.Equal("0", Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
+            Assert.Equal(0, Run("dr", "up", "10.77.0.100").ExitCode);
+            Assert.Equal("1", Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
+            var down = Run("dr", "down", "10.77.0.100");
+            Assert.True(down.ExitCode == 0, down.Output);
+            Assert.Equal(("0", "0"), (Sysctl(lab, "net.ipv4.conf.all.arp_ignore"), Sysctl(lab, "net.ipv4.conf.all.arp_announce")));
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    [RequiresRootFact]
     public void DrUp_InvalidAddress_ExitsTwo_ChangesNothing()
     {
         using var lab = Lab.Up(realServers: 1, mode: "nat");
