@@ -92,6 +92,16 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "batch_size", Number(capture.BatchSize));
         }
 
+        if (capture.AfPacketRing != defaults.AfPacketRing)
+        {
+            Key(lines, 2, "afpacket_ring", Number(capture.AfPacketRing));
+        }
+
+        if (capture.BusyPoll != defaults.BusyPoll)
+        {
+            Key(lines, 2, "busy_poll_us", Number((long)capture.BusyPoll.TotalMicroseconds));
+        }
+
         if (capture.CaptureTo is { } path)
         {
             Key(lines, 2, "capture_to", Scalar(path));

@@ -61,6 +61,20 @@ public sealed record CaptureConfig
 
     /// <summary>A .pcap file that receives a copy of every frame the daemon sends, for debugging; null when off.</summary>
     public string? CaptureTo { get; init; }
+
+    /// <summary>
+    /// The afpacket backend's ring (YAML <c>afpacket_ring</c>): 2 for TPACKET_V2, a slot per frame
+    /// handed over at once (the default: lowest latency), or 3 for TPACKET_V3, blocks retired when
+    /// full or after a timeout (fewer wake-ups at high rates, milliseconds of delay at low ones).
+    /// </summary>
+    public int AfPacketRing { get; init; } = 2;
+
+    /// <summary>
+    /// The ring backends' busy-poll phase (YAML <c>busy_poll_us</c>, 0–10000 microseconds; 0, the
+    /// default, is off): before sleeping, a capture thread polls its ring this long, trading a core's
+    /// time for wake-up latency.
+    /// </summary>
+    public TimeSpan BusyPoll { get; init; }
 }
 
 /// <summary>Connection table sizing and timeouts.</summary>

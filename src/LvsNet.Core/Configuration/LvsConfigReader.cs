@@ -173,6 +173,8 @@ public static partial class LvsConfigReader
             BufferSizeBytes = (int?)map.Integer("buffer_size_bytes", 64 * 1024, 1L << 30) ?? defaults.BufferSizeBytes,
             BatchSize = (int?)map.Integer("batch_size", 1, 4096) ?? defaults.BatchSize,
             CaptureTo = map.String("capture_to"),
+            AfPacketRing = (int?)map.Integer("afpacket_ring", 2, 3) ?? defaults.AfPacketRing,
+            BusyPoll = map.Integer("busy_poll_us", 0, 10_000) is { } busyPoll ? TimeSpan.FromMicroseconds(busyPoll) : defaults.BusyPoll,
         };
         map.RejectUnknownKeys();
         return config;

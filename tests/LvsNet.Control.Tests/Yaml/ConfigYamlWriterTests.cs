@@ -18,7 +18,7 @@ public class ConfigYamlWriterTests
     [
         "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
-        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
+        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold",
@@ -37,7 +37,7 @@ public class ConfigYamlWriterTests
     private static LvsConfig Maximal() => new()
     {
         Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), GatewayMac = MacAddress.Parse("52:54:00:00:00:01"), PrepareHost = false },
-        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
+        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap", AfPacketRing = 3, BusyPoll = TimeSpan.FromMicroseconds(50) },
         Connections = new ConnectionTableConfig
         {
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),

@@ -155,6 +155,26 @@ public class PersistenceConfigTests
         var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
         Assert.Contains(ex.Errors, e => e.Path == path);
     }
+
+    [Fact]
+    public void CaptureRingAndBusyPoll_AreReadWithDefaults()
+    {
+        const string Head = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";
+        var defaults = LvsConfigReader.Parse(Head).Capture;
+        Assert.Equal((2, TimeSpan.Zero), (defaults.AfPacketRing, defaults.BusyPoll));
+
+        var set = LvsConfigReader.Parse(Head + "capture:\n  backend: afpacket\n  afpacket_ring: 3\n  busy_poll_us: 50\n").Capture;
+        Assert.Equal((3, TimeSpan.FromMicroseconds(50)), (set.AfPacketRing, set.BusyPoll));
+    }
+
+    [Fact]
+    public void CaptureRingAndBusyPoll_OutOfRange_AreBothReportedWithPathAndLine()
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\ncapture:\n  afpacket_ring: 1\n  busy_poll_us: 20000\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Contains(errors, e => e.Path == "capture.afpacket_ring" && e.Line == 5);
+        Assert.Contains(errors, e => e.Path == "capture.busy_poll_us" && e.Line == 6);
+    }
 }
 
 public class SchedulingConfigTests
