@@ -14,5 +14,11 @@ if (args is ["xdp-rate", ..])
     return AfXdpRate.Run(args);
 }
 
+// `pcap-compare [frames] [rounds] [paced fps]` compares the own libpcap receive loop with SharpPcap's on a veth pair (needs root).
+if (args is ["pcap-compare", ..])
+{
+    return PcapBindingComparison.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(DataPathBenchmarks).Assembly).Run(args);
 return 0;
