@@ -25,13 +25,14 @@ namespace LvsNet.Benchmarks;
 /// veth; it offers 60-byte UDP frames, each with a sequence number, and is identical for every receiver.
 /// </para>
 /// <para>
-/// Receivers: <c>own</c> is the daemon's loop (<see cref="LiveCaptureDevice"/>: non-blocking immediate
-/// mode, poll(2) on the selectable descriptor plus an eventfd, then <c>pcap_next_ex</c> until empty, at most
-/// 256 frames per wake-up); <c>sharppcap-next</c> is SharpPcap's pull API (<c>GetNextPacket</c> in a loop on
+/// Receivers: <c>own</c> is the daemon's loop (<see cref="LiveCaptureDevice"/> as the capture worker drives
+/// it: non-blocking immediate mode, <c>pcap_next_ex</c> until nothing is ready, at most 256 frames per call,
+/// and only then poll(2) on the selectable descriptor plus an eventfd); <c>sharppcap-next</c> is SharpPcap's pull API (<c>GetNextPacket</c> in a loop on
 /// a dedicated thread); <c>sharppcap-event</c> is SharpPcap's own capture loop (<c>StartCapture</c> with an
 /// <c>OnPacketArrival</c> handler); <c>sharppcap-pointers</c> is SharpPcap at its leanest, used only for its
-/// imports: non-blocking mode, its poll on the capture descriptor, then <c>GetNextPacketPointers</c> (a bare
-/// <c>pcap_next_ex</c>) until empty, the frame read through the raw pointers. Every SharpPcap device is opened with the same options as the own one:
+/// imports in the own loop's structure: non-blocking mode, <c>GetNextPacketPointers</c> (a bare
+/// <c>pcap_next_ex</c>) until nothing is ready, the frame read through the raw pointers, then SharpPcap's
+/// poll on the capture descriptor. Every SharpPcap device is opened with the same options as the own one:
 /// promiscuous, immediate mode, 32 MiB buffer, 65,535-byte snap length, the same BPF filter.
 /// </para>
 /// <para>
@@ -227,11 +228,12 @@ internal static class PcapBindingComparison
         {
             _thread = new Thread(() =>
             {
+                // As CaptureWorker: pull until nothing is ready, block in poll only then.
                 while (!_stop)
                 {
-                    if (_device.Wait(TimeSpan.FromMilliseconds(100)) == WaitResult.Readable)
+                    if (_device.Dispatch(this, 256) == 0)
                     {
-                        _device.Dispatch(this, 256);
+                        _device.Wait(TimeSpan.FromMilliseconds(100));
                     }
                 }
 
@@ -337,14 +339,11 @@ internal static class PcapBindingComparison
             _device.NonBlockingMode = true;
             _thread = new Thread(() =>
             {
+                // The same structure as the own loop: pull until nothing is ready, poll only then.
                 while (!_stop)
                 {
-                    if (!_device.Poll(100))
-                    {
-                        continue;
-                    }
-
-                    for (var i = 0; i < 256; i++)
+                    var read = 0;
+                    for (; read < 256; read++)
                     {
                         IntPtr header = 0, data = 0;
                         if (_device.GetNextPacketPointers(ref header, ref data) != 1)
@@ -354,6 +353,11 @@ internal static class PcapBindingComparison
 
                         // pcap_pkthdr on 64-bit Linux: a 16-byte timeval, then caplen and len.
                         probe.OnFrame(Frame(data, Marshal.ReadInt32(header, 16)));
+                    }
+
+                    if (read == 0)
+                    {
+                        _device.Poll(100);
                     }
                 }
 
