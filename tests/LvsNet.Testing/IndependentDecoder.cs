@@ -116,6 +116,28 @@ public static class IndependentDecoder
         return arp;
     }
 
+    /// <summary>
+    /// The check every frame a fake device sends gets: PacketDotNet decodes it, and an IPv4 packet has a
+    /// valid header checksum and fits the frame, an ARP packet is Ethernet/IPv4 ARP. Transport
+    /// checksums are not checked here: DR and TUN forward the client's segment unchanged, whatever its
+    /// checksum; the forwarding tests check them where LvsNet writes them.
+    /// </summary>
+    public static void AssertWellFormed(ReadOnlySpan<byte> frame)
+    {
+        var bytes = frame.ToArray();
+        var ethernet = Ethernet(bytes);
+        if (ethernet.Type == EthernetType.IPv4)
+        {
+            var ip = Assert.IsType<IPv4Packet>(ethernet.PayloadPacket);
+            AssertIpv4(ip);
+            Assert.True(ip.TotalLength <= bytes.Length - EthernetFields.HeaderLength, $"IPv4 total length {ip.TotalLength} beyond a {bytes.Length}-byte frame");
+        }
+        else if (ethernet.Type == EthernetType.Arp)
+        {
+            Arp(bytes);
+        }
+    }
+
     /// <summary>An address in LvsNet's representation (network byte order in a <see cref="uint"/>) as PacketDotNet shows it.</summary>
     public static IPAddress Address(uint networkOrder) =>
         new([(byte)(networkOrder >> 24), (byte)(networkOrder >> 16), (byte)(networkOrder >> 8), (byte)networkOrder]);
