@@ -77,6 +77,10 @@ public static class ConfigImporter
             try
             {
                 config = ConfigEditor.Apply(config, operation with { Line = line });
+                if (operation is { Kind: EditKind.AddService, Service.FirewallMark: not 0 and var mark })
+                {
+                    notes.Error(line, FirewallMarkRules.MissingRule(mark, string.Join(' ', args)));
+                }
             }
             catch (ConfigEditException ex)
             {
