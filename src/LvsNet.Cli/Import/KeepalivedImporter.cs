@@ -81,6 +81,9 @@ internal static class KeepalivedImporter
                 case "SSL":
                     notes.Error(node.Line, "SSL: LvsNet's SSL_GET presents no client certificate and checks no server certificate (as keepalived without this block)");
                     break;
+                case "track_file" or "vrrp_track_file" when node.Value is { } name && FileChecksName(nodes, name):
+                    notes.NotLvs(node.Line, $"{node.Text}: read for the FILE_CHECKs that name it; its use by VRRP stays in keepalived");
+                    break;
                 default:
                     if (NotLvs.Contains(node.Keyword))
                     {
@@ -127,6 +130,16 @@ internal static class KeepalivedImporter
         }
 
         return KeepalivedVirtualServer.Read(node, director, notes, trackFiles) is { } vs ? KeepalivedServiceBuilder.Build(vs, endpoints, notes) : [];
+    }
+
+    // True when some real server's FILE_CHECK names the track_file "name".
+    private static bool FileChecksName(IReadOnlyList<KeepalivedNode> nodes, string name)
+    {
+        return nodes.Any(Names);
+
+        bool Names(KeepalivedNode node) =>
+            (node.Keyword == "FILE_CHECK" && node.Child("track_file")?.Value == name)
+            || (node.Keyword != "track_file" && node.Children is { } children && children.Any(Names));
     }
 
     private static LvsConfig GlobalDefs(KeepalivedNode node, LvsConfig config, ImportNotes notes)
