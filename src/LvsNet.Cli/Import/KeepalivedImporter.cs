@@ -62,7 +62,7 @@ internal static class KeepalivedImporter
 
                         if (service.FirewallMark != 0)
                         {
-                            notes.Error(node.Line, FirewallMarkRules.MissingRule(service.FirewallMark, $"virtual_server {node.Rest}"));
+                            notes.FirewallMarkLines.TryAdd(service.FirewallMark, node.Line);
                         }
 
                         services.Add(service);

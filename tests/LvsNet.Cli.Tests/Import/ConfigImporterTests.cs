@@ -51,7 +51,7 @@ public class ConfigImporterTests
 
         var yaml = result.ToYaml("rules.save");
         Assert.Contains("# Imported by lvsnetadm import from rules.save (ipvsadm format).", yaml, StringComparison.Ordinal);
-        Assert.Contains("#   line 6: error: -A -f 7", yaml, StringComparison.Ordinal);
+        Assert.Contains("#   line 6: error: fwmark 7 is imported, but which packets carry mark 7", yaml, StringComparison.Ordinal);
         Assert.Contains("  - fwmark: 7\n", yaml, StringComparison.Ordinal);
         Assert.Equal(result.Config.VirtualServices.AsEnumerable(), KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.AsEnumerable());
     }
@@ -125,7 +125,7 @@ public class ConfigImporterTests
         var result = ConfigImporter.Import("virtual_server fwmark 7 {\n real_server 10.0.0.11 80 {\n }\n}\nvirtual_server 10.0.0.100 80 {\n protocol TCP\n lb_kind DR\n real_server 10.0.0.11 80 {\n }\n}\n", Director);
         var yaml = result.ToYaml("keepalived.conf");
         Assert.StartsWith("# Imported by lvsnetadm import from keepalived.conf (keepalived format).\n# INCOMPLETE: 1 item(s) could not be mapped", yaml, StringComparison.Ordinal);
-        Assert.Contains("#   line 1: error: virtual_server fwmark 7: fwmark 7 is imported, but which packets carry mark 7 was decided by iptables/nftables mangle rules outside this file", yaml, StringComparison.Ordinal);
+        Assert.Contains("#   line 1: error: fwmark 7 is imported, but which packets carry mark 7 was decided by iptables/nftables mangle rules outside this file", yaml, StringComparison.Ordinal);
         Assert.Equal(2, KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.Length);
     }
 }

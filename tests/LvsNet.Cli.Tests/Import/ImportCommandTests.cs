@@ -47,7 +47,7 @@ public class ImportCommandTests
         var (code, stdout, stderr) = await RunAsync("import", "--check", PathOf("refused.conf"));
         Assert.Equal(4, code);
         Assert.Empty(stdout);
-        Assert.Contains("error: virtual_server fwmark 7", stderr, StringComparison.Ordinal);
+        Assert.Contains($"line {LineOf(Read("refused.conf"), "virtual_server fwmark 7")}: error: fwmark 7 is imported", stderr, StringComparison.Ordinal);
 
         (code, stdout, _) = await RunAsync("import", "--check", PathOf("web-director.conf"));
         Assert.Equal(0, code);

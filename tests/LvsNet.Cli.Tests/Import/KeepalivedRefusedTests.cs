@@ -57,7 +57,7 @@ public class KeepalivedRefusedTests
     {
         var yaml = Result.ToYaml("refused.conf");
         Assert.Contains("# INCOMPLETE: 15 item(s) could not be mapped", yaml, StringComparison.Ordinal);
-        Assert.Contains($"#   line {LineOf(Text, "virtual_server fwmark 7")}: error: virtual_server fwmark 7: fwmark 7 is imported, but", yaml, StringComparison.Ordinal);
+        Assert.Contains($"#   line {LineOf(Text, "virtual_server fwmark 7")}: error: fwmark 7 is imported, but", yaml, StringComparison.Ordinal);
 
         // lvsnetd (and lvsnetd --check) refuses the file until the marker is deleted.
         var (config, _) = ParseIncomplete(yaml);
