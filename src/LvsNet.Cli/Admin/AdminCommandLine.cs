@@ -90,6 +90,7 @@ public static class AdminCommandLine
         string? file = null;
         string? nic = null;
         string? address = null;
+        string? marks = null;
         var checkOnly = false;
         for (var i = 1; i < rest.Count; i++)
         {
@@ -104,6 +105,9 @@ public static class AdminCommandLine
                     break;
                 case "--check":
                     checkOnly = true;
+                    break;
+                case "--marks":
+                    marks = Value();
                     break;
                 default:
                     if (file is not null || (rest[i].StartsWith('-') && rest[i] != "-"))
@@ -121,10 +125,11 @@ public static class AdminCommandLine
             Verb = AdminVerb.Import,
             SocketPath = socket,
             Json = json,
-            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import [--check] FILE [--interface IF --address DIP/PREFIX]"),
+            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]"),
             DirectorInterface = nic,
             DirectorAddress = address,
             ImportCheckOnly = checkOnly,
+            ImportMarksFile = marks,
         };
     }
 
@@ -150,7 +155,7 @@ public static class AdminCommandLine
           {{Program}} -P|Q virtual-service -z local-address [-F ifname]
           {{Program}} -G [virtual-service]
           {{Program}} reload | status | log-level LEVEL | export-yaml
-          {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX]
+          {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]
           {{Program}} -h | -v
 
         Commands:

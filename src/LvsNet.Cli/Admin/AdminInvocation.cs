@@ -31,4 +31,7 @@ public sealed record AdminInvocation
 
     /// <summary>For <see cref="AdminVerb.Import"/>: --check, print only the report (no YAML); the exit status says whether everything was mapped.</summary>
     public bool ImportCheckOnly { get; init; }
+
+    /// <summary>import --marks: an iptables-save file whose mangle MARK rules become the firewall_marks of the imported fwmark services.</summary>
+    public string? ImportMarksFile { get; init; }
 }

@@ -261,6 +261,17 @@ public sealed class AdminRunner
             return 1;
         }
 
+        string? marks = null;
+        try
+        {
+            marks = invocation.ImportMarksFile is { } marksFile ? await File.ReadAllTextAsync(marksFile, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await _stderr.WriteLineAsync($"{AdminCommandLine.Program}: cannot read {invocation.ImportMarksFile}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
         var (director, directorNote) = await DirectorForImportAsync(client, invocation, cancellationToken).ConfigureAwait(false);
         if (director is null)
         {
@@ -268,7 +279,7 @@ public sealed class AdminRunner
             return 2;
         }
 
-        var result = ConfigImporter.Import(text, director, _resolver);
+        var result = ConfigImporter.Import(text, director, _resolver, marks);
         if (directorNote is not null)
         {
             result = result with { Notes = [new ImportNote(null, ImportNoteKind.Adjusted, directorNote), .. result.Notes] };

@@ -61,7 +61,7 @@ internal static class IpvsadmOptionTable
         Value('t', "tcp-service", ServiceAddress, "service-address", "service-address is host[:port]", (s, v) => VirtualService(s, v!, ServiceProtocols.Tcp)),
         Value('u', "udp-service", ServiceAddress, "service-address", "service-address is host[:port]", (s, v) => VirtualService(s, v!, ServiceProtocols.Udp)),
         Value('\0', "sctp-service", ServiceAddress, null, null, (_, _) => throw IpvsadmErrors.Unsupported("--sctp-service", "SCTP services")),
-        Value('f', "fwmark-service", ServiceAddress, null, null, (_, _) => throw IpvsadmErrors.Unsupported("-f", "fwmark services", " (use -t or -u)")),
+        Value('f', "fwmark-service", ServiceAddress, "fwmark", "fwmark is an integer greater than zero", (s, v) => FirewallMarkService(s, v!)),
         new() { Short = '6', Long = "ipv6", Handle = (_, _) => throw IpvsadmErrors.Unsupported("-6", "IPv6 services") },
         Value('s', "scheduler", new("scheduler", Allowed: Services), "scheduler", "one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,\n" + Indent + "the default scheduler is wlc.",
             (s, v) => s.Scheduler = v!.Length > 15 ? v[..15] : v),
@@ -159,6 +159,20 @@ internal static class IpvsadmOptionTable
 
         s.Address = address;
         s.Port = port;
+    }
+
+    // ipvsadm's parse_fwmark: a decimal number 1..UINT_MAX; the protocol is set to TCP, "a sane value, even though it is not used".
+    private static void FirewallMarkService(IpvsadmParseState s, string value)
+    {
+        if (!uint.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var mark) || mark == 0)
+        {
+            throw IpvsadmErrors.Fail($"invalid fwmark value `{value}' specified");
+        }
+
+        s.Protocol = ServiceProtocols.Tcp;
+        s.Address = 0;
+        s.Port = 0;
+        s.FirewallMark = mark;
     }
 
     private static void SyncDaemon(string? value, bool start)

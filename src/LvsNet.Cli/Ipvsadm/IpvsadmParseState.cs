@@ -29,6 +29,9 @@ internal sealed class IpvsadmParseState
 
     public ushort Port { get; set; }
 
+    /// <summary>The firewall mark of -f, or 0.</summary>
+    public uint FirewallMark { get; set; }
+
     public string? Scheduler { get; set; }
 
     public int? PersistenceSeconds { get; set; }

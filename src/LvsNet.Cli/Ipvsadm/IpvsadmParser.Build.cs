@@ -9,7 +9,8 @@ public sealed partial class IpvsadmParser
 {
     private static IpvsadmInvocation Build(IpvsadmParseState s, TimeoutSettings? timeouts)
     {
-        var service = s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
+        var service = s.FirewallMark != 0 ? ServiceSelector.ForMark(s.FirewallMark)
+            : s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
         return s.Command switch
         {
             List => new IpvsadmInvocation

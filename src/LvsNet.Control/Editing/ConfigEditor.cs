@@ -67,12 +67,11 @@ public static class ConfigEditor
                 }
 
                 var selector = RequireService(operation);
-                var added = ServiceSettings(new VirtualServiceConfig
-                {
-                    Protocol = selector.IpProtocol,
-                    Address = Ipv4Address.Parse(selector.Address),
-                    Port = selector.Port,
-                }, operation);
+                var added = ServiceSettings(
+                    selector.FirewallMark != 0
+                        ? new VirtualServiceConfig { Protocol = 0, Address = 0, Port = 0, FirewallMark = selector.FirewallMark }
+                        : new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = Ipv4Address.Parse(selector.Address), Port = selector.Port },
+                    operation);
                 return config with { VirtualServices = services.Add(added) };
 
             case EditKind.EditService:

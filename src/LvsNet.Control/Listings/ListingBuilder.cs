@@ -68,6 +68,7 @@ public static class ListingBuilder
             Protocol = config.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp,
             Address = Ipv4Address.Format(config.Address),
             Port = config.Port,
+            FirewallMark = config.FirewallMark,
             Scheduler = config.Scheduler,
             SchedulerFlags = [.. config.SchedulerFlags],
             PersistenceTimeoutSeconds = config.PersistenceTimeout is { } timeout ? Seconds(timeout) : null,

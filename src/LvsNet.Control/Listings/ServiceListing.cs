@@ -18,6 +18,9 @@ public sealed record ServiceListing
     /// <summary>The virtual port.</summary>
     public required ushort Port { get; init; }
 
+    /// <summary>The firewall mark of a <c>-f</c> service (protocol, address and port are then meaningless), or 0.</summary>
+    public uint FirewallMark { get; init; }
+
     /// <summary>The scheduler name.</summary>
     public required string Scheduler { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -32,6 +33,7 @@ public static partial class ConfigYamlWriter
         WriteDirector(yaml, config.Director);
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
+        WriteFirewallMarks(yaml, config.FirewallMarks);
         if (config.VirtualServices.IsEmpty)
         {
             yaml.Append("virtual_services: []\n");
@@ -45,6 +47,30 @@ public static partial class ConfigYamlWriter
         }
 
         return yaml.ToString();
+    }
+
+    private static void WriteFirewallMarks(StringBuilder yaml, ImmutableArray<FirewallMarkRule> rules)
+    {
+        if (rules.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        yaml.Append("firewall_marks:\n");
+        foreach (var rule in rules)
+        {
+            yaml.Append("  - mark: ").Append(Number(rule.Mark)).Append('\n');
+            if (rule.Protocol is { } protocol)
+            {
+                Key(yaml, 4, "protocol", protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
+            }
+
+            Key(yaml, 4, "destinations", "[" + string.Join(", ", rule.Destinations) + "]");
+            if (!rule.Ports.IsDefaultOrEmpty)
+            {
+                Key(yaml, 4, "ports", "[" + string.Join(", ", rule.Ports) + "]");
+            }
+        }
     }
 
     private static void WriteDirector(StringBuilder yaml, DirectorConfig director)
@@ -177,9 +203,17 @@ public static partial class ConfigYamlWriter
             Item("name", Scalar(name));
         }
 
-        Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
-        Item("address", Ipv4Address.Format(service.Address));
-        Item("port", Number(service.Port));
+        if (service.FirewallMark != 0)
+        {
+            Item("fwmark", Number(service.FirewallMark));
+        }
+        else
+        {
+            Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
+            Item("address", Ipv4Address.Format(service.Address));
+            Item("port", Number(service.Port));
+        }
+
         Item("scheduler", service.Scheduler);
         if (!service.SchedulerFlags.IsEmpty)
         {

@@ -16,6 +16,12 @@ public sealed record LvsConfig
 
     /// <summary>The virtual services, in file order.</summary>
     public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
+
+    /// <summary>
+    /// The firewall-mark rules (YAML <c>firewall_marks</c>), in file order: what an iptables mangle
+    /// table would have marked for the <c>fwmark</c> services. The first rule a packet matches gives its mark.
+    /// </summary>
+    public ImmutableArray<FirewallMarkRule> FirewallMarks { get; init; } = [];
 }
 
 /// <summary>The director box: the NIC the daemon captures on and its own addresses.</summary>
@@ -147,6 +153,13 @@ public sealed record VirtualServiceConfig
     /// <summary>The virtual port.</summary>
     public required ushort Port { get; init; }
 
+    /// <summary>
+    /// The firewall mark (YAML <c>fwmark</c>, ipvsadm <c>-f</c>), or 0 for an address service. A
+    /// firewall-mark service has protocol, address and port 0 and takes the new flows that the
+    /// <see cref="LvsConfig.FirewallMarks"/> rules give this mark, whatever their VIP and port.
+    /// </summary>
+    public uint FirewallMark { get; init; }
+
     /// <summary>The scheduler's ipvsadm name (rr, wrr, ...).</summary>
     public string Scheduler { get; init; } = SchedulerNames.WeightedLeastConnection;
 
@@ -199,6 +212,7 @@ public sealed record VirtualServiceConfig
         && Protocol == other.Protocol
         && Address == other.Address
         && Port == other.Port
+        && FirewallMark == other.FirewallMark
         && Scheduler == other.Scheduler
         && PersistenceTimeout == other.PersistenceTimeout
         && PersistenceNetmask == other.PersistenceNetmask
@@ -214,7 +228,7 @@ public sealed record VirtualServiceConfig
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Protocol, Address, Port, Scheduler, RealServers.Length);
+    public override int GetHashCode() => HashCode.Combine(Protocol, Address, Port, FirewallMark, Scheduler, RealServers.Length);
 }
 
 /// <summary>A real server of a virtual service.</summary>

@@ -94,6 +94,7 @@ public static partial class LvsConfigReader
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
 
+        var firewallMarks = ReadFirewallMarks(root, lines);
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
         foreach (var item in root.Sequence("virtual_services"))
         {
@@ -110,6 +111,7 @@ public static partial class LvsConfigReader
             Capture = capture,
             Connections = connections,
             VirtualServices = services.ToImmutable(),
+            FirewallMarks = firewallMarks,
         };
     }
 
@@ -205,7 +207,22 @@ public static partial class LvsConfigReader
     private static VirtualServiceConfig? ReadService(YamlMapping map, Dictionary<string, int> lines)
     {
         var name = map.String("name");
-        var protocolText = map.String("protocol") ?? ServiceProtocols.Tcp;
+
+        // A firewall-mark service (ipvsadm -f) has no protocol, VIP or port of its own: the
+        // firewall_marks rules say which packets carry its mark.
+        var firewallMark = (uint?)map.Integer("fwmark", 1, MaxFirewallMark);
+        if (firewallMark is not null)
+        {
+            foreach (var key in new[] { "protocol", "address", "port" })
+            {
+                if (map.Find(key) is { } node)
+                {
+                    map.Error(key, node, "does not go with fwmark: a firewall-mark service takes the packets its firewall_marks rules mark, whatever their protocol, address and port");
+                }
+            }
+        }
+
+        var protocolText = (firewallMark is null ? map.String("protocol") : null) ?? ServiceProtocols.Tcp;
         IpProtocol? protocol = protocolText.ToLowerInvariant() switch
         {
             ServiceProtocols.Tcp => IpProtocol.Tcp,
@@ -217,8 +234,8 @@ public static partial class LvsConfigReader
             map.Error("protocol", map.Find("protocol"), $"must be tcp or udp, got '{protocolText}'");
         }
 
-        var address = map.Ipv4("address", required: true);
-        var port = (ushort?)map.Integer("port", 0, 65535, required: true);
+        var address = firewallMark is null ? map.Ipv4("address", required: true) : 0u;
+        var port = firewallMark is null ? (ushort?)map.Integer("port", 0, 65535, required: true) : (ushort)0;
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
         if (scheduler is not null && !SchedulerNames.IsKnown(scheduler))
         {
@@ -272,9 +289,10 @@ public static partial class LvsConfigReader
         return new VirtualServiceConfig
         {
             Name = name,
-            Protocol = protocol.Value,
+            Protocol = firewallMark is null ? protocol.Value : 0,
             Address = address.Value,
             Port = port.Value,
+            FirewallMark = firewallMark ?? 0,
             Scheduler = scheduler ?? SchedulerNames.WeightedLeastConnection,
             RealServers = servers.ToImmutable(),
             PersistenceTimeout = persistence,

@@ -16,7 +16,7 @@ public class ConfigYamlWriterTests
     // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
     private static readonly string[] Written =
     [
-        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
@@ -43,6 +43,11 @@ public class ConfigYamlWriterTests
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
             ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
         },
+        FirewallMarks =
+        [
+            new FirewallMarkRule { Mark = 4_000_000_000, Protocol = IpProtocol.Tcp, Destinations = [new AddressPrefix(Ip("10.0.0.110"), 32), new AddressPrefix(Ip("10.0.0.120"), 29)], Ports = [new PortRange(80, 80), new PortRange(8000, 8080)] },
+            new FirewallMarkRule { Mark = 4_000_000_000, Destinations = [new AddressPrefix(Ip("10.0.0.111"), 32)] },
+        ],
         VirtualServices =
         [
             new VirtualServiceConfig
@@ -66,6 +71,11 @@ public class ConfigYamlWriterTests
             new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.103"), Port = 80, Scheduler = "lblcr", LocalityExpiration = TimeSpan.FromMinutes(30) },
             new VirtualServiceConfig
             {
+                Protocol = 0, Address = 0, Port = 0, FirewallMark = 4_000_000_000, Scheduler = "rr", PersistenceTimeout = TimeSpan.FromSeconds(360), OnePacketScheduling = true,
+                RealServers = [new RealServerConfig { Address = Ip("10.0.0.14"), Port = 443 }, new RealServerConfig { Address = Ip("10.0.0.15"), Port = 0, Method = ForwardingMethod.Tunnel }],
+            },
+            new VirtualServiceConfig
+            {
                 Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.104"), Port = 443, Scheduler = "wlc",
                 DynamicWeights = new DynamicWeightsConfig
                 {
@@ -82,6 +92,7 @@ public class ConfigYamlWriterTests
         Assert.Equal(expected.Director, actual.Director);
         Assert.Equal(expected.Capture, actual.Capture);
         Assert.Equal(expected.Connections, actual.Connections);
+        Assert.Equal(expected.FirewallMarks.AsEnumerable(), actual.FirewallMarks.AsEnumerable());
         Assert.Equal(expected.VirtualServices.Length, actual.VirtualServices.Length);
         for (var i = 0; i < expected.VirtualServices.Length; i++)
         {
@@ -127,7 +138,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_AfterIpvsadmEdits_ReadsBackEqual()
     {
-        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20");
+        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20", "-A -f 3 -s sh -p 60", "-a -f 3 -r 10.0.0.13:443 -g");
         AssertSame(config, LvsConfigReader.Parse(ConfigYamlWriter.Write(config)));
     }
 
