@@ -93,6 +93,7 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+        var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
 
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
         foreach (var item in root.Sequence("virtual_services"))
@@ -109,6 +110,7 @@ public static partial class LvsConfigReader
             Director = director,
             Capture = capture,
             Connections = connections,
+            Http = http,
             VirtualServices = services.ToImmutable(),
         };
     }
