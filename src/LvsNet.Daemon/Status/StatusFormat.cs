@@ -8,6 +8,9 @@ namespace LvsNet.Daemon.Status;
 /// <summary>Small formatting helpers of the status page: escaping, numbers with units, inline SVG graphs.</summary>
 public static class StatusFormat
 {
+    /// <summary>The fewest points a graph's width stands for (30 samples: one minute).</summary>
+    public const int MinimumGraphPoints = 30;
+
     /// <summary>HTML-escapes text (attribute-safe).</summary>
     public static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
 
@@ -78,7 +81,8 @@ public static class StatusFormat
         svg.Append(CultureInfo.InvariantCulture, $"<title>{H(label)}: max {Number(max)} over the last {values.Count * StatusHistory.Interval.TotalSeconds:0} s</title>");
         if (values.Count >= 2)
         {
-            var step = (double)width / (StatusHistory.Points - 1);
+            // A young series spreads over at least a minute's width rather than a sliver at the right.
+            var step = (double)width / (Math.Max(values.Count, MinimumGraphPoints) - 1);
             var x0 = width - ((values.Count - 1) * step);
             var path = new StringBuilder();
             var pen = false;
