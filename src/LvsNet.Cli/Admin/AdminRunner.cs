@@ -114,14 +114,24 @@ public sealed class AdminRunner
                 return await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Zero, Service = ipvsadm.Service }, invocation, Refused, cancellationToken).ConfigureAwait(false);
             case IpvsadmCommand.List when ipvsadm.Connections:
             {
-                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.Connections }, cancellationToken).ConfigureAwait(false);
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.Connections, Filter = ipvsadm.Filter }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
                     return Refused;
                 }
 
                 var rows = response.Connections ?? [];
-                await _stdout.WriteAsync(invocation.Json ? ControlSerializer.ToJson(rows) + "\n" : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver)).ConfigureAwait(false);
+                if (ipvsadm.Filter is null)
+                {
+                    await _stdout.WriteAsync(invocation.Json ? ControlSerializer.ToJson(rows) + "\n" : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver)).ConfigureAwait(false);
+                    return 0;
+                }
+
+                // A query: the matching rows, then how many matched of how many, by server and state.
+                var counts = response.ConnectionCounts ?? new ConnectionCounts();
+                await _stdout.WriteAsync(invocation.Json
+                    ? ControlSerializer.ToJson(new ControlResponse { Ok = true, Connections = rows, ConnectionCounts = counts }) + "\n"
+                    : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver) + HealthFormatter.Counts(counts, rows.Count)).ConfigureAwait(false);
                 return 0;
             }
 
@@ -143,7 +153,7 @@ public sealed class AdminRunner
             case IpvsadmCommand.List:
             case IpvsadmCommand.Save:
             {
-                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service }, cancellationToken).ConfigureAwait(false);
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service, Health = ipvsadm.Health }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
                     // ipvsadm's list_service exits 1 when the service is missing ("No such service").
@@ -159,6 +169,10 @@ public sealed class AdminRunner
                 else if (ipvsadm.Command == IpvsadmCommand.Save)
                 {
                     text = IpvsadmFormatter.Save(listing, ipvsadm.Format, resolver);
+                }
+                else if (ipvsadm.Health && ipvsadm.Command == IpvsadmCommand.List)
+                {
+                    text = HealthFormatter.List(listing, ipvsadm.Format, resolver);
                 }
                 else if (ipvsadm.Timeouts)
                 {

@@ -56,7 +56,7 @@ public static partial class StatusPageRenderer
     {
         var endpoint = $"{server.Address}:{server.Port}";
         var key = serviceTag + " " + endpoint;
-        var state = StateOf(server);
+        var state = ServerStates.Of(server);
         var configured = server.ConfiguredWeight ?? server.Weight;
         var cps = view.History.Rates(key, "cps");
         html.Append(CultureInfo.InvariantCulture, $"<tr class=\"rs\" data-server=\"{H(endpoint)}\" data-state=\"{state}\" data-active=\"{server.ActiveConnections}\" data-inactive=\"{server.InactiveConnections}\" data-connections=\"{server.Stats.Connections}\">");
@@ -111,7 +111,7 @@ public static partial class StatusPageRenderer
             html.Append("</div>");
         }
 
-        if (StateOf(server) is "down" or "inhibited" && server.HealthReason is { } reason)
+        if (ServerStates.Of(server) is "down" or "inhibited" && server.HealthReason is { } reason)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"err reason\">{H(reason)}</div>");
         }
