@@ -31,4 +31,7 @@ public sealed record AdminInvocation
 
     /// <summary>For <see cref="AdminVerb.Import"/>: --check, print only the report (no YAML); the exit status says whether everything was mapped.</summary>
     public bool ImportCheckOnly { get; init; }
+
+    /// <summary>For <see cref="AdminVerb.Top"/>: its settings.</summary>
+    public LvsNet.Cli.Top.TopOptions? Top { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using LvsNet.Cli.Import;
 using LvsNet.Cli.Ipvsadm;
+using LvsNet.Cli.Top;
 using LvsNet.Control.Editing;
 using LvsNet.Control.Listings;
 using LvsNet.Control.Protocol;
@@ -50,6 +51,9 @@ public sealed class AdminRunner
         _resolver = resolver ?? new SystemNameResolver();
     }
 
+    /// <summary>The terminal <c>top</c> draws on (the console in the executable; tests give their own). Default: not interactive, so top runs in batch mode.</summary>
+    public ITopTerminal Terminal { get; init; } = new BatchTerminal();
+
     /// <summary>This build's version.</summary>
     public static string Version =>
         typeof(AdminRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -82,6 +86,7 @@ public sealed class AdminRunner
                 AdminVerb.LogLevel => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.LogLevel, Level = invocation.Level }, invocation, 1, cancellationToken).ConfigureAwait(false),
                 AdminVerb.ExportYaml => await ExportAsync(client, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Import => await ImportAsync(client, invocation, cancellationToken).ConfigureAwait(false),
+                AdminVerb.Top => await new TopRunner(client, _stdout, Terminal).RunAsync(invocation.Top ?? new TopOptions(), cancellationToken).ConfigureAwait(false),
                 _ => await IpvsadmAsync(client, invocation, cancellationToken).ConfigureAwait(false),
             };
         }
@@ -387,5 +392,20 @@ public sealed class AdminRunner
         }
 
         return false;
+    }
+
+    private sealed class BatchTerminal : ITopTerminal
+    {
+        public int Width => 0;
+
+        public int Height => 0;
+
+        public bool Interactive => false;
+
+        public bool TryReadKey(out char key)
+        {
+            key = '\0';
+            return false;
+        }
     }
 }
