@@ -107,7 +107,9 @@ public sealed class TopRunner
         var list = await _client.SendAsync(new ControlRequest { Command = ControlCommands.List, Health = true }, cancellationToken).ConfigureAwait(false);
         var status = await _client.SendAsync(new ControlRequest { Command = ControlCommands.Status }, cancellationToken).ConfigureAwait(false);
         var listing = list.Listing ?? new IpvsListing();
-        var frame = TopView.Render(listing, status.Status, sort, _time.GetUtcNow(), batch ? 0 : _terminal.Width, batch ? 0 : _terminal.Height);
+
+        // One row fewer than the terminal: the last line's newline would scroll the header away.
+        var frame = TopView.Render(listing, status.Status, sort, _time.GetUtcNow(), batch ? 0 : _terminal.Width, batch ? 0 : Math.Max(0, _terminal.Height - 1));
         return list.Ok ? frame : $"lvsnetd: {list.Error}\n" + frame;
     }
 }
