@@ -12,7 +12,6 @@ using LvsNet.Core.DataPath;
 using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
-using LvsNet.Daemon.Status;
 using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 using Serilog.Core;

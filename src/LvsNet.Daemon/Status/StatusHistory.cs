@@ -2,7 +2,7 @@ using LvsNet.Core;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
-using LvsNet.Daemon.Metrics;
+using LvsNet.Packets;
 
 namespace LvsNet.Daemon.Status;
 
@@ -43,10 +43,11 @@ public sealed class StatusHistory
     private DateTimeOffset? _lastReloadAt;
 
     /// <summary>The key of a service's series: "tcp/10.0.0.100:80".</summary>
-    public static string KeyOf(ServiceKey service) => LvsMetrics.ServiceTag(service);
+    public static string KeyOf(ServiceKey service) =>
+        $"{(service.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{Ipv4Address.Format(service.Address)}:{service.Port}";
 
     /// <summary>The key of a real server's series: "tcp/10.0.0.100:80 10.0.0.11:80".</summary>
-    public static string KeyOf(ServiceKey service, string server) => LvsMetrics.ServiceTag(service) + " " + server;
+    public static string KeyOf(ServiceKey service, string server) => KeyOf(service) + " " + server;
 
     /// <summary>Takes one sample of every service and server of <paramref name="snapshot"/> and of the data path.</summary>
     /// <param name="snapshot">The running snapshot.</param>

@@ -58,7 +58,7 @@ public class ConfigReaderTests
         var yaml = Director + "http:\n  address: localhost\n  port: 70000\n  basic_auth:\n    username: a:b\n    password_sha256: secret\n  tls:\n    certificate: /c.pem\n  admin_actions: true\n  colour: blue\n";
         var error = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
         var paths = error.Errors.Select(e => $"{e.Path}@{e.Line}").Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["http.address@5", "http.basic_auth.password_sha256@9", "http.basic_auth.username@8", "http.colour@13", "http.port@6", "http.tls.key@10"], paths);
+        Assert.Equal(["http.address@5", "http.basic_auth.password_sha256@9", "http.basic_auth.username@8", "http.colour@13", "http.port@6", "http.tls.key@11"], paths);
         Assert.DoesNotContain(error.Errors, e => e.Path == "http.admin_actions");
 
         var open = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Director + "http:\n  port: 9100\n  admin_actions: true\n"));

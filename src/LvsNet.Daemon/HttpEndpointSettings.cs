@@ -2,7 +2,7 @@ using System.Globalization;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 
-namespace LvsNet.Daemon.Status;
+namespace LvsNet.Daemon;
 
 /// <summary>
 /// Where and how the HTTP endpoint (metrics and status page) listens: the YAML <c>http</c> section,
