@@ -469,6 +469,9 @@ public sealed class ControlRequestHandler
         EditKind.EditServer => $"-e {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
         EditKind.AddLocalAddress => $"-P {operation.Service} -z {operation.LocalAddress}",
         EditKind.DeleteLocalAddress => $"-Q {operation.Service} -z {operation.LocalAddress}",
+        EditKind.SetWeight => operation.ServerAddress is null
+            ? $"weight {operation.Weight} for every server of {operation.Service}"
+            : $"weight {operation.Weight} for {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
         _ => $"-d {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
     };
 }

@@ -122,7 +122,7 @@ public sealed partial class MetricsEndpointService : IHostedService, IAsyncDispo
             return;
         }
 
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !(_status is not null && HttpMethods.IsPost(context.Request.Method)))
         {
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             return;

@@ -18,7 +18,7 @@ public static class MetricsServiceCollectionExtensions
         {
             services.AddLvsNetStatus();
             services.AddSingleton(_ => new PrometheusExporter(LvsMetrics.MeterName));
-            services.AddSingleton(sp => new StatusPageHandler(sp.GetRequiredService<StatusViewBuilder>(), settings));
+            services.AddSingleton(sp => new StatusPageHandler(sp.GetRequiredService<StatusViewBuilder>(), settings, new StatusAdminActions(sp.GetRequiredService<Control.ControlRequestHandler>())));
             services.AddSingleton(sp => new MetricsEndpointService(
                 sp.GetRequiredService<PrometheusExporter>(),
                 settings,

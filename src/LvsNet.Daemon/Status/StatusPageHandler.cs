@@ -21,14 +21,18 @@ public sealed class StatusPageHandler : IDisposable
     private readonly HttpEndpointSettings _settings;
     private readonly byte[]? _passwordHash;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StatusAdminActions? _admin;
 
-    /// <summary>Creates the handler.</summary>
-    public StatusPageHandler(StatusViewBuilder views, HttpEndpointSettings settings)
+    /// <summary>Creates the handler; <paramref name="admin"/> carries out admin actions when the configuration allows them.</summary>
+    public StatusPageHandler(StatusViewBuilder views, HttpEndpointSettings settings, StatusAdminActions? admin = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _views = views;
         _settings = settings;
         _passwordHash = settings.Config?.PasswordSha256 is { } hex ? Convert.FromHexString(hex) : null;
+
+        // Admin actions only behind authentication (the configuration reader insists as well).
+        _admin = settings.Config is { AdminActions: true, Username: not null } ? admin : null;
     }
 
     /// <summary>
@@ -78,6 +82,18 @@ public sealed class StatusPageHandler : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path.Value ?? "/";
         var response = context.Response;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            if (_admin is null || !path.StartsWith("/admin/", StringComparison.Ordinal))
+            {
+                response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return true;
+            }
+
+            await _admin.HandleAsync(context).ConfigureAwait(false);
+            return true;
+        }
+
         response.Headers.CacheControl = "no-store";
         switch (path)
         {
@@ -98,7 +114,7 @@ public sealed class StatusPageHandler : IDisposable
         }
     }
 
-    private bool AdminActions => _settings.Config?.AdminActions == true;
+    private bool AdminActions => _admin is not null;
 
     /// <summary>The page's data as JSON: the daemon status and the health listing, as <c>lvsnetadm status --json</c> and <c>-L --health --json</c> print them, plus the history.</summary>
     public static string Json(StatusView view)

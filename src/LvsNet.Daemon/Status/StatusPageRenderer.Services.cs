@@ -34,6 +34,11 @@ public static partial class StatusPageRenderer
             html.Append(" <span class=\"badge s-sorry\">sorry server in use</span>");
         }
 
+        if (view.AdminActions)
+        {
+            html.Append(CultureInfo.InvariantCulture, $" <form class=\"admin\" method=\"post\" action=\"admin/disable\"><input type=\"hidden\" name=\"service\" value=\"{H(tag)}\"><button title=\"every real server of the service to weight 0 (a reload restores the file's weights)\">disable</button></form>");
+        }
+
         html.Append("</h3>");
         var cps = history.Rates(tag, "cps");
         var pps = history.Rates(tag, "pps");
@@ -67,8 +72,19 @@ public static partial class StatusPageRenderer
             html.Append(CultureInfo.InvariantCulture, $"<br><span class=\"mute\">for {Duration(view.At - since)}</span>");
         }
 
+        if (view.AdminActions && server.Weight > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<br><form class=\"admin\" method=\"post\" action=\"admin/drain\"><input type=\"hidden\" name=\"service\" value=\"{H(serviceTag)}\"><input type=\"hidden\" name=\"server\" value=\"{H(endpoint)}\"><button title=\"weight 0: no new connections, existing ones continue\">drain</button></form>");
+        }
+
         html.Append("</td>");
-        html.Append(CultureInfo.InvariantCulture, $"<td class=\"n\">{configured} / {server.EffectiveWeight}{(server.Weight != configured ? $"<br><span class=\"mute\">in force {server.Weight}</span>" : "")}</td>");
+        html.Append(CultureInfo.InvariantCulture, $"<td class=\"n\">{configured} / {server.EffectiveWeight}{(server.Weight != configured ? $"<br><span class=\"mute\">in force {server.Weight}</span>" : "")}");
+        if (view.AdminActions)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<form class=\"admin\" method=\"post\" action=\"admin/weight\"><input type=\"hidden\" name=\"service\" value=\"{H(serviceTag)}\"><input type=\"hidden\" name=\"server\" value=\"{H(endpoint)}\"><input type=\"number\" name=\"weight\" min=\"0\" max=\"65535\" value=\"{configured}\" aria-label=\"new weight\"><button>set</button></form>");
+        }
+
+        html.Append("</td>");
         html.Append(CultureInfo.InvariantCulture, $"<td class=\"n\">{server.ActiveConnections}</td><td class=\"n\">{server.InactiveConnections}</td><td class=\"n\">{server.PersistentConnections}</td><td class=\"n\">{Number(server.Stats.Connections)}</td>");
         html.Append(CultureInfo.InvariantCulture, $"<td>{Sparkline(cps, "new connections per second")} {Number(cps.LastOrDefault())}</td>");
         html.Append("<td class=\"wrap\">");

@@ -8,7 +8,8 @@ namespace LvsNet.Daemon.Status;
 /// Renders the status page as one self-contained HTML document: styles and the few lines of script
 /// are inline, graphs are inline SVG, nothing is fetched from elsewhere. The page is complete
 /// without JavaScript (a <c>noscript</c> refresh reloads it every 10 s); with JavaScript it follows
-/// <c>/status/events</c> (server-sent events) and swaps in each new rendering of <c>main</c>.
+/// <c>/status/events</c> (server-sent events) and swaps in each new rendering of <c>main</c>, except
+/// while the operator types into one of its admin forms.
 /// </summary>
 public static partial class StatusPageRenderer
 {
@@ -34,7 +35,7 @@ public static partial class StatusPageRenderer
 
     private const string Script = """
         (function(){if(!window.EventSource){return;}var m=document.getElementById('main'),s=document.getElementById('live');
-        var es=new EventSource('status/events');es.addEventListener('main',function(e){m.innerHTML=e.data;s.textContent='live';});
+        var es=new EventSource('status/events');es.addEventListener('main',function(e){var f=document.activeElement;s.textContent='live';if(f&&f.tagName==='INPUT'&&m.contains(f)){return;}m.innerHTML=e.data;});
         es.onerror=function(){s.textContent='reconnecting';};})();
         """;
 
