@@ -314,6 +314,7 @@ public sealed class ControlRequestHandler
             DataPath = dataPath,
             LogLevel = _levelSwitch.MinimumLevel.ToString(),
             MetricsEndpoint = HttpEndpointSettings.Resolve(_options, snapshot?.Config) is { } endpoint ? endpoint.Url + "metrics" : null,
+            StatusPage = HttpEndpointSettings.Resolve(_options, snapshot?.Config)?.Url,
         };
     }
 
