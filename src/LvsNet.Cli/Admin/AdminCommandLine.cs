@@ -1,4 +1,5 @@
 using LvsNet.Cli.Ipvsadm;
+using LvsNet.Cli.Top;
 using LvsNet.Control.Protocol;
 
 namespace LvsNet.Cli.Admin;
@@ -74,6 +75,8 @@ public static class AdminCommandLine
                 return new AdminInvocation { Verb = AdminVerb.LogLevel, SocketPath = socket, Json = json, Level = rest[1] };
             case "import":
                 return ParseImport(rest, socket, json);
+            case "top":
+                return new AdminInvocation { Verb = AdminVerb.Top, SocketPath = socket, Json = json, Top = ParseTop(rest) };
             default:
                 return new AdminInvocation
                 {
@@ -83,6 +86,56 @@ public static class AdminCommandLine
                     Ipvsadm = new IpvsadmParser(resolver).Parse(rest, Program),
                 };
         }
+    }
+
+    private static TopOptions ParseTop(List<string> rest)
+    {
+        var options = new TopOptions();
+        for (var i = 1; i < rest.Count; i++)
+        {
+            string Value() => i + 1 < rest.Count ? rest[++i] : throw new IpvsadmUsageException($"{rest[i]}: missing argument", 255);
+            switch (rest[i])
+            {
+                case "-n":
+                    // Addresses are always numeric in top; accepted for the habit of ipvsadm -L -n.
+                    break;
+                case "-b":
+                    options = options with { Batch = true };
+                    break;
+                case "-d":
+                    var delay = Value();
+                    options = options with
+                    {
+                        Interval = double.TryParse(delay, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0.2 and <= 3600
+                            ? TimeSpan.FromSeconds(seconds)
+                            : throw new IpvsadmUsageException($"top -d: a delay in seconds between 0.2 and 3600, got '{delay}'"),
+                    };
+                    break;
+                case "-i":
+                    var count = Value();
+                    options = options with
+                    {
+                        Iterations = int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                            ? n
+                            : throw new IpvsadmUsageException($"top -i: a number of frames, got '{count}'"),
+                    };
+                    break;
+                case "--sort":
+                    var key = Value();
+                    options = options with
+                    {
+                        Sort = key.Length == 1 && TopOptions.SortOf(key[0]) is { } sort
+                            ? sort
+                            : TopOptions.Keys.FirstOrDefault(k => k.Name == key) is { Name: not null } named ? named.Sort
+                            : throw new IpvsadmUsageException($"top --sort: one of {string.Join(", ", TopOptions.Keys.Select(k => $"{k.Key} ({k.Name})"))}, got '{key}'"),
+                    };
+                    break;
+                default:
+                    throw new IpvsadmUsageException($"top: unexpected argument {rest[i]} (top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY])");
+            }
+        }
+
+        return options;
     }
 
     private static AdminInvocation ParseImport(List<string> rest, string socket, bool json)
@@ -156,6 +209,7 @@ public static class AdminCommandLine
           {{Program}} -G [virtual-service]
           {{Program}} reload | status | log-level LEVEL | export-yaml
           {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]
+          {{Program}} top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY]
           {{Program}} -h | -v
 
         Commands:
@@ -168,6 +222,9 @@ public static class AdminCommandLine
           status                      uptime, last reload, capture and data-path counters
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
+          top                         live view of services and real servers with rates and health;
+                                      keys n c a i p b s w sort (address, conn/s, active, inactive,
+                                      pkt/s, bytes/s, state, weight), q quits; -b batch, -i frames
           import FILE                 convert ipvsadm-save output or keepalived.conf to YAML
                                       (exit 4 when something could not be mapped; --check: report only)
 

@@ -34,4 +34,7 @@ public sealed record AdminInvocation
 
     /// <summary>import --marks: an iptables-save file whose mangle MARK rules become the firewall_marks of the imported fwmark services.</summary>
     public string? ImportMarksFile { get; init; }
+
+    /// <summary>For <see cref="AdminVerb.Top"/>: its settings.</summary>
+    public LvsNet.Cli.Top.TopOptions? Top { get; init; }
 }

@@ -20,4 +20,7 @@ public enum AdminVerb
 
     /// <summary><c>lvsnetadm import FILE</c>.</summary>
     Import,
+
+    /// <summary><c>lvsnetadm top</c>.</summary>
+    Top,
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using LvsNet.Control.Protocol;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 using static LvsNet.Cli.Ipvsadm.ParsedCommands;
@@ -120,6 +121,17 @@ internal static class IpvsadmOptionTable
         Value('F', "ifname", new("ifname", Allowed: LocalAddressEdits), "ifname", "accepted for DPVS compatibility (one interface)",
             (_, v) => InterfaceName(v!)),
         Flag('\0', "toa", new("toa", Allowed: Services), "FULLNAT: client address in TCP option 254 (-A/-E)") with { Handle = (s, _) => s.Toa = true },
+
+        // LvsNet's listing extensions: health state, and connection queries that the daemon filters.
+        Flag('\0', "health", new("health", Allowed: List), "health state, weights and checkers (LvsNet)", ListFormat.Health),
+        Value('\0', "client", new("client", Allowed: List), "address[/prefix][:port]", "-L -c: only this client's connections",
+            (s, v) => s.Filter = ConnectionFilterValues.Client(s.Filter, v!)),
+        Value('\0', "server", new("server", Allowed: List), "address[:port]", "-L -c: only connections to this real server",
+            (s, v) => s.Filter = ConnectionFilterValues.Server(s.Filter, v!)),
+        Value('\0', "service", new("service", Allowed: List), "[tcp:|udp:]vip[:port]", "-L -c: only connections of this service",
+            (s, v) => s.Filter = ConnectionFilterValues.Service(s.Filter, v!)),
+        Value('\0', "limit", new("limit", Allowed: List), "rows", "-L -c: list at most this many (counts cover all)",
+            (s, v) => s.Filter = (s.Filter ?? new ConnectionFilter()) with { Limit = IpvsadmValues.ToNumber(v!, 0, 10_000_000) ?? throw IpvsadmErrors.Fail("illegal limit specified") }),
     ];
 
     /// <summary>The option identities in checking order (first appearance in <see cref="Rows"/>).</summary>

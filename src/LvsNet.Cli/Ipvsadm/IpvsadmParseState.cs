@@ -64,6 +64,9 @@ internal sealed class IpvsadmParseState
 
     public string? TunnelType { get; set; }
 
+    /// <summary>-L -c with --client, --server, --service or --limit: the daemon filters the connections.</summary>
+    public LvsNet.Control.Protocol.ConnectionFilter? Filter { get; set; }
+
     /// <summary>ipvsadm's set_command: one command per line.</summary>
     public void SetCommand(ParsedCommands command)
     {

@@ -21,6 +21,7 @@ public sealed partial class IpvsadmParser
                 Connections = s.Has(Connection),
                 Timeouts = s.Has(Timeout),
                 Daemons = s.Has(Daemon),
+                Filter = s.Filter is null || s.Has(Connection) ? s.Filter : throw IpvsadmErrors.Fail("--client, --server, --service and --limit query connections: use them with -c"),
             },
             Save => new IpvsadmInvocation { Command = IpvsadmCommand.Save, Format = s.Format | ListFormat.Rule },
             Restore => new IpvsadmInvocation { Command = IpvsadmCommand.Restore },

@@ -50,4 +50,10 @@ public sealed record ServiceListing
 
     /// <summary>The real servers in kernel list order (the listings sort them unless --nosort).</summary>
     public IReadOnlyList<ServerListing> Servers { get; init; } = [];
+
+    /// <summary>With <c>--health</c>: the quorum state, or null when the service has neither health checks nor quorum settings.</summary>
+    public bool? QuorumUp { get; init; }
+
+    /// <summary>With <c>--health</c>: true while the sorry server takes the new connections.</summary>
+    public bool? SorryServerActive { get; init; }
 }

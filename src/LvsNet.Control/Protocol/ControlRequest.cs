@@ -19,4 +19,10 @@ public sealed record ControlRequest
 
     /// <summary>For <see cref="ControlCommands.LogLevel"/>: the new level.</summary>
     public string? Level { get; init; }
+
+    /// <summary>For <see cref="ControlCommands.List"/>: list health (every configured real server with its state and checkers).</summary>
+    public bool Health { get; init; }
+
+    /// <summary>For <see cref="ControlCommands.Connections"/>: only the matching entries (null = every entry).</summary>
+    public ConnectionFilter? Filter { get; init; }
 }

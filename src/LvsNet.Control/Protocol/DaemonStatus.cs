@@ -47,4 +47,7 @@ public sealed record DaemonStatus
 
     /// <summary>The Prometheus endpoint, or null when off.</summary>
     public string? MetricsEndpoint { get; init; }
+
+    /// <summary>The status page (on the same endpoint), or null when off.</summary>
+    public string? StatusPage { get; init; }
 }

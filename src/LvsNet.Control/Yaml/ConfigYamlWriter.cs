@@ -34,6 +34,7 @@ public static partial class ConfigYamlWriter
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
         WriteFirewallMarks(yaml, config.FirewallMarks);
+        WriteHttp(yaml, config.Http);
         if (config.VirtualServices.IsEmpty)
         {
             yaml.Append("virtual_services: []\n");
@@ -91,6 +92,40 @@ public static partial class ConfigYamlWriter
         if (!director.PrepareHost)
         {
             Key(yaml, 2, "prepare_host", "false");
+        }
+    }
+
+    private static void WriteHttp(StringBuilder yaml, HttpEndpointConfig? http)
+    {
+        if (http is null)
+        {
+            return;
+        }
+
+        yaml.Append("http:\n");
+        if (http.Address != HttpEndpointConfig.Loopback)
+        {
+            Key(yaml, 2, "address", Ipv4Address.Format(http.Address));
+        }
+
+        Key(yaml, 2, "port", Number(http.Port));
+        if (http.Username is { } username)
+        {
+            yaml.Append("  basic_auth:\n");
+            Key(yaml, 4, "username", Scalar(username));
+            Key(yaml, 4, "password_sha256", Scalar(http.PasswordSha256 ?? ""));
+        }
+
+        if (http.TlsCertificate is { } certificate)
+        {
+            yaml.Append("  tls:\n");
+            Key(yaml, 4, "certificate", Scalar(certificate));
+            Key(yaml, 4, "key", Scalar(http.TlsKey ?? ""));
+        }
+
+        if (http.AdminActions)
+        {
+            Key(yaml, 2, "admin_actions", "true");
         }
     }
 

@@ -14,6 +14,9 @@ public sealed record LvsConfig
     /// <summary>Connection table settings.</summary>
     public ConnectionTableConfig Connections { get; init; } = new();
 
+    /// <summary>The metrics and status-page endpoint (YAML <c>http</c>), or null when it is off.</summary>
+    public HttpEndpointConfig? Http { get; init; }
+
     /// <summary>The virtual services, in file order.</summary>
     public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
 

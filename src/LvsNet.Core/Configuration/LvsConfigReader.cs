@@ -93,6 +93,7 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+        var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
 
         var firewallMarks = ReadFirewallMarks(root, lines);
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
@@ -110,6 +111,7 @@ public static partial class LvsConfigReader
             Director = director,
             Capture = capture,
             Connections = connections,
+            Http = http,
             VirtualServices = services.ToImmutable(),
             FirewallMarks = firewallMarks,
         };

@@ -16,7 +16,9 @@ public class ConfigYamlWriterTests
     // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
     private static readonly string[] Written =
     [
-        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark",
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http",
+        "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
+        "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
@@ -136,6 +138,19 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_HttpSection_ReadsBackEqual()
+    {
+        const string Hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+        var config = LvsConfigReader.Parse($"director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  address: 0.0.0.0\n  port: 9100\n  basic_auth:\n    username: ops\n    password_sha256: {Hash}\n  tls:\n    certificate: /etc/lvsnet/status.crt\n    key: /etc/lvsnet/status.key\n  admin_actions: true\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("http:\n  address: 0.0.0.0\n  port: 9100\n  basic_auth:\n    username: ops\n", yaml, StringComparison.Ordinal);
+        Assert.Equal(config.Http, LvsConfigReader.Parse(yaml).Http);
+
+        var loopback = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  port: 9100\n");
+        Assert.Equal("director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  port: 9100\nvirtual_services: []\n", ConfigYamlWriter.Write(loopback));
+    }
+
+    [Fact]
     public void Write_AfterIpvsadmEdits_ReadsBackEqual()
     {
         var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20", "-A -f 3 -s sh -p 60", "-a -f 3 -r 10.0.0.13:443 -g");
@@ -145,7 +160,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);
