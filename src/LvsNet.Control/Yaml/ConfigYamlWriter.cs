@@ -205,7 +205,7 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "expire_quiescent_template", Boolean(connections.ExpireQuiescentTemplates));
         }
 
-        // The flood defences (IPVS sysctl names), written when not at their defaults.
+        // The flood defences (IPVS sysctl names, then the per-source limit), written when not at their defaults.
         foreach (var (key, value, standard) in new (string, int?, int?)[]
         {
             ("drop_entry", connections.DropEntry, defaults.DropEntry),
@@ -213,6 +213,9 @@ public static partial class ConfigYamlWriter
             ("secure_tcp", connections.SecureTcp, defaults.SecureTcp),
             ("am_droprate", connections.AmDropRate, defaults.AmDropRate),
             ("amemthresh", connections.AmemThreshold, defaults.AmemThreshold),
+            ("per_source_rate", connections.PerSourceRate, defaults.PerSourceRate),
+            ("per_source_burst", connections.PerSourceBurst, defaults.PerSourceBurst),
+            ("per_source_prefix", connections.PerSourcePrefix, defaults.PerSourcePrefix),
         })
         {
             if (value != standard && value is { } number)

@@ -139,6 +139,19 @@ public sealed record ConnectionTableConfig
     /// automatic defences act while fewer entries than this are free. Null: 1/16 of <see cref="MaxEntries"/>.
     /// </summary>
     public int? AmemThreshold { get; init; }
+
+    /// <summary>
+    /// New connections a second from one source prefix (YAML <c>per_source_rate</c>); 0, the
+    /// default, is no limit. Beyond it a client's new connections are dropped (<c>SourceRateLimited</c>)
+    /// while its established ones continue.
+    /// </summary>
+    public int PerSourceRate { get; init; }
+
+    /// <summary>The burst a source prefix may open at once (YAML <c>per_source_burst</c>); null: one second's worth of <see cref="PerSourceRate"/>.</summary>
+    public int? PerSourceBurst { get; init; }
+
+    /// <summary>The prefix length that makes one source (YAML <c>per_source_prefix</c>, 8–32, default 32: each address).</summary>
+    public int PerSourcePrefix { get; init; } = 32;
 }
 
 /// <summary>A virtual service: VIP, port and protocol, its scheduler and real servers.</summary>

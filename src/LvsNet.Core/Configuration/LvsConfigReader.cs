@@ -201,6 +201,9 @@ public static partial class LvsConfigReader
             SecureTcp = (int?)map.Integer("secure_tcp", 0, 3) ?? defaults.SecureTcp,
             AmDropRate = (int?)map.Integer("am_droprate", 1, int.MaxValue) ?? defaults.AmDropRate,
             AmemThreshold = (int?)map.Integer("amemthresh", 0, 1 << 28),
+            PerSourceRate = (int?)map.Integer("per_source_rate", 0, 10_000_000) ?? defaults.PerSourceRate,
+            PerSourceBurst = (int?)map.Integer("per_source_burst", 1, 10_000_000),
+            PerSourcePrefix = (int?)map.Integer("per_source_prefix", 8, 32) ?? defaults.PerSourcePrefix,
         };
         map.RejectUnknownKeys();
         return config;

@@ -116,4 +116,7 @@ public enum DropReason
 
     /// <summary>ARP claiming another MAC for a neighbour whose MAC is configured (YAML <c>mac</c>).</summary>
     ArpStaticEntry,
+
+    /// <summary>A new connection from a source prefix that used up its per_source_rate (established ones continue).</summary>
+    SourceRateLimited,
 }

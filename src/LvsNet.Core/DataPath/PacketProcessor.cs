@@ -80,7 +80,7 @@ public sealed class PacketProcessor : IFrameHandler
             new NatForwarder(_egress),
             new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
             new FullNatForwarder(_egress, Table, Counters, options.Mtu));
-        _defence = new FloodDefence(Table, _state);
+        _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
@@ -321,6 +321,7 @@ public sealed class PacketProcessor : IFrameHandler
     private void OnSnapshotChanged(LvsSnapshot snapshot)
     {
         _state.Apply(snapshot);
+        _defence.Configure(snapshot.Config.Connections);
         SnapshotChanged?.Invoke(snapshot);
 
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.

@@ -23,7 +23,7 @@ public class ConfigYamlWriterTests
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
-        "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold",
+        "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
@@ -44,6 +44,7 @@ public class ConfigYamlWriterTests
         {
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
             ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
+            PerSourceRate = 20, PerSourceBurst = 50, PerSourcePrefix = 24,
         },
         FirewallMarks =
         [

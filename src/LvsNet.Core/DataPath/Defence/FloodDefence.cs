@@ -18,11 +18,20 @@ internal sealed class FloodDefence
     private int _dropRate;
     private int _dropCounter;
 
-    public FloodDefence(ConnectionTable table, DataPathState state)
+    private readonly SourceRateLimiter _sources;
+
+    public FloodDefence(ConnectionTable table, DataPathState state, int workers)
     {
         _table = table;
         _state = state;
+        _sources = new SourceRateLimiter(workers);
     }
+
+    /// <summary>Takes a new snapshot's connection settings (the per-source limit).</summary>
+    public void Configure(ConnectionTableConfig config) => _sources.Configure(config);
+
+    /// <summary>False when <paramref name="source"/>'s prefix has used up its per-source rate of new connections.</summary>
+    public bool AdmitsNewConnectionFrom(uint source) => !_sources.Enabled || _sources.TryAcquire(source, _state.Now);
 
     /// <summary>True while drop_entry is active.</summary>
     public bool DropEntryActive { get; private set; }

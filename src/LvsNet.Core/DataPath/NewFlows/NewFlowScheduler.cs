@@ -81,6 +81,12 @@ internal sealed partial class NewFlowScheduler
             return -1;
         }
 
+        if (!_defence.AdmitsNewConnectionFrom(key.ClientAddress))
+        {
+            _counters.Drop(DropReason.SourceRateLimited);
+            return -1;
+        }
+
         if (_defence.ShouldDropNewConnection())
         {
             _counters.Drop(DropReason.DefenceDropPacket);
@@ -150,6 +156,12 @@ internal sealed partial class NewFlowScheduler
     /// <returns>The server, or null (counted).</returns>
     public RealServerState? ScheduleOnePacket(ReadOnlySpan<byte> frame, Ipv4Header ip, in ConnectionKey key, VirtualServiceState service)
     {
+        if (!_defence.AdmitsNewConnectionFrom(key.ClientAddress))
+        {
+            _counters.Drop(DropReason.SourceRateLimited);
+            return null;
+        }
+
         if (_defence.ShouldDropNewConnection())
         {
             _counters.Drop(DropReason.DefenceDropPacket);
