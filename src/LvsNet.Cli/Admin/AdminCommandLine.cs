@@ -74,6 +74,15 @@ public static class AdminCommandLine
                 return new AdminInvocation { Verb = AdminVerb.LogLevel, SocketPath = socket, Json = json, Level = rest[1] };
             case "import":
                 return ParseImport(rest, socket, json);
+            case "role":
+            case "vrrp":
+                // keepalived's notify passes the state in capitals (MASTER); any case is taken.
+                if (rest.Count != 2 || rest[1].ToUpperInvariant() is not ("MASTER" or "BACKUP" or "FAULT"))
+                {
+                    throw new IpvsadmUsageException($"{verb} needs one role: master, backup or fault");
+                }
+
+                return new AdminInvocation { Verb = AdminVerb.Role, SocketPath = socket, Json = json, Role = rest[1].ToLowerInvariant() };
             default:
                 return new AdminInvocation
                 {
@@ -149,7 +158,10 @@ public static class AdminCommandLine
           {{Program}} --set tcp tcpfin udp
           {{Program}} -P|Q virtual-service -z local-address [-F ifname]
           {{Program}} -G [virtual-service]
+          {{Program}} --start-daemon {master|backup} [daemon options]
+          {{Program}} --stop-daemon {master|backup}
           {{Program}} reload | status | log-level LEVEL | export-yaml
+          {{Program}} role {master|backup|fault}
           {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX]
           {{Program}} -h | -v
 
@@ -163,6 +175,7 @@ public static class AdminCommandLine
           status                      uptime, last reload, capture and data-path counters
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
+          role master|backup|fault    set the director's HA role (keepalived notify; alias: vrrp)
           import FILE                 convert ipvsadm-save output or keepalived.conf to YAML
                                       (exit 4 when something could not be mapped; --check: report only)
 

@@ -16,6 +16,9 @@ public sealed record LvsConfig
 
     /// <summary>The virtual services, in file order.</summary>
     public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
+
+    /// <summary>Director high availability: initial role, gratuitous ARP, connection synchronisation.</summary>
+    public HighAvailabilityConfig HighAvailability { get; init; } = new();
 }
 
 /// <summary>The director box: the NIC the daemon captures on and its own addresses.</summary>

@@ -93,6 +93,7 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+        var highAvailability = root.Mapping("high_availability") is { } haMap ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
 
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
         foreach (var item in root.Sequence("virtual_services"))
@@ -110,6 +111,7 @@ public static partial class LvsConfigReader
             Capture = capture,
             Connections = connections,
             VirtualServices = services.ToImmutable(),
+            HighAvailability = highAvailability,
         };
     }
 

@@ -116,4 +116,7 @@ public enum DropReason
 
     /// <summary>ARP claiming another MAC for a neighbour whose MAC is configured (YAML <c>mac</c>).</summary>
     ArpStaticEntry,
+
+    /// <summary>A frame for a VIP or local address (or an ARP request for one) while the director is BACKUP or FAULT: the master handles it.</summary>
+    Standby,
 }

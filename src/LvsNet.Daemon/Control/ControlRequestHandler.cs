@@ -45,6 +45,7 @@ public sealed class ControlRequestHandler
     private readonly Lock _editGate = new();
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset? _lastEditAt;
+    private readonly Ha.HaController? _ha;
 
     /// <summary>Creates the handler.</summary>
     public ControlRequestHandler(
@@ -57,8 +58,10 @@ public sealed class ControlRequestHandler
         LoggingLevelSwitch levelSwitch,
         SystemdNotifier notifier,
         TimeProvider time,
-        ILogger<ControlRequestHandler> logger)
+        ILogger<ControlRequestHandler> logger,
+        Ha.HaController? ha = null)
     {
+        _ha = ha;
         _runtime = runtime;
         _reload = reload;
         _capture = capture;
@@ -99,6 +102,8 @@ public sealed class ControlRequestHandler
                 ControlCommands.Status => new ControlResponse { Ok = true, Status = Status() },
                 ControlCommands.LogLevel => SetLogLevel(request.Level),
                 ControlCommands.ExportYaml => Export(),
+                ControlCommands.Role or ControlCommands.StartDaemon or ControlCommands.StopDaemon or ControlCommands.Daemons =>
+                    _ha?.Handle(request) ?? ControlResponse.Failure("this lvsnetd runs without the HA control"),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };
         }
@@ -307,6 +312,7 @@ public sealed class ControlRequestHandler
             DataPath = dataPath,
             LogLevel = _levelSwitch.MinimumLevel.ToString(),
             MetricsEndpoint = _options.MetricsPort is { } port ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/metrics") : null,
+            Ha = _ha?.Status(),
         };
     }
 
