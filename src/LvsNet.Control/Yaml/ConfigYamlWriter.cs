@@ -32,6 +32,7 @@ public static partial class ConfigYamlWriter
         WriteDirector(yaml, config.Director);
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
+        HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
         if (config.VirtualServices.IsEmpty)
         {
             yaml.Append("virtual_services: []\n");
