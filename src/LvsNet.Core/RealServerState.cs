@@ -9,8 +9,8 @@ namespace LvsNet.Core;
 /// counts and connections carry over.
 /// </summary>
 /// <remarks>
-/// Counters are written by the capture threads with <see cref="Interlocked"/> and read by the
-/// control plane. Connection entries refer to a server by <see cref="Id"/>, not by reference, so the
+/// Connection counts are written by the capture threads with <see cref="Interlocked"/>, traffic
+/// per worker (<see cref="TrafficCounters"/>), and read by the control plane. Connection entries refer to a server by <see cref="Id"/>, not by reference, so the
 /// connection table holds no managed references.
 /// </remarks>
 public sealed class RealServerState
@@ -31,10 +31,7 @@ public sealed class RealServerState
     private int _inactiveConnections;
     private int _persistentConnections;
     private long _connections;
-    private long _inPackets;
-    private long _inBytes;
-    private long _outPackets;
-    private long _outBytes;
+    private readonly TrafficCounters _traffic = new();
     private volatile bool _isAvailable = true;
     private ServerHealthStatus? _health;
 
@@ -130,16 +127,16 @@ public sealed class RealServerState
     public long Connections => Volatile.Read(ref _connections);
 
     /// <summary>Packets forwarded from clients to this server.</summary>
-    public long InPackets => Volatile.Read(ref _inPackets);
+    public long InPackets => _traffic.InPackets;
 
     /// <summary>Bytes (IP length) forwarded from clients to this server.</summary>
-    public long InBytes => Volatile.Read(ref _inBytes);
+    public long InBytes => _traffic.InBytes;
 
     /// <summary>Reply packets from this server forwarded to clients (NAT only).</summary>
-    public long OutPackets => Volatile.Read(ref _outPackets);
+    public long OutPackets => _traffic.OutPackets;
 
     /// <summary>Reply bytes from this server forwarded to clients (NAT only).</summary>
-    public long OutBytes => Volatile.Read(ref _outBytes);
+    public long OutBytes => _traffic.OutBytes;
 
     /// <summary>Updates the settings that may change in place (weight, method, thresholds).</summary>
     /// <remarks>A server that was removed and comes back counts as added, as a destination restored from the kernel's trash does.</remarks>
@@ -243,18 +240,18 @@ public sealed class RealServerState
         }
     }
 
-    internal void OnInbound(int bytes)
+    /// <summary>Counts a packet to this server, on the capture worker's own counters.</summary>
+    internal void OnInbound(int worker, int bytes)
     {
-        Interlocked.Increment(ref _inPackets);
-        Interlocked.Add(ref _inBytes, bytes);
-        ServiceCounters.AddInbound(bytes);
+        _traffic.AddInbound(worker, bytes);
+        ServiceCounters.Traffic.AddInbound(worker, bytes);
     }
 
-    internal void OnOutbound(int bytes)
+    /// <summary>Counts a reply from this server, on the capture worker's own counters.</summary>
+    internal void OnOutbound(int worker, int bytes)
     {
-        Interlocked.Increment(ref _outPackets);
-        Interlocked.Add(ref _outBytes, bytes);
-        ServiceCounters.AddOutbound(bytes);
+        _traffic.AddOutbound(worker, bytes);
+        ServiceCounters.Traffic.AddOutbound(worker, bytes);
     }
 
     // __ip_vs_update_dest(): last_weight keeps the latest non-zero weight (any weight when the

@@ -84,7 +84,7 @@ public readonly ref struct Ipv4Header
     public ReadOnlySpan<byte> Packet => _packet;
 
     /// <summary>True when the header checksum verifies.</summary>
-    public bool IsChecksumValid => InternetChecksum.Compute(Header) == 0;
+    public bool IsChecksumValid => Header.Length == MinLength ? InternetChecksum.VerifiesTwentyBytes(Header) : InternetChecksum.Compute(Header) == 0;
 
     /// <summary>
     /// Parses the IPv4 header quoted inside an ICMP error: only the header (and whatever follows

@@ -209,4 +209,35 @@ public class InternetChecksumTests
         var residue = sum % 0xFFFF;
         return (ushort)~(residue == 0 ? 0xFFFFu : (uint)residue);
     }
+
+    [Fact]
+    public void VerifiesTwentyBytes_AgreesWithTheReferenceSum_OnGoldenAndRandomHeaders()
+    {
+        var golden = FrameBuilder.Hex(GoldenFrames.Ipv4HeaderWithChecksumB861);
+        Assert.True(InternetChecksum.VerifiesTwentyBytes(golden));
+        golden[10] ^= 0x01;
+        Assert.False(InternetChecksum.VerifiesTwentyBytes(golden));
+
+        // Random headers, half of them given a correct checksum by the independent reference;
+        // the all-zero and all-ones headers are the ones-complement corner cases.
+        var random = new Random(1071);
+        var header = new byte[20];
+        for (var i = 0; i < 20_000; i++)
+        {
+            random.NextBytes(header);
+            if ((i & 1) == 0)
+            {
+                header[10] = header[11] = 0;
+                var checksum = RefChecksum.Compute(header);
+                header[10] = (byte)(checksum >> 8);
+                header[11] = (byte)checksum;
+            }
+
+            Assert.Equal(RefChecksum.Compute(header) == 0, InternetChecksum.VerifiesTwentyBytes(header));
+        }
+
+        Assert.Equal(RefChecksum.Compute(new byte[20]) == 0, InternetChecksum.VerifiesTwentyBytes(new byte[20]));
+        var ones = Enumerable.Repeat((byte)0xFF, 20).ToArray();
+        Assert.Equal(RefChecksum.Compute(ones) == 0, InternetChecksum.VerifiesTwentyBytes(ones));
+    }
 }

@@ -25,6 +25,9 @@ internal sealed class Egress
     private readonly uint _subnetMask;
     private readonly uint _gateway;
 
+    /// <summary>This capture worker's index: its stripe of the traffic counters.</summary>
+    public int Worker { get; }
+
     public Egress(FrameTransmitter transmitter, NeighbourTable neighbours, DataPathCounters counters, DataPathState state, DataPathOptions options)
     {
         _transmitter = transmitter;
@@ -32,6 +35,7 @@ internal sealed class Egress
         _counters = counters;
         _state = state;
         _mac = options.Mac;
+        Worker = options.WorkerIndex;
         _address = options.Address;
         _subnetMask = Ipv4Address.PrefixToMask(options.PrefixLength);
         _gateway = options.Gateway;
@@ -80,11 +84,11 @@ internal sealed class Egress
         _mac.WriteTo(frame.Slice(MacAddress.Length));
         if (inbound)
         {
-            server.OnInbound(length);
+            server.OnInbound(Worker, length);
         }
         else
         {
-            server.OnOutbound(length);
+            server.OnOutbound(Worker, length);
         }
 
         Transmit(frame, NextHop(destination));

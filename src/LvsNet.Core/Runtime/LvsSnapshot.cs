@@ -65,14 +65,14 @@ public sealed class LvsSnapshot
     public uint[] NatServerAddresses { get; }
 
     /// <summary>True when <paramref name="address"/> is a NAT real server's address.</summary>
-    public bool IsNatServerAddress(uint address) => NatServerAddresses.Length != 0 && Array.BinarySearch(NatServerAddresses, address) >= 0;
+    public bool IsNatServerAddress(uint address) => SortedAddresses.Contains(NatServerAddresses, address);
 
     /// <summary>True when <paramref name="address"/> is a FULLNAT local address.</summary>
-    public bool IsLocalAddress(uint address) => LocalAddresses.Length != 0 && Array.BinarySearch(LocalAddresses, address) >= 0;
+    public bool IsLocalAddress(uint address) => SortedAddresses.Contains(LocalAddresses, address);
 
     /// <summary>True when <paramref name="address"/> is a VIP or a local address.</summary>
-    public bool IsOwnedAddress(uint address) => Array.BinarySearch(OwnedAddresses, address) >= 0;
+    public bool IsOwnedAddress(uint address) => SortedAddresses.Contains(OwnedAddresses, address);
 
     /// <summary>True when <paramref name="address"/> is one of the VIPs.</summary>
-    public bool IsVirtualAddress(uint address) => Array.BinarySearch(VirtualAddresses, address) >= 0;
+    public bool IsVirtualAddress(uint address) => SortedAddresses.Contains(VirtualAddresses, address);
 }

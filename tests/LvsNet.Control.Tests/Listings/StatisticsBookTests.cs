@@ -25,7 +25,7 @@ public class StatisticsBookTests
 
         for (var i = 0; i < packets; i++)
         {
-            server.OnInbound(bytes / packets);
+            server.OnInbound(i % 3, bytes / packets);
         }
     }
 

@@ -64,7 +64,7 @@ internal sealed class TunnelForwarder : IForwarder
         Ipv4Writer.WriteHeader(scratch.Slice(l2Length), tos, outerLength, _nextIpId++, flags, innerCopy[8], IpProtocol.IpIp, _egress.Address, server.Address);
 
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
-        server.OnInbound(ip.TotalLength);
+        server.OnInbound(_egress.Worker, ip.TotalLength);
         _egress.Transmit(scratch, _egress.NextHop(server.Address));
     }
 }
