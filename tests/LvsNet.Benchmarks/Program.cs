@@ -14,5 +14,11 @@ if (args is ["xdp-rate", ..])
     return AfXdpRate.Run(args);
 }
 
+// `cpu-time [dr|nat|tun|fullnat ...]` measures the data-path rows by process CPU time (for loaded machines).
+if (args is ["cpu-time", ..])
+{
+    return DataPathCpuTime.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(DataPathBenchmarks).Assembly).Run(args);
 return 0;

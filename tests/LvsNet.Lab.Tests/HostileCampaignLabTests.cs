@@ -86,9 +86,7 @@ public class HostileCampaignLabTests
     /// </summary>
     private static readonly HashSet<string> PendingDefences = new(StringComparer.Ordinal)
     {
-        // CLASS@BACKEND: pending on that backend only. The AF_PACKET ring hands frames over with the 802.1Q tag
-        // taken out (the kernel strips it into the ring's metadata), so the VLAN check never sees it there.
-        "vlan-tagged@afpacket",
+        // CLASS@BACKEND: pending on that backend only. None at present.
     };
 
     [RequiresRootTheory]

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 
 namespace LvsNet.PacketIo.AfPacket;
@@ -14,7 +15,10 @@ public sealed unsafe partial class AfPacketDevice
     private const int FrameNextOffset = 0;
     private const int FrameSnapLengthOffset = 12;
     private const int FrameLengthOffset = 16;
+    private const int FrameStatusOffset = 20;
     private const int FrameMacOffset = 24;
+    private const int FrameVlanTciOffset = 32;
+    private const int FrameVlanTpidOffset = 36;
     private const int FrameHeaderLength = 48;
     private const int SockAddrPacketTypeOffset = 10;
 
@@ -23,7 +27,12 @@ public sealed unsafe partial class AfPacketDevice
     private const int SlotLengthOffset = 4;
     private const int SlotSnapLengthOffset = 8;
     private const int SlotMacOffset = 12;
+    private const int SlotVlanTciOffset = 24;
+    private const int SlotVlanTpidOffset = 26;
     private const int SlotHeaderLength = 32;
+
+    private const int VlanTagLength = 4;
+    private const ushort Ieee8021QTpid = 0x8100;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -90,6 +99,14 @@ public sealed unsafe partial class AfPacketDevice
                 }
 
                 count++;
+                var status = *(uint*)(frame + FrameStatusOffset);
+                if ((status & Interop.Libc.TP_STATUS_VLAN_VALID) != 0)
+                {
+                    var tpid = (status & Interop.Libc.TP_STATUS_VLAN_TPID_VALID) != 0 ? *(ushort*)(frame + FrameVlanTpidOffset) : (ushort)0;
+                    handler.OnFrame(WithVlanTag(frame + mac, snapLength, *(ushort*)(frame + FrameVlanTciOffset), tpid), wireLength + VlanTagLength);
+                    continue;
+                }
+
                 handler.OnFrame(new ReadOnlySpan<byte>(frame + mac, snapLength), wireLength);
             }
 
@@ -131,6 +148,14 @@ public sealed unsafe partial class AfPacketDevice
                 var snapLength = *(int*)(slot + SlotSnapLengthOffset);
                 var wireLength = *(int*)(slot + SlotLengthOffset);
                 var mac = *(ushort*)(slot + SlotMacOffset);
+                var status = *(uint*)(slot + SlotStatusOffset);
+                if ((status & Interop.Libc.TP_STATUS_VLAN_VALID) != 0)
+                {
+                    var tpid = (status & Interop.Libc.TP_STATUS_VLAN_TPID_VALID) != 0 ? *(ushort*)(slot + SlotVlanTpidOffset) : (ushort)0;
+                    handler.OnFrame(WithVlanTag(slot + mac, snapLength, *(ushort*)(slot + SlotVlanTciOffset), tpid), wireLength + VlanTagLength);
+                    continue;
+                }
+
                 handler.OnFrame(new ReadOnlySpan<byte>(slot + mac, snapLength), wireLength);
             }
             finally
@@ -141,6 +166,32 @@ public sealed unsafe partial class AfPacketDevice
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// The frame with its 802.1Q tag put back where it was on the wire, in a buffer of the device's.
+    /// </summary>
+    /// <remarks>
+    /// The kernel takes a received frame's tag out into the ring header before any packet socket
+    /// sees it (TP_STATUS_VLAN_VALID, tp_vlan_tci); libpcap puts it back, and so does this, so that
+    /// the data path sees what the wire carried and refuses a tagged frame as it does on the other
+    /// backends. Tagged frames are not the director's traffic, so one copy for them costs nothing
+    /// that matters, and nothing is allocated.
+    /// </remarks>
+    private ReadOnlySpan<byte> WithVlanTag(byte* frame, int snapLength, ushort tci, ushort tpid)
+    {
+        var source = new ReadOnlySpan<byte>(frame, Math.Min(snapLength, _vlanFrame.Length - VlanTagLength));
+        if (source.Length < 2 * 6)
+        {
+            return source;
+        }
+
+        var target = _vlanFrame.AsSpan(0, source.Length + VlanTagLength);
+        source[..12].CopyTo(target);
+        BinaryPrimitives.WriteUInt16BigEndian(target[12..], tpid != 0 ? tpid : Ieee8021QTpid);
+        BinaryPrimitives.WriteUInt16BigEndian(target[14..], tci);
+        source[12..].CopyTo(target[16..]);
+        return target;
     }
 
     private void AdvanceSlot()

@@ -54,6 +54,8 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
     private readonly long _busyPollTicks;
     private readonly bool _perFrameRing;
     private readonly int _frameSize;
+    // Where a frame whose 802.1Q tag the kernel took out gets it back (see WithVlanTag).
+    private readonly byte[] _vlanFrame = new byte[DeviceConfiguration.MaximumSnapLength + VlanTagLength];
     private readonly int _framesPerBlock;
     private int _block;
     private int _framesLeft;

@@ -69,6 +69,12 @@ internal static partial class Interop
         /// <summary>TP_STATUS_USER: the block is filled and belongs to user space.</summary>
         internal const uint TP_STATUS_USER = 1;
 
+        /// <summary>TP_STATUS_VLAN_VALID: the frame had an 802.1Q tag, taken out into the ring header's tp_vlan_tci.</summary>
+        internal const uint TP_STATUS_VLAN_VALID = 1 << 4;
+
+        /// <summary>TP_STATUS_VLAN_TPID_VALID: the header's tp_vlan_tpid holds the tag's TPID.</summary>
+        internal const uint TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+
         /// <summary><c>struct sockaddr_ll</c> (20 bytes).</summary>
         [StructLayout(LayoutKind.Sequential)]
         internal struct SockAddrLl

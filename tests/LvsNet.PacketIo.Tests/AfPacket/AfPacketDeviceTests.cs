@@ -42,6 +42,40 @@ public sealed class AfPacketDeviceTests
         Assert.Equal(0, statistics.Dropped);
     }
 
+    [RequiresRootTheory]
+    [InlineData(AfPacketRingVersion.V2)]
+    [InlineData(AfPacketRingVersion.V3)]
+    public void Dispatch_Vlan8021QFrame_IsHandedOverWithItsTagAsOnTheWire(AfPacketRingVersion ring)
+    {
+        // The kernel moves a received 802.1Q tag into the ring header; the device must put it back.
+        using var lab = VethLab.Create();
+        using var device = lab.Open(() => new AfPacketDevice(Options(VethLab.CaptureInterface) with { Filter = "ether proto 0x88b5", RingVersion = ring }));
+        using var peer = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+
+        var untagged = TestFrames.Experimental(7, 100);
+        var tagged = new byte[untagged.Length + 4];
+        untagged.AsSpan(0, 12).CopyTo(tagged);
+        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(12), 0x8100);
+        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(14), 0x6000 | 42); // PCP 3, VID 42
+        untagged.AsSpan(12).CopyTo(tagged.AsSpan(16));
+        Assert.True(peer.Send(tagged));
+        Assert.True(peer.Send(untagged));
+
+        var handler = new CopyingHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 2, ReceiveLimit));
+        Assert.Equal(Convert.ToHexString(tagged), Convert.ToHexString(handler.Frames[0].Frame));
+        Assert.Equal(tagged.Length, handler.Frames[0].WireLength);
+        Assert.Equal(Convert.ToHexString(untagged), Convert.ToHexString(handler.Frames[1].Frame));
+        Assert.Equal(untagged.Length, handler.Frames[1].WireLength);
+    }
+
+    private sealed class CopyingHandler : IFrameHandler
+    {
+        public List<(byte[] Frame, int WireLength)> Frames { get; } = [];
+
+        public void OnFrame(ReadOnlySpan<byte> frame, int wireLength) => Frames.Add((frame.ToArray(), wireLength));
+    }
+
     [RequiresRootFact]
     public void Dispatch_ManyTimesTheRingSize_ReturnsEveryBlockToTheKernel()
     {
