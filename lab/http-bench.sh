@@ -159,8 +159,8 @@ CFG
 
 # start_daemon LAB BACKEND WORKERS METHOD [ENV...]
 start_daemon() {
-    local lab=$1 backend=$2 workers=$3 method=$4
-    shift 4
+    local lab=$1 backend=$2 workers=$3 method=$4 extra=$5
+    shift 5
     cat >"$STATE/lvsnet-$method.yaml" <<YAML
 director:
   interface: $LVT_IF
@@ -168,6 +168,7 @@ director:
 capture:
   backend: $backend
   workers: $workers
+$extra
 connections:
   max_entries: 262144
 virtual_services:
@@ -257,14 +258,14 @@ for round in $(seq 1 "$runs"); do
             haproxy) start_haproxy; url="http://$LVT_DIP/" ;;
             nginx) start_nginx; url="http://$LVT_DIP/" ;;
             *)
-                backend=${row%-*} method=${row##*-} workers=1 env=(LVSNET_BENCH=1)
+                backend=${row%-*} method=${row##*-} workers=1 extra=""
                 [[ "$method" == nat ]] && lab="${ID}n"
                 case "$backend" in
                     afpacket2) backend=afpacket workers=2 ;;
-                    afpacketv3) backend=afpacket env=(LVSNET_AFPACKET_RING=v3) ;;
-                    afxdpbusy) backend=afxdp env=(LVSNET_BUSY_POLL_US=50) ;;
+                    afpacketv3) backend=afpacket extra="  afpacket_ring: 3" ;;
+                    afxdpbusy) backend=afxdp extra="  busy_poll_us: 50" ;;
                 esac
-                start_daemon "$lab" "$backend" "$workers" "$method" "${env[@]}" || { stop_proxy; continue; }
+                start_daemon "$lab" "$backend" "$workers" "$method" "$extra" LVSNET_BENCH=1 || { stop_proxy; continue; }
                 ;;
         esac
         if wait_ready "$lab" "$url"; then

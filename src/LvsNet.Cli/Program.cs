@@ -11,7 +11,7 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var runner = new AdminRunner(Console.In, Console.Out, Console.Error);
+var runner = new AdminRunner(Console.In, Console.Out, Console.Error) { Terminal = new LvsNet.Cli.Top.ConsoleTopTerminal() };
 try
 {
     return await runner.RunAsync(args, Environment.GetEnvironmentVariable(ControlProtocol.SocketEnvironmentVariable), cancel.Token).ConfigureAwait(false);

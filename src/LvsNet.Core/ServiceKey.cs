@@ -2,12 +2,24 @@ using LvsNet.Packets;
 
 namespace LvsNet.Core;
 
-/// <summary>Identifies a virtual service: protocol, VIP and port.</summary>
-/// <param name="Protocol">The protocol.</param>
-/// <param name="Address">The virtual IP.</param>
-/// <param name="Port">The virtual port.</param>
-public readonly record struct ServiceKey(IpProtocol Protocol, uint Address, ushort Port)
+/// <summary>
+/// Identifies a virtual service: protocol, VIP and port, or (as IPVS's <c>-f</c>) a firewall mark,
+/// in which case protocol, address and port are zero.
+/// </summary>
+/// <param name="Protocol">The protocol (0 for a firewall-mark service).</param>
+/// <param name="Address">The virtual IP (0 for a firewall-mark service).</param>
+/// <param name="Port">The virtual port (0 for a firewall-mark service).</param>
+/// <param name="FirewallMark">The firewall mark, or 0 for an address service.</param>
+public readonly record struct ServiceKey(IpProtocol Protocol, uint Address, ushort Port, uint FirewallMark = 0)
 {
-    /// <summary>"TCP 10.0.0.100:80".</summary>
-    public override string ToString() => $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {Ipv4Address.Format(Address)}:{Port}";
+    /// <summary>The key of the firewall-mark service <paramref name="mark"/>.</summary>
+    public static ServiceKey ForMark(uint mark) => new(0, 0, 0, mark);
+
+    /// <summary>True for a firewall-mark service.</summary>
+    public bool IsFirewallMark => FirewallMark != 0;
+
+    /// <summary>"TCP 10.0.0.100:80", or "FWM 1".</summary>
+    public override string ToString() => FirewallMark != 0
+        ? $"FWM {FirewallMark}"
+        : $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {Ipv4Address.Format(Address)}:{Port}";
 }

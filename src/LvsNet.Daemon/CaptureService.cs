@@ -217,8 +217,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, AfPacketOptions.DefaultTransmitBatchSize)),
                     FanoutGroupId = capture.Workers > 1 ? _fanoutGroup : null,
                     FanoutMode = AfPacketFanoutMode.ClassicBpf,
-                    RingVersion = AfPacketRingFromEnvironment(),
-                    BusyPollTime = BusyPollFromEnvironment(),
+                    RingVersion = capture.AfPacketRing == 3 ? AfPacketRingVersion.V3 : AfPacketRingVersion.V2,
+                    BusyPollTime = capture.BusyPoll,
                 });
                 _devices.Add(device);
                 return (device, device);
@@ -236,7 +236,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     ReplySourceAddresses = snapshot.NatServerAddresses,
                     HostAddresses = [snapshot.Config.Director.Address],
                     TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, 64)),
-                    BusyPollTime = BusyPollFromEnvironment(),
+                    BusyPollTime = capture.BusyPoll,
                 });
                 ICaptureDevice arp;
                 try
@@ -259,19 +259,6 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 throw new NotSupportedException($"capture backend {capture.Backend} is not built into this version");
         }
     }
-
-    // Measurement switches, not configuration: LVSNET_AFPACKET_RING=v3 brings back the block ring and
-    // LVSNET_BUSY_POLL_US=N (1..10000) turns on the ring devices' busy-poll phase, so that the HTTP bench can
-    // compare them with the defaults in one run (docs/designs/packet-io-backends.md).
-    private static TimeSpan BusyPollFromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable("LVSNET_BUSY_POLL_US"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var microseconds) && microseconds is > 0 and <= 10_000
-            ? TimeSpan.FromMicroseconds(microseconds)
-            : TimeSpan.Zero;
-
-    private static AfPacketRingVersion AfPacketRingFromEnvironment() =>
-        string.Equals(Environment.GetEnvironmentVariable("LVSNET_AFPACKET_RING"), "v3", StringComparison.OrdinalIgnoreCase)
-            ? AfPacketRingVersion.V3
-            : AfPacketRingVersion.V2;
 
     private void Cleanup()
     {

@@ -125,7 +125,7 @@ builder.Services.AddSingleton<HaMetrics>();
 
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();
-builder.Services.AddLvsNetMetrics(options);
+builder.Services.AddLvsNetMetrics(options, config);
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
 
 // Microsoft.Extensions.Hosting.Systemd: READY=1 once every hosted service above has started (so the

@@ -160,6 +160,14 @@ public sealed partial class ReloadService : IHostedService, IDisposable
                     config = config with { Capture = running.Capture };
                 }
 
+                // The HTTP endpoint binds its address, port and certificate at start.
+                if (running is not null && config.Http != running.Http)
+                {
+                    Log.RestartRequired(_logger, "http");
+                    restart.Add("http");
+                    config = config with { Http = running.Http };
+                }
+
                 // Each capture thread sized its connection table at start and owns it without locks;
                 // growing it would mean rehashing live entries under the data path, so a new size
                 // waits for a restart like the director section (the timeouts still apply now).

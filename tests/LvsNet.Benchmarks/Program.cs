@@ -14,6 +14,12 @@ if (args is ["xdp-rate", ..])
     return AfXdpRate.Run(args);
 }
 
+// `pcap-compare [frames] [rounds] [paced fps]` compares the own libpcap receive loop with SharpPcap's on a veth pair (needs root).
+if (args is ["pcap-compare", ..])
+{
+    return PcapBindingComparison.Run(args);
+}
+
 // `cpu-time [dr|nat|tun|fullnat ...]` measures the data-path rows by process CPU time (for loaded machines).
 if (args is ["cpu-time", ..])
 {

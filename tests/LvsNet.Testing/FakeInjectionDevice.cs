@@ -2,7 +2,11 @@ using LvsNet.PacketIo;
 
 namespace LvsNet.Testing;
 
-/// <summary>An injection device that records every frame sent (or, when <see cref="Record"/> is off, only counts them).</summary>
+/// <summary>
+/// An injection device that records every frame sent (or, when <see cref="Record"/> is off, only counts
+/// them). Every recorded frame is first decoded by PacketDotNet (<see cref="IndependentDecoder.AssertWellFormed"/>),
+/// so a malformed frame fails the test that made the data path send it.
+/// </summary>
 public sealed class FakeInjectionDevice : IInjectionDevice
 {
     /// <summary>Frames sent, oldest first.</summary>
@@ -35,6 +39,7 @@ public sealed class FakeInjectionDevice : IInjectionDevice
         Count++;
         if (Record)
         {
+            IndependentDecoder.AssertWellFormed(frame);
             Sent.Add(frame.ToArray());
         }
 

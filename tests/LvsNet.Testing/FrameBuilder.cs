@@ -1,14 +1,17 @@
-using System.Buffers.Binary;
+using System.Net.NetworkInformation;
 using LvsNet.Packets;
-using LvsNet.Packets.Checksums;
-using LvsNet.Packets.Writing;
+using Pdn = PacketDotNet;
 
 namespace LvsNet.Testing;
 
 /// <summary>Builds valid test frames (Ethernet/IPv4/TCP|UDP, ARP) with correct checksums.</summary>
+/// <remarks>
+/// The frames are built by PacketDotNet (its constructors and checksum code), not by LvsNet's own
+/// writers, so that a test's input does not depend on the code under test.
+/// </remarks>
 public static class FrameBuilder
 {
-    /// <summary>An Ethernet/IPv4/TCP frame.</summary>
+    /// <summary>An Ethernet/IPv4/TCP frame (IP identification 0x1234, DF, window 65535, payload bytes 0, 1, 2, ...).</summary>
     public static byte[] Tcp(
         MacAddress destinationMac,
         MacAddress sourceMac,
@@ -22,51 +25,83 @@ public static class FrameBuilder
         uint sequence = 1000,
         uint acknowledgment = 0)
     {
-        var tcpLength = TcpHeader.MinLength + payloadLength;
-        var frame = new byte[EthernetHeader.Length + Ipv4Header.MinLength + tcpLength];
-        EthernetWriter.WriteHeader(frame, destinationMac, sourceMac, EtherType.Ipv4);
-        var ip = frame.AsSpan(EthernetHeader.Length);
-        Ipv4Writer.WriteHeader(ip, 0, Ipv4Header.MinLength + tcpLength, 0x1234, Ipv4Header.DontFragmentFlag, ttl, IpProtocol.Tcp, source, destination);
-        var tcp = ip.Slice(Ipv4Header.MinLength);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(2), destinationPort);
-        BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(4), sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(8), acknowledgment);
-        tcp[12] = 5 << 4;
-        tcp[13] = (byte)flags;
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(14), 65535);
-        for (var i = 0; i < payloadLength; i++)
+        var tcp = new Pdn.TcpPacket(sourcePort, destinationPort)
         {
-            tcp[TcpHeader.MinLength + i] = (byte)i;
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(16), TransportChecksum.Compute(source, destination, IpProtocol.Tcp, tcp));
-        return frame;
+            SequenceNumber = sequence,
+            AcknowledgmentNumber = acknowledgment,
+            Flags = (byte)flags,
+            WindowSize = 65535,
+            PayloadData = Payload(payloadLength),
+        };
+        var ip = Ipv4(source, destination, ttl, 0x1234, dontFragment: true, tcp);
+        tcp.UpdateTcpChecksum();
+        ip.UpdateIPChecksum();
+        return Ethernet(destinationMac, sourceMac, Pdn.EthernetType.IPv4, ip);
     }
 
-    /// <summary>An Ethernet/IPv4/UDP frame.</summary>
+    /// <summary>An Ethernet/IPv4/UDP frame (IP identification 0x4321, a zero-filled payload; a computed checksum of 0 is sent as 0xFFFF).</summary>
     public static byte[] Udp(MacAddress destinationMac, MacAddress sourceMac, uint source, ushort sourcePort, uint destination, ushort destinationPort, int payloadLength = 8)
     {
-        var udpLength = UdpHeader.Length + payloadLength;
-        var frame = new byte[EthernetHeader.Length + Ipv4Header.MinLength + udpLength];
-        EthernetWriter.WriteHeader(frame, destinationMac, sourceMac, EtherType.Ipv4);
-        var ip = frame.AsSpan(EthernetHeader.Length);
-        Ipv4Writer.WriteHeader(ip, 0, Ipv4Header.MinLength + udpLength, 0x4321, 0, 64, IpProtocol.Udp, source, destination);
-        var udp = ip.Slice(Ipv4Header.MinLength);
-        BinaryPrimitives.WriteUInt16BigEndian(udp, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(2), destinationPort);
-        BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(4), (ushort)udpLength);
-        var checksum = TransportChecksum.Compute(source, destination, IpProtocol.Udp, udp);
-        BinaryPrimitives.WriteUInt16BigEndian(udp.Slice(6), checksum == 0 ? (ushort)0xFFFF : checksum);
+        var udp = new Pdn.UdpPacket(sourcePort, destinationPort) { PayloadData = new byte[payloadLength] };
+        var ip = Ipv4(source, destination, 64, 0x4321, dontFragment: false, udp);
+        udp.UpdateCalculatedValues();
+        udp.UpdateUdpChecksum();
+        if (udp.Checksum == 0)
+        {
+            // RFC 768: a computed zero is transmitted as all ones (zero means "no checksum").
+            udp.Checksum = 0xFFFF;
+        }
+
+        ip.UpdateIPChecksum();
+        return Ethernet(destinationMac, sourceMac, Pdn.EthernetType.IPv4, ip);
+    }
+
+    /// <summary>An ARP request (broadcast) or reply frame, padded to the 60-byte Ethernet minimum.</summary>
+    public static byte[] Arp(ArpOperation operation, MacAddress senderMac, uint senderIp, MacAddress targetMac, uint targetIp)
+    {
+        var arp = new Pdn.ArpPacket(
+            operation == ArpOperation.Request ? Pdn.ArpOperation.Request : Pdn.ArpOperation.Response,
+            Mac(targetMac),
+            IndependentDecoder.Address(targetIp),
+            Mac(senderMac),
+            IndependentDecoder.Address(senderIp));
+        var destination = operation == ArpOperation.Request ? MacAddress.Broadcast : targetMac;
+        var frame = Ethernet(destination, senderMac, Pdn.EthernetType.Arp, arp);
+        Array.Resize(ref frame, Math.Max(frame.Length, 60));
         return frame;
     }
 
-    /// <summary>An ARP request (broadcast) or reply frame.</summary>
-    public static byte[] Arp(ArpOperation operation, MacAddress senderMac, uint senderIp, MacAddress targetMac, uint targetIp)
+    private static Pdn.IPv4Packet Ipv4(uint source, uint destination, byte ttl, ushort identification, bool dontFragment, Pdn.Packet payload)
     {
-        var frame = new byte[ArpWriter.MinimumFrameLength];
-        var destination = operation == ArpOperation.Request ? MacAddress.Broadcast : targetMac;
-        ArpWriter.WriteFrame(frame, destination, operation, senderMac, senderIp, targetMac, targetIp);
-        return frame;
+        var ip = new Pdn.IPv4Packet(IndependentDecoder.Address(source), IndependentDecoder.Address(destination))
+        {
+            TimeToLive = ttl,
+            Id = identification,
+            FragmentFlags = dontFragment ? 0b010 : 0,
+            PayloadPacket = payload,
+        };
+        ip.UpdateCalculatedValues();
+        return ip;
+    }
+
+    private static byte[] Ethernet(MacAddress destination, MacAddress source, Pdn.EthernetType type, Pdn.Packet payload) =>
+        new Pdn.EthernetPacket(Mac(source), Mac(destination), type) { PayloadPacket = payload }.Bytes;
+
+    private static PhysicalAddress Mac(MacAddress address)
+    {
+        var bytes = new byte[MacAddress.Length];
+        address.WriteTo(bytes);
+        return new PhysicalAddress(bytes);
+    }
+
+    private static byte[] Payload(int length)
+    {
+        var payload = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            payload[i] = (byte)i;
+        }
+
+        return payload;
     }
 }

@@ -1,4 +1,5 @@
 using LvsNet.Cli.Ipvsadm;
+using LvsNet.Cli.Top;
 using LvsNet.Control.Protocol;
 
 namespace LvsNet.Cli.Admin;
@@ -83,6 +84,8 @@ public static class AdminCommandLine
                 }
 
                 return new AdminInvocation { Verb = AdminVerb.Role, SocketPath = socket, Json = json, Role = rest[1].ToLowerInvariant() };
+            case "top":
+                return new AdminInvocation { Verb = AdminVerb.Top, SocketPath = socket, Json = json, Top = ParseTop(rest) };
             default:
                 return new AdminInvocation
                 {
@@ -94,11 +97,62 @@ public static class AdminCommandLine
         }
     }
 
+    private static TopOptions ParseTop(List<string> rest)
+    {
+        var options = new TopOptions();
+        for (var i = 1; i < rest.Count; i++)
+        {
+            string Value() => i + 1 < rest.Count ? rest[++i] : throw new IpvsadmUsageException($"{rest[i]}: missing argument", 255);
+            switch (rest[i])
+            {
+                case "-n":
+                    // Addresses are always numeric in top; accepted for the habit of ipvsadm -L -n.
+                    break;
+                case "-b":
+                    options = options with { Batch = true };
+                    break;
+                case "-d":
+                    var delay = Value();
+                    options = options with
+                    {
+                        Interval = double.TryParse(delay, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0.2 and <= 3600
+                            ? TimeSpan.FromSeconds(seconds)
+                            : throw new IpvsadmUsageException($"top -d: a delay in seconds between 0.2 and 3600, got '{delay}'"),
+                    };
+                    break;
+                case "-i":
+                    var count = Value();
+                    options = options with
+                    {
+                        Iterations = int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                            ? n
+                            : throw new IpvsadmUsageException($"top -i: a number of frames, got '{count}'"),
+                    };
+                    break;
+                case "--sort":
+                    var key = Value();
+                    options = options with
+                    {
+                        Sort = key.Length == 1 && TopOptions.SortOf(key[0]) is { } sort
+                            ? sort
+                            : TopOptions.Keys.FirstOrDefault(k => k.Name == key) is { Name: not null } named ? named.Sort
+                            : throw new IpvsadmUsageException($"top --sort: one of {string.Join(", ", TopOptions.Keys.Select(k => $"{k.Key} ({k.Name})"))}, got '{key}'"),
+                    };
+                    break;
+                default:
+                    throw new IpvsadmUsageException($"top: unexpected argument {rest[i]} (top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY])");
+            }
+        }
+
+        return options;
+    }
+
     private static AdminInvocation ParseImport(List<string> rest, string socket, bool json)
     {
         string? file = null;
         string? nic = null;
         string? address = null;
+        string? marks = null;
         var checkOnly = false;
         for (var i = 1; i < rest.Count; i++)
         {
@@ -113,6 +167,9 @@ public static class AdminCommandLine
                     break;
                 case "--check":
                     checkOnly = true;
+                    break;
+                case "--marks":
+                    marks = Value();
                     break;
                 default:
                     if (file is not null || (rest[i].StartsWith('-') && rest[i] != "-"))
@@ -130,10 +187,11 @@ public static class AdminCommandLine
             Verb = AdminVerb.Import,
             SocketPath = socket,
             Json = json,
-            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import [--check] FILE [--interface IF --address DIP/PREFIX]"),
+            ImportFile = file ?? throw new IpvsadmUsageException("import needs a file: lvsnetadm import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]"),
             DirectorInterface = nic,
             DirectorAddress = address,
             ImportCheckOnly = checkOnly,
+            ImportMarksFile = marks,
         };
     }
 
@@ -162,7 +220,8 @@ public static class AdminCommandLine
           {{Program}} --stop-daemon {master|backup}
           {{Program}} reload | status | log-level LEVEL | export-yaml
           {{Program}} role {master|backup|fault}
-          {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX]
+          {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]
+          {{Program}} top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY]
           {{Program}} -h | -v
 
         Commands:
@@ -176,6 +235,9 @@ public static class AdminCommandLine
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
           role master|backup|fault    set the director's HA role (keepalived notify; alias: vrrp)
+          top                         live view of services and real servers with rates and health;
+                                      keys n c a i p b s w sort (address, conn/s, active, inactive,
+                                      pkt/s, bytes/s, state, weight), q quits; -b batch, -i frames
           import FILE                 convert ipvsadm-save output or keepalived.conf to YAML
                                       (exit 4 when something could not be mapped; --check: report only)
 

@@ -34,4 +34,10 @@ public sealed record AdminInvocation
 
     /// <summary>For <see cref="AdminVerb.Import"/>: --check, print only the report (no YAML); the exit status says whether everything was mapped.</summary>
     public bool ImportCheckOnly { get; init; }
+
+    /// <summary>import --marks: an iptables-save file whose mangle MARK rules become the firewall_marks of the imported fwmark services.</summary>
+    public string? ImportMarksFile { get; init; }
+
+    /// <summary>For <see cref="AdminVerb.Top"/>: its settings.</summary>
+    public LvsNet.Cli.Top.TopOptions? Top { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using LvsNet.Cli.Import;
 using LvsNet.Cli.Ipvsadm;
+using LvsNet.Cli.Top;
 using LvsNet.Control.Editing;
 using LvsNet.Control.Listings;
 using LvsNet.Control.Protocol;
@@ -50,6 +51,9 @@ public sealed class AdminRunner
         _resolver = resolver ?? new SystemNameResolver();
     }
 
+    /// <summary>The terminal <c>top</c> draws on (the console in the executable; tests give their own). Default: not interactive, so top runs in batch mode.</summary>
+    public ITopTerminal Terminal { get; init; } = new BatchTerminal();
+
     /// <summary>This build's version.</summary>
     public static string Version =>
         typeof(AdminRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -83,6 +87,7 @@ public sealed class AdminRunner
                 AdminVerb.ExportYaml => await ExportAsync(client, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Import => await ImportAsync(client, invocation, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Role => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Role, Role = invocation.Role }, invocation, 1, cancellationToken).ConfigureAwait(false),
+                AdminVerb.Top => await new TopRunner(client, _stdout, Terminal).RunAsync(invocation.Top ?? new TopOptions(), cancellationToken).ConfigureAwait(false),
                 _ => await IpvsadmAsync(client, invocation, cancellationToken).ConfigureAwait(false),
             };
         }
@@ -133,14 +138,24 @@ public sealed class AdminRunner
                 return await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Zero, Service = ipvsadm.Service }, invocation, Refused, cancellationToken).ConfigureAwait(false);
             case IpvsadmCommand.List when ipvsadm.Connections:
             {
-                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.Connections }, cancellationToken).ConfigureAwait(false);
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.Connections, Filter = ipvsadm.Filter }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
                     return Refused;
                 }
 
                 var rows = response.Connections ?? [];
-                await _stdout.WriteAsync(invocation.Json ? ControlSerializer.ToJson(rows) + "\n" : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver)).ConfigureAwait(false);
+                if (ipvsadm.Filter is null)
+                {
+                    await _stdout.WriteAsync(invocation.Json ? ControlSerializer.ToJson(rows) + "\n" : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver)).ConfigureAwait(false);
+                    return 0;
+                }
+
+                // A query: the matching rows, then how many matched of how many, by server and state.
+                var counts = response.ConnectionCounts ?? new ConnectionCounts();
+                await _stdout.WriteAsync(invocation.Json
+                    ? ControlSerializer.ToJson(new ControlResponse { Ok = true, Connections = rows, ConnectionCounts = counts }) + "\n"
+                    : IpvsadmFormatter.Connections(rows, ipvsadm.Format, resolver) + HealthFormatter.Counts(counts, rows.Count)).ConfigureAwait(false);
                 return 0;
             }
 
@@ -162,7 +177,7 @@ public sealed class AdminRunner
             case IpvsadmCommand.List:
             case IpvsadmCommand.Save:
             {
-                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service }, cancellationToken).ConfigureAwait(false);
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service, Health = ipvsadm.Health }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
                     // ipvsadm's list_service exits 1 when the service is missing ("No such service").
@@ -178,6 +193,10 @@ public sealed class AdminRunner
                 else if (ipvsadm.Command == IpvsadmCommand.Save)
                 {
                     text = IpvsadmFormatter.Save(listing, ipvsadm.Format, resolver);
+                }
+                else if (ipvsadm.Health && ipvsadm.Command == IpvsadmCommand.List)
+                {
+                    text = HealthFormatter.List(listing, ipvsadm.Format, resolver);
                 }
                 else if (ipvsadm.Timeouts)
                 {
@@ -280,6 +299,17 @@ public sealed class AdminRunner
             return 1;
         }
 
+        string? marks = null;
+        try
+        {
+            marks = invocation.ImportMarksFile is { } marksFile ? await File.ReadAllTextAsync(marksFile, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await _stderr.WriteLineAsync($"{AdminCommandLine.Program}: cannot read {invocation.ImportMarksFile}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
         var (director, directorNote) = await DirectorForImportAsync(client, invocation, cancellationToken).ConfigureAwait(false);
         if (director is null)
         {
@@ -287,7 +317,7 @@ public sealed class AdminRunner
             return 2;
         }
 
-        var result = ConfigImporter.Import(text, director, _resolver);
+        var result = ConfigImporter.Import(text, director, _resolver, marks);
         if (directorNote is not null)
         {
             result = result with { Notes = [new ImportNote(null, ImportNoteKind.Adjusted, directorNote), .. result.Notes] };
@@ -392,5 +422,20 @@ public sealed class AdminRunner
         }
 
         return false;
+    }
+
+    private sealed class BatchTerminal : ITopTerminal
+    {
+        public int Width => 0;
+
+        public int Height => 0;
+
+        public bool Interactive => false;
+
+        public bool TryReadKey(out char key)
+        {
+            key = '\0';
+            return false;
+        }
     }
 }

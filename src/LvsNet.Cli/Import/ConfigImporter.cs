@@ -17,7 +17,12 @@ public static class ConfigImporter
     /// <param name="text">The file's content.</param>
     /// <param name="director">The director section of the result (neither format has one).</param>
     /// <param name="resolver">Resolves host and service names of a non-numeric ipvsadm-save file.</param>
-    public static ImportResult Import(string text, DirectorConfig director, INameResolver? resolver = null)
+    /// <param name="marks">
+    /// Optional <c>iptables-save</c> output whose mangle MARK rules become the <c>firewall_marks</c>
+    /// of the imported fwmark services (see <see cref="IptablesMarkReader"/>); without it every
+    /// fwmark service is an error asking for its rule.
+    /// </param>
+    public static ImportResult Import(string text, DirectorConfig director, INameResolver? resolver = null, string? marks = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(director);
@@ -36,6 +41,7 @@ public static class ConfigImporter
             config = ImportIpvsadm(text, empty, notes, resolver ?? NumericNameResolver.Instance);
         }
 
+        config = FirewallMarkRules.Apply(config, marks, notes);
         return new ImportResult { Format = format, Config = config, Notes = notes.All, ValidationErrors = ConfigValidator.Validate(config) };
     }
 
@@ -77,6 +83,10 @@ public static class ConfigImporter
             try
             {
                 config = ConfigEditor.Apply(config, operation with { Line = line });
+                if (operation is { Kind: EditKind.AddService, Service.FirewallMark: not 0 and var mark })
+                {
+                    notes.FirewallMarkLines.TryAdd(mark, line);
+                }
             }
             catch (ConfigEditException ex)
             {

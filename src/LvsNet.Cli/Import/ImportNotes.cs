@@ -8,6 +8,9 @@ internal sealed class ImportNotes
     /// <summary>The notes so far.</summary>
     public List<ImportNote> All => _notes;
 
+    /// <summary>The firewall-mark services imported, each with the source line that defined it first.</summary>
+    public Dictionary<uint, int> FirewallMarkLines { get; } = [];
+
     /// <summary>Records LVS configuration that could not be mapped.</summary>
     public void Error(int? line, string message) => Add(new ImportNote(line, ImportNoteKind.Error, message));
 

@@ -6,24 +6,23 @@ namespace LvsNet.Cli.Import;
 
 /// <summary>
 /// The checker blocks of a keepalived <c>real_server</c> mapped onto LvsNet's checkers: TCP_CHECK,
-/// HTTP_GET, SSL_GET, MISC_CHECK and DNS_CHECK with keepalived's common options (connect_ip,
+/// HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK, PING_CHECK and FILE_CHECK
+/// (<see cref="KeepalivedMoreCheckers"/>) with keepalived's common options (connect_ip,
 /// connect_port, bindto, connect_timeout, retry, delay_before_retry, warmup, delay_loop, alpha).
-/// Checkers LvsNet does not have, and options it cannot honour, are errors.
+/// Checkers LvsNet does not have (BFD_CHECK), and options it cannot honour, are errors.
 /// </summary>
 internal static class KeepalivedCheckers
 {
-    /// <summary>Checker blocks keepalived has and LvsNet does not (yet).</summary>
+    /// <summary>Checker blocks keepalived has and LvsNet does not.</summary>
     private static readonly Dictionary<string, string> Missing = new(StringComparer.Ordinal)
     {
-        ["SMTP_CHECK"] = "the import does not map SMTP_CHECK yet (write it by hand: type smtp, docs/health-checks.md)",
-        ["UDP_CHECK"] = "the import does not map UDP_CHECK yet (write it by hand: type udp, docs/health-checks.md)",
-        ["PING_CHECK"] = "the import does not map PING_CHECK yet (write it by hand: type ping, docs/health-checks.md)",
-        ["FILE_CHECK"] = "the import does not map FILE_CHECK yet (write it by hand: type file, docs/health-checks.md)",
         ["BFD_CHECK"] = "LvsNet has no BFD",
     };
 
     /// <summary>True when <paramref name="keyword"/> names a keepalived checker block.</summary>
-    public static bool IsChecker(string keyword) => keyword is "TCP_CHECK" or "HTTP_GET" or "SSL_GET" or "MISC_CHECK" or "DNS_CHECK" || Missing.ContainsKey(keyword);
+    public static bool IsChecker(string keyword) =>
+        keyword is "TCP_CHECK" or "HTTP_GET" or "SSL_GET" or "MISC_CHECK" or "DNS_CHECK" or "SMTP_CHECK" or "UDP_CHECK" or "PING_CHECK" or "FILE_CHECK"
+        || Missing.ContainsKey(keyword);
 
     /// <summary>The LvsNet checkers of one keepalived checker block (an HTTP_GET with several urls gives one per url); empty on error.</summary>
     public static IReadOnlyList<CheckerConfig> Read(KeepalivedNode node, KeepalivedCheckerContext context, ImportNotes notes)
@@ -33,6 +32,12 @@ internal static class KeepalivedCheckers
         {
             notes.Error(node.Line, $"{context.Title}: {node.Keyword}: {reason}; the real server would be used without this check");
             return [];
+        }
+
+        if (node.Keyword == "FILE_CHECK")
+        {
+            // FILE_CHECK has none of the common options (keepalived.conf(5)).
+            return KeepalivedMoreCheckers.File(node, title, context, notes);
         }
 
         var common = new CommonOptions();
@@ -59,6 +64,9 @@ internal static class KeepalivedCheckers
             "TCP_CHECK" => Tcp(specific, title, notes),
             "HTTP_GET" or "SSL_GET" => KeepalivedHttpChecker.Read(node, specific, title, context, common, notes),
             "MISC_CHECK" => Misc(node, specific, title, context, common, notes),
+            "SMTP_CHECK" => KeepalivedMoreCheckers.Smtp(specific, title, notes),
+            "UDP_CHECK" => KeepalivedMoreCheckers.Udp(node, specific, title, notes),
+            "PING_CHECK" => KeepalivedMoreCheckers.Ping(specific, title, notes),
             _ => Dns(specific, title, notes),
         };
         if (!ok || checkers.Count == 0)

@@ -7,10 +7,10 @@ namespace LvsNet.Cli.Import;
 /// <summary>
 /// A keepalived <c>virtual_server_group</c>: the address:port endpoints one <c>virtual_server group NAME</c>
 /// block applies to. Entries are <c>IP [PORT]</c>, <c>A.B.C.D-E [PORT]</c> (last octet range),
-/// <c>A.B.C.D-E.F.G.H [PORT]</c> and <c>A.B.C.D/NN [PORT]</c>, all inclusive; <c>fwmark N</c> and
-/// IPv6 entries are errors (LvsNet has neither yet).
+/// <c>A.B.C.D-E.F.G.H [PORT]</c> and <c>A.B.C.D/NN [PORT]</c>, all inclusive, and <c>fwmark N</c>
+/// (a firewall-mark service: address and port 0); IPv6 entries are errors (LvsNet has no IPv6 yet).
 /// </summary>
-internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uint Address, ushort Port, int Line)> Endpoints)
+internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uint Address, ushort Port, uint Mark, int Line)> Endpoints)
 {
     /// <summary>The most addresses one entry may expand to (a larger range is almost certainly a typo).</summary>
     public const int MaxAddressesPerEntry = 256;
@@ -20,12 +20,20 @@ internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uin
     {
         var name = node.Value ?? "";
         var title = $"virtual_server_group {name}";
-        var endpoints = new List<(uint, ushort, int)>();
+        var endpoints = new List<(uint, ushort, uint, int)>();
         foreach (var entry in node.Children ?? [])
         {
             if (entry.Keyword == "fwmark")
             {
-                notes.Error(entry.Line, $"{title}: {entry.Text}: LvsNet has no firewall-mark services yet");
+                if (KeepalivedVirtualServer.TryMark(entry.Value, out var mark) && entry.Args.Count == 1)
+                {
+                    endpoints.Add((0, 0, mark, entry.Line));
+                }
+                else
+                {
+                    notes.Error(entry.Line, $"{title}: {entry.Text}: expected fwmark N with N from 1 to 4294967295");
+                }
+
                 continue;
             }
 
@@ -55,7 +63,7 @@ internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uin
 
             for (var address = first; address <= last; address++)
             {
-                endpoints.Add(((uint)address, port ?? 0, entry.Line));
+                endpoints.Add(((uint)address, port ?? 0, 0u, entry.Line));
             }
         }
 

@@ -111,6 +111,7 @@ internal static class KeepalivedHttpChecker
         var config = new HttpGetCheckConfig();
         string? path = null;
         var codes = ImmutableArray.CreateBuilder<HttpStatusRange>();
+        var regex = new KeepalivedRegex();
         var ok = true;
         foreach (var child in url.Children ?? [])
         {
@@ -145,8 +146,7 @@ internal static class KeepalivedHttpChecker
                     config = config with { VirtualHost = child.Value };
                     break;
                 case "regex" or "regex_no_match" or "regex_options" or "regex_min_offset" or "regex_max_offset" or "regex_stack":
-                    notes.Unmapped(title, child, "the import does not map HTTP regex options yet (write them by hand: regex, docs/health-checks.md)");
-                    ok = false;
+                    ok &= regex.Read(child, title, notes);
                     break;
                 case "tls_compliant":
                     notes.Adjusted(child.Line, $"{title}: url: {child.Text}: ignored (lvsnetd always ends TLS with close_notify)");
@@ -167,6 +167,11 @@ internal static class KeepalivedHttpChecker
         if (!path.StartsWith('/'))
         {
             notes.Error(url.Line, $"{title}: url path '{path}' does not start with '/'");
+            return null;
+        }
+
+        if (ok && !regex.Apply(ref config, title, notes))
+        {
             return null;
         }
 

@@ -36,6 +36,13 @@ internal static class KeepalivedImporter
             }
         }
 
+        // FILE_CHECK names a global track_file block (VRRP can use the same blocks).
+        var trackFiles = new Dictionary<string, KeepalivedNode>(StringComparer.Ordinal);
+        foreach (var node in nodes.Where(n => n.Keyword is "track_file" or "vrrp_track_file" && n.Value is not null && n.Children is not null))
+        {
+            trackFiles.TryAdd(node.Value!, node);
+        }
+
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
         var origins = new List<int>();
         foreach (var node in nodes)
@@ -43,13 +50,19 @@ internal static class KeepalivedImporter
             switch (node.Keyword)
             {
                 case "virtual_server":
-                    foreach (var service in VirtualServer(node, groups, config.Director, notes))
+                    foreach (var service in VirtualServer(node, groups, config.Director, trackFiles, notes))
                     {
-                        var earlier = services.ToList().FindIndex(s => s.Protocol == service.Protocol && s.Address == service.Address && s.Port == service.Port);
+                        var earlier = services.ToList().FindIndex(s => s.Protocol == service.Protocol && s.Address == service.Address && s.Port == service.Port && s.FirewallMark == service.FirewallMark);
                         if (earlier >= 0)
                         {
-                            notes.Error(node.Line, $"virtual_server {node.Rest}: {KeepalivedValues.Endpoint(service.Address, service.Port)} duplicates the virtual_server of line {origins[earlier]}");
+                            var what = service.FirewallMark != 0 ? $"fwmark {service.FirewallMark}" : KeepalivedValues.Endpoint(service.Address, service.Port);
+                            notes.Error(node.Line, $"virtual_server {node.Rest}: {what} duplicates the virtual_server of line {origins[earlier]}");
                             continue;
+                        }
+
+                        if (service.FirewallMark != 0)
+                        {
+                            notes.FirewallMarkLines.TryAdd(service.FirewallMark, node.Line);
                         }
 
                         services.Add(service);
@@ -68,6 +81,9 @@ internal static class KeepalivedImporter
                 case "SSL":
                     notes.Error(node.Line, "SSL: LvsNet's SSL_GET presents no client certificate and checks no server certificate (as keepalived without this block)");
                     break;
+                case "track_file" or "vrrp_track_file" when node.Value is { } name && FileChecksName(nodes, name):
+                    notes.NotLvs(node.Line, $"{node.Text}: read for the FILE_CHECKs that name it; its use by VRRP stays in keepalived");
+                    break;
                 default:
                     if (NotLvs.Contains(node.Keyword))
                     {
@@ -85,9 +101,9 @@ internal static class KeepalivedImporter
         return config with { VirtualServices = services.ToImmutable() };
     }
 
-    private static List<VirtualServiceConfig> VirtualServer(KeepalivedNode node, Dictionary<string, KeepalivedGroup> groups, DirectorConfig director, ImportNotes notes)
+    private static List<VirtualServiceConfig> VirtualServer(KeepalivedNode node, Dictionary<string, KeepalivedGroup> groups, DirectorConfig director, Dictionary<string, KeepalivedNode> trackFiles, ImportNotes notes)
     {
-        List<(uint, ushort)> endpoints;
+        List<(uint, ushort, uint)> endpoints;
         if (node.Value == "group")
         {
             var name = node.Args.Count > 1 ? node.Args[1] : "";
@@ -97,7 +113,7 @@ internal static class KeepalivedImporter
                 return [];
             }
 
-            endpoints = group.Endpoints.Select(e => (e.Address, e.Port)).ToList();
+            endpoints = group.Endpoints.Select(e => (e.Address, e.Port, e.Mark)).ToList();
             if (endpoints.Count == 0)
             {
                 notes.Error(node.Line, $"virtual_server {node.Rest}: the group has no address LvsNet can serve");
@@ -113,7 +129,17 @@ internal static class KeepalivedImporter
             return [];
         }
 
-        return KeepalivedVirtualServer.Read(node, director, notes) is { } vs ? KeepalivedServiceBuilder.Build(vs, endpoints, notes) : [];
+        return KeepalivedVirtualServer.Read(node, director, notes, trackFiles) is { } vs ? KeepalivedServiceBuilder.Build(vs, endpoints, notes) : [];
+    }
+
+    // True when some real server's FILE_CHECK names the track_file "name".
+    private static bool FileChecksName(IReadOnlyList<KeepalivedNode> nodes, string name)
+    {
+        return nodes.Any(Names);
+
+        bool Names(KeepalivedNode node) =>
+            (node.Keyword == "FILE_CHECK" && node.Child("track_file")?.Value == name)
+            || (node.Keyword != "track_file" && node.Children is { } children && children.Any(Names));
     }
 
     private static LvsConfig GlobalDefs(KeepalivedNode node, LvsConfig config, ImportNotes notes)

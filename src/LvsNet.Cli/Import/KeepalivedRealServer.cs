@@ -36,11 +36,17 @@ internal sealed record KeepalivedRealServer
     public RealServerHealthCheckConfig? HealthCheck { get; init; }
 
     /// <summary>The LvsNet real server in a service on <paramref name="servicePort"/>.</summary>
-    public RealServerConfig ToConfig(ushort servicePort, int serviceWeight, ForwardingMethod serviceMethod, string title, ImportNotes notes)
+    /// <param name="servicePort">The virtual port (0 for a firewall-mark service).</param>
+    /// <param name="serviceWeight">The virtual server's weight.</param>
+    /// <param name="serviceMethod">The virtual server's method.</param>
+    /// <param name="title">"virtual_server ..." for messages.</param>
+    /// <param name="notes">Receives the notes.</param>
+    /// <param name="firewallMark">True in a firewall-mark service, which has no virtual port to force on dr and tun servers.</param>
+    public RealServerConfig ToConfig(ushort servicePort, int serviceWeight, ForwardingMethod serviceMethod, string title, ImportNotes notes, bool firewallMark = false)
     {
         var method = Method ?? serviceMethod;
         var port = Port ?? servicePort;
-        if (method is not ForwardingMethod.Nat && port != servicePort)
+        if (method is not ForwardingMethod.Nat && port != servicePort && !firewallMark)
         {
             notes.Adjusted(Line, $"{title}: {Text}: {ForwardingMethods.ToConfigName(method)} cannot change the port; the virtual port {servicePort} is used (keepalived resets it too)");
             port = servicePort;

@@ -14,11 +14,14 @@ namespace LvsNet.Cli.Import;
 internal static class KeepalivedServiceBuilder
 {
     /// <summary>The services of <paramref name="vs"/> on <paramref name="endpoints"/>.</summary>
-    public static List<VirtualServiceConfig> Build(KeepalivedVirtualServerSettings vs, IReadOnlyList<(uint Address, ushort Port)> endpoints, ImportNotes notes)
+    public static List<VirtualServiceConfig> Build(KeepalivedVirtualServerSettings vs, IReadOnlyList<(uint Address, ushort Port, uint Mark)> endpoints, ImportNotes notes)
     {
         var title = vs.Title;
         var protocol = vs.Protocol ?? IpProtocol.Udp;
-        if (vs.Protocol is null)
+
+        // A firewall-mark service has no protocol of its own (keepalived passes one to IPVS, which ignores it).
+        var marksOnly = endpoints.All(e => e.Mark != 0);
+        if (vs.Protocol is null && !marksOnly)
         {
             notes.Adjusted(vs.Line, $"{title}: no protocol given; keepalived's default UDP is used (add 'protocol TCP' if that is what you meant)");
         }
@@ -29,46 +32,52 @@ internal static class KeepalivedServiceBuilder
         }
 
         var persistence = vs.Persistence ?? (vs.Granularity ? IpvsadmDefaults.Persistence : null);
-        if (persistence is null && endpoints.Any(e => e.Port == 0))
+        if (persistence is null && endpoints.Any(e => e.Port == 0 && e.Mark == 0))
         {
             persistence = IpvsadmDefaults.Persistence;
             notes.Adjusted(vs.Line, $"{title}: port 0 needs persistence; keepalived forces it on, so persistence_timeout 360 is used");
         }
 
         var onePacket = vs.OnePacket;
-        if (onePacket && protocol != IpProtocol.Udp)
+        if (onePacket && protocol != IpProtocol.Udp && !marksOnly)
         {
             onePacket = false;
             notes.Adjusted(vs.Line, $"{title}: ops is for UDP only; keepalived resets it, so does the import");
         }
 
         var servers = Deduplicate(vs, notes);
+        if (vs.HaSuspend && !servers.Any(s => s.HealthCheck is not null))
+        {
+            notes.Adjusted(vs.HaSuspendLine, $"{title}: ha_suspend: no real server has a checker, so there is nothing to suspend");
+        }
+
         var (quorum, hysteresis) = Quorum(vs, servers, notes);
         var services = new List<VirtualServiceConfig>();
-        foreach (var (address, port) in endpoints)
+        foreach (var (address, port, mark) in endpoints)
         {
             var realServers = ImmutableArray.CreateBuilder<RealServerConfig>(servers.Count);
             foreach (var server in servers)
             {
                 // keepalived adds real servers in file order; each lands at the head of the kernel's list.
-                realServers.Insert(0, server.ToConfig(port, vs.Weight, vs.EffectiveMethod, title, notes));
+                realServers.Insert(0, server.ToConfig(port, vs.Weight, vs.EffectiveMethod, title, notes, firewallMark: mark != 0));
             }
 
             services.Add(new VirtualServiceConfig
             {
-                Protocol = protocol,
+                Protocol = mark != 0 ? 0 : protocol,
                 Address = address,
                 Port = port,
+                FirewallMark = mark,
+                OnePacketScheduling = onePacket && (mark != 0 || protocol == IpProtocol.Udp),
                 Scheduler = vs.Scheduler,
                 PersistenceTimeout = persistence,
                 PersistenceNetmask = vs.Netmask,
-                OnePacketScheduling = onePacket,
                 SchedulerFlags = vs.Flags.ToImmutable(),
                 RealServers = realServers.MoveToImmutable(),
-                HealthCheck = servers.Any(s => s.HealthCheck is not null)
-                    ? new HealthCheckConfig { Parameters = vs.Parameters, InhibitOnFailure = vs.Inhibit, Checks = [] }
+                HealthCheck = servers.Any(s => s.HealthCheck is not null) || vs.Omega
+                    ? new HealthCheckConfig { Parameters = vs.Parameters, InhibitOnFailure = vs.Inhibit, Checks = [], Omega = vs.Omega, HaSuspend = vs.HaSuspend }
                     : null,
-                Quorum = QuorumConfig(vs, quorum, hysteresis, port, notes),
+                Quorum = QuorumConfig(vs, quorum, hysteresis, port, mark != 0, notes),
             });
         }
 
@@ -114,14 +123,14 @@ internal static class KeepalivedServiceBuilder
         return (quorum, hysteresis);
     }
 
-    private static QuorumConfig? QuorumConfig(KeepalivedVirtualServerSettings vs, int? quorum, int? hysteresis, ushort port, ImportNotes notes)
+    private static QuorumConfig? QuorumConfig(KeepalivedVirtualServerSettings vs, int? quorum, int? hysteresis, ushort port, bool firewallMark, ImportNotes notes)
     {
         SorryServerConfig? sorry = null;
         if (vs.SorryAddress is { } address)
         {
             var method = vs.SorryMethod ?? vs.EffectiveMethod;
             var sorryPort = vs.SorryPort ?? port;
-            if (method != ForwardingMethod.Nat && sorryPort != port)
+            if (method != ForwardingMethod.Nat && sorryPort != port && !firewallMark)
             {
                 notes.Adjusted(vs.SorryLine, $"{vs.Title}: sorry_server port {sorryPort}: {ForwardingMethods.ToConfigName(method)} cannot change the port; keepalived uses the virtual port {port}, so does the import");
                 sorryPort = port;

@@ -19,7 +19,7 @@ internal static class KeepalivedVirtualServer
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Reads the block; null when it has no real server (keepalived ignores such a virtual server).</summary>
-    public static KeepalivedVirtualServerSettings? Read(KeepalivedNode node, DirectorConfig director, ImportNotes notes)
+    public static KeepalivedVirtualServerSettings? Read(KeepalivedNode node, DirectorConfig director, ImportNotes notes, IReadOnlyDictionary<string, KeepalivedNode>? trackFiles = null)
     {
         var vs = new KeepalivedVirtualServerSettings { Title = $"virtual_server {node.Rest}", Line = node.Line };
         var title = vs.Title;
@@ -34,7 +34,7 @@ internal static class KeepalivedVirtualServer
             return null;
         }
 
-        var context = new KeepalivedCheckerContext(title, director, vs.VirtualHost, null, vs.DelayLoop, null);
+        var context = new KeepalivedCheckerContext(title, director, vs.VirtualHost, null, vs.DelayLoop, null, trackFiles);
         foreach (var (serverNode, method) in serverNodes)
         {
             if (KeepalivedRealServer.Read(serverNode, title, method, context, notes) is { } server)
@@ -249,10 +249,11 @@ internal static class KeepalivedVirtualServer
                 notes.Unmapped(title, child, "before or without sorry_server (keepalived ignores it too)");
                 break;
             case "omega":
-                notes.Unmapped(title, child, "the import does not map omega yet (write it by hand: health_check.omega, docs/health-checks.md)");
+                vs.Omega = true;
                 break;
             case "ha_suspend":
-                notes.Unmapped(title, child, "the import does not map ha_suspend yet (write it by hand: health_check.ha_suspend, docs/health-checks.md)");
+                vs.HaSuspend = true;
+                vs.HaSuspendLine = child.Line;
                 break;
             case "smtp_alert":
                 notes.Unmapped(title, child, "LvsNet sends no e-mail alerts; use notify_up / notify_down / quorum_up / quorum_down to run a mailer");
@@ -286,13 +287,18 @@ internal static class KeepalivedVirtualServer
         vs.SorryLine = child.Line;
     }
 
-    /// <summary>"ADDRESS PORT" of a plain virtual_server; null (with an error) for fwmark, group and IPv6 services.</summary>
-    public static (uint Address, ushort Port)? Endpoint(KeepalivedNode node, ImportNotes notes)
+    /// <summary>"ADDRESS PORT" or "fwmark N" of a virtual_server that is not a group; null (with an error) for IPv6 services.</summary>
+    public static (uint Address, ushort Port, uint Mark)? Endpoint(KeepalivedNode node, ImportNotes notes)
     {
         var title = $"virtual_server {node.Rest}";
         if (node.Value == "fwmark")
         {
-            notes.Error(node.Line, $"{title}: LvsNet has no firewall-mark services yet");
+            if (node.Args.Count == 2 && TryMark(node.Args[1], out var mark))
+            {
+                return (0, 0, mark);
+            }
+
+            notes.Error(node.Line, $"{title}: expected fwmark N with N from 1 to 4294967295");
             return null;
         }
 
@@ -314,8 +320,12 @@ internal static class KeepalivedVirtualServer
             return null;
         }
 
-        return (address, port ?? 0);
+        return (address, port ?? 0, 0);
     }
+
+    /// <summary>A firewall mark as keepalived reads it: a decimal number 1..4294967295.</summary>
+    public static bool TryMark(string? text, out uint mark) =>
+        uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out mark) && mark != 0;
 
     /// <summary>Formats a number for messages.</summary>
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

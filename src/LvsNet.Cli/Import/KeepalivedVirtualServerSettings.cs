@@ -76,6 +76,15 @@ internal sealed class KeepalivedVirtualServerSettings
     /// <summary>The sorry server's method: sorry_server_lvs_method, else the virtual server's when sorry_server was read.</summary>
     public ForwardingMethod? SorryMethod { get; set; }
 
+    /// <summary>omega: the down notifiers and quorum_down run when lvsnetd stops.</summary>
+    public bool Omega { get; set; }
+
+    /// <summary>ha_suspend: the checkers rest while this director is not the active one.</summary>
+    public bool HaSuspend { get; set; }
+
+    /// <summary>The ha_suspend line.</summary>
+    public int HaSuspendLine { get; set; }
+
     /// <summary>sorry_server_inhibit.</summary>
     public bool SorryInhibit { get; set; }
 

@@ -108,13 +108,16 @@ public static partial class IpvsadmFormatter
         static string Pad(ulong n, int width, string suffix) => n.ToString(CultureInfo.InvariantCulture).PadLeft(width) + suffix;
     }
 
-    /// <summary>The services in ipvsadm's order: by protocol number, then address, then port (or as configured with --nosort).</summary>
+    /// <summary>
+    /// The services in ipvsadm's order: by firewall mark (so address services, mark 0, come first),
+    /// then protocol number, then address, then port (or as configured with --nosort).
+    /// </summary>
     public static IEnumerable<ServiceListing> Sorted(IEnumerable<ServiceListing> services, ListFormat format)
     {
         ArgumentNullException.ThrowIfNull(services);
         return (format & ListFormat.NoSort) != 0
             ? services
-            : services.OrderBy(s => ProtocolNumber(s.Protocol)).ThenBy(s => AddressValue(s.Address)).ThenBy(s => s.Port);
+            : services.OrderBy(s => s.FirewallMark).ThenBy(s => ProtocolNumber(s.Protocol)).ThenBy(s => AddressValue(s.Address)).ThenBy(s => s.Port);
     }
 
     /// <summary>The real servers in ipvsadm's order: by address, then port (or list order with --nosort).</summary>
@@ -167,7 +170,12 @@ public static partial class IpvsadmFormatter
         var exact = (format & ListFormat.Exact) != 0;
         var vname = AddressPort(service.Address, service.Port, service.Protocol, format, resolver);
         string svcName;
-        if ((format & ListFormat.Rule) != 0)
+        if (service.FirewallMark != 0)
+        {
+            // ipvsadm: "FWM  %d" in listings, "-f %d" in rules.
+            svcName = ((format & ListFormat.Rule) != 0 ? "-f " : "FWM  ") + service.FirewallMark.ToString(CultureInfo.InvariantCulture);
+        }
+        else if ((format & ListFormat.Rule) != 0)
         {
             svcName = (service.Protocol == ServiceProtocols.Udp ? "-u " : "-t ") + vname;
         }

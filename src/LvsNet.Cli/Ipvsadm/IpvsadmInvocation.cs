@@ -31,4 +31,10 @@ public sealed record IpvsadmInvocation
 
     /// <summary>True for the commands that change the configuration.</summary>
     public bool IsEdit => Operation is not null;
+
+    /// <summary>-L -c with --client/--server/--service/--limit: the query the daemon answers with matching rows and counts.</summary>
+    public LvsNet.Control.Protocol.ConnectionFilter? Filter { get; init; }
+
+    /// <summary>-L --health: every configured server with its health.</summary>
+    public bool Health => (Format & ListFormat.Health) != 0;
 }

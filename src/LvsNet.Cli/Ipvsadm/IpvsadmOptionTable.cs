@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using LvsNet.Control.Protocol;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 using static LvsNet.Cli.Ipvsadm.ParsedCommands;
@@ -61,7 +62,7 @@ internal static class IpvsadmOptionTable
         Value('t', "tcp-service", ServiceAddress, "service-address", "service-address is host[:port]", (s, v) => VirtualService(s, v!, ServiceProtocols.Tcp)),
         Value('u', "udp-service", ServiceAddress, "service-address", "service-address is host[:port]", (s, v) => VirtualService(s, v!, ServiceProtocols.Udp)),
         Value('\0', "sctp-service", ServiceAddress, null, null, (_, _) => throw IpvsadmErrors.Unsupported("--sctp-service", "SCTP services")),
-        Value('f', "fwmark-service", ServiceAddress, null, null, (_, _) => throw IpvsadmErrors.Unsupported("-f", "fwmark services", " (use -t or -u)")),
+        Value('f', "fwmark-service", ServiceAddress, "fwmark", "fwmark is an integer greater than zero", (s, v) => FirewallMarkService(s, v!)),
         new() { Short = '6', Long = "ipv6", Handle = (_, _) => throw IpvsadmErrors.Unsupported("-6", "IPv6 services") },
         Value('s', "scheduler", new("scheduler", Allowed: Services), "scheduler", "one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,\n" + Indent + "the default scheduler is wlc.",
             (s, v) => s.Scheduler = v!.Length > 15 ? v[..15] : v),
@@ -122,6 +123,17 @@ internal static class IpvsadmOptionTable
         Value('F', "ifname", new("ifname", Allowed: LocalAddressEdits), "ifname", "accepted for DPVS compatibility (one interface)",
             (_, v) => InterfaceName(v!)),
         Flag('\0', "toa", new("toa", Allowed: Services), "FULLNAT: client address in TCP option 254 (-A/-E)") with { Handle = (s, _) => s.Toa = true },
+
+        // LvsNet's listing extensions: health state, and connection queries that the daemon filters.
+        Flag('\0', "health", new("health", Allowed: List), "health state, weights and checkers (LvsNet)", ListFormat.Health),
+        Value('\0', "client", new("client", Allowed: List), "address[/prefix][:port]", "-L -c: only this client's connections",
+            (s, v) => s.Filter = ConnectionFilterValues.Client(s.Filter, v!)),
+        Value('\0', "server", new("server", Allowed: List), "address[:port]", "-L -c: only connections to this real server",
+            (s, v) => s.Filter = ConnectionFilterValues.Server(s.Filter, v!)),
+        Value('\0', "service", new("service", Allowed: List), "[tcp:|udp:]vip[:port]", "-L -c: only connections of this service",
+            (s, v) => s.Filter = ConnectionFilterValues.Service(s.Filter, v!)),
+        Value('\0', "limit", new("limit", Allowed: List), "rows", "-L -c: list at most this many (counts cover all)",
+            (s, v) => s.Filter = (s.Filter ?? new ConnectionFilter()) with { Limit = IpvsadmValues.ToNumber(v!, 0, 10_000_000) ?? throw IpvsadmErrors.Fail("illegal limit specified") }),
     ];
 
     /// <summary>The option identities in checking order (first appearance in <see cref="Rows"/>).</summary>
@@ -161,6 +173,20 @@ internal static class IpvsadmOptionTable
 
         s.Address = address;
         s.Port = port;
+    }
+
+    // ipvsadm's parse_fwmark: a decimal number 1..UINT_MAX; the protocol is set to TCP, "a sane value, even though it is not used".
+    private static void FirewallMarkService(IpvsadmParseState s, string value)
+    {
+        if (!uint.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var mark) || mark == 0)
+        {
+            throw IpvsadmErrors.Fail($"invalid fwmark value `{value}' specified");
+        }
+
+        s.Protocol = ServiceProtocols.Tcp;
+        s.Address = 0;
+        s.Port = 0;
+        s.FirewallMark = mark;
     }
 
     private static void SyncDaemon(IpvsadmParseState s, string? value, bool start)

@@ -50,6 +50,9 @@ internal sealed class IpvsadmParseState
 
     public ushort Port { get; set; }
 
+    /// <summary>The firewall mark of -f, or 0.</summary>
+    public uint FirewallMark { get; set; }
+
     public string? Scheduler { get; set; }
 
     public int? PersistenceSeconds { get; set; }
@@ -81,6 +84,9 @@ internal sealed class IpvsadmParseState
     public int? LowerThreshold { get; set; }
 
     public string? TunnelType { get; set; }
+
+    /// <summary>-L -c with --client, --server, --service or --limit: the daemon filters the connections.</summary>
+    public LvsNet.Control.Protocol.ConnectionFilter? Filter { get; set; }
 
     /// <summary>ipvsadm's set_command: one command per line.</summary>
     public void SetCommand(ParsedCommands command)

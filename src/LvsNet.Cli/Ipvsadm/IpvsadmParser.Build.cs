@@ -9,7 +9,8 @@ public sealed partial class IpvsadmParser
 {
     private static IpvsadmInvocation Build(IpvsadmParseState s, TimeoutSettings? timeouts)
     {
-        var service = s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
+        var service = s.FirewallMark != 0 ? ServiceSelector.ForMark(s.FirewallMark)
+            : s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
         return s.Command switch
         {
             List => new IpvsadmInvocation
@@ -20,6 +21,7 @@ public sealed partial class IpvsadmParser
                 Connections = s.Has(Connection),
                 Timeouts = s.Has(Timeout),
                 Daemons = s.Has(Daemon),
+                Filter = s.Filter is null || s.Has(Connection) ? s.Filter : throw IpvsadmErrors.Fail("--client, --server, --service and --limit query connections: use them with -c"),
             },
             Save => new IpvsadmInvocation { Command = IpvsadmCommand.Save, Format = s.Format | ListFormat.Rule },
             Restore => new IpvsadmInvocation { Command = IpvsadmCommand.Restore },

@@ -236,12 +236,12 @@ public sealed partial class IpvsadmParser
     {
         if (state.Command is Add or Edit)
         {
-            if (state.Port == 0 && state.PersistenceSeconds is null)
+            if (state.Port == 0 && state.PersistenceSeconds is null && state.FirewallMark == 0)
             {
                 throw IpvsadmErrors.Fail("Zero port specified for non-persistent service");
             }
 
-            if (state.Ops && state.Protocol != ServiceProtocols.Udp)
+            if (state.Ops && state.Protocol != ServiceProtocols.Udp && state.FirewallMark == 0)
             {
                 throw IpvsadmErrors.Fail("One-Packet Scheduling is only for UDP virtual services");
             }
@@ -254,8 +254,9 @@ public sealed partial class IpvsadmParser
 
         if (state.Command is AddServer or EditServer)
         {
-            // DR and TUN cannot map ports: ipvsadm silently uses the virtual port.
-            if (state.Method is ForwardingMethods.DirectRouting or ForwardingMethods.Tunnel)
+            // DR and TUN cannot map ports: ipvsadm silently uses the virtual port ("don't worry about
+            // this if fwmark is used": a fwmark service has none, the server keeps what was given).
+            if (state.Method is ForwardingMethods.DirectRouting or ForwardingMethods.Tunnel && state.FirewallMark == 0)
             {
                 state.ServerPort = state.Port;
             }

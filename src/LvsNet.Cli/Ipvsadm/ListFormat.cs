@@ -33,4 +33,7 @@ public enum ListFormat
 
     /// <summary>--tun-info: tunnel details.</summary>
     TunnelInfo = 1 << 8,
+
+    /// <summary>--health (LvsNet): every configured real server with its health state, weights and checkers.</summary>
+    Health = 1 << 9,
 }

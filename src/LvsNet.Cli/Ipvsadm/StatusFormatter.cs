@@ -66,6 +66,11 @@ public static class StatusFormatter
 
         text.Append("log level: ").Append(status.LogLevel ?? "unknown").Append('\n');
         text.Append("metrics: ").Append(status.MetricsEndpoint ?? "off").Append('\n');
+        if (status.StatusPage is { } page)
+        {
+            text.Append("status page: ").Append(page).Append('\n');
+        }
+
         return text.ToString();
     }
 

@@ -67,12 +67,11 @@ public static class ConfigEditor
                 }
 
                 var selector = RequireService(operation);
-                var added = ServiceSettings(new VirtualServiceConfig
-                {
-                    Protocol = selector.IpProtocol,
-                    Address = Ipv4Address.Parse(selector.Address),
-                    Port = selector.Port,
-                }, operation);
+                var added = ServiceSettings(
+                    selector.FirewallMark != 0
+                        ? new VirtualServiceConfig { Protocol = 0, Address = 0, Port = 0, FirewallMark = selector.FirewallMark }
+                        : new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = Ipv4Address.Parse(selector.Address), Port = selector.Port },
+                    operation);
                 return config with { VirtualServices = services.Add(added) };
 
             case EditKind.EditService:
@@ -141,6 +140,39 @@ public static class ConfigEditor
                 }
 
                 return config with { VirtualServices = services.SetItem(index, service with { RealServers = servers }) };
+            }
+
+            case EditKind.SetWeight:
+            {
+                var index = Find(services, operation);
+                if (index < 0)
+                {
+                    throw Error(operation, "Service not defined");
+                }
+
+                var service = services[index];
+                var weight = operation.Weight ?? throw Error(operation, "a weight is needed");
+                if (operation.ServerAddress is null)
+                {
+                    return config with { VirtualServices = services.SetItem(index, service with { RealServers = [.. service.RealServers.Select(r => r with { Weight = weight })] }) };
+                }
+
+                var address = Ipv4Address.TryParse(operation.ServerAddress, out var a) ? a : throw Error(operation, "illegal real server address[:port] specified");
+                var serverIndex = -1;
+                for (var j = 0; j < service.RealServers.Length && serverIndex < 0; j++)
+                {
+                    if (service.RealServers[j].Address == address && service.RealServers[j].Port == operation.ServerPort)
+                    {
+                        serverIndex = j;
+                    }
+                }
+
+                if (serverIndex < 0)
+                {
+                    throw Error(operation, "No such destination");
+                }
+
+                return config with { VirtualServices = services.SetItem(index, service with { RealServers = service.RealServers.SetItem(serverIndex, service.RealServers[serverIndex] with { Weight = weight }) }) };
             }
 
             case EditKind.AddLocalAddress:

@@ -35,4 +35,12 @@ public enum EditKind
 
     /// <summary>-Q/--del-laddr: remove a FULLNAT local address from a service's pool.</summary>
     DeleteLocalAddress,
+
+    /// <summary>
+    /// Change only the weight of one real server (or, without a server, of every real server of the
+    /// service), keeping its method, thresholds, MAC and health checks: the status page's admin
+    /// actions (set weight, drain, disable a service). ipvsadm has no such command; its -e replaces
+    /// every setting.
+    /// </summary>
+    SetWeight,
 }

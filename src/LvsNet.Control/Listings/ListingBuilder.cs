@@ -1,6 +1,7 @@
 using LvsNet.Control.Editing;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
+using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
@@ -15,7 +16,12 @@ public static class ListingBuilder
     /// <param name="book">Zero points and rates; null lists raw counters and zero rates.</param>
     /// <param name="tableSize">What ipvsadm prints as "size=" (the connection table's hash buckets).</param>
     /// <param name="only">One service instead of all; the listing is then empty when it does not exist.</param>
-    public static IpvsListing Build(LvsSnapshot snapshot, StatisticsBook? book, int tableSize, ServiceSelector? only = null)
+    /// <param name="health">
+    /// With health (<c>-L --health</c>): the monitor's view of every checked server. Each service then
+    /// lists every configured real server, the ones health took out of the pool and its sorry server
+    /// included, with its state and checkers. Null lists the scheduler's pool as ipvsadm does.
+    /// </param>
+    public static IpvsListing Build(LvsSnapshot snapshot, StatisticsBook? book, int tableSize, ServiceSelector? only = null, IReadOnlyList<ServerHealthDetail>? health = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var connections = snapshot.Config.Connections;
@@ -27,7 +33,7 @@ public static class ListingBuilder
                 continue;
             }
 
-            services.Add(Service(service, book));
+            services.Add(Service(service, book, health is null ? null : health.ToDictionary(h => h.Server)));
         }
 
         return new IpvsListing
@@ -38,15 +44,21 @@ public static class ListingBuilder
         };
     }
 
-    private static ServiceListing Service(VirtualServiceState service, StatisticsBook? book)
+    private static ServiceListing Service(VirtualServiceState service, StatisticsBook? book, Dictionary<RealServerKey, ServerHealthDetail>? health)
     {
         var config = service.Config;
         var (stats, rates) = book?.Of(service) ?? (TrafficStats.Of(service.Counters), TrafficRates.Zero);
-        var servers = new List<ServerListing>(service.Servers.Length);
-        foreach (var server in service.Servers)
+        IReadOnlyList<RealServerState> listed = service.Servers;
+        if (health is not null && service.Health is { } view)
+        {
+            listed = view.SorryServer is { } sorry ? [.. view.ConfiguredServers, sorry] : view.ConfiguredServers;
+        }
+
+        var servers = new List<ServerListing>(listed.Count);
+        foreach (var server in listed)
         {
             var (serverStats, serverRates) = book?.Of(server) ?? (TrafficStats.Of(server), TrafficRates.Zero);
-            servers.Add(new ServerListing
+            var listing = new ServerListing
             {
                 Address = Ipv4Address.Format(server.Address),
                 Port = server.Port,
@@ -57,9 +69,12 @@ public static class ListingBuilder
                 PersistentConnections = server.PersistentConnections,
                 UpperThreshold = server.Config.UpperThreshold,
                 LowerThreshold = server.Config.LowerThreshold,
+                EffectiveWeight = server.EffectiveWeight,
+                Overloaded = server.IsOverloaded,
                 Stats = serverStats,
                 Rates = serverRates,
-            });
+            };
+            servers.Add(health is null ? listing : WithHealth(listing, server, service, health));
         }
 
         return new ServiceListing
@@ -68,6 +83,7 @@ public static class ListingBuilder
             Protocol = config.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp,
             Address = Ipv4Address.Format(config.Address),
             Port = config.Port,
+            FirewallMark = config.FirewallMark,
             Scheduler = config.Scheduler,
             SchedulerFlags = [.. config.SchedulerFlags],
             PersistenceTimeoutSeconds = config.PersistenceTimeout is { } timeout ? Seconds(timeout) : null,
@@ -78,6 +94,34 @@ public static class ListingBuilder
             Stats = stats,
             Rates = rates,
             Servers = servers,
+            QuorumUp = health is null ? null : service.Health?.QuorumUp,
+            SorryServerActive = health is null || service.Health?.SorryServer is null ? null : service.Health.SorryServerActive,
+        };
+    }
+
+    private static ServerListing WithHealth(ServerListing listing, RealServerState server, VirtualServiceState service, Dictionary<RealServerKey, ServerHealthDetail> health)
+    {
+        var status = server.Health;
+        health.TryGetValue(RealServerKey.Of(server), out var detail);
+        return listing with
+        {
+            ConfiguredWeight = server.Config.Weight,
+            Health = status?.ToString() ?? (detail is null ? "not checked" : detail.State == HealthState.Up ? "up" : "down"),
+            InPool = Array.IndexOf(service.Servers, server) >= 0,
+            HealthSince = status?.Since ?? detail?.Since,
+            HealthReason = status?.Reason ?? detail?.Reason,
+            Checkers = detail is null ? null : [.. detail.Checkers.Select(c => new CheckerListing
+            {
+                Checker = c.Checker,
+                Target = c.Target,
+                Up = c.IsUp,
+                PendingFailures = c.PendingFailures,
+                Checks = c.Checks,
+                Failures = c.Failures,
+                LastCheckAt = c.LastCheckAt,
+                LastMessage = c.LastMessage,
+                LatencyMilliseconds = c.LastLatency?.TotalMilliseconds,
+            })],
         };
     }
 

@@ -35,4 +35,31 @@ public sealed record ServerListing
 
     /// <summary>The rate estimates.</summary>
     public TrafficRates Rates { get; init; } = TrafficRates.Zero;
+
+    /// <summary>The weight the load-aware schedulers use (dynamic weights); equals <see cref="Weight"/> without a dynamic-weight policy.</summary>
+    public int EffectiveWeight { get; init; }
+
+    /// <summary>The configured weight (with <c>--health</c>; a down server may be listed at weight 0 while configured otherwise).</summary>
+    public int? ConfiguredWeight { get; init; }
+
+    /// <summary>True while a connection threshold marks the server overloaded.</summary>
+    public bool Overloaded { get; init; }
+
+    /// <summary>
+    /// With <c>--health</c>: "up", "down (removed)", "down (inhibited)", "up (displaced by the sorry
+    /// server)", "sorry server (in use)", or "not checked"; null when health was not asked for.
+    /// </summary>
+    public string? Health { get; init; }
+
+    /// <summary>With <c>--health</c>: true when the server is in the scheduler's pool (removed and displaced servers are listed but not scheduled).</summary>
+    public bool? InPool { get; init; }
+
+    /// <summary>With <c>--health</c>: when the server entered its health state.</summary>
+    public DateTimeOffset? HealthSince { get; init; }
+
+    /// <summary>With <c>--health</c>: why it is in that state (the deciding check's message).</summary>
+    public string? HealthReason { get; init; }
+
+    /// <summary>With <c>--health</c>: its checkers.</summary>
+    public IReadOnlyList<CheckerListing>? Checkers { get; init; }
 }

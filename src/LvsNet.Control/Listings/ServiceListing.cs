@@ -18,6 +18,9 @@ public sealed record ServiceListing
     /// <summary>The virtual port.</summary>
     public required ushort Port { get; init; }
 
+    /// <summary>The firewall mark of a <c>-f</c> service (protocol, address and port are then meaningless), or 0.</summary>
+    public uint FirewallMark { get; init; }
+
     /// <summary>The scheduler name.</summary>
     public required string Scheduler { get; init; }
 
@@ -47,4 +50,10 @@ public sealed record ServiceListing
 
     /// <summary>The real servers in kernel list order (the listings sort them unless --nosort).</summary>
     public IReadOnlyList<ServerListing> Servers { get; init; } = [];
+
+    /// <summary>With <c>--health</c>: the quorum state, or null when the service has neither health checks nor quorum settings.</summary>
+    public bool? QuorumUp { get; init; }
+
+    /// <summary>With <c>--health</c>: true while the sorry server takes the new connections.</summary>
+    public bool? SorryServerActive { get; init; }
 }

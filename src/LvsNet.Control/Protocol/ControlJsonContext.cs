@@ -17,4 +17,5 @@ namespace LvsNet.Control.Protocol;
 [JsonSerializable(typeof(DaemonStatus))]
 [JsonSerializable(typeof(ReloadReport))]
 [JsonSerializable(typeof(IReadOnlyList<ConnectionRow>))]
+[JsonSerializable(typeof(ConnectionCounts))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -25,4 +25,9 @@ public sealed record ControlRequest
 
     /// <summary>For <see cref="ControlCommands.StartDaemon"/> and <see cref="ControlCommands.StopDaemon"/>: the daemon.</summary>
     public SyncDaemonInfo? SyncDaemon { get; init; }
+    /// <summary>For <see cref="ControlCommands.List"/>: list health (every configured real server with its state and checkers).</summary>
+    public bool Health { get; init; }
+
+    /// <summary>For <see cref="ControlCommands.Connections"/>: only the matching entries (null = every entry).</summary>
+    public ConnectionFilter? Filter { get; init; }
 }

@@ -26,6 +26,9 @@ public sealed record ControlResponse
     /// <summary>For connections: the entries.</summary>
     public IReadOnlyList<ConnectionRow>? Connections { get; init; }
 
+    /// <summary>For connections: how many entries matched and were looked at (the rows stop at the filter's limit, the counts do not).</summary>
+    public ConnectionCounts? ConnectionCounts { get; init; }
+
     /// <summary>For status.</summary>
     public DaemonStatus? Status { get; init; }
 

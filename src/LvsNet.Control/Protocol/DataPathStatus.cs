@@ -38,4 +38,7 @@ public sealed record DataPathStatus
 
     /// <summary>Drops by reason (every reason, zero ones included, in the enum's order).</summary>
     public IReadOnlyDictionary<string, long> DropsByReason { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Each capture worker's own counters, in worker order.</summary>
+    public IReadOnlyList<WorkerStatus> PerWorker { get; init; } = [];
 }

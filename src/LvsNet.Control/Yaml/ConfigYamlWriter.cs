@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -33,6 +34,8 @@ public static partial class ConfigYamlWriter
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
         HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
+        WriteFirewallMarks(yaml, config.FirewallMarks);
+        WriteHttp(yaml, config.Http);
         if (config.VirtualServices.IsEmpty)
         {
             yaml.Append("virtual_services: []\n");
@@ -46,6 +49,30 @@ public static partial class ConfigYamlWriter
         }
 
         return yaml.ToString();
+    }
+
+    private static void WriteFirewallMarks(StringBuilder yaml, ImmutableArray<FirewallMarkRule> rules)
+    {
+        if (rules.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        yaml.Append("firewall_marks:\n");
+        foreach (var rule in rules)
+        {
+            yaml.Append("  - mark: ").Append(Number(rule.Mark)).Append('\n');
+            if (rule.Protocol is { } protocol)
+            {
+                Key(yaml, 4, "protocol", protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
+            }
+
+            Key(yaml, 4, "destinations", "[" + string.Join(", ", rule.Destinations) + "]");
+            if (!rule.Ports.IsDefaultOrEmpty)
+            {
+                Key(yaml, 4, "ports", "[" + string.Join(", ", rule.Ports) + "]");
+            }
+        }
     }
 
     private static void WriteDirector(StringBuilder yaml, DirectorConfig director)
@@ -66,6 +93,40 @@ public static partial class ConfigYamlWriter
         if (!director.PrepareHost)
         {
             Key(yaml, 2, "prepare_host", "false");
+        }
+    }
+
+    private static void WriteHttp(StringBuilder yaml, HttpEndpointConfig? http)
+    {
+        if (http is null)
+        {
+            return;
+        }
+
+        yaml.Append("http:\n");
+        if (http.Address != HttpEndpointConfig.Loopback)
+        {
+            Key(yaml, 2, "address", Ipv4Address.Format(http.Address));
+        }
+
+        Key(yaml, 2, "port", Number(http.Port));
+        if (http.Username is { } username)
+        {
+            yaml.Append("  basic_auth:\n");
+            Key(yaml, 4, "username", Scalar(username));
+            Key(yaml, 4, "password_sha256", Scalar(http.PasswordSha256 ?? ""));
+        }
+
+        if (http.TlsCertificate is { } certificate)
+        {
+            yaml.Append("  tls:\n");
+            Key(yaml, 4, "certificate", Scalar(certificate));
+            Key(yaml, 4, "key", Scalar(http.TlsKey ?? ""));
+        }
+
+        if (http.AdminActions)
+        {
+            Key(yaml, 2, "admin_actions", "true");
         }
     }
 
@@ -91,6 +152,16 @@ public static partial class ConfigYamlWriter
         if (capture.BatchSize != defaults.BatchSize)
         {
             Key(lines, 2, "batch_size", Number(capture.BatchSize));
+        }
+
+        if (capture.AfPacketRing != defaults.AfPacketRing)
+        {
+            Key(lines, 2, "afpacket_ring", Number(capture.AfPacketRing));
+        }
+
+        if (capture.BusyPoll != defaults.BusyPoll)
+        {
+            Key(lines, 2, "busy_poll_us", Number((long)capture.BusyPoll.TotalMicroseconds));
         }
 
         if (capture.CaptureTo is { } path)
@@ -168,9 +239,17 @@ public static partial class ConfigYamlWriter
             Item("name", Scalar(name));
         }
 
-        Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
-        Item("address", Ipv4Address.Format(service.Address));
-        Item("port", Number(service.Port));
+        if (service.FirewallMark != 0)
+        {
+            Item("fwmark", Number(service.FirewallMark));
+        }
+        else
+        {
+            Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
+            Item("address", Ipv4Address.Format(service.Address));
+            Item("port", Number(service.Port));
+        }
+
         Item("scheduler", service.Scheduler);
         if (!service.SchedulerFlags.IsEmpty)
         {

@@ -6,7 +6,7 @@ namespace LvsNet.Core.Configuration;
 /// Cross-field rules of a configuration. Every rule runs; the result lists every error (no
 /// short-circuit), each with its YAML path.
 /// </summary>
-public static class ConfigValidator
+public static partial class ConfigValidator
 {
     /// <summary>The error of a fullnat server in a service without a source pool.</summary>
     internal const string FullNatNeedsLocalAddresses = "fullnat needs the service's local_addresses (the pool of source addresses the real servers see)";
@@ -19,7 +19,7 @@ public static class ConfigValidator
         ArgumentNullException.ThrowIfNull(config);
         lineOf ??= static _ => null;
         var errors = new List<ConfigError>();
-        var seenServices = new Dictionary<(IpProtocol, uint, ushort), int>();
+        var seenServices = new Dictionary<(IpProtocol, uint, ushort, uint), int>();
 
         if (config.Capture.Workers > 1 && config.Capture.Backend != CaptureBackend.AfPacket)
         {
@@ -27,14 +27,15 @@ public static class ConfigValidator
         }
 
         ValidateStaticMacs(config, lineOf, errors);
+        ValidateFirewallMarks(config, lineOf, errors);
         for (var i = 0; i < config.VirtualServices.Length; i++)
         {
             var service = config.VirtualServices[i];
             var path = $"virtual_services[{i}]";
             var line = lineOf(path);
-            if (!seenServices.TryAdd((service.Protocol, service.Address, service.Port), i))
+            if (!seenServices.TryAdd((service.Protocol, service.Address, service.Port, service.FirewallMark), i))
             {
-                errors.Add(new ConfigError(path, line, $"duplicates virtual_services[{seenServices[(service.Protocol, service.Address, service.Port)]}] ({Describe(service)})"));
+                errors.Add(new ConfigError(path, line, $"duplicates virtual_services[{seenServices[(service.Protocol, service.Address, service.Port, service.FirewallMark)]}] ({Describe(service)})"));
             }
 
             if (!SchedulerNames.IsKnown(service.Scheduler))
@@ -45,17 +46,23 @@ public static class ConfigValidator
             ValidateScheduling(service, path, line, errors);
             HealthConfigValidator.Validate(config, service, path, line, lineOf, errors);
 
-            if (service.Port == 0 && service.PersistenceTimeout is null)
+            var isMark = service.FirewallMark != 0;
+            if (service.Port == 0 && service.PersistenceTimeout is null && !isMark)
             {
                 errors.Add(new ConfigError(path + ".port", line, "port 0 (any port) is only valid with persistence_timeout, as in IPVS"));
             }
 
-            if (service.OnePacketScheduling && service.Protocol != IpProtocol.Udp)
+            // ipvsadm lets -o go with -f: the kernel applies it to the UDP packets of the mark.
+            if (service.OnePacketScheduling && service.Protocol != IpProtocol.Udp && !isMark)
             {
                 errors.Add(new ConfigError(path + ".one_packet_scheduling", line, "one-packet scheduling is for UDP services only (ipvsadm -o)"));
             }
 
-            if (service.Address == config.Director.Address)
+            if (isMark)
+            {
+                // No VIP of its own: the firewall_marks rules' destinations are checked as VIPs.
+            }
+            else if (service.Address == config.Director.Address)
             {
                 errors.Add(new ConfigError(path + ".address", line, "the VIP must not be the director's own address (the kernel holds that one)"));
             }
@@ -77,7 +84,8 @@ public static class ConfigValidator
                     errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seenServers[(server.Address, server.Port)]}] ({Ipv4Address.Format(server.Address)}:{server.Port})"));
                 }
 
-                if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && server.Port != service.Port)
+                // ipvsadm forces the virtual port on dr and tun servers, except in fwmark services (which have none).
+                if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && server.Port != service.Port && !isMark)
                 {
                     errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
                 }
@@ -97,7 +105,7 @@ public static class ConfigValidator
                     errors.Add(new ConfigError(serverPath + ".address", serverLine, $"dr needs the real server on the director's segment {Ipv4Address.Format(config.Director.Address & Ipv4Address.PrefixToMask(config.Director.PrefixLength))}/{config.Director.PrefixLength}"));
                 }
 
-                if (server.Address == service.Address || server.Address == config.Director.Address)
+                if ((server.Address == service.Address && !isMark) || server.Address == config.Director.Address)
                 {
                     errors.Add(new ConfigError(serverPath + ".address", serverLine, "a real server cannot be the VIP or the director itself"));
                 }
@@ -295,6 +303,6 @@ public static class ConfigValidator
         return (address & mask) == (director.Address & mask);
     }
 
-    private static string Describe(VirtualServiceConfig service) =>
+    private static string Describe(VirtualServiceConfig service) => service.FirewallMark != 0 ? $"fwmark {service.FirewallMark}" :
         $"{(service.Protocol == IpProtocol.Tcp ? "tcp" : "udp")} {Ipv4Address.Format(service.Address)}:{service.Port}";
 }

@@ -94,7 +94,11 @@ public static class HealthConfigValidator
             var where = server.HealthCheck is { Checks.IsDefaultOrEmpty: false } ? $"health_check.checks[{k}]" : $"the service's health_check.checks[{k}]";
             if (check.ViaVirtualAddress)
             {
-                if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel))
+                if (service.FirewallMark != 0)
+                {
+                    errors.Add(new ConfigError(serverPath, serverLine, $"{where} has via_vip, which needs an address service (a fwmark service has no VIP of its own; use connect_ip)"));
+                }
+                else if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel))
                 {
                     errors.Add(new ConfigError(serverPath, serverLine, $"{where} has via_vip, which needs a dr or tun real server (this one is {ForwardingMethods.ToConfigName(server.Method)}: it does not hold the VIP)"));
                 }
@@ -129,7 +133,7 @@ public static class HealthConfigValidator
             errors.Add(new ConfigError(path + ".address", line, "the sorry server cannot be the VIP or the director itself"));
         }
 
-        if (sorry.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && sorry.Port != service.Port)
+        if (sorry.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && sorry.Port != service.Port && service.FirewallMark == 0)
         {
             errors.Add(new ConfigError(path + ".port", line, $"{ForwardingMethods.ToConfigName(sorry.Method)} cannot change the port: the sorry server must listen on the virtual port {service.Port} (got {sorry.Port})"));
         }

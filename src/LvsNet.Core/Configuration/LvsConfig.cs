@@ -14,11 +14,19 @@ public sealed record LvsConfig
     /// <summary>Connection table settings.</summary>
     public ConnectionTableConfig Connections { get; init; } = new();
 
+    /// <summary>The metrics and status-page endpoint (YAML <c>http</c>), or null when it is off.</summary>
+    public HttpEndpointConfig? Http { get; init; }
+
     /// <summary>The virtual services, in file order.</summary>
     public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
 
     /// <summary>Director high availability: initial role, gratuitous ARP, connection synchronisation.</summary>
     public HighAvailabilityConfig HighAvailability { get; init; } = new();
+    /// <summary>
+    /// The firewall-mark rules (YAML <c>firewall_marks</c>), in file order: what an iptables mangle
+    /// table would have marked for the <c>fwmark</c> services. The first rule a packet matches gives its mark.
+    /// </summary>
+    public ImmutableArray<FirewallMarkRule> FirewallMarks { get; init; } = [];
 }
 
 /// <summary>The director box: the NIC the daemon captures on and its own addresses.</summary>
@@ -64,6 +72,20 @@ public sealed record CaptureConfig
 
     /// <summary>A .pcap file that receives a copy of every frame the daemon sends, for debugging; null when off.</summary>
     public string? CaptureTo { get; init; }
+
+    /// <summary>
+    /// The afpacket backend's ring (YAML <c>afpacket_ring</c>): 2 for TPACKET_V2, a slot per frame
+    /// handed over at once (the default: lowest latency), or 3 for TPACKET_V3, blocks retired when
+    /// full or after a timeout (fewer wake-ups at high rates, milliseconds of delay at low ones).
+    /// </summary>
+    public int AfPacketRing { get; init; } = 2;
+
+    /// <summary>
+    /// The ring backends' busy-poll phase (YAML <c>busy_poll_us</c>, 0–10000 microseconds; 0, the
+    /// default, is off): before sleeping, a capture thread polls its ring this long, trading a core's
+    /// time for wake-up latency.
+    /// </summary>
+    public TimeSpan BusyPoll { get; init; }
 }
 
 /// <summary>Connection table sizing and timeouts.</summary>
@@ -136,6 +158,13 @@ public sealed record VirtualServiceConfig
     /// <summary>The virtual port.</summary>
     public required ushort Port { get; init; }
 
+    /// <summary>
+    /// The firewall mark (YAML <c>fwmark</c>, ipvsadm <c>-f</c>), or 0 for an address service. A
+    /// firewall-mark service has protocol, address and port 0 and takes the new flows that the
+    /// <see cref="LvsConfig.FirewallMarks"/> rules give this mark, whatever their VIP and port.
+    /// </summary>
+    public uint FirewallMark { get; init; }
+
     /// <summary>The scheduler's ipvsadm name (rr, wrr, ...).</summary>
     public string Scheduler { get; init; } = SchedulerNames.WeightedLeastConnection;
 
@@ -188,6 +217,7 @@ public sealed record VirtualServiceConfig
         && Protocol == other.Protocol
         && Address == other.Address
         && Port == other.Port
+        && FirewallMark == other.FirewallMark
         && Scheduler == other.Scheduler
         && PersistenceTimeout == other.PersistenceTimeout
         && PersistenceNetmask == other.PersistenceNetmask
@@ -203,7 +233,7 @@ public sealed record VirtualServiceConfig
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Protocol, Address, Port, Scheduler, RealServers.Length);
+    public override int GetHashCode() => HashCode.Combine(Protocol, Address, Port, FirewallMark, Scheduler, RealServers.Length);
 }
 
 /// <summary>A real server of a virtual service.</summary>

@@ -94,7 +94,9 @@ public static partial class LvsConfigReader
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
         var highAvailability = root.Mapping("high_availability") is { } haMap ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
+        var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
 
+        var firewallMarks = ReadFirewallMarks(root, lines);
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
         foreach (var item in root.Sequence("virtual_services"))
         {
@@ -110,8 +112,10 @@ public static partial class LvsConfigReader
             Director = director,
             Capture = capture,
             Connections = connections,
+            Http = http,
             VirtualServices = services.ToImmutable(),
             HighAvailability = highAvailability,
+            FirewallMarks = firewallMarks,
         };
     }
 
@@ -175,6 +179,8 @@ public static partial class LvsConfigReader
             BufferSizeBytes = (int?)map.Integer("buffer_size_bytes", 64 * 1024, 1L << 30) ?? defaults.BufferSizeBytes,
             BatchSize = (int?)map.Integer("batch_size", 1, 4096) ?? defaults.BatchSize,
             CaptureTo = map.String("capture_to"),
+            AfPacketRing = (int?)map.Integer("afpacket_ring", 2, 3) ?? defaults.AfPacketRing,
+            BusyPoll = map.Integer("busy_poll_us", 0, 10_000) is { } busyPoll ? TimeSpan.FromMicroseconds(busyPoll) : defaults.BusyPoll,
         };
         map.RejectUnknownKeys();
         return config;
@@ -205,7 +211,22 @@ public static partial class LvsConfigReader
     private static VirtualServiceConfig? ReadService(YamlMapping map, Dictionary<string, int> lines)
     {
         var name = map.String("name");
-        var protocolText = map.String("protocol") ?? ServiceProtocols.Tcp;
+
+        // A firewall-mark service (ipvsadm -f) has no protocol, VIP or port of its own: the
+        // firewall_marks rules say which packets carry its mark.
+        var firewallMark = (uint?)map.Integer("fwmark", 1, MaxFirewallMark);
+        if (firewallMark is not null)
+        {
+            foreach (var key in new[] { "protocol", "address", "port" })
+            {
+                if (map.Find(key) is { } node)
+                {
+                    map.Error(key, node, "does not go with fwmark: a firewall-mark service takes the packets its firewall_marks rules mark, whatever their protocol, address and port");
+                }
+            }
+        }
+
+        var protocolText = (firewallMark is null ? map.String("protocol") : null) ?? ServiceProtocols.Tcp;
         IpProtocol? protocol = protocolText.ToLowerInvariant() switch
         {
             ServiceProtocols.Tcp => IpProtocol.Tcp,
@@ -217,8 +238,8 @@ public static partial class LvsConfigReader
             map.Error("protocol", map.Find("protocol"), $"must be tcp or udp, got '{protocolText}'");
         }
 
-        var address = map.Ipv4("address", required: true);
-        var port = (ushort?)map.Integer("port", 0, 65535, required: true);
+        var address = firewallMark is null ? map.Ipv4("address", required: true) : 0u;
+        var port = firewallMark is null ? (ushort?)map.Integer("port", 0, 65535, required: true) : (ushort)0;
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
         if (scheduler is not null && !SchedulerNames.IsKnown(scheduler))
         {
@@ -272,9 +293,10 @@ public static partial class LvsConfigReader
         return new VirtualServiceConfig
         {
             Name = name,
-            Protocol = protocol.Value,
+            Protocol = firewallMark is null ? protocol.Value : 0,
             Address = address.Value,
             Port = port.Value,
+            FirewallMark = firewallMark ?? 0,
             Scheduler = scheduler ?? SchedulerNames.WeightedLeastConnection,
             RealServers = servers.ToImmutable(),
             PersistenceTimeout = persistence,

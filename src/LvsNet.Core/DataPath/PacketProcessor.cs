@@ -132,6 +132,18 @@ public sealed class PacketProcessor : IFrameHandler
     public IReadOnlyList<ConnectionInfo> ListConnections(int max = 100_000)
     {
         var list = new List<ConnectionInfo>(Math.Min(max, Table.Count));
+        VisitConnections(list.Add, max);
+        return list;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> with up to <paramref name="max"/> connections, each as a value
+    /// (nothing is kept unless the caller keeps it: a filtered query of a large table stays small).
+    /// Call it on the capture thread, e.g. through <see cref="CaptureWorker.InvokeAsync{T}"/>.
+    /// </summary>
+    public void VisitConnections(Action<ConnectionInfo> visit, int max = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
         var now = _state.Now;
         Table.ForEach(
             index =>
@@ -139,7 +151,7 @@ public sealed class PacketProcessor : IFrameHandler
                 ref readonly var entry = ref Table[index];
                 var server = _state.ServerOf(entry.RealServerId);
                 var left = (int)(entry.ExpiresAt - now);
-                list.Add(new ConnectionInfo(
+                visit(new ConnectionInfo(
                     entry.Protocol,
                     entry.ClientAddress,
                     entry.ClientPort,
@@ -155,7 +167,6 @@ public sealed class PacketProcessor : IFrameHandler
                     entry.LocalPort));
             },
             max);
-        return list;
     }
 
     /// <summary>

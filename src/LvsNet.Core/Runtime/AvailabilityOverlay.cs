@@ -74,7 +74,7 @@ public sealed class AvailabilityOverlay
             var tracked = new HashSet<ServiceKey>();
             foreach (var service in config.VirtualServices)
             {
-                var key = new ServiceKey(service.Protocol, service.Address, service.Port);
+                var key = new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark);
                 if (IsTracked(service))
                 {
                     tracked.Add(key);

@@ -142,7 +142,7 @@ public sealed class LvsRuntime
         for (var i = 0; i < services.Length; i++)
         {
             var serviceConfig = config.VirtualServices[i];
-            var key = new ServiceKey(serviceConfig.Protocol, serviceConfig.Address, serviceConfig.Port);
+            var key = new ServiceKey(serviceConfig.Protocol, serviceConfig.Address, serviceConfig.Port, serviceConfig.FirewallMark);
             if (!_serviceCounters.TryGetValue(key, out var counters))
             {
                 counters = new ServiceCounters();
@@ -204,7 +204,7 @@ public sealed class LvsRuntime
         {
             foreach (var old in previous.Services)
             {
-                if (!config.VirtualServices.Any(s => new ServiceKey(s.Protocol, s.Address, s.Port) == old.Key))
+                if (!config.VirtualServices.Any(s => new ServiceKey(s.Protocol, s.Address, s.Port, s.FirewallMark) == old.Key))
                 {
                     changes.ServicesRemoved.Add(old.Key.ToString());
                 }

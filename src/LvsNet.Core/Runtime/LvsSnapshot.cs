@@ -18,14 +18,30 @@ public sealed class LvsSnapshot
         ServersById = serversById;
         var byKey = new Dictionary<ServiceKey, VirtualServiceState>(services.Length);
         var vips = new HashSet<uint>();
+        var marks = new HashSet<uint>();
         foreach (var service in services)
         {
             byKey[service.Key] = service;
-            vips.Add(service.Key.Address);
+            if (service.Key.IsFirewallMark)
+            {
+                marks.Add(service.Key.FirewallMark);
+            }
+            else
+            {
+                vips.Add(service.Key.Address);
+            }
         }
 
         ServicesByKey = byKey.ToFrozenDictionary();
-        HasPortZeroServices = services.Any(s => s.Key.Port == 0);
+        HasPortZeroServices = services.Any(s => s.Key.Port == 0 && !s.Key.IsFirewallMark);
+
+        // The addresses the mark rules cover are VIPs like any other: ARP, the host and the XDP filter follow them.
+        FirewallMarks = FirewallMarkTable.Build(config.FirewallMarks, marks);
+        if (FirewallMarks is not null)
+        {
+            vips.UnionWith(FirewallMarks.Addresses());
+        }
+
         // Every NAT server ever configured (also those a health check or a reload took out), so the
         // replies of their remaining connections are still un-NATed.
         NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
@@ -45,6 +61,9 @@ public sealed class LvsSnapshot
 
     /// <summary>The services by (protocol, VIP, port).</summary>
     public FrozenDictionary<ServiceKey, VirtualServiceState> ServicesByKey { get; }
+
+    /// <summary>The compiled <c>firewall_marks</c> rules of the marks that have a service, or null when there are none.</summary>
+    public FirewallMarkTable? FirewallMarks { get; }
 
     /// <summary>True when some service listens on port 0 (any port), so lookups fall back to it.</summary>
     public bool HasPortZeroServices { get; }

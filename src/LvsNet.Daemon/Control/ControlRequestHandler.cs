@@ -9,6 +9,7 @@ using LvsNet.Core;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
+using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
 using LvsNet.Packets;
@@ -78,6 +79,9 @@ public sealed class ControlRequestHandler
         runtime.SnapshotPublished += (snapshot, _) => book.Follow(snapshot);
     }
 
+    /// <summary>The health monitor (for <c>-L --health</c>), or null when health is not wired (tests).</summary>
+    public HealthMonitor? HealthMonitor { get; set; }
+
     /// <summary>The largest number of connections one <c>-L -c</c> returns.</summary>
     public int MaxListedConnections { get; init; } = 1_000_000;
 
@@ -95,8 +99,10 @@ public sealed class ControlRequestHandler
             return request.Command switch
             {
                 ControlCommands.Edit => Edit(request.Operations ?? []),
-                ControlCommands.List => List(request.Service),
-                ControlCommands.Connections => await ConnectionsAsync(cancellationToken).ConfigureAwait(false),
+                ControlCommands.List => List(request.Service, request.Health),
+                ControlCommands.Connections => request.Filter is { } filter
+                    ? await QueryConnectionsAsync(filter, cancellationToken).ConfigureAwait(false)
+                    : await ConnectionsAsync(cancellationToken).ConfigureAwait(false),
                 ControlCommands.Zero => Zero(request.Service),
                 ControlCommands.Reload => Reload(),
                 ControlCommands.Status => new ControlResponse { Ok = true, Status = Status() },
@@ -178,8 +184,8 @@ public sealed class ControlRequestHandler
         }
     }
 
-    /// <summary>The listing of every service, or of one.</summary>
-    public ControlResponse List(ServiceSelector? only)
+    /// <summary>The listing of every service, or of one; with <paramref name="health"/> every configured server with its health.</summary>
+    public ControlResponse List(ServiceSelector? only, bool health = false)
     {
         var snapshot = _runtime.Current;
         if (snapshot is null)
@@ -187,7 +193,7 @@ public sealed class ControlRequestHandler
             return ControlResponse.Failure("no configuration is running");
         }
 
-        var listing = ListingBuilder.Build(snapshot, _book, TableSize(snapshot), only);
+        var listing = ListingBuilder.Build(snapshot, _book, TableSize(snapshot), only, health ? HealthMonitor?.Describe() ?? [] : null);
         if (only is not null && listing.Services.Count == 0)
         {
             return ControlResponse.Failure("No such service");
@@ -290,6 +296,7 @@ public sealed class ControlRequestHandler
                 Errors = _capture.Workers.Sum(w => w.Errors),
                 Workers = _capture.Workers.Count,
                 DropsByReason = counters.DropsByReason().ToDictionary(d => d.Key.ToString(), d => d.Value),
+                PerWorker = Workers(snapshot),
             };
             var statistics = _capture.CaptureStatistics ?? default;
             capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped);
@@ -311,7 +318,8 @@ public sealed class ControlRequestHandler
             Capture = capture,
             DataPath = dataPath,
             LogLevel = _levelSwitch.MinimumLevel.ToString(),
-            MetricsEndpoint = _options.MetricsPort is { } port ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/metrics") : null,
+            MetricsEndpoint = HttpEndpointSettings.Resolve(_options, snapshot?.Config) is { } endpoint ? endpoint.Url + "metrics" : null,
+            StatusPage = HttpEndpointSettings.Resolve(_options, snapshot?.Config)?.Url,
             Ha = _ha?.Status(),
         };
     }
@@ -384,6 +392,48 @@ public sealed class ControlRequestHandler
         return new ControlResponse { Ok = true, Connections = rows };
     }
 
+    private async Task<ControlResponse> QueryConnectionsAsync(ConnectionFilter filter, CancellationToken cancellationToken)
+    {
+        if (!filter.IsValid(out var error))
+        {
+            return ControlResponse.Failure(error!);
+        }
+
+        if (_capture.Workers.Count == 0)
+        {
+            return ControlResponse.Failure("the capture thread is not running");
+        }
+
+        var (entries, counts) = await ConnectionQuery.RunAsync(_capture.Workers, filter, ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
+        return new ControlResponse { Ok = true, Connections = [.. entries.Select(Row)], ConnectionCounts = counts };
+    }
+
+    private List<WorkerStatus> Workers(LvsSnapshot? snapshot)
+    {
+        var backend = (snapshot?.Config.Capture.Backend ?? CaptureBackend.Pcap).ToString().ToLowerInvariant();
+        var result = new List<WorkerStatus>(_capture.Workers.Count);
+        for (var i = 0; i < _capture.Workers.Count; i++)
+        {
+            var worker = _capture.Workers[i];
+            var counters = worker.Processor.Counters;
+            var statistics = worker.Statistics;
+            result.Add(new WorkerStatus
+            {
+                Index = i,
+                Backend = backend,
+                Received = counters.Received,
+                Forwarded = counters.Forwarded,
+                Dropped = counters.TotalDropped,
+                TableEntries = worker.Processor.Table.Count,
+                TableCapacity = worker.Processor.Table.Capacity,
+                Errors = worker.Errors,
+                Capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped),
+            });
+        }
+
+        return result;
+    }
+
     private static ConnectionRow Row(ConnectionInfo entry) => new()
     {
         Protocol = entry.Protocol switch { IpProtocol.Tcp => "TCP", IpProtocol.Udp => "UDP", IpProtocol.Sctp => "SCTP", _ => "IP" },
@@ -426,6 +476,9 @@ public sealed class ControlRequestHandler
         EditKind.EditServer => $"-e {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
         EditKind.AddLocalAddress => $"-P {operation.Service} -z {operation.LocalAddress}",
         EditKind.DeleteLocalAddress => $"-Q {operation.Service} -z {operation.LocalAddress}",
+        EditKind.SetWeight => operation.ServerAddress is null
+            ? $"weight {operation.Weight} for every server of {operation.Service}"
+            : $"weight {operation.Weight} for {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
         _ => $"-d {operation.Service} -r {operation.ServerAddress}:{operation.ServerPort}",
     };
 }

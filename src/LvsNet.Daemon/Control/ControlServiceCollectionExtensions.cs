@@ -1,4 +1,5 @@
 using LvsNet.Control.Listings;
+using LvsNet.Core.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,12 @@ public static class ControlServiceCollectionExtensions
     public static IServiceCollection AddLvsNetControl(this IServiceCollection services)
     {
         services.AddSingleton<StatisticsBook>();
-        services.AddSingleton<ControlRequestHandler>();
+        services.AddSingleton(sp =>
+        {
+            var handler = ActivatorUtilities.CreateInstance<ControlRequestHandler>(sp);
+            handler.HealthMonitor = sp.GetService<HealthMonitor>();
+            return handler;
+        });
         services.AddSingleton<CaptureLiveness>();
         services.AddHostedService<ControlSocketService>();
         services.AddHostedService<RateEstimationService>();

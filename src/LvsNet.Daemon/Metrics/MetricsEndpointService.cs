@@ -1,5 +1,7 @@
-using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using LvsNet.Core.Diagnostics;
+using LvsNet.Daemon.Status;
+using LvsNet.Packets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,22 +11,32 @@ using Microsoft.Extensions.Logging;
 namespace LvsNet.Daemon.Metrics;
 
 /// <summary>
-/// Serves <c>GET /metrics</c> in the Prometheus text format on 127.0.0.1 only (Kestrel from the
-/// shared framework), when the daemon runs with <c>--metrics-port</c>. Off by default; a port that
-/// cannot be bound is logged and the daemon runs on without it.
+/// The daemon's HTTP endpoint (Kestrel from the shared framework): <c>GET /metrics</c> in the
+/// Prometheus text format and, when a <see cref="StatusPageHandler"/> is given, the live status
+/// page on <c>/</c>. Off by default (YAML <c>http</c> or <c>--metrics-port</c> turn it on),
+/// 127.0.0.1 unless configured otherwise, optionally with basic authentication and TLS. An address
+/// that cannot be bound or a certificate that cannot be read is logged and the daemon runs on without it.
 /// </summary>
 public sealed partial class MetricsEndpointService : IHostedService, IAsyncDisposable
 {
     private readonly PrometheusExporter _exporter;
-    private readonly int _port;
+    private readonly HttpEndpointSettings _settings;
+    private readonly StatusPageHandler? _status;
     private readonly ILogger _logger;
     private WebApplication? _app;
 
-    /// <summary>Creates the endpoint for <paramref name="port"/> (0 picks a free port; see <see cref="BoundPort"/>).</summary>
+    /// <summary>Creates a metrics-only endpoint on 127.0.0.1:<paramref name="port"/> (0 picks a free port; see <see cref="BoundPort"/>).</summary>
     public MetricsEndpointService(PrometheusExporter exporter, int port, ILogger<MetricsEndpointService> logger)
+        : this(exporter, new HttpEndpointSettings(0x7F000001, port, null), null, logger)
+    {
+    }
+
+    /// <summary>Creates the endpoint for <paramref name="settings"/>, with the status page when <paramref name="status"/> is given.</summary>
+    public MetricsEndpointService(PrometheusExporter exporter, HttpEndpointSettings settings, StatusPageHandler? status, ILogger<MetricsEndpointService> logger)
     {
         _exporter = exporter;
-        _port = port;
+        _settings = settings;
+        _status = status;
         _logger = logger;
     }
 
@@ -34,22 +46,35 @@ public sealed partial class MetricsEndpointService : IHostedService, IAsyncDispo
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(MetricsEndpointService).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, _port));
-        var app = builder.Build();
-        app.Run(async context =>
+        X509Certificate2? certificate = null;
+        if (_settings.Config is { TlsCertificate: { } certificatePath, TlsKey: { } keyPath })
         {
-            if (context.Request.Path != "/metrics" || !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            try
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                await context.Response.WriteAsync("see /metrics\n", context.RequestAborted).ConfigureAwait(false);
+                certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                Log.Failed(_logger, Ipv4Address.Format(_settings.Address), _settings.Port, $"TLS certificate {certificatePath} / key {keyPath}: {ex.Message}");
                 return;
             }
+        }
 
-            context.Response.ContentType = PrometheusExporter.ContentType;
-            await context.Response.WriteAsync(_exporter.Scrape(), context.RequestAborted).ConfigureAwait(false);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(MetricsEndpointService).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(Ipv4Address.ToIPAddress(_settings.Address), _settings.Port, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
+        var app = builder.Build();
+        app.Run(HandleAsync);
 
         try
         {
@@ -57,19 +82,21 @@ public sealed partial class MetricsEndpointService : IHostedService, IAsyncDispo
         }
         catch (IOException ex)
         {
-            Log.Failed(_logger, _port, ex.Message);
+            Log.Failed(_logger, Ipv4Address.Format(_settings.Address), _settings.Port, ex.Message);
             await app.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
         _app = app;
         BoundPort = new Uri(app.Urls.First()).Port;
-        Log.Listening(_logger, $"http://127.0.0.1:{BoundPort}/metrics");
+        var url = (_settings with { Port = BoundPort.Value }).Url;
+        Log.Listening(_logger, url + "metrics", _status is null ? "" : $"; status page on {url}");
     }
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _status?.Stop();
         if (_app is { } app)
         {
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -88,12 +115,41 @@ public sealed partial class MetricsEndpointService : IHostedService, IAsyncDispo
         }
     }
 
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (_status is not null && !_status.Authorize(context))
+        {
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !(_status is not null && HttpMethods.IsPost(context.Request.Method)))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return;
+        }
+
+        if (context.Request.Path == "/metrics")
+        {
+            context.Response.ContentType = PrometheusExporter.ContentType;
+            await context.Response.WriteAsync(_exporter.Scrape(), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (_status is not null && await _status.TryHandleAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        await context.Response.WriteAsync(_status is null ? "see /metrics\n" : "see / (status page), /status.json or /metrics\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = EventIds.MetricsListening, EventName = nameof(EventIds.MetricsListening), Level = LogLevel.Information, Message = "Prometheus metrics on {Url}")]
-        public static partial void Listening(ILogger logger, string url);
+        [LoggerMessage(EventId = EventIds.MetricsListening, EventName = nameof(EventIds.MetricsListening), Level = LogLevel.Information, Message = "Prometheus metrics on {Url}{StatusPage}")]
+        public static partial void Listening(ILogger logger, string url, string statusPage);
 
-        [LoggerMessage(EventId = EventIds.MetricsFailed, EventName = nameof(EventIds.MetricsFailed), Level = LogLevel.Error, Message = "Prometheus endpoint on 127.0.0.1:{Port} not started: {Reason}")]
-        public static partial void Failed(ILogger logger, int port, string reason);
+        [LoggerMessage(EventId = EventIds.MetricsFailed, EventName = nameof(EventIds.MetricsFailed), Level = LogLevel.Error, Message = "HTTP endpoint on {Address}:{Port} not started: {Reason}")]
+        public static partial void Failed(ILogger logger, string address, int port, string reason);
     }
 }

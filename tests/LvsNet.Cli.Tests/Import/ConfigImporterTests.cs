@@ -25,25 +25,35 @@ public class ConfigImporterTests
             """;
         var result = ConfigImporter.Import(save, Director);
         Assert.Equal("ipvsadm", result.Format);
-        Assert.Equal(2, result.Config.VirtualServices.Length);
+        Assert.Equal(3, result.Config.VirtualServices.Length);
         var web = result.Config.VirtualServices[0];
         Assert.Equal("wlc", web.Scheduler);
         Assert.Equal(TimeSpan.FromSeconds(360), web.PersistenceTimeout);
         Assert.Equal(Ip("255.255.255.0"), web.PersistenceNetmask);
         Assert.Equal([Ip("10.0.0.12"), Ip("10.0.0.11")], web.RealServers.Select(s => s.Address));
         Assert.True(result.Config.VirtualServices[1].OnePacketScheduling);
-        Assert.Equal(2, result.Notes.Count);
-        Assert.All(result.Notes, n => Assert.Equal(ImportNoteKind.Error, n.Kind));
+
+        // The fwmark service is rebuilt as saved (the tunnel server keeps port 0: ipvsadm forces no
+        // port on fwmark services), but which packets carry mark 7 was never in the file: an error.
+        var marked = result.Config.VirtualServices[2];
+        Assert.Equal(7u, marked.FirewallMark);
+        Assert.Equal((IpProtocol)0, marked.Protocol);
+        Assert.Equal("sh", marked.Scheduler);
+        Assert.Equal(["sh-fallback", "sh-port"], marked.SchedulerFlags.AsEnumerable());
+        var tunnel = Assert.Single(marked.RealServers);
+        Assert.Equal((Ip("192.168.10.3"), (ushort)0, ForwardingMethod.Tunnel), (tunnel.Address, tunnel.Port, tunnel.Method));
+        var note = Assert.Single(result.Notes);
+        Assert.Equal(ImportNoteKind.Error, note.Kind);
         Assert.False(result.Complete);
-        Assert.Equal(6, result.Notes[0].Line);
-        Assert.Contains("fwmark", result.Notes[0].Message, StringComparison.Ordinal);
-        Assert.Equal(7, result.Notes[1].Line);
+        Assert.Equal(6, note.Line);
+        Assert.Contains("add a firewall_marks entry with mark 7", note.Message, StringComparison.Ordinal);
         Assert.Empty(result.ValidationErrors);
 
         var yaml = result.ToYaml("rules.save");
         Assert.Contains("# Imported by lvsnetadm import from rules.save (ipvsadm format).", yaml, StringComparison.Ordinal);
-        Assert.Contains("#   line 6: error: -A -f 7", yaml, StringComparison.Ordinal);
-        Assert.Equal(2, KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.Length);
+        Assert.Contains("#   line 6: error: fwmark 7 is imported, but which packets carry mark 7", yaml, StringComparison.Ordinal);
+        Assert.Contains("  - fwmark: 7\n", yaml, StringComparison.Ordinal);
+        Assert.Equal(result.Config.VirtualServices.AsEnumerable(), KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.AsEnumerable());
     }
 
     [Fact]
@@ -115,7 +125,7 @@ public class ConfigImporterTests
         var result = ConfigImporter.Import("virtual_server fwmark 7 {\n real_server 10.0.0.11 80 {\n }\n}\nvirtual_server 10.0.0.100 80 {\n protocol TCP\n lb_kind DR\n real_server 10.0.0.11 80 {\n }\n}\n", Director);
         var yaml = result.ToYaml("keepalived.conf");
         Assert.StartsWith("# Imported by lvsnetadm import from keepalived.conf (keepalived format).\n# INCOMPLETE: 1 item(s) could not be mapped", yaml, StringComparison.Ordinal);
-        Assert.Contains("#   line 1: error: virtual_server fwmark 7: LvsNet has no firewall-mark services yet", yaml, StringComparison.Ordinal);
-        Assert.Single(KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices);
+        Assert.Contains("#   line 1: error: fwmark 7 is imported, but which packets carry mark 7 was decided by iptables/nftables mangle rules outside this file", yaml, StringComparison.Ordinal);
+        Assert.Equal(2, KeepalivedTestFiles.ParseIncomplete(yaml).Config.VirtualServices.Length);
     }
 }

@@ -201,7 +201,6 @@ public class IpvsadmParserTests
     }
 
     [Theory]
-    [InlineData("-A -f 7 -s sh", "-f: LvsNet does not support fwmark services yet (use -t or -u)")]
     [InlineData("-A --sctp-service 10.0.0.100:80", "--sctp-service: LvsNet does not support SCTP services yet")]
     [InlineData("-A -t [2001:db8::1]:80", "[2001:db8::1]:80: LvsNet does not support IPv6 addresses yet")]
     [InlineData("-A -t 10.0.0.100:80 --pe sip -p", "--pe: LvsNet does not support persistence engines yet")]

@@ -31,6 +31,17 @@ public class ControlSerializerTests
     }
 
     [Fact]
+    public void FirewallMarkService_RoundTripsInRequestsAndListings()
+    {
+        var request = new ControlRequest { Command = ControlCommands.Edit, Operations = [Op("-a -f 4000000000 -r 10.0.0.11:443 -g")] };
+        var read = ControlSerializer.ReadRequest(ControlSerializer.ToLine(request).AsSpan()[..^1]);
+        Assert.Equal(LvsNet.Control.Editing.ServiceSelector.ForMark(4_000_000_000), Assert.Single(read.Operations!).Service);
+
+        var response = new ControlResponse { Ok = true, Listing = new IpvsListing { TableSize = 1, Services = [new ServiceListing { Protocol = "tcp", Address = "0.0.0.0", Port = 0, FirewallMark = 7, Scheduler = "rr" }] } };
+        Assert.Equal(7u, Assert.Single(ControlSerializer.ReadResponse(ControlSerializer.ToLine(response).AsSpan()[..^1]).Listing!.Services).FirewallMark);
+    }
+
+    [Fact]
     public void Response_WithListing_RoundTrips()
     {
         var response = new ControlResponse

@@ -16,9 +16,11 @@ public class ConfigYamlWriterTests
     // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
     private static readonly string[] Written =
     [
-        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices",
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http",
+        "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
+        "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
-        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo",
+        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold",
@@ -37,12 +39,17 @@ public class ConfigYamlWriterTests
     private static LvsConfig Maximal() => new()
     {
         Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), GatewayMac = MacAddress.Parse("52:54:00:00:00:01"), PrepareHost = false },
-        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap" },
+        Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap", AfPacketRing = 3, BusyPoll = TimeSpan.FromMicroseconds(50) },
         Connections = new ConnectionTableConfig
         {
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
             ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
         },
+        FirewallMarks =
+        [
+            new FirewallMarkRule { Mark = 4_000_000_000, Protocol = IpProtocol.Tcp, Destinations = [new AddressPrefix(Ip("10.0.0.110"), 32), new AddressPrefix(Ip("10.0.0.120"), 29)], Ports = [new PortRange(80, 80), new PortRange(8000, 8080)] },
+            new FirewallMarkRule { Mark = 4_000_000_000, Destinations = [new AddressPrefix(Ip("10.0.0.111"), 32)] },
+        ],
         VirtualServices =
         [
             new VirtualServiceConfig
@@ -66,6 +73,11 @@ public class ConfigYamlWriterTests
             new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.103"), Port = 80, Scheduler = "lblcr", LocalityExpiration = TimeSpan.FromMinutes(30) },
             new VirtualServiceConfig
             {
+                Protocol = 0, Address = 0, Port = 0, FirewallMark = 4_000_000_000, Scheduler = "rr", PersistenceTimeout = TimeSpan.FromSeconds(360), OnePacketScheduling = true,
+                RealServers = [new RealServerConfig { Address = Ip("10.0.0.14"), Port = 443 }, new RealServerConfig { Address = Ip("10.0.0.15"), Port = 0, Method = ForwardingMethod.Tunnel }],
+            },
+            new VirtualServiceConfig
+            {
                 Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.104"), Port = 443, Scheduler = "wlc",
                 DynamicWeights = new DynamicWeightsConfig
                 {
@@ -82,6 +94,7 @@ public class ConfigYamlWriterTests
         Assert.Equal(expected.Director, actual.Director);
         Assert.Equal(expected.Capture, actual.Capture);
         Assert.Equal(expected.Connections, actual.Connections);
+        Assert.Equal(expected.FirewallMarks.AsEnumerable(), actual.FirewallMarks.AsEnumerable());
         Assert.Equal(expected.VirtualServices.Length, actual.VirtualServices.Length);
         for (var i = 0; i < expected.VirtualServices.Length; i++)
         {
@@ -125,16 +138,29 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_HttpSection_ReadsBackEqual()
+    {
+        const string Hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+        var config = LvsConfigReader.Parse($"director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  address: 0.0.0.0\n  port: 9100\n  basic_auth:\n    username: ops\n    password_sha256: {Hash}\n  tls:\n    certificate: /etc/lvsnet/status.crt\n    key: /etc/lvsnet/status.key\n  admin_actions: true\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("http:\n  address: 0.0.0.0\n  port: 9100\n  basic_auth:\n    username: ops\n", yaml, StringComparison.Ordinal);
+        Assert.Equal(config.Http, LvsConfigReader.Parse(yaml).Http);
+
+        var loopback = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  port: 9100\n");
+        Assert.Equal("director:\n  interface: eth0\n  address: 10.0.0.2/24\nhttp:\n  port: 9100\nvirtual_services: []\n", ConfigYamlWriter.Write(loopback));
+    }
+
+    [Fact]
     public void Write_AfterIpvsadmEdits_ReadsBackEqual()
     {
-        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20");
+        var config = Apply(Empty, "-A -t 10.0.0.100:80 -s wrr -p", "-a -t 10.0.0.100:80 -r 10.0.0.11 -w 3", "-a -t 10.0.0.100:80 -r 10.0.0.12:8080 -m", "--set 100 0 20", "-A -f 3 -s sh -p 60", "-a -f 3 -r 10.0.0.13:443 -g");
         AssertSame(config, LvsConfigReader.Parse(ConfigYamlWriter.Write(config)));
     }
 
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);

@@ -27,6 +27,44 @@ public class ConfigReaderTests
               - address: 10.77.0.12
         """;
 
+    private const string Director = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";
+
+    [Fact]
+    public void Parse_HttpSection_DefaultsToLoopbackWithoutAuthentication()
+    {
+        var config = LvsConfigReader.Parse(Director + "http:\n  port: 9100\n");
+        Assert.Equal(new HttpEndpointConfig { Address = Ipv4Address.Parse("127.0.0.1"), Port = 9100 }, config.Http);
+        Assert.Null(LvsConfigReader.Parse(Director).Http);
+    }
+
+    [Fact]
+    public void Parse_HttpSection_ReadsAuthenticationAndTls()
+    {
+        // sha256("secret") = 2bb80d53...a25b (sha256sum of the six bytes).
+        var config = LvsConfigReader.Parse(Director + "http:\n  address: 10.0.0.2\n  port: 443\n  basic_auth:\n    username: ops\n    password_sha256: 2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B\n  tls:\n    certificate: /etc/lvsnet/c.pem\n    key: /etc/lvsnet/k.pem\n  admin_actions: true\n");
+        var http = config.Http!;
+        Assert.Equal(Ipv4Address.Parse("10.0.0.2"), http.Address);
+        Assert.Equal(443, http.Port);
+        Assert.Equal("ops", http.Username);
+        Assert.Equal("2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b", http.PasswordSha256);
+        Assert.Equal("/etc/lvsnet/c.pem", http.TlsCertificate);
+        Assert.Equal("/etc/lvsnet/k.pem", http.TlsKey);
+        Assert.True(http.AdminActions);
+    }
+
+    [Fact]
+    public void Parse_HttpSectionWithMistakes_ReportsEveryErrorWithItsPathAndLine()
+    {
+        var yaml = Director + "http:\n  address: localhost\n  port: 70000\n  basic_auth:\n    username: a:b\n    password_sha256: secret\n  tls:\n    certificate: /c.pem\n  admin_actions: true\n  colour: blue\n";
+        var error = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
+        var paths = error.Errors.Select(e => $"{e.Path}@{e.Line}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["http.address@5", "http.basic_auth.password_sha256@9", "http.basic_auth.username@8", "http.colour@13", "http.port@6", "http.tls.key@11"], paths);
+        Assert.DoesNotContain(error.Errors, e => e.Path == "http.admin_actions");
+
+        var open = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Director + "http:\n  port: 9100\n  admin_actions: true\n"));
+        Assert.Contains(open.Errors, e => e.Path == "http.admin_actions" && e.Message.Contains("basic_auth", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Parse_ValidDocument_GivesTypedConfig()
     {
@@ -154,6 +192,26 @@ public class PersistenceConfigTests
         var yaml = $"director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    scheduler: rr\n    {(line.StartsWith("port", StringComparison.Ordinal) ? line : "port: 80\n    " + line)}\n";
         var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
         Assert.Contains(ex.Errors, e => e.Path == path);
+    }
+
+    [Fact]
+    public void CaptureRingAndBusyPoll_AreReadWithDefaults()
+    {
+        const string Head = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";
+        var defaults = LvsConfigReader.Parse(Head).Capture;
+        Assert.Equal((2, TimeSpan.Zero), (defaults.AfPacketRing, defaults.BusyPoll));
+
+        var set = LvsConfigReader.Parse(Head + "capture:\n  backend: afpacket\n  afpacket_ring: 3\n  busy_poll_us: 50\n").Capture;
+        Assert.Equal((3, TimeSpan.FromMicroseconds(50)), (set.AfPacketRing, set.BusyPoll));
+    }
+
+    [Fact]
+    public void CaptureRingAndBusyPoll_OutOfRange_AreBothReportedWithPathAndLine()
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\ncapture:\n  afpacket_ring: 1\n  busy_poll_us: 20000\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Contains(errors, e => e.Path == "capture.afpacket_ring" && e.Line == 5);
+        Assert.Contains(errors, e => e.Path == "capture.busy_poll_us" && e.Line == 6);
     }
 }
 

@@ -88,6 +88,7 @@ public class ControlRequestHandlerTests
         Assert.Equal(1, status.RealServers);
         Assert.Null(status.DataPath);
         Assert.Equal("http://127.0.0.1:9123/metrics", status.MetricsEndpoint);
+        Assert.Equal("http://127.0.0.1:9123/", status.StatusPage);
 
         var reload = host.Handler.Reload();
         Assert.True(reload.Ok);

@@ -38,17 +38,35 @@ internal sealed partial class NewFlowScheduler
         _sharedSchedulers = sharedSchedulers;
     }
 
-    /// <summary>The virtual service of a flow: its exact port, else a port-0 ("any port") service of the same VIP and protocol.</summary>
+    /// <summary>
+    /// The virtual service of a flow, in the kernel's order (ip_vs_service_find): the firewall-mark
+    /// service of the packet's mark when a rule marks it, else its exact port, else a port-0 ("any
+    /// port") service of the same VIP and protocol.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VirtualServiceState? FindService(in ConnectionKey key, LvsSnapshot snapshot)
     {
         var services = snapshot.ServicesByKey;
-        if (services.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, key.VirtualPort), out var service))
+        VirtualServiceState? service;
+        if (snapshot.FirewallMarks is { } marks && FindMarked(marks, in key, services) is { } marked)
+        {
+            return marked;
+        }
+
+        if (services.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, key.VirtualPort), out service))
         {
             return service;
         }
 
         return snapshot.HasPortZeroServices && services.TryGetValue(new ServiceKey(key.Protocol, key.VirtualAddress, 0), out service) ? service : null;
+    }
+
+    // Only configurations with firewall_marks get here; the address:port lookup above stays as it was.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static VirtualServiceState? FindMarked(FirewallMarkTable marks, in ConnectionKey key, System.Collections.Frozen.FrozenDictionary<ServiceKey, VirtualServiceState> services)
+    {
+        var mark = marks.Classify(key.Protocol, key.VirtualAddress, key.VirtualPort);
+        return mark != 0 && services.TryGetValue(ServiceKey.ForMark(mark), out var service) ? service : null;
     }
 
     /// <summary>Schedules a new flow and creates its connection; every refusal is counted (and answered where IPVS answers).</summary>
