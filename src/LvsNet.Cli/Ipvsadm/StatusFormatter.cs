@@ -45,6 +45,7 @@ public static class StatusFormatter
         {
             text.Append(CultureInfo.InvariantCulture, $"data path ({path.Workers} worker{(path.Workers == 1 ? string.Empty : "s")}): received {path.Received}, forwarded {path.Forwarded}, ignored {path.Ignored}, dropped {path.Dropped}, errors {path.Errors}\n");
             text.Append(CultureInfo.InvariantCulture, $"connections: {path.TableEntries} in table (capacity {path.TableCapacity}), {path.ConnectionsCreated} created, {path.ArpRepliesSent} ARP replies, {path.IcmpErrorsSent} ICMP errors sent\n");
+            text.Append(CultureInfo.InvariantCulture, $"flood defence: {path.DefenceDropped} entries dropped (drop_entry), {path.HalfOpenEvicted} of them half-open\n");
             text.Append("drops by reason:");
             var any = false;
             foreach (var (reason, count) in path.DropsByReason)

@@ -30,6 +30,12 @@ public sealed record DataPathStatus
     /// <summary>The connection table's capacity (connections.max_entries).</summary>
     public int TableCapacity { get; init; }
 
+    /// <summary>Entries the flood defence (IPVS drop_entry) has dropped from the table.</summary>
+    public long DefenceDropped { get; init; }
+
+    /// <summary>Of those, half-open (SYN_RECV) entries, which go first under pressure.</summary>
+    public long HalfOpenEvicted { get; init; }
+
     /// <summary>Unexpected errors caught on the capture thread.</summary>
     public long Errors { get; init; }
 

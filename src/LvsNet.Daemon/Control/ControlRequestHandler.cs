@@ -293,6 +293,8 @@ public sealed class ControlRequestHandler
                 IcmpErrorsSent = counters.IcmpErrorsSent,
                 TableEntries = _capture.Workers.Sum(w => w.Processor.Table.Count),
                 TableCapacity = _capture.Workers.Sum(w => w.Processor.Table.Capacity),
+                DefenceDropped = _capture.Workers.Sum(w => w.Processor.Table.DefenceDropped),
+                HalfOpenEvicted = _capture.Workers.Sum(w => w.Processor.Table.HalfOpenEvicted),
                 Errors = _capture.Workers.Sum(w => w.Errors),
                 Workers = _capture.Workers.Count,
                 DropsByReason = counters.DropsByReason().ToDictionary(d => d.Key.ToString(), d => d.Value),
