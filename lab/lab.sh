@@ -2,15 +2,16 @@
 # lab/lab.sh - network-namespace test lab for LvsNet (used by the demo and the end-to-end tests).
 #
 # Usage (run as root):
-#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--state DIR]
-#       Create lab ID (1-10 characters, [A-Za-z0-9]). Defaults: N=2 real servers, mode dr.
+#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--state DIR]
+#       Create lab ID (1-10 characters, [A-Za-z0-9]). Defaults: N=2 real servers, mode dr, one
+#       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
 #   lab/lab.sh down ID [--state DIR]
 #       Stop the lab's processes (nginx by pid file, then every process left in the lab's own
 #       namespaces), delete all lvt-ID-* namespaces, remove the state dir. Idempotent; exit 0.
 #   lab/lab.sh exec ID ROLE -- CMD...
-#       Run CMD in namespace lvt-ID-ROLE (ROLE = client | dir | rs1..rsN | sw); exit code of CMD.
+#       Run CMD in namespace lvt-ID-ROLE (ROLE = client | dir | dir2 | rs1..rsN | sw); exit code of CMD.
 #   lab/lab.sh list
 #       Print the existing lvt-* namespaces, one per line (to find leftovers).
 #
@@ -22,6 +23,7 @@
 #
 #   lvt-ID-client eth0 10.77.0.10 ─┐
 #   lvt-ID-dir    eth0 10.77.0.2  ─┤  lvt-ID-sw: bridge br0 (STP off, multicast snooping off),
+#   lvt-ID-dir2   eth0 10.77.0.3  ─┤  (only with --directors 2)
 #   lvt-ID-rs1    eth0 10.77.0.11 ─┤  ports lvt-client, lvt-dir, lvt-rs1, ..., lvt-rsN
 #   lvt-ID-rsK    eth0 10.77.0.(10+K)
 #
@@ -51,6 +53,7 @@
 #   LVT_NS_SW LVT_NS_CLIENT LVT_NS_DIR
 #   LVT_CLIENT_IP LVT_CLIENT_MAC LVT_SW_IF_CLIENT
 #   LVT_DIP LVT_DIR_IP (same value) LVT_DIR_MAC LVT_SW_IF_DIR
+#   with --directors 2: LVT_NS_DIR2 LVT_DIP2 LVT_DIR2_MAC LVT_SW_IF_DIR2
 #   per real server K=1..N: LVT_NS_RSK LVT_RSK_IP LVT_RSK_MAC LVT_SW_IF_RSK LVT_RSK_PIDFILE
 #   lists: LVT_RS_NAMES LVT_RS_NS LVT_RS_IPS LVT_RS_MACS
 #   (MACs are lower-case, as tcpdump -e prints them; LVT_SW_IF_* are the bridge ports in
@@ -69,6 +72,7 @@ NGINX_TEMPLATE="$LVT_DIR/nginx-rs.conf.in"
 NET=10.77.0
 PREFIXLEN=24
 DIP="$NET.2"
+DIP2="$NET.3"
 CLIENT_IP="$NET.10"
 VIP="$NET.100"
 VIP2="$NET.101"
@@ -81,7 +85,7 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<'EOF'
-usage: lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--state DIR]
+usage: lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--state DIR]
        lab.sh down ID [--state DIR]
        lab.sh exec ID ROLE -- CMD...
        lab.sh list
@@ -111,7 +115,7 @@ resolve_state() {
 # lab_namespaces ID: existing namespaces of lab ID
 lab_namespaces() {
     ip netns list 2>/dev/null | awk '{print $1}' \
-        | grep -E "^lvt-$1-(sw|client|dir|rs[0-9]+)\$" || true
+        | grep -E "^lvt-$1-(sw|client|dir|dir2|rs[0-9]+)\$" || true
 }
 
 # pid_in_ns PID NS: true when process PID lives in network namespace NS
@@ -335,7 +339,7 @@ wait_nginx() {
 }
 
 cmd_up() {
-    local id="" nrs=2 mode=dr state_arg="" k t0
+    local id="" nrs=2 mode=dr state_arg="" k t0 directors=1
     t0=$(date +%s.%N)
     [[ $# -ge 1 ]] || usage
     id="$1"; shift
@@ -345,6 +349,8 @@ cmd_up() {
             --rs=*) nrs="${1#*=}"; shift ;;
             --mode) [[ $# -ge 2 ]] || usage; mode="$2"; shift 2 ;;
             --mode=*) mode="${1#*=}"; shift ;;
+            --directors) [[ $# -ge 2 ]] || usage; directors="$2"; shift 2 ;;
+            --directors=*) directors="${1#*=}"; shift ;;
             --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
             --state=*) state_arg="${1#*=}"; shift ;;
             *) log "unknown argument '$1'"; usage ;;
@@ -354,6 +360,7 @@ cmd_up() {
     [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
         || die "--rs must be a number from 1 to $RS_MAX"
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
+    [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool
     for tool in ip ethtool nginx curl awk grep sed stat; do
@@ -396,6 +403,10 @@ cmd_up() {
 
     add_host dir "$DIP"
     ns_sysctl "lvt-$id-dir" net.ipv4.ip_forward=0
+    if [[ "$directors" == 2 ]]; then
+        add_host dir2 "$DIP2"
+        ns_sysctl "lvt-$id-dir2" net.ipv4.ip_forward=0
+    fi
 
     for ((k = 1; k <= nrs; k++)); do
         local ns="lvt-$id-rs$k"
@@ -452,6 +463,12 @@ cmd_up() {
         echo "LVT_DIR_IP=$DIP"
         echo "LVT_DIR_MAC=$(getmac "lvt-$id-dir")"
         echo "LVT_SW_IF_DIR=lvt-dir"
+        if [[ "$directors" == 2 ]]; then
+            echo "LVT_NS_DIR2=lvt-$id-dir2"
+            echo "LVT_DIP2=$DIP2"
+            echo "LVT_DIR2_MAC=$(getmac "lvt-$id-dir2")"
+            echo "LVT_SW_IF_DIR2=lvt-dir2"
+        fi
         for ((k = 1; k <= nrs; k++)); do
             mac=$(getmac "lvt-$id-rs$k")
             echo "LVT_NS_RS$k=lvt-$id-rs$k"
@@ -504,7 +521,7 @@ cmd_exec() {
     [[ $# -ge 2 ]] || usage
     local id="$1" role="$2"; shift 2
     check_id "$id"
-    [[ "$role" =~ ^(sw|client|dir|rs[0-9]+)$ ]] || die "ROLE must be client, dir, rsK or sw"
+    [[ "$role" =~ ^(sw|client|dir|dir2|rs[0-9]+)$ ]] || die "ROLE must be client, dir, dir2, rsK or sw"
     [[ "${1:-}" == "--" ]] && shift
     [[ $# -ge 1 ]] || usage
     local ns="lvt-$id-$role"

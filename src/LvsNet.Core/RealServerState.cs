@@ -219,6 +219,9 @@ public sealed class RealServerState
         }
     }
 
+    /// <summary>A connection received from the master's sync daemon was bound to this server: counted inactive (its state then moves it), not as a scheduled connection.</summary>
+    internal void OnSyncedConnectionBound() => Interlocked.Increment(ref _inactiveConnections);
+
     internal void OnTemplateBound() => Interlocked.Increment(ref _persistentConnections);
 
     internal void OnTemplateUnbound() => Interlocked.Decrement(ref _persistentConnections);

@@ -34,10 +34,14 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     private AfXdpDevice? _xdp;
     private readonly List<CaptureWorker> _workers = [];
     private PcapFileTap? _tap;
+    private readonly Core.Ha.DirectorRoleState? _role;
+    private readonly Core.Sync.SyncHub? _sync;
 
     /// <summary>Creates the service.</summary>
-    public CaptureService(LvsRuntime runtime, DirectorHost host, StatisticsLogger statistics, ILoggerFactory loggerFactory, TimeProvider time)
+    public CaptureService(LvsRuntime runtime, DirectorHost host, StatisticsLogger statistics, ILoggerFactory loggerFactory, TimeProvider time, Core.Ha.DirectorRoleState? role = null, Core.Sync.SyncHub? sync = null)
     {
+        _role = role;
+        _sync = sync;
         _runtime = runtime;
         _host = host;
         _statistics = statistics;
@@ -102,6 +106,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     TableCapacity = Math.Max(1024, snapshot.Config.Connections.MaxEntries / workers),
                     WorkerIndex = index,
                     WorkerCount = workers,
+                    Role = _role,
+                    Sync = _sync,
                 };
                 var processor = new PacketProcessor(_runtime, new FrameTransmitter(injectionDevice, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
                 _workers.Add(new CaptureWorker(captureDevice, processor, capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>(), index));

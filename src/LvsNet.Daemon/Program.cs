@@ -3,6 +3,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Runtime;
 using LvsNet.Daemon;
 using LvsNet.Daemon.Control;
+using LvsNet.Daemon.Ha;
 using LvsNet.Daemon.Health;
 using LvsNet.Daemon.Host;
 using LvsNet.Daemon.Metrics;
@@ -99,6 +100,10 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(levelSwitch);
 builder.Services.AddSingleton(runtime);
+
+// Director HA: the role (keepalived's notify scripts set it through lvsnetadm) and the sync queues, shared with the capture threads.
+builder.Services.AddSingleton(new LvsNet.Core.Ha.DirectorRoleState(config.HighAvailability.InitialRole));
+builder.Services.AddSingleton(new LvsNet.Core.Sync.SyncHub(config.Capture.Workers, config.HighAvailability.SyncDaemon?.QueueLength ?? 16384));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DirectorHost>();
 builder.Services.AddSingleton<StatisticsLogger>();
@@ -111,6 +116,12 @@ builder.Services.AddHostedService<DynamicWeightService>();
 
 // Health checks (after capture, which prepares the host): they publish by snapshot rebuilds and feed the dynamic weights.
 builder.Services.AddLvsNetHealth();
+
+// HA control after capture and health: the sync daemons need the capture threads, ha_suspend the monitor.
+builder.Services.AddSingleton<SyncDaemons>();
+builder.Services.AddSingleton<HaController>();
+builder.Services.AddHostedService<HaService>();
+builder.Services.AddSingleton<HaMetrics>();
 
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();

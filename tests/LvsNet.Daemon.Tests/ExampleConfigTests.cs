@@ -22,6 +22,8 @@ public class ExampleConfigTests
         { "examples/health-checks.yaml", 2, 4 },
         { "examples/dynamic-weights.yaml", 1, 2 },
         { "examples/afpacket-workers.yaml", 1, 2 },
+        { "examples/ha-director1.yaml", 1, 2 },
+        { "examples/ha-director2.yaml", 1, 2 },
         { "examples/fwmark.yaml", 1, 2 },
 
         // What lvsnetadm import writes for tests/LvsNet.Cli.Tests/Import/TestData/checkers.conf (a test there keeps them equal).

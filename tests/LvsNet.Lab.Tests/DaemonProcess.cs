@@ -47,12 +47,16 @@ public sealed class DaemonProcess : IDisposable
     public static DaemonProcess Start(Lab lab, string yaml, params string[] extraArgs) => Start(lab, yaml, new Dictionary<string, string>(), extraArgs);
 
     /// <summary>Starts lvsnetd with extra environment variables (for example a fake NOTIFY_SOCKET).</summary>
-    public static DaemonProcess Start(Lab lab, string yaml, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    public static DaemonProcess Start(Lab lab, string yaml, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+        StartIn(lab, "dir", yaml, environment, extraArgs);
+
+    /// <summary>Starts lvsnetd in the namespace of <paramref name="role"/> (dir, or dir2 of a two-director lab).</summary>
+    public static DaemonProcess StartIn(Lab lab, string role, string yaml, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("lvt-daemon-").FullName;
         File.WriteAllText(Path.Combine(directory, "lvsnet.yaml"), yaml);
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["netns", "exec", lab.Namespace("dir"), "dotnet", DaemonDll, "--config", Path.Combine(directory, "lvsnet.yaml"), "--stats-interval", "0", .. extraArgs])
+        foreach (var arg in (string[])["netns", "exec", lab.Namespace(role), "dotnet", DaemonDll, "--config", Path.Combine(directory, "lvsnet.yaml"), "--stats-interval", "0", .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }

@@ -29,10 +29,13 @@ public sealed class Lab : IDisposable
     public string Vip => Env["LVT_VIP"];
 
     /// <summary>Creates a lab.</summary>
-    public static Lab Up(int realServers = 2, string mode = "dr")
+    /// <param name="realServers">How many real servers.</param>
+    /// <param name="mode">dr, nat, tun or fullnat.</param>
+    /// <param name="directors">1, or 2 for a second director (role dir2) for HA tests.</param>
+    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1)
     {
         var id = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode], TimeSpan.FromSeconds(60));
+        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, "--directors", directors.ToString()], TimeSpan.FromSeconds(60));
         if (result.ExitCode != 0)
         {
             ProcessResult.Run(Script, ["down", id], TimeSpan.FromSeconds(30));

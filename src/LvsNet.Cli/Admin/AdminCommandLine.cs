@@ -75,6 +75,15 @@ public static class AdminCommandLine
                 return new AdminInvocation { Verb = AdminVerb.LogLevel, SocketPath = socket, Json = json, Level = rest[1] };
             case "import":
                 return ParseImport(rest, socket, json);
+            case "role":
+            case "vrrp":
+                // keepalived's notify passes the state in capitals (MASTER); any case is taken.
+                if (rest.Count != 2 || rest[1].ToUpperInvariant() is not ("MASTER" or "BACKUP" or "FAULT"))
+                {
+                    throw new IpvsadmUsageException($"{verb} needs one role: master, backup or fault");
+                }
+
+                return new AdminInvocation { Verb = AdminVerb.Role, SocketPath = socket, Json = json, Role = rest[1].ToLowerInvariant() };
             case "top":
                 return new AdminInvocation { Verb = AdminVerb.Top, SocketPath = socket, Json = json, Top = ParseTop(rest) };
             default:
@@ -207,7 +216,10 @@ public static class AdminCommandLine
           {{Program}} --set tcp tcpfin udp
           {{Program}} -P|Q virtual-service -z local-address [-F ifname]
           {{Program}} -G [virtual-service]
+          {{Program}} --start-daemon {master|backup} [daemon options]
+          {{Program}} --stop-daemon {master|backup}
           {{Program}} reload | status | log-level LEVEL | export-yaml
+          {{Program}} role {master|backup|fault}
           {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]
           {{Program}} top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY]
           {{Program}} -h | -v
@@ -222,6 +234,7 @@ public static class AdminCommandLine
           status                      uptime, last reload, capture and data-path counters
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
+          role master|backup|fault    set the director's HA role (keepalived notify; alias: vrrp)
           top                         live view of services and real servers with rates and health;
                                       keys n c a i p b s w sort (address, conn/s, active, inactive,
                                       pkt/s, bytes/s, state, weight), q quits; -b batch, -i frames

@@ -5,6 +5,9 @@ namespace LvsNet.Cli.Admin;
 /// <summary>A parsed <c>lvsnetadm</c> command line.</summary>
 public sealed record AdminInvocation
 {
+    /// <summary>For <see cref="AdminVerb.Role"/>: master, backup or fault.</summary>
+    public string? Role { get; init; }
+
     /// <summary>What to do.</summary>
     public required AdminVerb Verb { get; init; }
 

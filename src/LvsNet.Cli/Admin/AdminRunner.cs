@@ -86,6 +86,7 @@ public sealed class AdminRunner
                 AdminVerb.LogLevel => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.LogLevel, Level = invocation.Level }, invocation, 1, cancellationToken).ConfigureAwait(false),
                 AdminVerb.ExportYaml => await ExportAsync(client, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Import => await ImportAsync(client, invocation, cancellationToken).ConfigureAwait(false),
+                AdminVerb.Role => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Role, Role = invocation.Role }, invocation, 1, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Top => await new TopRunner(client, _stdout, Terminal).RunAsync(invocation.Top ?? new TopOptions(), cancellationToken).ConfigureAwait(false),
                 _ => await IpvsadmAsync(client, invocation, cancellationToken).ConfigureAwait(false),
             };
@@ -111,8 +112,26 @@ public sealed class AdminRunner
                 await _stdout.WriteLineAsync(AdminCommandLine.VersionLine(Version)).ConfigureAwait(false);
                 return 0;
             case IpvsadmCommand.List when ipvsadm.Daemons:
-                // ipvsadm prints one line per running sync daemon and exits 0; LvsNet runs none yet.
+            {
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.Daemons }, cancellationToken).ConfigureAwait(false);
+                if (!await CheckAsync(response).ConfigureAwait(false))
+                {
+                    return Refused;
+                }
+
+                var daemons = response.Daemons ?? [];
+                await _stdout.WriteAsync(invocation.Json ? ControlSerializer.ToJson(response) + "\n" : IpvsadmFormatter.Daemons(daemons)).ConfigureAwait(false);
                 return 0;
+            }
+
+            case IpvsadmCommand.StartDaemon:
+            case IpvsadmCommand.StopDaemon:
+                return await SimpleAsync(
+                    client,
+                    new ControlRequest { Command = ipvsadm.Command == IpvsadmCommand.StartDaemon ? ControlCommands.StartDaemon : ControlCommands.StopDaemon, SyncDaemon = ipvsadm.SyncDaemon },
+                    invocation,
+                    Refused,
+                    cancellationToken).ConfigureAwait(false);
             case IpvsadmCommand.Restore:
                 return await RestoreAsync(client, invocation, cancellationToken).ConfigureAwait(false);
             case IpvsadmCommand.Zero:

@@ -21,6 +21,8 @@ public enum AdminVerb
     /// <summary><c>lvsnetadm import FILE</c>.</summary>
     Import,
 
+    /// <summary><c>lvsnetadm role master|backup|fault</c> (alias <c>vrrp</c>): keepalived's notify scripts call it.</summary>
+    Role,
     /// <summary><c>lvsnetadm top</c>.</summary>
     Top,
 }

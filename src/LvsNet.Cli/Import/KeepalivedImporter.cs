@@ -152,7 +152,7 @@ internal static class KeepalivedImporter
                     config = config with { Connections = Timeouts(child, config.Connections, notes) };
                     break;
                 case "lvs_sync_daemon":
-                    notes.Unmapped("global_defs", child, "LvsNet has no connection synchronisation yet");
+                    config = KeepalivedSyncDaemon.Apply(child, config, notes);
                     break;
                 case "lvs_flush":
                     notes.Adjusted(child.Line, "global_defs lvs_flush: lvsnetd's table starts empty at every start, as after the flush");

@@ -48,6 +48,12 @@ public enum IpvsadmCommand
     /// <summary>-G/--get-laddr (DPVS): list the FULLNAT local addresses.</summary>
     ListLocalAddresses,
 
+    /// <summary>--start-daemon.</summary>
+    StartDaemon,
+
+    /// <summary>--stop-daemon.</summary>
+    StopDaemon,
+
     /// <summary>-h.</summary>
     Help,
 

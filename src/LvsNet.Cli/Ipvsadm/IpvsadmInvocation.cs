@@ -26,6 +26,9 @@ public sealed record IpvsadmInvocation
     /// <summary>-L --daemon: list the connection synchronisation daemons.</summary>
     public bool Daemons { get; init; }
 
+    /// <summary>--start-daemon / --stop-daemon: the daemon.</summary>
+    public LvsNet.Control.Protocol.SyncDaemonInfo? SyncDaemon { get; init; }
+
     /// <summary>True for the commands that change the configuration.</summary>
     public bool IsEdit => Operation is not null;
 

@@ -49,8 +49,8 @@ internal static class IpvsadmOptionTable
         Cmd('l', "list", List, "list", null),
         Cmd('Z', "zero", Zero, "zero", "zero counters in a service or all services"),
         Cmd('\0', "set", Set, "set", "set connection timeout values") with { ValueName = "tcp tcpfin udp" },
-        new() { Short = '\0', Long = "start-daemon", Argument = OptionArgument.Required, Command = (StartDaemon, "start-daemon"), Handle = (_, v) => SyncDaemon(v, start: true) },
-        new() { Short = '\0', Long = "stop-daemon", Argument = OptionArgument.Required, Command = (StopDaemon, "stop-daemon"), Handle = (_, v) => SyncDaemon(v, start: false) },
+        new() { Short = '\0', Long = "start-daemon", Argument = OptionArgument.Required, Command = (StartDaemon, "start-daemon"), Handle = (s, v) => SyncDaemon(s, v, start: true) },
+        new() { Short = '\0', Long = "stop-daemon", Argument = OptionArgument.Required, Command = (StopDaemon, "stop-daemon"), Handle = (s, v) => SyncDaemon(s, v, start: false) },
         Cmd('P', "add-laddr", AddLocalAddress, "add-laddr", "add a FULLNAT local address (DPVS)"),
         Cmd('Q', "del-laddr", DeleteLocalAddress, "del-laddr", "delete a FULLNAT local address (DPVS)"),
         Cmd('G', "get-laddr", GetLocalAddresses, "get-laddr", "list the FULLNAT local addresses (DPVS)"),
@@ -84,7 +84,8 @@ internal static class IpvsadmOptionTable
             (s, v) => s.UpperThreshold = IpvsadmValues.ToNumber(v!, 0, int.MaxValue) ?? throw IpvsadmErrors.Fail("illegal u_threshold specified")),
         Value('y', "l-threshold", new("l-threshold", Allowed: ServerEdits), "lthreshold", "lower threshold of connections",
             (s, v) => s.LowerThreshold = IpvsadmValues.ToNumber(v!, 0, int.MaxValue) ?? throw IpvsadmErrors.Fail("illegal l_threshold specified")),
-        Value('\0', "mcast-interface", new("mcast-interface", Allowed: StartDaemon), null, null, static (_, _) => { }),
+        Value('\0', "mcast-interface", new("mcast-interface", Allowed: StartDaemon), "interface", "multicast interface for connection sync\n" + Indent + "(default: the director's interface)",
+            (s, v) => s.McastInterface = McastInterface(v!)),
         Flag('\0', "timeout", new("timeout", Exclusive: List), "output of timeout (tcp tcpfin udp)"),
         Flag('\0', "daemon", new("daemon", Exclusive: List), "output of daemon information"),
         Flag('\0', "stats", new("stats", Allowed: List), "output of statistics information", ListFormat.Stats),
@@ -93,19 +94,20 @@ internal static class IpvsadmOptionTable
         Flag('\0', "persistent-conn", new("persistent-conn", Allowed: List), "output of persistent connection info", ListFormat.PersistentConnections),
         Flag('\0', "nosort", new("nosort", Allowed: List), "disable sorting output of service/server entries", ListFormat.NoSort),
         new() { Short = '\0', Long = "sort", Help = "does nothing, for backwards compatibility" },
-        Value('\0', "syncid", new("syncid", Allowed: List | StartDaemon | StopDaemon), null, null,
-            (_, v) => Number(v!, 0, 255, "illegal syncid specified")),
+        Value('\0', "syncid", new("syncid", Allowed: List | StartDaemon | StopDaemon), "sid", "syncid for connection sync (default=0)",
+            (s, v) => s.SyncId = Number(v!, 0, 255, "illegal syncid specified")),
         Flag('X', "exact", new("exact", Allowed: List), "expand numbers (display exact values)", ListFormat.Exact),
         Flag('o', "ops", new("ops", Allowed: Services), "one-packet scheduling") with { Handle = (s, _) => s.Ops = true },
         Value('\0', "pe", new("pe", Allowed: Services), null, null, (_, _) => throw IpvsadmErrors.Unsupported("--pe", "persistence engines")),
         Value('b', "sched-flags", new("sched-flags", Allowed: Services), "flags", "scheduler flags (comma-separated)", (s, v) => s.SchedFlagsText = v),
-        Value('\0', "mcast-group", new("mcast-group", Allowed: StartDaemon), null, null, static (_, v) => McastGroup(v!)),
-        Value('\0', "mcast-port", new("mcast-port", Allowed: StartDaemon), null, null,
-            (_, v) => Number(v!, 1, 65535, "illegal mcast-port specified")),
-        Value('\0', "mcast-ttl", new("mcast-ttl", Allowed: StartDaemon), null, null,
-            (_, v) => Number(v!, 1, 255, "illegal mcast-ttl specified")),
-        Value('\0', "sync-maxlen", new("sync-maxlen", Allowed: StartDaemon), null, null,
-            (_, v) => Number(v!, 1, 65535 - 20 - 8, "illegal sync-maxlen specified")),
+        Value('\0', "mcast-group", new("mcast-group", Allowed: StartDaemon), "address", "IPv4 group (default=224.0.0.81)",
+            (s, v) => s.McastGroup = McastGroup(v!)),
+        Value('\0', "mcast-port", new("mcast-port", Allowed: StartDaemon), "port", "UDP port (default=8848)",
+            (s, v) => s.McastPort = Number(v!, 1, 65535, "illegal mcast-port specified")),
+        Value('\0', "mcast-ttl", new("mcast-ttl", Allowed: StartDaemon), "ttl", "Multicast TTL (default=1)",
+            (s, v) => s.McastTtl = Number(v!, 1, 255, "illegal mcast-ttl specified")),
+        Value('\0', "sync-maxlen", new("sync-maxlen", Allowed: StartDaemon), "length", "Max sync message length (default=1472)",
+            (s, v) => s.SyncMaxLength = Number(v!, 1, 65535 - 20 - 8, "illegal sync-maxlen specified")),
         Flag('\0', "tun-info", new("tun-info", Allowed: List), "output of tunnel information", ListFormat.TunnelInfo),
         Value('\0', "tun-type", new("tun-type", Allowed: ServerEdits), null, null,
             (s, v) => s.TunnelType = v is "ipip" or "gue" or "gre" ? v : throw IpvsadmErrors.Fail("illegal tunnel type specified")),
@@ -187,14 +189,20 @@ internal static class IpvsadmOptionTable
         s.FirewallMark = mark;
     }
 
-    private static void SyncDaemon(string? value, bool start)
+    private static void SyncDaemon(IpvsadmParseState s, string? value, bool start)
     {
         if (value is not ("master" or "backup"))
         {
             throw IpvsadmErrors.Fail(start ? "illegal start-daemon parameter specified" : "illegal start_daemon specified");
         }
 
-        throw IpvsadmErrors.Unsupported(start ? "--start-daemon" : "--stop-daemon", "the connection synchronisation daemon");
+        s.DaemonState = value;
+    }
+
+    private static string McastInterface(string value)
+    {
+        InterfaceName(value);
+        return value;
     }
 
     private static int Number(string value, int min, int max, string error) => IpvsadmValues.ToNumber(value, min, max) ?? throw IpvsadmErrors.Fail(error);
@@ -207,11 +215,13 @@ internal static class IpvsadmOptionTable
         }
     }
 
-    private static void McastGroup(string value)
+    private static string McastGroup(string value)
     {
         if (!IPAddress.TryParse(value, out var group) || group.AddressFamily != AddressFamily.InterNetwork || (group.GetAddressBytes()[0] & 0xF0) != 0xE0)
         {
             throw IpvsadmErrors.Fail($"invalid IPv4 mcast-group `{value}'");
         }
+
+        return group.ToString();
     }
 }

@@ -14,6 +14,27 @@ internal sealed class IpvsadmParseState
 
     public ParsedCommands Command { get; private set; } = ParsedCommands.None;
 
+    /// <summary>--start-daemon / --stop-daemon: master or backup.</summary>
+    public string? DaemonState { get; set; }
+
+    /// <summary>--mcast-interface.</summary>
+    public string? McastInterface { get; set; }
+
+    /// <summary>--syncid.</summary>
+    public int? SyncId { get; set; }
+
+    /// <summary>--sync-maxlen.</summary>
+    public int? SyncMaxLength { get; set; }
+
+    /// <summary>--mcast-group.</summary>
+    public string? McastGroup { get; set; }
+
+    /// <summary>--mcast-port.</summary>
+    public int? McastPort { get; set; }
+
+    /// <summary>--mcast-ttl.</summary>
+    public int? McastTtl { get; set; }
+
     /// <summary>The options given, as their ipvsadm identities.</summary>
     public IReadOnlyList<OptionRule> Options => _options;
 

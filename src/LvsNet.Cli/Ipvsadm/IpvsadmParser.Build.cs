@@ -72,7 +72,21 @@ public sealed partial class IpvsadmParser
                     LowerThreshold = s.LowerThreshold,
                 }),
 
-            // --start-daemon and --stop-daemon are refused while parsing; nothing else gets here.
+            StartDaemon or StopDaemon => new IpvsadmInvocation
+            {
+                Command = s.Command == StartDaemon ? IpvsadmCommand.StartDaemon : IpvsadmCommand.StopDaemon,
+                SyncDaemon = new LvsNet.Control.Protocol.SyncDaemonInfo
+                {
+                    State = s.DaemonState!,
+                    Interface = s.McastInterface,
+                    SyncId = s.SyncId ?? 0,
+                    MaxLength = s.SyncMaxLength,
+                    Group = s.McastGroup,
+                    Port = s.McastPort,
+                    Ttl = s.McastTtl,
+                },
+            },
+
             _ => throw IpvsadmErrors.Unsupported(IpvsadmOptionTable.CommandName(s.Command), "this command"),
         };
 

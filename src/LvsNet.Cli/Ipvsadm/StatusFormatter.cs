@@ -60,6 +60,11 @@ public static class StatusFormatter
             text.Append(any ? "\n" : " none\n");
         }
 
+        if (status.Ha is { } ha)
+        {
+            text.Append(HaLines(ha));
+        }
+
         text.Append("log level: ").Append(status.LogLevel ?? "unknown").Append('\n');
         text.Append("metrics: ").Append(status.MetricsEndpoint ?? "off").Append('\n');
         if (status.StatusPage is { } page)
@@ -67,6 +72,18 @@ public static class StatusFormatter
             text.Append("status page: ").Append(page).Append('\n');
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>The HA lines of the status: role, sync daemons and their counters.</summary>
+    public static string HaLines(HaStatus ha)
+    {
+        ArgumentNullException.ThrowIfNull(ha);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"role: {ha.Role} since {ha.RoleSince.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({ha.RoleChanges} change(s))\n");
+        text.Append(ha.Daemons.Count == 0 ? "sync daemons: none\n" : "sync daemons:\n" + string.Concat(IpvsadmFormatter.Daemons(ha.Daemons).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => "  " + line + "\n")));
+        text.Append(CultureInfo.InvariantCulture, $"sync sent: {ha.SyncMessagesSent} message(s), {ha.SyncConnectionsSent} connection(s), {ha.SyncQueueDropped} dropped at the queue, {ha.SyncSendErrors} send error(s)\n");
+        text.Append(CultureInfo.InvariantCulture, $"sync received: {ha.SyncMessagesReceived} message(s) ({ha.SyncMessagesRefused} refused), {ha.SyncConnectionsReceived} connection(s), {ha.SyncConnectionsApplied} applied, {ha.SyncConnectionsSkipped} skipped, {ha.SyncConnectionsWithoutServer} without server, {ha.SyncApplyDropped} dropped\n");
         return text.ToString();
     }
 

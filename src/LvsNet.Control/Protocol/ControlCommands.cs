@@ -26,4 +26,16 @@ public static class ControlCommands
 
     /// <summary>The running configuration as YAML.</summary>
     public const string ExportYaml = "export-yaml";
+
+    /// <summary>Set the director's HA role (<see cref="ControlRequest.Role"/>: master, backup or fault), as keepalived's notify scripts do.</summary>
+    public const string Role = "role";
+
+    /// <summary>Start a connection synchronisation daemon (ipvsadm --start-daemon; <see cref="ControlRequest.SyncDaemon"/>).</summary>
+    public const string StartDaemon = "start-daemon";
+
+    /// <summary>Stop a connection synchronisation daemon (ipvsadm --stop-daemon; <see cref="ControlRequest.SyncDaemon"/>, state only).</summary>
+    public const string StopDaemon = "stop-daemon";
+
+    /// <summary>The running sync daemons (ipvsadm -L --daemon).</summary>
+    public const string Daemons = "daemons";
 }

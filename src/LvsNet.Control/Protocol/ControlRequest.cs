@@ -20,6 +20,11 @@ public sealed record ControlRequest
     /// <summary>For <see cref="ControlCommands.LogLevel"/>: the new level.</summary>
     public string? Level { get; init; }
 
+    /// <summary>For <see cref="ControlCommands.Role"/>: master, backup or fault.</summary>
+    public string? Role { get; init; }
+
+    /// <summary>For <see cref="ControlCommands.StartDaemon"/> and <see cref="ControlCommands.StopDaemon"/>: the daemon.</summary>
+    public SyncDaemonInfo? SyncDaemon { get; init; }
     /// <summary>For <see cref="ControlCommands.List"/>: list health (every configured real server with its state and checkers).</summary>
     public bool Health { get; init; }
 

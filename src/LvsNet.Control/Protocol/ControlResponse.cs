@@ -38,6 +38,9 @@ public sealed record ControlResponse
     /// <summary>For export-yaml.</summary>
     public string? Yaml { get; init; }
 
+    /// <summary>For daemons: the running sync daemons, master first.</summary>
+    public IReadOnlyList<SyncDaemonInfo>? Daemons { get; init; }
+
     /// <summary>A successful response.</summary>
     public static ControlResponse Success(string? message = null) => new() { Ok = true, Message = message };
 

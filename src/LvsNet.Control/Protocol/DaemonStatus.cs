@@ -48,6 +48,8 @@ public sealed record DaemonStatus
     /// <summary>The Prometheus endpoint, or null when off.</summary>
     public string? MetricsEndpoint { get; init; }
 
+    /// <summary>The director's HA role and the sync daemons' counters.</summary>
+    public HaStatus? Ha { get; init; }
     /// <summary>The status page (on the same endpoint), or null when off.</summary>
     public string? StatusPage { get; init; }
 }

@@ -33,6 +33,7 @@ public static partial class ConfigYamlWriter
         WriteDirector(yaml, config.Director);
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
+        HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
         WriteFirewallMarks(yaml, config.FirewallMarks);
         WriteHttp(yaml, config.Http);
         if (config.VirtualServices.IsEmpty)

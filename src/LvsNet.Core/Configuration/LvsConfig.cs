@@ -20,6 +20,8 @@ public sealed record LvsConfig
     /// <summary>The virtual services, in file order.</summary>
     public ImmutableArray<VirtualServiceConfig> VirtualServices { get; init; } = [];
 
+    /// <summary>Director high availability: initial role, gratuitous ARP, connection synchronisation.</summary>
+    public HighAvailabilityConfig HighAvailability { get; init; } = new();
     /// <summary>
     /// The firewall-mark rules (YAML <c>firewall_marks</c>), in file order: what an iptables mangle
     /// table would have marked for the <c>fwmark</c> services. The first rule a packet matches gives its mark.

@@ -93,6 +93,7 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+        var highAvailability = root.Mapping("high_availability") is { } haMap ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
         var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
 
         var firewallMarks = ReadFirewallMarks(root, lines);
@@ -113,6 +114,7 @@ public static partial class LvsConfigReader
             Connections = connections,
             Http = http,
             VirtualServices = services.ToImmutable(),
+            HighAvailability = highAvailability,
             FirewallMarks = firewallMarks,
         };
     }

@@ -31,7 +31,8 @@ public struct ConnectionEntry
     /// <summary>Flags.</summary>
     public ConnectionFlags Flags;
 
-    private readonly byte _reserved;
+    /// <summary>The state this connection had when it was last synced (IPVS old_state; the sync daemon's only per-connection memory).</summary>
+    public ConnectionState SyncedState;
 
     /// <summary>The real server's id (<see cref="RealServerState.Id"/>).</summary>
     public int RealServerId;

@@ -8,6 +8,12 @@ public sealed record DataPathOptions
     /// <summary>The capture NIC's MAC: the source of every frame sent and the destination of every frame handled.</summary>
     public required MacAddress Mac { get; init; }
 
+    /// <summary>The director's HA role, read once per batch; null = always master (no HA).</summary>
+    public Ha.DirectorRoleState? Role { get; init; }
+
+    /// <summary>The connection synchronisation's queues and settings; null = no sync.</summary>
+    public Sync.SyncHub? Sync { get; init; }
+
     /// <summary>The director's own IP (DIP).</summary>
     public required uint Address { get; init; }
 

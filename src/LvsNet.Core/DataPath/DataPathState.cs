@@ -15,6 +15,15 @@ internal sealed class DataPathState
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now;
 
+    /// <summary>True while the director is master (or has no HA role): it answers ARP for its addresses and forwards.</summary>
+    public bool Active = true;
+
+    /// <summary>The master sync daemon's settings for this batch, or null when none runs.</summary>
+    public Sync.SyncMasterSettings? SyncMaster;
+
+    /// <summary>This thread's sync producer (null without sync).</summary>
+    public Sync.SyncProducer? SyncProducer;
+
     /// <summary>The snapshot the current batch uses (null until the first configuration).</summary>
     public LvsSnapshot? Snapshot;
 

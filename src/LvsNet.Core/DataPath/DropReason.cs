@@ -119,4 +119,7 @@ public enum DropReason
 
     /// <summary>A new connection from a source prefix that used up its per_source_rate (established ones continue).</summary>
     SourceRateLimited,
+
+    /// <summary>A frame for a VIP or local address (or an ARP request for one) while the director is BACKUP or FAULT: the master handles it.</summary>
+    Standby,
 }

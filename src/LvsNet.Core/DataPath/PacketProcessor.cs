@@ -49,6 +49,10 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly ReplyHandler _replies;
     private readonly InputValidator _validator;
     private readonly FloodDefence _defence;
+    private readonly Ha.DirectorRoleState? _role;
+    private readonly Sync.SyncHub? _sync;
+    private readonly GratuitousArpSchedule _garp = new();
+    private int _masterships;
     private uint _lastTick;
     private uint _lastDefenceTick;
 
@@ -68,6 +72,12 @@ public sealed class PacketProcessor : IFrameHandler
         _address = options.Address;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
+        _role = options.Role;
+        _sync = options.Sync;
+        if (_sync is not null)
+        {
+            _state.SyncProducer = new Sync.SyncProducer(_sync, options.WorkerIndex);
+        }
         Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
         Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: logger);
         Neighbours.Resolved += (ip, mac) => DataPathLog.Resolved(logger, ip, mac);
@@ -173,15 +183,39 @@ public sealed class PacketProcessor : IFrameHandler
     {
         var now = _clock.TickOf(_time.GetTimestamp());
         _state.Now = now;
+        if (_role is not null)
+        {
+            _state.Active = _role.IsActive;
+        }
+
         var snapshot = _runtime.Current;
         if (!ReferenceEquals(snapshot, _state.Snapshot) && snapshot is not null)
         {
             OnSnapshotChanged(snapshot);
         }
 
+        if (_role is not null)
+        {
+            FollowRole(now);
+        }
+
+        if (_sync is not null)
+        {
+            _state.SyncMaster = _sync.Master;
+            if (_sync.Inbound[_workerIndex].Count > 0 && _state.Snapshot is not null)
+            {
+                ApplySynced();
+            }
+        }
+
         if (now != _lastTick)
         {
             _lastTick = now;
+            if (_workerIndex == 0 && _state.Snapshot is { } current && _garp.Due(now, current.Config.HighAvailability) is var due and > 0)
+            {
+                _arp.AnnounceBurst(current.OwnedAddresses, due);
+            }
+
             Table.Advance(now, _state.Servers);
             _arp.Maintain();
             _icmpErrors.Refill();
@@ -233,6 +267,63 @@ public sealed class PacketProcessor : IFrameHandler
         }
     }
 
+    /// <summary>
+    /// Reads the HA role once per batch. On becoming master (seen by a change of the mastership
+    /// count, so a quick flap between two batches is not missed) worker 0 sends the first burst of
+    /// gratuitous ARP at once; forwarding starts with this batch.
+    /// </summary>
+    private void FollowRole(uint now)
+    {
+        var role = _role!;
+        var masterships = role.Masterships;
+        var active = role.IsActive;
+        _state.Active = active;
+        if (masterships == _masterships)
+        {
+            if (!active)
+            {
+                _garp.OnStandby();
+            }
+
+            return;
+        }
+
+        _masterships = masterships;
+        if (active && _workerIndex == 0 && _state.Snapshot is { } snapshot)
+        {
+            _arp.AnnounceBurst(snapshot.OwnedAddresses, _garp.OnMaster(now, snapshot.Config.HighAvailability));
+        }
+    }
+
+    /// <summary>
+    /// Backup: applies what the sync thread received for this worker, at most a bounded number per
+    /// batch so that a burst of sync messages cannot starve the frames waiting in the ring.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ApplySynced()
+    {
+        const int MaxPerBatch = 4096;
+        var hub = _sync!;
+        var queue = hub.Inbound[_workerIndex];
+        var snapshot = _state.Snapshot!;
+        var threshold = hub.BackupThreshold;
+        long applied = 0, withoutServer = 0, full = 0;
+        for (var i = 0; i < MaxPerBatch && queue.TryDequeue(out var record); i++)
+        {
+            switch (Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold))
+            {
+                case Sync.SyncApplyResult.NoServer: withoutServer++; break;
+                case Sync.SyncApplyResult.TableFull: full++; break;
+                case Sync.SyncApplyResult.Ignored: break;
+                default: applied++; break;
+            }
+        }
+
+        Sync.SyncCounters.Add(ref hub.Counters._connectionsApplied, applied);
+        Sync.SyncCounters.Add(ref hub.Counters._connectionsWithoutServer, withoutServer);
+        Sync.SyncCounters.Add(ref hub.Counters._applyDropped, full);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void HandleIpv4(ReadOnlySpan<byte> frame, int wireLength, int l2Length)
     {
@@ -247,6 +338,12 @@ public sealed class PacketProcessor : IFrameHandler
         {
             if (snapshot is not null && snapshot.IsLocalAddress(ip.Destination))
             {
+                if (!_state.Active)
+                {
+                    Counters.Drop(DropReason.Standby);
+                    return;
+                }
+
                 HandleReply(frame, wireLength, l2Length, ip, snapshot, fullNat: true);
                 return;
             }
@@ -254,11 +351,23 @@ public sealed class PacketProcessor : IFrameHandler
             // Traffic to the director's own address (health-check answers, management) is the kernel's.
             if (snapshot is not null && ip.Destination != _address && snapshot.IsNatServerAddress(ip.Source))
             {
+                if (!_state.Active)
+                {
+                    Counters.Drop(DropReason.Standby);
+                    return;
+                }
+
                 HandleReply(frame, wireLength, l2Length, ip, snapshot, fullNat: false);
                 return;
             }
 
             Counters._ignored++;
+            return;
+        }
+
+        if (!_state.Active)
+        {
+            Counters.Drop(DropReason.Standby);
             return;
         }
 
@@ -343,8 +452,8 @@ public sealed class PacketProcessor : IFrameHandler
             Table.LocalPorts.Reserve(IpProtocol.Udp, local);
         }
 
-        // One announcement is enough: worker 0 sends it.
-        if (_workerIndex == 0)
+        // One announcement is enough: worker 0 sends it. A standby director announces nothing.
+        if (_workerIndex == 0 && _state.Active)
         {
             _arp.Announce(snapshot.OwnedAddresses);
         }

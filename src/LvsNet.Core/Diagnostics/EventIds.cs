@@ -196,4 +196,21 @@ public static class EventIds
 
     /// <summary>The checkers of ha_suspend services were suspended (director not active) or resumed.</summary>
     public const int HaSuspendChanged = 713;
+
+    // 900-999: director high availability (role, connection synchronisation).
+
+    /// <summary>The director's HA role changed (lvsnetadm role, from keepalived's notify).</summary>
+    public const int RoleChanged = 900;
+
+    /// <summary>A connection synchronisation daemon started.</summary>
+    public const int SyncDaemonStarted = 901;
+
+    /// <summary>A connection synchronisation daemon stopped.</summary>
+    public const int SyncDaemonStopped = 902;
+
+    /// <summary>A connection synchronisation daemon could not start or its socket failed.</summary>
+    public const int SyncDaemonFailed = 903;
+
+    /// <summary>A received sync message was refused (wrong size, other sync id, malformed) (Debug).</summary>
+    public const int SyncMessageRefused = 904;
 }

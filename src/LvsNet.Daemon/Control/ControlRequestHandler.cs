@@ -46,6 +46,7 @@ public sealed class ControlRequestHandler
     private readonly Lock _editGate = new();
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset? _lastEditAt;
+    private readonly Ha.HaController? _ha;
 
     /// <summary>Creates the handler.</summary>
     public ControlRequestHandler(
@@ -58,8 +59,10 @@ public sealed class ControlRequestHandler
         LoggingLevelSwitch levelSwitch,
         SystemdNotifier notifier,
         TimeProvider time,
-        ILogger<ControlRequestHandler> logger)
+        ILogger<ControlRequestHandler> logger,
+        Ha.HaController? ha = null)
     {
+        _ha = ha;
         _runtime = runtime;
         _reload = reload;
         _capture = capture;
@@ -105,6 +108,8 @@ public sealed class ControlRequestHandler
                 ControlCommands.Status => new ControlResponse { Ok = true, Status = Status() },
                 ControlCommands.LogLevel => SetLogLevel(request.Level),
                 ControlCommands.ExportYaml => Export(),
+                ControlCommands.Role or ControlCommands.StartDaemon or ControlCommands.StopDaemon or ControlCommands.Daemons =>
+                    _ha?.Handle(request) ?? ControlResponse.Failure("this lvsnetd runs without the HA control"),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };
         }
@@ -317,6 +322,7 @@ public sealed class ControlRequestHandler
             LogLevel = _levelSwitch.MinimumLevel.ToString(),
             MetricsEndpoint = HttpEndpointSettings.Resolve(_options, snapshot?.Config) is { } endpoint ? endpoint.Url + "metrics" : null,
             StatusPage = HttpEndpointSettings.Resolve(_options, snapshot?.Config)?.Url,
+            Ha = _ha?.Status(),
         };
     }
 

@@ -56,4 +56,22 @@ public class AdminCommandLineTests
             Assert.Contains(word, usage, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("role", "master", "master")]
+    [InlineData("vrrp", "BACKUP", "backup")]
+    [InlineData("role", "Fault", "fault")]
+    public void Parse_Role_TakesKeepalivedsStateInAnyCase(string verb, string state, string expected)
+    {
+        var invocation = Parse(verb, state);
+        Assert.Equal(AdminVerb.Role, invocation.Verb);
+        Assert.Equal(expected, invocation.Role);
+    }
+
+    [Theory]
+    [InlineData("role")]
+    [InlineData("role", "primary")]
+    [InlineData("role", "master", "now")]
+    public void Parse_BadRole_IsRefused(params string[] args) =>
+        Assert.Equal("role needs one role: master, backup or fault", Assert.Throws<IpvsadmUsageException>(() => Parse(args)).Message);
 }

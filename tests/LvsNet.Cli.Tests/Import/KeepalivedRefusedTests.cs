@@ -15,7 +15,7 @@ public class KeepalivedRefusedTests
     private static readonly ImportResult Result = ConfigImporter.Import(Text, Director);
 
     [Theory]
-    [InlineData("lvs_sync_daemon eth1", "no connection synchronisation")]
+    [InlineData("lvs_sync_daemon eth1", "'weight' is not understood")]
     [InlineData("include /etc/keepalived", "included files are not read")]
     [InlineData("virtual_server fwmark 7", "add a firewall_marks entry with mark 7")]
     [InlineData("virtual_server 2001:db8::100 443", "no IPv6")]

@@ -357,4 +357,19 @@ public class IpvsadmFormatterTests
 
         public string PortName(ushort port, string protocol) => "http";
     }
+
+    [Fact]
+    public void Daemons_PrintAsIpvsadm_MasterFirst_NothingWhenNone()
+    {
+        var daemons = new[]
+        {
+            new SyncDaemonInfo { State = "backup", Interface = "eth0", SyncId = 9, MaxLength = 1472, Group = "224.0.0.81", Port = 8848, Ttl = 1 },
+            new SyncDaemonInfo { State = "master", Interface = "eth0", SyncId = 0, MaxLength = 1472, Group = "224.0.0.81", Port = 8848, Ttl = 1 },
+        };
+        Assert.Equal(
+            "master sync daemon (mcast=eth0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n"
+            + "backup sync daemon (mcast=eth0, syncid=9, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n",
+            IpvsadmFormatter.Daemons(daemons));
+        Assert.Equal(string.Empty, IpvsadmFormatter.Daemons([]));
+    }
 }

@@ -204,7 +204,6 @@ public class IpvsadmParserTests
     [InlineData("-A --sctp-service 10.0.0.100:80", "--sctp-service: LvsNet does not support SCTP services yet")]
     [InlineData("-A -t [2001:db8::1]:80", "[2001:db8::1]:80: LvsNet does not support IPv6 addresses yet")]
     [InlineData("-A -t 10.0.0.100:80 --pe sip -p", "--pe: LvsNet does not support persistence engines yet")]
-    [InlineData("--start-daemon master", "--start-daemon: LvsNet does not support the connection synchronisation daemon yet")]
     [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gre", "--tun-type gre: LvsNet does not support GUE and GRE tunnels yet")]
     public void Parse_FeatureLvsNetLacks_IsRefusedClearly(string line, string message)
     {
@@ -219,6 +218,43 @@ public class IpvsadmParserTests
         var op = Parse("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type ipip").Operation!;
         Assert.Equal("tun", op.Method);
     }
+
+    [Fact]
+    public void Parse_StartDaemon_CarriesEveryOption()
+    {
+        var invocation = Parse("--start-daemon backup --mcast-interface eth1 --syncid 9 --sync-maxlen 1200 --mcast-group 224.0.0.82 --mcast-port 8849 --mcast-ttl 2");
+        Assert.Equal(IpvsadmCommand.StartDaemon, invocation.Command);
+        var daemon = invocation.SyncDaemon!;
+        Assert.Equal("backup", daemon.State);
+        Assert.Equal("eth1", daemon.Interface);
+        Assert.Equal(9, daemon.SyncId);
+        Assert.Equal(1200, daemon.MaxLength);
+        Assert.Equal("224.0.0.82", daemon.Group);
+        Assert.Equal(8849, daemon.Port);
+        Assert.Equal(2, daemon.Ttl);
+    }
+
+    [Fact]
+    public void Parse_StartDaemon_DefaultsAreLeftToTheDaemon()
+    {
+        var daemon = Parse("--start-daemon master").SyncDaemon!;
+        Assert.Equal("master", daemon.State);
+        Assert.Null(daemon.Interface);
+        Assert.Equal(0, daemon.SyncId);
+        Assert.Null(daemon.MaxLength);
+        Assert.Null(daemon.Group);
+        Assert.Equal(IpvsadmCommand.StopDaemon, Parse("--stop-daemon master").Command);
+    }
+
+    [Theory]
+    [InlineData("--start-daemon primary", "illegal start-daemon parameter specified")]
+    [InlineData("--stop-daemon primary", "illegal start_daemon specified")]
+    [InlineData("--start-daemon master --syncid 256", "illegal syncid specified")]
+    [InlineData("--start-daemon master --mcast-group 10.0.0.1", "invalid IPv4 mcast-group `10.0.0.1'")]
+    [InlineData("--start-daemon master --mcast-port 0", "illegal mcast-port specified")]
+    [InlineData("--start-daemon master --mcast-ttl 256", "illegal mcast-ttl specified")]
+    [InlineData("--stop-daemon master --mcast-ttl 2", "Illegal 'mcast-ttl' option with the 'stop-daemon' command")]
+    public void Parse_BadDaemonLine_FailsAsIpvsadm(string line, string message) => Assert.Equal(message, Fails(line).Message);
 
     [Fact]
     public void Parse_ListDaemon_IsAcceptedAsIpvsadmDoes()

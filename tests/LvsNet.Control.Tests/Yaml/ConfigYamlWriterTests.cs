@@ -16,7 +16,7 @@ public class ConfigYamlWriterTests
     // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
     private static readonly string[] Written =
     [
-        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http",
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http", "LvsConfig.HighAvailability",
         "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
         "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
@@ -45,6 +45,15 @@ public class ConfigYamlWriterTests
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
             ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
             PerSourceRate = 20, PerSourceBurst = 50, PerSourcePrefix = 24,
+        },
+        HighAvailability = new HighAvailabilityConfig
+        {
+            InitialRole = DirectorRole.Backup, GarpMasterRepeat = 3, GarpMasterDelay = TimeSpan.FromSeconds(2), GarpMasterRefresh = TimeSpan.FromMinutes(1), GarpMasterRefreshRepeat = 2,
+            SyncDaemon = new SyncDaemonConfig
+            {
+                Mode = SyncDaemonMode.Master, Interface = "eth1", SyncId = 9, Version = 0, MaxLength = 1200, Group = Ip("224.0.0.82"), Port = 8849, Ttl = 2,
+                Threshold = 5, Period = 60, QueueLength = 1024,
+            },
         },
         FirewallMarks =
         [

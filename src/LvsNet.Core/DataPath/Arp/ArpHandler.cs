@@ -75,6 +75,13 @@ internal sealed class ArpHandler
             return;
         }
 
+        if (!_state.Active)
+        {
+            // A backup (or faulty) director: the master answers for the VIPs; two answers would split the traffic.
+            _counters.Drop(DropReason.Standby);
+            return;
+        }
+
         // The kernel does not hold the VIPs and local addresses, so the daemon answers for them with the NIC's MAC.
         var length = ArpWriter.WriteFrame(_egress.Scratch, eth.Source, ArpOperation.Reply, _egress.Mac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
         if (_transmitter.Send(_egress.Scratch.Slice(0, length)))
@@ -133,5 +140,26 @@ internal sealed class ArpHandler
         }
 
         _announced.IntersectWith(owned);
+    }
+
+    /// <summary>
+    /// Announces every owned address <paramref name="count"/> times (a new master's burst, keepalived's
+    /// garp_master_repeat): neighbours and switches learn the MAC of the director that took over.
+    /// </summary>
+    public void AnnounceBurst(uint[] owned, int count)
+    {
+        for (var round = 0; round < count; round++)
+        {
+            foreach (var address in owned)
+            {
+                var length = ArpWriter.WriteFrame(_egress.Scratch, MacAddress.Broadcast, ArpOperation.Request, _egress.Mac, address, MacAddress.Zero, address);
+                if (_transmitter.Send(_egress.Scratch.Slice(0, length)))
+                {
+                    _counters._gratuitousArpsSent++;
+                }
+            }
+        }
+
+        _announced.UnionWith(owned);
     }
 }

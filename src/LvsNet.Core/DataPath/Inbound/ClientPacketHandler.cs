@@ -97,6 +97,11 @@ internal sealed class ClientPacketHandler
         var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
         var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
+        if (_state.SyncMaster is { } sync)
+        {
+            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync);
+        }
+
         _forwarders.Forward(frame, l2Length, ip, server!, index);
     }
 
@@ -157,6 +162,11 @@ internal sealed class ClientPacketHandler
         }
 
         table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        if (_state.SyncMaster is { } sync)
+        {
+            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync);
+        }
+
         _forwarders.Forward(frame, l2Length, ip, server!, index);
     }
 }

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using LvsNet.Core.Configuration;
+using LvsNet.Packets;
+
+namespace LvsNet.Control.Yaml;
+
+/// <summary>The <c>high_availability</c> section of the YAML the daemon exports and the importer writes: only what differs from the defaults.</summary>
+public static class HighAvailabilityYamlWriter
+{
+    /// <summary>Appends the section (nothing when every value is a default).</summary>
+    public static void Write(StringBuilder yaml, HighAvailabilityConfig ha)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(ha);
+        var defaults = new HighAvailabilityConfig();
+        var lines = new StringBuilder();
+        if (ha.InitialRole != defaults.InitialRole)
+        {
+            Key(lines, 2, "initial_role", ha.InitialRole == DirectorRole.Backup ? "backup" : "master");
+        }
+
+        if (ha.GarpMasterRepeat != defaults.GarpMasterRepeat)
+        {
+            Key(lines, 2, "garp_master_repeat", Number(ha.GarpMasterRepeat));
+        }
+
+        if (ha.GarpMasterDelay != defaults.GarpMasterDelay)
+        {
+            Key(lines, 2, "garp_master_delay", DurationParser.Format(ha.GarpMasterDelay));
+        }
+
+        if (ha.GarpMasterRefresh != defaults.GarpMasterRefresh)
+        {
+            Key(lines, 2, "garp_master_refresh", DurationParser.Format(ha.GarpMasterRefresh));
+        }
+
+        if (ha.GarpMasterRefreshRepeat != defaults.GarpMasterRefreshRepeat)
+        {
+            Key(lines, 2, "garp_master_refresh_repeat", Number(ha.GarpMasterRefreshRepeat));
+        }
+
+        if (ha.SyncDaemon is { } sync)
+        {
+            var d = new SyncDaemonConfig();
+            var body = new StringBuilder();
+            Key(body, 4, "mode", sync.Mode switch { SyncDaemonMode.Master => "master", SyncDaemonMode.Backup => "backup", _ => "follow_role" });
+            if (sync.Interface is { } nic)
+            {
+                Key(body, 4, "interface", ConfigYamlWriter.Scalar(nic));
+            }
+
+            Optional(body, "syncid", sync.SyncId, d.SyncId);
+            Optional(body, "version", sync.Version, d.Version);
+            if (sync.MaxLength is { } maxLength)
+            {
+                Key(body, 4, "max_length", Number(maxLength));
+            }
+
+            if (sync.Group != d.Group)
+            {
+                Key(body, 4, "group", Ipv4Address.Format(sync.Group));
+            }
+
+            Optional(body, "port", sync.Port, d.Port);
+            Optional(body, "ttl", sync.Ttl, d.Ttl);
+            Optional(body, "threshold", sync.Threshold, d.Threshold);
+            Optional(body, "period", sync.Period, d.Period);
+            Optional(body, "queue_length", sync.QueueLength, d.QueueLength);
+            lines.Append("  sync_daemon:\n").Append(body);
+        }
+
+        if (lines.Length > 0)
+        {
+            yaml.Append("high_availability:\n").Append(lines);
+        }
+    }
+
+    private static void Optional(StringBuilder yaml, string key, int value, int defaultValue)
+    {
+        if (value != defaultValue)
+        {
+            Key(yaml, 4, key, Number(value));
+        }
+    }
+
+    private static void Key(StringBuilder yaml, int indent, string key, string value) =>
+        yaml.Append(' ', indent).Append(key).Append(": ").Append(value).Append('\n');
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

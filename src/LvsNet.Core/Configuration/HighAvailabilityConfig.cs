@@ -1,0 +1,27 @@
+namespace LvsNet.Core.Configuration;
+
+/// <summary>
+/// YAML <c>high_availability</c>: the role the daemon starts in (keepalived's notify scripts then
+/// set it), the gratuitous ARP a new master sends (keepalived's vrrp_garp_master_* semantics) and
+/// the connection synchronisation daemon.
+/// </summary>
+public sealed record HighAvailabilityConfig
+{
+    /// <summary>The role until lvsnetadm sets one: master (a lone director, the default) or backup (a director of an HA pair, so two never answer ARP at once).</summary>
+    public DirectorRole InitialRole { get; init; } = DirectorRole.Master;
+
+    /// <summary>Gratuitous ARP messages per address in each burst on becoming master (vrrp_garp_master_repeat, default 5).</summary>
+    public int GarpMasterRepeat { get; init; } = 5;
+
+    /// <summary>Delay of the second burst after becoming master (vrrp_garp_master_delay, default 5 s; 0 = no second burst).</summary>
+    public TimeSpan GarpMasterDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Period of the gratuitous ARP refresh while master (vrrp_garp_master_refresh, default 0 = off).</summary>
+    public TimeSpan GarpMasterRefresh { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Messages per address in each refresh (vrrp_garp_master_refresh_repeat, default 1).</summary>
+    public int GarpMasterRefreshRepeat { get; init; } = 1;
+
+    /// <summary>The connection synchronisation daemon, or null when none runs from the configuration (lvsnetadm --start-daemon can still start one).</summary>
+    public SyncDaemonConfig? SyncDaemon { get; init; }
+}

@@ -1,0 +1,74 @@
+namespace LvsNet.Core.Configuration;
+
+/// <summary>YAML <c>high_availability</c> and its <c>sync_daemon</c>.</summary>
+public static partial class LvsConfigReader
+{
+    private static HighAvailabilityConfig ReadHighAvailability(YamlMapping map)
+    {
+        var defaults = new HighAvailabilityConfig();
+        var role = defaults.InitialRole;
+        switch (map.String("initial_role")?.ToLowerInvariant())
+        {
+            case null: break;
+            case "master": role = DirectorRole.Master; break;
+            case "backup": role = DirectorRole.Backup; break;
+            case var other: map.Error("initial_role", map.Find("initial_role"), $"must be master or backup, got '{other}'"); break;
+        }
+
+        var config = new HighAvailabilityConfig
+        {
+            InitialRole = role,
+            GarpMasterRepeat = (int?)map.Integer("garp_master_repeat", 1, 255) ?? defaults.GarpMasterRepeat,
+            GarpMasterDelay = map.Duration("garp_master_delay", TimeSpan.Zero, TimeSpan.FromSeconds(255)) ?? defaults.GarpMasterDelay,
+            GarpMasterRefresh = map.Duration("garp_master_refresh", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.GarpMasterRefresh,
+            GarpMasterRefreshRepeat = (int?)map.Integer("garp_master_refresh_repeat", 1, 255) ?? defaults.GarpMasterRefreshRepeat,
+            SyncDaemon = map.Mapping("sync_daemon") is { } syncMap ? ReadSyncDaemon(syncMap) : null,
+        };
+        map.RejectUnknownKeys();
+        return config;
+    }
+
+    private static SyncDaemonConfig ReadSyncDaemon(YamlMapping map)
+    {
+        var defaults = new SyncDaemonConfig();
+        var mode = defaults.Mode;
+        switch (map.String("mode")?.ToLowerInvariant())
+        {
+            case null: break;
+            case "follow_role": mode = SyncDaemonMode.FollowRole; break;
+            case "master": mode = SyncDaemonMode.Master; break;
+            case "backup": mode = SyncDaemonMode.Backup; break;
+            case var other: map.Error("mode", map.Find("mode"), $"must be follow_role, master or backup, got '{other}'"); break;
+        }
+
+        var group = map.Ipv4("group");
+        var config = new SyncDaemonConfig
+        {
+            Mode = mode,
+            Interface = map.String("interface"),
+            SyncId = (int?)map.Integer("syncid", 0, 255) ?? defaults.SyncId,
+            Version = (int?)map.Integer("version", 0, 1) ?? defaults.Version,
+            MaxLength = (int?)map.Integer("max_length", 64, 65535 - 20 - 8),
+            Group = group ?? defaults.Group,
+            Port = (ushort?)map.Integer("port", 1, 65535) ?? defaults.Port,
+            Ttl = (int?)map.Integer("ttl", 1, 255) ?? defaults.Ttl,
+            Threshold = (int?)map.Integer("threshold", 0, int.MaxValue) ?? defaults.Threshold,
+            Period = (int?)map.Integer("period", 0, int.MaxValue) ?? defaults.Period,
+            QueueLength = (int?)map.Integer("queue_length", 16, 1 << 22) ?? defaults.QueueLength,
+        };
+
+        // The kernel's rule (proc_do_sync_threshold): the threshold must stay below the period.
+        if (config.Period > 0 && config.Threshold >= config.Period)
+        {
+            map.Error("threshold", map.Find("threshold"), $"must be below period ({config.Period}), got {config.Threshold}");
+        }
+
+        if (config.Interface is { Length: 0 or >= 16 })
+        {
+            map.Error("interface", map.Find("interface"), "must be an interface name of 1 to 15 characters");
+        }
+
+        map.RejectUnknownKeys();
+        return config;
+    }
+}

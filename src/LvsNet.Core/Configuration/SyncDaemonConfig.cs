@@ -1,0 +1,47 @@
+namespace LvsNet.Core.Configuration;
+
+/// <summary>
+/// YAML <c>high_availability.sync_daemon</c>: IPVS connection synchronisation, wire-compatible with
+/// the kernel's sync daemon (ip_vs_sync.c). Defaults are the kernel's and ipvsadm's.
+/// </summary>
+public sealed record SyncDaemonConfig
+{
+    /// <summary>The IPVS default multicast group, 224.0.0.81, in network byte order.</summary>
+    public const uint DefaultGroup = 0xE0000051;
+
+    /// <summary>The IPVS default port.</summary>
+    public const ushort DefaultPort = 8848;
+
+    /// <summary>Which daemons run.</summary>
+    public SyncDaemonMode Mode { get; init; } = SyncDaemonMode.FollowRole;
+
+    /// <summary>The interface the messages leave and arrive on (--mcast-interface); null = the director's interface.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>The sync id (0..255); a backup with a non-zero id drops messages of other ids.</summary>
+    public int SyncId { get; init; }
+
+    /// <summary>The wire version: 1 (default, sync_version) or 0 (legacy).</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>The largest message the master sends, in bytes (sync-maxlen); null = MTU − 28 (1472 on Ethernet).</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>The multicast group (or a unicast peer address), network byte order.</summary>
+    public uint Group { get; init; } = DefaultGroup;
+
+    /// <summary>The UDP port.</summary>
+    public ushort Port { get; init; } = DefaultPort;
+
+    /// <summary>The multicast TTL (1..255).</summary>
+    public int Ttl { get; init; } = 1;
+
+    /// <summary>sync_threshold's first value: the packet count at which a connection is first synced (default 3).</summary>
+    public int Threshold { get; init; } = 3;
+
+    /// <summary>sync_threshold's second value: resync every this many packets (default 50; 0 = only once).</summary>
+    public int Period { get; init; } = 50;
+
+    /// <summary>Connections queued from the data path to the sync thread per worker before new ones are dropped (sync_qlen_max).</summary>
+    public int QueueLength { get; init; } = 16384;
+}

@@ -1,0 +1,14 @@
+namespace LvsNet.Core.Configuration;
+
+/// <summary>Which sync daemons run (ipvsadm --start-daemon master|backup, or keepalived's lvs_sync_daemon, which follows the VRRP state).</summary>
+public enum SyncDaemonMode
+{
+    /// <summary>Master daemon while the director role is master, backup daemon otherwise (keepalived's lvs_sync_daemon).</summary>
+    FollowRole,
+
+    /// <summary>Always the master daemon (sends).</summary>
+    Master,
+
+    /// <summary>Always the backup daemon (receives).</summary>
+    Backup,
+}

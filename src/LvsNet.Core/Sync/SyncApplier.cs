@@ -1,0 +1,142 @@
+using LvsNet.Core.Connections;
+using LvsNet.Core.Runtime;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.Sync;
+
+/// <summary>
+/// The backup side on one capture thread: applies received records to its connection table with
+/// the kernel's rules (ip_vs_proc_conn). An existing connection whose real server differs is
+/// replaced, unless the record is an inactive one (the expiry of the connection it replaced);
+/// otherwise the existing entry takes the state and timeout; a new entry is created bound to the
+/// real server found by (service, server address and port). It starts with <c>in_pkts</c> at the
+/// threshold, so the master-to-be syncs it again at the same point of its period.
+/// </summary>
+/// <remarks>
+/// Unlike the kernel, a record whose real server this director does not have is not kept as an
+/// unbound connection: LvsNet's entries forward through their server, so it is counted and dropped.
+/// Thread contract: the owning capture thread.
+/// </remarks>
+public static class SyncApplier
+{
+    // A version 0 template carries no timeout: the kernel gives it 3 minutes.
+    private static readonly uint TemplateFallbackTicks = ConnectionClock.ToTicks(TimeSpan.FromMinutes(3));
+
+    /// <summary>Applies one record.</summary>
+    public static SyncApplyResult Apply(ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, ConnectionTimeouts timeouts, uint now, in SyncConnection record, int threshold)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(servers);
+        ArgumentNullException.ThrowIfNull(timeouts);
+        var template = record.IsTemplate;
+        var state = template ? ConnectionState.None : record.Protocol == IpProtocol.Udp ? ConnectionState.Udp : (ConnectionState)record.State;
+        var timeoutTicks = record.TimeoutSeconds != 0
+            ? ConnectionClock.ToTicks(TimeSpan.FromSeconds(Math.Min(record.TimeoutSeconds, 31u * 86400)))
+            : template ? TemplateFallbackTicks : timeouts[state];
+
+        var index = template
+            ? table.FindTemplate(record.Protocol, record.ClientAddress, record.VirtualAddress, record.VirtualPort)
+            : table.Find(new ConnectionKey(record.Protocol, record.ClientAddress, record.ClientPort, record.VirtualAddress, record.VirtualPort));
+        var result = SyncApplyResult.Updated;
+        if (index >= 0)
+        {
+            var current = (uint)table[index].RealServerId < (uint)servers.Length ? servers[table[index].RealServerId] : null;
+            var sameServer = current is not null && current.Address == record.ServerAddress && current.Port == record.ServerPort;
+            if (!sameServer && !template)
+            {
+                if ((record.Flags & IpvsConnectionFlags.Inactive) != 0)
+                {
+                    // The expiry of the connection that was already replaced: ignored.
+                    return SyncApplyResult.Ignored;
+                }
+
+                table.Remove(index, servers);
+                index = -1;
+                result = SyncApplyResult.Replaced;
+            }
+        }
+
+        RealServerState? server;
+        if (index < 0)
+        {
+            server = FindServer(snapshot, record);
+            if (server is null)
+            {
+                return SyncApplyResult.NoServer;
+            }
+
+            if (template)
+            {
+                index = table.InsertTemplate(record.Protocol, record.ClientAddress, record.VirtualAddress, record.VirtualPort, server, timeoutTicks, now);
+            }
+            else
+            {
+                var flags = (record.Flags & IpvsConnectionFlags.NoOutput) != 0 ? ConnectionFlags.NoOutput : ConnectionFlags.None;
+                index = table.Insert(new ConnectionKey(record.Protocol, record.ClientAddress, record.ClientPort, record.VirtualAddress, record.VirtualPort), server.Id, flags, now);
+                if (index >= 0)
+                {
+                    server.OnSyncedConnectionBound();
+                }
+            }
+
+            if (index < 0)
+            {
+                return SyncApplyResult.TableFull;
+            }
+
+            if (result != SyncApplyResult.Replaced)
+            {
+                result = SyncApplyResult.Created;
+            }
+        }
+        else
+        {
+            var id = table[index].RealServerId;
+            server = (uint)id < (uint)servers.Length ? servers[id] : null;
+        }
+
+        ref var entry = ref table.Mutable(index);
+        if (template)
+        {
+            if (record.State == 1)
+            {
+                entry.Flags |= ConnectionFlags.Assured;
+            }
+
+            // Only ever later: the timer wheel finds a later expiry in the entry's slot and moves it then.
+            entry.TimeoutTicks = timeoutTicks;
+            var expires = now + timeoutTicks;
+            if ((int)(expires - entry.ExpiresAt) > 0)
+            {
+                entry.ExpiresAt = expires;
+            }
+        }
+        else
+        {
+            table.Transition(index, state, timeoutTicks, now, server);
+        }
+
+        entry.InPackets = (uint)threshold;
+        entry.SyncedState = entry.State;
+        return result;
+    }
+
+    private static RealServerState? FindServer(LvsSnapshot snapshot, in SyncConnection record)
+    {
+        if (!snapshot.ServicesByKey.TryGetValue(new ServiceKey(record.Protocol, record.VirtualAddress, record.VirtualPort), out var service))
+        {
+            return null;
+        }
+
+        foreach (var server in service.Servers)
+        {
+            if (server.Address == record.ServerAddress && server.Port == record.ServerPort)
+            {
+                return server;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+using LvsNet.Packets;
+
+namespace LvsNet.Core.Sync;
+
+/// <summary>
+/// One connection (or persistence template) as a sync message carries it: the fields of the
+/// kernel's <c>struct ip_vs_sync_v4</c>, addresses in the data path's form (the value of ntohl).
+/// </summary>
+/// <param name="Protocol">TCP or UDP (IPPROTO_IP for fwmark templates).</param>
+/// <param name="Flags">IPVS connection flags (<see cref="IpvsConnectionFlags"/>).</param>
+/// <param name="State">The IPVS state number (templates: 0 NONE, 1 ASSURED).</param>
+/// <param name="ClientAddress">caddr (a template's masked client).</param>
+/// <param name="ClientPort">cport (0 for templates).</param>
+/// <param name="VirtualAddress">vaddr.</param>
+/// <param name="VirtualPort">vport.</param>
+/// <param name="ServerAddress">daddr.</param>
+/// <param name="ServerPort">dport.</param>
+/// <param name="Fwmark">The firewall mark (version 1 only).</param>
+/// <param name="TimeoutSeconds">The connection's timeout in seconds (version 1 only; 0 = unknown, the backup uses its own table).</param>
+public readonly record struct SyncConnection(
+    IpProtocol Protocol,
+    uint Flags,
+    ushort State,
+    uint ClientAddress,
+    ushort ClientPort,
+    uint VirtualAddress,
+    ushort VirtualPort,
+    uint ServerAddress,
+    ushort ServerPort,
+    uint Fwmark,
+    uint TimeoutSeconds)
+{
+    /// <summary>True for a persistence template.</summary>
+    public bool IsTemplate => (Flags & IpvsConnectionFlags.Template) != 0;
+}

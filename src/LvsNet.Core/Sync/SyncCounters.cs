@@ -1,0 +1,79 @@
+namespace LvsNet.Core.Sync;
+
+/// <summary>
+/// The sync daemons' counters: written by the sync threads (and, for drops, by the capture threads
+/// with an interlocked add, which happens only when a queue is full), read by status and metrics.
+/// </summary>
+public sealed class SyncCounters
+{
+    internal long _queueDropped;
+    internal long _messagesSent;
+    internal long _connectionsSent;
+    internal long _sendErrors;
+    internal long _messagesReceived;
+    internal long _connectionsReceived;
+    internal long _messagesRefused;
+    internal long _connectionsSkipped;
+    internal long _connectionsApplied;
+    internal long _connectionsWithoutServer;
+    internal long _applyDropped;
+
+    /// <summary>Master: records dropped because a capture thread's queue to the sync thread was full.</summary>
+    public long QueueDropped => Volatile.Read(ref _queueDropped);
+
+    /// <summary>Master: messages sent.</summary>
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
+
+    /// <summary>Master: connection records sent.</summary>
+    public long ConnectionsSent => Volatile.Read(ref _connectionsSent);
+
+    /// <summary>Master: messages the socket refused to send.</summary>
+    public long SendErrors => Volatile.Read(ref _sendErrors);
+
+    /// <summary>Backup: messages received.</summary>
+    public long MessagesReceived => Volatile.Read(ref _messagesReceived);
+
+    /// <summary>Backup: connection records read from accepted messages.</summary>
+    public long ConnectionsReceived => Volatile.Read(ref _connectionsReceived);
+
+    /// <summary>Backup: messages refused (too short, wrong size, other sync id, malformed).</summary>
+    public long MessagesRefused => Volatile.Read(ref _messagesRefused);
+
+    /// <summary>Backup: records skipped (IPv6, other protocols, states out of range, unknown mandatory options, persistence-engine data).</summary>
+    public long ConnectionsSkipped => Volatile.Read(ref _connectionsSkipped);
+
+    /// <summary>Backup: records applied to a connection table (created or updated).</summary>
+    public long ConnectionsApplied => Volatile.Read(ref _connectionsApplied);
+
+    /// <summary>Backup: records whose service or real server this director does not have (not created).</summary>
+    public long ConnectionsWithoutServer => Volatile.Read(ref _connectionsWithoutServer);
+
+    /// <summary>Backup: records dropped because a capture thread's queue was full or its table was.</summary>
+    public long ApplyDropped => Volatile.Read(ref _applyDropped);
+
+    /// <summary>Master thread: a message of <paramref name="connections"/> records left.</summary>
+    public void OnMessageSent(int connections)
+    {
+        Add(ref _messagesSent);
+        Add(ref _connectionsSent, connections);
+    }
+
+    /// <summary>Master thread: the socket refused a message.</summary>
+    public void OnSendError() => Add(ref _sendErrors);
+
+    /// <summary>Backup thread: a message arrived.</summary>
+    public void OnMessageReceived() => Add(ref _messagesReceived);
+
+    /// <summary>Backup thread: a message was refused.</summary>
+    public void OnMessageRefused() => Add(ref _messagesRefused);
+
+    /// <summary>Backup thread: records read and skipped from a message.</summary>
+    public void OnRecordsRead(int received, int skipped)
+    {
+        Add(ref _connectionsReceived, received);
+        Add(ref _connectionsSkipped, skipped);
+    }
+
+    /// <summary>Adds <paramref name="value"/> to a counter from any thread.</summary>
+    internal static void Add(ref long counter, long value = 1) => Interlocked.Add(ref counter, value);
+}

@@ -1,0 +1,7 @@
+namespace LvsNet.Core.Sync;
+
+/// <summary>What the capture threads need while a master sync daemon runs: the wire version and the packet triggers.</summary>
+/// <param name="Version">0 or 1.</param>
+/// <param name="Threshold">sync_threshold's first value.</param>
+/// <param name="Period">sync_threshold's second value (0 = sync once).</param>
+public sealed record SyncMasterSettings(int Version, int Threshold, int Period);

@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+
+namespace LvsNet.Core.Sync;
+
+/// <summary>
+/// Fills one sync message, version 1 (default) or version 0, as the master sends it: a header and
+/// up to <see cref="SyncWire.MaxConnectionsPerMessage"/> records, never longer than the configured
+/// maximum length (sync_maxlen). The buffer is the caller's and reused from message to message.
+/// </summary>
+/// <remarks>
+/// Version 1 records are 36 bytes (IPv4, no options) and start on a 4-byte boundary; version 0
+/// records are 24 bytes and carry neither timeout nor fwmark. LvsNet has no sequence adjustment
+/// (no FTP helper) and no persistence engine, so it never writes options; the flags it sends never
+/// have the SEQ bits, so no receiver expects them.
+/// </remarks>
+public sealed class SyncMessageWriter
+{
+    private readonly byte[] _buffer;
+    private readonly int _maxLength;
+    private readonly int _version;
+    private int _length;
+    private int _count;
+
+    /// <summary>Creates a writer of messages of at most <paramref name="maxLength"/> bytes.</summary>
+    public SyncMessageWriter(int version, int maxLength, byte syncId)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)version, 1u, nameof(version));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, SyncWire.HeaderV1Length + SyncWire.RecordV4Length);
+        _version = version;
+        _maxLength = maxLength;
+        SyncId = syncId;
+        _buffer = new byte[maxLength];
+        Reset();
+    }
+
+    /// <summary>The sync id written into each header.</summary>
+    public byte SyncId { get; }
+
+    /// <summary>Records in the current message.</summary>
+    public int Count => _count;
+
+    /// <summary>The message so far (header included), ready to send when <see cref="Count"/> is above 0.</summary>
+    public ReadOnlySpan<byte> Message => _buffer.AsSpan(0, _length);
+
+    /// <summary>Starts a new, empty message.</summary>
+    public void Reset()
+    {
+        _count = 0;
+        _length = _version == 1 ? SyncWire.HeaderV1Length : SyncWire.HeaderV0Length;
+        WriteHeader();
+    }
+
+    /// <summary>Appends a record.</summary>
+    /// <returns>False when it does not fit (send the message, <see cref="Reset"/>, add it again).</returns>
+    public bool TryAdd(in SyncConnection connection)
+    {
+        if (_count == SyncWire.MaxConnectionsPerMessage)
+        {
+            return false;
+        }
+
+        if (_version == 0)
+        {
+            if (_length + SyncWire.RecordV0Length > _maxLength)
+            {
+                return false;
+            }
+
+            WriteV0(_buffer.AsSpan(_length, SyncWire.RecordV0Length), connection);
+            _length += SyncWire.RecordV0Length;
+        }
+        else
+        {
+            var pad = (4 - _length) & 3;
+            if (_length + pad + SyncWire.RecordV4Length > _maxLength)
+            {
+                return false;
+            }
+
+            _buffer.AsSpan(_length, pad).Clear();
+            _length += pad;
+            WriteV1(_buffer.AsSpan(_length, SyncWire.RecordV4Length), connection);
+            _length += SyncWire.RecordV4Length;
+        }
+
+        _count++;
+        WriteHeader();
+        return true;
+    }
+
+    private void WriteHeader()
+    {
+        var header = _buffer.AsSpan();
+        if (_version == 1)
+        {
+            header[0] = 0;
+            header[1] = SyncId;
+            BinaryPrimitives.WriteUInt16BigEndian(header.Slice(2), (ushort)_length);
+            header[4] = (byte)_count;
+            header[5] = SyncWire.ProtocolVersion;
+            BinaryPrimitives.WriteUInt16BigEndian(header.Slice(6), 0);
+        }
+        else
+        {
+            header[0] = (byte)_count;
+            header[1] = SyncId;
+            BinaryPrimitives.WriteUInt16BigEndian(header.Slice(2), (ushort)_length);
+        }
+    }
+
+    private static void WriteV1(Span<byte> record, in SyncConnection c)
+    {
+        record[0] = 0;
+        record[1] = (byte)c.Protocol;
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(2), SyncWire.RecordV4Length);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(4), c.Flags & ~IpvsConnectionFlags.Hashed & ~IpvsConnectionFlags.SeqMask);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(8), c.State);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(10), c.ClientPort);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(12), c.VirtualPort);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(14), c.ServerPort);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(16), c.Fwmark);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(20), c.TimeoutSeconds);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(24), c.ClientAddress);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(28), c.VirtualAddress);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(32), c.ServerAddress);
+    }
+
+    private static void WriteV0(Span<byte> record, in SyncConnection c)
+    {
+        record[0] = 0;
+        record[1] = (byte)c.Protocol;
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(2), c.ClientPort);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(4), c.VirtualPort);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(6), c.ServerPort);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(8), c.ClientAddress);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(12), c.VirtualAddress);
+        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(16), c.ServerAddress);
+
+        // Version 0 flags are 16 bits.
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(20), (ushort)(c.Flags & ~IpvsConnectionFlags.Hashed & ~IpvsConnectionFlags.SeqMask));
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(22), c.State);
+    }
+}

@@ -1,0 +1,47 @@
+namespace LvsNet.Core.Sync;
+
+/// <summary>Sizes and constants of the IPVS sync wire format (net/netfilter/ipvs/ip_vs_sync.c).</summary>
+public static class SyncWire
+{
+    /// <summary>Version 1 message header (struct ip_vs_sync_mesg): reserved 0, syncid, size, nr_conns, version 1, spare.</summary>
+    public const int HeaderV1Length = 8;
+
+    /// <summary>Version 0 message header (struct ip_vs_sync_mesg_v0): nr_conns, syncid, size.</summary>
+    public const int HeaderV0Length = 4;
+
+    /// <summary>A version 1 IPv4 record (struct ip_vs_sync_v4).</summary>
+    public const int RecordV4Length = 36;
+
+    /// <summary>A version 1 IPv6 record (struct ip_vs_sync_v6).</summary>
+    public const int RecordV6Length = 72;
+
+    /// <summary>A version 0 record (struct ip_vs_sync_conn_v0).</summary>
+    public const int RecordV0Length = 24;
+
+    /// <summary>The sequence options (struct ip_vs_sync_conn_options: in_seq and out_seq, 12 bytes each).</summary>
+    public const int SequenceOptionsLength = 24;
+
+    /// <summary>The version byte of a version 1 header (SYNC_PROTO_VER).</summary>
+    public const byte ProtocolVersion = 1;
+
+    /// <summary>Record type bit: IPv6 (STYPE_F_INET6).</summary>
+    public const byte TypeInet6 = 0x01;
+
+    /// <summary>Option type: sequence data (IPVS_OPT_SEQ_DATA).</summary>
+    public const byte OptionSequence = 1;
+
+    /// <summary>Option type: persistence-engine data (IPVS_OPT_PE_DATA).</summary>
+    public const byte OptionPeData = 2;
+
+    /// <summary>Option type: persistence-engine name (IPVS_OPT_PE_NAME).</summary>
+    public const byte OptionPeName = 3;
+
+    /// <summary>Option type flag: optional parameter, skipped when unknown (IPVS_OPT_F_PARAM).</summary>
+    public const byte OptionOptionalFlag = 0x40;
+
+    /// <summary>The IP and UDP headers in front of a message: maxlen = MTU − this.</summary>
+    public const int UdpIpOverhead = 28;
+
+    /// <summary>Connections per message: the header's count is one byte.</summary>
+    public const int MaxConnectionsPerMessage = 255;
+}

@@ -1,0 +1,23 @@
+using LvsNet.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace LvsNet.Daemon.Ha;
+
+/// <summary>The HA part's log messages.</summary>
+internal static partial class HaLog
+{
+    [LoggerMessage(EventId = EventIds.RoleChanged, EventName = nameof(EventIds.RoleChanged), Level = LogLevel.Information, Message = "Director role {OldRole} -> {Role}")]
+    public static partial void RoleChanged(ILogger logger, string oldRole, string role);
+
+    [LoggerMessage(EventId = EventIds.SyncDaemonStarted, EventName = nameof(EventIds.SyncDaemonStarted), Level = LogLevel.Information, Message = "{State} sync daemon started (mcast={Interface}, syncid={SyncId}, maxlen={MaxLength}, group={Group}, port={Port}, ttl={Ttl}, version {Version})")]
+    public static partial void SyncDaemonStarted(ILogger logger, string state, string @interface, int syncId, int maxLength, string group, int port, int ttl, int version);
+
+    [LoggerMessage(EventId = EventIds.SyncDaemonStopped, EventName = nameof(EventIds.SyncDaemonStopped), Level = LogLevel.Information, Message = "{State} sync daemon stopped")]
+    public static partial void SyncDaemonStopped(ILogger logger, string state);
+
+    [LoggerMessage(EventId = EventIds.SyncDaemonFailed, EventName = nameof(EventIds.SyncDaemonFailed), Level = LogLevel.Error, Message = "{State} sync daemon: {Reason}")]
+    public static partial void SyncDaemonFailed(ILogger logger, Exception? exception, string state, string reason);
+
+    [LoggerMessage(EventId = EventIds.SyncMessageRefused, EventName = nameof(EventIds.SyncMessageRefused), Level = LogLevel.Debug, Message = "Sync message of {Length} bytes refused: {Status}")]
+    public static partial void SyncMessageRefused(ILogger logger, string status, int length);
+}

@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.DataPath;
+using LvsNet.Core.Runtime;
+using LvsNet.Core.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace LvsNet.Daemon.Ha;
+
+/// <summary>
+/// The backup sync daemon: one thread that receives sync messages, reads them with the backup's
+/// checks (<see cref="SyncMessageReader"/>), hands each record to the capture thread that owns its
+/// client, and wakes that thread. The capture threads apply the records to their tables.
+/// </summary>
+internal sealed class SyncBackupThread : IDisposable
+{
+    private static readonly int PollMicroseconds = 250_000;
+
+    private readonly SyncHub _hub;
+    private readonly LvsRuntime _runtime;
+    private readonly Action<int> _wake;
+    private readonly Socket _socket;
+    private readonly byte _syncId;
+    private readonly byte[] _buffer;
+    private readonly SyncConnection[] _records = new SyncConnection[SyncWire.MaxConnectionsPerMessage];
+    private readonly SyncMessageReader _reader = new();
+    private readonly ILogger _logger;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public SyncBackupThread(SyncHub hub, LvsRuntime runtime, SyncDaemonConfig config, string interfaceName, int mtu, Action<int> wake, ILogger logger)
+    {
+        _hub = hub;
+        _runtime = runtime;
+        _wake = wake;
+        _logger = logger;
+        _syncId = (byte)config.SyncId;
+        _hub.BackupThreshold = config.Threshold;
+        MaxLength = SyncEndpoint.BackupMaxLength(config, mtu);
+        _buffer = new byte[MaxLength];
+        _socket = SyncEndpoint.OpenReceiver(interfaceName, config.Group, config.Port);
+        _thread = new Thread(Run) { IsBackground = true, Name = "lvsnet-sync-backup" };
+        _thread.Start();
+    }
+
+    /// <summary>The largest message read.</summary>
+    public int MaxLength { get; }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _thread.Join(TimeSpan.FromSeconds(2));
+        _socket.Dispose();
+    }
+
+    private void Run()
+    {
+        var counters = _hub.Counters;
+        var touched = new bool[_hub.Inbound.Length];
+        while (!_stopping)
+        {
+            int length;
+            try
+            {
+                if (!_socket.Poll(PollMicroseconds, SelectMode.SelectRead))
+                {
+                    continue;
+                }
+
+                length = _socket.Receive(_buffer);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                if (!_stopping)
+                {
+                    HaLog.SyncDaemonFailed(_logger, ex, "backup", ex.Message);
+                    Thread.Sleep(250);
+                }
+
+                continue;
+            }
+
+            counters.OnMessageReceived();
+            var status = _reader.Read(_buffer.AsSpan(0, length), _syncId, _records, out var count);
+            counters.OnRecordsRead(count, _reader.Skipped);
+            if (status != SyncMessageStatus.Accepted)
+            {
+                counters.OnMessageRefused();
+                HaLog.SyncMessageRefused(_logger, status.ToString(), length);
+                if (status != SyncMessageStatus.Malformed || count == 0)
+                {
+                    continue;
+                }
+            }
+
+            Deliver(count, touched);
+        }
+    }
+
+    private void Deliver(int count, bool[] touched)
+    {
+        var snapshot = _runtime.Current;
+        var workers = _hub.Inbound.Length;
+        var mask = workers > 1 && snapshot is not null ? FlowSteering.KeyMask(snapshot) : uint.MaxValue;
+        Array.Clear(touched);
+        for (var i = 0; i < count; i++)
+        {
+            var worker = workers == 1 ? 0 : FlowSteering.Owner(_records[i].ClientAddress & mask, workers);
+            _hub.Deliver(_records[i], worker);
+            touched[worker] = true;
+        }
+
+        for (var worker = 0; worker < workers; worker++)
+        {
+            if (touched[worker])
+            {
+                _wake(worker);
+            }
+        }
+    }
+}

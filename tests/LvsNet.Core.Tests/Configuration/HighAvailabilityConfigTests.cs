@@ -1,0 +1,104 @@
+using LvsNet.Core.Configuration;
+using LvsNet.Packets;
+using Xunit;
+
+namespace LvsNet.Core.Tests;
+
+public class HighAvailabilityConfigTests
+{
+    private const string Head =
+        """
+        director:
+          interface: eth0
+          address: 10.77.0.2/24
+
+        """;
+
+    [Fact]
+    public void Absent_IsALoneMasterWithoutSync()
+    {
+        var config = LvsConfigReader.Parse(Head);
+        Assert.Equal(DirectorRole.Master, config.HighAvailability.InitialRole);
+        Assert.Equal(5, config.HighAvailability.GarpMasterRepeat);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.HighAvailability.GarpMasterDelay);
+        Assert.Null(config.HighAvailability.SyncDaemon);
+    }
+
+    [Fact]
+    public void EveryKey_IsRead_WithTheKernelDefaultsForTheRest()
+    {
+        var config = LvsConfigReader.Parse(Head +
+            """
+            high_availability:
+              initial_role: backup
+              garp_master_repeat: 3
+              garp_master_delay: 2s
+              garp_master_refresh: 60s
+              garp_master_refresh_repeat: 2
+              sync_daemon:
+                mode: follow_role
+                interface: eth1
+                syncid: 9
+                version: 0
+                max_length: 1200
+                group: 224.0.0.82
+                port: 8849
+                ttl: 2
+            """);
+        var ha = config.HighAvailability;
+        Assert.Equal(DirectorRole.Backup, ha.InitialRole);
+        Assert.Equal(3, ha.GarpMasterRepeat);
+        Assert.Equal(TimeSpan.FromSeconds(2), ha.GarpMasterDelay);
+        Assert.Equal(TimeSpan.FromSeconds(60), ha.GarpMasterRefresh);
+        Assert.Equal(2, ha.GarpMasterRefreshRepeat);
+        var sync = Assert.IsType<SyncDaemonConfig>(ha.SyncDaemon);
+        Assert.Equal(SyncDaemonMode.FollowRole, sync.Mode);
+        Assert.Equal("eth1", sync.Interface);
+        Assert.Equal(9, sync.SyncId);
+        Assert.Equal(0, sync.Version);
+        Assert.Equal(1200, sync.MaxLength);
+        Assert.Equal(Ipv4Address.Parse("224.0.0.82"), sync.Group);
+        Assert.Equal(8849, sync.Port);
+        Assert.Equal(2, sync.Ttl);
+        Assert.Equal(3, sync.Threshold);
+        Assert.Equal(50, sync.Period);
+    }
+
+    [Fact]
+    public void SyncDaemonDefaults_AreIpvsDefaults()
+    {
+        var sync = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon: {}\n").HighAvailability.SyncDaemon!;
+        Assert.Equal(Ipv4Address.Parse("224.0.0.81"), sync.Group);
+        Assert.Equal(8848, sync.Port);
+        Assert.Equal(1, sync.Ttl);
+        Assert.Equal(1, sync.Version);
+        Assert.Equal(0, sync.SyncId);
+        Assert.Null(sync.MaxLength);
+    }
+
+    [Fact]
+    public void BadValues_AreAllReportedWithPathAndLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head +
+            """
+            high_availability:
+              initial_role: primary
+              garp_master_repeat: 0
+              sync_daemon:
+                mode: sometimes
+                syncid: 256
+                version: 2
+                threshold: 60
+                colour: blue
+            """));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("high_availability.initial_role (line 5): must be master or backup", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.garp_master_repeat (line 6)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.mode (line 8)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.syncid (line 9)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.version (line 10)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.threshold (line 11): must be below period (50)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.colour (line 12): unknown key", StringComparison.Ordinal));
+        Assert.Equal(7, errors.Count);
+    }
+}
