@@ -120,6 +120,7 @@ builder.Services.AddLvsNetHealth();
 // HA control after capture and health: the sync daemons need the capture threads, ha_suspend the monitor.
 builder.Services.AddSingleton<SyncDaemons>();
 builder.Services.AddSingleton<HaController>();
+builder.Services.AddSingleton<LvsNet.Daemon.Status.IStatusPageSection, HaStatusSection>();
 builder.Services.AddHostedService<HaService>();
 builder.Services.AddSingleton<HaMetrics>();
 

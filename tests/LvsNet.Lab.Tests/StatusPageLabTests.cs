@@ -70,6 +70,11 @@ public class StatusPageLabTests(ITestOutputHelper output)
         Assert.Equal("1 / 1", Cell(browser, tab, "10.77.0.11:80", 2));
         Assert.Equal("3 / 3", Cell(browser, tab, "10.77.0.12:80", 2));
 
+        // The high-availability section: a director without keepalived starts as master, no sync daemon.
+        var ha = browser.Evaluate(tab, "[...document.querySelectorAll('table.kv tr')].map(r => r.textContent).join('|')")!.GetValue<string>();
+        Assert.Contains("roleMASTER for ", ha, StringComparison.Ordinal);
+        Assert.Contains("sync daemonnone", ha, StringComparison.Ordinal);
+
         // Live: the first server-sent event replaces main and marks the page live.
         browser.WaitUntil(tab, "document.getElementById('live').textContent === 'live'", TimeSpan.FromSeconds(10), "document.getElementById('live').textContent");
         var marker = browser.Evaluate(tab, "(window.__marker = 'same page', window.__marker)")!.GetValue<string>();
