@@ -19,33 +19,7 @@ public class StatusPageLabTests(ITestOutputHelper output)
     private const int Port = 9400;
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
 
-    private const string Yaml = """
-        director:
-          interface: eth0
-          address: 10.77.0.2/24
-        http:
-          port: 9400
-        virtual_services:
-          - name: web
-            protocol: tcp
-            address: 10.77.0.100
-            port: 80
-            scheduler: rr
-            health_check:
-              delay_loop: 1s
-              connect_timeout: 1s
-              retry: 1
-              delay_before_retry: 1s
-              warmup: 0
-              checks:
-                - type: http_get
-                  path: /health
-                  body_contains: ok
-            real_servers:
-              - address: 10.77.0.11
-              - address: 10.77.0.12
-                weight: 3
-        """;
+    private static readonly string Yaml = LabConfigs.HealthCheckedWeb("http:\n  port: 9400\n");
 
     private static string Url => $"http://127.0.0.1:{Port}/";
 
