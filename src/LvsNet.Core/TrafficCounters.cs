@@ -11,21 +11,21 @@ namespace LvsNet.Core;
 /// </summary>
 /// <remarks>
 /// Worker <c>w</c> writes stripe <c>w</c> only, so plain adds cannot lose counts; readers sum the
-/// stripes with 64-bit reads, which are never torn. A worker index beyond the stripes (more
-/// workers than the process had processors when it started) shares the last stripe with locked
+/// stripes with 64-bit reads, which are never torn. Worker indexes beyond the stripes (more
+/// workers than the process had processors when it started) share one more stripe with locked
 /// adds.
 /// </remarks>
 public sealed class TrafficCounters
 {
-    // Four counters padded to a 64-byte cache line a stripe, plus one line of padding in front so
-    // that stripe 0 does not share the array header's line.
+    // Four counters padded to a 64-byte cache line a stripe: one line of padding in front (so that
+    // stripe 0 does not share the array header's line), the workers' stripes, the shared stripe.
     private const int Stride = 8;
     private const int InPacketsCell = 0, InBytesCell = 1, OutPacketsCell = 2, OutBytesCell = 3;
 
     /// <summary>Stripes per counter set: the processor count, so each possible worker has its own.</summary>
     public static readonly int Stripes = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount, 1, 256));
 
-    private readonly long[] _cells = new long[(Stripes + 1) * Stride];
+    private readonly long[] _cells = new long[(Stripes + 2) * Stride];
 
     /// <summary>Packets from clients.</summary>
     public long InPackets => Sum(InPacketsCell);
@@ -50,7 +50,7 @@ public sealed class TrafficCounters
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Add(int worker, int packetsCell, int bytes)
     {
-        if ((uint)worker < (uint)(Stripes - 1))
+        if ((uint)worker < (uint)Stripes)
         {
             ref var packets = ref _cells[((worker + 1) * Stride) + packetsCell];
             packets++;
@@ -65,8 +65,8 @@ public sealed class TrafficCounters
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddShared(int packetsCell, int bytes)
     {
-        Interlocked.Increment(ref _cells[(Stripes * Stride) + packetsCell]);
-        Interlocked.Add(ref _cells[(Stripes * Stride) + packetsCell + 1], bytes);
+        Interlocked.Increment(ref _cells[((Stripes + 1) * Stride) + packetsCell]);
+        Interlocked.Add(ref _cells[((Stripes + 1) * Stride) + packetsCell + 1], bytes);
     }
 
     private long Sum(int cell)

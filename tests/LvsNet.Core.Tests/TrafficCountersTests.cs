@@ -8,7 +8,7 @@ public class TrafficCountersTests
     public void Workers_AddingAtOnce_SumExactly_IncludingWorkersBeyondTheStripes()
     {
         // Each worker index is one thread, as in the data path; indexes at and beyond the stripe
-        // count share the last stripe and must still lose nothing.
+        // count share one more stripe and must still lose nothing.
         var counters = new TrafficCounters();
         var workers = Enumerable.Range(0, TrafficCounters.Stripes + 3).ToArray();
         const int PerWorker = 200_000;
