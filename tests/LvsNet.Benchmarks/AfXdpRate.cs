@@ -21,7 +21,7 @@ internal static class AfXdpRate
 {
     private const string ReceiveInterface = "a";
     private const string SendInterface = "b";
-    private static readonly byte[] Vip = [10, 202, 0, 100];
+    private static readonly byte[] Vip = PacedUdpSender.Vip;
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     public static int Run(string[] args)
@@ -64,17 +64,7 @@ internal static class AfXdpRate
         using var sender = new AfXdpDevice(new AfXdpOptions(SendInterface));
         var description = receiver is AfXdpDevice xdp ? $"AF_XDP {xdp.SocketMode}, XDP {xdp.AttachMode}, {umemFrames} UMEM frames" : "libpcap";
 
-        var frame = new byte[60];
-        frame.AsSpan(0, 6).Fill(0x02);
-        frame.AsSpan(6, 6).Fill(0x04);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0800);
-        frame[14] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 46);
-        frame[22] = 64;
-        frame[23] = 17;
-        new byte[] { 10, 202, 0, 2 }.CopyTo(frame, 26);
-        Vip.CopyTo(frame, 30);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(38), 26);
+        var frame = PacedUdpSender.Frame();
 
         var counter = new Counter();
         var sendDone = false;
@@ -104,33 +94,7 @@ internal static class AfXdpRate
         Thread.Sleep(200);
 
         var processCpuStart = Environment.CpuUsage.TotalTime;
-        var sendWatch = Stopwatch.StartNew();
-        var sent = 0;
-        while (sent < frames && sendWatch.Elapsed < Limit)
-        {
-            // Pacing (rate > 0): sleep while more than 2 ms ahead of the schedule.
-            if (rate > 0 && (sent & 63) == 0)
-            {
-                while (sent / (double)rate - sendWatch.Elapsed.TotalSeconds > 0.002)
-                {
-                    sender.Flush();
-                    Thread.Sleep(1);
-                }
-            }
-
-            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(42), sent);
-            if (sender.Send(frame))
-            {
-                sent++;
-            }
-            else
-            {
-                sender.Flush();
-            }
-        }
-
-        sender.Flush();
-        var sendSeconds = sendWatch.Elapsed.TotalSeconds;
+        var (sent, sendSeconds) = PacedUdpSender.Send(sender, frame, frames, rate, Limit);
         Volatile.Write(ref sendDone, true);
         receiveThread.Join();
         var processCpu = (Environment.CpuUsage.TotalTime - processCpuStart).TotalSeconds;

@@ -45,7 +45,6 @@ internal static class PcapBindingComparison
     private const string ReceiveInterface = "a";
     private const string SendInterface = "b";
     private const string Filter = "dst host 10.202.0.100";
-    private static readonly byte[] Vip = [10, 202, 0, 100];
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private static readonly string[] Receivers = ["own", "sharppcap-next", "sharppcap-event", "sharppcap-pointers"];
 
@@ -159,48 +158,8 @@ internal static class PcapBindingComparison
             probe.Count == 0 ? double.NaN : (probe.AllocatedEnd - probe.AllocatedStart) / (double)probe.Count);
     }
 
-    private static (int Sent, double Seconds) Send(AfXdpDevice sender, int frames, int rate)
-    {
-        var frame = new byte[60];
-        frame.AsSpan(0, 6).Fill(0x02);
-        frame.AsSpan(6, 6).Fill(0x04);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0800);
-        frame[14] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 46);
-        frame[22] = 64;
-        frame[23] = 17;
-        new byte[] { 10, 202, 0, 2 }.CopyTo(frame, 26);
-        Vip.CopyTo(frame, 30);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(38), 26);
-
-        var watch = Stopwatch.StartNew();
-        var sent = 0;
-        while (sent < frames && watch.Elapsed < Limit)
-        {
-            // Pacing: sleep while more than 2 ms ahead of the schedule.
-            if (rate > 0 && (sent & 63) == 0)
-            {
-                while (sent / (double)rate - watch.Elapsed.TotalSeconds > 0.002)
-                {
-                    sender.Flush();
-                    Thread.Sleep(1);
-                }
-            }
-
-            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(42), sent);
-            if (sender.Send(frame))
-            {
-                sent++;
-            }
-            else
-            {
-                sender.Flush();
-            }
-        }
-
-        sender.Flush();
-        return (sent, watch.Elapsed.TotalSeconds);
-    }
+    private static (int Sent, double Seconds) Send(AfXdpDevice sender, int frames, int rate) =>
+        PacedUdpSender.Send(sender, PacedUdpSender.Frame(), frames, rate, Limit);
 
     private sealed record RunResult(string Receiver, int Rate, int Offered, double SendSeconds, int Received, long PcapDropped,
         double CpuNanosecondsPerFrame, double BytesPerFrame)
