@@ -3,6 +3,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Arp;
 using LvsNet.Core.DataPath.Defence;
 using LvsNet.Core.DataPath.Forwarding;
+using LvsNet.Core.DataPath.Fragments;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
@@ -49,6 +50,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly ReplyHandler _replies;
     private readonly InputValidator _validator;
     private readonly FloodDefence _defence;
+    private readonly FragmentHandler _fragments;
     private readonly Ha.DirectorRoleState? _role;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
@@ -97,6 +99,10 @@ public sealed class PacketProcessor : IFrameHandler
         _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp);
         _validator = new InputValidator(Counters, _address, options.Mtu);
+
+        // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
+        var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
+        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, options.FragmentTimeout), Table, Counters, _state, _clients, _replies, forwarders);
     }
 
     /// <summary>
@@ -219,6 +225,11 @@ public sealed class PacketProcessor : IFrameHandler
             Table.Advance(now, _state.Servers);
             _arp.Maintain();
             _icmpErrors.Refill();
+            if (_fragments.Active > 0)
+            {
+                _fragments.Expire();
+            }
+
             if ((int)(now - _lastDefenceTick) >= ConnectionClock.TicksPerSecond)
             {
                 // IPVS runs its defence timer once a second.
@@ -376,6 +387,12 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
+        if (ip.IsFragment)
+        {
+            HandleFragment(frame, l2Length, ip, FragmentOrigin.Client);
+            return;
+        }
+
         switch (ip.Protocol)
         {
             case IpProtocol.Tcp when ip.Ttl > 1:
@@ -403,6 +420,12 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
+        if (ip.IsFragment)
+        {
+            HandleFragment(frame, l2Length, ip, fullNat ? FragmentOrigin.FullNatReply : FragmentOrigin.NatReply);
+            return;
+        }
+
         if (ip.Ttl <= 1 && ip.Protocol is IpProtocol.Tcp or IpProtocol.Udp)
         {
             ExpireTtl(frame, ip);
@@ -410,6 +433,38 @@ public sealed class PacketProcessor : IFrameHandler
         }
 
         _replies.Handle(frame, l2Length, ip, fullNat);
+    }
+
+    /// <summary>
+    /// A fragment that passed the input checks. TCP and UDP datagrams are collected and forwarded in
+    /// their fragments (<see cref="FragmentHandler"/>); other protocols are not forwarded in pieces.
+    /// A fragment whose TTL would reach 0 is dropped, and only the first one is answered with ICMP
+    /// time exceeded (the kernel's icmp_send never answers a non-first fragment).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandleFragment(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin)
+    {
+        if (ip.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp))
+        {
+            Counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.Ttl <= 1)
+        {
+            if (ip.FragmentOffset == 0)
+            {
+                ExpireTtl(frame, ip);
+            }
+            else
+            {
+                Counters.Drop(DropReason.TtlExceeded);
+            }
+
+            return;
+        }
+
+        _fragments.Handle(frame, l2Length, ip, origin);
     }
 
     /// <summary>

@@ -39,7 +39,8 @@ internal sealed class FullNatForwarder : IForwarder
         ref readonly var entry = ref _table[index];
         var scratch = _egress.BeginRewrite(frame, l2Length, out var packet, TcpOptionWriter.ToaLength);
         var length = frame.Length;
-        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0 && _table.TryClaimToa(index))
+        // Never into a fragment: the option would move the data of a datagram whose other pieces travel apart.
+        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && !ip.IsFragment && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0 && _table.TryClaimToa(index))
         {
             var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)

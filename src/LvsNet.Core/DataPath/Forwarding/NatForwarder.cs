@@ -20,7 +20,8 @@ internal sealed class NatForwarder : IForwarder
     public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server, int index)
     {
         var scratch = _egress.BeginRewrite(frame, l2Length, out var packet);
-        var port = server.Port != 0 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
+        // A later fragment carries no port (NatRewriter leaves its data alone) and may be shorter than 4 bytes.
+        var port = server.Port != 0 || ip.Payload.Length < 4 ? server.Port : BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(2));
         NatRewriter.RewriteDestination(packet, server.Address, port);
         _egress.SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }

@@ -29,8 +29,12 @@ internal sealed class ReplyHandler
         _icmp = icmp;
     }
 
-    /// <summary>A frame from a NAT real server (<paramref name="fullNat"/> false) or to a FULLNAT local address; passed the input checks.</summary>
-    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
+    /// <summary>
+    /// A frame from a NAT real server (<paramref name="fullNat"/> false) or to a FULLNAT local address;
+    /// passed the input checks. Returns the connection's index when a TCP or UDP packet was
+    /// forwarded, else −1.
+    /// </summary>
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
     {
         ushort sourcePort;
         ushort destinationPort;
@@ -42,22 +46,22 @@ internal sealed class ReplyHandler
                 destinationPort = tcp.DestinationPort;
                 flags = tcp.Flags;
                 break;
-            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp):
+            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp) || (ip.IsFragment && UdpHeader.TryParseFirstFragment(ip.Payload, out udp)):
                 sourcePort = udp.SourcePort;
                 destinationPort = udp.DestinationPort;
                 break;
             case IpProtocol.Tcp:
                 _counters.Drop(DropReason.MalformedTcp);
-                return;
+                return -1;
             case IpProtocol.Udp:
                 _counters.Drop(DropReason.MalformedUdp);
-                return;
+                return -1;
             case IpProtocol.Icmp:
                 _icmp.HandleFromServer(frame, l2Length, ip, fullNat);
-                return;
+                return -1;
             default:
                 _counters._ignored++;
-                return;
+                return -1;
         }
 
         var table = _table;
@@ -67,7 +71,7 @@ internal sealed class ReplyHandler
         if (index < 0)
         {
             _counters.Drop(DropReason.NoConnection);
-            return;
+            return -1;
         }
 
         ref readonly var entry = ref table[index];
@@ -91,5 +95,7 @@ internal sealed class ReplyHandler
         {
             _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server);
         }
+
+        return index;
     }
 }
