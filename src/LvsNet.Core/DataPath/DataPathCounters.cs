@@ -40,6 +40,10 @@ public sealed class DataPathCounters
 
     internal long _fragmentedDatagrams;
 
+    internal long _synCookiesSent;
+
+    internal long _synProxyOpened;
+
     /// <summary>Frames handed to the data path.</summary>
     public long Received => Volatile.Read(ref _received);
 
@@ -87,6 +91,12 @@ public sealed class DataPathCounters
 
     /// <summary>Fragmented datagrams that were complete and forwarded fragment by fragment.</summary>
     public long FragmentedDatagrams => Volatile.Read(ref _fragmentedDatagrams);
+
+    /// <summary>SYN-ACKs with a SYN cookie the SYN proxy answered SYNs with.</summary>
+    public long SynCookiesSent => Volatile.Read(ref _synCookiesSent);
+
+    /// <summary>Connections the SYN proxy opened after a client's ACK proved its cookie.</summary>
+    public long SynProxyOpened => Volatile.Read(ref _synProxyOpened);
 
     /// <summary>The drop count for <paramref name="reason"/>.</summary>
     public long this[DropReason reason] => Volatile.Read(ref _drops[(int)reason]);
@@ -139,6 +149,8 @@ public sealed class DataPathCounters
             sum._toaInserted += part.ToaInserted;
             sum._fragmentsHeld += part.FragmentsHeld;
             sum._fragmentedDatagrams += part.FragmentedDatagrams;
+            sum._synCookiesSent += part.SynCookiesSent;
+            sum._synProxyOpened += part.SynProxyOpened;
             for (var i = 0; i < sum._drops.Length; i++)
             {
                 sum._drops[i] += part[(DropReason)i];

@@ -143,4 +143,10 @@ public enum DropReason
 
     /// <summary>An exact copy of a fragment already held (dropped alone; the datagram goes on).</summary>
     FragmentDuplicate,
+
+    /// <summary>An ACK for no connection to a syn_proxy service whose acknowledgment is not a valid SYN cookie (a spoofed or stale ACK).</summary>
+    SynCookieInvalid,
+
+    /// <summary>A segment of a SYN-proxied connection while the real server's half is opening (one client segment with data is held instead), or held and then forgotten.</summary>
+    SynProxyPending,
 }

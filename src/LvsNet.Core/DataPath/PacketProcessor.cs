@@ -7,6 +7,7 @@ using LvsNet.Core.DataPath.Fragments;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Core.DataPath.Validation;
 using LvsNet.Core.Neighbours;
 using LvsNet.Core.Runtime;
@@ -51,6 +52,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly InputValidator _validator;
     private readonly FloodDefence _defence;
     private readonly FragmentHandler _fragments;
+    private readonly SynProxyHandler _synProxy;
     private readonly Ha.DirectorRoleState? _role;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
@@ -87,17 +89,19 @@ public sealed class PacketProcessor : IFrameHandler
 
         _egress = new Egress(transmitter, Neighbours, Counters, _state, options);
         _icmpErrors = new IcmpErrorSender(_egress, Counters, options.IcmpErrorsPerSecond);
+        var shifts = new SequenceShifts();
         var forwarders = new ForwarderSet(
             new DirectRoutingForwarder(_egress),
-            new NatForwarder(_egress),
+            new NatForwarder(_egress, Table, shifts),
             new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
             new FullNatForwarder(_egress, Table, Counters, options.Mtu));
         _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
-        _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
-        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp);
+        _synProxy = new SynProxyHandler(Table, Counters, _state, _egress, newFlows, forwarders, shifts, options.Mtu);
+        _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders, _synProxy);
+        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
         _validator = new InputValidator(Counters, _address, options.Mtu);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
@@ -228,6 +232,11 @@ public sealed class PacketProcessor : IFrameHandler
             if (_fragments.Active > 0)
             {
                 _fragments.Expire();
+            }
+
+            if (_synProxy.Enabled)
+            {
+                _synProxy.Maintain();
             }
 
             if ((int)(now - _lastDefenceTick) >= ConnectionClock.TicksPerSecond)
@@ -486,6 +495,7 @@ public sealed class PacketProcessor : IFrameHandler
     {
         _state.Apply(snapshot);
         _defence.Configure(snapshot.Config.Connections);
+        _synProxy.Configure(snapshot);
         SnapshotChanged?.Invoke(snapshot);
 
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.

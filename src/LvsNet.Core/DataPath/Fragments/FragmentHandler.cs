@@ -135,7 +135,7 @@ internal sealed class FragmentHandler
                     _forwarders.Forward(frame, l2Length, fragment, server, index);
                     break;
                 case FragmentOrigin.NatReply:
-                    _forwarders.Nat.ForwardReply(frame, l2Length, fragment, in entry, server);
+                    _forwarders.Nat.ForwardReply(frame, l2Length, fragment, in entry, server, index);
                     break;
                 default:
                     _forwarders.FullNat.ForwardReply(frame, l2Length, fragment, in entry, server);

@@ -2,6 +2,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 
@@ -19,9 +20,11 @@ internal sealed class ClientPacketHandler
     private readonly DataPathState _state;
     private readonly NewFlowScheduler _newFlows;
     private readonly ForwarderSet _forwarders;
+    private readonly SynProxyHandler _synProxy;
 
-    public ClientPacketHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, NewFlowScheduler newFlows, ForwarderSet forwarders)
+    public ClientPacketHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, NewFlowScheduler newFlows, ForwarderSet forwarders, SynProxyHandler synProxy)
     {
+        _synProxy = synProxy;
         _table = table;
         _counters = counters;
         _state = state;
@@ -81,6 +84,22 @@ internal sealed class ClientPacketHandler
 
         if (index < 0)
         {
+            if (_synProxy.Enabled && (isSyn || (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0)
+                && NewFlowScheduler.FindService(in key, snapshot) is { Config.SynProxy: true })
+            {
+                // SYN proxy: a SYN gets a cookie; only an ACK that proves one opens a connection.
+                if (isSyn)
+                {
+                    _synProxy.AnswerSyn(frame, ip, tcp);
+                }
+                else
+                {
+                    _synProxy.Open(frame, ip, tcp, in key, snapshot);
+                }
+
+                return -1;
+            }
+
             if (!isSyn)
             {
                 _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
@@ -94,7 +113,14 @@ internal sealed class ClientPacketHandler
             }
         }
 
-        var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
+        var entryFlags = table[index].Flags;
+        if ((entryFlags & ConnectionFlags.SynProxyPending) != 0)
+        {
+            _synProxy.OnPendingClientSegment(frame, tcp, index);
+            return -1;
+        }
+
+        var direction = (entryFlags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
         var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
         if (_state.SyncMaster is { } sync)

@@ -1,6 +1,7 @@
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.Icmp;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.DataPath.Inbound;
@@ -19,9 +20,11 @@ internal sealed class ReplyHandler
     private readonly DataPathState _state;
     private readonly ForwarderSet _forwarders;
     private readonly IcmpHandler _icmp;
+    private readonly SynProxyHandler _synProxy;
 
-    public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp)
+    public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp, SynProxyHandler synProxy)
     {
+        _synProxy = synProxy;
         _table = table;
         _counters = counters;
         _state = state;
@@ -76,6 +79,13 @@ internal sealed class ReplyHandler
 
         ref readonly var entry = ref table[index];
         var server = _state.ServerOf(entry.RealServerId)!;
+        if ((entry.Flags & ConnectionFlags.SynProxyPending) != 0 && TcpHeader.TryParse(ip.Payload, out var opening))
+        {
+            // The real server's half of a SYN-proxied connection is opening: its answer stays here.
+            _synProxy.OnServerSegment(ip, opening, index, server);
+            return -1;
+        }
+
         if (ip.Protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
@@ -93,7 +103,7 @@ internal sealed class ReplyHandler
         }
         else
         {
-            _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server);
+            _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server, index);
         }
 
         return index;
