@@ -18,7 +18,7 @@
 # counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
 # the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
 # legitimate success in the class's time window, daemon alive and its RSS.
-# --syn-proxy: the web service gets syn_proxy: true (NAT only: the director answers SYNs with cookies).
+# --syn-proxy: the web service gets syn_proxy: true (NAT and FULLNAT: the director answers SYNs with cookies).
 # --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
 # method); the table goes to stderr. Every namespace is deleted on exit (trap).
@@ -52,7 +52,7 @@ case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --back
 for m in ${methods//,/ }; do
     case "$m" in dr | nat | fullnat) ;; *) echo "hostile-campaign: --methods takes dr, nat, fullnat" >&2; exit 2 ;; esac
 done
-if [[ -n "$syn_proxy" && "$methods" != nat ]]; then echo "hostile-campaign: --syn-proxy needs --methods nat" >&2; exit 2; fi
+if [[ -n "$syn_proxy" && ! "$methods" =~ ^(nat|fullnat)(,(nat|fullnat))?$ ]]; then echo "hostile-campaign: --syn-proxy needs --methods nat and/or fullnat" >&2; exit 2; fi
 [[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$count" -le 100000000 ]] || { echo "hostile-campaign: --count must be 1..100000000" >&2; exit 2; }
 [[ -z "$mutations" || ( "$mutations" =~ ^[0-9]+$ && "$mutations" -ge 1 && "$mutations" -le 100000000 ) ]] || { echo "hostile-campaign: --mutations must be 1..100000000" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "hostile-campaign: needs root (network namespaces)" >&2; exit 1; }
@@ -102,7 +102,8 @@ for method in ${methods//,/ }; do
 
     pool_yaml=""
     [[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]"
-    [[ -n "$syn_proxy" ]] && pool_yaml="    syn_proxy: true"
+    [[ -n "$syn_proxy" ]] && pool_yaml="${pool_yaml:+$pool_yaml
+}    syn_proxy: true"
     cat >"$dir/lvsnet.yaml" <<YAML
 director:
   interface: $LVT_IF

@@ -195,9 +195,9 @@ public static partial class ConfigValidator
         {
             errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy is for TCP services; this service is udp"));
         }
-        else if (service.SynProxy && service.RealServers.Any(r => r.Method != ForwardingMethod.Nat))
+        else if (service.SynProxy && service.RealServers.Any(r => r.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat)))
         {
-            errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy needs every real server to use method nat (the director must see both directions to splice sequence numbers; fullnat is not supported yet)"));
+            errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy needs every real server to use method nat or fullnat (the director must see both directions to splice sequence numbers)"));
         }
     }
 

@@ -224,7 +224,7 @@ public sealed record VirtualServiceConfig
     public bool Toa { get; init; }
 
     /// <summary>
-    /// NAT, TCP: the director answers each SYN itself with a SYN cookie and opens the connection to a
+    /// NAT and FULLNAT, TCP: the director answers each SYN itself with a SYN cookie and opens the connection to a
     /// real server only when the client's ACK proves the cookie (YAML <c>syn_proxy</c>; docs/hardening.md).
     /// </summary>
     public bool SynProxy { get; init; }

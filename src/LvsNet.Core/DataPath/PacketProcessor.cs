@@ -94,7 +94,7 @@ public sealed class PacketProcessor : IFrameHandler
             new DirectRoutingForwarder(_egress),
             new NatForwarder(_egress, Table, shifts),
             new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
-            new FullNatForwarder(_egress, Table, Counters, options.Mtu));
+            new FullNatForwarder(_egress, Table, Counters, options.Mtu, shifts));
         _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));

@@ -203,7 +203,6 @@ public class PersistenceConfigTests
 
     [Theory]
     [InlineData("tcp", "dr")]
-    [InlineData("tcp", "fullnat")]
     [InlineData("tcp", "tun")]
     [InlineData("udp", "nat")]
     public void SynProxy_OtherThanTcpWithNatServers_IsRejectedWithPathAndLine(string protocol, string method)

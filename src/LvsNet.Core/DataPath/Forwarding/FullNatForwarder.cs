@@ -1,4 +1,5 @@
 using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Packets;
 using LvsNet.Packets.Writing;
 
@@ -17,9 +18,11 @@ internal sealed class FullNatForwarder : IForwarder
     private readonly ConnectionTable _table;
     private readonly DataPathCounters _counters;
     private readonly int _mtu;
+    private readonly SequenceShifts _shifts;
 
-    public FullNatForwarder(Egress egress, ConnectionTable table, DataPathCounters counters, int mtu)
+    public FullNatForwarder(Egress egress, ConnectionTable table, DataPathCounters counters, int mtu, SequenceShifts shifts)
     {
+        _shifts = shifts;
         _egress = egress;
         _table = table;
         _counters = counters;
@@ -55,15 +58,26 @@ internal sealed class FullNatForwarder : IForwarder
         var port = server.Port != 0 ? server.Port : entry.VirtualPort;
         NatRewriter.RewriteSource(packet, entry.LocalAddress, entry.LocalPort);
         NatRewriter.RewriteDestination(packet, server.Address, port);
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            // Spliced by the SYN proxy: the client acknowledges the cookie's sequence space.
+            TcpSegmentWriter.ShiftAcknowledgment(packet, _shifts[index]);
+        }
+
         _egress.SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
     /// <summary>A real server's reply to LIP:lport: the source becomes VIP:vport and the destination the client again.</summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionEntry entry, RealServerState server)
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionEntry entry, RealServerState server, int index)
     {
         var scratch = _egress.BeginRewrite(frame, l2Length, out var packet);
         NatRewriter.RewriteSource(packet, entry.VirtualAddress, entry.VirtualPort);
         NatRewriter.RewriteDestination(packet, entry.ClientAddress, entry.ClientPort);
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftSequence(packet, 0u - _shifts[index]);
+        }
+
         _egress.SendRewritten(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
     }
 }

@@ -138,7 +138,7 @@ internal sealed class FragmentHandler
                     _forwarders.Nat.ForwardReply(frame, l2Length, fragment, in entry, server, index);
                     break;
                 default:
-                    _forwarders.FullNat.ForwardReply(frame, l2Length, fragment, in entry, server);
+                    _forwarders.FullNat.ForwardReply(frame, l2Length, fragment, in entry, server, index);
                     break;
             }
         }

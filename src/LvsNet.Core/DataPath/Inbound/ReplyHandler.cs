@@ -99,7 +99,7 @@ internal sealed class ReplyHandler
 
         if (fullNat)
         {
-            _forwarders.FullNat.ForwardReply(frame, l2Length, ip, in entry, server);
+            _forwarders.FullNat.ForwardReply(frame, l2Length, ip, in entry, server, index);
         }
         else
         {

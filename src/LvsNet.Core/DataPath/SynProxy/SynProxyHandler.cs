@@ -8,7 +8,7 @@ using LvsNet.Packets.Writing;
 namespace LvsNet.Core.DataPath.SynProxy;
 
 /// <summary>
-/// The SYN proxy of NAT services with <c>syn_proxy</c> (as DPVS's for NAT/FULLNAT): the director
+/// The SYN proxy of NAT and FULLNAT services with <c>syn_proxy</c> (as DPVS's): the director
 /// answers a client's SYN itself with a SYN-ACK whose sequence number is a SYN cookie and keeps
 /// nothing; only an ACK that proves the cookie creates a connection (through the usual scheduling,
 /// rate limits and flood defences) and makes the director open the real server's half with the
@@ -22,8 +22,9 @@ namespace LvsNet.Core.DataPath.SynProxy;
 /// timestamps, which a stateless cookie cannot remember — and the SYN to the real server asks for
 /// none either, so the connection runs with 64 KiB windows and without SACK. While the real
 /// server's half opens, one client segment with data is held and sent after it; others are
-/// dropped (the client retransmits). NAT only: FULLNAT and the other methods are refused by the
-/// configuration. The shift is not synchronised to a backup director.</para>
+/// dropped (the client retransmits). NAT and FULLNAT (whose server half is opened from the local
+/// address, with TOA in the director's ACK); DR and TUN are refused by the configuration. The
+/// shift is not synchronised to a backup director.</para>
 /// <para>Thread contract: one per capture thread; nothing is allocated per packet.</para>
 /// </remarks>
 internal sealed class SynProxyHandler
@@ -132,11 +133,14 @@ internal sealed class SynProxyHandler
         _table.OnClientPacket(index, ConnectionState.SynRecv, _state.Timeouts[ConnectionState.SynRecv], _state.Now, server);
         _counters._synProxyOpened++;
 
-        // The SYN the client would have sent, from its address and port and with its ISN, to RIP:rport.
+        // The SYN the client would have sent, with its ISN, to RIP:rport: from the client's address and
+        // port (NAT), or from the connection's local address and port (FULLNAT).
         var port = server!.Port != 0 ? server.Port : key.VirtualPort;
+        ref readonly var entry = ref _table[index];
+        var (source, sourcePort) = entry.LocalAddress != 0 ? (entry.LocalAddress, entry.LocalPort) : (ip.Source, tcp.SourcePort);
         var scratch = _egress.Scratch;
         var length = TcpSegmentWriter.WriteFrame(
-            scratch, default, _egress.Mac, ip.Source, tcp.SourcePort, server.Address, port, clientIsn, 0, TcpFlags.Syn, Window, mss, _identification++);
+            scratch, default, _egress.Mac, source, sourcePort, server.Address, port, clientIsn, 0, TcpFlags.Syn, Window, mss, _identification++);
         _egress.Transmit(scratch.Slice(0, length), _egress.NextHop(server.Address));
         if (tcp.Payload.Length > 0)
         {
@@ -189,11 +193,24 @@ internal sealed class SynProxyHandler
         _table.OnReplySeen(index);
         _table.Transition(index, ConnectionState.Established, _state.Timeouts[ConnectionState.Established], _state.Now, server);
 
-        // The ACK the client would have sent: its next sequence number is what the server acknowledged.
+        // The ACK the client would have sent (to the server it comes from the reply's destination: the
+        // client, or the FULLNAT local address): its next sequence number is what the server acknowledged.
         var ack = _egress.Scratch;
         var ackLength = TcpSegmentWriter.WriteFrame(
             ack, default, _egress.Mac, ip.Destination, tcp.DestinationPort, ip.Source, tcp.SourcePort,
             tcp.AcknowledgmentNumber, serverIsn + 1, TcpFlags.Ack, Window, 0, _identification++);
+        if (entry.LocalAddress != 0 && (entry.Flags & ConnectionFlags.ToaDone) == 0 && _table.TryClaimToa(index))
+        {
+            // FULLNAT with TOA: the real server's TOA module reads the client's address from the
+            // handshake's ACK, which the director writes here.
+            var grown = TcpOptionWriter.InsertToa(ack.Slice(EthernetHeader.Length), _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                ackLength = EthernetHeader.Length + grown;
+                _counters._toaInserted++;
+            }
+        }
+
         _egress.Transmit(ack.Slice(0, ackLength), _egress.NextHop(ip.Source));
         SendHeld(index, server);
     }

@@ -185,6 +185,51 @@ public class SynProxyTests
         Assert.Equal(50_000, h.Device.Count - sentBefore);
     }
 
+    [Fact]
+    public void FullNat_TheServerHalfOpensFromTheLocalAddress_WithToaInTheDirectorsAck()
+    {
+        var local = Ipv4Address.Parse("10.77.0.50");
+        var h = new DataPathHarness(c => EditService(c, s => s with
+        {
+            SynProxy = true,
+            Toa = true,
+            LocalAddresses = [local],
+            RealServers = [new RealServerConfig { Address = Rs1, Port = RealPort, Weight = 1, Method = ForwardingMethod.FullNat }],
+        }));
+        h.ResolveRealServers();
+        Forwarding.FullNatForwardingTests.ResolveClient(h);
+        var cookie = CookieFor(h);
+        h.Feed(FrameBuilder.Tcp(DirectorMac, ClientMac, Client, ClientPort, Vip, 80, TcpFlags.Ack, sequence: ClientIsn + 1, acknowledgment: cookie + 1));
+
+        var synIp = IndependentDecoder.Ipv4(Assert.Single(h.Device.Sent));
+        var syn = IndependentDecoder.Tcp(synIp);
+        Assert.Equal((IndependentDecoder.Address(local), IndependentDecoder.Address(Rs1)), (synIp.SourceAddress, synIp.DestinationAddress));
+        Assert.Equal((RealPort, ClientIsn), (syn.DestinationPort, syn.SequenceNumber));
+        var localPort = syn.SourcePort;
+        h.Device.Sent.Clear();
+
+        h.Feed(FrameBuilder.Tcp(DirectorMac, Rs1Mac, Rs1, RealPort, local, localPort, TcpFlags.Syn | TcpFlags.Ack, sequence: ServerIsn, acknowledgment: ClientIsn + 1));
+        var ackIp = IndependentDecoder.Ipv4(Assert.Single(h.Device.Sent));
+        var ack = IndependentDecoder.Tcp(ackIp);
+        Assert.Equal(IndependentDecoder.Address(local), ackIp.SourceAddress);
+        Assert.Equal((localPort, ClientIsn + 1, ServerIsn + 1), (ack.SourcePort, ack.SequenceNumber, ack.AcknowledgmentNumber));
+
+        // TOA (kind 254, length 8, the client's port, then its address) first in the ACK's options.
+        Assert.Equal([254, 8, 0x9C, 0x40, 10, 77, 0, 10], ack.Options);
+        h.Device.Sent.Clear();
+
+        h.Feed(FrameBuilder.Tcp(DirectorMac, Rs1Mac, Rs1, RealPort, local, localPort, TcpFlags.Ack | TcpFlags.Psh, 10, sequence: ServerIsn + 1, acknowledgment: ClientIsn + 1));
+        var toClientIp = IndependentDecoder.Ipv4(Assert.Single(h.Device.Sent));
+        var toClient = IndependentDecoder.Tcp(toClientIp);
+        Assert.Equal((IndependentDecoder.Address(Vip), IndependentDecoder.Address(Client)), (toClientIp.SourceAddress, toClientIp.DestinationAddress));
+        Assert.Equal((cookie + 1, (ushort)80, ClientPort), (toClient.SequenceNumber, toClient.SourcePort, toClient.DestinationPort));
+        h.Device.Sent.Clear();
+
+        h.Feed(FrameBuilder.Tcp(DirectorMac, ClientMac, Client, ClientPort, Vip, 80, TcpFlags.Ack, sequence: ClientIsn + 1, acknowledgment: cookie + 11));
+        var toServer = IndependentDecoder.Tcp(Assert.Single(h.Device.Sent));
+        Assert.Equal((localPort, ServerIsn + 11), (toServer.SourcePort, toServer.AcknowledgmentNumber));
+    }
+
     private static DataPathHarness Harness()
     {
         var h = new DataPathHarness(c => EditService(c, s => s with
