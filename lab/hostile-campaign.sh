@@ -4,7 +4,7 @@
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench hostile):
 #   lab/hostile-campaign.sh [--backend pcap|afpacket|afxdp] [--methods dr,nat] [--short]
 #                           [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N]
-#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--id ID]
+#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--syn-proxy] [--id ID]
 #
 # Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
 # lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
@@ -18,6 +18,7 @@
 # counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
 # the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
 # legitimate success in the class's time window, daemon alive and its RSS.
+# --syn-proxy: the web service gets syn_proxy: true (NAT and FULLNAT: the director answers SYNs with cookies).
 # --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
 # method); the table goes to stderr. Every namespace is deleted on exit (trap).
@@ -28,7 +29,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
 
-backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id=""
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id="" syn_proxy=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -42,6 +43,7 @@ while [[ $# -gt 0 ]]; do
         --seed) seed="$2"; shift 2 ;;
         --classes) classes="$2"; shift 2 ;;
         --no-baseline) baseline=""; shift ;;
+        --syn-proxy) syn_proxy=1; shift ;;
         --id) id="$2"; shift 2 ;;
         *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
@@ -50,6 +52,7 @@ case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --back
 for m in ${methods//,/ }; do
     case "$m" in dr | nat | fullnat) ;; *) echo "hostile-campaign: --methods takes dr, nat, fullnat" >&2; exit 2 ;; esac
 done
+if [[ -n "$syn_proxy" && ! "$methods" =~ ^(nat|fullnat)(,(nat|fullnat))?$ ]]; then echo "hostile-campaign: --syn-proxy needs --methods nat and/or fullnat" >&2; exit 2; fi
 [[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$count" -le 100000000 ]] || { echo "hostile-campaign: --count must be 1..100000000" >&2; exit 2; }
 [[ -z "$mutations" || ( "$mutations" =~ ^[0-9]+$ && "$mutations" -ge 1 && "$mutations" -le 100000000 ) ]] || { echo "hostile-campaign: --mutations must be 1..100000000" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "hostile-campaign: needs root (network namespaces)" >&2; exit 1; }
@@ -99,6 +102,8 @@ for method in ${methods//,/ }; do
 
     pool_yaml=""
     [[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]"
+    [[ -n "$syn_proxy" ]] && pool_yaml="${pool_yaml:+$pool_yaml
+}    syn_proxy: true"
     cat >"$dir/lvsnet.yaml" <<YAML
 director:
   interface: $LVT_IF

@@ -59,6 +59,12 @@ public readonly ref struct Ipv4Header
     /// <summary>True for any fragment (MF set or a non-zero offset).</summary>
     public bool IsFragment => (FlagsAndFragmentOffset & (MoreFragmentsFlag | FragmentOffsetMask)) != 0;
 
+    /// <summary>True when MF (more fragments) is set.</summary>
+    public bool MoreFragments => (FlagsAndFragmentOffset & MoreFragmentsFlag) != 0;
+
+    /// <summary>Where this fragment's data starts in the original datagram's payload, in bytes (the offset field × 8).</summary>
+    public int FragmentOffset => (FlagsAndFragmentOffset & FragmentOffsetMask) << 3;
+
     /// <summary>The time to live.</summary>
     public byte Ttl => _packet[TtlOffset];
 

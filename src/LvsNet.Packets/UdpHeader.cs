@@ -50,4 +50,28 @@ public readonly ref struct UdpHeader
         header = new UdpHeader(datagram.Slice(0, length));
         return true;
     }
+
+    /// <summary>
+    /// Parses the UDP header at the start of a first fragment, whose length field covers the whole
+    /// datagram and so reaches past the fragment; false when the fragment cannot hold the header or
+    /// the length field is below 8 or shorter than the fragment's data.
+    /// </summary>
+    /// <remarks><see cref="DatagramLength"/> and <see cref="Payload"/> then cover this fragment only.</remarks>
+    public static bool TryParseFirstFragment(ReadOnlySpan<byte> fragment, out UdpHeader header)
+    {
+        header = default;
+        if (fragment.Length < Length)
+        {
+            return false;
+        }
+
+        int length = BinaryPrimitives.ReadUInt16BigEndian(fragment.Slice(LengthOffset));
+        if (length < Length || length < fragment.Length)
+        {
+            return false;
+        }
+
+        header = new UdpHeader(fragment);
+        return true;
+    }
 }

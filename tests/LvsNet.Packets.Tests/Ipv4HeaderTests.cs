@@ -111,6 +111,23 @@ public class Ipv4HeaderTests
         Assert.Equal((flagsAndOffset & 0x4000) != 0, ip.DontFragment);
     }
 
+    [Theory]
+    [InlineData((ushort)0x0000, false, 0)]
+    [InlineData((ushort)0x2000, true, 0)]
+    [InlineData((ushort)0x00B9, false, 1480)]
+    [InlineData((ushort)0x20B9, true, 1480)]
+    [InlineData((ushort)0x5FFF, false, 65528)]
+    public void FragmentFields_FlagsWord_MfAndOffsetInBytes(ushort flagsAndOffset, bool more, int offset)
+    {
+        // RFC 791: MF is bit 2 of the flags, the offset counts 8-byte units.
+        var frame = new FrameBuilder { FlagsAndFragmentOffset = flagsAndOffset }.Udp(1, 2);
+
+        Assert.True(Ipv4Header.TryParse(frame.AsSpan(14), out var ip));
+
+        Assert.Equal(more, ip.MoreFragments);
+        Assert.Equal(offset, ip.FragmentOffset);
+    }
+
     [Fact]
     public void TryParse_WithOptions_HeaderIncludesOptions()
     {

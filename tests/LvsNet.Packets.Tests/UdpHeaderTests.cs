@@ -92,6 +92,42 @@ public class UdpHeaderTests
         Assert.False(UdpHeader.TryParse(SampleFrames.PrefixWithGarbage(datagram, length).AsSpan(0, length), out _));
     }
 
+    [Fact]
+    public void TryParseFirstFragment_LengthFieldCoversTheWholeDatagram_ReadsThePorts()
+    {
+        // The first 1480 bytes of a 3008-byte datagram: the length field says 3008.
+        var fragment = Datagram(payloadLength: 3000).AsSpan(0, 1480).ToArray();
+
+        Assert.False(UdpHeader.TryParse(fragment, out _));
+        Assert.True(UdpHeader.TryParseFirstFragment(fragment, out var udp));
+
+        Assert.Equal(1000, udp.SourcePort);
+        Assert.Equal(2000, udp.DestinationPort);
+        Assert.Equal(1480, udp.DatagramLength);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(1479)]
+    public void TryParseFirstFragment_LengthFieldBelowEightOrTheFragment_ReturnsFalse(int lengthField)
+    {
+        var fragment = Datagram(payloadLength: 3000).AsSpan(0, 1480).ToArray();
+        FrameBuilder.WriteUInt16(fragment, 4, (ushort)lengthField);
+
+        Assert.False(UdpHeader.TryParseFirstFragment(fragment, out _));
+    }
+
+    [Fact]
+    public void TryParseFirstFragment_EveryTruncation_NeverThrows()
+    {
+        var fragment = Datagram(payloadLength: 100);
+        for (var length = 0; length <= fragment.Length; length++)
+        {
+            Assert.Equal(length >= 8, UdpHeader.TryParseFirstFragment(fragment.AsSpan(0, length), out _));
+        }
+    }
+
     private static byte[] Datagram(int payloadLength) =>
         new FrameBuilder().Udp(1000, 2000, new byte[payloadLength]).AsSpan(34).ToArray();
 }

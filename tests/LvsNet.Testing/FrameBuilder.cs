@@ -56,6 +56,31 @@ public static class FrameBuilder
         return Ethernet(destinationMac, sourceMac, Pdn.EthernetType.IPv4, ip);
     }
 
+    /// <summary>
+    /// An Ethernet/IPv4/UDP frame with a patterned payload (byte i is i × 7 + 3), the given IP
+    /// identification and DF clear: a datagram to split into fragments.
+    /// </summary>
+    public static byte[] UdpDatagram(MacAddress destinationMac, MacAddress sourceMac, uint source, ushort sourcePort, uint destination, ushort destinationPort, int payloadLength, ushort identification)
+    {
+        var data = new byte[payloadLength];
+        for (var i = 0; i < payloadLength; i++)
+        {
+            data[i] = (byte)((i * 7) + 3);
+        }
+
+        var udp = new Pdn.UdpPacket(sourcePort, destinationPort) { PayloadData = data };
+        var ip = Ipv4(source, destination, 64, identification, dontFragment: false, udp);
+        udp.UpdateCalculatedValues();
+        udp.UpdateUdpChecksum();
+        if (udp.Checksum == 0)
+        {
+            udp.Checksum = 0xFFFF;
+        }
+
+        ip.UpdateIPChecksum();
+        return Ethernet(destinationMac, sourceMac, Pdn.EthernetType.IPv4, ip);
+    }
+
     /// <summary>An ARP request (broadcast) or reply frame, padded to the 60-byte Ethernet minimum.</summary>
     public static byte[] Arp(ArpOperation operation, MacAddress senderMac, uint senderIp, MacAddress targetMac, uint targetIp)
     {

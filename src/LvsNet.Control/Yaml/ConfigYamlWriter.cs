@@ -284,6 +284,11 @@ public static partial class ConfigYamlWriter
             Item("toa", "true");
         }
 
+        if (service.SynProxy)
+        {
+            Item("syn_proxy", "true");
+        }
+
         if (service.MaglevTableSize is { } tableSize)
         {
             Item("mh_table_size", Number(tableSize));

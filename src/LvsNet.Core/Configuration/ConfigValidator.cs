@@ -190,6 +190,15 @@ public static partial class ConfigValidator
         {
             errors.Add(new ConfigError(path + ".toa", line, "toa applies to fullnat servers, which need local_addresses"));
         }
+
+        if (service.SynProxy && service.Protocol != IpProtocol.Tcp)
+        {
+            errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy is for TCP services; this service is udp"));
+        }
+        else if (service.SynProxy && service.RealServers.Any(r => r.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat)))
+        {
+            errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy needs every real server to use method nat or fullnat (the director must see both directions to splice sequence numbers)"));
+        }
     }
 
     // Scheduler flags, mh table size, locality expiration and the dynamic-weight policy only where

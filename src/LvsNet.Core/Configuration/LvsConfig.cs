@@ -226,6 +226,12 @@ public sealed record VirtualServiceConfig
     /// <summary>FULLNAT: carry the client's address and port to the real server in a TOA TCP option (YAML <c>toa</c>).</summary>
     public bool Toa { get; init; }
 
+    /// <summary>
+    /// NAT and FULLNAT, TCP: the director answers each SYN itself with a SYN cookie and opens the connection to a
+    /// real server only when the client's ACK proves the cookie (YAML <c>syn_proxy</c>; docs/hardening.md).
+    /// </summary>
+    public bool SynProxy { get; init; }
+
     /// <summary>Value equality over the real server list as well.</summary>
     public bool Equals(VirtualServiceConfig? other) =>
         other is not null
@@ -247,6 +253,7 @@ public sealed record VirtualServiceConfig
         && Quorum == other.Quorum
         && LocalAddresses.SequenceEqual(other.LocalAddresses)
         && Toa == other.Toa
+        && SynProxy == other.SynProxy
         && RealServers.SequenceEqual(other.RealServers);
 
     /// <inheritdoc />

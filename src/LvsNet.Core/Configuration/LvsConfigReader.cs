@@ -271,6 +271,7 @@ public static partial class LvsConfigReader
         var onePacket = map.Boolean("one_packet_scheduling") ?? false;
         var localAddresses = ReadAddressList(map, "local_addresses");
         var toa = map.Boolean("toa") ?? false;
+        var synProxy = map.Boolean("syn_proxy") ?? false;
         var schedulerFlags = ReadSchedulerFlags(map);
         var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
         var localityExpiration = ReadLocalityExpiration(map, scheduler ?? SchedulerNames.WeightedLeastConnection);
@@ -315,6 +316,7 @@ public static partial class LvsConfigReader
             Quorum = quorum,
             LocalAddresses = localAddresses,
             Toa = toa,
+            SynProxy = synProxy,
         };
     }
 

@@ -24,4 +24,10 @@ public enum ConnectionFlags : byte
 
     /// <summary>FULLNAT: no TOA option is (any longer) to be sent — the service has none, or the first ACK carried it (or had no room); no later packet tries again.</summary>
     ToaDone = 0x20,
+
+    /// <summary>Opened by the SYN proxy: sequence numbers are spliced between the client's and the real server's halves.</summary>
+    SynProxy = 0x40,
+
+    /// <summary>Opened by the SYN proxy, and the real server has not answered its SYN yet.</summary>
+    SynProxyPending = 0x80,
 }

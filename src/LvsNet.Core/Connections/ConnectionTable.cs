@@ -300,6 +300,10 @@ public sealed partial class ConnectionTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void OnReplySeen(int index) => _entries[index].Flags &= ~ConnectionFlags.NoOutput;
 
+    /// <summary>Sets and clears flags of a connection (the SYN proxy's marks).</summary>
+    public void SetFlags(int index, ConnectionFlags set, ConnectionFlags clear) =>
+        _entries[index].Flags = (_entries[index].Flags & ~clear) | set;
+
     /// <summary>FULLNAT with TOA: claims the one packet of the connection that carries the client's address.</summary>
     /// <returns>True the first time only.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

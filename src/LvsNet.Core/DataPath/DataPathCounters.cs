@@ -36,6 +36,14 @@ public sealed class DataPathCounters
 
     internal long _toaInserted;
 
+    internal long _fragmentsHeld;
+
+    internal long _fragmentedDatagrams;
+
+    internal long _synCookiesSent;
+
+    internal long _synProxyOpened;
+
     /// <summary>Frames handed to the data path.</summary>
     public long Received => Volatile.Read(ref _received);
 
@@ -78,6 +86,18 @@ public sealed class DataPathCounters
     /// <summary>FULLNAT connections whose client address went to the real server in a TOA option.</summary>
     public long ToaInserted => Volatile.Read(ref _toaInserted);
 
+    /// <summary>IP fragments held until the rest of their datagram arrived (each is later forwarded or dropped by a reason).</summary>
+    public long FragmentsHeld => Volatile.Read(ref _fragmentsHeld);
+
+    /// <summary>Fragmented datagrams that were complete and forwarded fragment by fragment.</summary>
+    public long FragmentedDatagrams => Volatile.Read(ref _fragmentedDatagrams);
+
+    /// <summary>SYN-ACKs with a SYN cookie the SYN proxy answered SYNs with.</summary>
+    public long SynCookiesSent => Volatile.Read(ref _synCookiesSent);
+
+    /// <summary>Connections the SYN proxy opened after a client's ACK proved its cookie.</summary>
+    public long SynProxyOpened => Volatile.Read(ref _synProxyOpened);
+
     /// <summary>The drop count for <paramref name="reason"/>.</summary>
     public long this[DropReason reason] => Volatile.Read(ref _drops[(int)reason]);
 
@@ -98,6 +118,9 @@ public sealed class DataPathCounters
 
     /// <summary>Counts one drop.</summary>
     public void Drop(DropReason reason) => _drops[(int)reason]++;
+
+    /// <summary>Counts <paramref name="count"/> drops.</summary>
+    public void Drop(DropReason reason, int count) => _drops[(int)reason] += count;
 
     /// <summary>The sum of several workers' counters, read now (allocates; for the control plane).</summary>
     public static DataPathCounters Sum(IReadOnlyList<DataPathCounters> parts)
@@ -124,6 +147,10 @@ public sealed class DataPathCounters
             sum._icmpErrorsSent += part.IcmpErrorsSent;
             sum._icmpErrorsSuppressed += part.IcmpErrorsSuppressed;
             sum._toaInserted += part.ToaInserted;
+            sum._fragmentsHeld += part.FragmentsHeld;
+            sum._fragmentedDatagrams += part.FragmentedDatagrams;
+            sum._synCookiesSent += part.SynCookiesSent;
+            sum._synProxyOpened += part.SynProxyOpened;
             for (var i = 0; i < sum._drops.Length; i++)
             {
                 sum._drops[i] += part[(DropReason)i];

@@ -18,7 +18,7 @@ public enum DropReason
     /// <summary>An IPv4 header whose checksum does not verify.</summary>
     BadIpv4Checksum,
 
-    /// <summary>An IP fragment (reassembly is not done).</summary>
+    /// <summary>An IP fragment of a protocol other than TCP and UDP, or of a one-packet-scheduled datagram: only TCP and UDP datagrams are forwarded in fragments.</summary>
     Fragment,
 
     /// <summary>A TCP header that is cut short or has a data offset below 5 or past the segment.</summary>
@@ -122,4 +122,31 @@ public enum DropReason
 
     /// <summary>A frame for a VIP or local address (or an ARP request for one) while the director is BACKUP or FAULT: the master handles it.</summary>
     Standby,
+
+    /// <summary>A fragment overlapping one already held for its datagram: the whole datagram is dropped (RFC 5722, as the kernel's defrag does).</summary>
+    FragmentOverlap,
+
+    /// <summary>A fragment that cannot be part of a valid datagram: empty, not a multiple of 8 bytes with MF set, ending past 65,535 bytes, past the last fragment's end, or a second last fragment with another end.</summary>
+    FragmentMalformed,
+
+    /// <summary>A datagram whose first fragment does not hold the whole TCP or UDP header (RFC 1858 tiny fragment): all its fragments are dropped.</summary>
+    FragmentTiny,
+
+    /// <summary>A fragment of a datagram that was not complete within the fragment timeout.</summary>
+    FragmentTimeout,
+
+    /// <summary>A fragment for which no buffer was free (the pool is full, or the datagram already has the most fragments one may have).</summary>
+    FragmentNoBuffer,
+
+    /// <summary>A later fragment of a datagram whose first fragment was dropped (for its own reason).</summary>
+    FragmentOfDropped,
+
+    /// <summary>An exact copy of a fragment already held (dropped alone; the datagram goes on).</summary>
+    FragmentDuplicate,
+
+    /// <summary>An ACK for no connection to a syn_proxy service whose acknowledgment is not a valid SYN cookie (a spoofed or stale ACK).</summary>
+    SynCookieInvalid,
+
+    /// <summary>A segment of a SYN-proxied connection while the real server's half is opening (one client segment with data is held instead), or held and then forgotten.</summary>
+    SynProxyPending,
 }

@@ -3,9 +3,11 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Arp;
 using LvsNet.Core.DataPath.Defence;
 using LvsNet.Core.DataPath.Forwarding;
+using LvsNet.Core.DataPath.Fragments;
 using LvsNet.Core.DataPath.Icmp;
 using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Core.DataPath.Validation;
 using LvsNet.Core.Neighbours;
 using LvsNet.Core.Runtime;
@@ -49,6 +51,8 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly ReplyHandler _replies;
     private readonly InputValidator _validator;
     private readonly FloodDefence _defence;
+    private readonly FragmentHandler _fragments;
+    private readonly SynProxyHandler _synProxy;
     private readonly Ha.DirectorRoleState? _role;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
@@ -85,18 +89,24 @@ public sealed class PacketProcessor : IFrameHandler
 
         _egress = new Egress(transmitter, Neighbours, Counters, _state, options);
         _icmpErrors = new IcmpErrorSender(_egress, Counters, options.IcmpErrorsPerSecond);
+        var shifts = new SequenceShifts();
         var forwarders = new ForwarderSet(
             new DirectRoutingForwarder(_egress),
-            new NatForwarder(_egress),
+            new NatForwarder(_egress, Table, shifts),
             new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
-            new FullNatForwarder(_egress, Table, Counters, options.Mtu));
+            new FullNatForwarder(_egress, Table, Counters, options.Mtu, shifts));
         _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));
         _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
-        _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders);
-        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp);
+        _synProxy = new SynProxyHandler(Table, Counters, _state, _egress, newFlows, forwarders, shifts, options.Mtu);
+        _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders, _synProxy);
+        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
         _validator = new InputValidator(Counters, _address, options.Mtu);
+
+        // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
+        var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
+        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, options.FragmentTimeout), Table, Counters, _state, _clients, _replies, forwarders);
     }
 
     /// <summary>
@@ -219,6 +229,16 @@ public sealed class PacketProcessor : IFrameHandler
             Table.Advance(now, _state.Servers);
             _arp.Maintain();
             _icmpErrors.Refill();
+            if (_fragments.Active > 0)
+            {
+                _fragments.Expire();
+            }
+
+            if (_synProxy.Enabled)
+            {
+                _synProxy.Maintain();
+            }
+
             if ((int)(now - _lastDefenceTick) >= ConnectionClock.TicksPerSecond)
             {
                 // IPVS runs its defence timer once a second.
@@ -376,6 +396,12 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
+        if (ip.IsFragment)
+        {
+            HandleFragment(frame, l2Length, ip, FragmentOrigin.Client);
+            return;
+        }
+
         switch (ip.Protocol)
         {
             case IpProtocol.Tcp when ip.Ttl > 1:
@@ -403,6 +429,12 @@ public sealed class PacketProcessor : IFrameHandler
             return;
         }
 
+        if (ip.IsFragment)
+        {
+            HandleFragment(frame, l2Length, ip, fullNat ? FragmentOrigin.FullNatReply : FragmentOrigin.NatReply);
+            return;
+        }
+
         if (ip.Ttl <= 1 && ip.Protocol is IpProtocol.Tcp or IpProtocol.Udp)
         {
             ExpireTtl(frame, ip);
@@ -410,6 +442,38 @@ public sealed class PacketProcessor : IFrameHandler
         }
 
         _replies.Handle(frame, l2Length, ip, fullNat);
+    }
+
+    /// <summary>
+    /// A fragment that passed the input checks. TCP and UDP datagrams are collected and forwarded in
+    /// their fragments (<see cref="FragmentHandler"/>); other protocols are not forwarded in pieces.
+    /// A fragment whose TTL would reach 0 is dropped, and only the first one is answered with ICMP
+    /// time exceeded (the kernel's icmp_send never answers a non-first fragment).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandleFragment(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin)
+    {
+        if (ip.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp))
+        {
+            Counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.Ttl <= 1)
+        {
+            if (ip.FragmentOffset == 0)
+            {
+                ExpireTtl(frame, ip);
+            }
+            else
+            {
+                Counters.Drop(DropReason.TtlExceeded);
+            }
+
+            return;
+        }
+
+        _fragments.Handle(frame, l2Length, ip, origin);
     }
 
     /// <summary>
@@ -431,6 +495,7 @@ public sealed class PacketProcessor : IFrameHandler
     {
         _state.Apply(snapshot);
         _defence.Configure(snapshot.Config.Connections);
+        _synProxy.Configure(snapshot);
         SnapshotChanged?.Invoke(snapshot);
 
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.

@@ -29,7 +29,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
-        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa",
+        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa", "VirtualServiceConfig.SynProxy",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
@@ -83,6 +83,11 @@ public class ConfigYamlWriterTests
                 RealServers = [new RealServerConfig { Address = Ip("10.0.0.13"), Port = 8080, Method = ForwardingMethod.FullNat }],
             },
             new VirtualServiceConfig { Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.103"), Port = 80, Scheduler = "lblcr", LocalityExpiration = TimeSpan.FromMinutes(30) },
+            new VirtualServiceConfig
+            {
+                Protocol = IpProtocol.Tcp, Address = Ip("10.0.0.105"), Port = 80, Scheduler = "rr", SynProxy = true,
+                RealServers = [new RealServerConfig { Address = Ip("10.0.0.16"), Port = 8080, Method = ForwardingMethod.Nat }],
+            },
             new VirtualServiceConfig
             {
                 Protocol = 0, Address = 0, Port = 0, FirewallMark = 4_000_000_000, Scheduler = "rr", PersistenceTimeout = TimeSpan.FromSeconds(360), OnePacketScheduling = true,

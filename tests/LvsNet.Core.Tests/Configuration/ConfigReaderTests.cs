@@ -195,6 +195,24 @@ public class PersistenceConfigTests
     }
 
     [Fact]
+    public void SynProxy_OnANatTcpService_IsRead()
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    port: 80\n    scheduler: rr\n    syn_proxy: true\n    real_servers:\n      - address: 10.0.0.11\n        method: nat\n";
+        Assert.True(LvsConfigReader.Parse(yaml).VirtualServices[0].SynProxy);
+    }
+
+    [Theory]
+    [InlineData("tcp", "dr")]
+    [InlineData("tcp", "tun")]
+    [InlineData("udp", "nat")]
+    public void SynProxy_OtherThanTcpWithNatServers_IsRejectedWithPathAndLine(string protocol, string method)
+    {
+        var yaml = $"director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 10.0.0.100\n    protocol: {protocol}\n    port: 80\n    scheduler: rr\n    syn_proxy: true\n    local_addresses: [10.0.0.50]\n    real_servers:\n      - address: 10.0.0.11\n        method: {method}\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Contains(errors, e => e.Path == "virtual_services[0].syn_proxy" && e.Line == 5);
+    }
+
+    [Fact]
     public void CaptureRingAndBusyPoll_AreReadWithDefaults()
     {
         const string Head = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";

@@ -1,4 +1,5 @@
 using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Packets;
 using LvsNet.Packets.Writing;
 
@@ -17,9 +18,11 @@ internal sealed class FullNatForwarder : IForwarder
     private readonly ConnectionTable _table;
     private readonly DataPathCounters _counters;
     private readonly int _mtu;
+    private readonly SequenceShifts _shifts;
 
-    public FullNatForwarder(Egress egress, ConnectionTable table, DataPathCounters counters, int mtu)
+    public FullNatForwarder(Egress egress, ConnectionTable table, DataPathCounters counters, int mtu, SequenceShifts shifts)
     {
+        _shifts = shifts;
         _egress = egress;
         _table = table;
         _counters = counters;
@@ -39,7 +42,8 @@ internal sealed class FullNatForwarder : IForwarder
         ref readonly var entry = ref _table[index];
         var scratch = _egress.BeginRewrite(frame, l2Length, out var packet, TcpOptionWriter.ToaLength);
         var length = frame.Length;
-        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0 && _table.TryClaimToa(index))
+        // Never into a fragment: the option would move the data of a datagram whose other pieces travel apart.
+        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && !ip.IsFragment && (packet[ip.HeaderLength + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0 && _table.TryClaimToa(index))
         {
             var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)
@@ -54,15 +58,26 @@ internal sealed class FullNatForwarder : IForwarder
         var port = server.Port != 0 ? server.Port : entry.VirtualPort;
         NatRewriter.RewriteSource(packet, entry.LocalAddress, entry.LocalPort);
         NatRewriter.RewriteDestination(packet, server.Address, port);
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            // Spliced by the SYN proxy: the client acknowledges the cookie's sequence space.
+            TcpSegmentWriter.ShiftAcknowledgment(packet, _shifts[index]);
+        }
+
         _egress.SendRewritten(scratch, packet, server.Address, ip.TotalLength, server, inbound: true);
     }
 
     /// <summary>A real server's reply to LIP:lport: the source becomes VIP:vport and the destination the client again.</summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionEntry entry, RealServerState server)
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in ConnectionEntry entry, RealServerState server, int index)
     {
         var scratch = _egress.BeginRewrite(frame, l2Length, out var packet);
         NatRewriter.RewriteSource(packet, entry.VirtualAddress, entry.VirtualPort);
         NatRewriter.RewriteDestination(packet, entry.ClientAddress, entry.ClientPort);
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftSequence(packet, 0u - _shifts[index]);
+        }
+
         _egress.SendRewritten(scratch, packet, entry.ClientAddress, ip.TotalLength, server, inbound: false);
     }
 }

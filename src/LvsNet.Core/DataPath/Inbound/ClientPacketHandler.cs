@@ -2,6 +2,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.NewFlows;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 
@@ -19,9 +20,11 @@ internal sealed class ClientPacketHandler
     private readonly DataPathState _state;
     private readonly NewFlowScheduler _newFlows;
     private readonly ForwarderSet _forwarders;
+    private readonly SynProxyHandler _synProxy;
 
-    public ClientPacketHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, NewFlowScheduler newFlows, ForwarderSet forwarders)
+    public ClientPacketHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, NewFlowScheduler newFlows, ForwarderSet forwarders, SynProxyHandler synProxy)
     {
+        _synProxy = synProxy;
         _table = table;
         _counters = counters;
         _state = state;
@@ -29,20 +32,20 @@ internal sealed class ClientPacketHandler
         _forwarders = forwarders;
     }
 
-    /// <summary>A TCP segment to a VIP.</summary>
-    public void HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    /// <summary>A TCP segment (or a first fragment) to a VIP; returns its connection's index when it was forwarded, else −1 (dropped and counted).</summary>
+    public int HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
     {
         if (!TcpHeader.TryParse(ip.Payload, out var tcp))
         {
             _counters.Drop(DropReason.MalformedTcp);
-            return;
+            return -1;
         }
 
         var flags = tcp.Flags;
         if (!TcpFlagRules.IsValid(flags) || tcp.SourcePort == 0 || tcp.DestinationPort == 0)
         {
             _counters.Drop(TcpFlagRules.IsValid(flags) ? DropReason.PortZero : DropReason.InvalidTcpFlags);
-            return;
+            return -1;
         }
 
         // Only a SYN without ACK opens a connection (or reopens a closing one).
@@ -70,7 +73,7 @@ internal sealed class ClientPacketHandler
                 if (!_state.ExpireNodest)
                 {
                     _counters.Drop(DropReason.ServerRemoved);
-                    return;
+                    return -1;
                 }
 
                 // expire_nodest_conn=1: forget the connection; a SYN is scheduled afresh below.
@@ -81,20 +84,43 @@ internal sealed class ClientPacketHandler
 
         if (index < 0)
         {
+            if (_synProxy.Enabled && (isSyn || (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0)
+                && NewFlowScheduler.FindService(in key, snapshot) is { Config.SynProxy: true })
+            {
+                // SYN proxy: a SYN gets a cookie; only an ACK that proves one opens a connection.
+                if (isSyn)
+                {
+                    _synProxy.AnswerSyn(frame, ip, tcp);
+                }
+                else
+                {
+                    _synProxy.Open(frame, ip, tcp, in key, snapshot);
+                }
+
+                return -1;
+            }
+
             if (!isSyn)
             {
                 _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
-                return;
+                return -1;
             }
 
             index = _newFlows.Create(frame, ip, in key, snapshot, out server);
             if (index < 0)
             {
-                return;
+                return -1;
             }
         }
 
-        var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
+        var entryFlags = table[index].Flags;
+        if ((entryFlags & ConnectionFlags.SynProxyPending) != 0)
+        {
+            _synProxy.OnPendingClientSegment(frame, tcp, index);
+            return -1;
+        }
+
+        var direction = (entryFlags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
         var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
         if (_state.SyncMaster is { } sync)
@@ -103,21 +129,22 @@ internal sealed class ClientPacketHandler
         }
 
         _forwarders.Forward(frame, l2Length, ip, server!, index);
+        return index;
     }
 
-    /// <summary>A UDP datagram to a VIP.</summary>
-    public void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
+    /// <summary>A UDP datagram (or a first fragment) to a VIP; returns its connection's index when it was forwarded, else −1 (dropped and counted, or one-packet-scheduled).</summary>
+    public int HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, LvsSnapshot snapshot)
     {
-        if (!UdpHeader.TryParse(ip.Payload, out var udp))
+        if (!UdpHeader.TryParse(ip.Payload, out var udp) && !(ip.IsFragment && UdpHeader.TryParseFirstFragment(ip.Payload, out udp)))
         {
             _counters.Drop(DropReason.MalformedUdp);
-            return;
+            return -1;
         }
 
         if (udp.SourcePort == 0 || udp.DestinationPort == 0)
         {
             _counters.Drop(DropReason.PortZero);
-            return;
+            return -1;
         }
 
         var key = new ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
@@ -132,7 +159,7 @@ internal sealed class ClientPacketHandler
                 if (!_state.ExpireNodest)
                 {
                     _counters.Drop(DropReason.ServerRemoved);
-                    return;
+                    return -1;
                 }
 
                 table.Remove(index, _state.Servers);
@@ -142,14 +169,21 @@ internal sealed class ClientPacketHandler
 
         if (index < 0 && NewFlowScheduler.FindService(in key, snapshot) is { Config.OnePacketScheduling: true } opsService)
         {
-            // One-packet scheduling: each datagram is scheduled on its own and no entry is kept.
+            // One-packet scheduling: each datagram is scheduled on its own and no entry is kept, so
+            // there is nothing for a datagram's later fragments to follow.
+            if (ip.IsFragment)
+            {
+                _counters.Drop(DropReason.Fragment);
+                return -1;
+            }
+
             server = _newFlows.ScheduleOnePacket(frame, ip, in key, opsService);
             if (server is not null)
             {
                 _forwarders.Forward(frame, l2Length, ip, server, index: -1);
             }
 
-            return;
+            return -1;
         }
 
         if (index < 0)
@@ -157,7 +191,7 @@ internal sealed class ClientPacketHandler
             index = _newFlows.Create(frame, ip, in key, snapshot, out server);
             if (index < 0)
             {
-                return;
+                return -1;
             }
         }
 
@@ -168,5 +202,6 @@ internal sealed class ClientPacketHandler
         }
 
         _forwarders.Forward(frame, l2Length, ip, server!, index);
+        return index;
     }
 }

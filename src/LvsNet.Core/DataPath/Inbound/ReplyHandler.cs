@@ -1,6 +1,7 @@
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.Icmp;
+using LvsNet.Core.DataPath.SynProxy;
 using LvsNet.Packets;
 
 namespace LvsNet.Core.DataPath.Inbound;
@@ -19,9 +20,11 @@ internal sealed class ReplyHandler
     private readonly DataPathState _state;
     private readonly ForwarderSet _forwarders;
     private readonly IcmpHandler _icmp;
+    private readonly SynProxyHandler _synProxy;
 
-    public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp)
+    public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp, SynProxyHandler synProxy)
     {
+        _synProxy = synProxy;
         _table = table;
         _counters = counters;
         _state = state;
@@ -29,8 +32,12 @@ internal sealed class ReplyHandler
         _icmp = icmp;
     }
 
-    /// <summary>A frame from a NAT real server (<paramref name="fullNat"/> false) or to a FULLNAT local address; passed the input checks.</summary>
-    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
+    /// <summary>
+    /// A frame from a NAT real server (<paramref name="fullNat"/> false) or to a FULLNAT local address;
+    /// passed the input checks. Returns the connection's index when a TCP or UDP packet was
+    /// forwarded, else −1.
+    /// </summary>
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
     {
         ushort sourcePort;
         ushort destinationPort;
@@ -42,22 +49,22 @@ internal sealed class ReplyHandler
                 destinationPort = tcp.DestinationPort;
                 flags = tcp.Flags;
                 break;
-            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp):
+            case IpProtocol.Udp when UdpHeader.TryParse(ip.Payload, out var udp) || (ip.IsFragment && UdpHeader.TryParseFirstFragment(ip.Payload, out udp)):
                 sourcePort = udp.SourcePort;
                 destinationPort = udp.DestinationPort;
                 break;
             case IpProtocol.Tcp:
                 _counters.Drop(DropReason.MalformedTcp);
-                return;
+                return -1;
             case IpProtocol.Udp:
                 _counters.Drop(DropReason.MalformedUdp);
-                return;
+                return -1;
             case IpProtocol.Icmp:
                 _icmp.HandleFromServer(frame, l2Length, ip, fullNat);
-                return;
+                return -1;
             default:
                 _counters._ignored++;
-                return;
+                return -1;
         }
 
         var table = _table;
@@ -67,11 +74,18 @@ internal sealed class ReplyHandler
         if (index < 0)
         {
             _counters.Drop(DropReason.NoConnection);
-            return;
+            return -1;
         }
 
         ref readonly var entry = ref table[index];
         var server = _state.ServerOf(entry.RealServerId)!;
+        if ((entry.Flags & ConnectionFlags.SynProxyPending) != 0 && TcpHeader.TryParse(ip.Payload, out var opening))
+        {
+            // The real server's half of a SYN-proxied connection is opening: its answer stays here.
+            _synProxy.OnServerSegment(ip, opening, index, server);
+            return -1;
+        }
+
         if (ip.Protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
@@ -85,11 +99,13 @@ internal sealed class ReplyHandler
 
         if (fullNat)
         {
-            _forwarders.FullNat.ForwardReply(frame, l2Length, ip, in entry, server);
+            _forwarders.FullNat.ForwardReply(frame, l2Length, ip, in entry, server, index);
         }
         else
         {
-            _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server);
+            _forwarders.Nat.ForwardReply(frame, l2Length, ip, in entry, server, index);
         }
+
+        return index;
     }
 }

@@ -9,9 +9,10 @@ namespace LvsNet.Core.DataPath.Validation;
 /// The checks an IPv4 packet passes before the data path acts on it, after the rules of the
 /// kernel's receive path (ip_rcv_core, ip_route_input_slow's martian checks, ip_rcv_options):
 /// captured whole, a sane header length and total length, a right header checksum, no martian or
-/// own source address, well-formed options without a source route, not a fragment, within the
-/// MTU. Each failure is counted under its own <see cref="DropReason"/>; docs/hardening.md lists
-/// where LvsNet deliberately differs from the kernel.
+/// own source address, well-formed options without a source route, within the MTU. A fragment
+/// that passes them (on the slow path) goes on to the fragment handler. Each failure is counted
+/// under its own <see cref="DropReason"/>; docs/hardening.md lists where LvsNet deliberately
+/// differs from the kernel.
 /// </summary>
 /// <remarks>
 /// The common case (no options, nothing wrong) costs a few compares, one binary search of the
@@ -120,11 +121,6 @@ internal sealed class InputValidator
                 case Ipv4OptionsVerdict.SourceRoute:
                     return DropReason.SourceRoute;
             }
-        }
-
-        if (ip.IsFragment)
-        {
-            return DropReason.Fragment;
         }
 
         if (ip.TotalLength > _mtu)

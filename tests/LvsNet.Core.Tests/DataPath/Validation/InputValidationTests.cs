@@ -114,14 +114,20 @@ public class InputValidationTests
     }
 
     [Fact]
-    public void Fragment_IsDropped()
+    public void Fragment_PassesTheChecks_AndIsHeldForItsDatagram()
     {
         var h = Harness();
-        var frame = h.ClientTcp(1000, TcpFlags.Syn);
+        // 24 bytes of IP payload: a fragment with MF set holds a multiple of 8.
+        var frame = h.ClientTcp(1000, TcpFlags.Syn, payload: 4);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(EthernetHeader.Length + 6), 0x2000);
         FixIpChecksum(frame);
         h.Feed(frame);
-        AssertDroppedOnly(h, DropReason.Fragment);
+
+        // A first fragment: nothing leaves and no connection exists until the datagram is complete.
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(0, h.Processor.Counters.TotalDropped);
+        Assert.Equal(1, h.Processor.Counters.FragmentsHeld);
+        Assert.Equal(0, h.Processor.Table.Count);
     }
 
     public static TheoryData<string, byte[]> MalformedOptions => new()

@@ -1,0 +1,154 @@
+using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Forwarding;
+using LvsNet.Core.DataPath.Inbound;
+using LvsNet.Packets;
+
+namespace LvsNet.Core.DataPath.Fragments;
+
+/// <summary>
+/// Fragmented TCP and UDP datagrams, to a VIP or back from a real server: their fragments are held
+/// (<see cref="FragmentQueues"/>) until the datagram is complete and valid, then the first fragment
+/// goes through the normal path (connection lookup or scheduling, state, forwarding) and every
+/// other fragment follows it to the same real server or client by the same method. Fragments are
+/// forwarded as they came, not merged: each already fits the MTU, so nothing has to be fragmented
+/// again; DR and TUN send them unchanged, NAT and FULLNAT rewrite the addresses of each and the
+/// ports and transport checksum in the first (the incremental update of the checksum, which covers
+/// the whole datagram, stays right). docs/hardening.md says why this design.
+/// </summary>
+/// <remarks>
+/// The first fragment must hold the whole TCP or UDP header (RFC 1858): a datagram whose first
+/// fragment is tiny is dropped whole, so no later fragment can change the ports or flags the
+/// director decided on. Holding everything until the datagram is complete also means nothing of a
+/// datagram that turns out to overlap reaches a real server, and fragments may come in any order.
+/// </remarks>
+internal sealed class FragmentHandler
+{
+    private readonly FragmentQueues _queues;
+    private readonly ConnectionTable _table;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly ClientPacketHandler _clients;
+    private readonly ReplyHandler _replies;
+    private readonly ForwarderSet _forwarders;
+
+    public FragmentHandler(FragmentQueues queues, ConnectionTable table, DataPathCounters counters, DataPathState state, ClientPacketHandler clients, ReplyHandler replies, ForwarderSet forwarders)
+    {
+        _queues = queues;
+        _table = table;
+        _counters = counters;
+        _state = state;
+        _clients = clients;
+        _replies = replies;
+        _forwarders = forwarders;
+    }
+
+    /// <summary>How many datagrams are being collected.</summary>
+    public int Active => _queues.Active;
+
+    /// <summary>A TCP or UDP fragment that passed the input checks, travelling <paramref name="origin"/>'s way.</summary>
+    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin)
+    {
+        switch (_queues.Add(frame, l2Length, ip, origin, _state.Now, out var queue))
+        {
+            case FragmentVerdict.Held:
+                _counters._fragmentsHeld++;
+                break;
+            case FragmentVerdict.Complete:
+                _counters._fragmentsHeld++;
+                Forward(queue);
+                break;
+            case FragmentVerdict.Duplicate:
+                _counters.Drop(DropReason.FragmentDuplicate);
+                break;
+            case FragmentVerdict.Overlap:
+                _counters.Drop(DropReason.FragmentOverlap, 1 + _queues.Release(queue));
+                break;
+            case FragmentVerdict.Malformed:
+                _counters.Drop(DropReason.FragmentMalformed);
+                break;
+            default:
+                _counters.Drop(DropReason.FragmentNoBuffer);
+                break;
+        }
+    }
+
+    /// <summary>Drops the datagrams whose time is up; called once per tick.</summary>
+    public void Expire()
+    {
+        var dropped = _queues.Expire(_state.Now);
+        if (dropped > 0)
+        {
+            _counters.Drop(DropReason.FragmentTimeout, dropped);
+        }
+    }
+
+    private void Forward(int queue)
+    {
+        var pool = _queues.Pool;
+        var l2Length = _queues.L2Length(queue);
+        var origin = _queues.Origin(queue);
+        var head = _queues.Head(queue);
+        var first = pool.Frame(head);
+        var snapshot = _state.Snapshot;
+        if (snapshot is null || !Ipv4Header.TryParse(first.Slice(l2Length), out var ip))
+        {
+            // Cannot happen: the frame was parsed when it arrived, and the snapshot never goes back to none.
+            _counters.Drop(DropReason.FragmentOfDropped, _queues.Release(queue));
+            return;
+        }
+
+        if (!HoldsTransportHeader(ip))
+        {
+            _counters.Drop(DropReason.FragmentTiny, _queues.Release(queue));
+            return;
+        }
+
+        var index = origin switch
+        {
+            FragmentOrigin.Client when ip.Protocol == IpProtocol.Tcp => _clients.HandleTcp(first, l2Length, ip, snapshot),
+            FragmentOrigin.Client => _clients.HandleUdp(first, l2Length, ip, snapshot),
+            _ => _replies.Handle(first, l2Length, ip, fullNat: origin == FragmentOrigin.FullNatReply),
+        };
+
+        var rest = pool.Next(head);
+        if (index < 0)
+        {
+            // The first fragment was dropped and counted under its own reason; the rest follow it.
+            _counters.Drop(DropReason.FragmentOfDropped, _queues.Release(queue) - 1);
+            return;
+        }
+
+        for (var buffer = rest; buffer >= 0; buffer = pool.Next(buffer))
+        {
+            var frame = pool.Frame(buffer);
+            ref readonly var entry = ref _table[index];
+            var server = _state.ServerOf(entry.RealServerId);
+            if (server is null || !Ipv4Header.TryParse(frame.Slice(l2Length), out var fragment))
+            {
+                _counters.Drop(DropReason.ServerRemoved);
+                continue;
+            }
+
+            switch (origin)
+            {
+                case FragmentOrigin.Client:
+                    _forwarders.Forward(frame, l2Length, fragment, server, index);
+                    break;
+                case FragmentOrigin.NatReply:
+                    _forwarders.Nat.ForwardReply(frame, l2Length, fragment, in entry, server, index);
+                    break;
+                default:
+                    _forwarders.FullNat.ForwardReply(frame, l2Length, fragment, in entry, server, index);
+                    break;
+            }
+        }
+
+        _counters._fragmentedDatagrams++;
+        _queues.Release(queue);
+    }
+
+    /// <summary>RFC 1858: the first fragment holds the whole transport header (for TCP with its options).</summary>
+    private static bool HoldsTransportHeader(Ipv4Header ip) => ip.Protocol == IpProtocol.Tcp
+        ? TcpHeader.TryParse(ip.Payload, out _)
+        : ip.Payload.Length >= UdpHeader.Length;
+}

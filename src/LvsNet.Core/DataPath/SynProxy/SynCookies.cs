@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using LvsNet.Core.Connections;
+using LvsNet.Core.Hashing;
+
+namespace LvsNet.Core.DataPath.SynProxy;
+
+/// <summary>
+/// SYN cookies: the initial sequence number the director answers a SYN with, from which it later
+/// recognises the client's ACK without having kept anything. The cookie is SipHash-1-3 under a
+/// secret random key of the connection's four-tuple, the client's initial sequence number and a
+/// 64-second time slot, with its low 3 bits replaced by the index of the MSS the client offered
+/// in a small table (as Linux's <c>msstab</c> does). An ACK is valid in the slot of its SYN and the
+/// next one, so a cookie lives 64 to 128 s.
+/// </summary>
+/// <remarks>
+/// Unlike Linux's cookies no time counter sits in the top bits: checking two slots costs two hashes,
+/// and the full 29 bits of hash remain, so a blind guess is right once in 2^28 tries.
+/// </remarks>
+internal sealed class SynCookies
+{
+    private const int SlotTicks = 64 * ConnectionClock.TicksPerSecond;
+    private const uint MssMask = 0x7;
+
+    // Common MSS values (IPv4 on Ethernet 1460, with tunnels or PPPoE less); a client's offer is
+    // rounded down to one of them.
+    private static readonly ushort[] MssTable = [536, 1220, 1360, 1400, 1440, 1460];
+
+    private readonly SipHashKey _key = SipHashKey.Random();
+
+    /// <summary>The cookie for a SYN, and the MSS it encodes (the client's offer rounded down to the table).</summary>
+    public uint Make(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint now, ushort offeredMss, out ushort mss)
+    {
+        var index = 0;
+        for (var i = MssTable.Length - 1; i > 0; i--)
+        {
+            if (offeredMss >= MssTable[i])
+            {
+                index = i;
+                break;
+            }
+        }
+
+        mss = MssTable[index];
+        return (Hash(client, clientPort, server, serverPort, clientIsn, now / SlotTicks) & ~MssMask) | (uint)index;
+    }
+
+    /// <summary>True when <paramref name="cookie"/> (the client's acknowledgment − 1) is the one made for this SYN in this slot or the one before.</summary>
+    public bool TryCheck(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
+    {
+        mss = 0;
+        var index = (int)(cookie & MssMask);
+        if (index >= MssTable.Length)
+        {
+            return false;
+        }
+
+        var slot = now / SlotTicks;
+        for (var s = 0u; s < 2; s++)
+        {
+            if ((Hash(client, clientPort, server, serverPort, clientIsn, slot - s) & ~MssMask) == (cookie & ~MssMask))
+            {
+                mss = MssTable[index];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private uint Hash(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint slot)
+    {
+        Span<byte> message = stackalloc byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, client);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(4), server);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.Slice(8), clientPort);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.Slice(10), serverPort);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(12), clientIsn);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(16), slot);
+        return (uint)SipHash.Hash13(message, _key);
+    }
+}
