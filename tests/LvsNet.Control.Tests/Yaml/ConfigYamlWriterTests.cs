@@ -155,6 +155,18 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_AnnounceAndMultiMasterSync_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nannounce:\n  routes_file: /run/lvsnet/vips.conf\nhigh_availability:\n  sync_daemon:\n    mode: master_and_backup\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("announce:\n  routes_file: /run/lvsnet/vips.conf\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("    mode: master_and_backup\n", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml);
+        Assert.Equal(config.Announce, read.Announce);
+        Assert.Equal(config.HighAvailability, read.HighAvailability);
+    }
+
+    [Fact]
     public void Write_HttpSection_ReadsBackEqual()
     {
         const string Hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";

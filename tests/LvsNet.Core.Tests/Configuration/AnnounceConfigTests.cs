@@ -75,6 +75,16 @@ public class AnnounceConfigTests
         Assert.Equal(7, errors.Count);
     }
 
+    // Directors behind ECMP run both sync daemons (multi-master); the mode belongs to high_availability.sync_daemon.
+    [Fact]
+    public void SyncDaemon_MasterAndBackup_IsRead()
+    {
+        var sync = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    mode: master_and_backup\n").HighAvailability.SyncDaemon!;
+        Assert.Equal(SyncDaemonMode.MasterAndBackup, sync.Mode);
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    mode: both\n"));
+        Assert.Equal("high_availability.sync_daemon.mode (line 6): must be follow_role, master, backup or master_and_backup, got 'both'", Assert.Single(ex.Errors).ToString());
+    }
+
     [Fact]
     public void RoutesFile_MustDifferFromBirdConfig()
     {
