@@ -33,6 +33,7 @@ public sealed class RouteAnnouncer
     private readonly Dictionary<uint, (WithdrawReason Reason, DateTimeOffset Since)> _vips = [];
     private string? _written;
     private string? _writtenPath;
+    private string _socket = AnnounceConfig.DefaultBirdSocket;
     private bool _dirty;
     private bool _stopping;
     private DateTimeOffset? _drainedSince;
@@ -81,19 +82,22 @@ public sealed class RouteAnnouncer
     {
         var config = Config;
         string? content;
-        string? path;
+        string socket;
         lock (_gate)
         {
             content = Tick(config);
-            path = config?.RoutesFile ?? _writtenPath;
+
+            // A reload that removes the section withdraws through the socket BIRD was last driven on.
+            _socket = config?.BirdSocket ?? _socket;
+            socket = _socket;
         }
 
-        if (content is null || path is null)
+        if (content is null)
         {
             return;
         }
 
-        await ReconfigureAsync(config?.BirdSocket ?? AnnounceConfig.DefaultBirdSocket, cancellationToken).ConfigureAwait(false);
+        await ReconfigureAsync(socket, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Withdraws every VIP (at shutdown) and waits until BIRD took it, for at most 2 s.</summary>
