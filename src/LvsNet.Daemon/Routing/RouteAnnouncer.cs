@@ -24,11 +24,10 @@ public sealed class RouteAnnouncer
     private static readonly TimeSpan BirdTimeout = TimeSpan.FromSeconds(2);
 
     private readonly LvsRuntime _runtime;
-    private readonly CaptureService _capture;
+    private readonly Func<bool> _captureRunning;
     private readonly DirectorRoleState _role;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CaptureLiveness _liveness;
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, (WithdrawReason Reason, DateTimeOffset Since)> _vips = [];
     private string? _written;
@@ -43,15 +42,20 @@ public sealed class RouteAnnouncer
     private long _failures;
     private string? _lastError;
 
-    /// <summary>Creates the announcer.</summary>
+    /// <summary>Creates the announcer; the capture counts as running while it has workers that advanced within 2 s.</summary>
     public RouteAnnouncer(LvsRuntime runtime, CaptureService capture, DirectorRoleState role, TimeProvider time, ILogger<RouteAnnouncer> logger)
+        : this(runtime, CaptureCheck(capture), role, time, logger)
+    {
+    }
+
+    /// <summary>Creates the announcer with its own capture check (tests).</summary>
+    public RouteAnnouncer(LvsRuntime runtime, Func<bool> captureRunning, DirectorRoleState role, TimeProvider time, ILogger<RouteAnnouncer> logger)
     {
         _runtime = runtime;
-        _capture = capture;
+        _captureRunning = captureRunning;
         _role = role;
         _time = time;
         _logger = logger;
-        _liveness = new CaptureLiveness(capture);
     }
 
     /// <summary>The BIRD child, when the configuration asks lvsnetd to run one.</summary>
@@ -238,7 +242,7 @@ public sealed class RouteAnnouncer
         else
         {
             var conditions = new AnnouncementConditions(
-                CaptureRunning: _capture.Workers.Count > 0 && _liveness.Check(),
+                CaptureRunning: _captureRunning(),
                 Drained: _drainedSince is not null,
                 RoleActive: _role.IsActive);
             plan = AnnouncementPolicy.Evaluate(snapshot, config.Require, conditions);
@@ -348,6 +352,12 @@ public sealed class RouteAnnouncer
             RoutingLog.ReconfigureFailed(_logger, $"cannot write {path}: {ex.Message}");
             _lastError = ex.Message;
         }
+    }
+
+    private static Func<bool> CaptureCheck(CaptureService capture)
+    {
+        var liveness = new CaptureLiveness(capture);
+        return () => capture.Workers.Count > 0 && liveness.Check();
     }
 
     private long ActiveConnections()
