@@ -128,6 +128,7 @@ builder.Services.AddSingleton<HaMetrics>();
 builder.Services.AddSingleton<LvsNet.Daemon.Routing.RouteAnnouncer>();
 builder.Services.AddSingleton<LvsNet.Daemon.Routing.RoutingMetrics>();
 builder.Services.AddHostedService<LvsNet.Daemon.Routing.AnnouncementService>();
+builder.Services.AddSingleton<LvsNet.Daemon.Status.IStatusPageSection, LvsNet.Daemon.Routing.AnnouncementStatusSection>();
 
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();

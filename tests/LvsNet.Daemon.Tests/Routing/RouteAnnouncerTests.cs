@@ -56,6 +56,10 @@ public sealed class RouteAnnouncerTests : IDisposable
         Assert.Equal("serving", status.DrainState);
         var vip = Assert.Single(status.Vips);
         Assert.Equal(("10.79.0.100", true, (string?)null), (vip.Address, vip.Announced, vip.Reason));
+        var rows = new AnnouncementStatusSection(announcer).Rows().ToDictionary(r => r.Key, r => r.Value);
+        Assert.Equal("announced", rows["VIP 10.79.0.100"]);
+        Assert.Equal("serving, 0 active connections", rows["state"]);
+        Assert.Equal("external", rows["bird"]);
     }
 
     [Fact]
