@@ -7,6 +7,10 @@
 #       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
+#   lab/lab.sh up ID --ecmp [--rs N] [--state DIR]
+#       Scale-out lab (see ecmp_* below): a router lvt-ID-rtr running BIRD with ECMP and an L4
+#       multipath hash, three directors (dir, dir2, dir3 at 10.77.0.2-4) each with a BIRD
+#       configuration to run under lvsnetd, the client behind the router, VIPs outside every subnet.
 #   lab/lab.sh down ID [--state DIR]
 #       Stop the lab's processes (nginx by pid file, then every process left in the lab's own
 #       namespaces), delete all lvt-ID-* namespaces, remove the state dir. Idempotent; exit 0.
@@ -115,7 +119,7 @@ resolve_state() {
 # lab_namespaces ID: existing namespaces of lab ID
 lab_namespaces() {
     ip netns list 2>/dev/null | awk '{print $1}' \
-        | grep -E "^lvt-$1-(sw|client|dir|dir2|rs[0-9]+)\$" || true
+        | grep -E "^lvt-$1-(sw|client|dir|dir2|dir3|rtr|rs[0-9]+)\$" || true
 }
 
 # pid_in_ns PID NS: true when process PID lives in network namespace NS
@@ -253,6 +257,153 @@ teardown() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# ecmp: the scale-out lab (up --ecmp). Topology:
+#
+#   lvt-ID-client eth0 10.78.0.10 ── eth1 10.78.0.1 lvt-ID-rtr eth0 10.77.0.1 ── br0 (lvt-ID-sw)
+#   lvt-ID-dir/dir2/dir3 eth0 10.77.0.2/.3/.4 ── br0;  lvt-ID-rsK eth0 10.77.0.(10+K) ── br0
+#
+#   VIPs 10.79.0.100 and .101 belong to no subnet: the router reaches them only through the /32
+#   routes the directors announce over BGP (router AS 65000, directors AS 65001, BFD 100 ms x 3),
+#   and installs them as one multipath route (BIRD kernel protocol, merge paths) hashed on L4
+#   (fib_multipath_hash_policy=1). rtr: ip_forward=1, rp_filter 0, BIRD running (pid file
+#   STATE/rtr/bird.pid, control socket STATE/rtr/bird.ctl). Real servers: the VIPs on lo, a route
+#   to 10.78.0.0/24 via the router. Directors: ip_forward=0; STATE/dirK/bird.conf is the BIRD
+#   configuration lvsnetd runs (announce.bird_config), including STATE/dirK/vips.conf
+#   (announce.routes_file), control socket STATE/dirK/bird.ctl. No BIRD runs on a director until
+#   lvsnetd starts it.
+
+ECMP_CLIENT_NET=10.78.0
+ECMP_RTR_IP=10.77.0.1
+
+ecmp_prepare() {
+    [[ "$1" == dr ]] || die "--ecmp needs --mode dr"
+    [[ "$2" == 1 ]] || die "--ecmp brings its own three directors (no --directors)"
+    command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 \
+        || die "--ecmp needs BIRD 2 (apt-get install bird2)"
+    VIP=10.79.0.100
+    VIP2=10.79.0.101
+    CLIENT_IP="$ECMP_CLIENT_NET.10"
+}
+
+ecmp_add_client_and_router() {
+    local rtr="lvt-$UP_ID-rtr" cl="lvt-$UP_ID-client" sw="lvt-$UP_ID-sw"
+    ns_add "$rtr"
+    ns_add "$cl"
+    ip -n "$sw" link add lvt-rtr type veth peer name eth0 netns "$rtr"
+    ip -n "$rtr" link set eth0 address "$(mac_for 1)"
+    offloads_off "$sw" lvt-rtr
+    offloads_off "$rtr" eth0
+    ip -n "$sw" link set lvt-rtr master br0
+    ip -n "$sw" link set lvt-rtr up
+    ip -n "$rtr" addr add "$ECMP_RTR_IP/$PREFIXLEN" dev eth0
+    ip -n "$rtr" link set eth0 up
+    ip -n "$rtr" link add eth1 type veth peer name eth0 netns "$cl"
+    ip -n "$cl" link set eth0 address "$(mac_for 10)"
+    offloads_off "$rtr" eth1
+    offloads_off "$cl" eth0
+    ip -n "$rtr" addr add "$ECMP_CLIENT_NET.1/24" dev eth1
+    ip -n "$rtr" link set eth1 up
+    ip -n "$cl" addr add "$CLIENT_IP/24" dev eth0
+    ip -n "$cl" link set eth0 up
+    ip -n "$cl" route add default via "$ECMP_CLIENT_NET.1" dev eth0
+    ns_sysctl "$rtr" net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 \
+        net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+        net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
+}
+
+ecmp_route_to_clients() {
+    ip -n "$1" route add "$ECMP_CLIENT_NET.0/24" via "$ECMP_RTR_IP" dev eth0
+}
+
+# ecmp_director_bird_conf K IP: the BIRD configuration lvsnetd runs on director K
+ecmp_director_bird_conf() {
+    local k="$1" ipaddr="$2" dir="$UP_STATE/dir$1"
+    mkdir -p "$dir"
+    cat >"$dir/bird.conf" <<EOF
+# Director $k: announces what lvsnetd writes to vips.conf to the router over eBGP with BFD.
+router id $ipaddr;
+log stderr { info, remote, warning, error, auth, fatal, bug };
+protocol device {}
+protocol bfd {
+  interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
+}
+protocol static lvsnet_vips {
+  ipv4;
+include "$dir/vips.conf";
+}
+protocol bgp router1 {
+  local $ipaddr as 65001;
+  neighbor $ECMP_RTR_IP as 65000;
+  hold time 3;
+  connect retry time 1;
+  bfd on;
+  ipv4 { import none; export where proto = "lvsnet_vips"; };
+}
+EOF
+}
+
+ecmp_add_directors_and_bird() {
+    local rtr="lvt-$UP_ID-rtr" k ipaddr role dir="$UP_STATE/rtr" i
+    add_host dir2 "$NET.3"
+    add_host dir3 "$NET.4"
+    for k in 1 2 3; do
+        role=dir; ((k > 1)) && role="dir$k"
+        ipaddr="$NET.$((1 + k))"
+        ns_sysctl "lvt-$UP_ID-$role" net.ipv4.ip_forward=0
+        ecmp_director_bird_conf "$k" "$ipaddr"
+    done
+    mkdir -p "$dir"
+    cat >"$dir/bird.conf" <<EOF
+# The router: learns the VIPs from the three directors, installs them as one ECMP route.
+router id $ECMP_RTR_IP;
+log "$dir/bird.log" all;
+protocol device {}
+protocol bfd {
+  interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
+}
+protocol kernel {
+  ipv4 { import none; export all; };
+  merge paths on;
+}
+template bgp directors {
+  local $ECMP_RTR_IP as 65000;
+  hold time 3;
+  connect retry time 1;
+  bfd on;
+  ipv4 { import all; export none; };
+}
+protocol bgp dir1 from directors { neighbor $NET.2 as 65001; }
+protocol bgp dir2 from directors { neighbor $NET.3 as 65001; }
+protocol bgp dir3 from directors { neighbor $NET.4 as 65001; }
+EOF
+    nsx "$rtr" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" </dev/null \
+        || die "the router's BIRD did not start"
+    for ((i = 0; i < 50; i++)); do
+        [[ -S "$dir/bird.ctl" ]] && birdc -s "$dir/bird.ctl" show status >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "the router's BIRD does not answer on $dir/bird.ctl"
+}
+
+ecmp_env() {
+    local k
+    echo "LVT_ECMP=yes"
+    echo "LVT_NS_RTR=lvt-$UP_ID-rtr"
+    echo "LVT_RTR_IP=$ECMP_RTR_IP"
+    echo "LVT_RTR_BIRD_SOCKET=$UP_STATE/rtr/bird.ctl"
+    echo "LVT_CLIENT_SUBNET=$ECMP_CLIENT_NET.0/24"
+    echo "LVT_NS_DIR2=lvt-$UP_ID-dir2"
+    echo "LVT_NS_DIR3=lvt-$UP_ID-dir3"
+    echo "LVT_DIP2=$NET.3"
+    echo "LVT_DIP3=$NET.4"
+    for k in 1 2 3; do
+        echo "LVT_DIR${k}_BIRD_CONF=$UP_STATE/dir$k/bird.conf"
+        echo "LVT_DIR${k}_ROUTES=$UP_STATE/dir$k/vips.conf"
+        echo "LVT_DIR${k}_BIRD_SOCKET=$UP_STATE/dir$k/bird.ctl"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
 # up
 
 UP_ID=""
@@ -339,7 +490,7 @@ wait_nginx() {
 }
 
 cmd_up() {
-    local id="" nrs=2 mode=dr state_arg="" k t0 directors=1
+    local id="" nrs=2 mode=dr state_arg="" k t0 directors=1 ecmp=no
     t0=$(date +%s.%N)
     [[ $# -ge 1 ]] || usage
     id="$1"; shift
@@ -353,10 +504,12 @@ cmd_up() {
             --directors=*) directors="${1#*=}"; shift ;;
             --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
             --state=*) state_arg="${1#*=}"; shift ;;
+            --ecmp) ecmp=yes; shift ;;
             *) log "unknown argument '$1'"; usage ;;
         esac
     done
     check_id "$id"
+    if [[ "$ecmp" == yes ]]; then ecmp_prepare "$mode" "$directors"; fi
     [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
         || die "--rs must be a number from 1 to $RS_MAX"
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
@@ -397,8 +550,12 @@ cmd_up() {
             || true
     fi
 
-    add_host client "$CLIENT_IP"
-    ip -n "lvt-$id-client" route add default via "$DIP" dev eth0
+    if [[ "$ecmp" == yes ]]; then
+        ecmp_add_client_and_router
+    else
+        add_host client "$CLIENT_IP"
+        ip -n "lvt-$id-client" route add default via "$DIP" dev eth0
+    fi
     ns_sysctl "lvt-$id-client" "net.ipv4.ip_local_port_range=10000 65000"
 
     add_host dir "$DIP"
@@ -411,6 +568,7 @@ cmd_up() {
     for ((k = 1; k <= nrs; k++)); do
         local ns="lvt-$id-rs$k"
         add_host "rs$k" "$NET.$((10 + k))"
+        if [[ "$ecmp" == yes ]]; then ecmp_route_to_clients "lvt-$id-rs$k"; fi
         ns_sysctl "$ns" net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
             net.ipv4.conf.lo.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
         case "$mode" in
@@ -434,6 +592,7 @@ cmd_up() {
         start_nginx "$k"
     done
     for ((k = 1; k <= nrs; k++)); do wait_nginx "$k"; done
+    if [[ "$ecmp" == yes ]]; then ecmp_add_directors_and_bird; fi
 
     # lab.env: KEY=value lines, no quotes and no spaces in any value (lists are comma-separated),
     # so that both `source lab.env` and a plain split at the first '=' read it.
@@ -483,6 +642,7 @@ cmd_up() {
         echo "LVT_RS_NS=$nss"
         echo "LVT_RS_IPS=$ips"
         echo "LVT_RS_MACS=$macs"
+        if [[ "$ecmp" == yes ]]; then ecmp_env; fi
     } >"$env.tmp"
     mv -f "$env.tmp" "$env"
 
@@ -521,7 +681,7 @@ cmd_exec() {
     [[ $# -ge 2 ]] || usage
     local id="$1" role="$2"; shift 2
     check_id "$id"
-    [[ "$role" =~ ^(sw|client|dir|dir2|rs[0-9]+)$ ]] || die "ROLE must be client, dir, dir2, rsK or sw"
+    [[ "$role" =~ ^(sw|client|dir|dir2|dir3|rtr|rs[0-9]+)$ ]] || die "ROLE must be client, dir, dir2, dir3, rtr, rsK or sw"
     [[ "${1:-}" == "--" ]] && shift
     [[ $# -ge 1 ]] || usage
     local ns="lvt-$id-$role"

@@ -124,6 +124,12 @@ builder.Services.AddSingleton<LvsNet.Daemon.Status.IStatusPageSection, HaStatusS
 builder.Services.AddHostedService<HaService>();
 builder.Services.AddSingleton<HaMetrics>();
 
+// Route announcement through BIRD (YAML announce): after capture, health and HA, so it starts last and withdraws first at shutdown.
+builder.Services.AddSingleton<LvsNet.Daemon.Routing.RouteAnnouncer>();
+builder.Services.AddSingleton<LvsNet.Daemon.Routing.RoutingMetrics>();
+builder.Services.AddHostedService<LvsNet.Daemon.Routing.AnnouncementService>();
+builder.Services.AddSingleton<LvsNet.Daemon.Status.IStatusPageSection, LvsNet.Daemon.Routing.AnnouncementStatusSection>();
+
 // Command socket, rate estimator, reload notifications, metrics: before READY=1 is sent.
 builder.Services.AddLvsNetControl();
 builder.Services.AddLvsNetMetrics(options, config);

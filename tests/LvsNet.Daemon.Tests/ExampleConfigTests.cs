@@ -26,6 +26,7 @@ public class ExampleConfigTests
         { "examples/ha-director1.yaml", 1, 2 },
         { "examples/ha-director2.yaml", 1, 2 },
         { "examples/fwmark.yaml", 1, 2 },
+        { "examples/scale-out/director1.yaml", 1, 2 },
 
         // What lvsnetadm import writes for tests/LvsNet.Cli.Tests/Import/TestData/checkers.conf (a test there keeps them equal).
         { "examples/keepalived-checkers.yaml", 3, 5 },

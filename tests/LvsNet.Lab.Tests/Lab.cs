@@ -32,10 +32,12 @@ public sealed class Lab : IDisposable
     /// <param name="realServers">How many real servers.</param>
     /// <param name="mode">dr, nat, tun or fullnat.</param>
     /// <param name="directors">1, or 2 for a second director (role dir2) for HA tests.</param>
-    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1)
+    /// <param name="ecmp">The scale-out lab (lab.sh --ecmp): a BIRD router with ECMP in front of three directors (dir, dir2, dir3); DR only.</param>
+    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false)
     {
         var id = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, "--directors", directors.ToString()], TimeSpan.FromSeconds(60));
+        string[] topology = ecmp ? ["--ecmp"] : ["--directors", directors.ToString()];
+        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, .. topology], TimeSpan.FromSeconds(60));
         if (result.ExitCode != 0)
         {
             ProcessResult.Run(Script, ["down", id], TimeSpan.FromSeconds(30));

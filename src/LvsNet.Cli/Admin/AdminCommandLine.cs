@@ -84,6 +84,15 @@ public static class AdminCommandLine
                 }
 
                 return new AdminInvocation { Verb = AdminVerb.Role, SocketPath = socket, Json = json, Role = rest[1].ToLowerInvariant() };
+            case "drain":
+                return new AdminInvocation { Verb = AdminVerb.Drain, SocketPath = socket, Json = json, DrainTimeout = ParseDrain(rest) };
+            case "undrain":
+                if (rest.Count > 1)
+                {
+                    throw new IpvsadmUsageException($"unexpected argument {rest[1]}");
+                }
+
+                return new AdminInvocation { Verb = AdminVerb.Undrain, SocketPath = socket, Json = json };
             case "top":
                 return new AdminInvocation { Verb = AdminVerb.Top, SocketPath = socket, Json = json, Top = ParseTop(rest) };
             default:
@@ -95,6 +104,25 @@ public static class AdminCommandLine
                     Ipvsadm = new IpvsadmParser(resolver).Parse(rest, Program),
                 };
         }
+    }
+
+    // drain [--timeout DURATION]: a duration as the YAML takes it (90, 90s, 5m).
+    private static TimeSpan? ParseDrain(List<string> rest)
+    {
+        if (rest.Count == 1)
+        {
+            return null;
+        }
+
+        var value = rest.Count == 3 && rest[1] == "--timeout" ? rest[2]
+            : rest.Count == 2 && rest[1].StartsWith("--timeout=", StringComparison.Ordinal) ? rest[1]["--timeout=".Length..]
+            : throw new IpvsadmUsageException("drain takes only --timeout DURATION");
+        if (!Core.Configuration.DurationParser.TryParse(value, out var timeout) || timeout < TimeSpan.Zero || timeout > TimeSpan.FromDays(1))
+        {
+            throw new IpvsadmUsageException($"drain --timeout must be a duration from 0 s to 1 day (90, 90s, 5m), got '{value}'");
+        }
+
+        return timeout;
     }
 
     private static TopOptions ParseTop(List<string> rest)
@@ -220,6 +248,7 @@ public static class AdminCommandLine
           {{Program}} --stop-daemon {master|backup}
           {{Program}} reload | status | log-level LEVEL | export-yaml
           {{Program}} role {master|backup|fault}
+          {{Program}} drain [--timeout DURATION] | undrain
           {{Program}} import [--check] FILE [--interface IF --address DIP/PREFIX] [--marks IPTABLES_SAVE_FILE]
           {{Program}} top [-n] [-d SECONDS] [-b] [-i FRAMES] [--sort KEY]
           {{Program}} -h | -v
@@ -235,6 +264,9 @@ public static class AdminCommandLine
           log-level LEVEL             set the daemon's log level (Verbose..Fatal) until restart
           export-yaml                 print the running configuration as YAML
           role master|backup|fault    set the director's HA role (keepalived notify; alias: vrrp)
+          drain [--timeout DURATION]  withdraw the director's BGP routes, keep forwarding the established
+                                      connections that still arrive (announce.drain_timeout by default)
+          undrain                     announce the healthy VIPs again
           top                         live view of services and real servers with rates and health;
                                       keys n c a i p b s w sort (address, conn/s, active, inactive,
                                       pkt/s, bytes/s, state, weight), q quits; -b batch, -i frames

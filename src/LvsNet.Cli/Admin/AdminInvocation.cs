@@ -40,4 +40,7 @@ public sealed record AdminInvocation
 
     /// <summary>For <see cref="AdminVerb.Top"/>: its settings.</summary>
     public LvsNet.Cli.Top.TopOptions? Top { get; init; }
+
+    /// <summary>For <see cref="AdminVerb.Drain"/>: --timeout, how long established connections are served (null = the configuration's drain_timeout).</summary>
+    public TimeSpan? DrainTimeout { get; init; }
 }

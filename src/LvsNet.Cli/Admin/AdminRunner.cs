@@ -87,6 +87,8 @@ public sealed class AdminRunner
                 AdminVerb.ExportYaml => await ExportAsync(client, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Import => await ImportAsync(client, invocation, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Role => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Role, Role = invocation.Role }, invocation, 1, cancellationToken).ConfigureAwait(false),
+                AdminVerb.Drain => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Drain, DrainTimeoutSeconds = invocation.DrainTimeout?.TotalSeconds }, invocation, 1, cancellationToken).ConfigureAwait(false),
+                AdminVerb.Undrain => await SimpleAsync(client, new ControlRequest { Command = ControlCommands.Undrain }, invocation, 1, cancellationToken).ConfigureAwait(false),
                 AdminVerb.Top => await new TopRunner(client, _stdout, Terminal).RunAsync(invocation.Top ?? new TopOptions(), cancellationToken).ConfigureAwait(false),
                 _ => await IpvsadmAsync(client, invocation, cancellationToken).ConfigureAwait(false),
             };

@@ -25,4 +25,10 @@ public enum AdminVerb
     Role,
     /// <summary><c>lvsnetadm top</c>.</summary>
     Top,
+
+    /// <summary><c>lvsnetadm drain [--timeout DURATION]</c>: withdraw the director's routes (scale-out behind ECMP).</summary>
+    Drain,
+
+    /// <summary><c>lvsnetadm undrain</c>: announce again.</summary>
+    Undrain,
 }

@@ -65,6 +65,11 @@ public static class StatusFormatter
             text.Append(HaLines(ha));
         }
 
+        if (status.Announcement is { } announcement)
+        {
+            text.Append(AnnouncementLines(announcement));
+        }
+
         text.Append("log level: ").Append(status.LogLevel ?? "unknown").Append('\n');
         text.Append("metrics: ").Append(status.MetricsEndpoint ?? "off").Append('\n');
         if (status.StatusPage is { } page)
@@ -84,6 +89,39 @@ public static class StatusFormatter
         text.Append(ha.Daemons.Count == 0 ? "sync daemons: none\n" : "sync daemons:\n" + string.Concat(IpvsadmFormatter.Daemons(ha.Daemons).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => "  " + line + "\n")));
         text.Append(CultureInfo.InvariantCulture, $"sync sent: {ha.SyncMessagesSent} message(s), {ha.SyncConnectionsSent} connection(s), {ha.SyncQueueDropped} dropped at the queue, {ha.SyncSendErrors} send error(s)\n");
         text.Append(CultureInfo.InvariantCulture, $"sync received: {ha.SyncMessagesReceived} message(s) ({ha.SyncMessagesRefused} refused), {ha.SyncConnectionsReceived} connection(s), {ha.SyncConnectionsApplied} applied, {ha.SyncConnectionsSkipped} skipped, {ha.SyncConnectionsWithoutServer} without server, {ha.SyncApplyDropped} dropped\n");
+        return text.ToString();
+    }
+
+    /// <summary>The route announcement's lines of the status: drain state, BIRD, and each VIP.</summary>
+    public static string AnnouncementLines(AnnouncementStatus announcement)
+    {
+        ArgumentNullException.ThrowIfNull(announcement);
+        var text = new StringBuilder();
+        text.Append("announcement: ").Append(announcement.DrainState);
+        if (announcement.DrainedSince is { } since)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
+            if (announcement.DrainState == "draining" && announcement.DrainDeadline is { } deadline)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" until {deadline.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z at the latest");
+            }
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $", {announcement.ActiveConnections} active connection(s)\n");
+        text.Append("bird: ").Append(announcement.BirdManaged
+            ? (announcement.BirdRunning ? string.Create(CultureInfo.InvariantCulture, $"running (pid {announcement.BirdPid}, started {announcement.BirdStarts} time(s))") : "NOT RUNNING")
+            : "external");
+        text.Append(CultureInfo.InvariantCulture, $", {(announcement.InSync ? "in sync" : "NOT IN SYNC")} with {announcement.RoutesFile}, {announcement.Reconfigurations} reconfiguration(s), {announcement.ReconfigurationFailures} failed\n");
+        if (announcement.LastError is { } error)
+        {
+            text.Append("bird error: ").Append(error).Append('\n');
+        }
+
+        foreach (var vip in announcement.Vips)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {vip.Address,-15} {(vip.Announced ? "announced" : "withdrawn (" + vip.Reason + ")")} since {vip.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z\n");
+        }
+
         return text.ToString();
     }
 

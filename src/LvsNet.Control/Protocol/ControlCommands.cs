@@ -38,4 +38,10 @@ public static class ControlCommands
 
     /// <summary>The running sync daemons (ipvsadm -L --daemon).</summary>
     public const string Daemons = "daemons";
+
+    /// <summary>Withdraw the director's routes and keep forwarding the established connections that still arrive (<see cref="ControlRequest.DrainTimeoutSeconds"/>).</summary>
+    public const string Drain = "drain";
+
+    /// <summary>End a drain: announce again what is healthy.</summary>
+    public const string Undrain = "undrain";
 }

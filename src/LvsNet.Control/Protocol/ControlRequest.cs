@@ -30,4 +30,7 @@ public sealed record ControlRequest
 
     /// <summary>For <see cref="ControlCommands.Connections"/>: only the matching entries (null = every entry).</summary>
     public ConnectionFilter? Filter { get; init; }
+
+    /// <summary>For <see cref="ControlCommands.Drain"/>: how long established connections are served (null = <c>announce.drain_timeout</c>).</summary>
+    public double? DrainTimeoutSeconds { get; init; }
 }

@@ -52,4 +52,7 @@ public sealed record DaemonStatus
     public HaStatus? Ha { get; init; }
     /// <summary>The status page (on the same endpoint), or null when off.</summary>
     public string? StatusPage { get; init; }
+
+    /// <summary>The route announcement (YAML <c>announce</c>), or null when the director announces nothing.</summary>
+    public AnnouncementStatus? Announcement { get; init; }
 }

@@ -34,6 +34,7 @@ public static partial class ConfigYamlWriter
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
         HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
+        AnnounceYamlWriter.Write(yaml, config.Announce);
         WriteFirewallMarks(yaml, config.FirewallMarks);
         WriteHttp(yaml, config.Http);
         if (config.VirtualServices.IsEmpty)

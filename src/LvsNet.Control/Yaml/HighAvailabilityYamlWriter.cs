@@ -44,7 +44,7 @@ public static class HighAvailabilityYamlWriter
         {
             var d = new SyncDaemonConfig();
             var body = new StringBuilder();
-            Key(body, 4, "mode", sync.Mode switch { SyncDaemonMode.Master => "master", SyncDaemonMode.Backup => "backup", _ => "follow_role" });
+            Key(body, 4, "mode", sync.Mode switch { SyncDaemonMode.Master => "master", SyncDaemonMode.Backup => "backup", SyncDaemonMode.MasterAndBackup => "master_and_backup", _ => "follow_role" });
             if (sync.Interface is { } nic)
             {
                 Key(body, 4, "interface", ConfigYamlWriter.Scalar(nic));

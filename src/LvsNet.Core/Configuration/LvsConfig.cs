@@ -22,6 +22,9 @@ public sealed record LvsConfig
 
     /// <summary>Director high availability: initial role, gratuitous ARP, connection synchronisation.</summary>
     public HighAvailabilityConfig HighAvailability { get; init; } = new();
+
+    /// <summary>Route announcement of the VIPs through BIRD (YAML <c>announce</c>), or null when the director announces nothing.</summary>
+    public AnnounceConfig? Announce { get; init; }
     /// <summary>
     /// The firewall-mark rules (YAML <c>firewall_marks</c>), in file order: what an iptables mangle
     /// table would have marked for the <c>fwmark</c> services. The first rule a packet matches gives its mark.

@@ -38,7 +38,8 @@ public static partial class LvsConfigReader
             case "follow_role": mode = SyncDaemonMode.FollowRole; break;
             case "master": mode = SyncDaemonMode.Master; break;
             case "backup": mode = SyncDaemonMode.Backup; break;
-            case var other: map.Error("mode", map.Find("mode"), $"must be follow_role, master or backup, got '{other}'"); break;
+            case "master_and_backup": mode = SyncDaemonMode.MasterAndBackup; break;
+            case var other: map.Error("mode", map.Find("mode"), $"must be follow_role, master, backup or master_and_backup, got '{other}'"); break;
         }
 
         var group = map.Ipv4("group");

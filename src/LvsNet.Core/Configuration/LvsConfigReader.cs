@@ -95,6 +95,7 @@ public static partial class LvsConfigReader
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
         var highAvailability = root.Mapping("high_availability") is { } haMap ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
         var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
+        var announce = root.Mapping("announce") is { } announceMap ? ReadAnnounce(announceMap) : null;
 
         var firewallMarks = ReadFirewallMarks(root, lines);
         var services = ImmutableArray.CreateBuilder<VirtualServiceConfig>();
@@ -115,6 +116,7 @@ public static partial class LvsConfigReader
             Http = http,
             VirtualServices = services.ToImmutable(),
             HighAvailability = highAvailability,
+            Announce = announce,
             FirewallMarks = firewallMarks,
         };
     }

@@ -11,4 +11,7 @@ public enum SyncDaemonMode
 
     /// <summary>Always the backup daemon (receives).</summary>
     Backup,
+
+    /// <summary>Both at once (IPVS allows it): every active director behind ECMP sends its connections and takes the others' (docs/scale-out.md).</summary>
+    MasterAndBackup,
 }

@@ -227,4 +227,45 @@ public static class EventIds
 
     /// <summary>A received sync message was refused (wrong size, other sync id, malformed) (Debug).</summary>
     public const int SyncMessageRefused = 904;
+
+    // 960-979: route announcement through BIRD (scale-out behind ECMP, docs/scale-out.md).
+
+    /// <summary>A VIP is announced (healthy and serving).</summary>
+    public const int VipAnnounced = 960;
+
+    /// <summary>A VIP is withdrawn (capture down, not master, drained, quorum lost).</summary>
+    public const int VipWithdrawn = 961;
+
+    /// <summary>BIRD could not be reconfigured (control socket unreachable, configuration refused) or the routes file not written.</summary>
+    public const int BirdReconfigureFailed = 962;
+
+    /// <summary>BIRD took the routes file again after failures.</summary>
+    public const int BirdReconfigured = 963;
+
+    /// <summary>The director was drained (lvsnetadm drain).</summary>
+    public const int DirectorDrained = 964;
+
+    /// <summary>A drain completed (no active connection left, or its timeout passed).</summary>
+    public const int DrainCompleted = 965;
+
+    /// <summary>The director was undrained (lvsnetadm undrain).</summary>
+    public const int DirectorUndrained = 966;
+
+    /// <summary>lvsnetd started its BIRD child.</summary>
+    public const int BirdStarted = 967;
+
+    /// <summary>The BIRD child exited (restarted after 1 s unless lvsnetd stops).</summary>
+    public const int BirdExited = 968;
+
+    /// <summary>The BIRD child could not be started.</summary>
+    public const int BirdFailed = 969;
+
+    /// <summary>A line BIRD wrote to its standard output or error.</summary>
+    public const int BirdOutput = 970;
+
+    /// <summary>setpriv is missing: the BIRD child would outlive a killed lvsnetd.</summary>
+    public const int BirdWithoutDeathSignal = 971;
+
+    /// <summary>An announced service uses a scheduler whose choice differs between directors.</summary>
+    public const int AnnounceSchedulerInconsistent = 972;
 }

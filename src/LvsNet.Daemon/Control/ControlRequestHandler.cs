@@ -47,6 +47,7 @@ public sealed class ControlRequestHandler
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset? _lastEditAt;
     private readonly Ha.HaController? _ha;
+    private readonly Routing.RouteAnnouncer? _announcer;
 
     /// <summary>Creates the handler.</summary>
     public ControlRequestHandler(
@@ -60,9 +61,11 @@ public sealed class ControlRequestHandler
         SystemdNotifier notifier,
         TimeProvider time,
         ILogger<ControlRequestHandler> logger,
-        Ha.HaController? ha = null)
+        Ha.HaController? ha = null,
+        Routing.RouteAnnouncer? announcer = null)
     {
         _ha = ha;
+        _announcer = announcer;
         _runtime = runtime;
         _reload = reload;
         _capture = capture;
@@ -110,6 +113,8 @@ public sealed class ControlRequestHandler
                 ControlCommands.ExportYaml => Export(),
                 ControlCommands.Role or ControlCommands.StartDaemon or ControlCommands.StopDaemon or ControlCommands.Daemons =>
                     _ha?.Handle(request) ?? ControlResponse.Failure("this lvsnetd runs without the HA control"),
+                ControlCommands.Drain => _announcer?.Drain(request.DrainTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null) ?? ControlResponse.Failure("this lvsnetd runs without route announcement"),
+                ControlCommands.Undrain => _announcer?.Undrain() ?? ControlResponse.Failure("this lvsnetd runs without route announcement"),
                 _ => ControlResponse.Failure($"unknown command '{request.Command}'"),
             };
         }
@@ -323,6 +328,7 @@ public sealed class ControlRequestHandler
             MetricsEndpoint = HttpEndpointSettings.Resolve(_options, snapshot?.Config) is { } endpoint ? endpoint.Url + "metrics" : null,
             StatusPage = HttpEndpointSettings.Resolve(_options, snapshot?.Config)?.Url,
             Ha = _ha?.Status(),
+            Announcement = _announcer?.Status(),
         };
     }
 

@@ -190,6 +190,7 @@ public sealed class HaController
             {
                 case SyncDaemonMode.Master: TryStart(true, config); break;
                 case SyncDaemonMode.Backup: TryStart(false, config); break;
+                case SyncDaemonMode.MasterAndBackup: TryStart(true, config); TryStart(false, config); break;
                 default: Switch(config, _role.IsActive); break;
             }
         }

@@ -74,4 +74,27 @@ public class AdminCommandLineTests
     [InlineData("role", "master", "now")]
     public void Parse_BadRole_IsRefused(params string[] args) =>
         Assert.Equal("role needs one role: master, backup or fault", Assert.Throws<IpvsadmUsageException>(() => Parse(args)).Message);
+
+    [Theory]
+    [InlineData(null, "drain")]
+    [InlineData(90.0, "drain", "--timeout", "90s")]
+    [InlineData(300.0, "drain", "--timeout=5m")]
+    [InlineData(0.0, "drain", "--timeout", "0")]
+    public void Parse_Drain_TakesAnOptionalTimeout(double? seconds, params string[] args)
+    {
+        var invocation = Parse(args);
+        Assert.Equal(AdminVerb.Drain, invocation.Verb);
+        Assert.Equal(seconds, invocation.DrainTimeout?.TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData("drain", "now")]
+    [InlineData("drain", "--timeout")]
+    [InlineData("drain", "--timeout", "soon")]
+    [InlineData("drain", "--timeout", "2d")]
+    [InlineData("undrain", "all")]
+    public void Parse_BadDrain_IsRefused(params string[] args) => Assert.Throws<IpvsadmUsageException>(() => Parse(args));
+
+    [Fact]
+    public void Parse_Undrain() => Assert.Equal(AdminVerb.Undrain, Parse("undrain").Verb);
 }

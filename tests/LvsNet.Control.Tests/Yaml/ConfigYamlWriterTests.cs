@@ -16,7 +16,8 @@ public class ConfigYamlWriterTests
     // Write_KnowsEveryConfigurationProperty: teach the writer the new key, then list it here.
     private static readonly string[] Written =
     [
-        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http", "LvsConfig.HighAvailability",
+        "LvsConfig.Director", "LvsConfig.Capture", "LvsConfig.Connections", "LvsConfig.VirtualServices", "LvsConfig.FirewallMarks", "VirtualServiceConfig.FirewallMark", "LvsConfig.Http", "LvsConfig.HighAvailability", "LvsConfig.Announce",
+        "AnnounceConfig.RoutesFile", "AnnounceConfig.BirdConfig", "AnnounceConfig.BirdSocket", "AnnounceConfig.BirdBinary", "AnnounceConfig.Require", "AnnounceConfig.DrainTimeout", "AnnounceConfig.StopDelay",
         "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
         "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
@@ -56,6 +57,11 @@ public class ConfigYamlWriterTests
                 Mode = SyncDaemonMode.Master, Interface = "eth1", SyncId = 9, Version = 0, MaxLength = 1200, Group = Ip("224.0.0.82"), Port = 8849, Ttl = 2,
                 Threshold = 5, Period = 60, QueueLength = 1024,
             },
+        },
+        Announce = new AnnounceConfig
+        {
+            RoutesFile = "/run/lvsnet/vips.conf", BirdConfig = "/etc/lvsnet/bird.conf", BirdSocket = "/run/lvsnet/b.ctl", BirdBinary = "/usr/local/sbin/bird",
+            Require = AnnounceRequirement.AnyService, DrainTimeout = TimeSpan.FromSeconds(90), StopDelay = TimeSpan.FromMilliseconds(500),
         },
         FirewallMarks =
         [
@@ -118,6 +124,7 @@ public class ConfigYamlWriterTests
         Assert.Equal(expected.Director, actual.Director);
         Assert.Equal(expected.Capture, actual.Capture);
         Assert.Equal(expected.Connections, actual.Connections);
+        Assert.Equal(expected.Announce, actual.Announce);
         Assert.Equal(expected.FirewallMarks.AsEnumerable(), actual.FirewallMarks.AsEnumerable());
         Assert.Equal(expected.VirtualServices.Length, actual.VirtualServices.Length);
         for (var i = 0; i < expected.VirtualServices.Length; i++)
@@ -162,6 +169,18 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_AnnounceAndMultiMasterSync_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nannounce:\n  routes_file: /run/lvsnet/vips.conf\nhigh_availability:\n  sync_daemon:\n    mode: master_and_backup\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("announce:\n  routes_file: /run/lvsnet/vips.conf\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("    mode: master_and_backup\n", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml);
+        Assert.Equal(config.Announce, read.Announce);
+        Assert.Equal(config.HighAvailability, read.HighAvailability);
+    }
+
+    [Fact]
     public void Write_HttpSection_ReadsBackEqual()
     {
         const string Hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
@@ -184,7 +203,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(AnnounceConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);
