@@ -40,6 +40,11 @@ public static class HighAvailabilityYamlWriter
             Key(lines, 2, "garp_master_refresh_repeat", Number(ha.GarpMasterRefreshRepeat));
         }
 
+        if (!ha.FloatingAddresses.IsDefaultOrEmpty)
+        {
+            Key(lines, 2, "floating_addresses", "[" + string.Join(", ", ha.FloatingAddresses.Select(Ipv4Address.Format)) + "]");
+        }
+
         if (ha.SyncDaemon is { } sync)
         {
             var d = new SyncDaemonConfig();

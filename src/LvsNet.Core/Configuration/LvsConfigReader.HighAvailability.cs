@@ -22,6 +22,7 @@ public static partial class LvsConfigReader
             GarpMasterDelay = map.Duration("garp_master_delay", TimeSpan.Zero, TimeSpan.FromSeconds(255)) ?? defaults.GarpMasterDelay,
             GarpMasterRefresh = map.Duration("garp_master_refresh", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.GarpMasterRefresh,
             GarpMasterRefreshRepeat = (int?)map.Integer("garp_master_refresh_repeat", 1, 255) ?? defaults.GarpMasterRefreshRepeat,
+            FloatingAddresses = ReadAddressList(map, "floating_addresses"),
             SyncDaemon = map.Mapping("sync_daemon") is { } syncMap ? ReadSyncDaemon(syncMap) : null,
         };
         map.RejectUnknownKeys();

@@ -17,6 +17,7 @@ public sealed class SyncCounters
     internal long _connectionsApplied;
     internal long _connectionsWithoutServer;
     internal long _applyDropped;
+    internal long _localPortNotOurs;
 
     /// <summary>Master: records dropped because a capture thread's queue to the sync thread was full.</summary>
     public long QueueDropped => Volatile.Read(ref _queueDropped);
@@ -50,6 +51,9 @@ public sealed class SyncCounters
 
     /// <summary>Backup: records dropped because a capture thread's queue was full or its table was.</summary>
     public long ApplyDropped => Volatile.Read(ref _applyDropped);
+
+    /// <summary>Backup: FULLNAT records whose local port this director's worker does not hand out (the directors run different worker counts): not kept.</summary>
+    public long LocalPortNotOurs => Volatile.Read(ref _localPortNotOurs);
 
     /// <summary>Master thread: a message of <paramref name="connections"/> records left.</summary>
     public void OnMessageSent(int connections)

@@ -134,7 +134,12 @@ public sealed class SyncProducer
             server.Address,
             server.Port,
             Fwmark: 0,
-            TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond);
+            TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond)
+        {
+            LocalAddress = entry.LocalAddress,
+            LocalPort = entry.LocalPort,
+            ToaDone = (entry.Flags & ConnectionFlags.ToaDone) != 0,
+        };
         return true;
     }
 

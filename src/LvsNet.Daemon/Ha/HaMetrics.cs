@@ -40,7 +40,8 @@ public sealed class HaMetrics : IDisposable
             new(c.ConnectionsSkipped, new KeyValuePair<string, object?>("result", "skipped")),
             new(c.ConnectionsWithoutServer, new KeyValuePair<string, object?>("result", "no_server")),
             new(c.ApplyDropped, new KeyValuePair<string, object?>("result", "apply_dropped")),
-        }, "{connection}", "Sync connection records: sent and dropped at the capture-to-sync queue (master); received, applied, skipped, without server, dropped (backup)");
+            new(c.LocalPortNotOurs, new KeyValuePair<string, object?>("result", "local_port_not_ours")),
+        }, "{connection}", "Sync connection records: sent and dropped at the capture-to-sync queue (master); received, applied, skipped, without server, dropped, FULLNAT local port of another worker (backup)");
     }
 
     /// <inheritdoc />
