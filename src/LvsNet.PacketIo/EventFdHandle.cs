@@ -80,21 +80,31 @@ internal sealed class EventFdHandle : SafeHandleMinusOneIsInvalid
     /// </summary>
     /// <remarks>The caller holds a reference on the handle behind <paramref name="fileDescriptor"/> for the call.</remarks>
     /// <exception cref="PcapException">poll(2) failed.</exception>
-    public unsafe WaitResult WaitWith(int fileDescriptor, int timeoutMilliseconds)
+    public WaitResult WaitWith(int fileDescriptor, int timeoutMilliseconds) => WaitWith(fileDescriptor, -1, timeoutMilliseconds);
+
+    /// <summary>
+    /// As <see cref="WaitWith(int, int)"/>, with a second descriptor polled beside the first
+    /// (<paramref name="companionDescriptor"/>; -1 for none, which poll(2) ignores): readiness of either
+    /// is <see cref="WaitResult.Readable"/>.
+    /// </summary>
+    /// <remarks>The caller holds references on the handles behind both descriptors for the call.</remarks>
+    /// <exception cref="PcapException">poll(2) failed.</exception>
+    public unsafe WaitResult WaitWith(int fileDescriptor, int companionDescriptor, int timeoutMilliseconds)
     {
         var added = false;
         try
         {
             // The reference keeps the descriptor number from being closed (and reused) under poll.
             DangerousAddRef(ref added);
-            var fds = stackalloc Interop.Libc.PollFd[2];
+            var fds = stackalloc Interop.Libc.PollFd[3];
             fds[0] = new Interop.Libc.PollFd { FileDescriptor = fileDescriptor, Events = Interop.Libc.POLLIN };
             fds[1] = new Interop.Libc.PollFd { FileDescriptor = FileDescriptor, Events = Interop.Libc.POLLIN };
+            fds[2] = new Interop.Libc.PollFd { FileDescriptor = companionDescriptor, Events = Interop.Libc.POLLIN };
             var start = Stopwatch.GetTimestamp();
             var remaining = timeoutMilliseconds;
             while (true)
             {
-                var ready = Interop.Libc.poll(fds, 2, remaining);
+                var ready = Interop.Libc.poll(fds, companionDescriptor < 0 ? 2u : 3u, remaining);
                 if (ready > 0)
                 {
                     if (fds[1].ReturnedEvents != 0)
@@ -133,7 +143,7 @@ internal sealed class EventFdHandle : SafeHandleMinusOneIsInvalid
         }
     }
 
-    /// <summary>Adds one to the counter, waking a thread in <see cref="WaitWith"/>. Safe from any thread, also during or after disposal (then it does nothing).</summary>
+    /// <summary>Adds one to the counter, waking a thread in <see cref="WaitWith(int, int, int)"/>. Safe from any thread, also during or after disposal (then it does nothing).</summary>
     /// <exception cref="PcapException">write(2) failed with something other than EAGAIN or EINTR.</exception>
     public unsafe void Signal()
     {

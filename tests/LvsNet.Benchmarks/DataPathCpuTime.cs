@@ -16,7 +16,7 @@ internal static class DataPathCpuTime
     private const int WarmUpRounds = 2;
     private const int PacketsPerRound = 4_000_000;
 
-    /// <summary><c>cpu-time [dr|nat|tun|fullnat ...]</c>: one line a method and row.</summary>
+    /// <summary><c>cpu-time [dr|nat|tun|fullnat ...]</c>: one line a method and row (established, reply, new flow).</summary>
     public static int Run(string[] args)
     {
         var methods = args.Length > 1
@@ -26,18 +26,28 @@ internal static class DataPathCpuTime
         {
             var bench = new DataPathBenchmarks { Flows = 1024, Method = method };
             bench.Setup();
-            Report(bench, reply: false);
+            Report(bench, Row.Established);
             if (method is ForwardingMethod.Nat or ForwardingMethod.FullNat)
             {
-                Report(bench, reply: true);
+                Report(bench, Row.Reply);
             }
+
+            Report(bench, Row.NewFlow);
+            bench.AssertNewFlowsForwarded();
         }
 
         return 0;
     }
 
+    private enum Row
+    {
+        Established,
+        Reply,
+        NewFlow,
+    }
+
     // The rows are called directly (no delegate), as a capture loop calls the processor.
-    private static void Report(DataPathBenchmarks bench, bool reply)
+    private static void Report(DataPathBenchmarks bench, Row row)
     {
         var best = double.MaxValue;
         using var process = Process.GetCurrentProcess();
@@ -47,13 +57,17 @@ internal static class DataPathCpuTime
             var before = process.TotalProcessorTime;
             for (var i = 0; i < PacketsPerRound; i++)
             {
-                if (reply)
+                switch (row)
                 {
-                    bench.Reply();
-                }
-                else
-                {
-                    bench.EstablishedFlow();
+                    case Row.Reply:
+                        bench.Reply();
+                        break;
+                    case Row.NewFlow:
+                        bench.NewFlow();
+                        break;
+                    default:
+                        bench.EstablishedFlow();
+                        break;
                 }
             }
 
@@ -64,6 +78,13 @@ internal static class DataPathCpuTime
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ForwardingMethods.ToConfigName(bench.Method),-8} {(reply ? "reply through the director" : "established client packet"),-28} {best,7:F1} ns CPU per packet"));
+        static string Describe(Row row) => row switch
+        {
+            Row.Reply => "reply through the director",
+            Row.NewFlow => "new flow (SYN)",
+            _ => "established client packet",
+        };
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ForwardingMethods.ToConfigName(bench.Method),-8} {Describe(row),-28} {best,7:F1} ns CPU per packet"));
     }
 }

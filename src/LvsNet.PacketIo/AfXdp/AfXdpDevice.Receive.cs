@@ -74,15 +74,31 @@ public sealed partial class AfXdpDevice
     /// ready, <see cref="WaitResult.Woken"/> wins and the eventfd is drained.
     /// </remarks>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits until woken or readable.</param>
-    public unsafe WaitResult Wait(TimeSpan timeout)
+    public WaitResult Wait(TimeSpan timeout) => WaitCore(timeout, null);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One poll(2) on the socket, the wake-up eventfd and <paramref name="companion"/>'s descriptor:
+    /// a frame on either device ends the wait at once (the busy-poll phase, when configured, watches
+    /// the RX ring only).
+    /// </remarks>
+    WaitResult IJointWaitCaptureDevice.Wait(TimeSpan timeout, ISelectableCaptureDevice companion)
+    {
+        ArgumentNullException.ThrowIfNull(companion);
+        return WaitCore(timeout, companion);
+    }
+
+    private WaitResult WaitCore(TimeSpan timeout, ISelectableCaptureDevice? companion)
     {
         var timeoutMilliseconds = EventFdHandle.ToPollTimeout(timeout);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var socketAdded = false;
+        var companionAdded = false;
         try
         {
             _socket.DangerousAddRef(ref socketAdded);
+            var companionDescriptor = companion?.AcquireSelectableDescriptor(ref companionAdded) ?? -1;
             if (HasTransmitWork)
             {
                 FlushCore();
@@ -93,10 +109,15 @@ public sealed partial class AfXdpDevice
                 return WaitResult.Readable;
             }
 
-            return _wakeEvent.WaitWith(_socket.FileDescriptor, timeoutMilliseconds);
+            return _wakeEvent.WaitWith(_socket.FileDescriptor, companionDescriptor, timeoutMilliseconds);
         }
         finally
         {
+            if (companionAdded)
+            {
+                companion!.ReleaseSelectableDescriptor();
+            }
+
             if (socketAdded)
             {
                 _socket.DangerousRelease();

@@ -29,7 +29,7 @@ namespace LvsNet.PacketIo.AfXdp;
 /// (jumbo) frames, VLAN-tagged frames, IPv6.
 /// </para>
 /// </remarks>
-public sealed partial class AfXdpDevice : ICaptureDevice, IInjectionDevice
+public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDevice
 {
     /// <summary>ENOENT: deleting an address that is already gone is not an error.</summary>
     private const int Enoent = 2;

@@ -21,7 +21,7 @@ namespace LvsNet.PacketIo.Pcap;
 /// being read when used to stop a loop.
 /// </para>
 /// </remarks>
-public sealed class LiveCaptureDevice : ICaptureDevice
+public sealed class LiveCaptureDevice : ISelectableCaptureDevice
 {
     private readonly PcapHandle _handle;
     private readonly EventFdHandle _wakeEvent;
@@ -185,6 +185,17 @@ public sealed class LiveCaptureDevice : ICaptureDevice
         _lastStat = stat;
         return _statistics;
     }
+
+    /// <inheritdoc/>
+    int ISelectableCaptureDevice.AcquireSelectableDescriptor(ref bool added)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _handle.DangerousAddRef(ref added);
+        return _selectableFd;
+    }
+
+    /// <inheritdoc/>
+    void ISelectableCaptureDevice.ReleaseSelectableDescriptor() => _handle.DangerousRelease();
 
     /// <summary>Wakes a blocked <see cref="Wait"/> and closes the handle and the eventfd.</summary>
     public void Dispose()

@@ -367,6 +367,39 @@ public sealed class AfXdpDeviceTests
         Assert.Contains("'pcap' or 'afpacket' backend", exception.Message, StringComparison.Ordinal);
     }
 
+    [RequiresRootFact]
+    public void CompositeWithLibpcapCompanion_WaitsJointly_AnArpFrameForTheHostEndsTheWaitAtOnce()
+    {
+        using var lab = XdpLab.Create();
+        var xdp = lab.OpenInDevice(() => new AfXdpDevice(Options() with { Addresses = [Address(Vip1)] }));
+        var arp = lab.OpenInDevice(() => new LiveCaptureDevice(new DeviceConfiguration(XdpLab.DeviceInterface) { Promiscuous = false, Filter = "arp" }));
+
+        // A poll interval far beyond the caller's timeout: only a joint wait can return before it.
+        using var device = new CompositeCaptureDevice(xdp, arp, TimeSpan.FromMinutes(1));
+        using var injection = lab.OpenInPeer(() => new LiveInjectionDevice(XdpLab.PeerInterface));
+        Assert.True(device.WaitsJointly);
+
+        // A who-has for the kernel's own address: the XDP program passes it to the kernel, where only
+        // the libpcap companion sees it.
+        var request = TestFrames.ArpRequest(TestFrames.SourceMac, XdpLab.PeerAddress, XdpLab.DeviceAddress);
+        using var sender = Task.Run(() =>
+        {
+            Thread.Sleep(300);
+            Assert.True(injection.Send(request));
+        });
+        var watch = Stopwatch.StartNew();
+        var result = device.Wait(TimeSpan.FromSeconds(15));
+        var waited = watch.Elapsed;
+        sender.Wait(TimeSpan.FromSeconds(5));
+        Assert.Equal(WaitResult.Readable, result);
+        Assert.True(waited < TimeSpan.FromSeconds(10), $"the wait took {waited.TotalSeconds:0.000} s of its 15 s timeout");
+
+        var handler = new CollectingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= 1, ReceiveLimit));
+        Assert.Equal(request, handler.Frames[0]);
+        Assert.Equal(0, xdp.GetStatistics().Received);
+    }
+
     [Fact]
     public void Constructor_InvalidSizes_Throw()
     {
