@@ -15,6 +15,10 @@ internal static partial class HaLabTools
     public const string Vip = "10.77.0.100";
     public static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
 
+    // keepalived 2.2.7 refuses a VRRPv3 instance without an address ("No VIP specified"); the VIPs
+    // stay out of the kernel, so it gets a TEST-NET-1 address on lo that nothing uses.
+    private const string PlaceholderVip = "\n  virtual_ipaddress {\n    192.0.2.1/32 dev lo\n  }";
+
     public static string CliDll =>
         Path.Combine(TestEnvironment.RepositoryRoot, "src", "LvsNet.Cli", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll)!)!), "net10.0", "lvsnetadm.dll");
 
@@ -76,7 +80,7 @@ internal static partial class HaLabTools
               notify "/usr/bin/env LVSNETADM={{adm}} {{scripts}}/lvsnet-notify.sh {{socket}}"
               track_script {
                 chk_lvsnetd
-              }
+              }{{(vrrpVersion == 3 ? PlaceholderVip : string.Empty)}}
             }
             """);
         var process = lab.Start(role, "keepalived", "-n", "-l", "-D", "-P", "-f", config, "-p", Path.Combine(directory, $"k{n}.pid"), "-r", Path.Combine(directory, $"k{n}-vrrp.pid"));
@@ -144,9 +148,9 @@ internal static partial class HaLabTools
         """;
 
     /// <summary>New connections for <paramref name="seconds"/> s: "ok|fail &lt;start&gt; &lt;end&gt;" (epoch seconds) per attempt.</summary>
-    public static string ProbeScript(int seconds = 16) =>
+    public static string ProbeScript(int seconds = 16, string maxTime = "0.5", string pause = "0.05") =>
         $"end=$(( $(date +%s) + {seconds} )); while [ $(date +%s) -lt $end ]; do t=$(date +%s.%N); "
-        + $"if curl -s -o /dev/null --max-time 0.5 http://{Vip}/; then r=ok; else r=fail; fi; echo \"$r $t $(date +%s.%N)\"; sleep 0.05; done";
+        + $"if curl -s -o /dev/null --max-time {maxTime} http://{Vip}/; then r=ok; else r=fail; fi; echo \"$r $t $(date +%s.%N)\"; sleep {pause}; done";
 
     /// <summary>From the probe's lines: the time from <paramref name="killedAt"/> to the first new connection completed after the gap, and the attempts after it that failed.</summary>
     public static (TimeSpan Takeover, int FailedAfter, string Summary) Takeover(string[] probeLines, DateTimeOffset killedAt)
