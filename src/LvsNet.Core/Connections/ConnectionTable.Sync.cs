@@ -6,6 +6,9 @@ public sealed partial class ConnectionTable
     /// <summary>The entry at <paramref name="index"/>, writable: the sync decision keeps its synced state and a template's packet count there.</summary>
     internal ref ConnectionEntry Mutable(int index) => ref _entries[index];
 
+    /// <summary>One past the highest index ever used: the full resync walks 0 to this.</summary>
+    internal int HighWater => _highWater;
+
     /// <summary>
     /// Backup: binds a synced FULLNAT connection to the local address and port the master gave it,
     /// reserving the port so that this director, once master, never hands it to another connection.

@@ -202,6 +202,11 @@ public sealed class PacketProcessor : IFrameHandler
         if (_sync is not null)
         {
             _state.SyncMaster = _sync.Master;
+            if (_state.SyncMaster is { ResyncPeriodTicks: > 0 } master)
+            {
+                _state.SyncProducer!.Resync(Table, _state.Servers, master, now);
+            }
+
             if (_sync.Inbound[_workerIndex].Count > 0 && _state.Snapshot is not null)
             {
                 ApplySynced();

@@ -54,6 +54,7 @@ public class ConfigYamlWriterTests
             {
                 Mode = SyncDaemonMode.Master, Interface = "eth1", SyncId = 9, Version = 0, MaxLength = 1200, Group = Ip("224.0.0.82"), Port = 8849, Ttl = 2,
                 Threshold = 5, Period = 60, QueueLength = 1024,
+                AuthKey = "00112233445566778899aabbccddeeff", ResyncPeriod = TimeSpan.FromSeconds(5), ResyncRate = 5000,
             },
         },
         FirewallMarks =

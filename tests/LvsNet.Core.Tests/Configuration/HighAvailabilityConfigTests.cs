@@ -145,4 +145,26 @@ public class HighAvailabilityConfigTests
         Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[5] (line 5): 10.77.0.50 is a FULLNAT local address", StringComparison.Ordinal));
         Assert.Equal(5, errors.Count);
     }
+
+    [Fact]
+    public void AuthKeyAndResync_AreRead()
+    {
+        var sync = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    auth_key: 00112233445566778899AABBCCDDEEFF0011\n    resync_period: 5s\n    resync_rate: 5000\n").HighAvailability.SyncDaemon!;
+        Assert.Equal("00112233445566778899AABBCCDDEEFF0011", sync.AuthKey);
+        Assert.Equal(TimeSpan.FromSeconds(5), sync.ResyncPeriod);
+        Assert.Equal(5000, sync.ResyncRate);
+        var defaults = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon: {}\n").HighAvailability.SyncDaemon!;
+        Assert.Null(defaults.AuthKey);
+        Assert.Equal(TimeSpan.Zero, defaults.ResyncPeriod);
+    }
+
+    [Theory]
+    [InlineData("0011223344556677889900112233445")]    // 31 hex digits
+    [InlineData("00112233445566778899001122334")]      // 15 bytes
+    [InlineData("zz112233445566778899001122334455")]   // not hex
+    public void AuthKey_NotHexOfSixteenBytes_IsReportedWithPathAndLine(string key)
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + $"high_availability:\n  sync_daemon:\n    auth_key: {key}\n"));
+        Assert.StartsWith("high_availability.sync_daemon.auth_key (line 6): must be at least 16 bytes in hex", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+    }
 }

@@ -197,7 +197,7 @@ public class NatFailoverDataPathTests
         && arp.Operation == operation && arp.SenderIp == sender;
 
     /// <summary>One director of a NAT or FULLNAT pair: a processor with a role and a sync hub, its fake device and clock.</summary>
-    private sealed class Node
+    internal sealed class Node
     {
         public Node(DirectorRole role, ForwardingMethod method, int workers = 1, int workerIndex = 0)
         {
