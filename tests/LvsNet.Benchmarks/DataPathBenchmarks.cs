@@ -41,6 +41,12 @@ public class DataPathBenchmarks
     [Params(1024)]
     public int Flows { get; set; }
 
+    /// <summary>Frames the rows handed to the processor (ARP answers excluded): each one must be forwarded exactly once.</summary>
+    public long FramesSent { get; private set; }
+
+    /// <summary>Frames the processor forwarded.</summary>
+    public long Forwarded => _processor.Counters.Forwarded;
+
     [Params(ForwardingMethod.DirectRouting, ForwardingMethod.Nat, ForwardingMethod.Tunnel, ForwardingMethod.FullNat)]
     public ForwardingMethod Method { get; set; }
 
@@ -148,6 +154,7 @@ public class DataPathBenchmarks
     {
         var frame = _established[_next++ & (Flows - 1)];
         _processor.OnFrame(frame, frame.Length);
+        FramesSent++;
     }
 
     [Benchmark(Description = "established flow, reply through the director (512 B payload; NAT and FULLNAT only)")]
@@ -157,6 +164,7 @@ public class DataPathBenchmarks
         {
             var frame = _replies[_next++ & (Flows - 1)];
             _processor.OnFrame(frame, frame.Length);
+            FramesSent++;
         }
     }
 
@@ -172,6 +180,7 @@ public class DataPathBenchmarks
         var checksum = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ip.Slice(10));
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(10), Packets.Checksums.IncrementalChecksum.Update(checksum, old, client));
         _processor.OnFrame(_syn, _syn.Length);
+        FramesSent++;
         if (_answerArp)
         {
             // The first SYN after the clock moved found the real servers' MACs old and sent a
@@ -249,6 +258,7 @@ public class DataPathBenchmarks
 
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(16), tcpChecksum);
         _processor.OnFrame(frame, frame.Length);
+        FramesSent++;
     }
 
     /// <summary>Checks that every new flow so far was forwarded at once, none held for or dropped by an unresolved neighbour.</summary>

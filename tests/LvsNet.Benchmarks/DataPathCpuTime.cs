@@ -85,6 +85,7 @@ internal static class DataPathCpuTime
     // The rows are called directly (no delegate), as a capture loop calls the processor.
     private static void Report(DataPathBenchmarks bench, Row row)
     {
+        var (sentBefore, forwardedBefore) = (bench.FramesSent, bench.Forwarded);
         var best = double.MaxValue;
         using var process = Process.GetCurrentProcess();
         for (var round = 0; round < Rounds; round++)
@@ -134,6 +135,13 @@ internal static class DataPathCpuTime
             Row.ShortConnection => "short connection, per conn.",
             _ => "established client packet",
         };
+
+        // A row measures forwarding only if every frame it sent was forwarded, once.
+        var (sent, forwarded) = (bench.FramesSent - sentBefore, bench.Forwarded - forwardedBefore);
+        if (sent != forwarded)
+        {
+            throw new InvalidOperationException($"{row}: {sent} frames sent, {forwarded} forwarded");
+        }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ForwardingMethods.ToConfigName(bench.Method),-8} {Describe(row),-28} {best,7:F1} ns CPU per {(row == Row.ShortConnection ? "connection" : "packet")}"));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using LvsNet.Packets.Ipv6;
 using PacketDotNet;
 using Xunit;
+using static LvsNet.Packets.Tests.Ipv6.Ipv6TestPackets;
 
 namespace LvsNet.Packets.Tests.Ipv6;
 
@@ -9,8 +10,6 @@ public class Icmpv6ErrorWriterTests
 {
     private static readonly MacAddress DirectorMac = MacAddress.Parse("02:00:00:00:00:02");
     private static readonly MacAddress ClientMac = MacAddress.Parse("02:00:00:00:00:10");
-    private static readonly Ipv6Address Client = Ipv6Address.Parse("2001:db8:1::10");
-    private static readonly Ipv6Address Vip = Ipv6Address.Parse("2001:db8::100");
 
     [Theory]
     [InlineData(100)]
@@ -48,10 +47,12 @@ public class Icmpv6ErrorWriterTests
 
     private static bool May(byte[] packet, byte type)
     {
+        var chain = Walk(packet);
         Assert.True(Ipv6Header.TryParse(packet, out var header));
-        Assert.True(Ipv6ExtensionHeaders.TryWalk(header, out var chain, out _));
         return Icmpv6ErrorWriter.MayAnswer(header, in chain, type);
     }
+
+    private static byte[] Udp(Ipv6Address source, Ipv6Address destination, byte[] payload) => Transport(true, source, 40000, destination, 53, payload);
 
     private static byte[] Icmp(byte type)
     {
@@ -59,14 +60,5 @@ public class Icmpv6ErrorWriterTests
         Ipv6Writer.WriteHeader(packet, 8, Ipv6ExtensionHeaders.Icmpv6, 64, Client, Vip);
         packet[40] = type;
         return packet;
-    }
-
-    private static byte[] Udp(Ipv6Address source, Ipv6Address destination, byte[] payload)
-    {
-        var ip = new IPv6Packet(source.ToIPAddress(), destination.ToIPAddress()) { HopLimit = 64 };
-        var udp = new UdpPacket(40000, 53) { PayloadData = payload };
-        ip.PayloadPacket = udp;
-        udp.UpdateUdpChecksum();
-        return ip.Bytes;
     }
 }

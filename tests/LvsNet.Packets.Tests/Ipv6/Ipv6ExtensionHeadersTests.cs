@@ -3,6 +3,7 @@ using LvsNet.Packets.Ipv6;
 using LvsNet.Testing;
 using PacketDotNet;
 using Xunit;
+using static LvsNet.Packets.Tests.Ipv6.Ipv6TestPackets;
 
 namespace LvsNet.Packets.Tests.Ipv6;
 
@@ -31,8 +32,7 @@ public class Ipv6ExtensionHeadersTests
         Assert.Equal((byte)IpProtocol.Tcp, chain.UpperLayer);
         Assert.Equal(40 + 8 + 16, chain.UpperLayerOffset);
 
-        byte[] frame = [.. new byte[12], 0x86, 0xDD, .. packet];
-        var decoded = Assert.IsType<IPv6Packet>(Assert.IsType<EthernetPacket>(PacketDotNet.Packet.ParsePacket(LinkLayers.Ethernet, frame)).PayloadPacket);
+        var decoded = Decode(packet);
         Assert.Equal(2, decoded.ExtensionHeaders.Count);
         Assert.Equal(ProtocolType.Tcp, decoded.Protocol);
         // Only the kinds and the order are taken from PacketDotNet: 1.4.8 reads a destination options
@@ -141,13 +141,6 @@ public class Ipv6ExtensionHeadersTests
                 Assert.InRange(chain.UpperLayerOffset, 40, header.Packet.Length);
             }
         }
-    }
-
-    private static Ipv6Chain Walk(byte[] packet)
-    {
-        Assert.True(Ipv6Header.TryParse(packet, out var header));
-        Assert.True(Ipv6ExtensionHeaders.TryWalk(header, out var chain, out var error), error.ToString());
-        return chain;
     }
 
     private static byte[] FragmentHeader(byte next, int offset, bool more, uint identification)

@@ -2,15 +2,12 @@ using System.Net;
 using LvsNet.Packets.Ipv6;
 using PacketDotNet;
 using Xunit;
+using static LvsNet.Packets.Tests.Ipv6.Ipv6TestPackets;
 
 namespace LvsNet.Packets.Tests.Ipv6;
 
 public class Ipv6NatRewriterTests
 {
-    private static readonly Ipv6Address Client = Ipv6Address.Parse("2001:db8:1::10");
-    private static readonly Ipv6Address Vip = Ipv6Address.Parse("2001:db8::100");
-    private static readonly Ipv6Address Server = Ipv6Address.Parse("fd00:77::11");
-
     [Fact]
     public void Dnat_TcpAndUdp_ChecksumsVerifyByPacketDotNet()
     {
@@ -20,7 +17,7 @@ public class Ipv6NatRewriterTests
             var payload = new byte[random.Next(0, 600)];
             random.NextBytes(payload);
             var udp = i % 2 == 1;
-            var packet = Build(udp, Client, (ushort)random.Next(1024, 65536), Vip, 80, payload);
+            var packet = Transport(udp, Client, (ushort)random.Next(1024, 65536), Vip, 80, payload);
             var chain = Walk(packet);
             Ipv6NatRewriter.RewriteDestination(packet, in chain, Server, 8080);
 
@@ -45,7 +42,7 @@ public class Ipv6NatRewriterTests
     [Fact]
     public void Snat_ThenDnatBack_RestoresTheOriginalBytes()
     {
-        var original = Build(false, Server, 8080, Client, 40000, [1, 2, 3, 4, 5]);
+        var original = Transport(false, Server, 8080, Client, 40000, [1, 2, 3, 4, 5]);
         var packet = original.ToArray();
         var chain = Walk(packet);
         Ipv6NatRewriter.RewriteSource(packet, in chain, Vip, 80);
@@ -68,39 +65,6 @@ public class Ipv6NatRewriterTests
         Assert.Equal(Server, Ipv6Address.Read(packet.AsSpan(24)));
         Assert.Equal(before, packet.AsSpan(40).ToArray());
     }
-
-    private static IPv6Packet Decode(byte[] packet)
-    {
-        byte[] frame = [.. new byte[12], 0x86, 0xDD, .. packet];
-        return Assert.IsType<IPv6Packet>(Assert.IsType<EthernetPacket>(Packet.ParsePacket(LinkLayers.Ethernet, frame)).PayloadPacket);
-    }
-
-    private static Ipv6Chain Walk(byte[] packet)
-    {
-        Assert.True(Ipv6Header.TryParse(packet, out var header));
-        Assert.True(Ipv6ExtensionHeaders.TryWalk(header, out var chain, out _));
-        return chain;
-    }
-
-    // Built and checksummed by PacketDotNet, not by the code under test.
-    private static byte[] Build(bool udp, Ipv6Address source, ushort sourcePort, Ipv6Address destination, ushort destinationPort, byte[] payload)
-    {
-        var ip = new IPv6Packet(source.ToIPAddress(), destination.ToIPAddress()) { HopLimit = 64 };
-        if (udp)
-        {
-            var datagram = new UdpPacket(sourcePort, destinationPort) { PayloadData = payload };
-            ip.PayloadPacket = datagram;
-            datagram.UpdateUdpChecksum();
-        }
-        else
-        {
-            var segment = new TcpPacket(sourcePort, destinationPort) { PayloadData = payload, Acknowledgment = true, AcknowledgmentNumber = 7, SequenceNumber = 99, WindowSize = 512 };
-            ip.PayloadPacket = segment;
-            segment.UpdateTcpChecksum();
-        }
-
-        return ip.Bytes;
-    }
 }
 
 public class Ipv6AllocationTests
@@ -108,14 +72,9 @@ public class Ipv6AllocationTests
     [Fact]
     public void WalkRewriteAndNeighbourDiscovery_100000Packets_AllocateNothing()
     {
-        var client = Ipv6Address.Parse("2001:db8:1::10");
-        var vip = Ipv6Address.Parse("2001:db8::100");
-        var server = Ipv6Address.Parse("fd00:77::11");
-        var ip = new IPv6Packet(client.ToIPAddress(), vip.ToIPAddress()) { HopLimit = 64 };
-        var tcp = new TcpPacket(40000, 80) { PayloadData = new byte[64], Acknowledgment = true };
-        ip.PayloadPacket = tcp;
-        tcp.UpdateTcpChecksum();
-        var packet = ip.Bytes;
+        var (client, vip, server) = (Client, Vip, Server);
+        var packet = Transport(false, client, 40000, vip, 80, new byte[64]);
+        var original = packet.ToArray();
         var nd = new byte[NeighborDiscovery.FrameLength];
         NeighborDiscovery.WriteFrame(nd, Icmpv6.NeighborSolicitation, vip.SolicitedNode.MulticastMac(), MacAddress.Parse("02:00:00:00:00:10"), client, vip.SolicitedNode, vip);
 
@@ -144,6 +103,6 @@ public class Ipv6AllocationTests
         var work = Run(100_000);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(100_000L * (40 + Icmpv6.NeighborSolicitation), work);
-        Assert.Equal(packet, ip.Bytes);
+        Assert.Equal(original, packet);
     }
 }
