@@ -145,14 +145,15 @@ public sealed class RealServerState
     /// <summary>
     /// Sets the weight the load-aware schedulers use (called by the dynamic-weight driver). It is
     /// kept at least 1 while the configured weight is positive and 0 when it is 0, so weight-0
-    /// semantics stay the operator's.
+    /// semantics stay the operator's; only a drain (<paramref name="allowZero"/>: a server's agent
+    /// said drain, maint or down) takes a positive weight to 0.
     /// </summary>
-    internal void SetEffectiveWeight(int weight)
+    internal void SetEffectiveWeight(int weight, bool allowZero = false)
     {
         lock (_weightGate)
         {
             var configured = _weight;
-            weight = configured <= 0 ? 0 : Math.Max(1, weight);
+            weight = configured <= 0 ? 0 : Math.Max(allowZero ? 0 : 1, weight);
             if (Interlocked.Exchange(ref _effectiveWeight, weight) != weight)
             {
                 Interlocked.Increment(ref _weightGeneration);

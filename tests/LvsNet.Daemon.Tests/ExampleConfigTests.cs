@@ -21,6 +21,7 @@ public class ExampleConfigTests
         { "examples/persistence.yaml", 2, 4 },
         { "examples/health-checks.yaml", 2, 4 },
         { "examples/dynamic-weights.yaml", 1, 2 },
+        { "examples/agent-check.yaml", 1, 2 },
         { "examples/afpacket-workers.yaml", 1, 2 },
         { "examples/ha-director1.yaml", 1, 2 },
         { "examples/ha-director2.yaml", 1, 2 },

@@ -177,7 +177,7 @@ public sealed class AdminRunner
             case IpvsadmCommand.List:
             case IpvsadmCommand.Save:
             {
-                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service, Health = ipvsadm.Health }, cancellationToken).ConfigureAwait(false);
+                var response = await client.SendAsync(new ControlRequest { Command = ControlCommands.List, Service = ipvsadm.Service, Health = ipvsadm.Health || ipvsadm.Weights }, cancellationToken).ConfigureAwait(false);
                 if (!await CheckAsync(response).ConfigureAwait(false))
                 {
                     // ipvsadm's list_service exits 1 when the service is missing ("No such service").
@@ -193,6 +193,10 @@ public sealed class AdminRunner
                 else if (ipvsadm.Command == IpvsadmCommand.Save)
                 {
                     text = IpvsadmFormatter.Save(listing, ipvsadm.Format, resolver);
+                }
+                else if (ipvsadm.Weights && ipvsadm.Command == IpvsadmCommand.List)
+                {
+                    text = WeightsFormatter.List(listing, ipvsadm.Format, resolver);
                 }
                 else if (ipvsadm.Health && ipvsadm.Command == IpvsadmCommand.List)
                 {

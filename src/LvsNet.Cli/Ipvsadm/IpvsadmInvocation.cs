@@ -37,4 +37,7 @@ public sealed record IpvsadmInvocation
 
     /// <summary>-L --health: every configured server with its health.</summary>
     public bool Health => (Format & ListFormat.Health) != 0;
+
+    /// <summary>-L --weights: configured, in-force and effective weights.</summary>
+    public bool Weights => (Format & ListFormat.Weights) != 0;
 }

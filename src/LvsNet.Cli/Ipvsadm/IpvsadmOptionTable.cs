@@ -126,6 +126,7 @@ internal static class IpvsadmOptionTable
 
         // LvsNet's listing extensions: health state, and connection queries that the daemon filters.
         Flag('\0', "health", new("health", Allowed: List), "health state, weights and checkers (LvsNet)", ListFormat.Health),
+        Flag('\0', "weights", new("weights", Allowed: List), "configured, in-force and effective weights (LvsNet)", ListFormat.Weights),
         Value('\0', "client", new("client", Allowed: List), "address[/prefix][:port]", "-L -c: only this client's connections",
             (s, v) => s.Filter = ConnectionFilterValues.Client(s.Filter, v!)),
         Value('\0', "server", new("server", Allowed: List), "address[:port]", "-L -c: only connections to this real server",

@@ -36,4 +36,7 @@ public enum ListFormat
 
     /// <summary>--health (LvsNet): every configured real server with its health state, weights and checkers.</summary>
     Health = 1 << 9,
+
+    /// <summary>--weights (LvsNet): configured, in-force and effective weight of every configured real server.</summary>
+    Weights = 1 << 10,
 }

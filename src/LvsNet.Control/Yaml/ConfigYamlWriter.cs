@@ -300,6 +300,12 @@ public static partial class ConfigYamlWriter
             WriteDynamicWeights(yaml, dynamic);
         }
 
+        if (service.AgentCheck is { } agent)
+        {
+            Item("agent_check", null);
+            WriteAgentCheck(yaml, 6, agent);
+        }
+
         // Health checks, quorum and sorry server: written by the health feature's own writer.
         HealthConfigYamlWriter.WriteService(yaml, service, 4);
 
@@ -331,7 +337,55 @@ public static partial class ConfigYamlWriter
                 Key(yaml, 8, "lower_threshold", Number(server.LowerThreshold));
             }
 
+            if (server.AgentCheck is { } serverAgent)
+            {
+                yaml.Append(' ', 8).Append("agent_check:\n");
+                WriteAgentCheck(yaml, 10, serverAgent);
+            }
+
             HealthConfigYamlWriter.WriteServer(yaml, server, 8);
+        }
+    }
+
+    private static void WriteAgentCheck(StringBuilder yaml, int indent, AgentCheckConfig agent)
+    {
+        var empty = true;
+        void Write(string key, string value)
+        {
+            Key(yaml, indent, key, value);
+            empty = false;
+        }
+
+        if (agent.Enabled is { } enabled)
+        {
+            Write("enabled", Boolean(enabled));
+        }
+
+        if (agent.Port is { } port)
+        {
+            Write("port", Number(port));
+        }
+
+        if (agent.Interval is { } interval)
+        {
+            Write("interval", DurationParser.Format(interval));
+        }
+
+        if (agent.Timeout is { } timeout)
+        {
+            Write("timeout", DurationParser.Format(timeout));
+        }
+
+        if (agent.Send is { } send)
+        {
+            Write("send", Scalar(send));
+        }
+
+        if (empty)
+        {
+            // An empty mapping still turns the check on (every key inherited).
+            yaml.Length--;
+            yaml.Append(" {}\n");
         }
     }
 

@@ -164,6 +164,11 @@ public static class HealthConfigYamlWriter
                         Key(yaml, inner, "dynamic", "true");
                     }
 
+                    if (misc.Feedback)
+                    {
+                        Key(yaml, inner, "feedback", "true");
+                    }
+
                     break;
                 case DnsCheckConfig dns:
                     Key(yaml, inner, "query_type", dns.QueryType);

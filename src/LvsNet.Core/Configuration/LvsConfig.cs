@@ -211,6 +211,9 @@ public sealed record VirtualServiceConfig
     /// <summary>The service's health checks (YAML <c>health_check</c>), or null when its servers are not checked; see docs/health-checks.md.</summary>
     public HealthCheckConfig? HealthCheck { get; init; }
 
+    /// <summary>The agent check of the service's servers (YAML <c>agent_check</c>), or null; see docs/schedulers.md.</summary>
+    public AgentCheckConfig? AgentCheck { get; init; }
+
     /// <summary>The quorum, its commands and the sorry server (YAML <c>quorum</c>, <c>hysteresis</c>, <c>quorum_up</c>, <c>quorum_down</c>, <c>sorry_server</c>), or null for keepalived's defaults.</summary>
     public QuorumConfig? Quorum { get; init; }
 
@@ -239,6 +242,7 @@ public sealed record VirtualServiceConfig
         && MaglevTableSize == other.MaglevTableSize
         && LocalityExpiration == other.LocalityExpiration
         && DynamicWeights == other.DynamicWeights
+        && AgentCheck == other.AgentCheck
         && HealthCheck == other.HealthCheck
         && Quorum == other.Quorum
         && LocalAddresses.SequenceEqual(other.LocalAddresses)
@@ -278,6 +282,9 @@ public sealed record RealServerConfig
 
     /// <summary>This server's own health-check settings (YAML <c>health_check</c> of the real server), or null to inherit the service's.</summary>
     public RealServerHealthCheckConfig? HealthCheck { get; init; }
+
+    /// <summary>This server's agent-check settings over the service's (YAML <c>agent_check</c> of the real server), or null to inherit.</summary>
+    public AgentCheckConfig? AgentCheck { get; init; }
 
     /// <summary>
     /// The real server's MAC (YAML <c>mac</c>), or null to resolve it by ARP. A configured MAC is

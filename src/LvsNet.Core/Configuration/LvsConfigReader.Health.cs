@@ -246,7 +246,8 @@ public static partial class LvsConfigReader
         var command = ReadCommand(map, "command", required: true);
         var timeout = map.Duration("timeout", MinInterval, MaxInterval);
         var dynamic = map.Boolean("dynamic") ?? false;
-        return command is null ? null : new MiscCheckConfig { Command = command, Timeout = timeout, Dynamic = dynamic };
+        var feedback = map.Boolean("feedback") ?? false;
+        return command is null ? null : new MiscCheckConfig { Command = command, Timeout = timeout, Dynamic = dynamic, Feedback = feedback };
     }
 
     private static DnsCheckConfig ReadDnsChecker(YamlMapping map)

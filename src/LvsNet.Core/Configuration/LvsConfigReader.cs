@@ -281,6 +281,7 @@ public static partial class LvsConfigReader
         var maglevTableSize = (int?)map.Integer("mh_table_size", 1, 1 << 20);
         var localityExpiration = ReadLocalityExpiration(map, scheduler ?? SchedulerNames.WeightedLeastConnection);
         var dynamicWeights = map.Mapping("dynamic_weights") is { } dynamicMap ? ReadDynamicWeights(dynamicMap) : null;
+        var agentCheck = ReadAgentCheck(map);
         var (healthCheck, quorum) = ReadServiceHealth(map, port);
 
         var servers = ImmutableArray.CreateBuilder<RealServerConfig>();
@@ -315,6 +316,7 @@ public static partial class LvsConfigReader
             MaglevTableSize = maglevTableSize,
             LocalityExpiration = localityExpiration,
             DynamicWeights = dynamicWeights,
+            AgentCheck = agentCheck,
             HealthCheck = healthCheck,
             Quorum = quorum,
             LocalAddresses = localAddresses,
@@ -372,6 +374,7 @@ public static partial class LvsConfigReader
 
         var mac = map.Mac("mac");
         var healthCheck = ReadServerHealthCheck(map);
+        var agentCheck = ReadAgentCheck(map);
         map.RejectUnknownKeys();
         if (address is null)
         {
@@ -387,6 +390,7 @@ public static partial class LvsConfigReader
             UpperThreshold = upperThreshold ?? 0,
             LowerThreshold = lowerThreshold ?? 0,
             HealthCheck = healthCheck,
+            AgentCheck = agentCheck,
             Mac = mac,
         };
     }

@@ -21,6 +21,13 @@ public sealed record MiscCheckConfig : CheckerConfig
     /// <summary>keepalived <c>misc_dynamic</c>: exit codes 2..255 set the weight to (exit − 2).</summary>
     public bool Dynamic { get; init; }
 
+    /// <summary>
+    /// LvsNet: the first line the command prints is read as an agent reply (<c>75%</c>, <c>drain</c>,
+    /// <c>ready</c>, <c>down</c>, ... as for <c>agent_check</c>) that scales the effective weight; the
+    /// exit code still decides up or down.
+    /// </summary>
+    public bool Feedback { get; init; }
+
     /// <inheritdoc />
     public override string Kind => CheckerKinds.Misc;
 

@@ -197,6 +197,20 @@ public static class EventIds
     /// <summary>The checkers of ha_suspend services were suspended (director not active) or resumed.</summary>
     public const int HaSuspendChanged = 713;
 
+    // 750-759: dynamic-feedback weights and server agents (src/LvsNet.Core/Feedback, agent checks in src/LvsNet.Core/Health).
+
+    /// <summary>The dynamic-feedback policy changed a real server's effective weight (with every input of the decision).</summary>
+    public const int DynamicWeightChanged = 750;
+
+    /// <summary>What a server's agent (agent_check, or a MISC check with feedback) says changed: ready/drain/maint, up/down, weight percentage.</summary>
+    public const int AgentStateChanged = 751;
+
+    /// <summary>An agent's reply was refused (unknown word, bad percentage, too long); its last state stays.</summary>
+    public const int AgentReplyRefused = 752;
+
+    /// <summary>A server's agent stopped answering (refused, timed out); its last state stays.</summary>
+    public const int AgentUnreachable = 753;
+
     // 900-999: director high availability (role, connection synchronisation).
 
     /// <summary>The director's HA role changed (lvsnetadm role, from keepalived's notify).</summary>

@@ -8,10 +8,11 @@ namespace LvsNet.Core.Feedback;
 /// clock; <see cref="DynamicWeightDriver"/> calls it once per interval.
 /// </summary>
 /// <remarks>
-/// For every server <c>i</c> with a configured weight <c>Wᵢ &gt; 0</c>, per interval:
+/// For every server <c>i</c> with a base weight <c>Bᵢ = Wᵢ·pᵢ &gt; 0</c> (configured weight times
+/// the agent's factor <c>pᵢ</c>, 1 without an agent), per interval:
 /// <list type="number">
-/// <item>Connection index <c>cᵢ = (Aᵢ + 1) / (A·Wᵢ/W + 1)</c>: its active connections against its
-/// weighted share of all active connections <c>A</c> (<c>W</c> = sum of configured weights); 1 when
+/// <item>Connection index <c>cᵢ = (Aᵢ + 1) / (A·Bᵢ/B + 1)</c>: its active connections against its
+/// weighted share of all active connections <c>A</c> (<c>B</c> = sum of base weights); 1 when
 /// balanced or idle. With one server it is 1.</item>
 /// <item>Latency index <c>lᵢ = latencyᵢ / mean latency</c> over the servers that reported one,
 /// when at least two did; otherwise absent.</item>
@@ -21,10 +22,11 @@ namespace LvsNet.Core.Feedback;
 /// <item>Hysteresis: if <c>|1 − Sᵢ| ≤ deadBand</c> nothing changes; otherwise the multiplier moves by
 /// <c>Δ = A·∛(1 − Sᵢ)</c> clamped to ±maxStep: up while the server carries less than its share,
 /// down while it carries more (integral control, so it settles where the signals balance).</item>
-/// <item><c>mᵢ</c> is clamped to [min%, max%]; the effective weight is <c>max(1, round(mᵢ·Wᵢ))</c>.</item>
+/// <item><c>mᵢ</c> is clamped to [min%, max%]; the effective weight is <c>max(1, round(mᵢ·Bᵢ))</c>.</item>
 /// </list>
 /// A restart (first interval, or a new configured weight) sets <c>m = 1</c>, <c>S = 1</c>. Weight-0
-/// servers keep effective weight 0. Keep the dead band wider than the load change one step causes
+/// servers keep effective weight 0; a server its agent drains (<c>pᵢ = 0</c>) gets 0 and its state
+/// is frozen until the agent lets it back. Keep the dead band wider than the load change one step causes
 /// (roughly A·∛(deadBand)), or the weights oscillate around the balance point.
 /// </remarks>
 public static class DynamicWeightCalculator
@@ -44,20 +46,20 @@ public static class DynamicWeightCalculator
         }
 
         long totalActive = 0;
-        long totalWeight = 0;
+        double totalWeight = 0;
         var eligible = 0;
         double latencySum = 0;
         var latencyCount = 0;
         foreach (var input in inputs)
         {
-            if (input.ConfiguredWeight <= 0)
+            if (input.BaseWeight <= 0)
             {
                 continue;
             }
 
             eligible++;
             totalActive += Math.Max(0, input.ActiveConnections);
-            totalWeight += input.ConfiguredWeight;
+            totalWeight += input.BaseWeight;
             if (input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
             {
                 latencySum += latency.TotalMilliseconds;
@@ -87,6 +89,13 @@ public static class DynamicWeightCalculator
                 state = new DynamicWeightState(input.ConfiguredWeight, 1.0, Math.Clamp(1.0, min, max), 1.0);
             }
 
+            if (input.BaseWeight <= 0)
+            {
+                // Drained by its agent: no share to measure against; resume where it stopped.
+                effectiveWeights[i] = 0;
+                continue;
+            }
+
             var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, meanLatency);
             state.LastLoad = load;
             state.SmoothedLoad = (smoothing * load) + ((1 - smoothing) * state.SmoothedLoad);
@@ -97,7 +106,7 @@ public static class DynamicWeightCalculator
                 state.Multiplier = Math.Clamp(state.Multiplier + step, min, max);
             }
 
-            effectiveWeights[i] = EffectiveWeight(input.ConfiguredWeight, state.Multiplier);
+            effectiveWeights[i] = EffectiveWeight(input.ConfiguredWeight, state.Multiplier * input.AgentFactor);
         }
     }
 
@@ -105,7 +114,7 @@ public static class DynamicWeightCalculator
     public static int EffectiveWeight(int configuredWeight, double multiplier) =>
         configuredWeight <= 0 ? 0 : (int)Math.Max(1, Math.Min(int.MaxValue, Math.Round(multiplier * configuredWeight, MidpointRounding.AwayFromZero)));
 
-    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, long totalWeight, double meanLatency)
+    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, double totalWeight, double meanLatency)
     {
         double sum = 0;
         double coefficients = 0;
@@ -114,7 +123,7 @@ public static class DynamicWeightCalculator
             var connections = 1.0;
             if (eligible >= 2)
             {
-                var expected = (double)totalActive * input.ConfiguredWeight / totalWeight;
+                var expected = totalActive * input.BaseWeight / totalWeight;
                 connections = (Math.Max(0, input.ActiveConnections) + 1.0) / (expected + 1.0);
             }
 

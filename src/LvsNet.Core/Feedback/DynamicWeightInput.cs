@@ -4,4 +4,12 @@ namespace LvsNet.Core.Feedback;
 /// <param name="ConfiguredWeight">The operator's weight (0 = quiescent: left alone).</param>
 /// <param name="ActiveConnections">The server's active connections now.</param>
 /// <param name="Sample">Latency and failures from an <see cref="IServerLoadSignal"/>, or null.</param>
-public readonly record struct DynamicWeightInput(int ConfiguredWeight, int ActiveConnections, ServerLoadSample? Sample = null);
+/// <param name="AgentFactor">
+/// The fraction of the configured weight the server's agent allows (<see cref="AgentStatus.WeightFactor"/>):
+/// 1 without an agent, 0 while drained, in maintenance or down.
+/// </param>
+public readonly record struct DynamicWeightInput(int ConfiguredWeight, int ActiveConnections, ServerLoadSample? Sample = null, double AgentFactor = 1.0)
+{
+    /// <summary>The weight the feedback loop scales: the configured weight times the agent's factor.</summary>
+    public double BaseWeight => ConfiguredWeight <= 0 ? 0 : ConfiguredWeight * Math.Max(0, AgentFactor);
+}

@@ -41,6 +41,7 @@ public sealed partial class HealthMonitor : IDisposable
     private readonly ILogger _logger;
     private readonly IProbeRouteProvider? _routes;
     private readonly IHealthCommandRunner _commands;
+    private readonly Feedback.AgentFeedbackStore? _agents;
     private readonly SemaphoreSlim _concurrency;
     private readonly Lock _gate = new();
     private readonly Lock _publishGate = new();
@@ -60,6 +61,7 @@ public sealed partial class HealthMonitor : IDisposable
     /// <param name="logger">The logger.</param>
     /// <param name="routes">Sets up the routing of via_vip probes; null = via_vip checks fail.</param>
     /// <param name="commands">Runs notify and quorum commands; null = <c>/bin/sh -c</c>.</param>
+    /// <param name="agents">Receives the replies MISC checks with <c>feedback</c> print; null = they are ignored.</param>
     public HealthMonitor(
         LvsRuntime runtime,
         IHealthCheckerFactory? checkers = null,
@@ -67,7 +69,8 @@ public sealed partial class HealthMonitor : IDisposable
         HealthMonitorOptions? options = null,
         ILogger<HealthMonitor>? logger = null,
         IProbeRouteProvider? routes = null,
-        IHealthCommandRunner? commands = null)
+        IHealthCommandRunner? commands = null,
+        Feedback.AgentFeedbackStore? agents = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         _runtime = runtime;
@@ -78,6 +81,7 @@ public sealed partial class HealthMonitor : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _routes = routes;
         _commands = commands ?? ShellCommandRunner.Instance;
+        _agents = agents;
         _concurrency = new SemaphoreSlim(_options.MaxConcurrentChecks, _options.MaxConcurrentChecks);
         _random = _options.Seed is { } seed ? new Random(seed) : new Random();
         LoadSignal = new HealthLoadSignal(_options.LoadWindow);
@@ -484,6 +488,10 @@ public sealed partial class HealthMonitor : IDisposable
         }
 
         LoadSignal.Record(server.Key, result);
+        if (result.Feedback is { } reply && _agents is not null)
+        {
+            _agents.Record(server.Key, "misc", reply);
+        }
         if (!result.Success && step.UseRetryDelay)
         {
             Log.CheckFailedRetrying(_logger, server.Key.Service.ToString(), server.Key.ServerText, run.Name, result.Message, pendingFailures, run.Settings.Retry);

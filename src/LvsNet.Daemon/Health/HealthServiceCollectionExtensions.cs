@@ -8,13 +8,14 @@ using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Daemon.Health;
 
-/// <summary>Registers the health checks: the monitor, its via-VIP routes and metrics, the hosted service, and the monitor's load signal for the dynamic weights.</summary>
+/// <summary>Registers the health checks: the monitor, its via-VIP routes and metrics, the hosted service, the monitor's load signal and the agents' store for the dynamic weights.</summary>
 public static class HealthServiceCollectionExtensions
 {
     /// <summary>Adds the health checks (a configuration without <c>health_check</c> runs no check).</summary>
     public static IServiceCollection AddLvsNetHealth(this IServiceCollection services, HealthMonitorOptions? options = null)
     {
         services.AddSingleton<VipProbeRoutes>();
+        services.AddSingleton(sp => new AgentFeedbackStore(sp.GetRequiredService<ILogger<AgentFeedbackStore>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();
@@ -24,7 +25,8 @@ public static class HealthServiceCollectionExtensions
                 time,
                 options,
                 sp.GetRequiredService<ILogger<HealthMonitor>>(),
-                sp.GetRequiredService<VipProbeRoutes>());
+                sp.GetRequiredService<VipProbeRoutes>(),
+                agents: sp.GetRequiredService<AgentFeedbackStore>());
         });
         services.AddSingleton<IServerLoadSignal>(sp => sp.GetRequiredService<HealthMonitor>().LoadSignal);
         services.AddSingleton<HealthMetrics>();

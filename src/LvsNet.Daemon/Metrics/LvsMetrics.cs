@@ -48,6 +48,8 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
         _meter.CreateObservableCounter("lvsnet.server.packets", () => Servers(s => s.InPackets, s => s.OutPackets), "{packet}", "Packets of the real server: in = to it, out = its replies (NAT)");
         _meter.CreateObservableCounter("lvsnet.server.bytes", () => Servers(s => s.InBytes, s => s.OutBytes), "By", "Bytes of the real server: in = to it, out = its replies (NAT)");
         _meter.CreateObservableGauge("lvsnet.server.weight", () => Servers(s => s.Weight), "{weight}", "The real server's current weight (0 = quiescent)");
+        _meter.CreateObservableGauge("lvsnet.server.weight.configured", () => Servers(s => s.Health?.ConfiguredWeight ?? s.Config.Weight), "{weight}", "The real server's weight as configured (before health checks, MISC checks and dynamic weights)");
+        _meter.CreateObservableGauge("lvsnet.server.weight.effective", () => Servers(s => s.EffectiveWeight), "{weight}", "The weight the load-sharing schedulers use: the weight in force scaled by dynamic-feedback weights and agents");
         _meter.CreateObservableGauge("lvsnet.server.overloaded", () => Servers(s => s.IsOverloaded ? 1 : 0), "{bool}", "1 while a connection threshold marks the real server overloaded");
 
         _meter.CreateObservableCounter("lvsnet.datapath.frames", DataPathFrames, "{frame}", "Frames handed to the data path (received), forwarded to real servers, and left to the kernel (ignored)");

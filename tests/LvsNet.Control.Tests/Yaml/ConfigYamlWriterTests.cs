@@ -33,6 +33,8 @@ public class ConfigYamlWriterTests
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
+        "VirtualServiceConfig.AgentCheck", "RealServerConfig.AgentCheck",
+        "AgentCheckConfig.Enabled", "AgentCheckConfig.Port", "AgentCheckConfig.Interval", "AgentCheckConfig.Timeout", "AgentCheckConfig.Send",
     ];
 
     // Everything set away from its default, so a key that does not round-trip shows.
@@ -94,9 +96,16 @@ public class ConfigYamlWriterTests
                 DynamicWeights = new DynamicWeightsConfig
                 {
                     Enabled = true, MinWeightPercent = 20, MaxWeightPercent = 150, Interval = TimeSpan.FromSeconds(7), Smoothing = 0.25, Gain = 0.125,
-                    MaxStepPercent = 7, DeadBandPercent = 3, ConnectionCoefficient = 1.5, LatencyCoefficient = 0.1, FailureCoefficient = 3,
+                    MaxStepPercent = 7, DeadBandPercent = 6, ConnectionCoefficient = 1.5, LatencyCoefficient = 0.1, FailureCoefficient = 3,
                 },
-                RealServers = [new RealServerConfig { Address = Ip("10.0.1.200"), Port = 443, Weight = 5 }],
+                AgentCheck = new AgentCheckConfig { Port = 9777, Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromMilliseconds(500), Send = "load? #now" },
+                RealServers =
+                [
+                    new RealServerConfig { Address = Ip("10.0.1.200"), Port = 443, Weight = 5 },
+                    new RealServerConfig { Address = Ip("10.0.1.201"), Port = 443, Weight = 5, AgentCheck = new AgentCheckConfig { Enabled = false } },
+                    new RealServerConfig { Address = Ip("10.0.1.202"), Port = 443, Weight = 5, AgentCheck = new AgentCheckConfig() },
+                    new RealServerConfig { Address = Ip("10.0.1.203"), Port = 443, Weight = 5, AgentCheck = new AgentCheckConfig { Port = 9778, Enabled = true } },
+                ],
             },
         ],
     };
@@ -172,7 +181,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);

@@ -214,7 +214,7 @@ public class KeepalivedCheckerConfigTests
         "HttpGetCheckConfig.Tls", "HttpGetCheckConfig.Path", "HttpGetCheckConfig.StatusCodes", "HttpGetCheckConfig.Digest", "HttpGetCheckConfig.BodyContains",
         "HttpGetCheckConfig.Regex", "HttpGetCheckConfig.RegexNoMatch", "HttpGetCheckConfig.RegexMaxOffset", "HttpGetCheckConfig.ReadsBody",
         "HttpGetCheckConfig.VirtualHost", "HttpGetCheckConfig.HttpVersion", "HttpGetCheckConfig.SniName", "HttpGetCheckConfig.MaxBodyBytes",
-        "MiscCheckConfig.Command", "MiscCheckConfig.Timeout", "MiscCheckConfig.Dynamic",
+        "MiscCheckConfig.Command", "MiscCheckConfig.Timeout", "MiscCheckConfig.Dynamic", "MiscCheckConfig.Feedback",
         "DnsCheckConfig.QueryType", "DnsCheckConfig.Name",
         "SmtpCheckConfig.HeloName", "SmtpCheckConfig.Hosts",
         "UdpCheckConfig.Payload", "UdpCheckConfig.RequireReply", "UdpCheckConfig.Reply", "UdpCheckConfig.MinReplyLength", "UdpCheckConfig.MaxReplyLength",

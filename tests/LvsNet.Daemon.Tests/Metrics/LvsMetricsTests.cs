@@ -29,6 +29,8 @@ public class LvsMetricsTests
             Assert.Contains("lvsnet_service_packets_total{service=\"tcp/10.0.0.100:80\",name=\"web\",direction=\"in\"} 0\n", text, StringComparison.Ordinal);
             Assert.Contains("# TYPE lvsnet_server_connections_active gauge\n", text, StringComparison.Ordinal);
             Assert.Contains("lvsnet_server_weight{service=\"tcp/10.0.0.100:80\",server=\"10.0.0.12:80\"} 1\n", text, StringComparison.Ordinal);
+            Assert.Contains("lvsnet_server_weight_configured{service=\"tcp/10.0.0.100:80\",server=\"10.0.0.12:80\"} 1\n", text, StringComparison.Ordinal);
+            Assert.Contains("lvsnet_server_weight_effective{service=\"tcp/10.0.0.100:80\",server=\"10.0.0.12:80\"} 1\n", text, StringComparison.Ordinal);
             Assert.Contains("lvsnet_config_snapshot 1\n", text, StringComparison.Ordinal);
 
             // No capture thread here: its instruments are declared but have no samples.
@@ -40,6 +42,7 @@ public class LvsMetricsTests
             host.Handler.Edit([new LvsNet.Cli.Ipvsadm.IpvsadmParser().Parse(["-e", "-t", "10.0.0.100:80", "-r", "10.0.0.12", "-w", "0"]).Operation!]);
             text = exporter.Scrape();
             Assert.Contains("lvsnet_server_weight{service=\"tcp/10.0.0.100:80\",server=\"10.0.0.12:80\"} 0\n", text, StringComparison.Ordinal);
+            Assert.Contains("lvsnet_server_weight_effective{service=\"tcp/10.0.0.100:80\",server=\"10.0.0.12:80\"} 0\n", text, StringComparison.Ordinal);
             Assert.Contains("lvsnet_config_last_reload_success 1\n", text, StringComparison.Ordinal);
             Assert.Contains("lvsnet_config_snapshot 3\n", text, StringComparison.Ordinal);
         }

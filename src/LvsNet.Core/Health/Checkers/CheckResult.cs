@@ -5,7 +5,8 @@ namespace LvsNet.Core.Health.Checkers;
 /// <param name="Message">What happened ("connected", "status 503", "connection refused", "exit status 1").</param>
 /// <param name="Latency">How long the network exchange took (null for MISC checks, whose duration says nothing about the server's load).</param>
 /// <param name="Weight">A weight the check set (MISC_CHECK with misc_dynamic: exit code − 2), or null.</param>
-public readonly record struct CheckResult(bool Success, string Message, TimeSpan? Latency = null, int? Weight = null)
+/// <param name="Feedback">The agent reply a MISC check with <c>feedback</c> printed (its first output line), or null.</param>
+public readonly record struct CheckResult(bool Success, string Message, TimeSpan? Latency = null, int? Weight = null, string? Feedback = null)
 {
     /// <summary>A passed check.</summary>
     public static CheckResult Passed(string message, TimeSpan? latency = null, int? weight = null) => new(true, message, latency, weight);

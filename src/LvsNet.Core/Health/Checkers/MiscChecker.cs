@@ -10,6 +10,7 @@ namespace LvsNet.Core.Health.Checkers;
 /// keepalived MISC_CHECK: runs the operator's command through <c>/bin/sh -c</c> and judges its exit
 /// code: 0 = up; with misc_dynamic 2..255 = up with weight (exit − 2); anything else = down. A
 /// command still running when the check's time (misc_timeout) runs out is killed with its children.
+/// With <c>feedback</c> (LvsNet), the first line it prints is passed on as an agent reply.
 /// </summary>
 public sealed class MiscChecker : IHealthChecker
 {
@@ -71,18 +72,19 @@ public sealed class MiscChecker : IHealthChecker
 
             await Task.WhenAll(output, errors).ConfigureAwait(false);
             var code = process.ExitCode;
+            var feedback = _config.Feedback ? FirstLine(output.Result) : null;
             if (code == 0)
             {
-                return CheckResult.Passed("exit status 0");
+                return CheckResult.Passed("exit status 0") with { Feedback = feedback };
             }
 
             if (_config.Dynamic && code is >= 2 and <= 255)
             {
-                return CheckResult.Passed(string.Create(CultureInfo.InvariantCulture, $"exit status {code}: weight {code - 2}"), weight: code - 2);
+                return CheckResult.Passed(string.Create(CultureInfo.InvariantCulture, $"exit status {code}: weight {code - 2}"), weight: code - 2) with { Feedback = feedback };
             }
 
             var detail = errors.Result.Trim();
-            return CheckResult.Failed(string.Create(CultureInfo.InvariantCulture, $"exit status {code}") + (detail.Length == 0 ? "" : ": " + Truncate(detail)));
+            return CheckResult.Failed(string.Create(CultureInfo.InvariantCulture, $"exit status {code}") + (detail.Length == 0 ? "" : ": " + Truncate(detail))) with { Feedback = feedback };
         }
     }
 
@@ -112,6 +114,14 @@ public sealed class MiscChecker : IHealthChecker
         {
             // Already exited.
         }
+    }
+
+    // The reply is the first line; an empty output gives no reply (the agent state stays).
+    private static string? FirstLine(string output)
+    {
+        var end = output.IndexOf('\n', StringComparison.Ordinal);
+        var line = (end < 0 ? output : output[..end]).Trim();
+        return line.Length == 0 ? null : line;
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";

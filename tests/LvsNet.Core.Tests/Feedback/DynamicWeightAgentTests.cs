@@ -1,0 +1,217 @@
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Feedback;
+using LvsNet.Core.Runtime;
+using LvsNet.Core.Scheduling;
+using LvsNet.Packets;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Core.Tests.Feedback;
+
+/// <summary>
+/// The agents' word in the weights: a percentage scales the configured weight, drain/maint/down
+/// take it to 0 (and the least-connection schedulers stop picking the server), with or without a
+/// dynamic_weights policy; every change is one event carrying its inputs. Also the flapping
+/// server: weights do not oscillate.
+/// </summary>
+public class DynamicWeightAgentTests
+{
+    private static readonly uint Rs1 = Ipv4Address.Parse("10.77.0.11");
+    private static readonly uint Rs2 = Ipv4Address.Parse("10.77.0.12");
+    private static readonly ServiceKey Service = new(IpProtocol.Tcp, Ipv4Address.Parse("10.77.0.100"), 80, 0);
+
+    private readonly TestTimeProvider _time = new();
+    private readonly AgentFeedbackStoreTests.ListLogger _agentLog = new();
+    private readonly DriverLog _log = new();
+
+    private static LvsConfig Config(DynamicWeightsConfig? policy, string scheduler = "wlc") => new()
+    {
+        Director = new DirectorConfig { Interface = "eth0", Address = Ipv4Address.Parse("10.77.0.2") },
+        VirtualServices =
+        [
+            new VirtualServiceConfig
+            {
+                Protocol = IpProtocol.Tcp,
+                Address = Ipv4Address.Parse("10.77.0.100"),
+                Port = 80,
+                Scheduler = scheduler,
+                DynamicWeights = policy,
+                RealServers =
+                [
+                    new RealServerConfig { Address = Rs1, Port = 80, Weight = 100 },
+                    new RealServerConfig { Address = Rs2, Port = 80, Weight = 100 },
+                ],
+            },
+        ],
+    };
+
+    [Fact]
+    public void Percentage_ScalesTheEffectiveWeight_WithPolicy()
+    {
+        var runtime = new LvsRuntime();
+        runtime.Apply(Config(new DynamicWeightsConfig()));
+        var store = new AgentFeedbackStore(_agentLog, _time);
+        store.Record(new RealServerKey(Service, Rs2, 80), "agent", "50%");
+        using var driver = new DynamicWeightDriver(runtime, null, _time, store, _log);
+
+        driver.RunDue();
+        var servers = runtime.Current!.Services[0].Servers;
+        Assert.Equal(100, servers[0].EffectiveWeight);
+        Assert.Equal(50, servers[1].EffectiveWeight);
+        Assert.Equal(100, servers[1].Weight);
+
+        // The event names the old and new weight and the inputs, the agent among them.
+        var change = Assert.Single(_log.Events, e => e.Id == 750);
+        Assert.Contains("100 -> 50", change.Message, StringComparison.Ordinal);
+        Assert.Contains("configured 100", change.Message, StringComparison.Ordinal);
+        Assert.Contains("agent ready up 50%", change.Message, StringComparison.Ordinal);
+        Assert.Contains("multiplier 1.00", change.Message, StringComparison.Ordinal);
+        Assert.Equal(1, driver.WeightChanges);
+    }
+
+    [Fact]
+    public void Percentage_ConnectionsInProportion_IsBalanced()
+    {
+        // The agent halves B's share; wlc then gives B half A's connections: that is B's share,
+        // so the feedback loop must not push B back up (its load index stays 1).
+        var policy = new DynamicWeightsConfig();
+        var states = new DynamicWeightState[2];
+        var weights = new int[2];
+        for (var i = 0; i < 30; i++)
+        {
+            DynamicWeightCalculator.Update(policy, [new(100, 200), new(100, 100, null, 0.5)], states, weights);
+        }
+
+        Assert.Equal([100, 50], weights);
+        Assert.Equal(1.0, states[1].Multiplier);
+    }
+
+    [Theory]
+    [InlineData("drain")]
+    [InlineData("maint")]
+    [InlineData("down")]
+    public void Drain_TakesTheWeightToZero_AndWlcSkipsTheServer(string word)
+    {
+        var runtime = new LvsRuntime();
+        runtime.Apply(Config(new DynamicWeightsConfig()));
+        var store = new AgentFeedbackStore(_agentLog, _time);
+        var servers = runtime.Current!.Services[0].Servers;
+        servers[0].SetConnectionCounts(50, 0);
+        store.Record(new RealServerKey(Service, Rs2, 80), "agent", word);
+        using var driver = new DynamicWeightDriver(runtime, null, _time, store, _log);
+
+        driver.RunDue();
+        Assert.Equal(0, servers[1].EffectiveWeight);
+
+        // Server 1 has 50 connections, server 2 none: wlc would pick server 2 but for the drain.
+        Assert.Equal(0, ServerLoad.WeightedLeastConnection(servers));
+
+        // "ready"/"up" gives the share back.
+        store.Record(new RealServerKey(Service, Rs2, 80), "agent", "ready up");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        driver.RunDue();
+        Assert.Equal(100, servers[1].EffectiveWeight);
+        Assert.Equal(1, ServerLoad.WeightedLeastConnection(servers));
+    }
+
+    [Fact]
+    public void WithoutPolicy_AgentAloneSetsTheWeight_AndForgettingRestores()
+    {
+        var runtime = new LvsRuntime();
+        runtime.Apply(Config(null));
+        var store = new AgentFeedbackStore(_agentLog, _time);
+        var key = new RealServerKey(Service, Rs1, 80);
+        store.Record(key, "agent", "25%");
+        using var driver = new DynamicWeightDriver(runtime, null, _time, store, _log);
+
+        driver.RunDue();
+        var servers = runtime.Current!.Services[0].Servers;
+        Assert.Equal(25, servers[0].EffectiveWeight);
+        Assert.Equal(100, servers[1].EffectiveWeight);
+
+        store.Forget(key);
+        driver.RunDue();
+        Assert.Equal(100, servers[0].EffectiveWeight);
+    }
+
+    [Fact]
+    public void SchedulerWithoutWeightShares_IgnoresAgents()
+    {
+        var runtime = new LvsRuntime();
+        runtime.Apply(Config(null, "rr"));
+        var store = new AgentFeedbackStore(_agentLog, _time);
+        store.Record(new RealServerKey(Service, Rs1, 80), "agent", "drain");
+        using var driver = new DynamicWeightDriver(runtime, null, _time, store, _log);
+        driver.RunDue();
+        Assert.Equal(100, runtime.Current!.Services[0].Servers[0].EffectiveWeight);
+    }
+
+    [Fact]
+    public void FlappingServer_WeightsDoNotOscillate()
+    {
+        // B flaps between healthy and three times slower every interval for 120 intervals (a
+        // 2-minute run at 1 s), placement follows the weights as wlc does. The weight may walk down
+        // and stop; it must not follow the flapping. The policy obeys the stability rule
+        // gain·∛(dead band) < dead band (0.2·∛0.1 = 0.093 < 0.1).
+        var (changes, reversals) = Flap(new DynamicWeightsConfig { Interval = TimeSpan.FromSeconds(1), Smoothing = 0.5, Gain = 0.2, MaxStepPercent = 20, DeadBandPercent = 10 });
+        Assert.InRange(reversals, 0, 1);
+        Assert.InRange(changes, 1, 6);
+    }
+
+    [Fact]
+    public void FlappingServer_StabilityRuleBroken_Oscillates()
+    {
+        // The same run with gain·∛(dead band) = 0.3·∛0.05 = 0.11 > 0.05: every step overshoots the
+        // band, and the weight hunts for the whole run. This is what the validator refuses.
+        var (changes, reversals) = Flap(new DynamicWeightsConfig { Interval = TimeSpan.FromSeconds(1), Smoothing = 0.3, Gain = 0.3, MaxStepPercent = 20, DeadBandPercent = 5 });
+        Assert.True(reversals >= 10, $"{reversals} reversals in {changes} changes");
+    }
+
+    private static (int Changes, int Reversals) Flap(DynamicWeightsConfig policy)
+    {
+        var states = new DynamicWeightState[2];
+        var weights = new[] { 100, 100 };
+        var changes = 0;
+        var reversals = 0;
+        var lastDirection = 0;
+        for (var interval = 0; interval < 120; interval++)
+        {
+            const int Connections = 200;
+            var a = Connections * weights[0] / (weights[0] + weights[1]);
+            var b = Connections - a;
+            var slow = interval % 2 == 1;
+            var latencyA = TimeSpan.FromMilliseconds(10);
+            var latencyB = TimeSpan.FromMilliseconds(slow ? 30 : 10);
+            var previous = weights[1];
+            var next = new int[2];
+            DynamicWeightCalculator.Update(policy, [new(100, a, new ServerLoadSample(latencyA, 0)), new(100, b, new ServerLoadSample(latencyB, 0))], states, next);
+            weights = next;
+            if (weights[1] != previous)
+            {
+                changes++;
+                var direction = Math.Sign(weights[1] - previous);
+                if (lastDirection != 0 && direction != lastDirection)
+                {
+                    reversals++;
+                }
+
+                lastDirection = direction;
+            }
+        }
+
+        return (changes, reversals);
+    }
+
+    private sealed class DriverLog : Microsoft.Extensions.Logging.ILogger<DynamicWeightDriver>
+    {
+        public List<(int Id, string Message)> Events { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Events.Add((eventId.Id, formatter(state, exception)));
+    }
+}
