@@ -50,6 +50,23 @@ public class DataPathBenchmarks
     [Params(ForwardingMethod.DirectRouting, ForwardingMethod.Nat, ForwardingMethod.Tunnel, ForwardingMethod.FullNat)]
     public ForwardingMethod Method { get; set; }
 
+    /// <summary>Runs a master sync daemon's capture-thread side (the records queued; <see cref="DrainSync"/> plays the sync thread).</summary>
+    public bool Sync { get; set; }
+
+    private Core.Sync.SyncHub? _hub;
+
+    /// <summary>Takes the queued sync records, as the master sync thread does.</summary>
+    public int DrainSync()
+    {
+        var taken = 0;
+        while (_hub is not null && _hub.Outbound[0].TryDequeue(out _))
+        {
+            taken++;
+        }
+
+        return taken;
+    }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -76,7 +93,8 @@ public class DataPathBenchmarks
             ],
         });
         var device = new FakeInjectionDevice { Record = false };
-        _processor = new PacketProcessor(runtime, new FrameTransmitter(device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), Gateway = Ipv4Address.Parse("10.77.0.1"), TableCapacity = 1 << 20 }, _time);
+        _hub = Sync ? new Core.Sync.SyncHub(1, 1 << 16) { Master = new Core.Sync.SyncMasterSettings(1, 3, 50) } : null;
+        _processor = new PacketProcessor(runtime, new FrameTransmitter(device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), Gateway = Ipv4Address.Parse("10.77.0.1"), TableCapacity = 1 << 20, Sync = _hub }, _time);
         _processor.BeginBatch();
         _processor.Neighbours.TryResolve(Client, _processor.Now, out _);
         _processor.Neighbours.TryResolve(Ipv4Address.Parse("10.77.0.1"), _processor.Now, out _);

@@ -19,6 +19,11 @@ internal static class DataPathCpuTime
     /// <summary><c>cpu-time [dr|nat|tun|fullnat ...]</c>: one line a method and row (established, reply, new flow).</summary>
     public static int Run(string[] args)
     {
+        if (args is [_, "sync", ..])
+        {
+            return RunSync(args[1..]);
+        }
+
         var methods = args.Length > 1
             ? args.Skip(1).Select(a => ForwardingMethods.TryParse(a, out var m) ? m : throw new ArgumentException($"unknown forwarding method '{a}'")).ToArray()
             : [ForwardingMethod.DirectRouting, ForwardingMethod.Nat, ForwardingMethod.Tunnel, ForwardingMethod.FullNat];
@@ -36,6 +41,34 @@ internal static class DataPathCpuTime
             bench.AssertNewFlowsForwarded();
             Report(bench, Row.ShortConnection);
             bench.AssertNewFlowsForwarded();
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>cpu-time sync [methods]</c>: the established and short-connection rows with the master
+    /// sync off, then on, in the same process (the records are drained every 1024 iterations, as
+    /// the sync thread would: that work is counted too, so the figure is an upper bound).
+    /// </summary>
+    private static int RunSync(string[] args)
+    {
+        var methods = args.Length > 1
+            ? args.Skip(1).Select(a => ForwardingMethods.TryParse(a, out var m) ? m : throw new ArgumentException($"unknown forwarding method '{a}'")).ToArray()
+            : [ForwardingMethod.DirectRouting, ForwardingMethod.Nat, ForwardingMethod.FullNat];
+        foreach (var method in methods)
+        {
+            foreach (var sync in new[] { false, true })
+            {
+                var bench = new DataPathBenchmarks { Flows = 1024, Method = method, Sync = sync };
+                bench.Setup();
+                Console.Write(sync ? "sync on  " : "sync off ");
+                Report(bench, Row.Established);
+                bench.AssertNewFlowsForwarded();
+                Console.Write(sync ? "sync on  " : "sync off ");
+                Report(bench, Row.ShortConnection);
+                bench.AssertNewFlowsForwarded();
+            }
         }
 
         return 0;
@@ -80,6 +113,11 @@ internal static class DataPathCpuTime
                     default:
                         bench.EstablishedFlow();
                         break;
+                }
+
+                if (bench.Sync && (i & 1023) == 0)
+                {
+                    bench.DrainSync();
                 }
             }
 

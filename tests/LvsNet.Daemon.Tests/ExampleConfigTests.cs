@@ -25,6 +25,7 @@ public class ExampleConfigTests
         { "examples/afpacket-workers.yaml", 1, 2 },
         { "examples/ha-director1.yaml", 1, 2 },
         { "examples/ha-director2.yaml", 1, 2 },
+        { "examples/ha-nat-director1.yaml", 2, 4 },
         { "examples/fwmark.yaml", 1, 2 },
         { "examples/scale-out/director1.yaml", 1, 2 },
 

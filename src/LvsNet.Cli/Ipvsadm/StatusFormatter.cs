@@ -88,7 +88,8 @@ public static class StatusFormatter
         text.Append(CultureInfo.InvariantCulture, $"role: {ha.Role} since {ha.RoleSince.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({ha.RoleChanges} change(s))\n");
         text.Append(ha.Daemons.Count == 0 ? "sync daemons: none\n" : "sync daemons:\n" + string.Concat(IpvsadmFormatter.Daemons(ha.Daemons).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => "  " + line + "\n")));
         text.Append(CultureInfo.InvariantCulture, $"sync sent: {ha.SyncMessagesSent} message(s), {ha.SyncConnectionsSent} connection(s), {ha.SyncQueueDropped} dropped at the queue, {ha.SyncSendErrors} send error(s)\n");
-        text.Append(CultureInfo.InvariantCulture, $"sync received: {ha.SyncMessagesReceived} message(s) ({ha.SyncMessagesRefused} refused), {ha.SyncConnectionsReceived} connection(s), {ha.SyncConnectionsApplied} applied, {ha.SyncConnectionsSkipped} skipped, {ha.SyncConnectionsWithoutServer} without server, {ha.SyncApplyDropped} dropped\n");
+        text.Append(CultureInfo.InvariantCulture, $"sync received: {ha.SyncMessagesReceived} message(s) ({ha.SyncMessagesRefused} refused), {ha.SyncConnectionsReceived} connection(s), {ha.SyncConnectionsApplied} applied, {ha.SyncConnectionsSkipped} skipped, {ha.SyncConnectionsWithoutServer} without server, {ha.SyncApplyDropped} dropped, {ha.SyncLocalPortNotOurs} FULLNAT port of another worker\n");
+        text.Append(CultureInfo.InvariantCulture, $"sync authentication: {(ha.SyncAuthenticated ? "on" : "off")}; refused {ha.SyncRefusedUnauthenticated} unauthenticated, {ha.SyncRefusedBadMac} bad MAC, {ha.SyncRefusedStale} stale, {ha.SyncRefusedReplayed} replayed; full resync sent {ha.SyncResyncRecords} record(s)\n");
         return text.ToString();
     }
 

@@ -47,4 +47,25 @@ public sealed record HaStatus
 
     /// <summary>Backup: records dropped (queue or table full).</summary>
     public long SyncApplyDropped { get; init; }
+
+    /// <summary>Backup: FULLNAT records whose local port belongs to another worker here (different worker counts).</summary>
+    public long SyncLocalPortNotOurs { get; init; }
+
+    /// <summary>True when a running sync daemon uses the authenticated mode (a shared key).</summary>
+    public bool SyncAuthenticated { get; init; }
+
+    /// <summary>Backup, authenticated mode: refused messages without LvsNet's trailer.</summary>
+    public long SyncRefusedUnauthenticated { get; init; }
+
+    /// <summary>Backup, authenticated mode: refused messages with a wrong HMAC.</summary>
+    public long SyncRefusedBadMac { get; init; }
+
+    /// <summary>Backup, authenticated mode: refused messages with a sequence too far from this clock.</summary>
+    public long SyncRefusedStale { get; init; }
+
+    /// <summary>Backup, authenticated mode: refused replays.</summary>
+    public long SyncRefusedReplayed { get; init; }
+
+    /// <summary>Master: records queued by the periodic full resync.</summary>
+    public long SyncResyncRecords { get; init; }
 }

@@ -40,6 +40,11 @@ public static class HighAvailabilityYamlWriter
             Key(lines, 2, "garp_master_refresh_repeat", Number(ha.GarpMasterRefreshRepeat));
         }
 
+        if (!ha.FloatingAddresses.IsDefaultOrEmpty)
+        {
+            Key(lines, 2, "floating_addresses", "[" + string.Join(", ", ha.FloatingAddresses.Select(Ipv4Address.Format)) + "]");
+        }
+
         if (ha.SyncDaemon is { } sync)
         {
             var d = new SyncDaemonConfig();
@@ -67,6 +72,17 @@ public static class HighAvailabilityYamlWriter
             Optional(body, "threshold", sync.Threshold, d.Threshold);
             Optional(body, "period", sync.Period, d.Period);
             Optional(body, "queue_length", sync.QueueLength, d.QueueLength);
+            if (sync.AuthKey is { } key)
+            {
+                Key(body, 4, "auth_key", ConfigYamlWriter.Scalar(key));
+            }
+
+            if (sync.ResyncPeriod != d.ResyncPeriod)
+            {
+                Key(body, 4, "resync_period", DurationParser.Format(sync.ResyncPeriod));
+            }
+
+            Optional(body, "resync_rate", sync.ResyncRate, d.ResyncRate);
             lines.Append("  sync_daemon:\n").Append(body);
         }
 

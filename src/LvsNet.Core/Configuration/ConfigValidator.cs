@@ -28,6 +28,7 @@ public static partial class ConfigValidator
 
         ValidateStaticMacs(config, lineOf, errors);
         ValidateFirewallMarks(config, lineOf, errors);
+        ValidateFloatingAddresses(config, lineOf, errors);
         for (var i = 0; i < config.VirtualServices.Length; i++)
         {
             var service = config.VirtualServices[i];

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace LvsNet.Core.Configuration;
 
 /// <summary>
@@ -21,6 +23,14 @@ public sealed record HighAvailabilityConfig
 
     /// <summary>Messages per address in each refresh (vrrp_garp_master_refresh_repeat, default 1).</summary>
     public int GarpMasterRefreshRepeat { get; init; } = 1;
+
+    /// <summary>
+    /// Addresses that move with the MASTER role besides the VIPs and local addresses: answered by
+    /// ARP and announced by gratuitous ARP only while master, never held by the kernel. The NAT real
+    /// servers' default gateway is one of these (a floating DIP), so their replies reach whichever
+    /// director is master.
+    /// </summary>
+    public ImmutableArray<uint> FloatingAddresses { get; init; } = [];
 
     /// <summary>The connection synchronisation daemon, or null when none runs from the configuration (lvsnetadm --start-daemon can still start one).</summary>
     public SyncDaemonConfig? SyncDaemon { get; init; }

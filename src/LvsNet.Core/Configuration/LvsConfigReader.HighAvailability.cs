@@ -22,11 +22,16 @@ public static partial class LvsConfigReader
             GarpMasterDelay = map.Duration("garp_master_delay", TimeSpan.Zero, TimeSpan.FromSeconds(255)) ?? defaults.GarpMasterDelay,
             GarpMasterRefresh = map.Duration("garp_master_refresh", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.GarpMasterRefresh,
             GarpMasterRefreshRepeat = (int?)map.Integer("garp_master_refresh_repeat", 1, 255) ?? defaults.GarpMasterRefreshRepeat,
+            FloatingAddresses = ReadAddressList(map, "floating_addresses"),
             SyncDaemon = map.Mapping("sync_daemon") is { } syncMap ? ReadSyncDaemon(syncMap) : null,
         };
         map.RejectUnknownKeys();
         return config;
     }
+
+    /// <summary>True when <paramref name="key"/> is hex of at least the minimum key length.</summary>
+    internal static bool IsSyncKey(string key) =>
+        key.Length >= 2 * SyncDaemonConfig.MinAuthKeyLength && key.Length % 2 == 0 && key.All(char.IsAsciiHexDigit);
 
     private static SyncDaemonConfig ReadSyncDaemon(YamlMapping map)
     {
@@ -56,7 +61,15 @@ public static partial class LvsConfigReader
             Threshold = (int?)map.Integer("threshold", 0, int.MaxValue) ?? defaults.Threshold,
             Period = (int?)map.Integer("period", 0, int.MaxValue) ?? defaults.Period,
             QueueLength = (int?)map.Integer("queue_length", 16, 1 << 22) ?? defaults.QueueLength,
+            AuthKey = map.String("auth_key"),
+            ResyncPeriod = map.Duration("resync_period", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? defaults.ResyncPeriod,
+            ResyncRate = (int?)map.Integer("resync_rate", 100, 10_000_000) ?? defaults.ResyncRate,
         };
+
+        if (config.AuthKey is { } key && !IsSyncKey(key))
+        {
+            map.Error("auth_key", map.Find("auth_key"), $"must be at least {SyncDaemonConfig.MinAuthKeyLength} bytes in hex ({2 * SyncDaemonConfig.MinAuthKeyLength} or more hex digits, an even count)");
+        }
 
         // The kernel's rule (proc_do_sync_threshold): the threshold must stay below the period.
         if (config.Period > 0 && config.Threshold >= config.Period)

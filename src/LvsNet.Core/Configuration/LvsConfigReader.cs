@@ -93,7 +93,13 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
-        var highAvailability = root.Mapping("high_availability") is { } haMap ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
+        var haMap = root.Mapping("high_availability");
+        var highAvailability = haMap is not null ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
+        if (haMap?.Find("floating_addresses") is { } floating)
+        {
+            lines["high_availability.floating_addresses"] = YamlMapping.LineOf(floating);
+        }
+
         var http = root.Mapping("http") is { } httpMap ? ReadHttp(httpMap) : null;
         var announce = root.Mapping("announce") is { } announceMap ? ReadAnnounce(announceMap) : null;
 

@@ -44,4 +44,24 @@ public sealed record SyncDaemonConfig
 
     /// <summary>Connections queued from the data path to the sync thread per worker before new ones are dropped (sync_qlen_max).</summary>
     public int QueueLength { get; init; } = 16384;
+
+    /// <summary>
+    /// The shared key of the authenticated mode, in hex (at least 16 bytes), or null for IPVS's
+    /// unauthenticated messages. With a key, every message carries an HMAC-SHA256 trailer and a
+    /// sequence (docs/high-availability.md); messages without a valid one are refused.
+    /// </summary>
+    public string? AuthKey { get; init; }
+
+    /// <summary>The shortest shared key accepted, in bytes (128 bits).</summary>
+    public const int MinAuthKeyLength = 16;
+
+    /// <summary>
+    /// Master: send every connection of the table again, spread over this period (0 = off, IPVS's
+    /// behaviour), so that a backup that starts late or restarts learns the established connections
+    /// that send no packets. Bounded by <see cref="ResyncRate"/>.
+    /// </summary>
+    public TimeSpan ResyncPeriod { get; init; }
+
+    /// <summary>Master: at most this many records per second per capture worker for the full resync.</summary>
+    public int ResyncRate { get; init; } = 20_000;
 }

@@ -74,6 +74,34 @@ public sealed class LocalPortAllocator
         return true;
     }
 
+    /// <summary>
+    /// Takes the given <paramref name="port"/> (a binding the sync received from the master), so that
+    /// this director never hands it out while the synced connection holds it.
+    /// </summary>
+    /// <returns>False when the port is not one this allocator hands out (another worker's, or out of range) or is already taken.</returns>
+    public bool TryReserve(IpProtocol protocol, uint address, ushort port)
+    {
+        if (!TryIndex(port, out var index))
+        {
+            return false;
+        }
+
+        var key = Key(protocol, address);
+        if (!_bitmaps.TryGetValue(key, out var bitmap))
+        {
+            bitmap = new Bitmap();
+            _bitmaps.Add(key, bitmap);
+        }
+
+        if (!bitmap.TrySet(index))
+        {
+            return false;
+        }
+
+        InUse++;
+        return true;
+    }
+
     /// <summary>True when <paramref name="address"/> still has a free port for <paramref name="protocol"/>.</summary>
     public bool HasFreePort(IpProtocol protocol, uint address) =>
         !_bitmaps.TryGetValue(Key(protocol, address), out var bitmap) || bitmap.Count < PortsPerAddress;
@@ -151,6 +179,20 @@ public sealed class LocalPortAllocator
 
                 port = (port & ~63) + 64;
             }
+        }
+
+        public bool TrySet(int port)
+        {
+            ref var word = ref _words[port >> 6];
+            var bit = 1UL << (port & 63);
+            if ((word & bit) != 0)
+            {
+                return false;
+            }
+
+            word |= bit;
+            Count++;
+            return true;
         }
 
         public bool Clear(int port)

@@ -212,6 +212,11 @@ public sealed class PacketProcessor : IFrameHandler
         if (_sync is not null)
         {
             _state.SyncMaster = _sync.Master;
+            if (_state.SyncMaster is { ResyncPeriodTicks: > 0 } master)
+            {
+                _state.SyncProducer!.Resync(Table, _state.Servers, master, now);
+            }
+
             if (_sync.Inbound[_workerIndex].Count > 0 && _state.Snapshot is not null)
             {
                 ApplySynced();
@@ -327,13 +332,14 @@ public sealed class PacketProcessor : IFrameHandler
         var queue = hub.Inbound[_workerIndex];
         var snapshot = _state.Snapshot!;
         var threshold = hub.BackupThreshold;
-        long applied = 0, withoutServer = 0, full = 0;
+        long applied = 0, withoutServer = 0, full = 0, notOurs = 0;
         for (var i = 0; i < MaxPerBatch && queue.TryDequeue(out var record); i++)
         {
             switch (Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold))
             {
                 case Sync.SyncApplyResult.NoServer: withoutServer++; break;
                 case Sync.SyncApplyResult.TableFull: full++; break;
+                case Sync.SyncApplyResult.LocalPortNotOurs: notOurs++; break;
                 case Sync.SyncApplyResult.Ignored: break;
                 default: applied++; break;
             }
@@ -342,6 +348,7 @@ public sealed class PacketProcessor : IFrameHandler
         Sync.SyncCounters.Add(ref hub.Counters._connectionsApplied, applied);
         Sync.SyncCounters.Add(ref hub.Counters._connectionsWithoutServer, withoutServer);
         Sync.SyncCounters.Add(ref hub.Counters._applyDropped, full);
+        Sync.SyncCounters.Add(ref hub.Counters._localPortNotOurs, notOurs);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -228,6 +228,9 @@ public static class EventIds
     /// <summary>A received sync message was refused (wrong size, other sync id, malformed) (Debug).</summary>
     public const int SyncMessageRefused = 904;
 
+    /// <summary>A received sync message was refused by the authenticated mode (no trailer, wrong HMAC, stale, replayed) (Warning, at most once a second per reason).</summary>
+    public const int SyncMessageUnauthenticated = 905;
+
     // 960-979: route announcement through BIRD (scale-out behind ECMP, docs/scale-out.md).
 
     /// <summary>A VIP is announced (healthy and serving).</summary>

@@ -47,7 +47,7 @@ public sealed class LvsSnapshot
         NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
         LocalAddresses = [.. services.SelectMany(s => s.Config.LocalAddresses).Distinct().Order()];
-        OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Distinct().Order()];
+        OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Concat(config.HighAvailability.FloatingAddresses).Distinct().Order()];
     }
 
     /// <summary>Increases by one with every published snapshot.</summary>
@@ -74,7 +74,7 @@ public sealed class LvsSnapshot
     /// <summary>The distinct FULLNAT local addresses of all services, sorted: replies to them are FULLNAT replies.</summary>
     public uint[] LocalAddresses { get; }
 
-    /// <summary>The VIPs and the local addresses, sorted: the addresses the director answers ARP for and keeps off the kernel.</summary>
+    /// <summary>The VIPs, the local addresses and the HA floating addresses, sorted: the addresses the director answers ARP for (while master) and keeps off the kernel.</summary>
     public uint[] OwnedAddresses { get; }
 
     /// <summary>Every server ever created, by id (removed ones have <see cref="RealServerState.IsAvailable"/> false).</summary>

@@ -15,6 +15,9 @@ namespace LvsNet.Core.Sync;
 /// <remarks>
 /// Unlike the kernel, a record whose real server this director does not have is not kept as an
 /// unbound connection: LvsNet's entries forward through their server, so it is counted and dropped.
+/// A FULLNAT record (LvsNet's option) binds the entry to the master's local address and port and
+/// reserves that port; a port this worker does not hand out (the two directors run different
+/// worker counts, so replies would be steered to another worker) drops the entry, counted.
 /// Thread contract: the owning capture thread.
 /// </remarks>
 public static class SyncApplier
@@ -119,6 +122,26 @@ public static class SyncApplier
 
         entry.InPackets = (uint)threshold;
         entry.SyncedState = entry.State;
+        if (!template && record.LocalAddress != 0)
+        {
+            // FULLNAT: the reply direction needs the master's local address and port, and this
+            // director must never hand that port to another connection.
+            switch (table.BindSyncedLocal(index, record.LocalAddress, record.LocalPort, servers))
+            {
+                case LocalBindResult.NotOurs:
+                    table.Remove(index, servers);
+                    return SyncApplyResult.LocalPortNotOurs;
+                case LocalBindResult.StaleFreed:
+                    result = SyncApplyResult.LocalPortReclaimed;
+                    break;
+            }
+
+            if (record.ToaDone)
+            {
+                table.MarkToaDone(index);
+            }
+        }
+
         return result;
     }
 

@@ -20,4 +20,10 @@ public enum SyncApplyResult
 
     /// <summary>The table is full.</summary>
     TableFull,
+
+    /// <summary>FULLNAT: the master's local port is not one this worker hands out (different worker counts): the entry was not kept.</summary>
+    LocalPortNotOurs,
+
+    /// <summary>FULLNAT: applied; a stale connection of this director that still held the local port was freed.</summary>
+    LocalPortReclaimed,
 }

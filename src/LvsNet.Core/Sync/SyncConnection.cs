@@ -32,4 +32,13 @@ public readonly record struct SyncConnection(
 {
     /// <summary>True for a persistence template.</summary>
     public bool IsTemplate => (Flags & IpvsConnectionFlags.Template) != 0;
+
+    /// <summary>FULLNAT: the local address the real server sees (0 for other methods). Carried in LvsNet's optional record option, version 1 only.</summary>
+    public uint LocalAddress { get; init; }
+
+    /// <summary>FULLNAT: the local port the master allocated on <see cref="LocalAddress"/>.</summary>
+    public ushort LocalPort { get; init; }
+
+    /// <summary>FULLNAT: the client's address was already given to the real server in a TCP option (TOA): the new master must not add it again.</summary>
+    public bool ToaDone { get; init; }
 }

@@ -17,6 +17,12 @@ public sealed class SyncCounters
     internal long _connectionsApplied;
     internal long _connectionsWithoutServer;
     internal long _applyDropped;
+    internal long _localPortNotOurs;
+    internal long _refusedUnauthenticated;
+    internal long _refusedBadMac;
+    internal long _refusedStale;
+    internal long _refusedReplayed;
+    internal long _resyncRecords;
 
     /// <summary>Master: records dropped because a capture thread's queue to the sync thread was full.</summary>
     public long QueueDropped => Volatile.Read(ref _queueDropped);
@@ -50,6 +56,37 @@ public sealed class SyncCounters
 
     /// <summary>Backup: records dropped because a capture thread's queue was full or its table was.</summary>
     public long ApplyDropped => Volatile.Read(ref _applyDropped);
+
+    /// <summary>Backup: FULLNAT records whose local port this director's worker does not hand out (the directors run different worker counts): not kept.</summary>
+    public long LocalPortNotOurs => Volatile.Read(ref _localPortNotOurs);
+
+    /// <summary>Backup, authenticated mode: messages refused without LvsNet's trailer (also in <see cref="MessagesRefused"/>).</summary>
+    public long RefusedUnauthenticated => Volatile.Read(ref _refusedUnauthenticated);
+
+    /// <summary>Backup, authenticated mode: messages refused for a wrong HMAC.</summary>
+    public long RefusedBadMac => Volatile.Read(ref _refusedBadMac);
+
+    /// <summary>Backup, authenticated mode: messages refused because their sequence was too far from this clock.</summary>
+    public long RefusedStale => Volatile.Read(ref _refusedStale);
+
+    /// <summary>Backup, authenticated mode: messages refused as replays (a sequence already seen or behind the window).</summary>
+    public long RefusedReplayed => Volatile.Read(ref _refusedReplayed);
+
+    /// <summary>Master: records queued by the periodic full resync (also in the records sent).</summary>
+    public long ResyncRecords => Volatile.Read(ref _resyncRecords);
+
+    /// <summary>Backup thread: a message was refused by the authenticated mode.</summary>
+    public void OnAuthRefused(SyncAuthStatus status)
+    {
+        Add(ref _messagesRefused);
+        switch (status)
+        {
+            case SyncAuthStatus.Unauthenticated: Add(ref _refusedUnauthenticated); break;
+            case SyncAuthStatus.BadMac: Add(ref _refusedBadMac); break;
+            case SyncAuthStatus.Stale: Add(ref _refusedStale); break;
+            default: Add(ref _refusedReplayed); break;
+        }
+    }
 
     /// <summary>Master thread: a message of <paramref name="connections"/> records left.</summary>
     public void OnMessageSent(int connections)

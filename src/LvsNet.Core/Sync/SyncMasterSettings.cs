@@ -4,4 +4,11 @@ namespace LvsNet.Core.Sync;
 /// <param name="Version">0 or 1.</param>
 /// <param name="Threshold">sync_threshold's first value.</param>
 /// <param name="Period">sync_threshold's second value (0 = sync once).</param>
-public sealed record SyncMasterSettings(int Version, int Threshold, int Period);
+public sealed record SyncMasterSettings(int Version, int Threshold, int Period)
+{
+    /// <summary>The full resync's period in table ticks (0 = off): every connection is queued again once per period.</summary>
+    public uint ResyncPeriodTicks { get; init; }
+
+    /// <summary>The full resync's bound: records per second per worker.</summary>
+    public int ResyncRate { get; init; } = 20_000;
+}

@@ -120,6 +120,9 @@ public sealed class SyncMessageReader
         var skip = false;
         var seen = 0;
         var p = fixedLength;
+        uint localAddress = 0;
+        ushort localPort = 0;
+        var toaDone = false;
         while (p < record.Length)
         {
             if (p + 2 > record.Length)
@@ -158,6 +161,23 @@ public sealed class SyncMessageReader
                     seen |= bit;
                     skip = true;
                     break;
+                case SyncWire.OptionFullNatLocal when (optionType & SyncWire.OptionOptionalFlag) != 0:
+                    if (optionLength != SyncWire.FullNatLocalLength || (seen & 8) != 0)
+                    {
+                        return -1;
+                    }
+
+                    seen |= 8;
+                    localAddress = BinaryPrimitives.ReadUInt32BigEndian(record.Slice(p));
+                    localPort = BinaryPrimitives.ReadUInt16BigEndian(record.Slice(p + 4));
+                    toaDone = (record[p + 6] & 1) != 0;
+                    if (localAddress == 0 || localPort == 0)
+                    {
+                        // A binding to nothing cannot be applied: the record is of no use.
+                        skip = true;
+                    }
+
+                    break;
                 default:
                     if ((optionType & SyncWire.OptionOptionalFlag) == 0)
                     {
@@ -195,7 +215,12 @@ public sealed class SyncMessageReader
             ServerAddress: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(32)),
             ServerPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(14)),
             Fwmark: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(16)),
-            TimeoutSeconds: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(20)));
+            TimeoutSeconds: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(20)))
+        {
+            LocalAddress = localAddress,
+            LocalPort = localPort,
+            ToaDone = toaDone,
+        };
         return 0;
     }
 

@@ -8,10 +8,11 @@ namespace LvsNet.Core.Sync;
 /// maximum length (sync_maxlen). The buffer is the caller's and reused from message to message.
 /// </summary>
 /// <remarks>
-/// Version 1 records are 36 bytes (IPv4, no options) and start on a 4-byte boundary; version 0
-/// records are 24 bytes and carry neither timeout nor fwmark. LvsNet has no sequence adjustment
-/// (no FTP helper) and no persistence engine, so it never writes options; the flags it sends never
-/// have the SEQ bits, so no receiver expects them.
+/// Version 1 records are 36 bytes (IPv4) and start on a 4-byte boundary; version 0 records are 24
+/// bytes and carry neither timeout nor fwmark. LvsNet has no sequence adjustment (no FTP helper)
+/// and no persistence engine; the flags it sends never have the SEQ bits, so no receiver expects
+/// them. The one option it writes is its own FULLNAT local address and port (46-byte records), as
+/// an optional parameter (IPVS_OPT_F_PARAM), which a kernel backup skips; version 0 cannot carry it.
 /// </remarks>
 public sealed class SyncMessageWriter
 {
@@ -72,15 +73,16 @@ public sealed class SyncMessageWriter
         else
         {
             var pad = (4 - _length) & 3;
-            if (_length + pad + SyncWire.RecordV4Length > _maxLength)
+            var size = connection.LocalAddress != 0 ? SyncWire.RecordV4Length + 2 + SyncWire.FullNatLocalLength : SyncWire.RecordV4Length;
+            if (_length + pad + size > _maxLength)
             {
                 return false;
             }
 
             _buffer.AsSpan(_length, pad).Clear();
             _length += pad;
-            WriteV1(_buffer.AsSpan(_length, SyncWire.RecordV4Length), connection);
-            _length += SyncWire.RecordV4Length;
+            WriteV1(_buffer.AsSpan(_length, size), connection);
+            _length += size;
         }
 
         _count++;
@@ -112,7 +114,7 @@ public sealed class SyncMessageWriter
     {
         record[0] = 0;
         record[1] = (byte)c.Protocol;
-        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(2), SyncWire.RecordV4Length);
+        BinaryPrimitives.WriteUInt16BigEndian(record.Slice(2), (ushort)record.Length);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(4), c.Flags & ~IpvsConnectionFlags.Hashed & ~IpvsConnectionFlags.SeqMask);
         BinaryPrimitives.WriteUInt16BigEndian(record.Slice(8), c.State);
         BinaryPrimitives.WriteUInt16BigEndian(record.Slice(10), c.ClientPort);
@@ -123,6 +125,17 @@ public sealed class SyncMessageWriter
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(24), c.ClientAddress);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(28), c.VirtualAddress);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(32), c.ServerAddress);
+        if (record.Length > SyncWire.RecordV4Length)
+        {
+            // FULLNAT: what the reply direction needs, as an optional parameter a kernel backup skips.
+            var option = record.Slice(SyncWire.RecordV4Length);
+            option[0] = SyncWire.OptionOptionalFlag | SyncWire.OptionFullNatLocal;
+            option[1] = SyncWire.FullNatLocalLength;
+            BinaryPrimitives.WriteUInt32BigEndian(option.Slice(2), c.LocalAddress);
+            BinaryPrimitives.WriteUInt16BigEndian(option.Slice(6), c.LocalPort);
+            option[8] = c.ToaDone ? (byte)1 : (byte)0;
+            option[9] = 0;
+        }
     }
 
     private static void WriteV0(Span<byte> record, in SyncConnection c)

@@ -21,6 +21,9 @@ public sealed class SyncProducer
 {
     private readonly SpscRing<SyncConnection> _queue;
     private readonly SyncCounters _counters;
+    private int _resyncCursor;
+    private uint _resyncTick;
+    private bool _resyncStarted;
 
     /// <summary>Creates the producer of one worker.</summary>
     public SyncProducer(SyncHub hub, int worker)
@@ -134,9 +137,78 @@ public sealed class SyncProducer
             server.Address,
             server.Port,
             Fwmark: 0,
-            TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond);
+            TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond)
+        {
+            LocalAddress = entry.LocalAddress,
+            LocalPort = entry.LocalPort,
+            ToaDone = (entry.Flags & ConnectionFlags.ToaDone) != 0,
+        };
         return true;
     }
+
+    /// <summary>
+    /// The periodic full resync (LvsNet's, off in IPVS): once per tick, walks the next slice of the
+    /// table so that the whole table is walked once per <see cref="SyncMasterSettings.ResyncPeriodTicks"/>,
+    /// and queues every connection in a state the sync carries and every template, at most
+    /// <see cref="SyncMasterSettings.ResyncRate"/> records a second (a larger table takes longer
+    /// than the period). A backup that starts late or restarts so learns the idle connections too.
+    /// </summary>
+    public void Resync(ConnectionTable table, RealServerState?[] servers, SyncMasterSettings settings, uint now)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!_resyncStarted)
+        {
+            _resyncStarted = true;
+            _resyncTick = now;
+            return;
+        }
+
+        var elapsed = now - _resyncTick;
+        if (elapsed == 0 || (int)elapsed < 0)
+        {
+            return;
+        }
+
+        _resyncTick = now;
+        elapsed = Math.Min(elapsed, settings.ResyncPeriodTicks);
+        var highWater = table.HighWater;
+        var slots = (int)Math.Min(highWater, (((long)highWater * elapsed) + settings.ResyncPeriodTicks - 1) / settings.ResyncPeriodTicks);
+        var budget = (int)Math.Max(1, (long)settings.ResyncRate * elapsed / ConnectionClock.TicksPerSecond);
+        long queued = 0;
+        for (var visited = 0; visited < slots && budget > 0; visited++)
+        {
+            if (_resyncCursor >= highWater)
+            {
+                _resyncCursor = 0;
+            }
+
+            ref var entry = ref table.Mutable(_resyncCursor++);
+            if (entry.InUse && Carried(in entry) && TryDescribe(in entry, servers, out var record))
+            {
+                budget--;
+                if (_queue.TryEnqueue(record))
+                {
+                    queued++;
+                }
+                else
+                {
+                    SyncCounters.Add(ref _counters._queueDropped);
+                }
+            }
+        }
+
+        if (queued > 0)
+        {
+            SyncCounters.Add(ref _counters._resyncRecords, queued);
+        }
+    }
+
+    // What a resync sends: templates, UDP, and TCP in the states the packet triggers sync.
+    private static bool Carried(in ConnectionEntry entry) =>
+        (entry.Flags & ConnectionFlags.Template) != 0
+        || entry.Protocol != IpProtocol.Tcp
+        || entry.State is ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close or ConnectionState.CloseWait or ConnectionState.TimeWait;
 
     private void Enqueue(in ConnectionEntry entry, RealServerState?[] servers)
     {

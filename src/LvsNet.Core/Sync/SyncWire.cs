@@ -39,6 +39,16 @@ public static class SyncWire
     /// <summary>Option type flag: optional parameter, skipped when unknown (IPVS_OPT_F_PARAM).</summary>
     public const byte OptionOptionalFlag = 0x40;
 
+    /// <summary>
+    /// Option type (LvsNet, sent with <see cref="OptionOptionalFlag"/> so that a kernel backup skips
+    /// it): the FULLNAT local address (4 bytes), local port (2 bytes), flags (1 byte: bit 0 TOA
+    /// sent) and a zero byte.
+    /// </summary>
+    public const byte OptionFullNatLocal = 0x10;
+
+    /// <summary>The length of the FULLNAT local option's value.</summary>
+    public const int FullNatLocalLength = 8;
+
     /// <summary>The IP and UDP headers in front of a message: maxlen = MTU − this.</summary>
     public const int UdpIpOverhead = 28;
 

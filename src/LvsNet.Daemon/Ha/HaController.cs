@@ -107,6 +107,13 @@ public sealed class HaController
             SyncConnectionsApplied = c.ConnectionsApplied,
             SyncConnectionsWithoutServer = c.ConnectionsWithoutServer,
             SyncApplyDropped = c.ApplyDropped,
+            SyncLocalPortNotOurs = c.LocalPortNotOurs,
+            SyncAuthenticated = _daemons.Authenticated,
+            SyncRefusedUnauthenticated = c.RefusedUnauthenticated,
+            SyncRefusedBadMac = c.RefusedBadMac,
+            SyncRefusedStale = c.RefusedStale,
+            SyncRefusedReplayed = c.RefusedReplayed,
+            SyncResyncRecords = c.ResyncRecords,
         };
     }
 

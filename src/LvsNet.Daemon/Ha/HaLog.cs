@@ -20,4 +20,7 @@ internal static partial class HaLog
 
     [LoggerMessage(EventId = EventIds.SyncMessageRefused, EventName = nameof(EventIds.SyncMessageRefused), Level = LogLevel.Debug, Message = "Sync message of {Length} bytes refused: {Status}")]
     public static partial void SyncMessageRefused(ILogger logger, string status, int length);
+
+    [LoggerMessage(EventId = EventIds.SyncMessageUnauthenticated, EventName = nameof(EventIds.SyncMessageUnauthenticated), Level = LogLevel.Warning, Message = "Sync message of {Length} bytes from {Sender} refused by the authenticated mode: {Reason} (logged at most once a second per reason; every one is counted)")]
+    public static partial void SyncMessageUnauthenticated(ILogger logger, string reason, string sender, int length);
 }

@@ -30,6 +30,10 @@ public sealed class HaMetrics : IDisposable
             new(c.SendErrors, new KeyValuePair<string, object?>("result", "send_error")),
             new(c.MessagesReceived, new KeyValuePair<string, object?>("result", "received")),
             new(c.MessagesRefused, new KeyValuePair<string, object?>("result", "refused")),
+            new(c.RefusedUnauthenticated, new KeyValuePair<string, object?>("result", "refused_unauthenticated")),
+            new(c.RefusedBadMac, new KeyValuePair<string, object?>("result", "refused_bad_mac")),
+            new(c.RefusedStale, new KeyValuePair<string, object?>("result", "refused_stale")),
+            new(c.RefusedReplayed, new KeyValuePair<string, object?>("result", "refused_replayed")),
         }, "{message}", "Sync messages: sent and send errors (master), received and refused (backup)");
         _meter.CreateObservableCounter("lvsnet.sync.connections", () => new Measurement<long>[]
         {
@@ -40,7 +44,9 @@ public sealed class HaMetrics : IDisposable
             new(c.ConnectionsSkipped, new KeyValuePair<string, object?>("result", "skipped")),
             new(c.ConnectionsWithoutServer, new KeyValuePair<string, object?>("result", "no_server")),
             new(c.ApplyDropped, new KeyValuePair<string, object?>("result", "apply_dropped")),
-        }, "{connection}", "Sync connection records: sent and dropped at the capture-to-sync queue (master); received, applied, skipped, without server, dropped (backup)");
+            new(c.LocalPortNotOurs, new KeyValuePair<string, object?>("result", "local_port_not_ours")),
+            new(c.ResyncRecords, new KeyValuePair<string, object?>("result", "resync_queued")),
+        }, "{connection}", "Sync connection records: sent and dropped at the capture-to-sync queue (master); received, applied, skipped, without server, dropped, FULLNAT local port of another worker (backup)");
     }
 
     /// <inheritdoc />

@@ -46,6 +46,8 @@ public sealed class HaStatusSection : IStatusPageSection
 
         rows.Add(Row("sync sent", string.Create(CultureInfo.InvariantCulture, $"{status.SyncMessagesSent} messages, {status.SyncConnectionsSent} connections, {status.SyncSendErrors} send errors, {status.SyncQueueDropped} dropped (queue full)")));
         rows.Add(Row("sync received", string.Create(CultureInfo.InvariantCulture, $"{status.SyncMessagesReceived} messages ({status.SyncMessagesRefused} refused), {status.SyncConnectionsApplied} connections applied, {status.SyncConnectionsSkipped} skipped, {status.SyncConnectionsWithoutServer} without a known server")));
+        rows.Add(Row("sync authentication", string.Create(CultureInfo.InvariantCulture, $"{(status.SyncAuthenticated ? "on" : "off")}; refused: {status.SyncRefusedUnauthenticated} unauthenticated, {status.SyncRefusedBadMac} bad MAC, {status.SyncRefusedStale} stale, {status.SyncRefusedReplayed} replayed")));
+        rows.Add(Row("sync full resync", string.Create(CultureInfo.InvariantCulture, $"{status.SyncResyncRecords} records sent")));
         return rows;
     }
 

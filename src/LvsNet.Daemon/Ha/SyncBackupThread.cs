@@ -1,8 +1,10 @@
+using System.Net;
 using System.Net.Sockets;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Runtime;
 using LvsNet.Core.Sync;
+using LvsNet.Packets;
 using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Daemon.Ha;
@@ -26,6 +28,9 @@ internal sealed class SyncBackupThread : IDisposable
     private readonly SyncMessageReader _reader = new();
     private readonly ILogger _logger;
     private readonly Thread _thread;
+    private readonly SyncAuthenticator? _auth;
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly long[] _lastAuthLog = new long[5];
     private volatile bool _stopping;
 
     public SyncBackupThread(SyncHub hub, LvsRuntime runtime, SyncDaemonConfig config, string interfaceName, int mtu, Action<int> wake, ILogger logger)
@@ -37,7 +42,8 @@ internal sealed class SyncBackupThread : IDisposable
         _syncId = (byte)config.SyncId;
         _hub.BackupThreshold = config.Threshold;
         MaxLength = SyncEndpoint.BackupMaxLength(config, mtu);
-        _buffer = new byte[MaxLength];
+        _auth = config.AuthKey is { } key ? new SyncAuthenticator(Convert.FromHexString(key)) : null;
+        _buffer = new byte[MaxLength + (_auth is null ? 0 : SyncAuthenticator.TrailerLength)];
         _socket = SyncEndpoint.OpenReceiver(interfaceName, config.Group, config.Port);
         _thread = new Thread(Run) { IsBackground = true, Name = "lvsnet-sync-backup" };
         _thread.Start();
@@ -60,6 +66,7 @@ internal sealed class SyncBackupThread : IDisposable
         while (!_stopping)
         {
             int length;
+            uint sender;
             try
             {
                 if (!_socket.Poll(PollMicroseconds, SelectMode.SelectRead))
@@ -67,7 +74,9 @@ internal sealed class SyncBackupThread : IDisposable
                     continue;
                 }
 
-                length = _socket.Receive(_buffer);
+                EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+                length = _socket.ReceiveFrom(_buffer, ref from);
+                sender = from is IPEndPoint ip ? Ipv4Address.FromIPAddress(ip.Address) : 0;
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
@@ -81,6 +90,19 @@ internal sealed class SyncBackupThread : IDisposable
             }
 
             counters.OnMessageReceived();
+            if (_auth is not null)
+            {
+                var verdict = _auth.Verify(_buffer.AsSpan(0, length), sender, _time.GetUtcNow(), out var messageLength);
+                if (verdict != SyncAuthStatus.Accepted)
+                {
+                    counters.OnAuthRefused(verdict);
+                    LogRefusal(verdict, sender, length);
+                    continue;
+                }
+
+                length = messageLength;
+            }
+
             var status = _reader.Read(_buffer.AsSpan(0, length), _syncId, _records, out var count);
             counters.OnRecordsRead(count, _reader.Skipped);
             if (status != SyncMessageStatus.Accepted)
@@ -94,6 +116,18 @@ internal sealed class SyncBackupThread : IDisposable
             }
 
             Deliver(count, touched);
+        }
+    }
+
+    // A refusal is a warning (someone sends sync messages that are not the master's), at most one a second per reason.
+    private void LogRefusal(SyncAuthStatus verdict, uint sender, int length)
+    {
+        ref var last = ref _lastAuthLog[(int)verdict];
+        var now = _time.GetTimestamp();
+        if (last == 0 || _time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
+        {
+            last = now;
+            HaLog.SyncMessageUnauthenticated(_logger, verdict.ToString(), Ipv4Address.Format(sender), length);
         }
     }
 

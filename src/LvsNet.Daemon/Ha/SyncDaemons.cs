@@ -113,6 +113,18 @@ public sealed class SyncDaemons : IDisposable
         }
     }
 
+    /// <summary>True when a running daemon uses the authenticated mode.</summary>
+    public bool Authenticated
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _master?.Config.AuthKey is not null || _backup?.Config.AuthKey is not null;
+            }
+        }
+    }
+
     /// <summary>The running daemons, master first (ipvsadm -L --daemon).</summary>
     public IReadOnlyList<SyncDaemonInfo> List()
     {

@@ -24,6 +24,8 @@ internal sealed class SyncMasterThread : IDisposable
     private readonly ILogger _logger;
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
+    private readonly SyncAuthenticator? _auth;
+    private readonly byte[]? _signed;
     private long _firstRecordAt;
 
     public SyncMasterThread(SyncHub hub, SyncDaemonConfig config, string interfaceName, TimeProvider time, ILogger logger)
@@ -34,8 +36,18 @@ internal sealed class SyncMasterThread : IDisposable
         MaxLength = SyncEndpoint.MasterMaxLength(config);
         _writer = new SyncMessageWriter(config.Version, MaxLength, (byte)config.SyncId);
         _socket = SyncEndpoint.OpenSender(interfaceName, config.Group, config.Port, config.Ttl);
+        if (config.AuthKey is { } key)
+        {
+            _auth = new SyncAuthenticator(Convert.FromHexString(key));
+            _signed = new byte[MaxLength + SyncAuthenticator.TrailerLength];
+        }
+
         _thread = new Thread(Run) { IsBackground = true, Name = "lvsnet-sync-master" };
-        hub.Master = new SyncMasterSettings(config.Version, config.Threshold, config.Period);
+        hub.Master = new SyncMasterSettings(config.Version, config.Threshold, config.Period)
+        {
+            ResyncPeriodTicks = Core.Connections.ConnectionClock.ToTicks(config.ResyncPeriod),
+            ResyncRate = config.ResyncRate,
+        };
         _thread.Start();
     }
 
@@ -104,7 +116,17 @@ internal sealed class SyncMasterThread : IDisposable
         var count = _writer.Count;
         try
         {
-            _socket.Send(_writer.Message);
+            if (_auth is null)
+            {
+                _socket.Send(_writer.Message);
+            }
+            else
+            {
+                // The authenticated mode: the IPVS message, then the sequence and HMAC trailer.
+                _writer.Message.CopyTo(_signed);
+                _socket.Send(_signed.AsSpan(0, _auth.Sign(_signed, _writer.Message.Length, _time.GetUtcNow())));
+            }
+
             _hub.Counters.OnMessageSent(count);
         }
         catch (SocketException)

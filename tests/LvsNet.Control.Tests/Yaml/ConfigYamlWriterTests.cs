@@ -52,10 +52,12 @@ public class ConfigYamlWriterTests
         HighAvailability = new HighAvailabilityConfig
         {
             InitialRole = DirectorRole.Backup, GarpMasterRepeat = 3, GarpMasterDelay = TimeSpan.FromSeconds(2), GarpMasterRefresh = TimeSpan.FromMinutes(1), GarpMasterRefreshRepeat = 2,
+            FloatingAddresses = [Ip("10.0.0.254"), Ip("10.0.0.253")],
             SyncDaemon = new SyncDaemonConfig
             {
                 Mode = SyncDaemonMode.Master, Interface = "eth1", SyncId = 9, Version = 0, MaxLength = 1200, Group = Ip("224.0.0.82"), Port = 8849, Ttl = 2,
                 Threshold = 5, Period = 60, QueueLength = 1024,
+                AuthKey = "00112233445566778899aabbccddeeff", ResyncPeriod = TimeSpan.FromSeconds(5), ResyncRate = 5000,
             },
         },
         Announce = new AnnounceConfig

@@ -101,4 +101,70 @@ public class HighAvailabilityConfigTests
         Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.colour (line 12): unknown key", StringComparison.Ordinal));
         Assert.Equal(7, errors.Count);
     }
+
+    [Fact]
+    public void FloatingAddresses_AreRead_AndBecomeOwnedAddresses()
+    {
+        var config = LvsConfigReader.Parse(Head + "high_availability:\n  floating_addresses: [10.77.0.254, 10.77.0.253]\n");
+        Assert.Equal([Ipv4Address.Parse("10.77.0.254"), Ipv4Address.Parse("10.77.0.253")], config.HighAvailability.FloatingAddresses.ToArray());
+        var snapshot = new LvsNet.Core.Runtime.LvsRuntime();
+        snapshot.Apply(config);
+        Assert.True(snapshot.Current!.IsOwnedAddress(Ipv4Address.Parse("10.77.0.254")));
+        Assert.True(snapshot.Current.IsOwnedAddress(Ipv4Address.Parse("10.77.0.253")));
+        Assert.False(snapshot.Current.IsVirtualAddress(Ipv4Address.Parse("10.77.0.254")));
+    }
+
+    [Fact]
+    public void FloatingAddresses_NotAnAddress_IsReportedWithPathAndLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  floating_addresses: [10.77.0.254, nonsense]\n"));
+        Assert.StartsWith("high_availability.floating_addresses[1] (line 5): must be an IPv4 address", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FloatingAddresses_ThatAreSomethingElse_AreAllReportedWithPathAndLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head +
+            """
+            high_availability:
+              floating_addresses: [10.77.0.2, 10.77.0.100, 10.77.0.11, 10.77.0.254, 10.77.0.254, 10.77.0.50]
+            virtual_services:
+              - protocol: tcp
+                address: 10.77.0.100
+                port: 80
+                local_addresses: [10.77.0.50]
+                real_servers:
+                  - address: 10.77.0.11
+                    method: fullnat
+            """));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[0] (line 5): a floating address must not be the director's own address", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[1] (line 5): 10.77.0.100 is a VIP", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[2] (line 5): 10.77.0.11 is a real server's address", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[4] (line 5): 10.77.0.254 is listed twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("high_availability.floating_addresses[5] (line 5): 10.77.0.50 is a FULLNAT local address", StringComparison.Ordinal));
+        Assert.Equal(5, errors.Count);
+    }
+
+    [Fact]
+    public void AuthKeyAndResync_AreRead()
+    {
+        var sync = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    auth_key: 00112233445566778899AABBCCDDEEFF0011\n    resync_period: 5s\n    resync_rate: 5000\n").HighAvailability.SyncDaemon!;
+        Assert.Equal("00112233445566778899AABBCCDDEEFF0011", sync.AuthKey);
+        Assert.Equal(TimeSpan.FromSeconds(5), sync.ResyncPeriod);
+        Assert.Equal(5000, sync.ResyncRate);
+        var defaults = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon: {}\n").HighAvailability.SyncDaemon!;
+        Assert.Null(defaults.AuthKey);
+        Assert.Equal(TimeSpan.Zero, defaults.ResyncPeriod);
+    }
+
+    [Theory]
+    [InlineData("0011223344556677889900112233445")]    // 31 hex digits
+    [InlineData("00112233445566778899001122334")]      // 15 bytes
+    [InlineData("zz112233445566778899001122334455")]   // not hex
+    public void AuthKey_NotHexOfSixteenBytes_IsReportedWithPathAndLine(string key)
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + $"high_availability:\n  sync_daemon:\n    auth_key: {key}\n"));
+        Assert.StartsWith("high_availability.sync_daemon.auth_key (line 6): must be at least 16 bytes in hex", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+    }
 }

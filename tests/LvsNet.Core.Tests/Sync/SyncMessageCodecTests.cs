@@ -75,6 +75,71 @@ public class SyncMessageCodecTests
         Assert.Equal(expected, output[0]);
     }
 
+    // A FULLNAT record: struct ip_vs_sync_v4 and LvsNet's option as an optional parameter
+    // (type 0x40 | 0x10, length 8: local address, local port, flags bit 0 = TOA sent, a zero byte).
+    private const string V1FullNatMessage =
+        "00" + "00" + "0036" + "01" + "01" + "0000" +   // reserved, syncid 0, size 54, nr_conns 1, version 1, spare
+        "00" + "06" + "002e" +                          // type IPv4, TCP, ver_size: size 46
+        "00000005" +                                    // flags: FULLNAT forwarding (5)
+        "0001" + "c350" + "0050" + "1f90" +             // ESTABLISHED, cport 50000, vport 80, dport 8080
+        "00000000" + "00000384" +                       // fwmark, timeout 900 s
+        "0a4d000a" + "0a4d0064" + "0a4d000b" +          // caddr, vaddr, daddr
+        "50" + "08" + "0a4d0032" + "0401" + "01" + "00"; // option: LIP 10.77.0.50, lport 1025, TOA sent
+
+    private static readonly SyncConnection FullNatEstablished = new(
+        IpProtocol.Tcp, IpvsConnectionFlags.FullNat, 1, 0x0A4D000A, 50000, 0x0A4D0064, 80, 0x0A4D000B, 8080, 0, 900)
+    {
+        LocalAddress = 0x0A4D0032,
+        LocalPort = 1025,
+        ToaDone = true,
+    };
+
+    [Fact]
+    public void Writer_FullNatRecord_CarriesTheLocalBindingAsAnOptionalParameter()
+    {
+        var writer = new SyncMessageWriter(version: 1, maxLength: 1472, syncId: 0);
+        Assert.True(writer.TryAdd(FullNatEstablished));
+        Assert.Equal(Convert.FromHexString(V1FullNatMessage), writer.Message.ToArray());
+
+        // The next record starts on a 4-byte boundary (46 + 2 bytes of padding).
+        Assert.True(writer.TryAdd(Established));
+        Assert.Equal(8 + 48 + 36, writer.Message.Length);
+    }
+
+    [Fact]
+    public void Reader_FullNatOption_IsRead_AndARecordAfterItToo()
+    {
+        var writer = new SyncMessageWriter(version: 1, maxLength: 1472, syncId: 0);
+        writer.TryAdd(FullNatEstablished);
+        writer.TryAdd(Established);
+        var output = new SyncConnection[255];
+        Assert.Equal(SyncMessageStatus.Accepted, new SyncMessageReader().Read(writer.Message, 0, output, out var count));
+        Assert.Equal(2, count);
+        Assert.Equal(FullNatEstablished with { Flags = IpvsConnectionFlags.FullNat | IpvsConnectionFlags.Sync }, output[0]);
+        Assert.Equal(0u, output[1].LocalAddress);
+
+        var single = new SyncConnection[1];
+        Assert.Equal(SyncMessageStatus.Accepted, new SyncMessageReader().Read(Convert.FromHexString(V1FullNatMessage), 0, single, out _));
+        Assert.Equal((0x0A4D0032u, (ushort)1025, true), (single[0].LocalAddress, single[0].LocalPort, single[0].ToaDone));
+    }
+
+    [Theory]
+    [InlineData("50" + "06" + "0a4d00320401", false)]             // wrong length: malformed, the rest of the message dropped
+    [InlineData("50" + "08" + "000000000401" + "0000", true)]     // no address: the record skipped
+    [InlineData("10" + "08" + "0a4d00320401" + "0100", true)]     // without the optional flag: an unknown mandatory option, skipped
+    public void Reader_BadFullNatOption_IsNotApplied(string option, bool wellFormed)
+    {
+        var record = string.Concat(V1FullNatMessage.AsSpan(16, 72), option);
+        var size = record.Length / 2;
+        var message = "00" + "00" + (8 + size).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + "01" + "01" + "0000"
+            + record[..4] + size.ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + record[8..];
+        var reader = new SyncMessageReader();
+        var status = reader.Read(Convert.FromHexString(message), 0, new SyncConnection[255], out var count);
+        Assert.Equal(0, count);
+        Assert.Equal(wellFormed ? SyncMessageStatus.Accepted : SyncMessageStatus.Malformed, status);
+        Assert.Equal(wellFormed ? 1 : 0, reader.Skipped);
+    }
+
     [Fact]
     public void Writer_FillsUpToMaxLength_ThenRefuses()
     {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using LvsNet.Testing;
+using Xunit;
+using Xunit.Abstractions;
+using static LvsNet.Lab.Tests.HaLabTools;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// LvsNet's sync beyond IPVS, in a bounded lab: the authenticated mode between two directors
+/// (records flow, forged datagrams are refused and counted), and the periodic full resync that
+/// gives a backup started late every idle established connection within a few seconds.
+/// </summary>
+[Trait("Category", "Lab")]
+public class HaResyncLabTests
+{
+    private const string Key = "6c76736e65742d73796e632d6c61622d6b65792d3031";
+    private const int Idle = 20;
+    private readonly ITestOutputHelper _output;
+
+    public HaResyncLabTests(ITestOutputHelper output) => _output = output;
+
+    [RequiresRootFact]
+    public void BackupStartedLate_HoldsEveryIdleConnectionWithinFiveSeconds_AndForgedMessagesAreRefused()
+    {
+        using var lab = Lab.Up(realServers: 2, mode: "dr", directors: 2);
+        var work = Directory.CreateTempSubdirectory("lvt-ha-").FullName;
+        var started = new List<Process>();
+        DaemonProcess? d1 = null;
+        DaemonProcess? d2 = null;
+        try
+        {
+            var sock1 = Path.Combine(work, "d1.sock");
+            var sock2 = Path.Combine(work, "d2.sock");
+            d1 = DaemonProcess.StartIn(lab, "dir", Yaml("10.77.0.2", "master"), new Dictionary<string, string>(), "--socket", sock1);
+
+            // 20 keep-alive connections: one request each, then idle (no packet triggers a sync), one more request at the end.
+            var idle = lab.Start("client", "python3", "-c", IdleScript);
+            started.Add(idle);
+            var ports = idle.StandardOutput.ReadLine()?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            Assert.Equal(Idle, ports.Length);
+
+            // The backup starts after the connections went idle (IPVS's backup would never learn them); the lab's nginx
+            // closes keep-alive connections after 10 s idle, which bounds how late it can start here.
+            Thread.Sleep(3000);
+            var startedAt = Stopwatch.StartNew();
+            d2 = DaemonProcess.StartIn(lab, "dir2", Yaml("10.77.0.3", "backup"), new Dictionary<string, string>(), "--socket", sock2);
+            var answeredAt = startedAt.Elapsed;
+            var last = string.Empty;
+            var missing = ports.Length;
+            while (startedAt.Elapsed < TimeSpan.FromSeconds(15) && missing > 0)
+            {
+                last = Adm(sock2, "-L", "-n", "-c").StandardOutput;
+                missing = ports.Count(p => !last.Contains($"10.77.0.10:{p} ", StringComparison.Ordinal));
+                Thread.Sleep(200);
+            }
+
+            var heldAt = startedAt.Elapsed;
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"backup started: socket answered {answeredAt.TotalSeconds:F2} s after its start, every one of the {Idle} idle connections held {heldAt.TotalSeconds:F2} s after its start"));
+            Assert.True(missing == 0, $"{missing} idle connection(s) missing on the backup:\n{last}\n{Adm(sock2, "status").StandardOutput}");
+            Assert.True(heldAt - answeredAt < TimeSpan.FromSeconds(5), $"the backup held every connection only {(heldAt - answeredAt).TotalSeconds:F2} s after it answered");
+
+            // Forged datagrams from the client's namespace: a plain IPVS message, and one with the trailer but another key.
+            var forge = lab.Exec("client", Short, "python3", "-c", ForgeScript);
+            Assert.Equal(0, forge.ExitCode);
+            Thread.Sleep(500);
+            var status = Adm(sock2, "status").StandardOutput;
+            _output.WriteLine(status);
+            Assert.Contains("sync authentication: on; refused ", status, StringComparison.Ordinal);
+            Assert.Matches(@"refused [1-9]\d* unauthenticated, [1-9]\d* bad MAC", status);
+            Assert.DoesNotContain("10.77.0.66", Adm(sock2, "-L", "-n", "-c").StandardOutput, StringComparison.Ordinal);
+            var resent = System.Text.RegularExpressions.Regex.Match(Adm(sock1, "status").StandardOutput, @"full resync sent (\d+) record");
+            Assert.True(resent.Success && int.Parse(resent.Groups[1].Value, CultureInfo.InvariantCulture) >= Idle, $"the master's full resync: {resent.Value}");
+        }
+        finally
+        {
+            foreach (var process in started)
+            {
+                Quietly(() => Lab.Stop(process));
+            }
+
+            Quietly(() => d1?.Dispose());
+            Quietly(() => d2?.Dispose());
+            Quietly(() => Directory.Delete(work, recursive: true));
+        }
+    }
+
+    private static string Yaml(string address, string role) =>
+        $"""
+        director:
+          interface: eth0
+          address: {address}/24
+        high_availability:
+          initial_role: {role}
+          sync_daemon:
+            mode: follow_role
+            auth_key: {Key}
+            resync_period: 3s
+        virtual_services:
+          - protocol: tcp
+            address: {Vip}
+            port: 80
+            scheduler: rr
+            real_servers:
+              - address: 10.77.0.11
+              - address: 10.77.0.12
+        """;
+
+    private static readonly string IdleScript =
+        $$"""
+        import http.client, sys, time
+        cs = []
+        for i in range({{Idle}}):
+            c = http.client.HTTPConnection("{{Vip}}", 80, timeout=10)
+            c.request("GET", "/"); c.getresponse().read()
+            cs.append(c)
+        print(" ".join(str(c.sock.getsockname()[1]) for c in cs), flush=True)
+        time.sleep(12)
+        """;
+
+    // A plain IPVS v1 message for 10.77.0.66:1234 (no trailer), then the same with a trailer under another key.
+    private const string ForgeScript =
+        """
+        import socket, struct, hmac, hashlib, time
+        rec = struct.pack("!BBHIHHHHII", 0, 6, 36, 3, 1, 1234, 80, 80, 0, 900) + socket.inet_aton("10.77.0.66") + socket.inet_aton("10.77.0.100") + socket.inet_aton("10.77.0.11")
+        msg = struct.pack("!BBHBBH", 0, 0, 8 + len(rec), 1, 1, 0) + rec
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.77.0.10"))
+        s.sendto(msg, ("224.0.0.81", 8848))
+        t = b"LVA1" + struct.pack("!Q", int(time.time() * 1e6))
+        s.sendto(msg + t + hmac.new(b"not-the-key-0123456789", msg + t, hashlib.sha256).digest(), ("224.0.0.81", 8848))
+        """;
+}
