@@ -41,8 +41,7 @@ public static class HealthFormatter
             }
 
             text.Append('\n');
-            var servers = (format & ListFormat.NoSort) != 0 ? service.Servers : [.. service.Servers.OrderBy(s => s.Address, StringComparer.Ordinal).ThenBy(s => s.Port)];
-            foreach (var server in servers)
+            foreach (var server in Servers(service, format))
             {
                 text.Append("  -> ").Append(Endpoint(server.Address, server.Port, service.Protocol, format, resolver).PadRight(28)).Append(' ')
                     .Append(ServerStates.Of(server).PadRight(10)).Append(' ')
@@ -105,9 +104,15 @@ public static class HealthFormatter
         return text.ToString();
     }
 
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>A service's real servers in listing order: by address and port, or as configured with <see cref="ListFormat.NoSort"/>.</summary>
+    internal static IReadOnlyList<ServerListing> Servers(ServiceListing service, ListFormat format) =>
+        (format & ListFormat.NoSort) != 0 ? service.Servers : [.. service.Servers.OrderBy(s => s.Address, StringComparer.Ordinal).ThenBy(s => s.Port)];
 
-    private static string Endpoint(string address, ushort port, string protocol, ListFormat format, INameResolver resolver) =>
+    /// <summary>A count or weight as the listings print it.</summary>
+    internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>address:port, numeric or resolved as the format asks.</summary>
+    internal static string Endpoint(string address, ushort port, string protocol, ListFormat format, INameResolver resolver) =>
         (format & ListFormat.Numeric) != 0 || !LvsNet.Packets.Ipv4Address.TryParse(address, out var value)
             ? string.Create(CultureInfo.InvariantCulture, $"{address}:{port}")
             : resolver.HostName(value) + ":" + resolver.PortName(port, protocol);

@@ -25,8 +25,7 @@ public static class WeightsFormatter
             text.Append(service.Protocol.ToUpperInvariant().PadRight(4)).Append(' ')
                 .Append(Endpoint(service.Address, service.Port, service.Protocol, format, resolver)).Append(' ')
                 .Append(service.Scheduler).Append('\n');
-            var servers = (format & ListFormat.NoSort) != 0 ? service.Servers : [.. service.Servers.OrderBy(s => s.Address, StringComparer.Ordinal).ThenBy(s => s.Port)];
-            foreach (var server in servers)
+            foreach (var server in HealthFormatter.Servers(service, format))
             {
                 text.Append("  -> ").Append(Endpoint(server.Address, server.Port, service.Protocol, format, resolver).PadRight(28)).Append(' ')
                     .Append(Number(server.ConfiguredWeight ?? server.Weight).PadRight(10)).Append(' ')
@@ -40,10 +39,8 @@ public static class WeightsFormatter
         return text.ToString();
     }
 
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Number(long value) => HealthFormatter.Number(value);
 
     private static string Endpoint(string address, ushort port, string protocol, ListFormat format, INameResolver resolver) =>
-        (format & ListFormat.Numeric) != 0 || !LvsNet.Packets.Ipv4Address.TryParse(address, out var value)
-            ? string.Create(CultureInfo.InvariantCulture, $"{address}:{port}")
-            : resolver.HostName(value) + ":" + resolver.PortName(port, protocol);
+        HealthFormatter.Endpoint(address, port, protocol, format, resolver);
 }
