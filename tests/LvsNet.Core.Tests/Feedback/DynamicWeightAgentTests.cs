@@ -16,34 +16,15 @@ namespace LvsNet.Core.Tests.Feedback;
 /// </summary>
 public class DynamicWeightAgentTests
 {
-    private static readonly uint Rs1 = Ipv4Address.Parse("10.77.0.11");
-    private static readonly uint Rs2 = Ipv4Address.Parse("10.77.0.12");
+    private static readonly uint Rs1 = DynamicWeightDriverTests.Rs1;
+    private static readonly uint Rs2 = DynamicWeightDriverTests.Rs2;
     private static readonly ServiceKey Service = new(IpProtocol.Tcp, Ipv4Address.Parse("10.77.0.100"), 80, 0);
 
     private readonly TestTimeProvider _time = new();
     private readonly AgentFeedbackStoreTests.ListLogger _agentLog = new();
     private readonly DriverLog _log = new();
 
-    private static LvsConfig Config(DynamicWeightsConfig? policy, string scheduler = "wlc") => new()
-    {
-        Director = new DirectorConfig { Interface = "eth0", Address = Ipv4Address.Parse("10.77.0.2") },
-        VirtualServices =
-        [
-            new VirtualServiceConfig
-            {
-                Protocol = IpProtocol.Tcp,
-                Address = Ipv4Address.Parse("10.77.0.100"),
-                Port = 80,
-                Scheduler = scheduler,
-                DynamicWeights = policy,
-                RealServers =
-                [
-                    new RealServerConfig { Address = Rs1, Port = 80, Weight = 100 },
-                    new RealServerConfig { Address = Rs2, Port = 80, Weight = 100 },
-                ],
-            },
-        ],
-    };
+    private static LvsConfig Config(DynamicWeightsConfig? policy, string scheduler = "wlc") => DynamicWeightDriverTests.Config(policy, scheduler);
 
     [Fact]
     public void Percentage_ScalesTheEffectiveWeight_WithPolicy()

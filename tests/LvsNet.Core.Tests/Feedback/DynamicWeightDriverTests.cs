@@ -10,13 +10,14 @@ namespace LvsNet.Core.Tests.Feedback;
 /// <summary>The periodic driver with a fake clock and a fake load signal.</summary>
 public class DynamicWeightDriverTests
 {
-    private static readonly uint Rs1 = Ipv4Address.Parse("10.77.0.11");
-    private static readonly uint Rs2 = Ipv4Address.Parse("10.77.0.12");
+    internal static readonly uint Rs1 = Ipv4Address.Parse("10.77.0.11");
+    internal static readonly uint Rs2 = Ipv4Address.Parse("10.77.0.12");
 
     private readonly TestTimeProvider _time = new();
     private readonly FakeSignal _signal = new();
 
-    private static LvsConfig Config(DynamicWeightsConfig? policy, string scheduler = "wlc") => new()
+    /// <summary>One service (10.77.0.100:80) over <see cref="Rs1"/> and <see cref="Rs2"/> at weight 100; the agent tests use it too.</summary>
+    internal static LvsConfig Config(DynamicWeightsConfig? policy, string scheduler = "wlc") => new()
     {
         Director = new DirectorConfig { Interface = "eth0", Address = Ipv4Address.Parse("10.77.0.2") },
         VirtualServices =
