@@ -2,7 +2,7 @@
 # lab/lab.sh - network-namespace test lab for LvsNet (used by the demo and the end-to-end tests).
 #
 # Usage (run as root):
-#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--state DIR]
+#   lab/lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--keepalive-timeout S] [--state DIR]
 #       Create lab ID (1-10 characters, [A-Za-z0-9]). Defaults: N=2 real servers, mode dr, one
 #       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
@@ -89,7 +89,7 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<'EOF'
-usage: lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--state DIR]
+usage: lab.sh up ID [--rs N] [--mode dr|nat|tun|fullnat] [--directors 1|2] [--keepalive-timeout S] [--state DIR]
        lab.sh down ID [--state DIR]
        lab.sh exec ID ROLE -- CMD...
        lab.sh list
@@ -408,6 +408,7 @@ ecmp_env() {
 
 UP_ID=""
 UP_STATE=""
+UP_KEEPALIVE=10  # nginx keepalive_timeout in seconds (--keepalive-timeout)
 UP_STATE_CLAIMED=no
 UP_DONE=no
 UP_CREATED_NS=()
@@ -461,6 +462,7 @@ start_nginx() {
     tmpl=$(<"$NGINX_TEMPLATE")
     conf=${tmpl//@RS_DIR@/"$dir"}
     conf=${conf//@RS_NAME@/"rs$k"}
+    conf=${conf//@KEEPALIVE_TIMEOUT@/"${UP_KEEPALIVE}s"}
     printf '%s\n' "$conf" >"$dir/nginx.conf"
     nsx "$ns" nginx -t -q -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" \
         </dev/null >>"$dir/nginx.out" 2>&1 \
@@ -505,6 +507,7 @@ cmd_up() {
             --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
             --state=*) state_arg="${1#*=}"; shift ;;
             --ecmp) ecmp=yes; shift ;;
+            --keepalive-timeout) [[ $# -ge 2 ]] || usage; UP_KEEPALIVE="$2"; shift 2 ;;
             *) log "unknown argument '$1'"; usage ;;
         esac
     done
@@ -513,6 +516,7 @@ cmd_up() {
     [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
         || die "--rs must be a number from 1 to $RS_MAX"
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
+    [[ "$UP_KEEPALIVE" =~ ^[0-9]{1,4}$ ]] || die "--keepalive-timeout must be whole seconds (0..9999)"
     [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool

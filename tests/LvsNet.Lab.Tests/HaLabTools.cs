@@ -53,13 +53,16 @@ internal static partial class HaLabTools
 
     /// <summary>Starts keepalived (VRRP only) in a director's namespace with the shipped notify and check scripts.</summary>
     /// <param name="advertInt">advert_int in seconds (below 1 needs <paramref name="vrrpVersion"/> 3).</param>
-    public static Process StartKeepalived(Lab lab, string role, string directory, int n, int priority, string socket, string adm, List<Process> started, double advertInt = 1, int vrrpVersion = 2)
+    /// <param name="notifyFifo">keepalived's notify_fifo, which lvsnetd reads itself, instead of the notify script; null: the script.</param>
+    public static Process StartKeepalived(Lab lab, string role, string directory, int n, int priority, string socket, string adm, List<Process> started, double advertInt = 1, int vrrpVersion = 2, string? notifyFifo = null)
     {
         var scripts = Path.Combine(TestEnvironment.RepositoryRoot, "config", "examples", "keepalived");
+        var fifo = notifyFifo is null ? string.Empty : $"\n  notify_fifo {notifyFifo}";
+        var notify = notifyFifo is null ? $"\n  notify \"/usr/bin/env LVSNETADM={adm} {scripts}/lvsnet-notify.sh {socket}\"" : string.Empty;
         var config = Path.Combine(directory, $"keepalived{n}.conf");
         File.WriteAllText(config, $$"""
             global_defs {
-              router_id lvt_{{role}}
+              router_id lvt_{{role}}{{fifo}}
               enable_script_security
               script_user root
             }
@@ -76,8 +79,7 @@ internal static partial class HaLabTools
               version {{vrrpVersion}}
               virtual_router_id 51
               priority {{priority}}
-              advert_int {{advertInt.ToString(CultureInfo.InvariantCulture)}}
-              notify "/usr/bin/env LVSNETADM={{adm}} {{scripts}}/lvsnet-notify.sh {{socket}}"
+              advert_int {{advertInt.ToString(CultureInfo.InvariantCulture)}}{{notify}}
               track_script {
                 chk_lvsnetd
               }{{(vrrpVersion == 3 ? PlaceholderVip : string.Empty)}}

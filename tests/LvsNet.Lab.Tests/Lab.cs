@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using LvsNet.Testing;
 
@@ -33,11 +34,13 @@ public sealed class Lab : IDisposable
     /// <param name="mode">dr, nat, tun or fullnat.</param>
     /// <param name="directors">1, or 2 for a second director (role dir2) for HA tests.</param>
     /// <param name="ecmp">The scale-out lab (lab.sh --ecmp): a BIRD router with ECMP in front of three directors (dir, dir2, dir3); DR only.</param>
-    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false)
+    /// <param name="keepaliveTimeout">The real servers' nginx keepalive_timeout in seconds (lab.sh's default 10).</param>
+    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false, int? keepaliveTimeout = null)
     {
         var id = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string[] topology = ecmp ? ["--ecmp"] : ["--directors", directors.ToString()];
-        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, .. topology], TimeSpan.FromSeconds(60));
+        string[] keepalive = keepaliveTimeout is { } seconds ? ["--keepalive-timeout", seconds.ToString(CultureInfo.InvariantCulture)] : [];
+        var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, .. topology, .. keepalive], TimeSpan.FromSeconds(60));
         if (result.ExitCode != 0)
         {
             ProcessResult.Run(Script, ["down", id], TimeSpan.FromSeconds(30));

@@ -45,6 +45,16 @@ public static class HighAvailabilityYamlWriter
             Key(lines, 2, "floating_addresses", "[" + string.Join(", ", ha.FloatingAddresses.Select(Ipv4Address.Format)) + "]");
         }
 
+        if (ha.NotifyFifo is { } fifo)
+        {
+            Key(lines, 2, "notify_fifo", ConfigYamlWriter.Scalar(fifo));
+        }
+
+        if (ha.VrrpInstance is { } instance)
+        {
+            Key(lines, 2, "vrrp_instance", ConfigYamlWriter.Scalar(instance));
+        }
+
         if (ha.SyncDaemon is { } sync)
         {
             var d = new SyncDaemonConfig();
@@ -71,6 +81,12 @@ public static class HighAvailabilityYamlWriter
             Optional(body, "ttl", sync.Ttl, d.Ttl);
             Optional(body, "threshold", sync.Threshold, d.Threshold);
             Optional(body, "period", sync.Period, d.Period);
+            if (sync.RefreshPeriod != d.RefreshPeriod)
+            {
+                Key(body, 4, "refresh_period", DurationParser.Format(sync.RefreshPeriod));
+            }
+
+            Optional(body, "retries", sync.Retries, d.Retries);
             Optional(body, "queue_length", sync.QueueLength, d.QueueLength);
             if (sync.AuthKey is { } key)
             {

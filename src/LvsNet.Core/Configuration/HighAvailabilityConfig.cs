@@ -32,6 +32,15 @@ public sealed record HighAvailabilityConfig
     /// </summary>
     public ImmutableArray<uint> FloatingAddresses { get; init; } = [];
 
+    /// <summary>
+    /// keepalived's <c>notify_fifo</c> path, which lvsnetd reads itself to follow the VRRP state
+    /// (no process start per transition), or null to be told by notify scripts (lvsnetadm role).
+    /// </summary>
+    public string? NotifyFifo { get; init; }
+
+    /// <summary>The vrrp_instance (or vrrp_sync_group) whose state lines in <see cref="NotifyFifo"/> set the role; null = every instance line (one instance only).</summary>
+    public string? VrrpInstance { get; init; }
+
     /// <summary>The connection synchronisation daemon, or null when none runs from the configuration (lvsnetadm --start-daemon can still start one).</summary>
     public SyncDaemonConfig? SyncDaemon { get; init; }
 }

@@ -23,8 +23,25 @@ public static partial class LvsConfigReader
             GarpMasterRefresh = map.Duration("garp_master_refresh", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.GarpMasterRefresh,
             GarpMasterRefreshRepeat = (int?)map.Integer("garp_master_refresh_repeat", 1, 255) ?? defaults.GarpMasterRefreshRepeat,
             FloatingAddresses = ReadAddressList(map, "floating_addresses"),
+            NotifyFifo = map.String("notify_fifo"),
+            VrrpInstance = map.String("vrrp_instance"),
             SyncDaemon = map.Mapping("sync_daemon") is { } syncMap ? ReadSyncDaemon(syncMap) : null,
         };
+        if (config.NotifyFifo is { } fifo && !fifo.StartsWith('/'))
+        {
+            map.Error("notify_fifo", map.Find("notify_fifo"), $"must be an absolute path (keepalived's notify_fifo), got '{fifo}'");
+        }
+
+        if (config.VrrpInstance is { } instance && (instance.Length == 0 || instance.Contains('"', StringComparison.Ordinal)))
+        {
+            map.Error("vrrp_instance", map.Find("vrrp_instance"), "must be a keepalived vrrp_instance or vrrp_sync_group name");
+        }
+
+        if (config.VrrpInstance is not null && config.NotifyFifo is null)
+        {
+            map.Error("vrrp_instance", map.Find("vrrp_instance"), "needs notify_fifo: it selects the lines lvsnetd follows there");
+        }
+
         map.RejectUnknownKeys();
         return config;
     }
@@ -60,6 +77,8 @@ public static partial class LvsConfigReader
             Ttl = (int?)map.Integer("ttl", 1, 255) ?? defaults.Ttl,
             Threshold = (int?)map.Integer("threshold", 0, int.MaxValue) ?? defaults.Threshold,
             Period = (int?)map.Integer("period", 0, int.MaxValue) ?? defaults.Period,
+            RefreshPeriod = map.Duration("refresh_period", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.RefreshPeriod,
+            Retries = (int?)map.Integer("retries", 0, 3) ?? defaults.Retries,
             QueueLength = (int?)map.Integer("queue_length", 16, 1 << 22) ?? defaults.QueueLength,
             AuthKey = map.String("auth_key"),
             ResyncPeriod = map.Duration("resync_period", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? defaults.ResyncPeriod,
@@ -75,6 +94,12 @@ public static partial class LvsConfigReader
         if (config.Period > 0 && config.Threshold >= config.Period)
         {
             map.Error("threshold", map.Find("threshold"), $"must be below period ({config.Period}), got {config.Threshold}");
+        }
+
+        // Retries are timed in eighths of the refresh period: without one there is nothing to retry.
+        if (config.Retries > 0 && config.RefreshPeriod == TimeSpan.Zero)
+        {
+            map.Error("retries", map.Find("retries"), "needs refresh_period: retries are sent a refresh period / 8 apart");
         }
 
         if (config.Interface is { Length: 0 or >= 16 })

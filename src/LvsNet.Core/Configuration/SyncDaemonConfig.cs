@@ -42,6 +42,16 @@ public sealed record SyncDaemonConfig
     /// <summary>sync_threshold's second value: resync every this many packets (default 50; 0 = only once).</summary>
     public int Period { get; init; } = 50;
 
+    /// <summary>
+    /// The kernel's <c>sync_refresh_period</c> (0 = off, the default): an established connection
+    /// whose state did not change is sent again only when its expiry moved by at least this much
+    /// (or half its timeout, at least 10 s, if that is less) since its last sync.
+    /// </summary>
+    public TimeSpan RefreshPeriod { get; init; }
+
+    /// <summary>The kernel's <c>sync_retries</c> (0..3): with a refresh period, resend an unchanged connection up to this many times, a refresh period ÷ 8 apart.</summary>
+    public int Retries { get; init; }
+
     /// <summary>Connections queued from the data path to the sync thread per worker before new ones are dropped (sync_qlen_max).</summary>
     public int QueueLength { get; init; } = 16384;
 

@@ -6,6 +6,16 @@ public sealed partial class ConnectionTable
     /// <summary>The entry at <paramref name="index"/>, writable: the sync decision keeps its synced state and a template's packet count there.</summary>
     internal ref ConnectionEntry Mutable(int index) => ref _entries[index];
 
+    /// <summary>
+    /// The sync daemon's memory of when the connection at <paramref name="index"/> was last synced
+    /// (IPVS sync_endtime): the expiry it reported, in quarter ticks (the tick shifted left by 2),
+    /// and in the low 2 bits the retries sent since. A new entry starts at its creation tick.
+    /// </summary>
+    internal ref uint SyncEndTime(int index) => ref _syncEnd[index];
+
+    /// <summary>The <see cref="SyncEndTime"/> value of tick <paramref name="tick"/> with no retries.</summary>
+    internal static uint SyncEndAt(uint tick) => tick << 2;
+
     /// <summary>One past the highest index ever used: the full resync walks 0 to this.</summary>
     internal int HighWater => _highWater;
 

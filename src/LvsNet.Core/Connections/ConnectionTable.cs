@@ -29,6 +29,10 @@ public sealed partial class ConnectionTable
     private const int None = -1;
 
     private readonly ConnectionEntry[] _entries;
+
+    // The sync daemon's per-connection "next sync" (IPVS sync_endtime) beside the entries, not in
+    // them: the entry is one full cache line, and only a syncing master reads this.
+    private readonly uint[] _syncEnd;
     private readonly int[] _buckets;
     private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
@@ -47,6 +51,7 @@ public sealed partial class ConnectionTable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _entries = new ConnectionEntry[capacity];
+        _syncEnd = new uint[capacity];
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _buckets = new int[buckets];
         _replyBuckets = new int[buckets];
@@ -236,6 +241,7 @@ public sealed partial class ConnectionTable
         entry.State = ConnectionState.None;
         entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
         entry.ExpiresAt = now + entry.TimeoutTicks;
+        _syncEnd[index] = SyncEndAt(now);
 
         ref var bucket = ref _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _hashKey) & _bucketMask];
         entry.BucketNext = bucket;

@@ -231,6 +231,12 @@ public static class EventIds
     /// <summary>A received sync message was refused by the authenticated mode (no trailer, wrong HMAC, stale, replayed) (Warning, at most once a second per reason).</summary>
     public const int SyncMessageUnauthenticated = 905;
 
+    /// <summary>lvsnetd opened keepalived's notify FIFO and follows the VRRP state from it.</summary>
+    public const int NotifyFifoOpened = 906;
+
+    /// <summary>keepalived's notify FIFO cannot be read (missing, not a FIFO, removed by a stopping keepalived): retried every second.</summary>
+    public const int NotifyFifoUnavailable = 907;
+
     // 960-979: route announcement through BIRD (scale-out behind ECMP, docs/scale-out.md).
 
     /// <summary>A VIP is announced (healthy and serving).</summary>

@@ -15,7 +15,8 @@ namespace LvsNet.Core.Sync;
 /// state other than ESTABLISHED is sent at once; otherwise (and for UDP) when
 /// <c>in_pkts % period == threshold</c> (period 0: only at <c>in_pkts == threshold</c>). A template
 /// counts one packet for every packet of a connection it controls and, with a period, is sent each
-/// time (as in the kernel without sync_refresh_period). Thread contract: the owning capture thread.
+/// time (as in the kernel without sync_refresh_period; with one, the time rule below limits both).
+/// Thread contract: the owning capture thread.
 /// </remarks>
 public sealed class SyncProducer
 {
@@ -33,12 +34,12 @@ public sealed class SyncProducer
         _counters = hub.Counters;
     }
 
-    /// <summary>A client packet was counted on connection <paramref name="index"/>: queues it (and its template) when due.</summary>
+    /// <summary>A client packet was counted on connection <paramref name="index"/> at tick <paramref name="now"/>: queues it (and its template) when due.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void OnClientPacket(ConnectionTable table, int index, RealServerState?[] servers, SyncMasterSettings settings)
+    public void OnClientPacket(ConnectionTable table, int index, RealServerState?[] servers, SyncMasterSettings settings, uint now)
     {
         ref var entry = ref table.Mutable(index);
-        if (Needed(ref entry, entry.InPackets, settings))
+        if (Needed(ref entry, ref table.SyncEndTime(index), entry.InPackets, now, settings))
         {
             Enqueue(in entry, servers);
         }
@@ -47,18 +48,38 @@ public sealed class SyncProducer
         {
             ref var template = ref table.Mutable(entry.Control);
             template.InPackets++;
-            if (Needed(ref template, template.InPackets, settings))
+            if (Needed(ref template, ref table.SyncEndTime(entry.Control), template.InPackets, now, settings))
             {
                 Enqueue(in template, servers);
             }
         }
     }
 
-    /// <summary>The kernel's decision for one entry (without sync_refresh_period); records the state it syncs.</summary>
+    /// <summary>The kernel's decision without sync_refresh_period (no time memory needed); records the state it syncs.</summary>
     public static bool Needed(ref ConnectionEntry entry, uint packets, SyncMasterSettings settings)
+    {
+        var syncEnd = 0u;
+        return Needed(ref entry, ref syncEnd, packets, now: 0, settings);
+    }
+
+    /// <summary>
+    /// The kernel's decision (ip_vs_sync_conn_needed) for one entry after its client packet number
+    /// <paramref name="packets"/> at tick <paramref name="now"/>; when it says yes, records the
+    /// state it syncs and, in <paramref name="syncEnd"/>, the expiry it reports and the retries.
+    /// </summary>
+    /// <remarks>
+    /// With a refresh period, an unchanged connection is sent only when its expiry moved by at
+    /// least min(refresh period, max(timeout ÷ 2, 10 s)) since the last sync, or as one of
+    /// <see cref="SyncMasterSettings.Retries"/> retries, each at least a refresh period ÷ 8 after
+    /// that sync; the packet count rule then still applies (<c>period</c> 0: no packet rule at all).
+    /// <paramref name="syncEnd"/> holds the expiry in quarter ticks with the retry count in its low
+    /// 2 bits, as the kernel keeps it in sync_endtime's low bits.
+    /// </remarks>
+    public static bool Needed(ref ConnectionEntry entry, ref uint syncEnd, uint packets, uint now, SyncMasterSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var template = (entry.Flags & ConnectionFlags.Template) != 0;
+        var reported = ConnectionTable.SyncEndAt(now + entry.TimeoutTicks);
         if (!template && entry.Protocol == IpProtocol.Tcp)
         {
             if (entry.State is not (ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close
@@ -70,8 +91,15 @@ public sealed class SyncProducer
             if (entry.State != entry.SyncedState && entry.State != ConnectionState.Established)
             {
                 entry.SyncedState = entry.State;
+                syncEnd = reported;
                 return true;
             }
+        }
+
+        var refresh = settings.RefreshPeriodTicks;
+        if (refresh > 0 && !RefreshDue(ref reported, syncEnd, entry.TimeoutTicks, refresh, settings.Retries, now))
+        {
+            return false;
         }
 
         if (settings.Period > 0)
@@ -81,12 +109,41 @@ public sealed class SyncProducer
                 return false;
             }
         }
-        else if (packets != (uint)settings.Threshold)
+        else if (refresh == 0 && packets != (uint)settings.Threshold)
         {
             return false;
         }
 
         entry.SyncedState = entry.State;
+        syncEnd = reported;
+        return true;
+    }
+
+    // sync_refresh_period's rule: false when the expiry to report is too close to the one last
+    // reported and no retry is due; a retry marks its number in the low bits of what is recorded.
+    private static bool RefreshDue(ref uint reported, uint last, uint timeout, uint refresh, int retries, uint now)
+    {
+        var moved = Math.Abs((long)((int)(reported - (last & ~3u)) >> 2));
+        var least = Math.Min(refresh, Math.Max(timeout >> 1, 10u * ConnectionClock.TicksPerSecond));
+        if (moved >= least)
+        {
+            return true;
+        }
+
+        var sent = (int)(last & 3);
+        if (sent >= retries)
+        {
+            return false;
+        }
+
+        // The last sync was at (reported expiry − timeout); a retry waits a refresh period ÷ 8 after it.
+        var retryAt = (last & ~3u) - ConnectionTable.SyncEndAt(timeout) + (ConnectionTable.SyncEndAt(refresh) >> 3);
+        if ((int)(ConnectionTable.SyncEndAt(now) - retryAt) < 0)
+        {
+            return false;
+        }
+
+        reported |= (uint)(sent + 1);
         return true;
     }
 

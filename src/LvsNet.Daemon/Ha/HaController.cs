@@ -24,6 +24,7 @@ public sealed class HaController
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private SyncDaemonConfig? _configured;
+    private NotifyFifoFollower? _fifo;
 
     /// <summary>Creates the controller and follows the role from now on.</summary>
     public HaController(DirectorRoleState role, SyncDaemons daemons, LvsRuntime runtime, CaptureService capture, ILogger<HaController> logger, HealthMonitor? health = null)
@@ -35,7 +36,11 @@ public sealed class HaController
         _health = health;
         _logger = logger;
         _role.Changed += OnRoleChanged;
-        _runtime.SnapshotPublished += (snapshot, _) => FollowConfiguration(snapshot.Config.HighAvailability.SyncDaemon);
+        _runtime.SnapshotPublished += (snapshot, _) =>
+        {
+            FollowNotifyFifo(snapshot.Config.HighAvailability);
+            FollowConfiguration(snapshot.Config.HighAvailability.SyncDaemon);
+        };
     }
 
     /// <summary>The role.</summary>
@@ -48,11 +53,27 @@ public sealed class HaController
     public void Start()
     {
         _health?.SetDirectorActive(_role.IsActive);
+        if (_runtime.Current?.Config.HighAvailability is { } ha)
+        {
+            FollowNotifyFifo(ha);
+        }
+
         FollowConfiguration(_runtime.Current?.Config.HighAvailability.SyncDaemon);
     }
 
-    /// <summary>Stops the daemons.</summary>
-    public void Stop() => _daemons.Dispose();
+    /// <summary>Stops the daemons and the notify FIFO's reader.</summary>
+    public void Stop()
+    {
+        NotifyFifoFollower? fifo;
+        lock (_gate)
+        {
+            fifo = _fifo;
+            _fifo = null;
+        }
+
+        fifo?.Dispose();
+        _daemons.Dispose();
+    }
 
     /// <summary>Handles role, start-daemon, stop-daemon and daemons requests.</summary>
     public ControlResponse Handle(ControlRequest request)
@@ -201,6 +222,25 @@ public sealed class HaController
                 default: Switch(config, _role.IsActive); break;
             }
         }
+    }
+
+    // keepalived's notify_fifo read in-process (high_availability.notify_fifo); restarted when a reload changes it.
+    private void FollowNotifyFifo(HighAvailabilityConfig ha)
+    {
+        NotifyFifoFollower? old;
+        lock (_gate)
+        {
+            if (_fifo?.Path == ha.NotifyFifo && _fifo?.Instance == ha.VrrpInstance)
+            {
+                return;
+            }
+
+            old = _fifo;
+            _fifo = ha.NotifyFifo is { } path ? new NotifyFifoFollower(path, ha.VrrpInstance, _role, _logger) : null;
+        }
+
+        // Outside the lock: the old reader may be setting a role, whose handler takes the lock.
+        old?.Dispose();
     }
 
     // keepalived's lvs_sync_daemon: the master daemon while MASTER, the backup daemon otherwise.

@@ -23,4 +23,10 @@ internal static partial class HaLog
 
     [LoggerMessage(EventId = EventIds.SyncMessageUnauthenticated, EventName = nameof(EventIds.SyncMessageUnauthenticated), Level = LogLevel.Warning, Message = "Sync message of {Length} bytes from {Sender} refused by the authenticated mode: {Reason} (logged at most once a second per reason; every one is counted)")]
     public static partial void SyncMessageUnauthenticated(ILogger logger, string reason, string sender, int length);
+
+    [LoggerMessage(EventId = EventIds.NotifyFifoOpened, EventName = nameof(EventIds.NotifyFifoOpened), Level = LogLevel.Information, Message = "Following keepalived's notify FIFO {Path} (instance {Instance})")]
+    public static partial void NotifyFifoOpened(ILogger logger, string path, string instance);
+
+    [LoggerMessage(EventId = EventIds.NotifyFifoUnavailable, EventName = nameof(EventIds.NotifyFifoUnavailable), Level = LogLevel.Warning, Message = "keepalived's notify FIFO {Path} cannot be read: {Reason}; retrying every second")]
+    public static partial void NotifyFifoUnavailable(ILogger logger, string path, string reason);
 }

@@ -47,6 +47,8 @@ internal sealed class SyncMasterThread : IDisposable
         {
             ResyncPeriodTicks = Core.Connections.ConnectionClock.ToTicks(config.ResyncPeriod),
             ResyncRate = config.ResyncRate,
+            RefreshPeriodTicks = Core.Connections.ConnectionClock.ToTicks(config.RefreshPeriod),
+            Retries = config.Retries,
         };
         _thread.Start();
     }

@@ -36,6 +36,12 @@ public class ConfigYamlWriterTests
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
         "VirtualServiceConfig.AgentCheck", "RealServerConfig.AgentCheck",
         "AgentCheckConfig.Enabled", "AgentCheckConfig.Port", "AgentCheckConfig.Interval", "AgentCheckConfig.Timeout", "AgentCheckConfig.Send",
+        "HighAvailabilityConfig.InitialRole", "HighAvailabilityConfig.GarpMasterRepeat", "HighAvailabilityConfig.GarpMasterDelay", "HighAvailabilityConfig.GarpMasterRefresh",
+        "HighAvailabilityConfig.GarpMasterRefreshRepeat", "HighAvailabilityConfig.FloatingAddresses", "HighAvailabilityConfig.SyncDaemon",
+        "HighAvailabilityConfig.NotifyFifo", "HighAvailabilityConfig.VrrpInstance",
+        "SyncDaemonConfig.Mode", "SyncDaemonConfig.Interface", "SyncDaemonConfig.SyncId", "SyncDaemonConfig.Version", "SyncDaemonConfig.MaxLength", "SyncDaemonConfig.Group",
+        "SyncDaemonConfig.Port", "SyncDaemonConfig.Ttl", "SyncDaemonConfig.Threshold", "SyncDaemonConfig.Period", "SyncDaemonConfig.RefreshPeriod", "SyncDaemonConfig.Retries",
+        "SyncDaemonConfig.QueueLength", "SyncDaemonConfig.AuthKey", "SyncDaemonConfig.ResyncPeriod", "SyncDaemonConfig.ResyncRate",
     ];
 
     // Everything set away from its default, so a key that does not round-trip shows.
@@ -53,10 +59,11 @@ public class ConfigYamlWriterTests
         {
             InitialRole = DirectorRole.Backup, GarpMasterRepeat = 3, GarpMasterDelay = TimeSpan.FromSeconds(2), GarpMasterRefresh = TimeSpan.FromMinutes(1), GarpMasterRefreshRepeat = 2,
             FloatingAddresses = [Ip("10.0.0.254"), Ip("10.0.0.253")],
+            NotifyFifo = "/run/keepalived/lvsnet fifo", VrrpInstance = "VI_LVSNET",
             SyncDaemon = new SyncDaemonConfig
             {
                 Mode = SyncDaemonMode.Master, Interface = "eth1", SyncId = 9, Version = 0, MaxLength = 1200, Group = Ip("224.0.0.82"), Port = 8849, Ttl = 2,
-                Threshold = 5, Period = 60, QueueLength = 1024,
+                Threshold = 5, Period = 60, RefreshPeriod = TimeSpan.FromSeconds(20), Retries = 2, QueueLength = 1024,
                 AuthKey = "00112233445566778899aabbccddeeff", ResyncPeriod = TimeSpan.FromSeconds(5), ResyncRate = 5000,
             },
         },
@@ -205,7 +212,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(AnnounceConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(AnnounceConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig), typeof(HighAvailabilityConfig), typeof(SyncDaemonConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);

@@ -167,4 +167,30 @@ public class HighAvailabilityConfigTests
         var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + $"high_availability:\n  sync_daemon:\n    auth_key: {key}\n"));
         Assert.StartsWith("high_availability.sync_daemon.auth_key (line 6): must be at least 16 bytes in hex", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RefreshPeriodAndRetries_AreRead_AndDefaultToTheKernelsZero()
+    {
+        var sync = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    refresh_period: 20s\n    retries: 3\n").HighAvailability.SyncDaemon!;
+        Assert.Equal(TimeSpan.FromSeconds(20), sync.RefreshPeriod);
+        Assert.Equal(3, sync.Retries);
+        var defaults = LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon: {}\n").HighAvailability.SyncDaemon!;
+        Assert.Equal(TimeSpan.Zero, defaults.RefreshPeriod);
+        Assert.Equal(0, defaults.Retries);
+    }
+
+    [Fact]
+    public void Retries_AboveThree_OrWithoutRefreshPeriod_AreReportedWithPathAndLine()
+    {
+        // The kernel accepts sync_retries 0..3 only (proc_dointvec_minmax).
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    refresh_period: 10s\n    retries: 4\n"));
+        Assert.StartsWith("high_availability.sync_daemon.retries (line 7)", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+
+        ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    retries: 2\n    refresh_period: -1s\n"));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("high_availability.sync_daemon.refresh_period (line 7)", StringComparison.Ordinal));
+
+        ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  sync_daemon:\n    retries: 2\n"));
+        Assert.StartsWith("high_availability.sync_daemon.retries (line 6): needs refresh_period", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+    }
 }

@@ -125,7 +125,7 @@ internal sealed class ClientPacketHandler
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
         if (_state.SyncMaster is { } sync)
         {
-            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync);
+            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync, _state.Now);
         }
 
         _forwarders.Forward(frame, l2Length, ip, server!, index);
@@ -198,7 +198,7 @@ internal sealed class ClientPacketHandler
         table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
         if (_state.SyncMaster is { } sync)
         {
-            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync);
+            _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync, _state.Now);
         }
 
         _forwarders.Forward(frame, l2Length, ip, server!, index);
