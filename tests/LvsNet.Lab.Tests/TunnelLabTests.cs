@@ -45,7 +45,7 @@ public class TunnelLabTests
 
             daemon.Stop(TimeSpan.FromSeconds(10));
             // The summary written at stop counts every drop of the run.
-            var summary = daemon.Events("DropSummary").Last();
+            var summary = daemon.Events("DropSummary")[^1];
             Assert.Contains("TooBig", summary.GetProperty("Drops").ToString(), StringComparison.Ordinal);
             var stats = daemon.ServerStatistics();
             Assert.True(stats["10.77.0.11:80"].GetProperty("OutPackets").GetInt64() == 0, daemon.Log);
