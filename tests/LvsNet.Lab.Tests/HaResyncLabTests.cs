@@ -10,21 +10,26 @@ namespace LvsNet.Lab.Tests;
 /// <summary>
 /// LvsNet's sync beyond IPVS, in a bounded lab: the authenticated mode between two directors
 /// (records flow, forged datagrams are refused and counted), and the periodic full resync that
-/// gives a backup started late every idle established connection within a few seconds.
+/// gives a backup started 60 s after the master every established keep-alive connection, idle all
+/// that time, within 5 s of its start (issue 17's goal). About 90 s.
 /// </summary>
 [Trait("Category", "Lab")]
 public class HaResyncLabTests
 {
     private const string Key = "6c76736e65742d73796e632d6c61622d6b65792d3031";
     private const int Idle = 20;
+
+    // The goal's "a backup started 60 s after the master"; nginx keeps idle keep-alive connections longer than that.
+    private static readonly TimeSpan BackupDelay = TimeSpan.FromSeconds(60);
+    private const int KeepaliveTimeout = 120;
     private readonly ITestOutputHelper _output;
 
     public HaResyncLabTests(ITestOutputHelper output) => _output = output;
 
     [RequiresRootFact]
-    public void BackupStartedLate_HoldsEveryIdleConnectionWithinFiveSeconds_AndForgedMessagesAreRefused()
+    public void BackupStarted60sAfterTheMaster_HoldsEveryEstablishedConnectionWithinFiveSeconds_AndForgedMessagesAreRefused()
     {
-        using var lab = Lab.Up(realServers: 2, mode: "dr", directors: 2);
+        using var lab = Lab.Up(realServers: 2, mode: "dr", directors: 2, keepaliveTimeout: KeepaliveTimeout);
         var work = Directory.CreateTempSubdirectory("lvt-ha-").FullName;
         var started = new List<Process>();
         DaemonProcess? d1 = null;
@@ -33,18 +38,27 @@ public class HaResyncLabTests
         {
             var sock1 = Path.Combine(work, "d1.sock");
             var sock2 = Path.Combine(work, "d2.sock");
+            var masterStarted = Stopwatch.StartNew();
             d1 = DaemonProcess.StartIn(lab, "dir", Yaml("10.77.0.2", "master"), new Dictionary<string, string>(), "--socket", sock1);
 
-            // 20 keep-alive connections: one request each, then idle (no packet triggers a sync), one more request at the end.
-            var idle = lab.Start("client", "python3", "-c", IdleScript);
+            // 20 keep-alive connections: one request each, then idle (no packet triggers a sync) until the go file
+            // appears, then one more request on each, to show they were established all along.
+            var go = Path.Combine(work, "go");
+            var idle = lab.Start("client", "python3", "-c", IdleScript, go);
             started.Add(idle);
             var ports = idle.StandardOutput.ReadLine()?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
             Assert.Equal(Idle, ports.Length);
 
-            // The backup starts after the connections went idle (IPVS's backup would never learn them); the lab's nginx
-            // closes keep-alive connections after 10 s idle, which bounds how late it can start here.
-            Thread.Sleep(3000);
+            // The backup starts 60 s after the master, the connections idle since their first request (IPVS's backup
+            // would never learn them).
+            var wait = BackupDelay - masterStarted.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                Thread.Sleep(wait);
+            }
+
             var startedAt = Stopwatch.StartNew();
+            var delay = masterStarted.Elapsed;
             d2 = DaemonProcess.StartIn(lab, "dir2", Yaml("10.77.0.3", "backup"), new Dictionary<string, string>(), "--socket", sock2);
             var answeredAt = startedAt.Elapsed;
             var last = string.Empty;
@@ -57,9 +71,15 @@ public class HaResyncLabTests
             }
 
             var heldAt = startedAt.Elapsed;
-            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"backup started: socket answered {answeredAt.TotalSeconds:F2} s after its start, every one of the {Idle} idle connections held {heldAt.TotalSeconds:F2} s after its start"));
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"backup started {delay.TotalSeconds:F1} s after the master: socket answered {answeredAt.TotalSeconds:F2} s after its start, every one of the {Idle} idle connections held {heldAt.TotalSeconds:F2} s after its start"));
             Assert.True(missing == 0, $"{missing} idle connection(s) missing on the backup:\n{last}\n{Adm(sock2, "status").StandardOutput}");
-            Assert.True(heldAt - answeredAt < TimeSpan.FromSeconds(5), $"the backup held every connection only {(heldAt - answeredAt).TotalSeconds:F2} s after it answered");
+            Assert.True(heldAt < TimeSpan.FromSeconds(5), $"the backup held every connection only {heldAt.TotalSeconds:F2} s after its start");
+
+            // The connections were established all along: each answers one more request on the same socket.
+            File.WriteAllText(go, "go");
+            Assert.True(idle.WaitForExit(20_000), "the keep-alive client did not end");
+            var reused = idle.StandardOutput.ReadToEnd().Trim();
+            Assert.True(reused == $"reused {Idle}", $"keep-alive connections after the wait: {reused}; {idle.StandardError.ReadToEnd()}");
 
             // Forged datagrams from the client's namespace: a plain IPVS message, and one with the trailer but another key.
             var forge = lab.Exec("client", Short, "python3", "-c", ForgeScript);
@@ -96,7 +116,7 @@ public class HaResyncLabTests
           sync_daemon:
             mode: follow_role
             auth_key: {Key}
-            resync_period: 3s
+            resync_period: 2s
         virtual_services:
           - protocol: tcp
             address: {Vip}
@@ -107,16 +127,28 @@ public class HaResyncLabTests
               - address: 10.77.0.12
         """;
 
+    // argv[1]: the go file. Bounded: it gives up 150 s after start.
     private static readonly string IdleScript =
         $$"""
-        import http.client, sys, time
+        import http.client, os, sys, time
         cs = []
         for i in range({{Idle}}):
             c = http.client.HTTPConnection("{{Vip}}", 80, timeout=10)
             c.request("GET", "/"); c.getresponse().read()
             cs.append(c)
-        print(" ".join(str(c.sock.getsockname()[1]) for c in cs), flush=True)
-        time.sleep(12)
+        ports = [c.sock.getsockname()[1] for c in cs]
+        print(" ".join(str(p) for p in ports), flush=True)
+        deadline = time.time() + 150
+        while not os.path.exists(sys.argv[1]) and time.time() < deadline:
+            time.sleep(0.2)
+        ok = 0
+        for c, p in zip(cs, ports):
+            try:
+                c.request("GET", "/"); c.getresponse().read()
+                ok += c.sock is not None and c.sock.getsockname()[1] == p
+            except Exception as e:
+                print("port %d: %s" % (p, e), file=sys.stderr)
+        print("reused %d" % ok, flush=True)
         """;
 
     // A plain IPVS v1 message for 10.77.0.66:1234 (no trailer), then the same with a trailer under another key.
