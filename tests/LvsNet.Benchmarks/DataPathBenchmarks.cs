@@ -53,6 +53,9 @@ public class DataPathBenchmarks
     /// <summary>Runs a master sync daemon's capture-thread side (the records queued; <see cref="DrainSync"/> plays the sync thread).</summary>
     public bool Sync { get; set; }
 
+    /// <summary>With <see cref="Sync"/>: the kernel's sync_refresh_period in seconds (0 = off) and 3 sync_retries.</summary>
+    public int SyncRefreshSeconds { get; set; }
+
     private Core.Sync.SyncHub? _hub;
 
     /// <summary>Takes the queued sync records, as the master sync thread does.</summary>
@@ -93,7 +96,14 @@ public class DataPathBenchmarks
             ],
         });
         var device = new FakeInjectionDevice { Record = false };
-        _hub = Sync ? new Core.Sync.SyncHub(1, 1 << 16) { Master = new Core.Sync.SyncMasterSettings(1, 3, 50) } : null;
+        _hub = Sync ? new Core.Sync.SyncHub(1, 1 << 16)
+        {
+            Master = new Core.Sync.SyncMasterSettings(1, 3, 50)
+            {
+                RefreshPeriodTicks = (uint)(SyncRefreshSeconds * Core.Connections.ConnectionClock.TicksPerSecond),
+                Retries = SyncRefreshSeconds > 0 ? 3 : 0,
+            },
+        } : null;
         _processor = new PacketProcessor(runtime, new FrameTransmitter(device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), Gateway = Ipv4Address.Parse("10.77.0.1"), TableCapacity = 1 << 20, Sync = _hub }, _time);
         _processor.BeginBatch();
         _processor.Neighbours.TryResolve(Client, _processor.Now, out _);
