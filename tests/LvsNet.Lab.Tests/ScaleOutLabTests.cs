@@ -133,17 +133,7 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var process in started)
-            {
-                Lab.Stop(process);
-            }
-
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp(started, daemons, work);
         }
     }
 
@@ -161,16 +151,8 @@ public partial class ScaleOutLabTests
         var daemons = new DaemonProcess?[3];
         try
         {
-            // A 16 MiB file on port 8081 of both real servers (same bytes: the checksum does not depend on the server).
-            var www = Path.Combine(work.FullName, "www");
-            Directory.CreateDirectory(www);
-            var content = RandomNumberGenerator.GetBytes(16 << 20);
-            File.WriteAllBytes(Path.Combine(www, "big.bin"), content);
-            var expectedSha = Convert.ToHexStringLower(SHA256.HashData(content));
-            foreach (var rs in new[] { "rs1", "rs2" })
-            {
-                started.Add(lab.Start(rs, "python3", "-m", "http.server", "8081", "--bind", "0.0.0.0", "--directory", www));
-            }
+            // A 16 MiB file on port 8081 of both real servers.
+            var expectedSha = RandomFileServer.Start(lab, work.FullName, 16 << 20, started, "rs1", "rs2");
 
             var sockets = StartDirectors(lab, work.FullName, daemons, sync: false);
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
@@ -203,17 +185,7 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var process in started)
-            {
-                Lab.Stop(process);
-            }
-
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp(started, daemons, work);
         }
     }
 
@@ -276,40 +248,97 @@ public partial class ScaleOutLabTests
         {
             var sockets = StartDirectors(lab, work.FullName, daemons);
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
+            var pids = daemons.Select(d => d!.Pid).ToArray();
+
+            // Each lvsnetd's CPU while idle (health checks, timers, BIRD's control socket), per second.
+            var idleStart = CpuSeconds(pids);
+            var idleWatch = Stopwatch.StartNew();
+            Thread.Sleep(3000);
+            var idle = CpuSeconds(pids).Select((c, i) => (c - idleStart[i]) / idleWatch.Elapsed.TotalSeconds).ToArray();
+
             var three = Wrk(lab);
             Adm(sockets[1], "drain", "--timeout", "0");
             Adm(sockets[2], "drain", "--timeout", "0");
             WaitForNextHops(lab, 1, TimeSpan.FromSeconds(5));
             Thread.Sleep(1000);
+
+            // One director forwards every connection and sends its sync records; the two drained ones
+            // only apply those records. Their CPU per connection, less the idle share, gives the model.
+            // wrk's request count is the connection count ("Connection: close": one request each).
+            var cpuBefore = CpuSeconds(pids);
+            var phase = Stopwatch.StartNew();
             var one = Wrk(lab);
+            var seconds = phase.Elapsed.TotalSeconds;
+            var conns = one.Requests;
+            var used = CpuSeconds(pids).Select((c, i) => Math.Max(0, c - cpuBefore[i] - (idle[i] * seconds))).ToArray();
+            var forward = used[0] / conns;
+            var apply = (used[1] + used[2]) / 2 / conns;
+
+            // CPU time comes in 10 ms ticks, in the run and in the idle rate scaled to the run: below
+            // that, the apply cost is not resolved and the model takes the bound instead.
+            var resolution = (0.01 + (0.01 * seconds / idleWatch.Elapsed.TotalSeconds)) / conns;
+            var applyBound = Math.Max(apply, resolution);
+            _output.WriteLine($"idle CPU per director {string.Join(", ", idle.Select(i => $"{i * 100:0.0} %"))}; one director: {conns} connections in {seconds:0.0} s, " +
+                $"{forward * 1e6:0.0} µs CPU each on the forwarding director, {apply * 1e6:0.00} µs each on a director applying its sync records (resolution {resolution * 1e6:0.00} µs)");
+            foreach (var n in new[] { 2, 3, 4, 8 })
+            {
+                _output.WriteLine($"model, {n} directors on their own cores: at least {n * forward / (forward + ((n - 1) * applyBound)):0.00} x one director with multi-master sync, {n} x without sync (sloppy_tcp + mh)");
+            }
+
             Adm(sockets[1], "undrain");
             Adm(sockets[2], "undrain");
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(5));
             Thread.Sleep(1000);
             var threeAgain = Wrk(lab);
             _output.WriteLine($"new connections/s: three directors {three.Rate:0}, one director {one.Rate:0}, three again {threeAgain.Rate:0} (ratio {(three.Rate + threeAgain.Rate) / 2 / one.Rate:0.00}); socket errors {three.Errors}, {one.Errors}, {threeAgain.Errors}");
+            Assert.True(conns > 1000 && forward > 0, $"{conns} connections, forward {forward}, apply {apply}");
             Assert.True(three.Rate > 0 && one.Rate > 0 && threeAgain.Rate > 0);
         }
         finally
         {
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp([], daemons, work);
         }
     }
 
-    private (double Rate, string Errors) Wrk(Lab lab)
+    // Stops what a test started (the processes, then the directors) and removes its files.
+    private static void CleanUp(List<Process> started, DaemonProcess?[] daemons, DirectoryInfo work)
+    {
+        foreach (var process in started)
+        {
+            Lab.Stop(process);
+        }
+
+        foreach (var daemon in daemons)
+        {
+            daemon?.Dispose();
+        }
+
+        work.Delete(recursive: true);
+    }
+
+    // utime + stime of each process (all its threads), in seconds (USER_HZ is 100 on Linux).
+    private static double[] CpuSeconds(int[] pids) =>
+        [.. pids.Select(pid =>
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        })];
+
+    private (double Rate, string Errors, long Requests) Wrk(Lab lab)
     {
         var result = lab.Exec("client", TimeSpan.FromSeconds(40), "wrk", "-t2", "-c48", "-d8s", "-H", "Connection: close", $"http://{Vip}/");
         _output.WriteLine(result.StandardOutput);
         var rate = WrkRateRegex().Match(result.StandardOutput);
         Assert.True(rate.Success, "no rate in wrk's output: " + result.Output);
         var errors = WrkErrorsRegex().Match(result.StandardOutput);
-        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), errors.Success ? errors.Groups[1].Value.Trim() : "none");
+        var requests = WrkRequestsRegex().Match(result.StandardOutput);
+        Assert.True(requests.Success, "no request count in wrk's output: " + result.Output);
+        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), errors.Success ? errors.Groups[1].Value.Trim() : "none", long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex WrkRequestsRegex();
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex WrkRateRegex();
