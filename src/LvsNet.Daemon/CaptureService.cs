@@ -104,6 +104,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     Gateway = director.Gateway,
                     Mtu = mtu,
                     TableCapacity = Math.Max(1024, snapshot.Config.Connections.MaxEntries / workers),
+                    FragmentBuffers = snapshot.Config.Fragments.BuffersPerWorker(mtu, workers),
+                    FragmentQueues = snapshot.Config.Fragments.DatagramsPerWorker(workers),
                     WorkerIndex = index,
                     WorkerCount = workers,
                     Role = _role,

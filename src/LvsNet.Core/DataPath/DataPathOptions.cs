@@ -38,12 +38,12 @@ public sealed record DataPathOptions
     /// <summary>ICMP errors allowed per second (a token bucket, like the kernel's icmp_msgs_per_sec).</summary>
     public int IcmpErrorsPerSecond { get; init; } = 1000;
 
-    /// <summary>Buffers (one MTU-sized frame each) for fragments waiting for the rest of their datagram.</summary>
+    /// <summary>
+    /// Buffers (one MTU-sized frame each) for fragments waiting for the rest of their datagram
+    /// (from <c>fragments.memory_bytes</c>; the timeout comes with each snapshot, <c>fragments.timeout</c>).
+    /// </summary>
     public int FragmentBuffers { get; init; } = 1024;
 
-    /// <summary>Datagrams whose fragments may be collected at once.</summary>
+    /// <summary>Datagrams whose fragments may be collected at once (from <c>fragments.max_datagrams</c>).</summary>
     public int FragmentQueues { get; init; } = 256;
-
-    /// <summary>How long a fragmented datagram may take to arrive whole, from its first fragment seen.</summary>
-    public TimeSpan FragmentTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

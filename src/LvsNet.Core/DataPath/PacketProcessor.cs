@@ -106,7 +106,7 @@ public sealed class PacketProcessor : IFrameHandler
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
-        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, options.FragmentTimeout), Table, Counters, _state, _clients, _replies, forwarders);
+        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders);
     }
 
     /// <summary>
@@ -128,6 +128,9 @@ public sealed class PacketProcessor : IFrameHandler
 
     /// <summary>This thread's neighbour table.</summary>
     public NeighbourTable Neighbours { get; }
+
+    /// <summary>This thread's fragment queues and buffers in use now.</summary>
+    public FragmentOccupancy Fragments => _fragments.Occupancy;
 
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now => _state.Now;
@@ -503,6 +506,7 @@ public sealed class PacketProcessor : IFrameHandler
         _state.Apply(snapshot);
         _defence.Configure(snapshot.Config.Connections);
         _synProxy.Configure(snapshot);
+        _fragments.Timeout = snapshot.Config.Fragments.Timeout;
         SnapshotChanged?.Invoke(snapshot);
 
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.
