@@ -11,7 +11,8 @@ namespace LvsNet.Lab.Tests;
 /// Scale-out behind ECMP (lab.sh --ecmp): a router running BIRD installs the VIP as one multipath
 /// route over the three directors that announce it (each lvsnetd runs its own BIRD child); every
 /// director runs the master and the backup sync daemon at once, so a flow that ECMP moves keeps its
-/// real server. Drain and undrain under keep-alive connections, a silent failure (BIRD stopped:
+/// real server; without sync, sloppy_tcp with mh continues the flows that ECMP moves.
+/// Drain and undrain under keep-alive connections, a silent failure (BIRD stopped:
 /// BFD), a killed lvsnetd, and tshark's decoding of the BGP and BFD sessions.
 /// </summary>
 [Trait("Category", "Lab")]
@@ -145,6 +146,58 @@ public partial class ScaleOutLabTests
         }
     }
 
+    // No sync at all: the director that holds the most keep-alive connections is drained, ECMP moves
+    // them (and, hash-threshold, some of the others' too) to directors that never saw their SYN, and
+    // each continues: sloppy_tcp opens it on its next segment and mh picks the same real server.
+    [RequiresRootFact]
+    public void Ecmp_WithoutSync_SloppyTcpAndMaglevContinueTheFlowsEcmpMoves()
+    {
+        using var lab = Lab.Up(realServers: 2, mode: "dr", ecmp: true);
+        var work = Directory.CreateTempSubdirectory("lvt-ecmp-");
+        var started = new List<Process>();
+        var daemons = new DaemonProcess?[3];
+        try
+        {
+            var sockets = StartDirectors(lab, work.FullName, daemons, sync: false);
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
+            var keepAlive = Enumerable.Range(0, 6).Select(_ => lab.Start("client", "python3", "-c", KeepAliveScript)).ToList();
+            started.AddRange(keepAlive);
+            Thread.Sleep(1000);
+            var held = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
+            var drained = Array.IndexOf(held, held.Max());
+            _output.WriteLine($"keep-alive connections per director: {string.Join(", ", held)}; draining {Roles[drained]}");
+            Assert.Equal(6, held.Sum());
+            Assert.Contains("draining", Adm(sockets[drained], "drain", "--timeout", "20s").StandardOutput, StringComparison.Ordinal);
+            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(5));
+            foreach (var client in keepAlive)
+            {
+                Assert.True(client.WaitForExit(40_000), "a keep-alive client did not finish");
+                var text = client.StandardOutput.ReadToEnd() + client.StandardError.ReadToEnd();
+                _output.WriteLine("keep-alive: " + text.Trim());
+                Assert.StartsWith("ok same-connection", text, StringComparison.Ordinal);
+            }
+
+            // The moved flows were opened mid-stream on the directors that stayed.
+            var after = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
+            _output.WriteLine($"connections per director after the drain: {string.Join(", ", after)}");
+            Assert.True(after.Where((_, i) => i != drained).Sum() >= held.Where((_, i) => i != drained).Sum() + held[drained], $"the drained director's {held[drained]} flows were not opened elsewhere: {string.Join(", ", after)}");
+        }
+        finally
+        {
+            foreach (var process in started)
+            {
+                Lab.Stop(process);
+            }
+
+            foreach (var daemon in daemons)
+            {
+                daemon?.Dispose();
+            }
+
+            work.Delete(recursive: true);
+        }
+    }
+
     // New-connection throughput through three directors, then one (two drained), then three again, in the
     // same lab: wrk with "Connection: close" (one TCP connection per request). Everything (client, router,
     // directors, real servers, wrk) shares the machine's cores, so the figures are ratios on this box.
@@ -199,13 +252,17 @@ public partial class ScaleOutLabTests
     [GeneratedRegex(@"Socket errors:([^\n]*)")]
     private static partial Regex WrkErrorsRegex();
 
-    private string[] StartDirectors(Lab lab, string work, DaemonProcess?[] daemons)
+    private string[] StartDirectors(Lab lab, string work, DaemonProcess?[] daemons, bool sync = true)
     {
         var sockets = new string[3];
         for (var i = 0; i < 3; i++)
         {
             sockets[i] = Path.Combine(work, $"d{i + 1}.sock");
-            daemons[i] = DaemonProcess.StartIn(lab, Roles[i], Yaml(lab, i + 1), new Dictionary<string, string>(), "--socket", sockets[i]);
+            daemons[i] = DaemonProcess.StartIn(lab, Roles[i], Yaml(lab, i + 1, sync), new Dictionary<string, string>(), "--socket", sockets[i]);
+            if (!sync)
+            {
+                continue;
+            }
 
             // Multi-master sync (sync_daemon mode master_and_backup): every director sends its connections and takes the others'.
             var listed = "";
@@ -222,7 +279,7 @@ public partial class ScaleOutLabTests
         return sockets;
     }
 
-    internal static string Yaml(Lab lab, int k) =>
+    internal static string Yaml(Lab lab, int k, bool sync = true) =>
         $"""
         director:
           interface: eth0
@@ -231,9 +288,9 @@ public partial class ScaleOutLabTests
           routes_file: {lab.Env[$"LVT_DIR{k}_ROUTES"]}
           bird_config: {lab.Env[$"LVT_DIR{k}_BIRD_CONF"]}
           bird_socket: {lab.Env[$"LVT_DIR{k}_BIRD_SOCKET"]}
-        high_availability:
-          sync_daemon:
-            mode: master_and_backup
+        connections:
+          sloppy_tcp: true
+        {(sync ? "high_availability:\n  sync_daemon:\n    mode: master_and_backup" : "")}
         virtual_services:
           - protocol: tcp
             address: {Vip}
