@@ -106,6 +106,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     TableCapacity = Math.Max(1024, snapshot.Config.Connections.MaxEntries / workers),
                     FragmentBuffers = snapshot.Config.Fragments.BuffersPerWorker(mtu, workers),
                     FragmentQueues = snapshot.Config.Fragments.DatagramsPerWorker(workers),
+                    CommitTable = true,
                     WorkerIndex = index,
                     WorkerCount = workers,
                     Role = _role,

@@ -29,6 +29,13 @@ public sealed record DataPathOptions
     /// <summary>The connection table's capacity.</summary>
     public int TableCapacity { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Whether the connection table's memory is made resident at start (the daemon: its memory
+    /// use is then fixed from the start and no flood makes the capture thread take page faults;
+    /// tests that build many small harnesses leave it off).
+    /// </summary>
+    public bool CommitTable { get; init; }
+
     /// <summary>This worker's index among <see cref="WorkerCount"/> (0 for a single worker).</summary>
     public int WorkerIndex { get; init; }
 

@@ -83,6 +83,10 @@ public sealed class PacketProcessor : IFrameHandler
             _state.SyncProducer = new Sync.SyncProducer(_sync, options.WorkerIndex);
         }
         Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
+        if (options.CommitTable)
+        {
+            Table.Commit();
+        }
         Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: logger);
         Neighbours.Resolved += (ip, mac) => DataPathLog.Resolved(logger, ip, mac);
         Neighbours.ResolutionFailed += ip => DataPathLog.Unresolved(logger, ip);
