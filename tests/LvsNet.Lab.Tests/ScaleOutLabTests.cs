@@ -133,17 +133,7 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var process in started)
-            {
-                Lab.Stop(process);
-            }
-
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp(started, daemons, work);
         }
     }
 
@@ -161,16 +151,8 @@ public partial class ScaleOutLabTests
         var daemons = new DaemonProcess?[3];
         try
         {
-            // A 16 MiB file on port 8081 of both real servers (same bytes: the checksum does not depend on the server).
-            var www = Path.Combine(work.FullName, "www");
-            Directory.CreateDirectory(www);
-            var content = RandomNumberGenerator.GetBytes(16 << 20);
-            File.WriteAllBytes(Path.Combine(www, "big.bin"), content);
-            var expectedSha = Convert.ToHexStringLower(SHA256.HashData(content));
-            foreach (var rs in new[] { "rs1", "rs2" })
-            {
-                started.Add(lab.Start(rs, "python3", "-m", "http.server", "8081", "--bind", "0.0.0.0", "--directory", www));
-            }
+            // A 16 MiB file on port 8081 of both real servers.
+            var expectedSha = RandomFileServer.Start(lab, work.FullName, 16 << 20, started, "rs1", "rs2");
 
             var sockets = StartDirectors(lab, work.FullName, daemons, sync: false);
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
@@ -203,17 +185,7 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var process in started)
-            {
-                Lab.Stop(process);
-            }
-
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp(started, daemons, work);
         }
     }
 
@@ -324,13 +296,24 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp([], daemons, work);
         }
+    }
+
+    // Stops what a test started (the processes, then the directors) and removes its files.
+    private static void CleanUp(List<Process> started, DaemonProcess?[] daemons, DirectoryInfo work)
+    {
+        foreach (var process in started)
+        {
+            Lab.Stop(process);
+        }
+
+        foreach (var daemon in daemons)
+        {
+            daemon?.Dispose();
+        }
+
+        work.Delete(recursive: true);
     }
 
     // utime + stime of each process (all its threads), in seconds (USER_HZ is 100 on Linux).
