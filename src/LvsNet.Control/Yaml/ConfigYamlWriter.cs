@@ -33,6 +33,7 @@ public static partial class ConfigYamlWriter
         WriteDirector(yaml, config.Director);
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
+        WriteFragments(yaml, config.Fragments);
         HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
         AnnounceYamlWriter.Write(yaml, config.Announce);
         WriteFirewallMarks(yaml, config.FirewallMarks);
@@ -232,6 +233,28 @@ public static partial class ConfigYamlWriter
         }
 
         Section(yaml, "connections", lines);
+    }
+
+    private static void WriteFragments(StringBuilder yaml, FragmentConfig fragments)
+    {
+        var defaults = new FragmentConfig();
+        var lines = new StringBuilder();
+        if (fragments.MemoryBytes != defaults.MemoryBytes)
+        {
+            Key(lines, 2, "memory_bytes", Number(fragments.MemoryBytes));
+        }
+
+        if (fragments.MaxDatagrams != defaults.MaxDatagrams)
+        {
+            Key(lines, 2, "max_datagrams", Number(fragments.MaxDatagrams));
+        }
+
+        if (fragments.Timeout != defaults.Timeout)
+        {
+            Key(lines, 2, "timeout", DurationParser.Format(fragments.Timeout));
+        }
+
+        Section(yaml, "fragments", lines);
     }
 
     private static void WriteService(StringBuilder yaml, VirtualServiceConfig service)

@@ -14,6 +14,9 @@ public sealed record LvsConfig
     /// <summary>Connection table settings.</summary>
     public ConnectionTableConfig Connections { get; init; } = new();
 
+    /// <summary>The bounds of IP fragment handling (YAML <c>fragments</c>).</summary>
+    public FragmentConfig Fragments { get; init; } = new();
+
     /// <summary>The metrics and status-page endpoint (YAML <c>http</c>), or null when it is off.</summary>
     public HttpEndpointConfig? Http { get; init; }
 

@@ -93,6 +93,7 @@ public static partial class LvsConfigReader
         var director = directorMap is null ? null : ReadDirector(directorMap);
         var capture = root.Mapping("capture") is { } captureMap ? ReadCapture(captureMap) : new CaptureConfig();
         var connections = root.Mapping("connections") is { } connMap ? ReadConnections(connMap) : new ConnectionTableConfig();
+        var fragments = root.Mapping("fragments") is { } fragmentMap ? ReadFragments(fragmentMap) : new FragmentConfig();
         var haMap = root.Mapping("high_availability");
         var highAvailability = haMap is not null ? ReadHighAvailability(haMap) : new HighAvailabilityConfig();
         if (haMap?.Find("floating_addresses") is { } floating)
@@ -119,6 +120,7 @@ public static partial class LvsConfigReader
             Director = director,
             Capture = capture,
             Connections = connections,
+            Fragments = fragments,
             Http = http,
             VirtualServices = services.ToImmutable(),
             HighAvailability = highAvailability,

@@ -48,6 +48,8 @@ public sealed class DataPathCounters
 
     internal long _synProxyOpened;
 
+    internal long _synCookiesValid;
+
     /// <summary>Frames handed to the data path.</summary>
     public long Received => Volatile.Read(ref _received);
 
@@ -104,6 +106,9 @@ public sealed class DataPathCounters
 
     /// <summary>SYN-ACKs with a SYN cookie the SYN proxy answered SYNs with.</summary>
     public long SynCookiesSent => Volatile.Read(ref _synCookiesSent);
+
+    /// <summary>Client ACKs whose cookie the SYN proxy found valid (each then goes through scheduling and the flood defences).</summary>
+    public long SynCookiesValid => Volatile.Read(ref _synCookiesValid);
 
     /// <summary>Connections the SYN proxy opened after a client's ACK proved its cookie.</summary>
     public long SynProxyOpened => Volatile.Read(ref _synProxyOpened);
@@ -163,6 +168,7 @@ public sealed class DataPathCounters
             sum._fragmentedDatagrams += part.FragmentedDatagrams;
             sum._synCookiesSent += part.SynCookiesSent;
             sum._synProxyOpened += part.SynProxyOpened;
+            sum._synCookiesValid += part.SynCookiesValid;
             for (var i = 0; i < sum._drops.Length; i++)
             {
                 sum._drops[i] += part[(DropReason)i];

@@ -85,6 +85,10 @@ public sealed class PacketProcessor : IFrameHandler
             _state.SyncProducer = new Sync.SyncProducer(_sync, options.WorkerIndex);
         }
         Table = new ConnectionTable(options.TableCapacity, localPorts: new LocalPortAllocator(stride: options.WorkerCount, offset: options.WorkerIndex));
+        if (options.CommitTable)
+        {
+            Table.Commit();
+        }
         Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: logger);
         Neighbours.Resolved += (ip, mac) => DataPathLog.Resolved(logger, ip, mac);
         Neighbours.ResolutionFailed += ip => DataPathLog.Unresolved(logger, ip);
@@ -116,7 +120,7 @@ public sealed class PacketProcessor : IFrameHandler
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
-        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, options.FragmentTimeout), Table, Counters, _state, _clients, _replies, forwarders);
+        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders);
     }
 
     /// <summary>
@@ -139,11 +143,16 @@ public sealed class PacketProcessor : IFrameHandler
     /// <summary>This thread's neighbour table.</summary>
     public NeighbourTable Neighbours { get; }
 
+<<<<<<< HEAD
     /// <summary>This thread's IPv6 connection table.</summary>
     public Ipv6ConnectionTable Table6 { get; }
 
     /// <summary>This thread's IPv6 neighbour table (neighbour discovery).</summary>
     public Ipv6NeighbourTable Neighbours6 { get; }
+=======
+    /// <summary>This thread's fragment queues and buffers in use now.</summary>
+    public FragmentOccupancy Fragments => _fragments.Occupancy;
+>>>>>>> hostile2
 
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now => _state.Now;
@@ -529,6 +538,7 @@ public sealed class PacketProcessor : IFrameHandler
         _state.Apply(snapshot);
         _defence.Configure(snapshot.Config.Connections);
         _synProxy.Configure(snapshot);
+        _fragments.Timeout = snapshot.Config.Fragments.Timeout;
         SnapshotChanged?.Invoke(snapshot);
 
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.

@@ -25,6 +25,7 @@ public class ConfigYamlWriterTests
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
+        "LvsConfig.Fragments", "FragmentConfig.MemoryBytes", "FragmentConfig.MaxDatagrams", "FragmentConfig.Timeout",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Address6", "VirtualServiceConfig.IsIpv6", "VirtualServiceConfig.AddressText", "VirtualServiceConfig.EndpointText", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
@@ -49,6 +50,7 @@ public class ConfigYamlWriterTests
             ExpireNodestConnections = true, ExpireQuiescentTemplates = true, SloppyTcp = true,
             PerSourceRate = 20, PerSourceBurst = 50, PerSourcePrefix = 24,
         },
+        Fragments = new FragmentConfig { MemoryBytes = 4 << 20, MaxDatagrams = 1024, Timeout = TimeSpan.FromSeconds(2.5) },
         HighAvailability = new HighAvailabilityConfig
         {
             InitialRole = DirectorRole.Backup, GarpMasterRepeat = 3, GarpMasterDelay = TimeSpan.FromSeconds(2), GarpMasterRefresh = TimeSpan.FromMinutes(1), GarpMasterRefreshRepeat = 2,
