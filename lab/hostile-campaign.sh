@@ -4,7 +4,8 @@
 # Usage (root; build first with ./build.sh build, or run it through ./build.sh bench hostile):
 #   lab/hostile-campaign.sh [--backend pcap|afpacket|afxdp] [--methods dr,nat] [--short]
 #                           [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N]
-#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--syn-proxy] [--id ID]
+#                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--syn-proxy]
+#                           [--legit-loops N] [--capture-buffer BYTES] [--id ID]
 #
 # Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
 # lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
@@ -18,6 +19,9 @@
 # counted at the real servers' interfaces), frames the director diverted to a wrong MAC (counted at
 # the client), failed probe connections after ARP classes, the daemon's counters and drops by reason,
 # legitimate success in the class's time window, daemon alive and its RSS.
+# --legit-loops N: N loops of new connections side by side (default 1; more give a larger sample in a
+# short class window, e.g. a flood's).
+# --capture-buffer BYTES: capture.buffer_size_bytes of the daemon (default: the daemon's own default).
 # --syn-proxy: the web service gets syn_proxy: true (NAT and FULLNAT: the director answers SYNs with cookies).
 # --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
@@ -28,8 +32,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIGURATION=${CONFIGURATION:-Release}
 DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
+ADM_DLL="$ROOT/src/LvsNet.Cli/bin/$CONFIGURATION/net10.0/lvsnetadm.dll"
 
-backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id="" syn_proxy=""
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id="" syn_proxy="" legit_loops=1 capture_buffer=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -44,6 +49,8 @@ while [[ $# -gt 0 ]]; do
         --classes) classes="$2"; shift 2 ;;
         --no-baseline) baseline=""; shift ;;
         --syn-proxy) syn_proxy=1; shift ;;
+        --legit-loops) legit_loops="$2"; shift 2 ;;
+        --capture-buffer) capture_buffer="$2"; shift 2 ;;
         --id) id="$2"; shift 2 ;;
         *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
@@ -55,6 +62,8 @@ done
 if [[ -n "$syn_proxy" && ! "$methods" =~ ^(nat|fullnat)(,(nat|fullnat))?$ ]]; then echo "hostile-campaign: --syn-proxy needs --methods nat and/or fullnat" >&2; exit 2; fi
 [[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$count" -le 100000000 ]] || { echo "hostile-campaign: --count must be 1..100000000" >&2; exit 2; }
 [[ -z "$mutations" || ( "$mutations" =~ ^[0-9]+$ && "$mutations" -ge 1 && "$mutations" -le 100000000 ) ]] || { echo "hostile-campaign: --mutations must be 1..100000000" >&2; exit 2; }
+[[ "$legit_loops" =~ ^[0-9]+$ && "$legit_loops" -ge 1 && "$legit_loops" -le 16 ]] || { echo "hostile-campaign: --legit-loops must be 1..16" >&2; exit 2; }
+[[ -z "$capture_buffer" || "$capture_buffer" =~ ^[0-9]+$ ]] || { echo "hostile-campaign: --capture-buffer takes a number of bytes" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "hostile-campaign: needs root (network namespaces)" >&2; exit 1; }
 for f in "$DAEMON_DLL" "$HOSTILE_DLL"; do
     [[ -f "$f" ]] || { echo "hostile-campaign: $f is missing; run ./build.sh build first" >&2; exit 1; }
@@ -109,7 +118,8 @@ director:
   interface: $LVT_IF
   address: $LVT_DIP/$LVT_PREFIXLEN
 capture:
-  backend: $backend
+  backend: $backend${capture_buffer:+
+  buffer_size_bytes: $capture_buffer}
 virtual_services:
   - name: web
     protocol: tcp
@@ -150,16 +160,18 @@ YAML
     # Let the director resolve both real servers before anything is measured.
     "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- bash -c "for i in 1 2 3 4; do curl -s -o /dev/null --max-time 3 http://$LVT_VIP/; done" || true
 
-    # Legitimate traffic: new connections in a loop (bounded: 100000 requests or the stop file),
-    # and one keep-alive connection (5 requests/s, at most 3000 requests).
-    "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- bash -c "
-        for ((i = 0; i < 100000; i++)); do
-            [[ -e '$dir/stop' ]] && break
-            s=\$(date +%s%3N)
-            code=\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://$LVT_VIP/ || true)
-            echo \"\$s \$(date +%s%3N) \$code\"
-        done" >"$dir/legit.log" 2>/dev/null &
-    PIDS+=($!)
+    # Legitimate traffic: --legit-loops loops of new connections (each bounded: 100000 requests or the
+    # stop file), and one keep-alive connection (5 requests/s, at most 3000 requests).
+    for ((loop = 0; loop < legit_loops; loop++)); do
+        "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- bash -c "
+            for ((i = 0; i < 100000; i++)); do
+                [[ -e '$dir/stop' ]] && break
+                s=\$(date +%s%3N)
+                code=\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://$LVT_VIP/ || true)
+                echo \"\$s \$(date +%s%3N) \$code\"
+            done" >"$dir/legit-$loop.log" 2>/dev/null &
+        PIDS+=($!)
+    done
     # (-w writes to stderr, which is unbuffered: the lines survive the SIGTERM that ends the transfer loop.)
     "$ROOT/lab/lab.sh" exec "$LAB_ID" client -- curl -s --max-time 900 --rate 5/s -o /dev/null \
         -w '%{stderr}%{num_connects} %{http_code}\n' "http://$LVT_VIP/keepalive[1-3000]" 2>"$dir/keepalive.log" &
@@ -197,12 +209,16 @@ YAML
     touch "$dir/stop"
     sleep 0.5
     stop_pid "$KEEPALIVE_PID"
+    # The daemon's own view at the end (capture drops in the kernel's buffer, fragment and SYN-proxy counters).
+    LVSNET_SOCKET="$dir/lvsnetd.sock" dotnet "$ADM_DLL" status >"$dir/status-end.txt" 2>&1 || true
     rss_end=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status" 2>/dev/null || echo -1)
     alive=0
     kill -0 "$DAEMON_PID" 2>/dev/null && alive=1
     stop_pid "$DAEMON_PID"
     DAEMON_PID=""
     summaries+=("$(python3 "$ROOT/lab/hostile-report.py" "$dir" "$method" "$backend" "$alive" "$rss_end")")
+    # HOSTILE_KEEP=DIR keeps the run's files (logs, status, watcher counts) for a closer look.
+    if [[ -n "${HOSTILE_KEEP:-}" ]]; then mkdir -p "$HOSTILE_KEEP" && cp -r "$dir" "$HOSTILE_KEEP/"; fi
     cleanup_method
 done
 

@@ -3,8 +3,8 @@
 and one JSON object to stdout.
 
 Usage: hostile-report.py DIR METHOD BACKEND ALIVE RSS_END_KB
-DIR holds baseline.json and attack.json (lvsnet-hostile campaign), legit.log ("start_ms end_ms http_code"
-per new connection), keepalive.log ("num_connects http_code" per request on the one keep-alive
+DIR holds baseline.json and attack.json (lvsnet-hostile campaign), legit-N.log ("start_ms end_ms http_code"
+per new connection, one file per loop), keepalive.log ("num_connects http_code" per request on the one keep-alive
 connection), wrk-PHASE.txt, PHASE.start/PHASE.end (ms) and lvsnetd.log.
 """
 import json
@@ -32,11 +32,14 @@ def read_ms(name):
 
 
 legit = []
-with open(os.path.join(directory, "legit.log")) as f:
-    for line in f:
-        parts = line.split()
-        if len(parts) == 3 and parts[0].isdigit():
-            legit.append((int(parts[0]), parts[2] == "200"))
+for name in sorted(os.listdir(directory)):
+    if not re.fullmatch(r"legit(-\d+)?\.log", name):
+        continue
+    with open(os.path.join(directory, name)) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[0].isdigit():
+                legit.append((int(parts[0]), parts[2] == "200"))
 
 
 def window(start, end):

@@ -178,6 +178,14 @@ public sealed partial class ReloadService : IHostedService, IDisposable
                     config = config with { Connections = config.Connections with { MaxEntries = running.Connections.MaxEntries } };
                 }
 
+                // The fragment buffers and queues are allocated at start like the table; the timeout applies now.
+                if (running is not null && (config.Fragments.MemoryBytes, config.Fragments.MaxDatagrams) != (running.Fragments.MemoryBytes, running.Fragments.MaxDatagrams))
+                {
+                    Log.RestartRequired(_logger, "fragments.memory_bytes/max_datagrams");
+                    restart.Add("fragments.memory_bytes/max_datagrams");
+                    config = config with { Fragments = config.Fragments with { MemoryBytes = running.Fragments.MemoryBytes, MaxDatagrams = running.Fragments.MaxDatagrams } };
+                }
+
                 var changes = _runtime.Apply(config);
                 if (config.Director.PrepareHost)
                 {

@@ -69,10 +69,12 @@ public class FloodDefenceLabTests
     public void SynProxy_SpoofedSynFlood_NoSpoofedSynReachesAServer_RealClientsConnect()
     {
         using var lab = Lab.Up(mode: "nat");
-        var yaml = DirectRoutingLabTests.Config("rr", method: "nat", realPort: 8080).Replace("    scheduler: rr\n", "    scheduler: rr\n    syn_proxy: true\n", StringComparison.Ordinal);
+        var yaml = DirectRoutingLabTests.Config("rr", method: "nat", realPort: 8080).Replace("    scheduler: rr\n", "    scheduler: rr\n    syn_proxy: true\n", StringComparison.Ordinal) + "\nhttp:\n  port: 9181\n";
         Assert.Contains("syn_proxy: true", yaml, StringComparison.Ordinal);
-        using var daemon = DaemonProcess.Start(lab, yaml);
         var work = Directory.CreateTempSubdirectory("lvt-synproxy-").FullName;
+        var socket = Path.Combine(work, "lvsnetd.sock");
+        using var daemon = DaemonProcess.Start(lab, yaml, "--socket", socket);
+        daemon.WaitForEvent("ControlListening", Short);
         var dumps = new[] { "rs1", "rs2" }.Select(rs => (Role: rs, File: Path.Combine(work, rs + ".pcap"))).ToList();
         var tcpdumps = dumps.Select(d => lab.Start(d.Role, "tcpdump", "-i", "eth0", "-n", "-U", "-w", d.File, "tcp[tcpflags] & tcp-syn != 0")).ToList();
         try
@@ -93,6 +95,23 @@ public class FloodDefenceLabTests
             var wrk = lab.Exec("client", Short, "wrk", "-t1", "-c4", "-d2s", "--timeout", "2s", $"http://{lab.Vip}/");
             Assert.True(wrk.ExitCode == 0, wrk.Output);
             Assert.DoesNotContain("Socket errors", wrk.StandardOutput, StringComparison.Ordinal);
+
+            // The SYN proxy's counters, in the status and the metrics: a cookie for every SYN the
+            // daemon received, a valid cookie and a proxied connection for every real client (20 + 40
+            // curl connections and wrk's), and no invalid one (nobody sent an ACK it did not earn).
+            var status = HaLabTools.Adm(socket, "status");
+            Assert.True(status.ExitCode == 0, status.Output);
+            var line = Regex.Match(status.StandardOutput, @"syn proxy: (\d+) cookies sent, (\d+) valid, (\d+) invalid, (\d+) connections proxied, (\d+) segments dropped while opening\n");
+            Assert.True(line.Success, status.StandardOutput);
+            var (sent, valid, invalid, proxied) = (long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(line.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(line.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(line.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var received = long.Parse(Regex.Match(status.StandardOutput, @"data path \(1 worker\): received (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(sent >= 60 && sent <= 20_000 + 200 && sent <= received, status.StandardOutput);
+            Assert.True(valid >= 60 && valid == proxied && invalid == 0, status.StandardOutput);
+            var metrics = lab.Exec("dir", Short, "curl", "-s", "http://127.0.0.1:9181/metrics").StandardOutput;
+            var metricSent = long.Parse(Regex.Match(metrics, "\nlvsnet_syn_proxy_cookies_total\\{result=\"sent\"\\} (\\d+)\n").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(metricSent >= sent, metrics);
+            Assert.Contains("\nlvsnet_syn_proxy_cookies_total{result=\"invalid\"} 0\n", metrics, StringComparison.Ordinal);
+            Assert.Matches("\nlvsnet_syn_proxy_connections_total [1-9][0-9]+\n", metrics);
         }
         finally
         {

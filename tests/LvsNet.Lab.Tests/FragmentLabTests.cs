@@ -85,6 +85,8 @@ public class FragmentLabTests
                   address: 10.77.0.2/24
                 capture:
                   capture_to: {capture}
+                http:
+                  port: 9180
                 virtual_services:
                   - protocol: udp
                     address: 10.77.0.100
@@ -103,7 +105,9 @@ public class FragmentLabTests
                         port: {(nat ? 8080 : 80)}
                         method: {method}
                 """;
-            using var daemon = DaemonProcess.Start(lab, yaml);
+            var socket = Path.Combine(directory, "lvsnetd.sock");
+            using var daemon = DaemonProcess.Start(lab, yaml, "--socket", socket);
+            daemon.WaitForEvent("ControlListening", Short);
             Thread.Sleep(500);
 
             var udp = lab.Exec("client", Short, "python3", "-c", UdpClient);
@@ -115,6 +119,19 @@ public class FragmentLabTests
             var syn = lab.Exec("client", Short, "python3", "-c", FragmentedSyn);
             Assert.True(syn.ExitCode == 0, syn.Output);
             Thread.Sleep(500);
+
+            // The counters, in the status and the metrics. By the MTU (1,480 bytes of IP payload a
+            // fragment): a 3,008-byte UDP datagram is 3 fragments, a 6,008-byte one 5, the SYN 2; for
+            // NAT the echoes (4 bytes longer) come back through the director in as many.
+            var (held, datagrams) = nat ? (82, 21) : (42, 11);
+            var status = HaLabTools.Adm(socket, "status");
+            Assert.True(status.ExitCode == 0, status.Output);
+            Assert.Contains($"fragments: {held} held, {datagrams} datagrams forwarded whole; refused 0 overlapping, 0 duplicate, 0 tiny, 0 malformed, 0 timed out, 0 pool full; now 0/256 datagrams in 0/", status.StandardOutput, StringComparison.Ordinal);
+            var metrics = lab.Exec("dir", Short, "curl", "-s", "http://127.0.0.1:9180/metrics");
+            Assert.Contains($"\nlvsnet_fragments_total{{result=\"held\"}} {held}\n", metrics.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains($"\nlvsnet_fragments_datagrams_total {datagrams}\n", metrics.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("\nlvsnet_fragments_total{result=\"overlap\"} 0\n", metrics.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("\nlvsnet_fragments_buffers_in_use 0\n", metrics.StandardOutput, StringComparison.Ordinal);
             daemon.Stop(TimeSpan.FromSeconds(10));
 
             // What the director sent, reassembled by tshark, every checksum checked (1 = good).

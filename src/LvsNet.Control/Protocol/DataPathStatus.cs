@@ -36,6 +36,12 @@ public sealed record DataPathStatus
     /// <summary>Of those, half-open (SYN_RECV) entries, which go first under pressure.</summary>
     public long HalfOpenEvicted { get; init; }
 
+    /// <summary>The fragment handling's counters and occupancy.</summary>
+    public FragmentStatus Fragments { get; init; } = new();
+
+    /// <summary>The SYN proxy's counters.</summary>
+    public SynProxyStatus SynProxy { get; init; } = new();
+
     /// <summary>Unexpected errors caught on the capture thread.</summary>
     public long Errors { get; init; }
 

@@ -33,6 +33,7 @@ public static partial class ConfigYamlWriter
         WriteDirector(yaml, config.Director);
         WriteCapture(yaml, config.Capture);
         WriteConnections(yaml, config.Connections);
+        WriteFragments(yaml, config.Fragments);
         HighAvailabilityYamlWriter.Write(yaml, config.HighAvailability);
         AnnounceYamlWriter.Write(yaml, config.Announce);
         WriteFirewallMarks(yaml, config.FirewallMarks);
@@ -234,6 +235,28 @@ public static partial class ConfigYamlWriter
         Section(yaml, "connections", lines);
     }
 
+    private static void WriteFragments(StringBuilder yaml, FragmentConfig fragments)
+    {
+        var defaults = new FragmentConfig();
+        var lines = new StringBuilder();
+        if (fragments.MemoryBytes != defaults.MemoryBytes)
+        {
+            Key(lines, 2, "memory_bytes", Number(fragments.MemoryBytes));
+        }
+
+        if (fragments.MaxDatagrams != defaults.MaxDatagrams)
+        {
+            Key(lines, 2, "max_datagrams", Number(fragments.MaxDatagrams));
+        }
+
+        if (fragments.Timeout != defaults.Timeout)
+        {
+            Key(lines, 2, "timeout", DurationParser.Format(fragments.Timeout));
+        }
+
+        Section(yaml, "fragments", lines);
+    }
+
     private static void WriteService(StringBuilder yaml, VirtualServiceConfig service)
     {
         var first = true;
@@ -255,7 +278,7 @@ public static partial class ConfigYamlWriter
         else
         {
             Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
-            Item("address", Ipv4Address.Format(service.Address));
+            Item("address", service.IsIpv6 ? Scalar(service.AddressText) : service.AddressText);
             Item("port", Number(service.Port));
         }
 
@@ -329,7 +352,7 @@ public static partial class ConfigYamlWriter
         Item("real_servers", null);
         foreach (var server in service.RealServers)
         {
-            yaml.Append("      - address: ").Append(Ipv4Address.Format(server.Address)).Append('\n');
+            yaml.Append("      - address: ").Append(server.IsIpv6 ? Scalar(server.AddressText) : server.AddressText).Append('\n');
             Key(yaml, 8, "port", Number(server.Port));
             Key(yaml, 8, "weight", Number(server.Weight));
             Key(yaml, 8, "method", ForwardingMethods.ToConfigName(server.Method));

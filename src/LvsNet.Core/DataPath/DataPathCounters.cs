@@ -30,6 +30,10 @@ public sealed class DataPathCounters
 
     internal long _gratuitousArpsSent;
 
+    internal long _neighborAdvertisementsSent;
+
+    internal long _unsolicitedAdvertisementsSent;
+
     internal long _icmpErrorsSent;
 
     internal long _icmpErrorsSuppressed;
@@ -43,6 +47,8 @@ public sealed class DataPathCounters
     internal long _synCookiesSent;
 
     internal long _synProxyOpened;
+
+    internal long _synCookiesValid;
 
     /// <summary>Frames handed to the data path.</summary>
     public long Received => Volatile.Read(ref _received);
@@ -67,6 +73,12 @@ public sealed class DataPathCounters
 
     /// <summary>ARP replies sent for VIPs.</summary>
     public long ArpRepliesSent => Volatile.Read(ref _arpRepliesSent);
+
+    /// <summary>Neighbour advertisements sent in answer to solicitations for IPv6 VIPs.</summary>
+    public long NeighborAdvertisementsSent => Volatile.Read(ref _neighborAdvertisementsSent);
+
+    /// <summary>Unsolicited neighbour advertisements sent for IPv6 VIPs.</summary>
+    public long UnsolicitedAdvertisementsSent => Volatile.Read(ref _unsolicitedAdvertisementsSent);
 
     /// <summary>Gratuitous ARPs sent for VIPs.</summary>
     public long GratuitousArpsSent => Volatile.Read(ref _gratuitousArpsSent);
@@ -94,6 +106,9 @@ public sealed class DataPathCounters
 
     /// <summary>SYN-ACKs with a SYN cookie the SYN proxy answered SYNs with.</summary>
     public long SynCookiesSent => Volatile.Read(ref _synCookiesSent);
+
+    /// <summary>Client ACKs whose cookie the SYN proxy found valid (each then goes through scheduling and the flood defences).</summary>
+    public long SynCookiesValid => Volatile.Read(ref _synCookiesValid);
 
     /// <summary>Connections the SYN proxy opened after a client's ACK proved its cookie.</summary>
     public long SynProxyOpened => Volatile.Read(ref _synProxyOpened);
@@ -142,6 +157,8 @@ public sealed class DataPathCounters
             sum._connectionsReused += part.ConnectionsReused;
             sum._arpRepliesSent += part.ArpRepliesSent;
             sum._gratuitousArpsSent += part.GratuitousArpsSent;
+            sum._neighborAdvertisementsSent += part.NeighborAdvertisementsSent;
+            sum._unsolicitedAdvertisementsSent += part.UnsolicitedAdvertisementsSent;
             sum._echoRepliesSent += part.EchoRepliesSent;
             sum._icmpErrorsForwarded += part.IcmpErrorsForwarded;
             sum._icmpErrorsSent += part.IcmpErrorsSent;
@@ -151,6 +168,7 @@ public sealed class DataPathCounters
             sum._fragmentedDatagrams += part.FragmentedDatagrams;
             sum._synCookiesSent += part.SynCookiesSent;
             sum._synProxyOpened += part.SynProxyOpened;
+            sum._synCookiesValid += part.SynCookiesValid;
             for (var i = 0; i < sum._drops.Length; i++)
             {
                 sum._drops[i] += part[(DropReason)i];

@@ -29,6 +29,13 @@ public sealed record DataPathOptions
     /// <summary>The connection table's capacity.</summary>
     public int TableCapacity { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Whether the connection table's memory is made resident at start (the daemon: its memory
+    /// use is then fixed from the start and no flood makes the capture thread take page faults;
+    /// tests that build many small harnesses leave it off).
+    /// </summary>
+    public bool CommitTable { get; init; }
+
     /// <summary>This worker's index among <see cref="WorkerCount"/> (0 for a single worker).</summary>
     public int WorkerIndex { get; init; }
 
@@ -38,12 +45,12 @@ public sealed record DataPathOptions
     /// <summary>ICMP errors allowed per second (a token bucket, like the kernel's icmp_msgs_per_sec).</summary>
     public int IcmpErrorsPerSecond { get; init; } = 1000;
 
-    /// <summary>Buffers (one MTU-sized frame each) for fragments waiting for the rest of their datagram.</summary>
+    /// <summary>
+    /// Buffers (one MTU-sized frame each) for fragments waiting for the rest of their datagram
+    /// (from <c>fragments.memory_bytes</c>; the timeout comes with each snapshot, <c>fragments.timeout</c>).
+    /// </summary>
     public int FragmentBuffers { get; init; } = 1024;
 
-    /// <summary>Datagrams whose fragments may be collected at once.</summary>
+    /// <summary>Datagrams whose fragments may be collected at once (from <c>fragments.max_datagrams</c>).</summary>
     public int FragmentQueues { get; init; } = 256;
-
-    /// <summary>How long a fragmented datagram may take to arrive whole, from its first fragment seen.</summary>
-    public TimeSpan FragmentTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

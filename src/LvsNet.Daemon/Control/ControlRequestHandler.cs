@@ -304,6 +304,8 @@ public sealed class ControlRequestHandler
                 Workers = _capture.Workers.Count,
                 DropsByReason = counters.DropsByReason().ToDictionary(d => d.Key.ToString(), d => d.Value),
                 PerWorker = Workers(snapshot),
+                Fragments = DefenceStatus.Fragments(counters, _capture.Workers),
+                SynProxy = DefenceStatus.SynProxy(counters),
             };
             var statistics = _capture.CaptureStatistics ?? default;
             capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped);

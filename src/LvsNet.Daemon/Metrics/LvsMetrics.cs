@@ -59,6 +59,12 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
         _meter.CreateObservableGauge("lvsnet.connection_table.capacity", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Table.Capacity))] : Array.Empty<Measurement<long>>(), "{connection}", "The connection table's capacity (connections.max_entries)");
         _meter.CreateObservableCounter("lvsnet.connection_table.defence_dropped", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => w.Processor.Table.DefenceDropped))] : Array.Empty<Measurement<long>>(), "{connection}", "Entries the flood defence (IPVS drop_entry) dropped from the connection table");
         _meter.CreateObservableCounter("lvsnet.connection_table.half_open_evicted", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => w.Processor.Table.HalfOpenEvicted))] : Array.Empty<Measurement<long>>(), "{connection}", "Half-open (SYN_RECV) entries among those the flood defence dropped");
+        _meter.CreateObservableCounter("lvsnet.fragments", Fragments, "{fragment}", "IP fragments by outcome: held (waited for their datagram), and refused as timed_out, overlap, duplicate, tiny, malformed or pool_full (each also a drop reason)");
+        _meter.CreateObservableCounter("lvsnet.fragments.datagrams", () => _capture.Counters is { } c ? [new Measurement<long>(c.FragmentedDatagrams)] : Array.Empty<Measurement<long>>(), "{datagram}", "Fragmented datagrams that arrived whole and valid and were forwarded");
+        _meter.CreateObservableGauge("lvsnet.fragments.pending_datagrams", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Fragments.Datagrams))] : Array.Empty<Measurement<long>>(), "{datagram}", "Datagrams whose fragments are being collected now");
+        _meter.CreateObservableGauge("lvsnet.fragments.buffers_in_use", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Fragments.BuffersInUse))] : Array.Empty<Measurement<long>>(), "{buffer}", "Fragment buffers holding a fragment now (the capacity is fragments.memory_bytes over the buffer size)");
+        _meter.CreateObservableCounter("lvsnet.syn_proxy.cookies", SynCookies, "{cookie}", "SYN cookies: sent (SYN-ACKs answering SYNs), valid and invalid (client ACKs checked)");
+        _meter.CreateObservableCounter("lvsnet.syn_proxy.connections", () => _capture.Counters is { } c ? [new Measurement<long>(c.SynProxyOpened)] : Array.Empty<Measurement<long>>(), "{connection}", "Connections the SYN proxy opened to a real server after a valid cookie");
         _meter.CreateObservableCounter("lvsnet.capture.packets", CapturePackets, "{packet}", "libpcap statistics: received by the capture, dropped by the kernel (buffer full), dropped by the interface");
         _meter.CreateObservableGauge("lvsnet.config.snapshot", () => _runtime.Current is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(), "{version}", "The running snapshot's version; increases with every reload or lvsnetadm edit");
         _meter.CreateObservableGauge("lvsnet.config.last_reload_success", () => _reload.LastResult is { } last ? [new Measurement<long>(last.Applied ? 1 : 0)] : Array.Empty<Measurement<long>>(), "{bool}", "1 when the last reload was applied, 0 when it was rejected (absent before the first reload)");
@@ -155,6 +161,40 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
         }
 
         return result;
+    }
+
+    private Measurement<long>[] Fragments()
+    {
+        if (_capture.Counters is not { } c)
+        {
+            return [];
+        }
+
+        return
+        [
+            new(c.FragmentsHeld, new KeyValuePair<string, object?>("result", "held")),
+            new(c[DropReason.FragmentTimeout], new KeyValuePair<string, object?>("result", "timed_out")),
+            new(c[DropReason.FragmentOverlap], new KeyValuePair<string, object?>("result", "overlap")),
+            new(c[DropReason.FragmentDuplicate], new KeyValuePair<string, object?>("result", "duplicate")),
+            new(c[DropReason.FragmentTiny], new KeyValuePair<string, object?>("result", "tiny")),
+            new(c[DropReason.FragmentMalformed], new KeyValuePair<string, object?>("result", "malformed")),
+            new(c[DropReason.FragmentNoBuffer], new KeyValuePair<string, object?>("result", "pool_full")),
+        ];
+    }
+
+    private Measurement<long>[] SynCookies()
+    {
+        if (_capture.Counters is not { } c)
+        {
+            return [];
+        }
+
+        return
+        [
+            new(c.SynCookiesSent, new KeyValuePair<string, object?>("result", "sent")),
+            new(c.SynCookiesValid, new KeyValuePair<string, object?>("result", "valid")),
+            new(c[DropReason.SynCookieInvalid], new KeyValuePair<string, object?>("result", "invalid")),
+        ];
     }
 
     private Measurement<long>[] CapturePackets()

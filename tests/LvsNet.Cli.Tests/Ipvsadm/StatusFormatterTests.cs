@@ -21,6 +21,8 @@ public class StatusFormatterTests
                 DefenceDropped = 1234,
                 HalfOpenEvicted = 1200,
                 DropsByReason = new Dictionary<string, long> { ["DefenceDropPacket"] = 7, ["Fragment"] = 0 },
+                Fragments = new FragmentStatus { Held = 42, Forwarded = 11, Overlap = 3, Duplicate = 4, Tiny = 5, Malformed = 6, TimedOut = 7, PoolFull = 8, PendingDatagrams = 2, DatagramCapacity = 256, BuffersInUse = 5, BufferCapacity = 1026 },
+                SynProxy = new SynProxyStatus { CookiesSent = 20000, CookiesValid = 61, CookiesInvalid = 9, Connections = 60, PendingDropped = 1 },
             },
         };
 
@@ -29,6 +31,8 @@ public class StatusFormatterTests
         Assert.Contains("connections: 3 in table (capacity 4096)", text, StringComparison.Ordinal);
         Assert.Contains("flood defence: 1234 entries dropped (drop_entry), 1200 of them half-open\n", text, StringComparison.Ordinal);
         Assert.Contains("DefenceDropPacket", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("Fragment", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n  Fragment ", text, StringComparison.Ordinal);
+        Assert.Contains("fragments: 42 held, 11 datagrams forwarded whole; refused 3 overlapping, 4 duplicate, 5 tiny, 6 malformed, 7 timed out, 8 pool full; now 2/256 datagrams in 5/1026 buffers\n", text, StringComparison.Ordinal);
+        Assert.Contains("syn proxy: 20000 cookies sent, 61 valid, 9 invalid, 60 connections proxied, 1 segments dropped while opening\n", text, StringComparison.Ordinal);
     }
 }

@@ -120,6 +120,25 @@ public class ControlRequestHandlerTests
     }
 
     [Fact]
+    public async Task Reload_FragmentBoundsChanged_NeedARestart_TimeoutApplied()
+    {
+        await using var host = await ControlTestHost.StartAsync();
+        File.WriteAllText(host.ConfigPath, ControlTestHost.Yaml + "\nfragments:\n  memory_bytes: 4194304\n  max_datagrams: 1024\n  timeout: 2s\n");
+        var response = host.Handler.Reload();
+        Assert.True(response.Ok);
+        Assert.Contains("needs a restart: fragments.memory_bytes/max_datagrams", response.Reload!.Summary, StringComparison.Ordinal);
+
+        // The buffers keep the size they were allocated with; the timeout is in force.
+        var fragments = host.Runtime.Current!.Config.Fragments;
+        Assert.Equal((1536 * 1024, 256, TimeSpan.FromSeconds(2)), (fragments.MemoryBytes, fragments.MaxDatagrams, fragments.Timeout));
+
+        File.WriteAllText(host.ConfigPath, ControlTestHost.Yaml + "\nfragments:\n  timeout: 3s\n");
+        response = host.Handler.Reload();
+        Assert.DoesNotContain("needs a restart", response.Reload!.Summary ?? "", StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(3), host.Runtime.Current!.Config.Fragments.Timeout);
+    }
+
+    [Fact]
     public async Task Reload_InvalidFile_ReportsEveryErrorAndKeepsRunning()
     {
         await using var host = await ControlTestHost.StartAsync();

@@ -35,6 +35,13 @@ public class LvsMetricsTests
 
             // No capture thread here: its instruments are declared but have no samples.
             Assert.Contains("# TYPE lvsnet_datapath_drops_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_fragments_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_fragments_datagrams_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_fragments_pending_datagrams gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_fragments_buffers_in_use gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_syn_proxy_cookies_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_syn_proxy_connections_total counter\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("lvsnet_fragments_total{", text, StringComparison.Ordinal);
             Assert.DoesNotContain("lvsnet_datapath_drops_total{", text, StringComparison.Ordinal);
             Assert.DoesNotContain("\nlvsnet_config_last_reload_success ", text, StringComparison.Ordinal);
 

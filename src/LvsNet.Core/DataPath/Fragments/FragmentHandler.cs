@@ -45,6 +45,15 @@ internal sealed class FragmentHandler
     /// <summary>How many datagrams are being collected.</summary>
     public int Active => _queues.Active;
 
+    /// <summary>How long a datagram may take to arrive whole (fragments.timeout); a change applies to datagrams started after it.</summary>
+    public TimeSpan Timeout
+    {
+        set => _queues.Timeout = value;
+    }
+
+    /// <summary>Datagrams being collected and buffers in use, for the control plane.</summary>
+    public FragmentOccupancy Occupancy => new(_queues.Active, _queues.Pool.InUse, _queues.Pool.Capacity, _queues.Capacity);
+
     /// <summary>A TCP or UDP fragment that passed the input checks, travelling <paramref name="origin"/>'s way.</summary>
     public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin)
     {

@@ -36,7 +36,7 @@ internal sealed class FragmentQueues
     private readonly int _bucketMask;
     private readonly SipHashKey _key = SipHashKey.Process;
     private readonly FragmentBufferPool _pool;
-    private readonly uint _timeoutTicks;
+    private uint _timeoutTicks;
     private int _active;
 
     /// <summary>Creates the queues: <paramref name="queues"/> (rounded up to a power of two, at least 4) over <paramref name="pool"/>.</summary>
@@ -52,6 +52,15 @@ internal sealed class FragmentQueues
 
     /// <summary>How many datagrams are being collected.</summary>
     public int Active => _active;
+
+    /// <summary>How long a datagram may take to arrive whole; a change applies to datagrams started after it.</summary>
+    public TimeSpan Timeout
+    {
+        set => _timeoutTicks = Math.Max(1, ConnectionClock.ToTicks(value));
+    }
+
+    /// <summary>How many datagrams may be collected at once.</summary>
+    public int Capacity => _queues.Length;
 
     /// <summary>The buffers.</summary>
     public FragmentBufferPool Pool => _pool;

@@ -122,6 +122,8 @@ internal sealed class SynProxyHandler
             return -1;
         }
 
+        _counters._synCookiesValid++;
+
         var index = _newFlows.Create(frame, ip, in key, snapshot, out var server);
         if (index < 0)
         {

@@ -109,6 +109,31 @@ public class FragmentForwardingTests
     }
 
     [Fact]
+    public void ConfiguredTimeout_FromTheSnapshot_AppliesToNewDatagrams()
+    {
+        // fragments.timeout 1 s: two seconds later the datagram is gone, where the default 5 s would hold it.
+        var h = Harness(ForwardingMethod.Nat, c => c with { Fragments = new FragmentConfig { Timeout = TimeSpan.FromSeconds(1) } });
+        var fragments = Fragmenter.Split(ClientDatagram(), 1480, 2960);
+        h.Feed(fragments[0]);
+        h.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(1, h.Processor.Counters[DropReason.FragmentTimeout]);
+        Assert.Equal(new FragmentOccupancyView(0, 0), View(h.Processor.Fragments));
+
+        // The default keeps it two seconds on.
+        var standard = Harness(ForwardingMethod.Nat);
+        standard.Feed(fragments[0]);
+        standard.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, standard.Processor.Counters[DropReason.FragmentTimeout]);
+        Assert.Equal(new FragmentOccupancyView(1, 1), View(standard.Processor.Fragments));
+        Assert.Equal((1024, 256), (standard.Processor.Fragments.BufferCapacity, standard.Processor.Fragments.DatagramCapacity));
+    }
+
+    private readonly record struct FragmentOccupancyView(int Datagrams, int Buffers);
+
+    private static FragmentOccupancyView View(LvsNet.Core.DataPath.Fragments.FragmentOccupancy o) => new(o.Datagrams, o.BuffersInUse);
+
+    [Fact]
     public void IncompleteDatagram_TimesOut()
     {
         var h = Harness(ForwardingMethod.Nat);
@@ -229,9 +254,9 @@ public class FragmentForwardingTests
         Assert.Equal(0, allocated);
     }
 
-    private static DataPathHarness Harness(ForwardingMethod method)
+    private static DataPathHarness Harness(ForwardingMethod method, Func<LvsConfig, LvsConfig>? more = null)
     {
-        var h = new DataPathHarness(c => c with
+        var h = new DataPathHarness(c => (more ?? (x => x))(c with
         {
             VirtualServices =
             [
@@ -246,7 +271,7 @@ public class FragmentForwardingTests
                     RealServers = [new RealServerConfig { Address = Rs1, Port = method == ForwardingMethod.DirectRouting ? ServicePort : NatPort, Weight = 1, Method = method }],
                 },
             ],
-        });
+        }));
         h.ResolveRealServers();
         return h;
     }

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using LvsNet.Core.Connections;
+using Xunit;
+
+namespace LvsNet.Core.Tests.Connections;
+
+public class ConnectionTableCommitTests
+{
+    [Fact]
+    public void Commit_MakesTheEntryArrayResident()
+    {
+        // A fresh large array is zero pages the kernel maps on first write: creating the table
+        // leaves most of it out of the resident set, Commit brings all of it in.
+        const int Capacity = 1 << 20;
+        var entryBytes = (long)Unsafe.SizeOf<ConnectionEntry>() * Capacity;
+        var beforeCreate = ResidentBytes();
+        var table = new ConnectionTable(Capacity, seed: 1);
+        var created = ResidentBytes();
+        table.Commit();
+        var committed = ResidentBytes();
+
+        Assert.True(created - beforeCreate < entryBytes / 2, $"creating the table made {created - beforeCreate} of {entryBytes} bytes resident");
+        Assert.True(committed - created > entryBytes / 2, $"Commit made {committed - created} of {entryBytes} bytes resident");
+        Assert.Equal(0, table.Count);
+        GC.KeepAlive(table);
+    }
+
+    private static long ResidentBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
