@@ -143,16 +143,14 @@ public sealed class PacketProcessor : IFrameHandler
     /// <summary>This thread's neighbour table.</summary>
     public NeighbourTable Neighbours { get; }
 
-<<<<<<< HEAD
     /// <summary>This thread's IPv6 connection table.</summary>
     public Ipv6ConnectionTable Table6 { get; }
 
     /// <summary>This thread's IPv6 neighbour table (neighbour discovery).</summary>
     public Ipv6NeighbourTable Neighbours6 { get; }
-=======
+
     /// <summary>This thread's fragment queues and buffers in use now.</summary>
     public FragmentOccupancy Fragments => _fragments.Occupancy;
->>>>>>> hostile2
 
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now => _state.Now;
