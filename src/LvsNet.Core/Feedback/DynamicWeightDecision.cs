@@ -33,7 +33,7 @@ public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus
 
         if (State is { } state)
         {
-            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, multiplier {state.Multiplier:0.00}");
+            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, band ±{(Math.Exp(state.Band) - 1) * 100:0} %, flap memory {state.FlapMemory:0.0}, multiplier {state.Multiplier:0.00}");
         }
 
         return text.ToString();
