@@ -411,6 +411,7 @@ public static partial class ConfigYamlWriter
         Key(yaml, 6, "connection_coefficient", Real(dynamic.ConnectionCoefficient));
         Key(yaml, 6, "latency_coefficient", Real(dynamic.LatencyCoefficient));
         Key(yaml, 6, "failure_coefficient", Real(dynamic.FailureCoefficient));
+        Key(yaml, 6, "handshake_coefficient", Real(dynamic.HandshakeCoefficient));
     }
 
     private static void Section(StringBuilder yaml, string name, StringBuilder lines)

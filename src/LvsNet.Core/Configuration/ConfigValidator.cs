@@ -276,9 +276,9 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(dynamicPath + ".interval", line, "must be at least 1s"));
             }
 
-            if (dynamic.Smoothing is not (> 0 and <= 1) || dynamic.Gain is not (> 0 and <= 1))
+            if (dynamic.Smoothing is not (> 0 and <= 1) || dynamic.Gain is not (> 0 and <= 2))
             {
-                errors.Add(new ConfigError(dynamicPath, line, "smoothing and gain must be above 0 and at most 1"));
+                errors.Add(new ConfigError(dynamicPath, line, "smoothing must be above 0 and at most 1, gain above 0 and at most 2"));
             }
 
             if (dynamic.MaxStepPercent is < 1 or > 100 || dynamic.DeadBandPercent is < 0 or > 50)
@@ -291,7 +291,7 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(dynamicPath, line, "hold_intervals must be 0..10, noise_band_factor 0..10 and flap_half_life 0..1h"));
             }
 
-            if (dynamic.ConnectionCoefficient < 0 || dynamic.LatencyCoefficient < 0 || dynamic.FailureCoefficient < 0)
+            if (dynamic.ConnectionCoefficient < 0 || dynamic.LatencyCoefficient < 0 || dynamic.FailureCoefficient < 0 || dynamic.HandshakeCoefficient < 0)
             {
                 errors.Add(new ConfigError(dynamicPath, line, "coefficients must not be negative"));
             }

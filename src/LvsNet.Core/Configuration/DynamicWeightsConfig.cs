@@ -22,7 +22,7 @@ public sealed record DynamicWeightsConfig
     /// <summary>The EWMA weight of the newest load sample, in (0, 1]: 1 = no smoothing.</summary>
     public double Smoothing { get; init; } = 0.3;
 
-    /// <summary>The feedback gain <c>γ</c> of the move <c>ln m ← ln m − γ·ln S</c>, in (0, 1].</summary>
+    /// <summary>The feedback gain <c>γ</c> of the move <c>ln m ← ln m − γ·ln S</c>, in (0, 2]; settles without overshoot while γ times the load index's log-sensitivity is at most 1.</summary>
     public double Gain { get; init; } = 0.5;
 
     /// <summary>The largest change of the effective weight per move, in percent of its current value (1..100).</summary>
@@ -55,6 +55,13 @@ public sealed record DynamicWeightsConfig
 
     /// <summary>The weight of the probe-latency signal in the load index (≥ 0; 0 ignores it).</summary>
     public double LatencyCoefficient { get; init; } = 1.0;
+
+    /// <summary>
+    /// The weight of the SYN-to-established signal in the load index (≥ 0; 0 ignores it): the mean
+    /// time from a client's SYN to its connection becoming established, measured by the director for
+    /// NAT and FULLNAT servers (it sees both directions), relative to the other servers' mean.
+    /// </summary>
+    public double HandshakeCoefficient { get; init; }
 
     /// <summary>How much load a probe failure ratio of 1 adds to the load index (≥ 0).</summary>
     public double FailureCoefficient { get; init; } = 2.0;

@@ -47,6 +47,8 @@ public static class DynamicWeightCalculator
         var eligible = 0;
         double latencySum = 0;
         var latencyCount = 0;
+        double handshakeSum = 0;
+        var handshakeCount = 0;
         foreach (var input in inputs)
         {
             if (input.BaseWeight <= 0)
@@ -62,9 +64,15 @@ public static class DynamicWeightCalculator
                 latencySum += latency.TotalMilliseconds;
                 latencyCount++;
             }
+
+            if (input.Handshake is { } handshake && handshake > TimeSpan.Zero)
+            {
+                handshakeSum += handshake.TotalMilliseconds;
+                handshakeCount++;
+            }
         }
 
-        var meanLatency = latencyCount >= 2 ? latencySum / latencyCount : 0;
+        var means = new Means(latencyCount >= 2 ? latencySum / latencyCount : 0, handshakeCount >= 2 ? handshakeSum / handshakeCount : 0);
         var min = policy.MinWeightPercent / 100.0;
         var max = policy.MaxWeightPercent / 100.0;
         for (var i = 0; i < inputs.Length; i++)
@@ -90,7 +98,7 @@ public static class DynamicWeightCalculator
                 continue;
             }
 
-            var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, meanLatency);
+            var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, means);
             DynamicWeightController.Step(policy, load, ref state, min, max);
             effectiveWeights[i] = EffectiveWeight(input.ConfiguredWeight, state.Multiplier * input.AgentFactor);
         }
@@ -100,7 +108,7 @@ public static class DynamicWeightCalculator
     public static int EffectiveWeight(int configuredWeight, double multiplier) =>
         configuredWeight <= 0 ? 0 : (int)Math.Max(1, Math.Min(int.MaxValue, Math.Round(multiplier * configuredWeight, MidpointRounding.AwayFromZero)));
 
-    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, double totalWeight, double meanLatency)
+    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, double totalWeight, Means means)
     {
         double sum = 0;
         double coefficients = 0;
@@ -117,10 +125,16 @@ public static class DynamicWeightCalculator
             coefficients += policy.ConnectionCoefficient;
         }
 
-        if (policy.LatencyCoefficient > 0 && meanLatency > 0 && input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
+        if (policy.LatencyCoefficient > 0 && means.Latency > 0 && input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
         {
-            sum += policy.LatencyCoefficient * (latency.TotalMilliseconds / meanLatency);
+            sum += policy.LatencyCoefficient * (latency.TotalMilliseconds / means.Latency);
             coefficients += policy.LatencyCoefficient;
+        }
+
+        if (policy.HandshakeCoefficient > 0 && means.Handshake > 0 && input.Handshake is { } handshake && handshake > TimeSpan.Zero)
+        {
+            sum += policy.HandshakeCoefficient * (handshake.TotalMilliseconds / means.Handshake);
+            coefficients += policy.HandshakeCoefficient;
         }
 
         var load = coefficients > 0 ? sum / coefficients : 1.0;
@@ -131,4 +145,7 @@ public static class DynamicWeightCalculator
 
         return load;
     }
+
+    // The mean probe latency and mean handshake time over the servers reporting one (0 = fewer than two did).
+    private readonly record struct Means(double Latency, double Handshake);
 }

@@ -22,6 +22,11 @@ public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus
                 .Append(CultureInfo.InvariantCulture, $", failures {sample.FailureRatio * 100:0} %");
         }
 
+        if (Input.Handshake is { } handshake)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", handshake {handshake.TotalMilliseconds:0.00} ms");
+        }
+
         if (Agent is { } agent)
         {
             text.Append(", ").Append(agent.Source).Append(' ').Append(agent.Describe());
