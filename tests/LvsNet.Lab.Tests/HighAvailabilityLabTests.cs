@@ -31,16 +31,8 @@ public class HighAvailabilityLabTests
         DaemonProcess? d2 = null;
         try
         {
-            // A 24 MiB file served on port 8081 by both real servers (same bytes: the checksum does not depend on the server).
-            var www = Path.Combine(work.FullName, "www");
-            Directory.CreateDirectory(www);
-            var content = RandomNumberGenerator.GetBytes(24 << 20);
-            File.WriteAllBytes(Path.Combine(www, "big.bin"), content);
-            var expectedSha = Convert.ToHexStringLower(SHA256.HashData(content));
-            foreach (var rs in new[] { "rs1", "rs2" })
-            {
-                started.Add(lab.Start(rs, "python3", "-m", "http.server", "8081", "--bind", "0.0.0.0", "--directory", www));
-            }
+            // A 24 MiB file served on port 8081 by both real servers.
+            var expectedSha = RandomFileServer.Start(lab, work.FullName, 24 << 20, started, "rs1", "rs2");
 
             var sock1 = Path.Combine(work.FullName, "d1.sock");
             var sock2 = Path.Combine(work.FullName, "d2.sock");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using LvsNet.Testing;
 using Xunit;
@@ -11,7 +12,8 @@ namespace LvsNet.Lab.Tests;
 /// Scale-out behind ECMP (lab.sh --ecmp): a router running BIRD installs the VIP as one multipath
 /// route over the three directors that announce it (each lvsnetd runs its own BIRD child); every
 /// director runs the master and the backup sync daemon at once, so a flow that ECMP moves keeps its
-/// real server. Drain and undrain under keep-alive connections, a silent failure (BIRD stopped:
+/// real server; without sync, sloppy_tcp with mh continues the flows that ECMP moves.
+/// Drain and undrain under keep-alive connections, a silent failure (BIRD stopped:
 /// BFD), a killed lvsnetd, and tshark's decoding of the BGP and BFD sessions.
 /// </summary>
 [Trait("Category", "Lab")]
@@ -131,19 +133,107 @@ public partial class ScaleOutLabTests
         }
         finally
         {
-            foreach (var process in started)
-            {
-                Lab.Stop(process);
-            }
-
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp(started, daemons, work);
         }
     }
+
+    // No sync at all: under keep-alive clients, long downloads and two wrk runs (keep-alive, and one
+    // connection per request), the director that holds the most keep-alive connections is drained,
+    // then, after undrain, the busiest one is SIGKILLed. ECMP moves its flows (and, hash-threshold,
+    // some of the others' too) to directors that never saw their SYN, and each continues: sloppy_tcp
+    // opens it on its next segment and mh picks the same real server. With sloppy_tcp off it fails.
+    [RequiresRootFact]
+    public void Ecmp_WithoutSync_SloppyTcpAndMaglevContinueTheFlowsEcmpMoves()
+    {
+        using var lab = Lab.Up(realServers: 2, mode: "dr", ecmp: true);
+        var work = Directory.CreateTempSubdirectory("lvt-ecmp-");
+        var started = new List<Process>();
+        var daemons = new DaemonProcess?[3];
+        try
+        {
+            // A 16 MiB file on port 8081 of both real servers.
+            var expectedSha = RandomFileServer.Start(lab, work.FullName, 16 << 20, started, "rs1", "rs2");
+
+            var sockets = StartDirectors(lab, work.FullName, daemons, sync: false);
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
+
+            // Drain the director holding the most keep-alive connections, one second into the traffic.
+            var traffic = StartTraffic(lab, work.FullName, "drain", started);
+            Thread.Sleep(1000);
+            var held = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
+            var drained = Array.IndexOf(held, held.Max());
+            _output.WriteLine($"connections per director: {string.Join(", ", held)}; draining {Roles[drained]}");
+            Assert.Contains("draining", Adm(sockets[drained], "drain", "--timeout", "20s").StandardOutput, StringComparison.Ordinal);
+            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(5));
+            CheckTraffic(traffic, work.FullName, expectedSha);
+            var after = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
+            _output.WriteLine($"connections per director after the drain: {string.Join(", ", after)}");
+
+            Assert.Contains("undrained", Adm(sockets[drained], "undrain").StandardOutput, StringComparison.Ordinal);
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(5));
+
+            // Kill the busiest director's lvsnetd (its BIRD child dies with it; the route goes).
+            var before = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
+            traffic = StartTraffic(lab, work.FullName, "kill", started);
+            Thread.Sleep(1000);
+            var gained = Roles.Select((_, i) => Connections(sockets[i]) - before[i]).ToArray();
+            var killed = Array.IndexOf(gained, gained.Max());
+            _output.WriteLine($"new connections per director: {string.Join(", ", gained)}; killing {Roles[killed]}");
+            ProcessResult.Run("kill", ["-KILL", daemons[killed]!.Pid.ToString(CultureInfo.InvariantCulture)], Short);
+            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(5));
+            CheckTraffic(traffic, work.FullName, expectedSha);
+        }
+        finally
+        {
+            CleanUp(started, daemons, work);
+        }
+    }
+
+    // Six keep-alive clients (120 requests over 12 s each), two 16 MiB downloads at 2 MB/s (8 s), and
+    // wrk for 8 s with keep-alive and with one connection per request.
+    private static List<(string Kind, Process Process)> StartTraffic(Lab lab, string work, string name, List<Process> started)
+    {
+        var traffic = new List<(string, Process)>();
+        traffic.AddRange(Enumerable.Range(0, 6).Select(_ => ("keep-alive", lab.Start("client", "python3", "-c", KeepAliveScript))));
+        traffic.AddRange(Enumerable.Range(0, 2).Select(i => ("download", lab.Start("client", "curl", "-sS", "--limit-rate", "2000000", "--max-time", "40", "-o", Path.Combine(work, $"{name}{i}.bin"), "-w", "%{http_code}", $"http://{Vip}:8081/big.bin"))));
+        traffic.Add(("wrk keep-alive", lab.Start("client", "wrk", "-t1", "-c8", "-d8s", "--timeout", "5s", $"http://{Vip}/")));
+        traffic.Add(("wrk close", lab.Start("client", "wrk", "-t1", "-c8", "-d8s", "--timeout", "5s", "-H", "Connection: close", $"http://{Vip}/")));
+        started.AddRange(traffic.Select(t => t.Item2));
+        return traffic;
+    }
+
+    private void CheckTraffic(List<(string Kind, Process Process)> traffic, string work, string expectedSha)
+    {
+        foreach (var (kind, process) in traffic)
+        {
+            Assert.True(process.WaitForExit(45_000), $"{kind} did not finish");
+            var text = (process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd()).Trim();
+            _output.WriteLine($"{kind}: {(kind.StartsWith("wrk", StringComparison.Ordinal) ? WrkSummary(text) : text)}");
+            switch (kind)
+            {
+                case "keep-alive":
+                    Assert.StartsWith("ok same-connection", text, StringComparison.Ordinal);
+                    break;
+                case "download":
+                    Assert.True(process.ExitCode == 0 && text == "200", $"download: exit {process.ExitCode}, {text}");
+                    break;
+                default:
+                    Assert.True(process.ExitCode == 0, text);
+                    Assert.DoesNotContain("Socket errors", text, StringComparison.Ordinal);
+                    Assert.DoesNotContain("Non-2xx", text, StringComparison.Ordinal);
+                    break;
+            }
+        }
+
+        foreach (var file in Directory.GetFiles(work, "*.bin"))
+        {
+            Assert.Equal(expectedSha, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
+            File.Delete(file);
+        }
+    }
+
+    private static string WrkSummary(string text) =>
+        string.Join("; ", text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("Requests/sec", StringComparison.Ordinal) || l.Contains("requests in", StringComparison.Ordinal) || l.StartsWith("Socket errors", StringComparison.Ordinal) || l.StartsWith("Non-2xx", StringComparison.Ordinal)));
 
     // New-connection throughput through three directors, then one (two drained), then three again, in the
     // same lab: wrk with "Connection: close" (one TCP connection per request). Everything (client, router,
@@ -158,40 +248,97 @@ public partial class ScaleOutLabTests
         {
             var sockets = StartDirectors(lab, work.FullName, daemons);
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(20));
+            var pids = daemons.Select(d => d!.Pid).ToArray();
+
+            // Each lvsnetd's CPU while idle (health checks, timers, BIRD's control socket), per second.
+            var idleStart = CpuSeconds(pids);
+            var idleWatch = Stopwatch.StartNew();
+            Thread.Sleep(3000);
+            var idle = CpuSeconds(pids).Select((c, i) => (c - idleStart[i]) / idleWatch.Elapsed.TotalSeconds).ToArray();
+
             var three = Wrk(lab);
             Adm(sockets[1], "drain", "--timeout", "0");
             Adm(sockets[2], "drain", "--timeout", "0");
             WaitForNextHops(lab, 1, TimeSpan.FromSeconds(5));
             Thread.Sleep(1000);
+
+            // One director forwards every connection and sends its sync records; the two drained ones
+            // only apply those records. Their CPU per connection, less the idle share, gives the model.
+            // wrk's request count is the connection count ("Connection: close": one request each).
+            var cpuBefore = CpuSeconds(pids);
+            var phase = Stopwatch.StartNew();
             var one = Wrk(lab);
+            var seconds = phase.Elapsed.TotalSeconds;
+            var conns = one.Requests;
+            var used = CpuSeconds(pids).Select((c, i) => Math.Max(0, c - cpuBefore[i] - (idle[i] * seconds))).ToArray();
+            var forward = used[0] / conns;
+            var apply = (used[1] + used[2]) / 2 / conns;
+
+            // CPU time comes in 10 ms ticks, in the run and in the idle rate scaled to the run: below
+            // that, the apply cost is not resolved and the model takes the bound instead.
+            var resolution = (0.01 + (0.01 * seconds / idleWatch.Elapsed.TotalSeconds)) / conns;
+            var applyBound = Math.Max(apply, resolution);
+            _output.WriteLine($"idle CPU per director {string.Join(", ", idle.Select(i => $"{i * 100:0.0} %"))}; one director: {conns} connections in {seconds:0.0} s, " +
+                $"{forward * 1e6:0.0} µs CPU each on the forwarding director, {apply * 1e6:0.00} µs each on a director applying its sync records (resolution {resolution * 1e6:0.00} µs)");
+            foreach (var n in new[] { 2, 3, 4, 8 })
+            {
+                _output.WriteLine($"model, {n} directors on their own cores: at least {n * forward / (forward + ((n - 1) * applyBound)):0.00} x one director with multi-master sync, {n} x without sync (sloppy_tcp + mh)");
+            }
+
             Adm(sockets[1], "undrain");
             Adm(sockets[2], "undrain");
             WaitForNextHops(lab, 3, TimeSpan.FromSeconds(5));
             Thread.Sleep(1000);
             var threeAgain = Wrk(lab);
             _output.WriteLine($"new connections/s: three directors {three.Rate:0}, one director {one.Rate:0}, three again {threeAgain.Rate:0} (ratio {(three.Rate + threeAgain.Rate) / 2 / one.Rate:0.00}); socket errors {three.Errors}, {one.Errors}, {threeAgain.Errors}");
+            Assert.True(conns > 1000 && forward > 0, $"{conns} connections, forward {forward}, apply {apply}");
             Assert.True(three.Rate > 0 && one.Rate > 0 && threeAgain.Rate > 0);
         }
         finally
         {
-            foreach (var daemon in daemons)
-            {
-                daemon?.Dispose();
-            }
-
-            work.Delete(recursive: true);
+            CleanUp([], daemons, work);
         }
     }
 
-    private (double Rate, string Errors) Wrk(Lab lab)
+    // Stops what a test started (the processes, then the directors) and removes its files.
+    private static void CleanUp(List<Process> started, DaemonProcess?[] daemons, DirectoryInfo work)
+    {
+        foreach (var process in started)
+        {
+            Lab.Stop(process);
+        }
+
+        foreach (var daemon in daemons)
+        {
+            daemon?.Dispose();
+        }
+
+        work.Delete(recursive: true);
+    }
+
+    // utime + stime of each process (all its threads), in seconds (USER_HZ is 100 on Linux).
+    private static double[] CpuSeconds(int[] pids) =>
+        [.. pids.Select(pid =>
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        })];
+
+    private (double Rate, string Errors, long Requests) Wrk(Lab lab)
     {
         var result = lab.Exec("client", TimeSpan.FromSeconds(40), "wrk", "-t2", "-c48", "-d8s", "-H", "Connection: close", $"http://{Vip}/");
         _output.WriteLine(result.StandardOutput);
         var rate = WrkRateRegex().Match(result.StandardOutput);
         Assert.True(rate.Success, "no rate in wrk's output: " + result.Output);
         var errors = WrkErrorsRegex().Match(result.StandardOutput);
-        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), errors.Success ? errors.Groups[1].Value.Trim() : "none");
+        var requests = WrkRequestsRegex().Match(result.StandardOutput);
+        Assert.True(requests.Success, "no request count in wrk's output: " + result.Output);
+        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), errors.Success ? errors.Groups[1].Value.Trim() : "none", long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex WrkRequestsRegex();
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex WrkRateRegex();
@@ -199,13 +346,17 @@ public partial class ScaleOutLabTests
     [GeneratedRegex(@"Socket errors:([^\n]*)")]
     private static partial Regex WrkErrorsRegex();
 
-    private string[] StartDirectors(Lab lab, string work, DaemonProcess?[] daemons)
+    private string[] StartDirectors(Lab lab, string work, DaemonProcess?[] daemons, bool sync = true)
     {
         var sockets = new string[3];
         for (var i = 0; i < 3; i++)
         {
             sockets[i] = Path.Combine(work, $"d{i + 1}.sock");
-            daemons[i] = DaemonProcess.StartIn(lab, Roles[i], Yaml(lab, i + 1), new Dictionary<string, string>(), "--socket", sockets[i]);
+            daemons[i] = DaemonProcess.StartIn(lab, Roles[i], Yaml(lab, i + 1, sync), new Dictionary<string, string>(), "--socket", sockets[i]);
+            if (!sync)
+            {
+                continue;
+            }
 
             // Multi-master sync (sync_daemon mode master_and_backup): every director sends its connections and takes the others'.
             var listed = "";
@@ -222,7 +373,7 @@ public partial class ScaleOutLabTests
         return sockets;
     }
 
-    internal static string Yaml(Lab lab, int k) =>
+    internal static string Yaml(Lab lab, int k, bool sync = true) =>
         $"""
         director:
           interface: eth0
@@ -231,13 +382,21 @@ public partial class ScaleOutLabTests
           routes_file: {lab.Env[$"LVT_DIR{k}_ROUTES"]}
           bird_config: {lab.Env[$"LVT_DIR{k}_BIRD_CONF"]}
           bird_socket: {lab.Env[$"LVT_DIR{k}_BIRD_SOCKET"]}
-        high_availability:
-          sync_daemon:
-            mode: master_and_backup
+        connections:
+          sloppy_tcp: true
+        {(sync ? "high_availability:\n  sync_daemon:\n    mode: master_and_backup" : "")}
         virtual_services:
           - protocol: tcp
             address: {Vip}
             port: 80
+            scheduler: mh
+            scheduler_flags: [mh-port]
+            real_servers:
+              - address: 10.77.0.11
+              - address: 10.77.0.12
+          - protocol: tcp
+            address: {Vip}
+            port: 8081
             scheduler: mh
             scheduler_flags: [mh-port]
             real_servers:

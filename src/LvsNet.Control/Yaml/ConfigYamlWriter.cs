@@ -207,6 +207,11 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "expire_quiescent_template", Boolean(connections.ExpireQuiescentTemplates));
         }
 
+        if (connections.SloppyTcp != defaults.SloppyTcp)
+        {
+            Key(lines, 2, "sloppy_tcp", Boolean(connections.SloppyTcp));
+        }
+
         // The flood defences (IPVS sysctl names, then the per-source limit), written when not at their defaults.
         foreach (var (key, value, standard) in new (string, int?, int?)[]
         {

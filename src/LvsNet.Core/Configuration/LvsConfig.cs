@@ -120,6 +120,15 @@ public sealed record ConnectionTableConfig
     public bool ExpireQuiescentTemplates { get; init; }
 
     /// <summary>
+    /// IPVS <c>sloppy_tcp</c>: when true, any TCP segment without SYN and RST that belongs to no
+    /// connection is scheduled and creates one (ACK from NONE moves to ESTABLISHED by the state
+    /// table), so a flow that reaches this director mid-stream (another director failed or ECMP
+    /// moved it) continues wherever a consistent scheduler (<c>mh</c>, <c>sh</c>) picks its old server.
+    /// Off (the kernel default): only a SYN opens a connection.
+    /// </summary>
+    public bool SloppyTcp { get; init; }
+
+    /// <summary>
     /// IPVS <c>drop_entry</c>: 0 off, 1 automatic (active while fewer than <see cref="AmemThreshold"/>
     /// entries are free), 3 always; while active, once a second 1/32 of the buckets are examined at
     /// random and their half-open and long-idle entries dropped.

@@ -206,6 +206,7 @@ public static partial class LvsConfigReader
             UdpTimeout = map.Duration("udp_timeout", TimeSpan.FromSeconds(1), max) ?? defaults.UdpTimeout,
             ExpireNodestConnections = map.Boolean("expire_nodest_conn") ?? defaults.ExpireNodestConnections,
             ExpireQuiescentTemplates = map.Boolean("expire_quiescent_template") ?? defaults.ExpireQuiescentTemplates,
+            SloppyTcp = map.Boolean("sloppy_tcp") ?? defaults.SloppyTcp,
             DropEntry = (int?)map.Integer("drop_entry", 0, 3) ?? defaults.DropEntry,
             DropPacket = (int?)map.Integer("drop_packet", 0, 3) ?? defaults.DropPacket,
             SecureTcp = (int?)map.Integer("secure_tcp", 0, 3) ?? defaults.SecureTcp,

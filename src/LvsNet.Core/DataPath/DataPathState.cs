@@ -45,6 +45,9 @@ internal sealed class DataPathState
     /// <summary>expire_quiescent_template: a template whose server has weight 0 is not used.</summary>
     public bool ExpireQuiescent;
 
+    /// <summary>sloppy_tcp: a TCP segment without SYN and RST may open a connection.</summary>
+    public bool SloppyTcp;
+
     /// <summary>secure_tcp active: TCP connections follow the secure state table.</summary>
     public bool SecureTcp;
 
@@ -64,5 +67,6 @@ internal sealed class DataPathState
         Timeouts = new ConnectionTimeouts(snapshot.Config.Connections);
         ExpireNodest = snapshot.Config.Connections.ExpireNodestConnections;
         ExpireQuiescent = snapshot.Config.Connections.ExpireQuiescentTemplates;
+        SloppyTcp = snapshot.Config.Connections.SloppyTcp;
     }
 }

@@ -23,7 +23,7 @@ public class ConfigYamlWriterTests
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
-        "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates",
+        "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
@@ -47,7 +47,7 @@ public class ConfigYamlWriterTests
         Connections = new ConnectionTableConfig
         {
             MaxEntries = 4096, TcpTimeout = TimeSpan.FromSeconds(61), TcpFinTimeout = TimeSpan.FromMinutes(2.5), UdpTimeout = TimeSpan.FromHours(1),
-            ExpireNodestConnections = true, ExpireQuiescentTemplates = true,
+            ExpireNodestConnections = true, ExpireQuiescentTemplates = true, SloppyTcp = true,
             PerSourceRate = 20, PerSourceBurst = 50, PerSourcePrefix = 24,
         },
         HighAvailability = new HighAvailabilityConfig

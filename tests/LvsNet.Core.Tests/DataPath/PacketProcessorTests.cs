@@ -110,6 +110,61 @@ public class PacketProcessorTests
         Assert.Equal(1, h.Processor.Counters[DropReason.NoConnection]);
     }
 
+    [Theory]
+    [InlineData(TcpFlags.Ack, ConnectionState.Established)]
+    [InlineData(TcpFlags.Ack | TcpFlags.Psh, ConnectionState.Established)]
+    [InlineData(TcpFlags.Fin | TcpFlags.Ack, ConnectionState.Close)]
+    public void SloppyTcp_MidStreamSegment_OpensAConnectionInTheKernelTablesState(TcpFlags flags, ConnectionState expected)
+    {
+        // ip_vs_proto_tcp.c tcp_states, INPUT from sNO: ack -> sES, fin -> sCL.
+        var h = new DataPathHarness(c => c with { Connections = c.Connections with { SloppyTcp = true } });
+        h.ResolveRealServers();
+        h.Feed(h.ClientTcp(5555, flags, 100));
+        Assert.Single(h.Device.Sent);
+        Assert.Equal(0, h.Processor.Counters[DropReason.NoConnection]);
+        var index = h.Processor.Table.Find(new ConnectionKey(IpProtocol.Tcp, Client, 5555, Vip, 80));
+        Assert.True(index >= 0);
+        Assert.Equal(expected, h.Processor.Table[index].State);
+    }
+
+    [Theory]
+    [InlineData(TcpFlags.Rst)]
+    [InlineData(TcpFlags.Rst | TcpFlags.Ack)]
+    [InlineData(TcpFlags.Syn | TcpFlags.Ack)]
+    public void SloppyTcp_NeverOpensOnRstOrOnASynThatCannotOpen(TcpFlags flags)
+    {
+        var h = new DataPathHarness(c => c with { Connections = c.Connections with { SloppyTcp = true } });
+        h.ResolveRealServers();
+        h.Feed(h.ClientTcp(5555, flags));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(0, h.Processor.Table.Count);
+    }
+
+    [Fact]
+    public void SloppyTcp_WithMaglev_ASecondDirectorSendsAMovedFlowToTheSameServer()
+    {
+        // Two directors with the same configuration: the first sees the SYN, the second only the
+        // flow's later segments (ECMP moved it). Maglev picks the same server on both.
+        static DataPathHarness Director() => new(c => c with { Connections = c.Connections with { SloppyTcp = true } }, "mh");
+        var first = Director();
+        var second = Director();
+        first.ResolveRealServers();
+        second.ResolveRealServers();
+        var chosen = new HashSet<MacAddress>();
+        for (uint i = 0; i < 20; i++)
+        {
+            var client = Client + 10 + i;
+            first.Feed(first.TcpFrom(client, 2000, TcpFlags.Syn));
+            second.Feed(second.TcpFrom(client, 2000, TcpFlags.Ack));
+            Assert.Equal(first.LastDestination, second.LastDestination);
+            chosen.Add(second.LastDestination);
+        }
+
+        Assert.Equal(2, chosen.Count);
+        Assert.Equal(20, second.Processor.Table.Count);
+        Assert.Equal(0, second.Processor.Counters[DropReason.NoConnection]);
+    }
+
     [Fact]
     public void NoAvailableServer_SendsIcmpPortUnreachable()
     {

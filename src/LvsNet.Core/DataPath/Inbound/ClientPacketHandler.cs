@@ -100,7 +100,9 @@ internal sealed class ClientPacketHandler
                 return -1;
             }
 
-            if (!isSyn)
+            // sloppy_tcp (IPVS): a mid-stream segment opens a connection too, never an RST, and never
+            // a SYN that cannot open one (SYN with ACK or FIN stays refused, see TcpFlagRules).
+            if (!isSyn && !(_state.SloppyTcp && (flags & (TcpFlags.Syn | TcpFlags.Rst)) == 0))
             {
                 _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
                 return -1;
