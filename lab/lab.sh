@@ -7,6 +7,13 @@
 #       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
+#   lab/lab.sh up ID [--mode dr] --ipv6 ...
+#       Also IPv6 on the segment (ULA prefix fd77::/64, inside the lab's namespaces only): client
+#       fd77::10, dir fd77::2, rsK fd77::(10+K) (hex), all /64 without DAD or router
+#       advertisements; dr: the IPv6 VIPs fd77::100 and fd77::101 as /128 on lo of every real
+#       server (an address on lo is not advertised on eth0, so IPv6 DR needs no arp_ignore
+#       counterpart), nginx also listening on [::]:80 and [::]:8080. lab.env gains LVT_VIP6,
+#       LVT_VIP6_2, LVT_CLIENT_IP6, LVT_DIP6, LVT_RSK_IP6 and LVT_RS_IPS6.
 #   lab/lab.sh up ID --ecmp [--rs N] [--state DIR]
 #       Scale-out lab (see ecmp_* below): a router lvt-ID-rtr running BIRD with ECMP and an L4
 #       multipath hash, three directors (dir, dir2, dir3 at 10.77.0.2-4) each with a BIRD
@@ -83,6 +90,10 @@ VIP2="$NET.101"
 RS_MAX=80
 NETNS_DIR=/var/run/netns
 MARKER=.lvt-lab
+NET6=fd77:
+VIP6="${NET6}:100"
+VIP6_2="${NET6}:101"
+UP_IPV6=no
 
 log() { printf 'lab.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -438,7 +449,16 @@ ns_add() {
     ip netns add "$1"
     UP_CREATED_NS+=("$1")
     ip -n "$1" link set lo up
-    ns_disable_ipv6 "$1"
+    if [[ "$UP_IPV6" == yes && "$1" != *-sw ]]; then
+        # IPv6 on, but quiet and immediate: no router advertisements, no duplicate address
+        # detection (the lab's addresses are unique by construction), no router solicitations.
+        ns_sysctl "$1" net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_ra=0 \
+            net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 \
+            net.ipv6.conf.default.dad_transmits=0 net.ipv6.conf.default.router_solicitations=0 \
+            net.ipv6.conf.all.forwarding=0
+    else
+        ns_disable_ipv6 "$1"
+    fi
 }
 
 # add_host ROLE IP: namespace lvt-ID-ROLE with eth0 (address IP) plugged into br0
@@ -452,6 +472,9 @@ add_host() {
     ip -n "$sw" link set "$swif" master br0
     ip -n "$sw" link set "$swif" up
     ip -n "$ns" addr add "$ipaddr/$PREFIXLEN" dev eth0
+    if [[ "$UP_IPV6" == yes ]]; then
+        ip -n "$ns" -6 addr add "$NET6:$(printf '%x' "${ipaddr##*.}")/64" dev eth0 nodad
+    fi
     ip -n "$ns" link set eth0 up
 }
 
@@ -461,6 +484,11 @@ start_nginx() {
     tmpl=$(<"$NGINX_TEMPLATE")
     conf=${tmpl//@RS_DIR@/"$dir"}
     conf=${conf//@RS_NAME@/"rs$k"}
+    if [[ "$UP_IPV6" == yes ]]; then
+        conf=${conf//@LISTEN6@/"listen [::]:80 default_server ipv6only=on backlog=4096; listen [::]:8080 default_server ipv6only=on backlog=4096;"}
+    else
+        conf=${conf//@LISTEN6@/}
+    fi
     printf '%s\n' "$conf" >"$dir/nginx.conf"
     nsx "$ns" nginx -t -q -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" \
         </dev/null >>"$dir/nginx.out" 2>&1 \
@@ -505,6 +533,7 @@ cmd_up() {
             --state) [[ $# -ge 2 ]] || usage; state_arg="$2"; shift 2 ;;
             --state=*) state_arg="${1#*=}"; shift ;;
             --ecmp) ecmp=yes; shift ;;
+            --ipv6) UP_IPV6=yes; shift ;;
             *) log "unknown argument '$1'"; usage ;;
         esac
     done
@@ -514,6 +543,7 @@ cmd_up() {
         || die "--rs must be a number from 1 to $RS_MAX"
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
     [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"
+    [[ "$UP_IPV6" == no || ( "$mode" == dr && "$ecmp" == no ) ]] || die "--ipv6 is built for --mode dr only"
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool
     for tool in ip ethtool nginx curl awk grep sed stat; do
@@ -577,6 +607,10 @@ cmd_up() {
                     net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
                 ip -n "$ns" addr add "$VIP/32" dev lo
                 ip -n "$ns" addr add "$VIP2/32" dev lo
+                if [[ "$UP_IPV6" == yes ]]; then
+                    ip -n "$ns" -6 addr add "$VIP6/128" dev lo
+                    ip -n "$ns" -6 addr add "$VIP6_2/128" dev lo
+                fi
                 ;;
             nat)
                 # The client shares the segment, so the connected route would send replies
@@ -642,6 +676,18 @@ cmd_up() {
         echo "LVT_RS_NS=$nss"
         echo "LVT_RS_IPS=$ips"
         echo "LVT_RS_MACS=$macs"
+        if [[ "$UP_IPV6" == yes ]]; then
+            local ips6=""
+            echo "LVT_VIP6=$VIP6"
+            echo "LVT_VIP6_2=$VIP6_2"
+            echo "LVT_CLIENT_IP6=$NET6:$(printf '%x' 10)"
+            echo "LVT_DIP6=$NET6:2"
+            for ((k = 1; k <= nrs; k++)); do
+                echo "LVT_RS${k}_IP6=$NET6:$(printf '%x' $((10 + k)))"
+                ips6+="${ips6:+,}$NET6:$(printf '%x' $((10 + k)))"
+            done
+            echo "LVT_RS_IPS6=$ips6"
+        fi
         if [[ "$ecmp" == yes ]]; then ecmp_env; fi
     } >"$env.tmp"
     mv -f "$env.tmp" "$env"

@@ -45,6 +45,8 @@ public sealed class RealServerState
         Service = service;
         ServiceCounters = serviceCounters;
         Address = config.Address;
+        Address6 = config.Address6 ?? default;
+        IsIpv6 = config.Address6 is not null;
         Port = config.Port;
         Apply(config, added: true);
     }
@@ -60,6 +62,12 @@ public sealed class RealServerState
 
     /// <summary>The real server's address.</summary>
     public uint Address { get; }
+
+    /// <summary>The real server's IPv6 address (an IPv6 server's <see cref="Address"/> is 0).</summary>
+    public Packets.Ipv6.Ipv6Address Address6 { get; }
+
+    /// <summary>True for an IPv6 server.</summary>
+    public bool IsIpv6 { get; }
 
     /// <summary>The real server's port.</summary>
     public ushort Port { get; }
@@ -295,5 +303,5 @@ public sealed class RealServerState
     }
 
     /// <summary>"10.0.0.1:80".</summary>
-    public override string ToString() => $"{Ipv4Address.Format(Address)}:{Port}";
+    public override string ToString() => IsIpv6 ? $"[{Address6}]:{Port}" : $"{Ipv4Address.Format(Address)}:{Port}";
 }

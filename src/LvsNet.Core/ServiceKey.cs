@@ -10,16 +10,27 @@ namespace LvsNet.Core;
 /// <param name="Address">The virtual IP (0 for a firewall-mark service).</param>
 /// <param name="Port">The virtual port (0 for a firewall-mark service).</param>
 /// <param name="FirewallMark">The firewall mark, or 0 for an address service.</param>
-public readonly record struct ServiceKey(IpProtocol Protocol, uint Address, ushort Port, uint FirewallMark = 0)
+/// <param name="Address6">The IPv6 VIP of an IPv6 service (then <paramref name="Address"/> is 0), else null.</param>
+public readonly record struct ServiceKey(IpProtocol Protocol, uint Address, ushort Port, uint FirewallMark = 0, Packets.Ipv6.Ipv6Address? Address6 = null)
 {
+    /// <summary>The key of <paramref name="config"/>.</summary>
+    public static ServiceKey Of(Configuration.VirtualServiceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ServiceKey(config.Protocol, config.Address, config.Port, config.FirewallMark, config.Address6);
+    }
+
+    /// <summary>True for an IPv6 service.</summary>
+    public bool IsIpv6 => Address6 is not null;
+
     /// <summary>The key of the firewall-mark service <paramref name="mark"/>.</summary>
     public static ServiceKey ForMark(uint mark) => new(0, 0, 0, mark);
 
     /// <summary>True for a firewall-mark service.</summary>
     public bool IsFirewallMark => FirewallMark != 0;
 
-    /// <summary>"TCP 10.0.0.100:80", or "FWM 1".</summary>
+    /// <summary>"TCP 10.0.0.100:80", "TCP [2001:db8::100]:80", or "FWM 1".</summary>
     public override string ToString() => FirewallMark != 0
         ? $"FWM {FirewallMark}"
-        : $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {Ipv4Address.Format(Address)}:{Port}";
+        : $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {(Address6 is { } v6 ? $"[{v6}]" : Ipv4Address.Format(Address))}:{Port}";
 }

@@ -89,8 +89,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
             }
 
             // The daemon answers ARP for the VIPs with the NIC's own MAC, so every frame it must
-            // handle is addressed to that MAC (or is ARP): no promiscuous mode needed.
-            var filter = $"arp or (ether dst {mac} and ip)";
+            // handle is addressed to that MAC (or is ARP): no promiscuous mode needed. IPv6 adds the
+            // 33:33 multicast frames, where neighbour solicitations for the VIPs arrive.
+            var filter = $"arp or (ether dst {mac} and ip) or (ip6 and (ether dst {mac} or ether[0:2] = 0x3333))";
             var mtu = NetworkInterfaceInfo.ReadMtu(director.Interface);
             var workers = capture.Workers;
             for (var index = 0; index < workers; index++)

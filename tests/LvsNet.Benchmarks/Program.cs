@@ -20,6 +20,12 @@ if (args is ["pcap-compare", ..])
     return PcapBindingComparison.Run(args);
 }
 
+// `cpu-time ipv6` compares an established DR packet over IPv4 and over IPv6 in one run.
+if (args is ["cpu-time", "ipv6"])
+{
+    return Ipv6DrCpuTime.Run();
+}
+
 // `cpu-time [dr|nat|tun|fullnat ...]` measures the data-path rows by process CPU time (for loaded machines).
 if (args is ["cpu-time", ..])
 {

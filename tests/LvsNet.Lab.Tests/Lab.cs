@@ -33,10 +33,11 @@ public sealed class Lab : IDisposable
     /// <param name="mode">dr, nat, tun or fullnat.</param>
     /// <param name="directors">1, or 2 for a second director (role dir2) for HA tests.</param>
     /// <param name="ecmp">The scale-out lab (lab.sh --ecmp): a BIRD router with ECMP in front of three directors (dir, dir2, dir3); DR only.</param>
-    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false)
+    /// <param name="ipv6">IPv6 on the segment too (lab.sh --ipv6; DR only): ULA addresses, the IPv6 VIPs on the real servers' lo.</param>
+    public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false, bool ipv6 = false)
     {
         var id = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        string[] topology = ecmp ? ["--ecmp"] : ["--directors", directors.ToString()];
+        string[] topology = ecmp ? ["--ecmp"] : ipv6 ? ["--directors", directors.ToString(), "--ipv6"] : ["--directors", directors.ToString()];
         var result = ProcessResult.Run(Script, ["up", id, "--rs", realServers.ToString(), "--mode", mode, .. topology], TimeSpan.FromSeconds(60));
         if (result.ExitCode != 0)
         {

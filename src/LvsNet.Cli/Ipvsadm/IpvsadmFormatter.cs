@@ -117,7 +117,7 @@ public static partial class IpvsadmFormatter
         ArgumentNullException.ThrowIfNull(services);
         return (format & ListFormat.NoSort) != 0
             ? services
-            : services.OrderBy(s => s.FirewallMark).ThenBy(s => ProtocolNumber(s.Protocol)).ThenBy(s => AddressValue(s.Address)).ThenBy(s => s.Port);
+            : services.OrderBy(s => s.FirewallMark).ThenBy(s => IsIpv6(s.Address)).ThenBy(s => ProtocolNumber(s.Protocol)).ThenBy(s => AddressValue(s.Address)).ThenBy(s => s.Port);
     }
 
     /// <summary>The real servers in ipvsadm's order: by address, then port (or list order with --nosort).</summary>
@@ -182,7 +182,8 @@ public static partial class IpvsadmFormatter
         else
         {
             svcName = ProtocolName(service.Protocol).PadRight(4) + " " + vname;
-            if (svcName.Length > 33)
+            // ipvsadm cuts the IPv4 name at 33 characters; an IPv6 one is printed whole.
+            if (svcName.Length > 33 && !IsIpv6(service.Address))
             {
                 svcName = svcName[..33];
             }
@@ -278,7 +279,8 @@ public static partial class IpvsadmFormatter
             return;
         }
 
-        if (dname.Length > 28)
+        // ipvsadm cuts the name at 28 characters in IPv4 services only (se->af != AF_INET6).
+        if (dname.Length > 28 && !IsIpv6(service.Address))
         {
             dname = dname[..28];
         }
@@ -392,6 +394,14 @@ public static partial class IpvsadmFormatter
 
     private static string AddressPort(string address, ushort port, string protocol, ListFormat format, INameResolver resolver)
     {
+        if (IsIpv6(address))
+        {
+            // ipvsadm brackets an IPv6 address ("[2001:db8::1]:80"); names are not looked up for IPv6 here.
+            return (format & ListFormat.Numeric) != 0
+                ? string.Create(CultureInfo.InvariantCulture, $"[{address}]:{port}")
+                : string.Create(CultureInfo.InvariantCulture, $"[{address}]:") + resolver.PortName(port, protocol.ToLowerInvariant());
+        }
+
         if ((format & ListFormat.Numeric) != 0 || !Ipv4Address.TryParse(address, out var value))
         {
             return string.Create(CultureInfo.InvariantCulture, $"{address}:{port}");
@@ -414,5 +424,10 @@ public static partial class IpvsadmFormatter
         _ => 255,
     };
 
-    private static uint AddressValue(string address) => Ipv4Address.TryParse(address, out var value) ? value : 0;
+    // ipvsadm sorts by address family first (IPv4 before IPv6), then by the address's value.
+    private static UInt128 AddressValue(string address) =>
+        Ipv4Address.TryParse(address, out var value) ? value
+        : LvsNet.Packets.Ipv6.Ipv6Address.TryParse(address, out var v6) ? v6.Value : UInt128.Zero;
+
+    private static bool IsIpv6(string address) => address.Contains(':', StringComparison.Ordinal);
 }

@@ -60,7 +60,7 @@ public static class ListingBuilder
             var (serverStats, serverRates) = book?.Of(server) ?? (TrafficStats.Of(server), TrafficRates.Zero);
             var listing = new ServerListing
             {
-                Address = Ipv4Address.Format(server.Address),
+                Address = server.IsIpv6 ? server.Address6.ToString() : Ipv4Address.Format(server.Address),
                 Port = server.Port,
                 Method = ForwardingMethods.ToConfigName(server.Method),
                 Weight = server.Weight,
@@ -81,7 +81,7 @@ public static class ListingBuilder
         {
             Name = config.Name,
             Protocol = config.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp,
-            Address = Ipv4Address.Format(config.Address),
+            Address = config.AddressText,
             Port = config.Port,
             FirewallMark = config.FirewallMark,
             Scheduler = config.Scheduler,

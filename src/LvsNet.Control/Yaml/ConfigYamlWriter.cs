@@ -255,7 +255,7 @@ public static partial class ConfigYamlWriter
         else
         {
             Item("protocol", service.Protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
-            Item("address", Ipv4Address.Format(service.Address));
+            Item("address", service.IsIpv6 ? Scalar(service.AddressText) : service.AddressText);
             Item("port", Number(service.Port));
         }
 
@@ -329,7 +329,7 @@ public static partial class ConfigYamlWriter
         Item("real_servers", null);
         foreach (var server in service.RealServers)
         {
-            yaml.Append("      - address: ").Append(Ipv4Address.Format(server.Address)).Append('\n');
+            yaml.Append("      - address: ").Append(server.IsIpv6 ? Scalar(server.AddressText) : server.AddressText).Append('\n');
             Key(yaml, 8, "port", Number(server.Port));
             Key(yaml, 8, "weight", Number(server.Weight));
             Key(yaml, 8, "method", ForwardingMethods.ToConfigName(server.Method));

@@ -19,7 +19,7 @@ public static partial class ConfigValidator
         ArgumentNullException.ThrowIfNull(config);
         lineOf ??= static _ => null;
         var errors = new List<ConfigError>();
-        var seenServices = new Dictionary<(IpProtocol, uint, ushort, uint), int>();
+        var seenServices = new Dictionary<(IpProtocol, uint, ushort, uint, Packets.Ipv6.Ipv6Address?), int>();
 
         if (config.Capture.Workers > 1 && config.Capture.Backend != CaptureBackend.AfPacket)
         {
@@ -34,9 +34,9 @@ public static partial class ConfigValidator
             var service = config.VirtualServices[i];
             var path = $"virtual_services[{i}]";
             var line = lineOf(path);
-            if (!seenServices.TryAdd((service.Protocol, service.Address, service.Port, service.FirewallMark), i))
+            if (!seenServices.TryAdd((service.Protocol, service.Address, service.Port, service.FirewallMark, service.Address6), i))
             {
-                errors.Add(new ConfigError(path, line, $"duplicates virtual_services[{seenServices[(service.Protocol, service.Address, service.Port, service.FirewallMark)]}] ({Describe(service)})"));
+                errors.Add(new ConfigError(path, line, $"duplicates virtual_services[{seenServices[(service.Protocol, service.Address, service.Port, service.FirewallMark, service.Address6)]}] ({Describe(service)})"));
             }
 
             if (!SchedulerNames.IsKnown(service.Scheduler))
@@ -57,6 +57,18 @@ public static partial class ConfigValidator
             if (service.OnePacketScheduling && service.Protocol != IpProtocol.Udp && !isMark)
             {
                 errors.Add(new ConfigError(path + ".one_packet_scheduling", line, "one-packet scheduling is for UDP services only (ipvsadm -o)"));
+            }
+
+            if (service.IsIpv6)
+            {
+                ValidateIpv6Service(service, path, line, lineOf, errors);
+                if (config.Capture.Workers > 1 || config.Capture.Backend == CaptureBackend.AfXdp)
+                {
+                    // The fanout program steers IPv4 tuples and the XDP program redirects IPv4 only.
+                    errors.Add(new ConfigError(path + ".address", line, "an IPv6 service needs capture.workers 1 and the pcap or afpacket backend (the fanout and XDP programs steer IPv4 only so far)"));
+                }
+
+                continue;
             }
 
             if (isMark)
@@ -80,6 +92,12 @@ public static partial class ConfigValidator
                 var serverPath = $"{path}.real_servers[{j}]";
                 var serverLine = lineOf(serverPath) ?? line;
                 ValidateThresholds(server, serverPath, serverLine, errors);
+                if (server.IsIpv6)
+                {
+                    errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is IPv6 but the service's VIP is IPv4; mixing address families is only possible with tunnels, which are not built for IPv6 yet"));
+                    continue;
+                }
+
                 if (!seenServers.TryAdd((server.Address, server.Port), j))
                 {
                     errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seenServers[(server.Address, server.Port)]}] ({Ipv4Address.Format(server.Address)}:{server.Port})"));
@@ -320,5 +338,5 @@ public static partial class ConfigValidator
     }
 
     private static string Describe(VirtualServiceConfig service) => service.FirewallMark != 0 ? $"fwmark {service.FirewallMark}" :
-        $"{(service.Protocol == IpProtocol.Tcp ? "tcp" : "udp")} {Ipv4Address.Format(service.Address)}:{service.Port}";
+        $"{(service.Protocol == IpProtocol.Tcp ? "tcp" : "udp")} {service.EndpointText}";
 }

@@ -177,8 +177,20 @@ public sealed record VirtualServiceConfig
     /// <summary>The protocol.</summary>
     public required Packets.IpProtocol Protocol { get; init; }
 
-    /// <summary>The virtual IP.</summary>
+    /// <summary>The virtual IP when the service is IPv4 (0 for an IPv6 or firewall-mark service).</summary>
     public required uint Address { get; init; }
+
+    /// <summary>The virtual IP when the service is IPv6 (YAML <c>address: 2001:db8::100</c>), else null; <see cref="Address"/> is then 0.</summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
+
+    /// <summary>True for an IPv6 service.</summary>
+    public bool IsIpv6 => Address6 is not null;
+
+    /// <summary>The VIP as text: <c>10.0.0.100</c> or <c>2001:db8::100</c>.</summary>
+    public string AddressText => Address6 is { } v6 ? v6.ToString() : Packets.Ipv4Address.Format(Address);
+
+    /// <summary>The VIP and port as ipvsadm prints them: <c>10.0.0.100:80</c> or <c>[2001:db8::100]:80</c>.</summary>
+    public string EndpointText => Address6 is { } v6 ? $"[{v6}]:{Port}" : $"{Packets.Ipv4Address.Format(Address)}:{Port}";
 
     /// <summary>The virtual port.</summary>
     public required ushort Port { get; init; }
@@ -250,6 +262,7 @@ public sealed record VirtualServiceConfig
         && Name == other.Name
         && Protocol == other.Protocol
         && Address == other.Address
+        && Address6 == other.Address6
         && Port == other.Port
         && FirewallMark == other.FirewallMark
         && Scheduler == other.Scheduler
@@ -275,8 +288,20 @@ public sealed record VirtualServiceConfig
 /// <summary>A real server of a virtual service.</summary>
 public sealed record RealServerConfig
 {
-    /// <summary>The real server's IP (RIP).</summary>
+    /// <summary>The real server's IP (RIP) when it is IPv4 (0 for an IPv6 server).</summary>
     public required uint Address { get; init; }
+
+    /// <summary>The real server's IPv6 address, or null for an IPv4 server; <see cref="Address"/> is then 0.</summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
+
+    /// <summary>True for an IPv6 server.</summary>
+    public bool IsIpv6 => Address6 is not null;
+
+    /// <summary>The address as text: <c>10.0.0.11</c> or <c>2001:db8::11</c>.</summary>
+    public string AddressText => Address6 is { } v6 ? v6.ToString() : Packets.Ipv4Address.Format(Address);
+
+    /// <summary>The address and port as ipvsadm prints them: <c>10.0.0.11:80</c> or <c>[2001:db8::11]:80</c>.</summary>
+    public string EndpointText => Address6 is { } v6 ? $"[{v6}]:{Port}" : $"{Packets.Ipv4Address.Format(Address)}:{Port}";
 
     /// <summary>The real server's port (for DR and TUN always the virtual port).</summary>
     public required ushort Port { get; init; }

@@ -250,7 +250,13 @@ public static partial class LvsConfigReader
             map.Error("protocol", map.Find("protocol"), $"must be tcp or udp, got '{protocolText}'");
         }
 
-        var address = firewallMark is null ? map.Ipv4("address", required: true) : 0u;
+        Packets.Ipv6.Ipv6Address? address6 = null;
+        uint? address = 0u;
+        if (firewallMark is null)
+        {
+            address = map.IpAddress("address", out var vip, out address6, required: true) ? vip : null;
+        }
+
         var port = firewallMark is null ? (ushort?)map.Integer("port", 0, 65535, required: true) : (ushort)0;
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
         if (scheduler is not null && !SchedulerNames.IsKnown(scheduler))
@@ -309,6 +315,7 @@ public static partial class LvsConfigReader
             Name = name,
             Protocol = firewallMark is null ? protocol.Value : 0,
             Address = address.Value,
+            Address6 = address6,
             Port = port.Value,
             FirewallMark = firewallMark ?? 0,
             Scheduler = scheduler ?? SchedulerNames.WeightedLeastConnection,
@@ -364,7 +371,7 @@ public static partial class LvsConfigReader
 
     private static RealServerConfig? ReadRealServer(YamlMapping map, ushort? servicePort)
     {
-        var address = map.Ipv4("address", required: true);
+        uint? address = map.IpAddress("address", out var rip, out var address6, required: true) ? rip : null;
         var port = (ushort?)map.Integer("port", 0, 65535);
         var weight = (int?)map.Integer("weight", 0, 65535);
         var upperThreshold = (int?)map.Integer("upper_threshold", 0, int.MaxValue);
@@ -389,6 +396,7 @@ public static partial class LvsConfigReader
         return new RealServerConfig
         {
             Address = address.Value,
+            Address6 = address6,
             Port = port ?? servicePort ?? 0,
             Weight = weight ?? 1,
             Method = method,

@@ -152,6 +152,39 @@ internal sealed class YamlMapping
         return address;
     }
 
+    /// <summary>
+    /// An IPv4 or IPv6 address (<c>10.0.0.1</c>, <c>2001:db8::1</c>, or bracketed <c>[2001:db8::1]</c>
+    /// as ipvsadm writes it); zones and prefixes are refused.
+    /// </summary>
+    /// <returns>False (with an error, or without one when the key is absent and optional) when there is no address.</returns>
+    public bool IpAddress(string key, out uint ipv4, out Packets.Ipv6.Ipv6Address? ipv6, bool required = false)
+    {
+        ipv4 = 0;
+        ipv6 = null;
+        var text = String(key, required);
+        if (text is null)
+        {
+            return false;
+        }
+
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            var bare = text.Length > 2 && text[0] == '[' && text[^1] == ']' ? text[1..^1] : text;
+            if (Packets.Ipv6.Ipv6Address.TryParse(bare, out var address))
+            {
+                ipv6 = address;
+                return true;
+            }
+        }
+        else if (Packets.Ipv4Address.TryParse(text, out ipv4))
+        {
+            return true;
+        }
+
+        Error(key, Find(key), $"must be an IPv4 address such as 10.0.0.1 or an IPv6 address such as 2001:db8::1, got '{text}'");
+        return false;
+    }
+
     /// <summary>A unicast MAC address (six hex octets separated by colons or hyphens); zero, broadcast and multicast are refused, since no neighbour has them.</summary>
     public Packets.MacAddress? Mac(string key)
     {

@@ -30,6 +30,10 @@ public sealed class DataPathCounters
 
     internal long _gratuitousArpsSent;
 
+    internal long _neighborAdvertisementsSent;
+
+    internal long _unsolicitedAdvertisementsSent;
+
     internal long _icmpErrorsSent;
 
     internal long _icmpErrorsSuppressed;
@@ -67,6 +71,12 @@ public sealed class DataPathCounters
 
     /// <summary>ARP replies sent for VIPs.</summary>
     public long ArpRepliesSent => Volatile.Read(ref _arpRepliesSent);
+
+    /// <summary>Neighbour advertisements sent in answer to solicitations for IPv6 VIPs.</summary>
+    public long NeighborAdvertisementsSent => Volatile.Read(ref _neighborAdvertisementsSent);
+
+    /// <summary>Unsolicited neighbour advertisements sent for IPv6 VIPs.</summary>
+    public long UnsolicitedAdvertisementsSent => Volatile.Read(ref _unsolicitedAdvertisementsSent);
 
     /// <summary>Gratuitous ARPs sent for VIPs.</summary>
     public long GratuitousArpsSent => Volatile.Read(ref _gratuitousArpsSent);
@@ -142,6 +152,8 @@ public sealed class DataPathCounters
             sum._connectionsReused += part.ConnectionsReused;
             sum._arpRepliesSent += part.ArpRepliesSent;
             sum._gratuitousArpsSent += part.GratuitousArpsSent;
+            sum._neighborAdvertisementsSent += part.NeighborAdvertisementsSent;
+            sum._unsolicitedAdvertisementsSent += part.UnsolicitedAdvertisementsSent;
             sum._echoRepliesSent += part.EchoRepliesSent;
             sum._icmpErrorsForwarded += part.IcmpErrorsForwarded;
             sum._icmpErrorsSent += part.IcmpErrorsSent;

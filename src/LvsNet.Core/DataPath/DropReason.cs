@@ -149,4 +149,16 @@ public enum DropReason
 
     /// <summary>A segment of a SYN-proxied connection while the real server's half is opening (one client segment with data is held instead), or held and then forgotten.</summary>
     SynProxyPending,
+
+    /// <summary>An IPv6 packet whose fixed header is wrong (version, a payload length past the frame, a jumbogram).</summary>
+    MalformedIpv6,
+
+    /// <summary>An IPv6 extension header chain that the bounded walk refused: truncated, too long, hop-by-hop not first, a routing header with segments left, an option that demands discarding, a bad or incomplete first fragment.</summary>
+    Ipv6ExtensionHeaders,
+
+    /// <summary>A neighbour solicitation or advertisement that fails RFC 4861's receiver checks (hop limit 255, code, checksum, options).</summary>
+    NeighborDiscoveryInvalid,
+
+    /// <summary>A neighbour advertisement the director did not ask for (unsolicited, or for an address it is not resolving), or one claiming a director's own address: never learnt.</summary>
+    NeighborAdvertisementRefused,
 }

@@ -56,6 +56,8 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly Ha.DirectorRoleState? _role;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
+    private readonly Ipv6.Ipv6PacketHandler _ipv6;
+    private readonly Ipv6.NeighborDiscoveryHandler _neighborDiscovery;
     private int _masterships;
     private uint _lastTick;
     private uint _lastDefenceTick;
@@ -105,6 +107,14 @@ public sealed class PacketProcessor : IFrameHandler
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
         _validator = new InputValidator(Counters, _address, options.Mtu);
 
+        // IPv6 has its own connection table and neighbour table, so the IPv4 path keeps its keys.
+        Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
+        Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
+        _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
+        _ipv6 = new Ipv6.Ipv6PacketHandler(
+            Counters, _state, _mac, _neighborDiscovery,
+            new Ipv6.Ipv6ClientHandler(Table6, Neighbours6, Counters, _state, _egress, _defence, sharedSchedulers: options.WorkerCount > 1));
+
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
         _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, options.FragmentTimeout), Table, Counters, _state, _clients, _replies, forwarders);
@@ -129,6 +139,12 @@ public sealed class PacketProcessor : IFrameHandler
 
     /// <summary>This thread's neighbour table.</summary>
     public NeighbourTable Neighbours { get; }
+
+    /// <summary>This thread's IPv6 connection table.</summary>
+    public Ipv6ConnectionTable Table6 { get; }
+
+    /// <summary>This thread's IPv6 neighbour table (neighbour discovery).</summary>
+    public Ipv6NeighbourTable Neighbours6 { get; }
 
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now => _state.Now;
@@ -236,6 +252,12 @@ public sealed class PacketProcessor : IFrameHandler
 
             Table.Advance(now, _state.Servers);
             _arp.Maintain();
+            if (Table6.Count > 0 || _state.Snapshot is { HasIpv6Services: true })
+            {
+                Table6.Advance(now, _state.Servers);
+                Neighbours6.Maintain(now);
+            }
+
             _icmpErrors.Refill();
             if (_fragments.Active > 0)
             {
@@ -288,6 +310,10 @@ public sealed class PacketProcessor : IFrameHandler
         else if (eth.EtherType == EtherType.Arp)
         {
             _arp.Handle(eth);
+        }
+        else if (eth.EtherType == EtherType.Ipv6)
+        {
+            _ipv6.Handle(frame, wireLength, eth);
         }
         else
         {
@@ -511,12 +537,20 @@ public sealed class PacketProcessor : IFrameHandler
         // Own addresses no neighbour may claim, and configured MACs, before any resolution starts.
         Neighbours.Configure(snapshot.OwnedAddresses, StaticNeighbours.From(snapshot.Config), _state.Now);
 
-        // Resolve every real server now, so that the first SYN does not wait for ARP.
+        // Resolve every real server now, so that the first SYN does not wait for ARP (or ND).
+        Neighbours6.Configure(snapshot.VirtualAddresses6);
         foreach (var service in snapshot.Services)
         {
             foreach (var server in service.Servers)
             {
-                Neighbours.TryResolve(server.Address, _state.Now, out _);
+                if (server.IsIpv6)
+                {
+                    Neighbours6.TryResolve(server.Address6, _state.Now, out _);
+                }
+                else
+                {
+                    Neighbours.TryResolve(server.Address, _state.Now, out _);
+                }
             }
         }
 
@@ -531,6 +565,7 @@ public sealed class PacketProcessor : IFrameHandler
         if (_workerIndex == 0 && _state.Active)
         {
             _arp.Announce(snapshot.OwnedAddresses);
+            _neighborDiscovery.Announce(snapshot.VirtualAddresses6);
         }
     }
 }

@@ -104,10 +104,10 @@ public sealed class AgentCheckMonitor : IDisposable
             var seen = new HashSet<RealServerKey>();
             foreach (var service in snapshot.Config.VirtualServices)
             {
-                var serviceKey = new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark);
+                var serviceKey = ServiceKey.Of(service);
                 foreach (var server in service.RealServers)
                 {
-                    var key = new RealServerKey(serviceKey, server.Address, server.Port);
+                    var key = new RealServerKey(serviceKey, server.Address, server.Port, server.Address6);
                     if (HasMiscFeedback(service, server))
                     {
                         keep.Add(key);

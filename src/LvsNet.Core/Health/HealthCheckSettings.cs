@@ -81,7 +81,7 @@ public sealed record HealthCheckSettings
             return null;
         }
 
-        var key = new RealServerKey(new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark), server.Address, server.Port);
+        var key = new RealServerKey(ServiceKey.Of(service), server.Address, server.Port, server.Address6);
         var inherited = HealthCheckInheritance.InheritedParameters(service, server);
         var checkers = ImmutableArray.CreateBuilder<CheckerSettings>(checks.Length);
         for (var i = 0; i < checks.Length; i++)

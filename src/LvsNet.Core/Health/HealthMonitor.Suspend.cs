@@ -82,9 +82,9 @@ public sealed partial class HealthMonitor
             foreach (var service in snapshot.Config.VirtualServices)
             {
                 if (service.HealthCheck is { Omega: true } && service.Quorum?.DownCommand is { } down
-                    && _runtime.Health.QuorumUp(new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark)) == true)
+                    && _runtime.Health.QuorumUp(ServiceKey.Of(service)) == true)
                 {
-                    commands.Add(RunCommandTask("quorum_down", down, new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark), "quorum_down", null));
+                    commands.Add(RunCommandTask("quorum_down", down, ServiceKey.Of(service), "quorum_down", null));
                 }
             }
         }

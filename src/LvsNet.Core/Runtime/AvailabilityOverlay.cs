@@ -74,7 +74,7 @@ public sealed class AvailabilityOverlay
             var tracked = new HashSet<ServiceKey>();
             foreach (var service in config.VirtualServices)
             {
-                var key = new ServiceKey(service.Protocol, service.Address, service.Port, service.FirewallMark);
+                var key = ServiceKey.Of(service);
                 if (IsTracked(service))
                 {
                     tracked.Add(key);
@@ -84,7 +84,7 @@ public sealed class AvailabilityOverlay
                 {
                     if (HealthCheckInheritance.IsChecked(service, server))
                     {
-                        checkedServers.Add(new RealServerKey(key, server.Address, server.Port));
+                        checkedServers.Add(new RealServerKey(key, server.Address, server.Port, server.Address6));
                     }
                 }
             }
@@ -119,7 +119,7 @@ public sealed class AvailabilityOverlay
                 }
                 else
                 {
-                    reports[i] = _reports.GetValueOrDefault(new RealServerKey(key, server.Address, server.Port));
+                    reports[i] = _reports.GetValueOrDefault(new RealServerKey(key, server.Address, server.Port, server.Address6));
                     states[i] = reports[i]?.State ?? (HealthCheckInheritance.StartsDownFor(service, server) ? HealthState.Down : HealthState.Up);
                 }
 

@@ -16,7 +16,7 @@ public sealed class LvsRuntime
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ServiceKey, ServiceCounters> _serviceCounters = [];
-    private readonly Dictionary<(ServiceKey, uint, ushort), RealServerState> _servers = [];
+    private readonly Dictionary<(ServiceKey, uint, ushort, Packets.Ipv6.Ipv6Address?), RealServerState> _servers = [];
     private RealServerState?[] _serversById = [];
     private LvsSnapshot? _current;
 
@@ -142,7 +142,7 @@ public sealed class LvsRuntime
         for (var i = 0; i < services.Length; i++)
         {
             var serviceConfig = config.VirtualServices[i];
-            var key = new ServiceKey(serviceConfig.Protocol, serviceConfig.Address, serviceConfig.Port, serviceConfig.FirewallMark);
+            var key = ServiceKey.Of(serviceConfig);
             if (!_serviceCounters.TryGetValue(key, out var counters))
             {
                 counters = new ServiceCounters();
@@ -204,7 +204,7 @@ public sealed class LvsRuntime
         {
             foreach (var old in previous.Services)
             {
-                if (!config.VirtualServices.Any(s => new ServiceKey(s.Protocol, s.Address, s.Port, s.FirewallMark) == old.Key))
+                if (!config.VirtualServices.Any(s => ServiceKey.Of(s) == old.Key))
                 {
                     changes.ServicesRemoved.Add(old.Key.ToString());
                 }
@@ -221,7 +221,7 @@ public sealed class LvsRuntime
     private RealServerState Bind(ServiceKey key, ServiceCounters counters, ServerDecision decision, VirtualServiceState? old, SnapshotChanges changes, HashSet<RealServerState> liveServers)
     {
         var serverConfig = decision.Applied;
-        var serverKey = (key, serverConfig.Address, serverConfig.Port);
+        var serverKey = (key, serverConfig.Address, serverConfig.Port, serverConfig.Address6);
         if (_servers.TryGetValue(serverKey, out var state))
         {
             var wasListed = old is not null && Array.IndexOf(old.Servers, state) >= 0 && state.IsAvailable;

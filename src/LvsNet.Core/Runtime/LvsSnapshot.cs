@@ -19,10 +19,15 @@ public sealed class LvsSnapshot
         var byKey = new Dictionary<ServiceKey, VirtualServiceState>(services.Length);
         var vips = new HashSet<uint>();
         var marks = new HashSet<uint>();
+        var vips6 = new HashSet<Packets.Ipv6.Ipv6Address>();
         foreach (var service in services)
         {
             byKey[service.Key] = service;
-            if (service.Key.IsFirewallMark)
+            if (service.Key.Address6 is { } vip6)
+            {
+                vips6.Add(vip6);
+            }
+            else if (service.Key.IsFirewallMark)
             {
                 marks.Add(service.Key.FirewallMark);
             }
@@ -46,6 +51,8 @@ public sealed class LvsSnapshot
         // replies of their remaining connections are still un-NATed.
         NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
+        VirtualAddresses6 = [.. vips6.Order()];
+        HasIpv6Services = VirtualAddresses6.Length > 0;
         LocalAddresses = [.. services.SelectMany(s => s.Config.LocalAddresses).Distinct().Order()];
         OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Concat(config.HighAvailability.FloatingAddresses).Distinct().Order()];
     }
@@ -70,6 +77,15 @@ public sealed class LvsSnapshot
 
     /// <summary>The distinct VIPs, sorted.</summary>
     public uint[] VirtualAddresses { get; }
+
+    /// <summary>The distinct IPv6 VIPs, sorted: the addresses the director answers neighbour solicitations for.</summary>
+    public Packets.Ipv6.Ipv6Address[] VirtualAddresses6 { get; }
+
+    /// <summary>True when some service is IPv6 (the IPv6 path is skipped otherwise).</summary>
+    public bool HasIpv6Services { get; }
+
+    /// <summary>True when <paramref name="address"/> is one of the IPv6 VIPs.</summary>
+    public bool IsVirtualAddress6(Packets.Ipv6.Ipv6Address address) => Array.BinarySearch(VirtualAddresses6, address) >= 0;
 
     /// <summary>The distinct FULLNAT local addresses of all services, sorted: replies to them are FULLNAT replies.</summary>
     public uint[] LocalAddresses { get; }

@@ -13,7 +13,7 @@ public sealed class VirtualServiceState
     internal VirtualServiceState(VirtualServiceConfig config, ServiceCounters counters)
     {
         Config = config;
-        Key = new ServiceKey(config.Protocol, config.Address, config.Port, config.FirewallMark);
+        Key = ServiceKey.Of(config);
         Counters = counters;
     }
 

@@ -70,6 +70,54 @@ public class IpvsadmFormatterTests
     }
 
     [Fact]
+    public void List_Ipv6Services_BracketedAfterIpv4_ServersInNumericOrder_LongNamesNotCut()
+    {
+        // ipvsadm: "[addr]:port" for AF_INET6 (addrport_to_anyname), services sorted by address
+        // family before protocol, destinations by address bytes, the 33-character cut only for IPv4.
+        var listing = new IpvsListing
+        {
+            TableSize = 4096,
+            Services =
+            [
+                new ServiceListing
+                {
+                    Protocol = "tcp", Address = "2001:db8:aaaa:bbbb:cccc:dddd:eeee:100", Port = 443, Scheduler = "rr",
+                    Servers = [new ServerListing { Address = "2001:db8:aaaa:bbbb:cccc:dddd:eeee:11", Port = 443, Method = "dr", Weight = 1 }],
+                },
+                new ServiceListing
+                {
+                    Protocol = "tcp", Address = "2001:db8::100", Port = 80, Scheduler = "wlc",
+                    Servers =
+                    [
+                        new ServerListing { Address = "2001:db8::11", Port = 80, Method = "dr", Weight = 2 },
+                        new ServerListing { Address = "2001:db8::9", Port = 80, Method = "dr", Weight = 1, ActiveConnections = 2, InactiveConnections = 3 },
+                    ],
+                },
+                new ServiceListing
+                {
+                    Protocol = "udp", Address = "10.0.0.100", Port = 53, Scheduler = "rr",
+                    Servers = [new ServerListing { Address = "192.168.10.1", Port = 53, Method = "dr", Weight = 1 }],
+                },
+            ],
+        };
+        var expected = Lines(
+            """
+            IP Virtual Server version 1.2.1 (size=4096)|
+            Prot LocalAddress:Port Scheduler Flags|
+              -> RemoteAddress:Port           Forward Weight ActiveConn InActConn|
+            UDP  10.0.0.100:53 rr|
+              -> 192.168.10.1:53              Route   1      0          0         |
+            TCP  [2001:db8::100]:80 wlc|
+              -> [2001:db8::9]:80             Route   1      2          3         |
+              -> [2001:db8::11]:80            Route   2      0          0         |
+            TCP  [2001:db8:aaaa:bbbb:cccc:dddd:eeee:100]:443 rr|
+              -> [2001:db8:aaaa:bbbb:cccc:dddd:eeee:11]:443 Route   1      0          0         |
+
+            """);
+        Assert.Equal(expected, IpvsadmFormatter.List(listing, ListFormat.Numeric, Numeric));
+    }
+
+    [Fact]
     public void List_Stats_MatchesIpvsadmWithKSuffix()
     {
         var expected = Lines(

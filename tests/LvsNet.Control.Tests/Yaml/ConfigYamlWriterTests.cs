@@ -25,10 +25,10 @@ public class ConfigYamlWriterTests
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
-        "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
+        "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Address6", "VirtualServiceConfig.IsIpv6", "VirtualServiceConfig.AddressText", "VirtualServiceConfig.EndpointText", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
         "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
-        "RealServerConfig.Address", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
+        "RealServerConfig.Address", "RealServerConfig.Address6", "RealServerConfig.IsIpv6", "RealServerConfig.AddressText", "RealServerConfig.EndpointText", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
         "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa", "VirtualServiceConfig.SynProxy",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
@@ -144,6 +144,19 @@ public class ConfigYamlWriterTests
         var read = LvsConfigReader.Parse(yaml, "exported.yaml");
         AssertSame(config, read);
         Assert.Equal(yaml, ConfigYamlWriter.Write(read, ["a header"]));
+    }
+
+    [Fact]
+    public void Write_Ipv6Service_ReadsBackEqual()
+    {
+        var config = LvsConfigReader.Parse(
+            "director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - protocol: udp\n    address: \"[2001:db8::100]\"\n    port: 53\n    scheduler: sh\n    real_servers:\n      - address: 2001:db8::11\n        weight: 3\n      - address: fd00::12\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("address: 2001:db8::100", yaml, StringComparison.Ordinal);
+        Assert.Contains("- address: fd00::12", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        AssertSame(config, read);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
     }
 
     [Fact]

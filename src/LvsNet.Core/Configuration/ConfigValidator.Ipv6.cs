@@ -1,0 +1,107 @@
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.Configuration;
+
+/// <summary>The rules of IPv6 services: what is built for them today, and which addresses they may use.</summary>
+public static partial class ConfigValidator
+{
+    /// <summary>The end of every error about an IPv6 feature that does not exist yet (see docs/forwarding-modes.md).</summary>
+    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr only)";
+
+    private static void ValidateIpv6Service(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
+    {
+        var vip = service.Address6!.Value;
+        if (Ipv6AddressProblem(vip, "a VIP") is { } vipProblem)
+        {
+            errors.Add(new ConfigError(path + ".address", line, vipProblem));
+        }
+
+        // Each of these needs an IPv6 key or an IPv6 probe that the daemon does not have yet:
+        // refusing them is better than a service that silently ignores part of its configuration.
+        if (service.PersistenceTimeout is not null)
+        {
+            errors.Add(new ConfigError(path + ".persistence_timeout", line, $"persistence {NotBuiltForIpv6}"));
+        }
+
+        if (service.OnePacketScheduling)
+        {
+            errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
+        }
+
+        if (service.Scheduler is SchedulerNames.LocalityBasedLeastConnection or SchedulerNames.LocalityBasedLeastConnectionReplication)
+        {
+            errors.Add(new ConfigError(path + ".scheduler", line, $"{service.Scheduler} (its cache is keyed by IPv4 destinations) {NotBuiltForIpv6}"));
+        }
+
+        if (!service.LocalAddresses.IsEmpty || service.Toa || service.SynProxy)
+        {
+            errors.Add(new ConfigError(path, line, $"local_addresses, toa and syn_proxy (fullnat and the SYN proxy) {NotBuiltForIpv6}"));
+        }
+
+        if (service.HealthCheck is not null || service.AgentCheck is not null || service.DynamicWeights is not null || service.Quorum is not null)
+        {
+            errors.Add(new ConfigError(path + ".health_check", line, $"health checks, agent checks, dynamic weights and quorum (IPv6 probes) {NotBuiltForIpv6}"));
+        }
+
+        var seen = new Dictionary<(Ipv6Address, ushort), int>();
+        for (var j = 0; j < service.RealServers.Length; j++)
+        {
+            var server = service.RealServers[j];
+            var serverPath = $"{path}.real_servers[{j}]";
+            var serverLine = lineOf(serverPath) ?? line;
+            ValidateThresholds(server, serverPath, serverLine, errors);
+            if (server.Address6 is not { } rip)
+            {
+                errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is IPv4 but the service's VIP is IPv6; mixing address families is only possible with tunnels, which are not built for IPv6 yet"));
+                continue;
+            }
+
+            if (!seen.TryAdd((rip, server.Port), j))
+            {
+                errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seen[(rip, server.Port)]}] ({server.EndpointText})"));
+            }
+
+            if (server.Method != ForwardingMethod.DirectRouting)
+            {
+                errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
+            }
+            else if (server.Port != service.Port)
+            {
+                errors.Add(new ConfigError(serverPath + ".port", serverLine, $"dr cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
+            }
+
+            if (rip == vip)
+            {
+                errors.Add(new ConfigError(serverPath + ".address", serverLine, "a real server cannot be the VIP"));
+            }
+            else if (Ipv6AddressProblem(rip, "a real server") is { } serverProblem)
+            {
+                errors.Add(new ConfigError(serverPath + ".address", serverLine, serverProblem));
+            }
+
+            if (server.Mac is not null || server.HealthCheck is not null || server.AgentCheck is not null)
+            {
+                errors.Add(new ConfigError(serverPath, serverLine, $"mac, health_check and agent_check on a real server {NotBuiltForIpv6}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why an IPv6 address cannot be a VIP or a real server: it must be a global or unique-local
+    /// unicast address. Link-local addresses need a zone (which interface), multicast and the
+    /// special addresses belong to no single host, IPv4-mapped ones never appear on the wire.
+    /// </summary>
+    internal static string? Ipv6AddressProblem(Ipv6Address address, string role)
+    {
+        var kind = address switch
+        {
+            { IsUnspecified: true } => "the unspecified address",
+            { IsLoopback: true } => "the loopback address",
+            { IsMulticast: true } => "a multicast address",
+            { IsLinkLocal: true } => "a link-local address",
+            { IsIpv4Mapped: true } => "an IPv4-mapped address",
+            _ => null,
+        };
+        return kind is null ? null : $"{address} is {kind}; {role} must be a global or unique-local unicast address";
+    }
+}

@@ -1,0 +1,253 @@
+using System.Runtime.CompilerServices;
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Defence;
+using LvsNet.Core.Neighbours;
+using LvsNet.Core.Runtime;
+using LvsNet.Core.Scheduling;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// A client's TCP segment or UDP datagram to an IPv6 VIP: the connection is looked up in the IPv6
+/// table (or scheduled and created), its state moves on, and the frame goes to its real server by
+/// direct routing (only the MACs change, the hop limit is decremented as IPVS does for every method).
+/// </summary>
+/// <remarks>
+/// Schedulers see an IPv6 flow through <see cref="FlowInfo"/> with the addresses folded (the XOR of
+/// their four 32-bit words), which is what the kernel's sh, dh and mh hash for IPv6
+/// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>); rr, wrr, lc, wlc and
+/// the other load-based schedulers do not look at addresses.
+/// </remarks>
+internal sealed class Ipv6ClientHandler
+{
+    private readonly Ipv6ConnectionTable _table;
+    private readonly Ipv6NeighbourTable _neighbours;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly Egress _egress;
+    private readonly FloodDefence _defence;
+    private readonly bool _sharedSchedulers;
+
+    public Ipv6ClientHandler(Ipv6ConnectionTable table, Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state, Egress egress, FloodDefence defence, bool sharedSchedulers)
+    {
+        _table = table;
+        _neighbours = neighbours;
+        _counters = counters;
+        _state = state;
+        _egress = egress;
+        _defence = defence;
+        _sharedSchedulers = sharedSchedulers;
+    }
+
+    /// <summary>A TCP segment to a VIP (<paramref name="offset"/>: the TCP header's offset in the IPv6 packet).</summary>
+    public void HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    {
+        if (!TcpHeader.TryParse(ip.Packet.Slice(offset), out var tcp))
+        {
+            _counters.Drop(DropReason.MalformedTcp);
+            return;
+        }
+
+        var flags = tcp.Flags;
+        if (!TcpFlagRules.IsValid(flags) || tcp.SourcePort == 0 || tcp.DestinationPort == 0)
+        {
+            _counters.Drop(TcpFlagRules.IsValid(flags) ? DropReason.PortZero : DropReason.InvalidTcpFlags);
+            return;
+        }
+
+        var isSyn = TcpFlagRules.CanOpen(flags);
+        var key = new Ipv6ConnectionKey(IpProtocol.Tcp, ip.Source, tcp.SourcePort, ip.Destination, tcp.DestinationPort);
+        var table = _table;
+        var index = table.Find(key);
+        RealServerState? server = null;
+        if (index >= 0)
+        {
+            ref readonly var existing = ref table[index];
+            server = _state.ServerOf(existing.RealServerId);
+
+            // A new SYN on a closing tuple is a new connection (IPVS conn_reuse_mode 1).
+            if (isSyn && (existing.State is ConnectionState.TimeWait or ConnectionState.Close
+                || (_state.ExpireNodest && server is not null && server.Weight == 0)))
+            {
+                table.Remove(index, _state.Servers);
+                _counters._connectionsReused++;
+                index = -1;
+            }
+            else if (server is null || !server.IsAvailable)
+            {
+                if (!_state.ExpireNodest)
+                {
+                    _counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                table.Remove(index, _state.Servers);
+                index = -1;
+            }
+        }
+
+        if (index < 0)
+        {
+            if (!isSyn)
+            {
+                _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
+                return;
+            }
+
+            index = Create(in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        var state = TcpStateMachine.Next(table[index].State, TcpDirection.InputOnly, flags, _state.SecureTcp);
+        table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
+        Forward(frame, l2Length, ip, server!);
+    }
+
+    /// <summary>A UDP datagram to a VIP (<paramref name="offset"/>: the UDP header's offset in the IPv6 packet).</summary>
+    public void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    {
+        if (!UdpHeader.TryParse(ip.Packet.Slice(offset), out var udp))
+        {
+            _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        if (udp.SourcePort == 0 || udp.DestinationPort == 0)
+        {
+            _counters.Drop(DropReason.PortZero);
+            return;
+        }
+
+        var key = new Ipv6ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
+        var table = _table;
+        var index = table.Find(key);
+        RealServerState? server = null;
+        if (index >= 0)
+        {
+            server = _state.ServerOf(table[index].RealServerId);
+            if (server is null || !server.IsAvailable)
+            {
+                if (!_state.ExpireNodest)
+                {
+                    _counters.Drop(DropReason.ServerRemoved);
+                    return;
+                }
+
+                table.Remove(index, _state.Servers);
+                index = -1;
+            }
+        }
+
+        if (index < 0)
+        {
+            index = Create(in key, snapshot, out server);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        Forward(frame, l2Length, ip, server!);
+    }
+
+    /// <summary>The IPv6 service of a key: its exact (protocol, VIP, port).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VirtualServiceState? FindService(in Ipv6ConnectionKey key, LvsSnapshot snapshot) =>
+        snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, 0, key.VirtualPort, 0, key.VirtualAddress), out var service) ? service : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, out RealServerState? server)
+    {
+        server = null;
+        var service = FindService(in key, snapshot);
+        if (service is null)
+        {
+            _counters.Drop(DropReason.NoService);
+            return -1;
+        }
+
+        if (_defence.ShouldDropNewConnection())
+        {
+            _counters.Drop(DropReason.DefenceDropPacket);
+            return -1;
+        }
+
+        var flow = new FlowInfo(key.Protocol, key.ClientAddress.Fold(), key.ClientPort, key.VirtualAddress.Fold(), key.VirtualPort);
+        if (_sharedSchedulers)
+        {
+            lock (service)
+            {
+                server = service.Scheduler.Schedule(flow);
+            }
+        }
+        else
+        {
+            server = service.Scheduler.Schedule(flow);
+        }
+
+        if (server is null)
+        {
+            // ICMPv6 destination unreachable is not sent yet: the client's SYN times out.
+            _counters.Drop(DropReason.NoDestination);
+            return -1;
+        }
+
+        var index = _table.Insert(in key, server.Id, ConnectionFlags.NoOutput, _state.Now);
+        if (index < 0)
+        {
+            _counters.Drop(DropReason.TableFull);
+            server = null;
+            return -1;
+        }
+
+        server.OnConnectionCreated();
+        _counters._connectionsCreated++;
+        return index;
+    }
+
+    /// <summary>
+    /// DR: the frame, copied once into the scratch buffer, gets the hop limit − 1, the director's
+    /// source MAC and the real server's MAC from neighbour discovery (held while it resolves).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, RealServerState server)
+    {
+        var length = ip.Packet.Length;
+        var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
+        if (!Ipv6Writer.DecrementHopLimit(packet))
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(_egress.Worker, length);
+        if (_neighbours.TryResolve(server.Address6, _state.Now, out var mac))
+        {
+            mac.WriteTo(scratch);
+            if (_egress.Send(scratch))
+            {
+                _counters._forwarded++;
+            }
+            else
+            {
+                _counters.Drop(DropReason.SendFailed);
+            }
+        }
+        else if (_neighbours.Enqueue(server.Address6, scratch))
+        {
+            _counters._held++;
+        }
+        else
+        {
+            _counters.Drop(DropReason.NeighbourUnresolved);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using LvsNet.Core.Runtime;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
+/// extension headers with the bounded walker, and hands neighbour discovery to
+/// <see cref="NeighborDiscoveryHandler"/> and TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/>.
+/// Everything else addressed to the director belongs to its kernel and is left alone.
+/// </summary>
+internal sealed class Ipv6PacketHandler
+{
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly MacAddress _mac;
+    private readonly NeighborDiscoveryHandler _neighborDiscovery;
+    private readonly Ipv6ClientHandler _clients;
+
+    public Ipv6PacketHandler(DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients)
+    {
+        _counters = counters;
+        _state = state;
+        _mac = mac;
+        _neighborDiscovery = neighborDiscovery;
+        _clients = clients;
+    }
+
+    /// <summary>An IPv6 frame (<paramref name="eth"/> its Ethernet header).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Handle(ReadOnlySpan<byte> frame, int wireLength, EthernetHeader eth)
+    {
+        var snapshot = _state.Snapshot;
+        var destinationMac = eth.Destination;
+        if (snapshot is null || !snapshot.HasIpv6Services || (destinationMac != _mac && !destinationMac.IsMulticast))
+        {
+            // No IPv6 service, or a frame flooded to someone else.
+            _counters._ignored++;
+            return;
+        }
+
+        var l2Length = eth.HeaderLength;
+        if (!Ipv6Header.TryParse(frame.Slice(l2Length), out var ip))
+        {
+            _counters.Drop(DropReason.MalformedIpv6);
+            return;
+        }
+
+        var toVip = destinationMac == _mac && snapshot.IsVirtualAddress6(ip.Destination);
+        if (!toVip && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
+        {
+            // The director's own traffic (its kernel's), and multicast that is not ICMPv6.
+            _counters._ignored++;
+            return;
+        }
+
+        if (!Ipv6ExtensionHeaders.TryWalk(ip, out var chain, out _))
+        {
+            _counters.Drop(DropReason.Ipv6ExtensionHeaders);
+            return;
+        }
+
+        if (chain.UpperLayer == Ipv6ExtensionHeaders.Icmpv6 && !chain.IsFragment)
+        {
+            var type = ip.Packet.Length - chain.UpperLayerOffset >= 1 ? ip.Packet[chain.UpperLayerOffset] : (byte)0;
+            if (type is Icmpv6.NeighborSolicitation or Icmpv6.NeighborAdvertisement)
+            {
+                _neighborDiscovery.Handle(eth, ip, chain.UpperLayerOffset, snapshot);
+                return;
+            }
+        }
+
+        if (!toVip)
+        {
+            _counters._ignored++;
+            return;
+        }
+
+        HandleToVip(frame, wireLength, l2Length, ip, chain, snapshot);
+    }
+
+    private void HandleToVip(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv6Header ip, Ipv6Chain chain, LvsSnapshot snapshot)
+    {
+        if (!_state.Active)
+        {
+            _counters.Drop(DropReason.Standby);
+            return;
+        }
+
+        if (frame.Length < wireLength)
+        {
+            _counters.Drop(DropReason.Truncated);
+            return;
+        }
+
+        var source = ip.Source;
+        if (source.IsMulticast || source.IsUnspecified || source.IsLoopback || source.IsIpv4Mapped)
+        {
+            _counters.Drop(DropReason.MartianSource);
+            return;
+        }
+
+        if (snapshot.IsVirtualAddress6(source))
+        {
+            _counters.Drop(DropReason.OwnAddressSource);
+            return;
+        }
+
+        if (chain.IsFragment)
+        {
+            // IPv6 fragments are not reassembled or followed yet.
+            _counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.HopLimit <= 1 && chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp)
+        {
+            // ICMPv6 time exceeded is not sent yet.
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        switch (chain.UpperLayer)
+        {
+            case (byte)IpProtocol.Tcp:
+                _clients.HandleTcp(frame, l2Length, ip, chain.UpperLayerOffset, snapshot);
+                break;
+            case (byte)IpProtocol.Udp:
+                _clients.HandleUdp(frame, l2Length, ip, chain.UpperLayerOffset, snapshot);
+                break;
+            default:
+                // ICMPv6 echo and errors for VIPs are not handled yet.
+                _counters.Drop(DropReason.UnsupportedProtocol);
+                break;
+        }
+    }
+
+    // A unicast solicitation for a VIP, or an advertisement answering the director: addressed to its MAC.
+    private static bool IsNeighborDiscoveryToUs(Ipv6Header ip, MacAddress destinationMac) =>
+        ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6 && !destinationMac.IsMulticast;
+}

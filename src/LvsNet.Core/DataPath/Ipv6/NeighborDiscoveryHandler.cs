@@ -1,0 +1,89 @@
+using LvsNet.Core.Neighbours;
+using LvsNet.Core.Runtime;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// Neighbour discovery for the IPv6 VIPs, the counterpart of the ARP handler: answers
+/// solicitations for the VIPs (sent to their solicited-node groups or to the VIP itself), passes
+/// advertisements to <see cref="Ipv6NeighbourTable"/> (which learns only what it asked for), and
+/// announces the VIPs with unsolicited advertisements when a snapshot brings them.
+/// </summary>
+internal sealed class NeighborDiscoveryHandler
+{
+    private readonly Ipv6NeighbourTable _neighbours;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly Egress _egress;
+
+    public NeighborDiscoveryHandler(Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state, Egress egress)
+    {
+        _neighbours = neighbours;
+        _counters = counters;
+        _state = state;
+        _egress = egress;
+    }
+
+    /// <summary>A neighbour solicitation or advertisement (the upper layer at <paramref name="offset"/> of <paramref name="ip"/>).</summary>
+    public void Handle(EthernetHeader eth, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    {
+        if (!NeighborDiscovery.TryParse(ip, ip.Packet.Slice(offset), out var message))
+        {
+            _counters.Drop(DropReason.NeighborDiscoveryInvalid);
+            return;
+        }
+
+        if (message.Type == Icmpv6.NeighborAdvertisement)
+        {
+            var released = _neighbours.Released;
+            if (_neighbours.Learn(message, eth.Destination, _state.Now) == NeighborAdvertisementOutcome.Refused)
+            {
+                _counters.Drop(DropReason.NeighborAdvertisementRefused);
+            }
+
+            // Frames held for the neighbour left now: they count as forwarded, as with ARP.
+            _counters._forwarded += _neighbours.Released - released;
+            return;
+        }
+
+        // A solicitation goes to the target's solicited-node group or to the target itself (RFC 4861 §7.1.1 implied by §7.2.2).
+        var target = message.Target;
+        if (!snapshot.IsVirtualAddress6(target) || (ip.Destination != target && ip.Destination != target.SolicitedNode))
+        {
+            _counters._ignored++;
+            return;
+        }
+
+        if (!_state.Active)
+        {
+            _counters.Drop(DropReason.Standby);
+            return;
+        }
+
+        // RFC 4861 §7.2.4: to the solicitation's source, solicited; to all nodes when the source is
+        // unspecified (someone's duplicate address detection for a VIP: it learns the VIP is taken).
+        var fromDad = ip.Source.IsUnspecified;
+        var destination = fromDad ? Ipv6Address.AllNodes : ip.Source;
+        var destinationMac = fromDad ? Ipv6Address.AllNodes.MulticastMac() : !message.LinkLayerAddress.IsZero ? message.LinkLayerAddress : eth.Source;
+        var length = NeighborDiscovery.WriteFrame(_egress.Scratch, Icmpv6.NeighborAdvertisement, destinationMac, _egress.Mac, target, destination, target, solicited: !fromDad, overrideFlag: true);
+        if (_egress.Send(_egress.Scratch.Slice(0, length)))
+        {
+            _counters._neighborAdvertisementsSent++;
+        }
+    }
+
+    /// <summary>Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP, so neighbours that cached another MAC for it update (RFC 4861 §7.2.6).</summary>
+    public void Announce(Ipv6Address[] addresses)
+    {
+        foreach (var vip in addresses)
+        {
+            var length = NeighborDiscovery.WriteFrame(_egress.Scratch, Icmpv6.NeighborAdvertisement, Ipv6Address.AllNodes.MulticastMac(), _egress.Mac, vip, Ipv6Address.AllNodes, vip, solicited: false, overrideFlag: true);
+            if (_egress.Send(_egress.Scratch.Slice(0, length)))
+            {
+                _counters._unsolicitedAdvertisementsSent++;
+            }
+        }
+    }
+}

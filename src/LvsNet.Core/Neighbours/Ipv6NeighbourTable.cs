@@ -1,0 +1,283 @@
+using LvsNet.Core.Connections;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.Neighbours;
+
+/// <summary>What <see cref="Ipv6NeighbourTable.Learn"/> made of a neighbour advertisement.</summary>
+public enum NeighborAdvertisementOutcome
+{
+    /// <summary>Learnt: it answered a solicitation of ours.</summary>
+    Learnt,
+
+    /// <summary>Refused: not solicited, not for an address being resolved, or a MAC no neighbour can have.</summary>
+    Refused,
+}
+
+/// <summary>
+/// IPv6 neighbours (RFC 4861) of one capture thread: the real servers' MACs, resolved with neighbour
+/// solicitations to their solicited-node addresses, the frames waiting for them, the retries.
+/// </summary>
+/// <remarks>
+/// <para>Anti-poisoning, the rule the ARP side follows: a MAC is learnt only from a <em>solicited</em>
+/// advertisement (S flag) sent to the director's own MAC, for an address the director is resolving
+/// (an outstanding solicitation, or the periodic re-check of a known one), carrying a unicast target
+/// link-layer address that is not the director's own. Unsolicited advertisements, solicitations and
+/// advertisements for the director's own addresses never change an entry, so one forged frame
+/// cannot re-point a real server's traffic.</para>
+/// <para>Entries exist only for addresses the director resolves itself (its real servers), so a
+/// sender cannot grow the table. Thread contract: owned by one capture thread; nothing allocates
+/// once an address has its entry.</para>
+/// </remarks>
+public sealed class Ipv6NeighbourTable
+{
+    /// <summary>Solicitations sent before an address is given up (RFC 4861 MAX_MULTICAST_SOLICIT).</summary>
+    public const int MaxProbes = 3;
+
+    /// <summary>Frames held per address while it resolves.</summary>
+    public const int MaxPendingPerNeighbour = 4;
+
+    /// <summary>One solicitation per second (RFC 4861 RETRANS_TIMER).</summary>
+    public static readonly uint RetransmitTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(1));
+
+    /// <summary>A resolved entry is re-checked with a new solicitation this often; its MAC stays in use meanwhile.</summary>
+    public static readonly uint RecheckTicks = ConnectionClock.ToTicks(TimeSpan.FromSeconds(30));
+
+    private const int SlotLength = 2048;
+
+    private readonly IFrameSender _sender;
+    private readonly MacAddress _mac;
+    private readonly Dictionary<Ipv6Address, int> _index = [];
+    private readonly List<Entry> _entries = [];
+    private readonly byte[][] _slots;
+    private readonly int[] _slotLengths;
+    private readonly Stack<int> _freeSlots;
+    private readonly byte[] _frame = new byte[NeighborDiscovery.FrameLength];
+    private Ipv6Address[] _own = [];
+
+    /// <summary>Creates the table.</summary>
+    /// <param name="sender">Where solicitations and released frames go.</param>
+    /// <param name="ownMac">The capture NIC's MAC.</param>
+    /// <param name="pendingFrames">Frames held in all (preallocated).</param>
+    public Ipv6NeighbourTable(IFrameSender sender, MacAddress ownMac, int pendingFrames = 64)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        _sender = sender;
+        _mac = ownMac;
+        LinkLocal = LinkLocalOf(ownMac);
+        _slots = new byte[pendingFrames][];
+        _slotLengths = new int[pendingFrames];
+        _freeSlots = new Stack<int>(pendingFrames);
+        for (var i = pendingFrames - 1; i >= 0; i--)
+        {
+            _slots[i] = new byte[SlotLength];
+            _freeSlots.Push(i);
+        }
+    }
+
+    /// <summary>The director's link-local address (fe80::/64 with the modified EUI-64 of its MAC, RFC 4291 appendix A), the source of its solicitations.</summary>
+    public Ipv6Address LinkLocal { get; }
+
+    /// <summary>Solicitations sent.</summary>
+    public long SolicitationsSent { get; private set; }
+
+    /// <summary>Addresses given up after <see cref="MaxProbes"/> unanswered solicitations.</summary>
+    public long Failures { get; private set; }
+
+    /// <summary>Held frames dropped (no slot, too big, or the neighbour never answered).</summary>
+    public long PendingDropped { get; private set; }
+
+    /// <summary>Frames released after their neighbour resolved.</summary>
+    public long Released { get; private set; }
+
+    /// <summary>The fe80::/64 address with the modified EUI-64 interface identifier of <paramref name="mac"/>.</summary>
+    public static Ipv6Address LinkLocalOf(MacAddress mac)
+    {
+        var m = mac.Value;
+        var eui = ((m >> 24) << 40) | (0xFFFEUL << 24) | (m & 0xFF_FFFF);
+        eui ^= 0x0200_0000_0000_0000UL;
+        return new Ipv6Address(((UInt128)0xFE80_0000_0000_0000UL << 64) | eui);
+    }
+
+    /// <summary>The director's own IPv6 addresses (its VIPs): no advertisement about them is learnt.</summary>
+    public void Configure(Ipv6Address[] ownAddresses) => _own = ownAddresses ?? [];
+
+    /// <summary>The MAC of <paramref name="address"/> when known; otherwise starts resolving it (a solicitation now, retries in <see cref="Maintain"/>).</summary>
+    public bool TryResolve(Ipv6Address address, uint now, out MacAddress mac)
+    {
+        if (_index.TryGetValue(address, out var i))
+        {
+            var entry = _entries[i];
+            if (!entry.Mac.IsZero)
+            {
+                mac = entry.Mac;
+                return true;
+            }
+
+            if (entry.Probes == 0)
+            {
+                // Given up earlier: a new packet starts a new round.
+                Solicit(entry, now);
+            }
+        }
+        else
+        {
+            var entry = new Entry { Address = address };
+            _index[address] = _entries.Count;
+            _entries.Add(entry);
+            Solicit(entry, now);
+        }
+
+        mac = MacAddress.Zero;
+        return false;
+    }
+
+    /// <summary>Holds a frame for <paramref name="address"/> until it resolves (at most <see cref="MaxPendingPerNeighbour"/>).</summary>
+    /// <returns>False when it cannot be held (no slot, too big): the caller counts the drop.</returns>
+    public bool Enqueue(Ipv6Address address, ReadOnlySpan<byte> frame)
+    {
+        if (!_index.TryGetValue(address, out var i) || frame.Length > SlotLength || _freeSlots.Count == 0)
+        {
+            PendingDropped++;
+            return false;
+        }
+
+        var entry = _entries[i];
+        if (entry.PendingCount == MaxPendingPerNeighbour)
+        {
+            PendingDropped++;
+            return false;
+        }
+
+        var slot = _freeSlots.Pop();
+        frame.CopyTo(_slots[slot]);
+        _slotLengths[slot] = frame.Length;
+        entry.Pending[entry.PendingCount++] = slot;
+        return true;
+    }
+
+    /// <summary>
+    /// A validated neighbour advertisement (<see cref="NeighborDiscovery.TryParse"/>) that reached
+    /// this thread with Ethernet destination <paramref name="ethernetDestination"/>: learnt only under
+    /// the rules in the remarks; the frames held for the address leave then.
+    /// </summary>
+    public NeighborAdvertisementOutcome Learn(in NeighborDiscoveryMessage advertisement, MacAddress ethernetDestination, uint now)
+    {
+        var mac = advertisement.LinkLayerAddress;
+        if (!advertisement.Solicited || ethernetDestination != _mac || mac.IsZero || mac.IsMulticast || mac == _mac
+            || Array.IndexOf(_own, advertisement.Target) >= 0
+            || !_index.TryGetValue(advertisement.Target, out var i))
+        {
+            return NeighborAdvertisementOutcome.Refused;
+        }
+
+        var entry = _entries[i];
+        if (!entry.Awaiting)
+        {
+            return NeighborAdvertisementOutcome.Refused;
+        }
+
+        // A known MAC changes only when the advertisement says to override it (RFC 4861 §7.2.5).
+        if (entry.Mac.IsZero || advertisement.Override || entry.Mac == mac)
+        {
+            entry.Mac = mac;
+        }
+
+        entry.Awaiting = false;
+        entry.Probes = 0;
+        entry.CheckedAt = now;
+        Release(entry);
+        return NeighborAdvertisementOutcome.Learnt;
+    }
+
+    /// <summary>Once per tick: retransmits outstanding solicitations, gives up after <see cref="MaxProbes"/>, re-checks known entries.</summary>
+    public void Maintain(uint now)
+    {
+        foreach (var entry in _entries)
+        {
+            if (entry.Awaiting && (int)(now - entry.LastProbeAt) >= (int)RetransmitTicks)
+            {
+                if (entry.Probes < MaxProbes)
+                {
+                    Solicit(entry, now);
+                }
+                else
+                {
+                    entry.Awaiting = false;
+                    entry.Probes = 0;
+                    if (entry.Mac.IsZero)
+                    {
+                        Failures++;
+                        DropPending(entry);
+                    }
+                }
+            }
+            else if (!entry.Awaiting && !entry.Mac.IsZero && (int)(now - entry.CheckedAt) >= (int)RecheckTicks)
+            {
+                // Keep using the known MAC while asking again; only a solicited answer changes it.
+                entry.CheckedAt = now;
+                Solicit(entry, now);
+            }
+        }
+    }
+
+    /// <summary>The MAC known for <paramref name="address"/>, or zero.</summary>
+    public MacAddress MacOf(Ipv6Address address) => _index.TryGetValue(address, out var i) ? _entries[i].Mac : MacAddress.Zero;
+
+    private void Solicit(Entry entry, uint now)
+    {
+        var target = entry.Address;
+        var group = target.SolicitedNode;
+        var length = NeighborDiscovery.WriteFrame(_frame, Icmpv6.NeighborSolicitation, group.MulticastMac(), _mac, LinkLocal, group, target);
+        _sender.Send(_frame.AsSpan(0, length));
+        SolicitationsSent++;
+        entry.Awaiting = true;
+        entry.Probes++;
+        entry.LastProbeAt = now;
+    }
+
+    private void Release(Entry entry)
+    {
+        for (var k = 0; k < entry.PendingCount; k++)
+        {
+            var slot = entry.Pending[k];
+            var frame = _slots[slot].AsSpan(0, _slotLengths[slot]);
+            entry.Mac.WriteTo(frame);
+            if (_sender.Send(frame))
+            {
+                Released++;
+            }
+            else
+            {
+                PendingDropped++;
+            }
+
+            _freeSlots.Push(slot);
+        }
+
+        entry.PendingCount = 0;
+    }
+
+    private void DropPending(Entry entry)
+    {
+        for (var k = 0; k < entry.PendingCount; k++)
+        {
+            _freeSlots.Push(entry.Pending[k]);
+        }
+
+        PendingDropped += entry.PendingCount;
+        entry.PendingCount = 0;
+    }
+
+    private sealed class Entry
+    {
+        public Ipv6Address Address;
+        public MacAddress Mac;
+        public bool Awaiting;
+        public int Probes;
+        public uint LastProbeAt;
+        public uint CheckedAt;
+        public int PendingCount;
+        public readonly int[] Pending = new int[MaxPendingPerNeighbour];
+    }
+}
