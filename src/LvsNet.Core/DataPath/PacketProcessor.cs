@@ -78,6 +78,7 @@ public sealed class PacketProcessor : IFrameHandler
         _address = options.Address;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
+        _state.Worker = options.WorkerIndex;
         _role = options.Role;
         _sync = options.Sync;
         if (_sync is not null)
@@ -214,8 +215,10 @@ public sealed class PacketProcessor : IFrameHandler
     /// </summary>
     public void BeginBatch()
     {
-        var now = _clock.TickOf(_time.GetTimestamp());
+        var timestamp = _time.GetTimestamp();
+        var now = _clock.TickOf(timestamp);
         _state.Now = now;
+        _state.Microseconds = _clock.MicrosecondsOf(timestamp);
         if (_role is not null)
         {
             _state.Active = _role.IsActive;
