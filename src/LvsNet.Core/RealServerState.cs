@@ -32,6 +32,7 @@ public sealed class RealServerState
     private int _persistentConnections;
     private long _connections;
     private readonly TrafficCounters _traffic = new();
+    private readonly HandshakeCounters _handshakes = new();
     private volatile bool _isAvailable = true;
     private ServerHealthStatus? _health;
 
@@ -255,6 +256,12 @@ public sealed class RealServerState
         _traffic.AddInbound(worker, bytes);
         ServiceCounters.Traffic.AddInbound(worker, bytes);
     }
+
+    /// <summary>The SYN-to-established times of this server's NAT/FULLNAT connections (per-worker counters, summed when read).</summary>
+    public HandshakeCounters Handshakes => _handshakes;
+
+    /// <summary>Counts one completed handshake of <paramref name="microseconds"/>, on the capture worker's own counters.</summary>
+    internal void OnHandshake(int worker, uint microseconds) => _handshakes.Add(worker, microseconds);
 
     /// <summary>Counts a reply from this server, on the capture worker's own counters.</summary>
     internal void OnOutbound(int worker, int bytes)

@@ -433,9 +433,13 @@ public static partial class ConfigYamlWriter
         Key(yaml, 6, "gain", Real(dynamic.Gain));
         Key(yaml, 6, "max_step_percent", Number(dynamic.MaxStepPercent));
         Key(yaml, 6, "dead_band_percent", Number(dynamic.DeadBandPercent));
+        Key(yaml, 6, "hold_intervals", Number(dynamic.HoldIntervals));
+        Key(yaml, 6, "noise_band_factor", Real(dynamic.NoiseBandFactor));
+        Key(yaml, 6, "flap_half_life", DurationParser.Format(dynamic.FlapHalfLife));
         Key(yaml, 6, "connection_coefficient", Real(dynamic.ConnectionCoefficient));
         Key(yaml, 6, "latency_coefficient", Real(dynamic.LatencyCoefficient));
         Key(yaml, 6, "failure_coefficient", Real(dynamic.FailureCoefficient));
+        Key(yaml, 6, "handshake_coefficient", Real(dynamic.HandshakeCoefficient));
     }
 
     private static void Section(StringBuilder yaml, string name, StringBuilder lines)

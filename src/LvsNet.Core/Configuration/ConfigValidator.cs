@@ -294,9 +294,9 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(dynamicPath + ".interval", line, "must be at least 1s"));
             }
 
-            if (dynamic.Smoothing is not (> 0 and <= 1) || dynamic.Gain is not (> 0 and <= 1))
+            if (dynamic.Smoothing is not (> 0 and <= 1) || dynamic.Gain is not (> 0 and <= 2))
             {
-                errors.Add(new ConfigError(dynamicPath, line, "smoothing and gain must be above 0 and at most 1"));
+                errors.Add(new ConfigError(dynamicPath, line, "smoothing must be above 0 and at most 1, gain above 0 and at most 2"));
             }
 
             if (dynamic.MaxStepPercent is < 1 or > 100 || dynamic.DeadBandPercent is < 0 or > 50)
@@ -304,17 +304,12 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(dynamicPath, line, "max_step_percent must be 1..100 and dead_band_percent 0..50"));
             }
 
-            // The stability rule of docs/schedulers.md: the smallest step taken just outside the dead
-            // band must not carry the load index across it, or the weights hunt around the balance.
-            var band = dynamic.DeadBandPercent / 100.0;
-            var edgeStep = Math.Min(dynamic.Gain * Math.Cbrt(band), dynamic.MaxStepPercent / 100.0);
-            if (band > 0 && edgeStep >= band)
+            if (dynamic.HoldIntervals is < 0 or > 10 || dynamic.NoiseBandFactor is < 0 or > 10 || dynamic.FlapHalfLife < TimeSpan.Zero || dynamic.FlapHalfLife > TimeSpan.FromHours(1))
             {
-                errors.Add(new ConfigError(dynamicPath + ".gain", line, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"gain {dynamic.Gain} with dead_band_percent {dynamic.DeadBandPercent} makes a step of {edgeStep * 100:0.#} % at the band's edge, not below the band: the weights would oscillate; lower the gain below {Math.Pow(band, 2.0 / 3.0):0.###} or widen the band")));
+                errors.Add(new ConfigError(dynamicPath, line, "hold_intervals must be 0..10, noise_band_factor 0..10 and flap_half_life 0..1h"));
             }
 
-            if (dynamic.ConnectionCoefficient < 0 || dynamic.LatencyCoefficient < 0 || dynamic.FailureCoefficient < 0)
+            if (dynamic.ConnectionCoefficient < 0 || dynamic.LatencyCoefficient < 0 || dynamic.FailureCoefficient < 0 || dynamic.HandshakeCoefficient < 0)
             {
                 errors.Add(new ConfigError(dynamicPath, line, "coefficients must not be negative"));
             }

@@ -501,12 +501,16 @@ public static partial class LvsConfigReader
             MaxWeightPercent = (int?)map.Integer("max_weight_percent", 100, 1000) ?? defaults.MaxWeightPercent,
             Interval = map.Duration("interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)) ?? defaults.Interval,
             Smoothing = ReadNumber(map, "smoothing", 0, 1, minExclusive: true) ?? defaults.Smoothing,
-            Gain = ReadNumber(map, "gain", 0, 1, minExclusive: true) ?? defaults.Gain,
+            Gain = ReadNumber(map, "gain", 0, 2, minExclusive: true) ?? defaults.Gain,
             MaxStepPercent = (int?)map.Integer("max_step_percent", 1, 100) ?? defaults.MaxStepPercent,
             DeadBandPercent = (int?)map.Integer("dead_band_percent", 0, 50) ?? defaults.DeadBandPercent,
+            HoldIntervals = (int?)map.Integer("hold_intervals", 0, 10) ?? defaults.HoldIntervals,
+            NoiseBandFactor = ReadNumber(map, "noise_band_factor", 0, 10) ?? defaults.NoiseBandFactor,
+            FlapHalfLife = map.Duration("flap_half_life", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? defaults.FlapHalfLife,
             ConnectionCoefficient = ReadNumber(map, "connection_coefficient", 0, 100) ?? defaults.ConnectionCoefficient,
             LatencyCoefficient = ReadNumber(map, "latency_coefficient", 0, 100) ?? defaults.LatencyCoefficient,
             FailureCoefficient = ReadNumber(map, "failure_coefficient", 0, 100) ?? defaults.FailureCoefficient,
+            HandshakeCoefficient = ReadNumber(map, "handshake_coefficient", 0, 100) ?? defaults.HandshakeCoefficient,
         };
         map.RejectUnknownKeys();
         return config;

@@ -23,6 +23,9 @@ public readonly struct ConnectionClock
     /// <summary>The tick of a timestamp.</summary>
     public uint TickOf(long timestamp) => (uint)((Int128)(timestamp - _origin) * TicksPerSecond / _frequency);
 
+    /// <summary>Microseconds since the origin, wrapping every 71 minutes (differences of handshake times).</summary>
+    public uint MicrosecondsOf(long timestamp) => (uint)(ulong)((Int128)(timestamp - _origin) * 1_000_000 / _frequency);
+
     /// <summary>Converts a duration to ticks, rounding up so an entry never expires early.</summary>
     public static uint ToTicks(TimeSpan duration) =>
         (uint)Math.Min(uint.MaxValue / 2, (duration.Ticks * TicksPerSecond + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);

@@ -33,6 +33,9 @@ public sealed partial class ConnectionTable
     // The sync daemon's per-connection "next sync" (IPVS sync_endtime) beside the entries, not in
     // them: the entry is one full cache line, and only a syncing master reads this.
     private readonly uint[] _syncEnd;
+    // NAT/FULLNAT: when each connection's SYN was seen (µs | 1; 0 = not timed). Beside the entries
+    // rather than in them: the entry is exactly one cache line, and this is touched twice a connection.
+    private readonly uint[] _handshakeStarts;
     private readonly int[] _buckets;
     private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
@@ -52,6 +55,7 @@ public sealed partial class ConnectionTable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _entries = new ConnectionEntry[capacity];
         _syncEnd = new uint[capacity];
+        _handshakeStarts = new uint[capacity];
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _buckets = new int[buckets];
         _replyBuckets = new int[buckets];
@@ -238,6 +242,7 @@ public sealed partial class ConnectionTable
 
         ref var entry = ref _entries[index];
         entry = default;
+        _handshakeStarts[index] = 0;
         entry.Protocol = key.Protocol;
         entry.ClientAddress = key.ClientAddress;
         entry.ClientPort = key.ClientPort;
@@ -309,6 +314,19 @@ public sealed partial class ConnectionTable
         {
             _entries[entry.Control].Flags |= ConnectionFlags.Assured;
         }
+    }
+
+    /// <summary>Records when a NAT/FULLNAT connection's SYN was seen (microseconds, wrapping) to time its handshake.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MarkHandshakeStart(int index, uint microseconds) => _handshakeStarts[index] = microseconds | 1;
+
+    /// <summary>Takes the SYN time recorded by <see cref="MarkHandshakeStart"/> (once); false when none was recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TakeHandshakeStart(int index, out uint microseconds)
+    {
+        microseconds = _handshakeStarts[index];
+        _handshakeStarts[index] = 0;
+        return microseconds != 0;
     }
 
     /// <summary>A TCP reply seen: the connection uses the two-way state tables from now on (IPVS clears NOOUTPUT).</summary>

@@ -15,6 +15,12 @@ internal sealed class DataPathState
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now;
 
+    /// <summary>The batch's time in microseconds (wrapping), for handshake times.</summary>
+    public uint Microseconds;
+
+    /// <summary>The capture worker this state belongs to (its stripe of the per-worker counters).</summary>
+    public int Worker;
+
     /// <summary>True while the director is master (or has no HA role): it answers ARP for its addresses and forwards.</summary>
     public bool Active = true;
 

@@ -78,6 +78,7 @@ public sealed class PacketProcessor : IFrameHandler
         _address = options.Address;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
+        _state.Worker = options.WorkerIndex;
         _role = options.Role;
         _sync = options.Sync;
         if (_sync is not null)
@@ -143,16 +144,14 @@ public sealed class PacketProcessor : IFrameHandler
     /// <summary>This thread's neighbour table.</summary>
     public NeighbourTable Neighbours { get; }
 
-<<<<<<< HEAD
     /// <summary>This thread's IPv6 connection table.</summary>
     public Ipv6ConnectionTable Table6 { get; }
 
     /// <summary>This thread's IPv6 neighbour table (neighbour discovery).</summary>
     public Ipv6NeighbourTable Neighbours6 { get; }
-=======
+
     /// <summary>This thread's fragment queues and buffers in use now.</summary>
     public FragmentOccupancy Fragments => _fragments.Occupancy;
->>>>>>> hostile2
 
     /// <summary>The current tick of the connection clock.</summary>
     public uint Now => _state.Now;
@@ -216,8 +215,10 @@ public sealed class PacketProcessor : IFrameHandler
     /// </summary>
     public void BeginBatch()
     {
-        var now = _clock.TickOf(_time.GetTimestamp());
+        var timestamp = _time.GetTimestamp();
+        var now = _clock.TickOf(timestamp);
         _state.Now = now;
+        _state.Microseconds = _clock.MicrosecondsOf(timestamp);
         if (_role is not null)
         {
             _state.Active = _role.IsActive;

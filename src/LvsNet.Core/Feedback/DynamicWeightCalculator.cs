@@ -3,8 +3,8 @@ using LvsNet.Core.Configuration;
 namespace LvsNet.Core.Feedback;
 
 /// <summary>
-/// The dynamic-feedback weight formula (LVS "动态反馈负载均衡", Wensong Zhang's feedback loop
-/// <c>W ← W + A·∛(0.95 − load)</c>, adapted to relative signals). Pure: state in, state out, no
+/// The dynamic-feedback weight formula (LVS "动态反馈负载均衡", after Wensong Zhang's feedback loop
+/// <c>W ← W + A·∛(0.95 − load)</c>, with relative signals and a control law that provably settles). Pure: state in, state out, no
 /// clock; <see cref="DynamicWeightDriver"/> calls it once per interval.
 /// </summary>
 /// <remarks>
@@ -18,16 +18,13 @@ namespace LvsNet.Core.Feedback;
 /// when at least two did; otherwise absent.</item>
 /// <item>Load <c>Lᵢ = (α·cᵢ + β·lᵢ) / (α + β) + φ·failureRatioᵢ</c> (terms without data drop out of
 /// the mean; 1 when no signal remains).</item>
-/// <item>Smoothing <c>Sᵢ ← s·Lᵢ + (1 − s)·Sᵢ</c> (EWMA, <c>S</c> starts at 1).</item>
-/// <item>Hysteresis: if <c>|1 − Sᵢ| ≤ deadBand</c> nothing changes; otherwise the multiplier moves by
-/// <c>Δ = A·∛(1 − Sᵢ)</c> clamped to ±maxStep: up while the server carries less than its share,
-/// down while it carries more (integral control, so it settles where the signals balance).</item>
-/// <item><c>mᵢ</c> is clamped to [min%, max%]; the effective weight is <c>max(1, round(mᵢ·Bᵢ))</c>.</item>
+/// <item>The multiplier <c>mᵢ</c> moves by <see cref="DynamicWeightController"/>'s law (log-proportional
+/// step, hold after a move, noise-relative dead band, step halving on reversal, flap hold-down),
+/// clamped to [min%, max%]; the effective weight is <c>max(1, round(mᵢ·Bᵢ))</c>.</item>
 /// </list>
-/// A restart (first interval, or a new configured weight) sets <c>m = 1</c>, <c>S = 1</c>. Weight-0
-/// servers keep effective weight 0; a server its agent drains (<c>pᵢ = 0</c>) gets 0 and its state
-/// is frozen until the agent lets it back. Keep the dead band wider than the load change one step causes
-/// (roughly A·∛(deadBand)), or the weights oscillate around the balance point.
+/// A restart (first interval, or a new configured weight) sets <c>m = 1</c>. Weight-0 servers keep
+/// effective weight 0; a server its agent drains (<c>pᵢ = 0</c>) gets 0 and its state is frozen
+/// until the agent lets it back.
 /// </remarks>
 public static class DynamicWeightCalculator
 {
@@ -50,6 +47,8 @@ public static class DynamicWeightCalculator
         var eligible = 0;
         double latencySum = 0;
         var latencyCount = 0;
+        double handshakeSum = 0;
+        var handshakeCount = 0;
         foreach (var input in inputs)
         {
             if (input.BaseWeight <= 0)
@@ -65,14 +64,17 @@ public static class DynamicWeightCalculator
                 latencySum += latency.TotalMilliseconds;
                 latencyCount++;
             }
+
+            if (input.Handshake is { } handshake && handshake > TimeSpan.Zero)
+            {
+                handshakeSum += handshake.TotalMilliseconds;
+                handshakeCount++;
+            }
         }
 
-        var meanLatency = latencyCount >= 2 ? latencySum / latencyCount : 0;
+        var means = new Means(latencyCount >= 2 ? latencySum / latencyCount : 0, handshakeCount >= 2 ? handshakeSum / handshakeCount : 0);
         var min = policy.MinWeightPercent / 100.0;
         var max = policy.MaxWeightPercent / 100.0;
-        var maxStep = policy.MaxStepPercent / 100.0;
-        var deadBand = policy.DeadBandPercent / 100.0;
-        var smoothing = Math.Clamp(policy.Smoothing, double.Epsilon, 1.0);
         for (var i = 0; i < inputs.Length; i++)
         {
             var input = inputs[i];
@@ -86,7 +88,7 @@ public static class DynamicWeightCalculator
 
             if (state.ConfiguredWeight != input.ConfiguredWeight)
             {
-                state = new DynamicWeightState(input.ConfiguredWeight, 1.0, Math.Clamp(1.0, min, max), 1.0);
+                state = DynamicWeightController.Start(policy, input.ConfiguredWeight, min, max);
             }
 
             if (input.BaseWeight <= 0)
@@ -96,16 +98,8 @@ public static class DynamicWeightCalculator
                 continue;
             }
 
-            var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, meanLatency);
-            state.LastLoad = load;
-            state.SmoothedLoad = (smoothing * load) + ((1 - smoothing) * state.SmoothedLoad);
-            var deviation = 1.0 - state.SmoothedLoad;
-            if (Math.Abs(deviation) > deadBand)
-            {
-                var step = Math.Clamp(policy.Gain * Math.Cbrt(deviation), -maxStep, maxStep);
-                state.Multiplier = Math.Clamp(state.Multiplier + step, min, max);
-            }
-
+            var load = LoadIndex(policy, input, eligible, totalActive, totalWeight, means);
+            DynamicWeightController.Step(policy, load, ref state, min, max);
             effectiveWeights[i] = EffectiveWeight(input.ConfiguredWeight, state.Multiplier * input.AgentFactor);
         }
     }
@@ -114,7 +108,7 @@ public static class DynamicWeightCalculator
     public static int EffectiveWeight(int configuredWeight, double multiplier) =>
         configuredWeight <= 0 ? 0 : (int)Math.Max(1, Math.Min(int.MaxValue, Math.Round(multiplier * configuredWeight, MidpointRounding.AwayFromZero)));
 
-    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, double totalWeight, double meanLatency)
+    private static double LoadIndex(DynamicWeightsConfig policy, DynamicWeightInput input, int eligible, long totalActive, double totalWeight, Means means)
     {
         double sum = 0;
         double coefficients = 0;
@@ -131,10 +125,16 @@ public static class DynamicWeightCalculator
             coefficients += policy.ConnectionCoefficient;
         }
 
-        if (policy.LatencyCoefficient > 0 && meanLatency > 0 && input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
+        if (policy.LatencyCoefficient > 0 && means.Latency > 0 && input.Sample?.Latency is { } latency && latency > TimeSpan.Zero)
         {
-            sum += policy.LatencyCoefficient * (latency.TotalMilliseconds / meanLatency);
+            sum += policy.LatencyCoefficient * (latency.TotalMilliseconds / means.Latency);
             coefficients += policy.LatencyCoefficient;
+        }
+
+        if (policy.HandshakeCoefficient > 0 && means.Handshake > 0 && input.Handshake is { } handshake && handshake > TimeSpan.Zero)
+        {
+            sum += policy.HandshakeCoefficient * (handshake.TotalMilliseconds / means.Handshake);
+            coefficients += policy.HandshakeCoefficient;
         }
 
         var load = coefficients > 0 ? sum / coefficients : 1.0;
@@ -145,4 +145,7 @@ public static class DynamicWeightCalculator
 
         return load;
     }
+
+    // The mean probe latency and mean handshake time over the servers reporting one (0 = fewer than two did).
+    private readonly record struct Means(double Latency, double Handshake);
 }

@@ -22,6 +22,11 @@ public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus
                 .Append(CultureInfo.InvariantCulture, $", failures {sample.FailureRatio * 100:0} %");
         }
 
+        if (Input.Handshake is { } handshake)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", handshake {handshake.TotalMilliseconds:0.00} ms");
+        }
+
         if (Agent is { } agent)
         {
             text.Append(", ").Append(agent.Source).Append(' ').Append(agent.Describe());
@@ -33,7 +38,7 @@ public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus
 
         if (State is { } state)
         {
-            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, multiplier {state.Multiplier:0.00}");
+            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, band ±{(Math.Exp(state.Band) - 1) * 100:0} %, flap memory {state.FlapMemory:0.0}, multiplier {state.Multiplier:0.00}");
         }
 
         return text.ToString();

@@ -35,6 +35,7 @@ public sealed partial class DynamicWeightDriver : IDisposable
     private readonly HashSet<ServiceKey> _agentOnly = [];
     private readonly Dictionary<int, DynamicWeightState> _states = [];
     private readonly Dictionary<int, DynamicWeightDecision> _decisions = [];
+    private readonly Dictionary<int, (long Count, long Microseconds)> _handshakeTotals = [];
     private long _changes;
     private ITimer? _timer;
 
@@ -198,7 +199,7 @@ public sealed partial class DynamicWeightDriver : IDisposable
             var server = servers[i];
             ServerLoadSample? sample = _signal is not null && _signal.TryGetSample(server, out var s) ? s : null;
             agents[i] = _agents is not null && _agents.TryGet(server, out var agent) ? agent : null;
-            inputs[i] = new DynamicWeightInput(server.Weight, server.ActiveConnections, sample, agents[i]?.WeightFactor ?? 1.0);
+            inputs[i] = new DynamicWeightInput(server.Weight, server.ActiveConnections, sample, agents[i]?.WeightFactor ?? 1.0, HandshakeSinceLastInterval(server));
             _states.TryGetValue(server.Id, out states[i]);
         }
 
@@ -208,6 +209,18 @@ public sealed partial class DynamicWeightDriver : IDisposable
             _states[servers[i].Id] = states[i];
             Publish(service, servers[i], new DynamicWeightDecision(inputs[i], agents[i], states[i], weights[i], _time.GetUtcNow()));
         }
+    }
+
+    // The mean SYN-to-established time of the handshakes the server completed since the last
+    // interval: the difference of its per-worker totals (null when none completed).
+    private TimeSpan? HandshakeSinceLastInterval(RealServerState server)
+    {
+        var count = server.Handshakes.Count;
+        var microseconds = server.Handshakes.TotalMicroseconds;
+        _handshakeTotals.TryGetValue(server.Id, out var last);
+        _handshakeTotals[server.Id] = (count, microseconds);
+        var handshakes = count - last.Count;
+        return handshakes > 0 && microseconds > last.Microseconds ? TimeSpan.FromMicroseconds((double)(microseconds - last.Microseconds) / handshakes) : null;
     }
 
     private void ApplyAgents(VirtualServiceState service, RealServerState[] servers)
@@ -243,6 +256,7 @@ public sealed partial class DynamicWeightDriver : IDisposable
         {
             _states.Remove(server.Id);
             _decisions.Remove(server.Id);
+            _handshakeTotals.Remove(server.Id);
             server.SetEffectiveWeight(server.Weight);
         }
     }

@@ -8,7 +8,8 @@ namespace LvsNet.Core.Feedback;
 /// The fraction of the configured weight the server's agent allows (<see cref="AgentStatus.WeightFactor"/>):
 /// 1 without an agent, 0 while drained, in maintenance or down.
 /// </param>
-public readonly record struct DynamicWeightInput(int ConfiguredWeight, int ActiveConnections, ServerLoadSample? Sample = null, double AgentFactor = 1.0)
+/// <param name="Handshake">The mean SYN-to-established time of the server's NAT/FULLNAT connections completed in the interval, or null (none, or another method).</param>
+public readonly record struct DynamicWeightInput(int ConfiguredWeight, int ActiveConnections, ServerLoadSample? Sample = null, double AgentFactor = 1.0, TimeSpan? Handshake = null)
 {
     /// <summary>The weight the feedback loop scales: the configured weight times the agent's factor.</summary>
     public double BaseWeight => ConfiguredWeight <= 0 ? 0 : ConfiguredWeight * Math.Max(0, AgentFactor);

@@ -5,4 +5,29 @@ namespace LvsNet.Core.Feedback;
 /// <param name="SmoothedLoad">The smoothed load index (1 = exactly the server's share).</param>
 /// <param name="Multiplier">The effective weight as a fraction of the configured one.</param>
 /// <param name="LastLoad">The last load index before smoothing (diagnostics).</param>
-public record struct DynamicWeightState(int ConfiguredWeight, double SmoothedLoad, double Multiplier, double LastLoad);
+public record struct DynamicWeightState(int ConfiguredWeight, double SmoothedLoad, double Multiplier, double LastLoad)
+{
+    /// <summary>The largest move allowed next, in natural-log units of the multiplier (0 = not started: the policy's maximum).</summary>
+    public double StepLimit { get; set; }
+
+    /// <summary>The last move's size in log units, signed (negative = down; 0 = none yet).</summary>
+    public double LastStep { get; set; }
+
+    /// <summary>Intervals since the last move (or since the start).</summary>
+    public int SinceMove { get; set; }
+
+    /// <summary>The flap memory: +1 per reversal of direction, halving every flap half-life.</summary>
+    public double FlapMemory { get; set; }
+
+    /// <summary>The smoothed absolute change of <c>ln L</c> between two settled intervals (the signal's noise).</summary>
+    public double Noise { get; set; }
+
+    /// <summary>The dead band in force at the last interval, in log units (diagnostics).</summary>
+    public double Band { get; set; }
+
+    /// <summary>Whether the last interval wanted an increase that the flap hold-down refused (diagnostics).</summary>
+    public bool HeldDown { get; set; }
+
+    /// <summary>How many reversals of direction the multiplier has made since the state started.</summary>
+    public int Reversals { get; set; }
+}

@@ -34,6 +34,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa", "VirtualServiceConfig.SynProxy",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
+        "DynamicWeightsConfig.HoldIntervals", "DynamicWeightsConfig.NoiseBandFactor", "DynamicWeightsConfig.FlapHalfLife", "DynamicWeightsConfig.HandshakeCoefficient",
         "DynamicWeightsConfig.ConnectionCoefficient", "DynamicWeightsConfig.LatencyCoefficient", "DynamicWeightsConfig.FailureCoefficient",
         "VirtualServiceConfig.AgentCheck", "RealServerConfig.AgentCheck",
         "AgentCheckConfig.Enabled", "AgentCheckConfig.Port", "AgentCheckConfig.Interval", "AgentCheckConfig.Timeout", "AgentCheckConfig.Send",
@@ -116,7 +117,7 @@ public class ConfigYamlWriterTests
                 DynamicWeights = new DynamicWeightsConfig
                 {
                     Enabled = true, MinWeightPercent = 20, MaxWeightPercent = 150, Interval = TimeSpan.FromSeconds(7), Smoothing = 0.25, Gain = 0.125,
-                    MaxStepPercent = 7, DeadBandPercent = 6, ConnectionCoefficient = 1.5, LatencyCoefficient = 0.1, FailureCoefficient = 3,
+                    MaxStepPercent = 7, DeadBandPercent = 6, HoldIntervals = 2, NoiseBandFactor = 1.5, FlapHalfLife = TimeSpan.FromSeconds(45), ConnectionCoefficient = 1.5, LatencyCoefficient = 0.1, FailureCoefficient = 3, HandshakeCoefficient = 0.75,
                 },
                 AgentCheck = new AgentCheckConfig { Port = 9777, Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromMilliseconds(500), Send = "load? #now" },
                 RealServers =

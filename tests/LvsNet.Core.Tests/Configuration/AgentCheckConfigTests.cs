@@ -54,12 +54,12 @@ public class AgentCheckConfigTests
     }
 
     [Theory]
-    [InlineData("gain: 0.3\n  dead_band_percent: 5", false)]
-    [InlineData("gain: 0.2\n  dead_band_percent: 10", true)]
-    [InlineData("gain: 0.1\n  dead_band_percent: 5", true)]
-    [InlineData("gain: 1\n  max_step_percent: 4\n  dead_band_percent: 5", true)]
     [InlineData("gain: 1\n  dead_band_percent: 0", true)]
-    public void DynamicWeights_StabilityRule(string lines, bool accepted)
+    [InlineData("hold_intervals: 2\n  noise_band_factor: 2.5\n  flap_half_life: 0s", true)]
+    [InlineData("hold_intervals: 11", false)]
+    [InlineData("noise_band_factor: -1", false)]
+    [InlineData("flap_half_life: 2h", false)]
+    public void DynamicWeights_ControllerKeys(string lines, bool accepted)
     {
         var yaml = Document("scheduler: wlc\ndynamic_weights:\n  " + lines);
         if (accepted)
@@ -68,7 +68,8 @@ public class AgentCheckConfigTests
         }
         else
         {
-            Assert.Contains(Errors(yaml), e => e.Path == "virtual_services[0].dynamic_weights.gain" && e.Message.Contains("oscillate", StringComparison.Ordinal));
+            var key = lines.Split(':')[0];
+            Assert.Contains(Errors(yaml), e => e.Path == "virtual_services[0].dynamic_weights." + key && e.Line is not null);
         }
     }
 

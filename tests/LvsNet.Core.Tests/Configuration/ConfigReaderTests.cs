@@ -271,8 +271,11 @@ public class SchedulingConfigTests
         Assert.Equal(TimeSpan.FromSeconds(10), policy.Interval);
         Assert.Equal(0.5, policy.Smoothing);
         Assert.Equal(2.0, policy.LatencyCoefficient);
-        Assert.Equal(0.1, policy.Gain);
+        Assert.Equal(0.5, policy.Gain);
         Assert.Equal(5, policy.DeadBandPercent);
+        Assert.Equal(1, policy.HoldIntervals);
+        Assert.Equal(2.0, policy.NoiseBandFactor);
+        Assert.Equal(TimeSpan.FromSeconds(60), policy.FlapHalfLife);
     }
 
     [Theory]

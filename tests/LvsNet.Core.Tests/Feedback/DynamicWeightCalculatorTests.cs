@@ -44,9 +44,10 @@ public class DynamicWeightCalculatorTests
         var reachedMinimum = false;
         for (var i = 0; i < 100; i++)
         {
-            // A carries 3x B's connections at equal weights.
+            // A carries 3x B's connections at equal weights. A move divides the weight by at most
+            // 1 + max_step (25 %): it keeps at least 80 % of the weight (plus rounding).
             var weights = Run(Policy, [new(100, 300), new(100, 100)], states);
-            Assert.InRange(previous - weights[0], 0, 10);
+            Assert.InRange(previous - weights[0], 0, (int)Math.Ceiling(previous * 0.2) + 1);
             Assert.Equal(100, weights[1]);
             previous = weights[0];
             reachedMinimum |= weights[0] == 10;
@@ -70,8 +71,12 @@ public class DynamicWeightCalculatorTests
     [Fact]
     public void Smoothing_OneSpikeMovesTheAverageOnly()
     {
+        // The first interval starts the average from its sample (balanced, 1); the second is a spike.
         var states = new DynamicWeightState[2];
-        Run(Policy with { Smoothing = 0.25 }, [new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(30), 0)), new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0))], states);
+        var policy = Policy with { Smoothing = 0.25 };
+        Run(policy, [new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0)), new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0))], states);
+        Assert.Equal(1.0, states[0].SmoothedLoad, 6);
+        Run(policy, [new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(30), 0)), new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0))], states);
 
         // Latency index 1.5, connection index 1 → load 1.25 → S = 0.25·1.25 + 0.75·1.
         Assert.Equal(1.25, states[0].LastLoad, 6);
@@ -79,22 +84,24 @@ public class DynamicWeightCalculatorTests
     }
 
     [Fact]
-    public void Step_IsCubeRootOfDeviationTimesGain_ClampedToMaxStep()
+    public void Step_IsGainTimesLogOfLoad_ClampedToMaxStep()
     {
         var states = new DynamicWeightState[2];
-        var policy = Policy with { Smoothing = 1, Gain = 0.1, ConnectionCoefficient = 0 };
+        var policy = Policy with { Smoothing = 1, Gain = 0.1, MaxStepPercent = 10, ConnectionCoefficient = 0 };
         var slow = new DynamicWeightInput(1000, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(15), 0));
         var fast = new DynamicWeightInput(1000, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(5), 0));
         var weights = Run(policy, [slow, fast], states);
 
-        // Mean 10 ms: the slow server's index is 1.5, step 0.1·∛(−0.5) = −0.0794.
-        Assert.Equal(1000 - 79, weights[0]);
+        // Mean 10 ms: the slow server's index is 1.5, step −0.1·ln 1.5 = −0.0405: 1000·e^−0.0405 = 960.
+        Assert.Equal(960, weights[0]);
 
         // The fast one (index 0.5) would rise, but the maximum is 100 % by default.
         Assert.Equal(1000, weights[1]);
         var boosted = new DynamicWeightState[2];
         weights = Run(policy with { MaxWeightPercent = 200, Gain = 1 }, [slow, fast], boosted);
-        Assert.Equal(900, weights[0]);
+
+        // ±ln 1.5 and ±ln 2 are clamped to ln 1.1: 1000/1.1 and 1000·1.1.
+        Assert.Equal(909, weights[0]);
         Assert.Equal(1100, weights[1]);
     }
 

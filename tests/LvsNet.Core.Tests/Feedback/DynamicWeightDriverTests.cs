@@ -59,7 +59,12 @@ public class DynamicWeightDriverTests
         Assert.Equal(0, driver.RunDue());
         Assert.Equal(first, servers[1].EffectiveWeight);
 
+        // Due, but the interval after a move is a hold (hold_intervals 1): the signals catch up.
         _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, driver.RunDue());
+        Assert.Equal(first, servers[1].EffectiveWeight);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(1, driver.RunDue());
         Assert.True(servers[1].EffectiveWeight < first);
         Assert.True(driver.TryGetState(servers[1], out var state));

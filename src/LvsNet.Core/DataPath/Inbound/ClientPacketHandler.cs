@@ -113,6 +113,12 @@ internal sealed class ClientPacketHandler
             {
                 return -1;
             }
+
+            // The director sees both directions of NAT and FULLNAT: time the handshake from here.
+            if (server!.Method is ForwardingMethod.Nat or ForwardingMethod.FullNat)
+            {
+                table.MarkHandshakeStart(index, _state.Microseconds);
+            }
         }
 
         var entryFlags = table[index].Flags;
@@ -123,8 +129,13 @@ internal sealed class ClientPacketHandler
         }
 
         var direction = (entryFlags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
-        var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
+        var previous = table[index].State;
+        var state = TcpStateMachine.Next(previous, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
+        if (state == ConnectionState.Established && previous != ConnectionState.Established && server is not null && table.TakeHandshakeStart(index, out var synAt))
+        {
+            server.OnHandshake(_state.Worker, (_state.Microseconds | 1) - synAt);
+        }
         if (_state.SyncMaster is { } sync)
         {
             _state.SyncProducer!.OnClientPacket(table, index, _state.Servers, sync, _state.Now);

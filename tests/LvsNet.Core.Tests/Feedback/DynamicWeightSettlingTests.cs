@@ -1,0 +1,176 @@
+using LvsNet.Core.Configuration;
+using LvsNet.Core.Feedback;
+using Xunit;
+
+namespace LvsNet.Core.Tests.Feedback;
+
+/// <summary>
+/// The control law on a simulated plant (pure logic). The plant is the one of the argument in
+/// docs/schedulers.md ("Why it settles"): the slow server's load index is <c>(m/m*)^k·e^ε</c>, where
+/// <c>m</c> is the multiplier that was in force one interval earlier (the signals lag by one
+/// interval), <c>m*</c> the balance point, <c>k</c> the plant's log-sensitivity and <c>ε</c> noise.
+/// The expected behaviour comes from the argument, not from running the code: with <c>γk ≤ 1</c> and
+/// a lag within the hold, moves come only at intervals 1, h+2, 2h+3, …, never reverse, and stop once
+/// <c>k·|ln(m/m*)| ≤ band</c>; whatever the plant, the flap memory bounds the reversals in T
+/// intervals by <c>3 + T/H</c> (H = the half-life in intervals).
+/// </summary>
+public class DynamicWeightSettlingTests
+{
+    private const double Balance = 0.38;
+
+    // The lab's policy: interval 1 s, γ = 1, steps up to 50 %, band 10 %, hold 1, half-life 60 intervals.
+    private static readonly DynamicWeightsConfig Lab = new()
+    {
+        Interval = TimeSpan.FromSeconds(1),
+        Smoothing = 0.6,
+        Gain = 1,
+        MaxStepPercent = 50,
+        DeadBandPercent = 10,
+        HoldIntervals = 1,
+        NoiseBandFactor = 2,
+        FlapHalfLife = TimeSpan.FromSeconds(60),
+        MinWeightPercent = 10,
+    };
+
+    [Theory]
+    [InlineData(0.4)]
+    [InlineData(0.5)]
+    [InlineData(0.7)]
+    [InlineData(1.0)]
+    public void StaticPlant_SettlesWithinFiveIntervals_WithoutReversal(double k)
+    {
+        // From 1 to 0.38 is |x₀| = 0.97 in log units. The argument's sufficient condition for three
+        // moves (intervals 1, 3, 5 with hold 1): after the moves the error k·|x| is inside the band.
+        // For k in [0.4, 1] the clamped-then-proportional sequence gets there (docs/schedulers.md).
+        var trace = Simulate(Lab, k, intervals: 200, plant: (m, _) => Math.Pow(m / Balance, k));
+
+        var moves = MoveIntervals(trace);
+        Assert.All(moves, t => Assert.Contains(t, new[] { 1, 3, 5 }));
+        Assert.True(moves.Count >= 1);
+
+        // Monotone: every move goes down (no reversal).
+        Assert.All(Enumerable.Range(1, trace.Count - 1), t => Assert.True(trace[t] <= trace[t - 1]));
+
+        // The weight at interval 5 is the final one, and the final one is inside the band around the balance.
+        var final = trace[^1];
+        Assert.Equal(Weight(final), Weight(trace[5]));
+        Assert.True(k * Math.Abs(Math.Log(final / Balance)) <= Math.Log(1.1) + 1e-9, $"k {k}: final {final}");
+    }
+
+    [Fact]
+    public void StaticPlant_TooSensitive_BisectionStopsTheHunting()
+    {
+        // γk = 2.5 > 2: the plain proportional law diverges into a ±max-step limit cycle (each move
+        // overshoots by 1.5 times the error). With the step halved at every reversal the moves shrink
+        // geometrically, so the weight stops; with the flap memory the reversals are at most 3 + T/H.
+        const double k = 2.5;
+        var trace = Simulate(Lab, k, intervals: 120, plant: (m, _) => Math.Pow(m / Balance, k));
+        var reversals = Reversals(trace);
+        Assert.InRange(reversals, 1, 3 + (120 / 60));
+        Assert.DoesNotContain(MoveIntervals(trace), t => t > 60);
+    }
+
+    [Fact]
+    public void FlappingPlant_ReversalsStayWithinTheBound_AndWithoutMemoryTheyDoNot()
+    {
+        // The server is three times slower for 3 intervals, then as fast as the other for 3, for 120
+        // intervals: balance 0.38 or 1 in turn. Bound from the flap memory: 3 + T/H = 5.
+        double Plant(double m, int t) => Math.Pow(m / ((t / 3 % 2 == 0) ? Balance : 1.0), 0.6);
+        var damped = Simulate(Lab, 0.6, 120, Plant);
+        Assert.InRange(Reversals(damped), 0, 3 + (120 / 60));
+
+        // Without the memory (half-life 0) nothing limits the reversals: the weight follows the flapping.
+        var undamped = Simulate(Lab with { FlapHalfLife = TimeSpan.Zero }, 0.6, 120, Plant);
+        Assert.True(Reversals(undamped) > 10, $"{Reversals(undamped)} reversals without the memory");
+    }
+
+    [Fact]
+    public void NoisyPlant_NoiseBandAndMemory_BoundTheReversals()
+    {
+        // ln L carries Gaussian noise of σ = 0.15, wider than the 10 % band (ln 1.1 = 0.095): with the
+        // fixed band alone a settled weight would move on a third of the intervals. The noise band
+        // (2σ̂) and the memory keep the reversals within 3 + T/H over 120 intervals.
+        var random = new Random(20);
+        double Noise() => 0.15 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var noisy = Simulate(Lab, 0.6, 120, (m, _) => Math.Pow(m / Balance, 0.6) * Math.Exp(Noise()));
+        Assert.InRange(Reversals(noisy), 0, 3 + (120 / 60));
+
+        random = new Random(20);
+        var raw = Simulate(Lab with { NoiseBandFactor = 0, FlapHalfLife = TimeSpan.Zero }, 0.6, 120, (m, _) => Math.Pow(m / Balance, 0.6) * Math.Exp(Noise()));
+        Assert.True(Reversals(raw) > 5, $"{Reversals(raw)} reversals with the fixed band and no memory");
+    }
+
+    [Fact]
+    public void FlapMemory_HoldsAnIncreaseThatReversesADecrease_ForAHalfLife()
+    {
+        // After a reversal the memory is at least 1; an increase reversing a decrease waits until it
+        // has halved to ½: one half-life (here 10 intervals), decreases are never held.
+        var policy = Lab with { FlapHalfLife = TimeSpan.FromSeconds(10) };
+        var state = DynamicWeightController.Start(policy, 100, 0.1, 1);
+        Step(policy, ref state, 0.5);          // interval 1: up is pinned at 1 (no move)
+        Step(policy, ref state, 2.0);          // down
+        Assert.True(state.Multiplier < 1);
+        Step(policy, ref state, 2.0);          // hold
+        Step(policy, ref state, 0.5);          // up: a reversal, memory was 0, allowed
+        Assert.Equal(1, state.Reversals);
+        Step(policy, ref state, 1);            // hold
+        Step(policy, ref state, 2.0);          // down: a reversal, never held
+        Assert.Equal(2, state.Reversals);
+        var low = state.Multiplier;
+        var memory = state.FlapMemory;
+        Assert.True(memory > 1.5);
+        var held = 0;
+        while (state.Multiplier == low && held < 100)
+        {
+            Step(policy, ref state, 0.5);
+            held++;
+        }
+
+        // It waits until memory·2^(−t/10) ≤ ½: t ≥ 10·log2(2·memory) intervals (less the hold).
+        var expected = 10 * Math.Log2(2 * memory);
+        Assert.InRange(held, expected - 1, expected + 2);
+    }
+
+    private static void Step(DynamicWeightsConfig policy, ref DynamicWeightState state, double load) =>
+        DynamicWeightController.Step(policy, load, ref state, policy.MinWeightPercent / 100.0, policy.MaxWeightPercent / 100.0);
+
+    // trace[t] = the multiplier after interval t (trace[0] = 1, before the first interval).
+    private static List<double> Simulate(DynamicWeightsConfig policy, double k, int intervals, Func<double, int, double> plant)
+    {
+        _ = k;
+        var state = DynamicWeightController.Start(policy, 100, policy.MinWeightPercent / 100.0, policy.MaxWeightPercent / 100.0);
+        var trace = new List<double> { state.Multiplier };
+        for (var t = 1; t <= intervals; t++)
+        {
+            // The signals of interval t saw the multiplier in force during interval t − 1.
+            var load = plant(trace[t - 1], t);
+            Step(policy, ref state, load);
+            trace.Add(state.Multiplier);
+        }
+
+        return trace;
+    }
+
+    private static int Weight(double multiplier) => DynamicWeightCalculator.EffectiveWeight(100, multiplier);
+
+    private static List<int> MoveIntervals(List<double> trace) =>
+        [.. Enumerable.Range(1, trace.Count - 1).Where(t => trace[t] != trace[t - 1])];
+
+    private static int Reversals(List<double> trace)
+    {
+        var reversals = 0;
+        var last = 0;
+        for (var t = 1; t < trace.Count; t++)
+        {
+            var direction = Math.Sign(trace[t] - trace[t - 1]);
+            if (direction != 0 && last != 0 && direction != last)
+            {
+                reversals++;
+            }
+
+            last = direction == 0 ? last : direction;
+        }
+
+        return reversals;
+    }
+}
