@@ -142,7 +142,7 @@ run_tests() {
     log "test $name"
     local out="$results/$name.log"
     set +e
-    timeout 1200 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+    timeout 1500 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" >"$out" 2>&1
     local code=$?
     set -e
