@@ -39,6 +39,23 @@ public class Ipv6NatTests
     }
 
     [Fact]
+    public void ExtensionHeader_PortAndChecksumAreRewrittenBehindIt_TheHeaderStaysAsItCame()
+    {
+        var h = new Ipv6Harness(nat: true);
+        h.ResolveRealServers();
+
+        // Destination options (next header 60) with PadN, 8 bytes, between the fixed header and TCP.
+        var padded = WithExtensionHeader(Tcp(Client, 41000, TcpFlags.Syn, payload: 3), 60, [0, 0, 1, 4, 0, 0, 0, 0]);
+        h.Feed(padded);
+        var sent = Assert.Single(h.Device.Sent);
+        Assert.Equal(60, sent[Ip + 6]);
+        Assert.True(padded.AsSpan(L4, 8).SequenceEqual(sent.AsSpan(L4, 8)));
+        Assert.Equal(Rs1, Ipv6Address.Read(sent.AsSpan(Ip + 24)));
+        Assert.Equal(NatTcpPort, BinaryPrimitives.ReadUInt16BigEndian(sent.AsSpan(L4 + 8 + 2)));
+        Assert.Equal(0xFFFF, OnesSum(sent, L4 + 8, 6));
+    }
+
+    [Fact]
     public void Reply_IsFoundRewrittenToTheVipAndSentToTheOnLinkClient()
     {
         var h = new Ipv6Harness(nat: true);
@@ -290,9 +307,10 @@ public class Ipv6NatTests
         return (ushort)~OnesSum(copy);
     }
 
-    private static ushort OnesSum(byte[] frame)
+    // upperLayer: where the TCP or UDP header starts (behind any extension headers), protocol: its number.
+    private static ushort OnesSum(byte[] frame, int upperLayer = L4, byte? protocol = null)
     {
-        var length = (frame[Ip + 4] << 8) | frame[Ip + 5];
+        var length = ((frame[Ip + 4] << 8) | frame[Ip + 5]) - (upperLayer - L4);
         ulong sum = 0;
         for (var i = Ip + 8; i < Ip + 40; i += 2)
         {
@@ -300,11 +318,11 @@ public class Ipv6NatTests
         }
 
         sum += (uint)length;
-        sum += frame[Ip + 6];
+        sum += protocol ?? frame[Ip + 6];
         for (var i = 0; i < length; i += 2)
         {
-            var high = frame[L4 + i];
-            var low = i + 1 < length ? frame[L4 + i + 1] : 0;
+            var high = frame[upperLayer + i];
+            var low = i + 1 < length ? frame[upperLayer + i + 1] : 0;
             sum += (uint)((high << 8) | low);
         }
 
