@@ -63,6 +63,27 @@ public class RealServerToolLabTests
     }
 
     [RequiresRootFact]
+    public void DrUp_Ipv6Vip_GoesOnLoAs128_WithoutTouchingArpSysctls_DrDownRemovesIt()
+    {
+        using var lab = Lab.Up(realServers: 1, mode: "nat");
+        string Loopback6() => lab.Exec("rs1", Short, "ip", "-6", "-o", "addr", "show", "dev", "lo").StandardOutput;
+        var arpIgnore = Sysctl(lab, "net.ipv4.conf.all.arp_ignore");
+        Assert.DoesNotContain("2001:db8::100", Loopback6(), StringComparison.Ordinal);
+
+        var up = Rs(lab, "dr", "up", "2001:db8::100");
+        Assert.True(up.ExitCode == 0, up.Output);
+        Assert.Contains(" inet6 2001:db8::100/128 ", Loopback6(), StringComparison.Ordinal);
+        Assert.Equal(arpIgnore, Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
+        Assert.Equal(0, Rs(lab, "dr", "up", "2001:db8::100").ExitCode);
+
+        var down = Rs(lab, "dr", "down", "2001:db8::100");
+        Assert.True(down.ExitCode == 0, down.Output);
+        Assert.DoesNotContain("2001:db8::100", Loopback6(), StringComparison.Ordinal);
+        Assert.Contains(" inet6 ::1/128 ", Loopback6(), StringComparison.Ordinal);
+        Assert.NotEqual(0, Rs(lab, "dr", "up", "2001:db8::zz").ExitCode);
+    }
+
+    [RequiresRootFact]
     public void DrDown_IgnoresTheStateOfADeletedNamespaceWhoseInodeThisOneReuses()
     {
         // The kernel reuses a deleted namespace's inode number at once. A state file named by it
