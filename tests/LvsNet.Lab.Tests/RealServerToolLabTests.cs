@@ -65,7 +65,8 @@ public class RealServerToolLabTests
     [RequiresRootFact]
     public void DrUp_Ipv6Vip_GoesOnLoAs128_WithoutTouchingArpSysctls_DrDownRemovesIt()
     {
-        using var lab = Lab.Up(realServers: 1, mode: "nat");
+        // A nat lab with IPv6 on its links: its real servers hold no IPv6 VIP.
+        using var lab = Lab.Up(realServers: 1, mode: "nat", ipv6: true);
         string Loopback6() => lab.Exec("rs1", Short, "ip", "-6", "-o", "addr", "show", "dev", "lo").StandardOutput;
         var arpIgnore = Sysctl(lab, "net.ipv4.conf.all.arp_ignore");
         Assert.DoesNotContain("2001:db8::100", Loopback6(), StringComparison.Ordinal);
@@ -117,7 +118,7 @@ public class RealServerToolLabTests
         using var lab = Lab.Up(realServers: 1, mode: "nat");
         var result = Rs(lab, "dr", "up", "10.77.0.300");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("'10.77.0.300' is not an IPv4 address", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("'10.77.0.300' is not an IPv4 or IPv6 address", result.StandardError, StringComparison.Ordinal);
         Assert.Equal("0", Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
         Assert.DoesNotContain("10.77.0.", Loopback(lab), StringComparison.Ordinal);
     }
