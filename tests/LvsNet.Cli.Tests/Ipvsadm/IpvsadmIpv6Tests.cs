@@ -164,4 +164,40 @@ public class IpvsadmIpv6Tests
         var filter = Parse("-L -c --server [2001:db8::11]:80 --service tcp:[2001:db8::100]:80").Filter!;
         Assert.Equal(("2001:db8::11", (ushort)80, "2001:db8::100", (ushort)80, "tcp"), (filter.ServerAddress, filter.ServerPort, filter.ServiceAddress, filter.ServicePort, filter.Protocol));
     }
+
+    [Fact]
+    public void StatsRateExact_Ipv6_PrintfLayouts()
+    {
+        // print_service_entry: "%-33s" then print_largenum ("%9llu", "%8lluM"; --exact "%*llu" at least 9 wide);
+        // destinations "  -> %-28s", --rate "  -> %-28s %8llu %8llu %8llu"; IPv6 names are never cut.
+        var listing = new IpvsListing
+        {
+            Services =
+            [
+                new ServiceListing
+                {
+                    Protocol = "tcp", Address = "2001:db8:aaaa:bbbb:cccc:dddd:eeee:100", Port = 443, Scheduler = "rr",
+                    Stats = new TrafficStats(1234, 56789, 45678, 8765432, 1234567890),
+                    Rates = new TrafficRates(12, 340, 310, 45000, 412000),
+                    Servers =
+                    [
+                        new ServerListing
+                        {
+                            Address = "2001:db8:aaaa:bbbb:cccc:dddd:eeee:11", Port = 443, Method = "dr", Weight = 1,
+                            Stats = new TrafficStats(1234, 56789, 45678, 8765432, 1234567890),
+                            Rates = new TrafficRates(12, 340, 310, 45000, 412000),
+                        },
+                    ],
+                },
+            ],
+        };
+        var stats = IpvsadmFormatter.List(listing, ListFormat.Numeric | ListFormat.Stats, Numeric);
+        Assert.Contains("\nTCP  [2001:db8:aaaa:bbbb:cccc:dddd:eeee:100]:443     1234    56789    45678  8765432    1234M\n", stats, StringComparison.Ordinal);
+        Assert.Contains("\n  -> [2001:db8:aaaa:bbbb:cccc:dddd:eeee:11]:443     1234    56789    45678  8765432    1234M\n", stats, StringComparison.Ordinal);
+        var exact = IpvsadmFormatter.List(listing, ListFormat.Numeric | ListFormat.Stats | ListFormat.Exact, Numeric);
+        Assert.Contains("\nTCP  [2001:db8:aaaa:bbbb:cccc:dddd:eeee:100]:443     1234    56789    45678  8765432 1234567890\n", exact, StringComparison.Ordinal);
+        var rate = IpvsadmFormatter.List(listing, ListFormat.Numeric | ListFormat.Rate, Numeric);
+        Assert.Contains("\nTCP  [2001:db8:aaaa:bbbb:cccc:dddd:eeee:100]:443       12      340      310    45000   412000\n", rate, StringComparison.Ordinal);
+        Assert.Contains("\n  -> [2001:db8:aaaa:bbbb:cccc:dddd:eeee:11]:443       12      340      310    45000   412000\n", rate, StringComparison.Ordinal);
+    }
 }
