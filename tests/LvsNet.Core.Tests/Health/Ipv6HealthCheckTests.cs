@@ -166,4 +166,24 @@ public sealed class Ipv6HealthCheckTests : IDisposable
         Assert.Equal("2001:db8::100", environment["LVSNET_VIP"]);
         Assert.Equal("2001:db8::11", environment["LVSNET_RS_ADDRESS"]);
     }
+
+    [Fact]
+    public async Task Agent_OnIpv6Loopback_AnswersItsLoad()
+    {
+        using var agent = new TcpListener(IPAddress.IPv6Loopback, 0);
+        agent.Start();
+        var port = ((IPEndPoint)agent.LocalEndpoint).Port;
+        using var cancel = new CancellationTokenSource(Timeout);
+        var serve = Task.Run(
+            async () =>
+            {
+                using var client = await agent.AcceptTcpClientAsync(cancel.Token);
+                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes("75%\n"), cancel.Token);
+            },
+            cancel.Token);
+        var (line, error) = await AgentQuery.RunAsync(Target(port), null, cancel.Token);
+        await serve;
+        Assert.Null(error);
+        Assert.Equal("75%", line);
+    }
 }
