@@ -12,10 +12,10 @@ namespace LvsNet.Core.Connections;
 /// docs/designs/address-representation.md planned, so the IPv4 table keeps its 32-bit keys.
 /// </summary>
 /// <remarks>
-/// Thread contract: owned by one capture thread. Templates (persistence) and the NAT/FULLNAT reply
-/// chains are not built for IPv6 yet; the validator refuses the configurations that need them.
+/// Thread contract: owned by one capture thread. Persistence templates live in the same chains
+/// (Ipv6ConnectionTable.Templates.cs).
 /// </remarks>
-public sealed class Ipv6ConnectionTable
+public sealed partial class Ipv6ConnectionTable
 {
     private const int WheelSize = ConnectionTable.WheelSize;
     private const int WheelMask = WheelSize - 1;
@@ -138,6 +138,10 @@ public sealed class Ipv6ConnectionTable
             }
 
             entry.State = state;
+            if (state == ConnectionState.Established && entry.ControlPlusOne != 0)
+            {
+                _entries[entry.ControlPlusOne - 1].Flags |= ConnectionFlags.Assured;
+            }
         }
 
         entry.InPackets++;
@@ -181,7 +185,14 @@ public sealed class Ipv6ConnectionTable
             {
                 ref var entry = ref _entries[index];
                 var next = entry.WheelNext;
-                if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
+                if ((int)(entry.ExpiresAt - _wheelTick) <= 0 && entry.Controlled > 0)
+                {
+                    // A template lives while it controls connections, re-armed in 60 s steps (IPVS).
+                    entry.TemplateTimeoutTicks = ConnectionTable.TemplateRearmTicks;
+                    entry.ExpiresAt = _wheelTick + ConnectionTable.TemplateRearmTicks;
+                    WheelAdd(index);
+                }
+                else if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
                 {
                     Free(index, serversById);
                     freed++;
@@ -231,7 +242,19 @@ public sealed class Ipv6ConnectionTable
 
         var id = entry.RealServerId;
         var server = (uint)id < (uint)serversById.Length ? serversById[id] : null;
-        server?.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+        if ((entry.Flags & ConnectionFlags.Template) != 0)
+        {
+            server?.OnTemplateUnbound();
+        }
+        else
+        {
+            server?.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+            if (entry.ControlPlusOne != 0)
+            {
+                _entries[entry.ControlPlusOne - 1].Controlled--;
+            }
+        }
+
         entry.Flags = ConnectionFlags.None;
         entry.BucketNext = _freeHead;
         _freeHead = index;

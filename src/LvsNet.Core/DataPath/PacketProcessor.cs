@@ -115,9 +115,11 @@ public sealed class PacketProcessor : IFrameHandler
         Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
         Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
+        var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Neighbours6, Counters, _state, _egress, _defence, sharedSchedulers: options.WorkerCount > 1));
+            new Ipv6.Ipv6ClientHandler(Table6, Neighbours6, Counters, _state, _egress, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors),
+            new Ipv6.Icmpv6Handler(_egress, Table6, Neighbours6, Counters, _state), icmpv6Errors, options.Mtu);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);

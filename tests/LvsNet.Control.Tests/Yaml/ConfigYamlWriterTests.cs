@@ -27,7 +27,7 @@ public class ConfigYamlWriterTests
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
         "LvsConfig.Fragments", "FragmentConfig.MemoryBytes", "FragmentConfig.MaxDatagrams", "FragmentConfig.Timeout",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Address6", "VirtualServiceConfig.IsIpv6", "VirtualServiceConfig.AddressText", "VirtualServiceConfig.EndpointText", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
-        "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
+        "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.PersistencePrefixLength", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Address6", "RealServerConfig.IsIpv6", "RealServerConfig.AddressText", "RealServerConfig.EndpointText", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",

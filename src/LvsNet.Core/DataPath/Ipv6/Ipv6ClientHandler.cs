@@ -21,7 +21,7 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>); rr, wrr, lc, wlc and
 /// the other load-based schedulers do not look at addresses.
 /// </remarks>
-internal sealed class Ipv6ClientHandler
+internal sealed partial class Ipv6ClientHandler
 {
     private readonly Ipv6ConnectionTable _table;
     private readonly Ipv6NeighbourTable _neighbours;
@@ -30,9 +30,11 @@ internal sealed class Ipv6ClientHandler
     private readonly Egress _egress;
     private readonly FloodDefence _defence;
     private readonly bool _sharedSchedulers;
+    private readonly Icmpv6ErrorSender _errors;
 
-    public Ipv6ClientHandler(Ipv6ConnectionTable table, Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state, Egress egress, FloodDefence defence, bool sharedSchedulers)
+    public Ipv6ClientHandler(Ipv6ConnectionTable table, Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state, Egress egress, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors)
     {
+        _errors = errors;
         _table = table;
         _neighbours = neighbours;
         _counters = counters;
@@ -97,7 +99,7 @@ internal sealed class Ipv6ClientHandler
                 return;
             }
 
-            index = Create(in key, snapshot, out server);
+            index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
                 return;
@@ -146,7 +148,7 @@ internal sealed class Ipv6ClientHandler
 
         if (index < 0)
         {
-            index = Create(in key, snapshot, out server);
+            index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
                 return;
@@ -163,7 +165,7 @@ internal sealed class Ipv6ClientHandler
         snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, 0, key.VirtualPort, 0, key.VirtualAddress), out var service) ? service : null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, out RealServerState? server)
+    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, ReadOnlySpan<byte> frame, Ipv6Header ip, int offset, out RealServerState? server)
     {
         server = null;
         var service = FindService(in key, snapshot);
@@ -180,22 +182,17 @@ internal sealed class Ipv6ClientHandler
         }
 
         var flow = new FlowInfo(key.Protocol, key.ClientAddress.Fold(), key.ClientPort, key.VirtualAddress.Fold(), key.VirtualPort);
-        if (_sharedSchedulers)
-        {
-            lock (service)
-            {
-                server = service.Scheduler.Schedule(flow);
-            }
-        }
-        else
-        {
-            server = service.Scheduler.Schedule(flow);
-        }
-
+        var template = -1;
+        server = service.Config.PersistenceTimeout is null ? Schedule(service, in flow) : SchedulePersistent(in key, service, in flow, out template);
         if (server is null)
         {
-            // ICMPv6 destination unreachable is not sent yet: the client's SYN times out.
-            _counters.Drop(DropReason.NoDestination);
+            if (template != -2)
+            {
+                // IPVS ip_vs_leave: port unreachable for TCP and UDP alike (rate-limited).
+                _counters.Drop(DropReason.NoDestination);
+                _errors.SendPortUnreachable(frame, ip, new Ipv6Chain { UpperLayer = (byte)key.Protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 });
+            }
+
             return -1;
         }
 
@@ -205,6 +202,11 @@ internal sealed class Ipv6ClientHandler
             _counters.Drop(DropReason.TableFull);
             server = null;
             return -1;
+        }
+
+        if (template >= 0)
+        {
+            _table.Attach(index, template, _state.Now);
         }
 
         server.OnConnectionCreated();

@@ -8,8 +8,11 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <summary>
 /// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
 /// extension headers with the bounded walker, and hands neighbour discovery to
-/// <see cref="NeighborDiscoveryHandler"/> and TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/>.
-/// Everything else addressed to the director belongs to its kernel and is left alone.
+/// <see cref="NeighborDiscoveryHandler"/>, TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/> and
+/// other ICMPv6 to a VIP to <see cref="Icmpv6Handler"/>. As a router does, it answers a packet whose
+/// hop limit expires here with time exceeded and one larger than the capture NIC's MTU with packet
+/// too big (<see cref="Icmpv6ErrorSender"/>). Everything else addressed to the director belongs to
+/// its kernel and is left alone.
 /// </summary>
 internal sealed class Ipv6PacketHandler
 {
@@ -18,9 +21,17 @@ internal sealed class Ipv6PacketHandler
     private readonly MacAddress _mac;
     private readonly NeighborDiscoveryHandler _neighborDiscovery;
     private readonly Ipv6ClientHandler _clients;
+    private readonly Icmpv6Handler _icmp;
+    private readonly Icmpv6ErrorSender _errors;
+    private readonly int _mtu;
 
-    public Ipv6PacketHandler(DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients)
+    public Ipv6PacketHandler(
+        DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients,
+        Icmpv6Handler icmp, Icmpv6ErrorSender errors, int mtu)
     {
+        _icmp = icmp;
+        _errors = errors;
+        _mtu = mtu;
         _counters = counters;
         _state = state;
         _mac = mac;
@@ -115,10 +126,9 @@ internal sealed class Ipv6PacketHandler
             return;
         }
 
-        if (ip.HopLimit <= 1 && chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp)
+        if (chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp && (ip.HopLimit <= 1 || ip.Packet.Length > _mtu))
         {
-            // ICMPv6 time exceeded is not sent yet.
-            _counters.Drop(DropReason.TtlExceeded);
+            RefuseToForward(frame, ip, chain);
             return;
         }
 
@@ -130,11 +140,33 @@ internal sealed class Ipv6PacketHandler
             case (byte)IpProtocol.Udp:
                 _clients.HandleUdp(frame, l2Length, ip, chain.UpperLayerOffset, snapshot);
                 break;
+            case Ipv6ExtensionHeaders.Icmpv6:
+                _icmp.HandleToVip(frame, l2Length, ip, chain);
+                break;
             default:
-                // ICMPv6 echo and errors for VIPs are not handled yet.
                 _counters.Drop(DropReason.UnsupportedProtocol);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A TCP or UDP packet the director cannot forward, answered as the kernel's IPVS transmit path
+    /// answers it (ip_vs_xmit.c): a hop limit that would reach 0 gets time exceeded (RFC 8200 §3,
+    /// RFC 4443 §3.3); a packet larger than the egress MTU gets packet too big with that MTU
+    /// (RFC 4443 §3.2; IPv6 routers never fragment). No connection is looked up or created for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RefuseToForward(ReadOnlySpan<byte> frame, Ipv6Header ip, in Ipv6Chain chain)
+    {
+        if (ip.HopLimit <= 1)
+        {
+            _errors.SendTimeExceeded(frame, ip, in chain);
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _errors.SendPacketTooBig(frame, ip, in chain, _mtu);
+        _counters.Drop(DropReason.Ipv6PacketTooBig);
     }
 
     // A unicast solicitation for a VIP, or an advertisement answering the director: addressed to its MAC.
