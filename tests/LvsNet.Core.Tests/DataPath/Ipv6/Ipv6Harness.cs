@@ -25,7 +25,7 @@ internal sealed class Ipv6Harness
     // fe80::/64 + modified EUI-64 of 02:00:00:00:00:02 (RFC 4291 appendix A: flip bit 0x02 of the first octet, insert ff:fe).
     public static readonly Ipv6Address DirectorLinkLocal = Ipv6Address.Parse("fe80::ff:fe00:2");
 
-    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null)
+    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null, int mtu = 1500)
     {
         var config = LvsConfigReader.Parse($$"""
             director:
@@ -48,7 +48,7 @@ internal sealed class Ipv6Harness
                   - address: 2001:db8::12
             """);
         Runtime.Apply(edit is null ? config : edit(config));
-        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity }, Time);
+        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity, Mtu = mtu }, Time);
         Processor.BeginBatch();
     }
 
@@ -138,6 +138,24 @@ internal sealed class Ipv6Harness
     }
 
     public static MacAddress DestinationMac(byte[] frame) => MacAddress.Read(frame);
+
+    /// <summary>An ICMPv6 message (type, code, 4 bytes of parameter, body) from <paramref name="source"/> to the VIP, checksummed.</summary>
+    public static byte[] Icmpv6Message(Ipv6Address source, byte type, byte code, uint parameter, byte[] body, byte hopLimit = 64)
+    {
+        var frame = new byte[14 + 40 + 8 + body.Length];
+        DirectorMac.WriteTo(frame);
+        ClientMac.WriteTo(frame.AsSpan(6));
+        frame[12] = 0x86;
+        frame[13] = 0xDD;
+        Ipv6Writer.WriteHeader(frame.AsSpan(14), 8 + body.Length, 58, hopLimit, source, Vip);
+        var icmp = frame.AsSpan(14 + 40);
+        icmp[0] = type;
+        icmp[1] = code;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(icmp.Slice(4), parameter);
+        body.CopyTo(icmp.Slice(8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), Icmpv6.Checksum(source, Vip, 58, icmp));
+        return frame;
+    }
 
     private static byte[] Ethernet(IPv6Packet ip)
     {
