@@ -98,14 +98,15 @@ public class Icmpv6LabTests
                  "-e", "icmpv6.type", "-e", "icmpv6.code", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "icmpv6.checksum.status", "-e", "eth.src", "-e", "eth.dst", "-e", "udp.dstport"],
                 Short);
             Assert.True(tshark.ExitCode == 0, tshark.Output);
+            // An error's ipv6.src/ipv6.dst list the outer then the quoted packet's addresses.
             var rows = tshark.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
             var from = (lab.Env["LVT_DIR_MAC"], lab.Env["LVT_CLIENT_MAC"]);
             Assert.Equal(3, rows.Count(r => r[0] == "129"));
-            Assert.All(rows, r => Assert.Equal(("fd77::a", "1"), (r[3], r[4])));
+            Assert.All(rows, r => Assert.Equal(("fd77::a", "1"), (r[3].Split(',')[0], r[4])));
             Assert.All(rows, r => Assert.Equal(from, (r[5], r[6])));
             Assert.Contains(rows, r => r[0] == "129" && r[1] == "0" && r[2] == "fd77::100");
-            Assert.Contains(rows, r => r[0] == "1" && r[1] == "4" && r[2] == "fd77::101" && r[7].Split(',').Contains("5353"));
-            Assert.Contains(rows, r => r[0] == "3" && r[1] == "0" && r[2] == "fd77::100" && r[7].Split(',').Contains("80"));
+            Assert.Contains(rows, r => r[0] == "1" && r[1] == "4" && r[2] == "fd77::101,fd77::a" && r[3] == "fd77::a,fd77::101" && r[7] == "5353");
+            Assert.Contains(rows, r => r[0] == "3" && r[1] == "0" && r[2] == "fd77::100,fd77::a" && r[3] == "fd77::a,fd77::100" && r[7] == "80");
         }
         finally
         {
