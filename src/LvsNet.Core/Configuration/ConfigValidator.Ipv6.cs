@@ -23,11 +23,6 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
         }
 
-        if (service.Scheduler is SchedulerNames.LocalityBasedLeastConnection or SchedulerNames.LocalityBasedLeastConnectionReplication)
-        {
-            errors.Add(new ConfigError(path + ".scheduler", line, $"{service.Scheduler} (its cache is keyed by IPv4 destinations) {NotBuiltForIpv6}"));
-        }
-
         if (!service.LocalAddresses.IsEmpty || service.Toa || service.SynProxy)
         {
             errors.Add(new ConfigError(path, line, $"local_addresses, toa and syn_proxy (fullnat and the SYN proxy) {NotBuiltForIpv6}"));

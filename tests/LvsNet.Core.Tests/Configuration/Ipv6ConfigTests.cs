@@ -69,7 +69,6 @@ public class Ipv6ConfigTests
                 "virtual_services[0].real_servers[1].address@13",
                 "virtual_services[0].real_servers[2].address@14",
                 "virtual_services[0].real_servers[3]@15",
-                "virtual_services[0].scheduler@5",
             ],
             found);
         Assert.Contains(error.Errors, e => e.Message.Contains("ff02::1 is a multicast address", StringComparison.Ordinal));

@@ -18,8 +18,11 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <remarks>
 /// Schedulers see an IPv6 flow through <see cref="FlowInfo"/> with the addresses folded (the XOR of
 /// their four 32-bit words), which is what the kernel's sh, dh and mh hash for IPv6
-/// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>); rr, wrr, lc, wlc and
-/// the other load-based schedulers do not look at addresses.
+/// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>). lblc and lblcr key
+/// their cache by the folded destination: the kernel hashes the folded address too
+/// (<c>ip_vs_lblc_hashkey</c>) but compares the whole address in the entry, which only differs
+/// when two destinations of one service fold alike, and an IPv6 address service has one VIP.
+/// rr, wrr, lc, wlc and the other load-based schedulers do not look at addresses.
 /// </remarks>
 internal sealed partial class Ipv6ClientHandler
 {
