@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
-using LvsNet.Core.Neighbours;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
 
@@ -23,15 +22,15 @@ internal sealed class Icmpv6Handler
 {
     private readonly Egress _egress;
     private readonly Ipv6ConnectionTable _table;
-    private readonly Ipv6NeighbourTable _neighbours;
+    private readonly Ipv6Egress _out;
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
 
-    public Icmpv6Handler(Egress egress, Ipv6ConnectionTable table, Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state)
+    public Icmpv6Handler(Egress egress, Ipv6Egress output, Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state)
     {
         _egress = egress;
+        _out = output;
         _table = table;
-        _neighbours = neighbours;
         _counters = counters;
         _state = state;
     }
@@ -115,25 +114,6 @@ internal sealed class Icmpv6Handler
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(_egress.Worker, length);
         _counters._icmpv6ErrorsForwarded++;
-        if (_neighbours.TryResolve(server.Address6, _state.Now, out var mac))
-        {
-            mac.WriteTo(scratch);
-            if (_egress.Send(scratch))
-            {
-                _counters._forwarded++;
-            }
-            else
-            {
-                _counters.Drop(DropReason.SendFailed);
-            }
-        }
-        else if (_neighbours.Enqueue(server.Address6, scratch))
-        {
-            _counters._held++;
-        }
-        else
-        {
-            _counters.Drop(DropReason.NeighbourUnresolved);
-        }
+        _out.Transmit(scratch, server.Address6);
     }
 }

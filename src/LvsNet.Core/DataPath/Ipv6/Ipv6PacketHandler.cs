@@ -9,10 +9,11 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
 /// extension headers with the bounded walker, and hands neighbour discovery to
 /// <see cref="NeighborDiscoveryHandler"/>, TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/> and
-/// other ICMPv6 to a VIP to <see cref="Icmpv6Handler"/>. As a router does, it answers a packet whose
-/// hop limit expires here with time exceeded and one larger than the capture NIC's MTU with packet
-/// too big (<see cref="Icmpv6ErrorSender"/>). Everything else addressed to the director belongs to
-/// its kernel and is left alone.
+/// TCP/UDP from a NAT real server to someone else to <see cref="Ipv6ReplyHandler"/> and other
+/// ICMPv6 to a VIP to <see cref="Icmpv6Handler"/>. As a router does, it answers a client's packet
+/// whose hop limit expires here with time exceeded and one larger than the capture NIC's MTU with
+/// packet too big (<see cref="Icmpv6ErrorSender"/>). Everything else addressed to the director
+/// belongs to its kernel and is left alone.
 /// </summary>
 internal sealed class Ipv6PacketHandler
 {
@@ -21,14 +22,18 @@ internal sealed class Ipv6PacketHandler
     private readonly MacAddress _mac;
     private readonly NeighborDiscoveryHandler _neighborDiscovery;
     private readonly Ipv6ClientHandler _clients;
+    private readonly Ipv6ReplyHandler _replies;
+    private readonly Ipv6Address? _address;
     private readonly Icmpv6Handler _icmp;
     private readonly Icmpv6ErrorSender _errors;
     private readonly int _mtu;
 
     public Ipv6PacketHandler(
-        DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients,
+        DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients, Ipv6ReplyHandler replies, Ipv6Address? address,
         Icmpv6Handler icmp, Icmpv6ErrorSender errors, int mtu)
     {
+        _replies = replies;
+        _address = address;
         _icmp = icmp;
         _errors = errors;
         _mtu = mtu;
@@ -60,7 +65,8 @@ internal sealed class Ipv6PacketHandler
         }
 
         var toVip = destinationMac == _mac && snapshot.IsVirtualAddress6(ip.Destination);
-        if (!toVip && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
+        var natReply = !toVip && destinationMac == _mac && IsNatReply(ip, snapshot);
+        if (!toVip && !natReply && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
         {
             // The director's own traffic (its kernel's), and multicast that is not ICMPv6.
             _counters._ignored++;
@@ -81,6 +87,12 @@ internal sealed class Ipv6PacketHandler
                 _neighborDiscovery.Handle(eth, ip, chain.UpperLayerOffset, snapshot);
                 return;
             }
+        }
+
+        if (natReply)
+        {
+            HandleReply(frame, wireLength, l2Length, ip, chain);
+            return;
         }
 
         if (!toVip)
@@ -147,6 +159,46 @@ internal sealed class Ipv6PacketHandler
                 _counters.Drop(DropReason.UnsupportedProtocol);
                 break;
         }
+    }
+
+    // From a NAT real server to an address that can be a client: not the director's own (its
+    // kernel's health checks and management), not link-local (neighbour discovery to the director).
+    private bool IsNatReply(Ipv6Header ip, LvsSnapshot snapshot)
+    {
+        var destination = ip.Destination;
+        return snapshot.IsNatServerAddress6(ip.Source)
+            && !destination.IsLinkLocal && !destination.IsMulticast && !destination.IsUnspecified
+            && destination != _address;
+    }
+
+    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv6Header ip, Ipv6Chain chain)
+    {
+        if (!_state.Active)
+        {
+            _counters.Drop(DropReason.Standby);
+            return;
+        }
+
+        if (frame.Length < wireLength)
+        {
+            _counters.Drop(DropReason.Truncated);
+            return;
+        }
+
+        if (chain.IsFragment)
+        {
+            // IPv6 fragments are not reassembled or followed yet.
+            _counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.HopLimit <= 1 && chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp)
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _replies.Handle(frame, l2Length, ip, in chain);
     }
 
     /// <summary>
