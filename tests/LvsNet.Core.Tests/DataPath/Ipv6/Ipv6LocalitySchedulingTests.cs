@@ -1,3 +1,4 @@
+using LvsNet.Core.Configuration;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
 using Xunit;
@@ -13,11 +14,11 @@ public class Ipv6LocalitySchedulingTests
     public void Locality_KeepsTheVipOnItsCachedServer_WhereWlcAlternates(string scheduler)
     {
         // lblc/lblcr cache a server per destination (the VIP, folded as ip_vs_lblc_hashkey folds an
-        // IPv6 address): new clients follow the cached server while it is not overloaded (SYN_RECV
-        // connections are inactive, so it never is here). wlc over the same flows alternates.
-        var locality = new Ipv6Harness(scheduler);
+        // IPv6 address): new clients follow the cached server while it is not overloaded (more
+        // active connections than its weight, 100 here). wlc over the same flows alternates.
+        var locality = new Ipv6Harness(scheduler, edit: Weight100);
         locality.ResolveRealServers();
-        var wlc = new Ipv6Harness("wlc");
+        var wlc = new Ipv6Harness("wlc", edit: Weight100);
         wlc.ResolveRealServers();
         for (var i = 1; i <= 10; i++)
         {
@@ -31,4 +32,7 @@ public class Ipv6LocalitySchedulingTests
         Assert.Equal(5, wlc.Device.Sent.Count(f => DestinationMac(f) == Rs1Mac));
         Assert.Equal(5, wlc.Device.Sent.Count(f => DestinationMac(f) == Rs2Mac));
     }
+
+    private static LvsConfig Weight100(LvsConfig config) =>
+        DataPathHarness.EditService(config, s => s with { RealServers = [.. s.RealServers.Select(r => r with { Weight = 100 })] });
 }
