@@ -180,6 +180,19 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_Ipv6PersistencePrefixLength_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 2001:db8::100\n    port: 80\n    persistence_timeout: 300\n    persistence_netmask: /64\n    real_servers:\n      - address: 2001:db8::11\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("    persistence_netmask: /64\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("255.255.255.255", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal(64, read.VirtualServices[0].PersistencePrefixLength);
+        Assert.Equal(config.VirtualServices[0], read.VirtualServices[0]);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
     public void Write_MinimalConfig_OmitsDefaultsAndReadsBack()
     {
         var yaml = ConfigYamlWriter.Write(Empty);
