@@ -109,4 +109,21 @@ public class Ipv6EditTests
         var text = IpvsadmFormatter.List(ListingBuilder.Build(runtime.Current!, null, 4096), ListFormat.Numeric, NumericNameResolver.Instance);
         Assert.EndsWith("TCP  [2001:db8::100]:80 rr\n  -> [2001:db8::11]:80            Route   2      0          0         \n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Persistence_Ipv6_ListedAndSavedWithThePrefixLength()
+    {
+        var config = Apply(Empty, "-A -t [2001:db8::100]:80 -s rr -p 600 -M 64", "-a -t [2001:db8::100]:80 -r [2001:db8::11]:80", "-A -u [2001:db8::100]:53 -s rr -p 60");
+        var runtime = new LvsRuntime();
+        runtime.Apply(config);
+        var listing = ListingBuilder.Build(runtime.Current!, null, 4096);
+
+        // ipvsadm: " mask %i" and " -M %i" only when the IPv6 netmask is not 128.
+        var text = IpvsadmFormatter.List(listing, ListFormat.Numeric, NumericNameResolver.Instance);
+        Assert.Contains("\nTCP  [2001:db8::100]:80 rr persistent 600 mask 64\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nUDP  [2001:db8::100]:53 rr persistent 60\n", text, StringComparison.Ordinal);
+        var saved = IpvsadmFormatter.Save(listing, ListFormat.Numeric, NumericNameResolver.Instance);
+        Assert.Equal("-A -t [2001:db8::100]:80 -s rr -p 600 -M 64\n-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -g -w 1\n-A -u [2001:db8::100]:53 -s rr -p 60\n", saved);
+        Assert.Equal(config.VirtualServices.AsEnumerable(), Apply(Empty, [.. saved.Split('\n', StringSplitOptions.RemoveEmptyEntries)]).VirtualServices.AsEnumerable());
+    }
 }
