@@ -26,10 +26,10 @@ if (args is ["pcap-compare", ..])
     return PcapBindingComparison.Run(args);
 }
 
-// `cpu-time ipv6` compares an established DR packet over IPv4 and over IPv6 in one run.
-if (args is ["cpu-time", "ipv6"])
+// `cpu-time ipv6 [dr|nat]` compares an established packet over IPv4 and over IPv6 in one run (NAT: also the reply).
+if (args is ["cpu-time", "ipv6", ..])
 {
-    return Ipv6DrCpuTime.Run();
+    return Ipv6CpuTime.Run(args.Length > 2 ? args[2] : "dr");
 }
 
 // `cpu-time [dr|nat|tun|fullnat ...]` measures the data-path rows by process CPU time (for loaded machines).

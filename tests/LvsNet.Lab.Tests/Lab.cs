@@ -34,7 +34,7 @@ public sealed class Lab : IDisposable
     /// <param name="mode">dr, nat, tun or fullnat.</param>
     /// <param name="directors">1, or 2 for a second director (role dir2) for HA tests.</param>
     /// <param name="ecmp">The scale-out lab (lab.sh --ecmp): a BIRD router with ECMP in front of three directors (dir, dir2, dir3); DR only.</param>
-    /// <param name="ipv6">IPv6 on the segment too (lab.sh --ipv6; DR only): ULA addresses, the IPv6 VIPs on the real servers' lo.</param>
+    /// <param name="ipv6">IPv6 on the segment too (lab.sh --ipv6; dr or nat): ULA addresses, the IPv6 VIPs on the real servers' lo.</param>
     /// <param name="keepaliveTimeout">The real servers' nginx keepalive_timeout in seconds (lab.sh's default 10).</param>
     public static Lab Up(int realServers = 2, string mode = "dr", int directors = 1, bool ecmp = false, bool ipv6 = false, int? keepaliveTimeout = null)
     {

@@ -92,6 +92,16 @@ public static partial class ConfigYamlWriter
             Key(yaml, 2, "gateway_mac", gatewayMac.ToString());
         }
 
+        if (director.Address6 is { } address6)
+        {
+            Key(yaml, 2, "address6", string.Create(CultureInfo.InvariantCulture, $"{address6}/{director.PrefixLength6}"));
+        }
+
+        if (director.Gateway6 is { } gateway6)
+        {
+            Key(yaml, 2, "gateway6", gateway6.ToString());
+        }
+
         if (!director.PrepareHost)
         {
             Key(yaml, 2, "prepare_host", "false");

@@ -6,7 +6,30 @@ namespace LvsNet.Core.Configuration;
 public static partial class ConfigValidator
 {
     /// <summary>The end of every error about an IPv6 feature that does not exist yet (see docs/forwarding-modes.md).</summary>
-    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr only)";
+    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr or nat)";
+
+    // director.address6 and gateway6: the director's IPv6 side (NAT replies' next hops).
+    private static void ValidateDirector6(DirectorConfig director, Func<string, int?> lineOf, List<ConfigError> errors)
+    {
+        var line = lineOf("director");
+        if (director.Address6 is { } address && Ipv6AddressProblem(address, "the director's address6") is { } problem)
+        {
+            errors.Add(new ConfigError("director.address6", line, problem));
+        }
+
+        if (director.Gateway6 is { } gateway)
+        {
+            // A router's link-local address is the usual IPv6 gateway: allowed here, unlike for VIPs.
+            if (gateway.IsUnspecified || gateway.IsLoopback || gateway.IsMulticast || gateway.IsIpv4Mapped)
+            {
+                errors.Add(new ConfigError("director.gateway6", line, $"{gateway} cannot be a gateway: it must be a unicast address (global, unique-local or link-local)"));
+            }
+            else if (gateway == director.Address6)
+            {
+                errors.Add(new ConfigError("director.gateway6", line, "cannot be the director's own address6"));
+            }
+        }
+    }
 
     private static void ValidateIpv6Service(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
@@ -61,11 +84,11 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seen[(rip, server.Port)]}] ({server.EndpointText})"));
             }
 
-            if (server.Method != ForwardingMethod.DirectRouting)
+            if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat))
             {
                 errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
             }
-            else if (server.Port != service.Port)
+            else if (server.Method == ForwardingMethod.DirectRouting && server.Port != service.Port)
             {
                 errors.Add(new ConfigError(serverPath + ".port", serverLine, $"dr cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
             }

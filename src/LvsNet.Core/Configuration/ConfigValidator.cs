@@ -27,6 +27,7 @@ public static partial class ConfigValidator
         }
 
         ValidateStaticMacs(config, lineOf, errors);
+        ValidateDirector6(config.Director, lineOf, errors);
         ValidateFirewallMarks(config, lineOf, errors);
         ValidateFloatingAddresses(config, lineOf, errors);
         for (var i = 0; i < config.VirtualServices.Length; i++)

@@ -57,6 +57,23 @@ public sealed record DirectorConfig
     /// </summary>
     public Packets.MacAddress? GatewayMac { get; init; }
 
+    /// <summary>
+    /// The director's own IPv6 address on the capture interface (YAML <c>address6</c>, with its
+    /// prefix), or null. It is the address IPv6 NAT real servers use as their gateway (the
+    /// director's kernel holds it and answers neighbour solicitations for it); its prefix says
+    /// which IPv6 clients are on-link (a NAT reply goes to them directly, others to <see cref="Gateway6"/>).
+    /// </summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
+
+    /// <summary>The prefix length of <see cref="Address6"/> (64 when the YAML gives none).</summary>
+    public int PrefixLength6 { get; init; } = 64;
+
+    /// <summary>
+    /// The IPv6 next hop for destinations off the <see cref="Address6"/> prefix (YAML <c>gateway6</c>,
+    /// often a router's link-local address), or null: then every IPv6 destination is taken as on-link.
+    /// </summary>
+    public Packets.Ipv6.Ipv6Address? Gateway6 { get; init; }
+
     /// <summary>Whether the daemon changes the host at start (VIP off the kernel, ip_forward 0, offloads off) and restores it at stop.</summary>
     public bool PrepareHost { get; init; } = true;
 }

@@ -72,4 +72,19 @@ public static partial class LvsConfigReader
 
         return Ipv4Address.TryParse(addressText, out address);
     }
+
+    // The director's IPv6 address with its prefix (2001:db8::2/64); without a prefix, /64.
+    private static bool TryParseIpv6WithPrefix(string text, out Packets.Ipv6.Ipv6Address address, out int prefix)
+    {
+        prefix = 64;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var addressText = slash < 0 ? text : text[..slash];
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), out prefix) || prefix is < 1 or > 128))
+        {
+            address = default;
+            return false;
+        }
+
+        return Packets.Ipv6.Ipv6Address.TryParse(addressText, out address);
+    }
 }

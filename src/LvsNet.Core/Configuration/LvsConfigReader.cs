@@ -148,6 +148,31 @@ public static partial class LvsConfigReader
             map.Error("gateway_mac", map.Find("gateway_mac"), "needs gateway: it is the MAC of the gateway's address");
         }
 
+        Packets.Ipv6.Ipv6Address? address6 = null;
+        var prefix6 = 64;
+        if (map.String("address6") is { } address6Text)
+        {
+            if (TryParseIpv6WithPrefix(address6Text, out var parsed6, out prefix6))
+            {
+                address6 = parsed6;
+            }
+            else
+            {
+                map.Error("address6", map.Find("address6"), $"must be the director's IPv6 address with its prefix, such as 2001:db8::2/64, got '{address6Text}'");
+            }
+        }
+
+        Packets.Ipv6.Ipv6Address? gateway6 = null;
+        if (map.IpAddress("gateway6", out _, out var gateway6Parsed))
+        {
+            if (gateway6Parsed is null)
+            {
+                map.Error("gateway6", map.Find("gateway6"), "must be an IPv6 address such as fe80::1 or 2001:db8::1 (the IPv4 gateway is gateway)");
+            }
+
+            gateway6 = gateway6Parsed;
+        }
+
         var prepare = map.Boolean("prepare_host");
         map.RejectUnknownKeys();
         if (name is null || addressText is null)
@@ -162,6 +187,9 @@ public static partial class LvsConfigReader
             PrefixLength = prefix,
             Gateway = gateway ?? 0,
             GatewayMac = gatewayMac,
+            Address6 = address6,
+            PrefixLength6 = prefix6,
+            Gateway6 = gateway6,
             PrepareHost = prepare ?? true,
         };
     }

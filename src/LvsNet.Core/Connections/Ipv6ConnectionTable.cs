@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using LvsNet.Core.Hashing;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Connections;
 
@@ -12,8 +14,10 @@ namespace LvsNet.Core.Connections;
 /// docs/designs/address-representation.md planned, so the IPv4 table keeps its 32-bit keys.
 /// </summary>
 /// <remarks>
-/// Thread contract: owned by one capture thread. Templates (persistence) and the NAT/FULLNAT reply
-/// chains are not built for IPv6 yet; the validator refuses the configurations that need them.
+/// Thread contract: owned by one capture thread. A NAT reply is found on the inbound chain (the
+/// client's address and port are its destination), as in the IPv4 table. Templates (persistence)
+/// and the FULLNAT reply chain are not built for IPv6 yet; the validator refuses the configurations
+/// that need them.
 /// </remarks>
 public sealed class Ipv6ConnectionTable
 {
@@ -80,6 +84,38 @@ public sealed class Ipv6ConnectionTable
         return None;
     }
 
+    /// <summary>
+    /// Finds the NAT connection of a reply (real server → client): the client's address and port
+    /// select the inbound chain, the real server's address and port (or the virtual port of a
+    /// server without one) confirm the entry.
+    /// </summary>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindReply(IpProtocol protocol, Ipv6Address clientAddress, ushort clientPort, Ipv6Address serverAddress, ushort serverPort, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        var entries = _entries;
+        var index = _buckets[(int)Ipv6ConnectionKey.Hash(protocol, clientAddress, clientPort, _hashKey) & _bucketMask];
+        while (index != None)
+        {
+            ref var entry = ref entries[index];
+            if (entry.ClientPort == clientPort
+                && entry.ClientAddress == clientAddress
+                && entry.Protocol == protocol
+                && (uint)entry.RealServerId < (uint)serversById.Length
+                && serversById[entry.RealServerId] is { IsIpv6: true } server
+                && server.Address6 == serverAddress
+                && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
+            {
+                return index;
+            }
+
+            index = entry.BucketNext;
+        }
+
+        return None;
+    }
+
     /// <summary>Adds a connection bound to a real server, in state NONE with the 3 s initial timeout.</summary>
     /// <returns>The new entry's index, or -1 when the table is full.</returns>
     public int Insert(in Ipv6ConnectionKey key, int realServerId, ConnectionFlags flags, uint now)
@@ -120,11 +156,11 @@ public sealed class Ipv6ConnectionTable
     }
 
     /// <summary>
-    /// A packet from the client: moves the connection to <paramref name="state"/> keeping its
-    /// server's active/inactive counts exact, re-arms its timer and counts the packet.
+    /// Moves the connection to <paramref name="state"/> keeping its server's active/inactive counts
+    /// exact, and re-arms its timer (both directions; a reply is not counted as a client packet).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void OnClientPacket(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
+    public void Transition(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
     {
         ref var entry = ref _entries[index];
         if (entry.State != state)
@@ -140,7 +176,6 @@ public sealed class Ipv6ConnectionTable
             entry.State = state;
         }
 
-        entry.InPackets++;
         var expires = now + timeoutTicks;
         var earlier = (int)(expires - entry.ExpiresAt) < 0;
         entry.ExpiresAt = expires;
@@ -151,6 +186,17 @@ public sealed class Ipv6ConnectionTable
             WheelAdd(index);
         }
     }
+
+    /// <summary>A packet from the client: <see cref="Transition"/>, and the packet is counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnClientPacket(int index, ConnectionState state, uint timeoutTicks, uint now, RealServerState? server)
+    {
+        Transition(index, state, timeoutTicks, now, server);
+        _entries[index].InPackets++;
+    }
+
+    /// <summary>The first reply of a NAT connection: its client packets now use the TCP input table that knows replies pass here.</summary>
+    public void OnReplySeen(int index) => _entries[index].Flags &= ~ConnectionFlags.NoOutput;
 
     /// <summary>Frees a connection now (a new SYN on a closing tuple, a removed server), unbinding it from its server.</summary>
     public void Remove(int index, RealServerState?[] serversById)

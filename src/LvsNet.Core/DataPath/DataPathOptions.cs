@@ -23,6 +23,15 @@ public sealed record DataPathOptions
     /// <summary>The gateway for off-subnet next hops, or 0.</summary>
     public uint Gateway { get; init; }
 
+    /// <summary>The director's own IPv6 address (<c>director.address6</c>), or null: frames to it are its kernel's.</summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
+
+    /// <summary>The prefix length of <see cref="Address6"/>: IPv6 destinations inside it are on-link.</summary>
+    public int PrefixLength6 { get; init; } = 64;
+
+    /// <summary>The IPv6 next hop for destinations off the <see cref="Address6"/> prefix, or null (every destination on-link).</summary>
+    public Packets.Ipv6.Ipv6Address? Gateway6 { get; init; }
+
     /// <summary>The capture NIC's MTU: an IPIP-encapsulated packet must fit in it.</summary>
     public int Mtu { get; init; } = 1500;
 

@@ -58,6 +58,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly GratuitousArpSchedule _garp = new();
     private readonly Ipv6.Ipv6PacketHandler _ipv6;
     private readonly Ipv6.NeighborDiscoveryHandler _neighborDiscovery;
+    private readonly Packets.Ipv6.Ipv6Address? _gateway6;
     private int _masterships;
     private uint _lastTick;
     private uint _lastDefenceTick;
@@ -76,6 +77,7 @@ public sealed class PacketProcessor : IFrameHandler
         logger ??= NullLogger.Instance;
         _mac = options.Mac;
         _address = options.Address;
+        _gateway6 = options.Gateway6;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
         _state.Worker = options.WorkerIndex;
@@ -115,9 +117,13 @@ public sealed class PacketProcessor : IFrameHandler
         Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
         Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
+        var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
+        var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Neighbours6, Counters, _state, _egress, _defence, sharedSchedulers: options.WorkerCount > 1));
+            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1),
+            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat),
+            options.Address6);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
@@ -560,6 +566,12 @@ public sealed class PacketProcessor : IFrameHandler
                     Neighbours.TryResolve(server.Address, _state.Now, out _);
                 }
             }
+        }
+
+        // The IPv6 gateway too when NAT replies may go through it.
+        if (_gateway6 is { } gateway6 && snapshot.NatServerAddresses6.Length > 0)
+        {
+            Neighbours6.TryResolve(gateway6, _state.Now, out _);
         }
 
         // FULLNAT port bitmaps now, so the first connection from a local address does not allocate.

@@ -25,8 +25,9 @@ public enum NeighborAdvertisementOutcome
 /// link-layer address that is not the director's own. Unsolicited advertisements, solicitations and
 /// advertisements for the director's own addresses never change an entry, so one forged frame
 /// cannot re-point a real server's traffic.</para>
-/// <para>Entries exist only for addresses the director resolves itself (its real servers), so a
-/// sender cannot grow the table. Thread contract: owned by one capture thread; nothing allocates
+/// <para>Entries exist only for addresses the director resolves itself (its real servers, its
+/// gateway, and on-link clients a NAT reply goes to), at most <c>capacity</c> of them, so a sender
+/// cannot grow the table without bound. Thread contract: owned by one capture thread; nothing allocates
 /// once an address has its entry.</para>
 /// </remarks>
 public sealed class Ipv6NeighbourTable
@@ -53,15 +54,19 @@ public sealed class Ipv6NeighbourTable
     private readonly int[] _slotLengths;
     private readonly Stack<int> _freeSlots;
     private readonly byte[] _frame = new byte[NeighborDiscovery.FrameLength];
+    private readonly int _capacity;
     private Ipv6Address[] _own = [];
 
     /// <summary>Creates the table.</summary>
     /// <param name="sender">Where solicitations and released frames go.</param>
     /// <param name="ownMac">The capture NIC's MAC.</param>
     /// <param name="pendingFrames">Frames held in all (preallocated).</param>
-    public Ipv6NeighbourTable(IFrameSender sender, MacAddress ownMac, int pendingFrames = 64)
+    /// <param name="capacity">The most neighbours tracked; beyond it a new address is not resolved (its frames are dropped, counted by the caller).</param>
+    public Ipv6NeighbourTable(IFrameSender sender, MacAddress ownMac, int pendingFrames = 64, int capacity = 4096)
     {
         ArgumentNullException.ThrowIfNull(sender);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
         _sender = sender;
         _mac = ownMac;
         LinkLocal = LinkLocalOf(ownMac);
@@ -120,7 +125,7 @@ public sealed class Ipv6NeighbourTable
                 Solicit(entry, now);
             }
         }
-        else
+        else if (_entries.Count < _capacity)
         {
             var entry = new Entry { Address = address };
             _index[address] = _entries.Count;

@@ -49,7 +49,8 @@ public sealed class LvsSnapshot
 
         // Every NAT server ever configured (also those a health check or a reload took out), so the
         // replies of their remaining connections are still un-NATed.
-        NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat }).Select(r => r!.Address).Distinct().Order()];
+        NatServerAddresses = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat, IsIpv6: false }).Select(r => r!.Address).Distinct().Order()];
+        NatServerAddresses6 = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat, IsIpv6: true }).Select(r => r!.Address6).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
         VirtualAddresses6 = [.. vips6.Order()];
         HasIpv6Services = VirtualAddresses6.Length > 0;
@@ -101,6 +102,12 @@ public sealed class LvsSnapshot
 
     /// <summary>True when <paramref name="address"/> is a NAT real server's address.</summary>
     public bool IsNatServerAddress(uint address) => SortedAddresses.Contains(NatServerAddresses, address);
+
+    /// <summary>The distinct IPv6 addresses of NAT real servers, sorted: replies from them are un-NATed.</summary>
+    public Packets.Ipv6.Ipv6Address[] NatServerAddresses6 { get; }
+
+    /// <summary>True when <paramref name="address"/> is an IPv6 NAT real server's address.</summary>
+    public bool IsNatServerAddress6(Packets.Ipv6.Ipv6Address address) => NatServerAddresses6.Length != 0 && Array.BinarySearch(NatServerAddresses6, address) >= 0;
 
     /// <summary>True when <paramref name="address"/> is a FULLNAT local address.</summary>
     public bool IsLocalAddress(uint address) => SortedAddresses.Contains(LocalAddresses, address);

@@ -20,7 +20,7 @@ public class ConfigYamlWriterTests
         "AnnounceConfig.RoutesFile", "AnnounceConfig.BirdConfig", "AnnounceConfig.BirdSocket", "AnnounceConfig.BirdBinary", "AnnounceConfig.Require", "AnnounceConfig.DrainTimeout", "AnnounceConfig.StopDelay",
         "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
         "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
-        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.PrepareHost",
+        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.Address6", "DirectorConfig.PrefixLength6", "DirectorConfig.Gateway6", "DirectorConfig.PrepareHost",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
@@ -165,6 +165,17 @@ public class ConfigYamlWriterTests
         Assert.Contains("- address: fd00::12", yaml, StringComparison.Ordinal);
         var read = LvsConfigReader.Parse(yaml, "exported.yaml");
         AssertSame(config, read);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
+    public void Write_DirectorAddress6AndGateway6_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/56\n  gateway6: fe80::1\nvirtual_services: []\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("  address6: 2001:db8::2/56\n  gateway6: fe80::1\n", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal(config.Director, read.Director);
         Assert.Equal(yaml, ConfigYamlWriter.Write(read));
     }
 

@@ -55,7 +55,7 @@ public class Ipv6ConfigTests
                 persistence_timeout: 60
                 real_servers:
                   - address: 2001:db8::11
-                    method: nat
+                    method: tun
                   - address: 10.0.0.11
                   - address: fe80::1
                   - address: 2001:db8::11
@@ -121,5 +121,52 @@ public class Ipv6ConfigTests
         Assert.NotEqual(a, b);
         Assert.Equal("TCP [2001:db8::100]:80", a.ToString());
         Assert.Equal(Ipv6Address.Parse("2001:db8::100"), a.Address6);
+    }
+
+    [Fact]
+    public void Validate_Ipv6NatServer_IsAcceptedAndMayChangeThePort_DrMayNot()
+    {
+        var config = LvsConfigReader.Parse(Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    real_servers:\n      - address: 2001:db8::11\n        port: 8080\n        method: nat\n");
+        var server = Assert.Single(Assert.Single(config.VirtualServices).RealServers);
+        Assert.Equal(ForwardingMethod.Nat, server.Method);
+        Assert.Equal((ushort)8080, server.Port);
+
+        var dr = Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    real_servers:\n      - address: 2001:db8::11\n        port: 8080\n";
+        var error = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(dr));
+        Assert.Equal("virtual_services[0].real_servers[0].port", Assert.Single(error.Errors).Path);
+
+        foreach (var method in new[] { "tun", "fullnat" })
+        {
+            var refused = Director + $"virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    real_servers:\n      - address: 2001:db8::11\n        method: {method}\n";
+            var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(refused)).Errors;
+            Assert.Contains(errors, e => e.Path == "virtual_services[0].real_servers[0].method" && e.Message.Contains("not built for IPv6", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Parse_DirectorAddress6AndGateway6_AreReadWithTheirPrefix()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/56\n  gateway6: fe80::1\n");
+        Assert.Equal(Ipv6Address.Parse("2001:db8::2"), config.Director.Address6);
+        Assert.Equal(56, config.Director.PrefixLength6);
+        Assert.Equal(Ipv6Address.Parse("fe80::1"), config.Director.Gateway6);
+
+        var defaults = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2\n");
+        Assert.Equal(64, defaults.Director.PrefixLength6);
+        Assert.Null(defaults.Director.Gateway6);
+    }
+
+    [Fact]
+    public void Validate_BadDirectorAddress6OrGateway6_EveryErrorWithItsPath()
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: fe80::2/64\n  gateway6: ff02::1\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Equal(["director.address6", "director.gateway6"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("fe80::2 is a link-local address", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("ff02::1 cannot be a gateway", StringComparison.Ordinal));
+
+        var badPrefix = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/129\n  gateway6: 10.0.0.1\n";
+        errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(badPrefix)).Errors;
+        Assert.Equal(["director.address6", "director.gateway6"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
 }

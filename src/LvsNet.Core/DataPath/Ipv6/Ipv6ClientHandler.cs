@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Defence;
-using LvsNet.Core.Neighbours;
 using LvsNet.Core.Runtime;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
@@ -13,7 +12,8 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <summary>
 /// A client's TCP segment or UDP datagram to an IPv6 VIP: the connection is looked up in the IPv6
 /// table (or scheduled and created), its state moves on, and the frame goes to its real server by
-/// direct routing (only the MACs change, the hop limit is decremented as IPVS does for every method).
+/// direct routing (only the MACs change) or NAT (<see cref="Ipv6NatForwarder"/>); the hop limit is
+/// decremented as IPVS does for every method.
 /// </summary>
 /// <remarks>
 /// Schedulers see an IPv6 flow through <see cref="FlowInfo"/> with the addresses folded (the XOR of
@@ -24,17 +24,19 @@ namespace LvsNet.Core.DataPath.Ipv6;
 internal sealed class Ipv6ClientHandler
 {
     private readonly Ipv6ConnectionTable _table;
-    private readonly Ipv6NeighbourTable _neighbours;
+    private readonly Ipv6Egress _out;
+    private readonly Ipv6NatForwarder _nat;
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
     private readonly Egress _egress;
     private readonly FloodDefence _defence;
     private readonly bool _sharedSchedulers;
 
-    public Ipv6ClientHandler(Ipv6ConnectionTable table, Ipv6NeighbourTable neighbours, DataPathCounters counters, DataPathState state, Egress egress, FloodDefence defence, bool sharedSchedulers)
+    public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers)
     {
         _table = table;
-        _neighbours = neighbours;
+        _out = output;
+        _nat = nat;
         _counters = counters;
         _state = state;
         _egress = egress;
@@ -104,9 +106,11 @@ internal sealed class Ipv6ClientHandler
             }
         }
 
-        var state = TcpStateMachine.Next(table[index].State, TcpDirection.InputOnly, flags, _state.SecureTcp);
+        // NAT sees the replies too (IPVS's input table); DR does not (NOOUTPUT, the input-only table).
+        var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
+        var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
-        Forward(frame, l2Length, ip, server!);
+        Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index);
     }
 
     /// <summary>A UDP datagram to a VIP (<paramref name="offset"/>: the UDP header's offset in the IPv6 packet).</summary>
@@ -154,7 +158,7 @@ internal sealed class Ipv6ClientHandler
         }
 
         table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
-        Forward(frame, l2Length, ip, server!);
+        Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index);
     }
 
     /// <summary>The IPv6 service of a key: its exact (protocol, VIP, port).</summary>
@@ -199,7 +203,7 @@ internal sealed class Ipv6ClientHandler
             return -1;
         }
 
-        var index = _table.Insert(in key, server.Id, ConnectionFlags.NoOutput, _state.Now);
+        var index = _table.Insert(in key, server.Id, server.Method == ForwardingMethod.Nat ? ConnectionFlags.None : ConnectionFlags.NoOutput, _state.Now);
         if (index < 0)
         {
             _counters.Drop(DropReason.TableFull);
@@ -213,12 +217,21 @@ internal sealed class Ipv6ClientHandler
     }
 
     /// <summary>
-    /// DR: the frame, copied once into the scratch buffer, gets the hop limit − 1, the director's
-    /// source MAC and the real server's MAC from neighbour discovery (held while it resolves).
+    /// To the connection's server by its method. DR: the frame, copied once into the scratch
+    /// buffer, gets the hop limit − 1, the director's source MAC and the real server's MAC from
+    /// neighbour discovery (held while it resolves). NAT: <see cref="Ipv6NatForwarder"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, RealServerState server)
+    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, IpProtocol protocol, RealServerState server, int index)
     {
+        if (server.Method == ForwardingMethod.Nat)
+        {
+            // Fragments were dropped before: the upper layer is at offset, with its ports.
+            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+            _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort);
+            return;
+        }
+
         var length = ip.Packet.Length;
         var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
         if (!Ipv6Writer.DecrementHopLimit(packet))
@@ -229,25 +242,6 @@ internal sealed class Ipv6ClientHandler
 
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(_egress.Worker, length);
-        if (_neighbours.TryResolve(server.Address6, _state.Now, out var mac))
-        {
-            mac.WriteTo(scratch);
-            if (_egress.Send(scratch))
-            {
-                _counters._forwarded++;
-            }
-            else
-            {
-                _counters.Drop(DropReason.SendFailed);
-            }
-        }
-        else if (_neighbours.Enqueue(server.Address6, scratch))
-        {
-            _counters._held++;
-        }
-        else
-        {
-            _counters.Drop(DropReason.NeighbourUnresolved);
-        }
+        _out.Transmit(scratch, server.Address6);
     }
 }

@@ -8,8 +8,9 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <summary>
 /// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
 /// extension headers with the bounded walker, and hands neighbour discovery to
-/// <see cref="NeighborDiscoveryHandler"/> and TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/>.
-/// Everything else addressed to the director belongs to its kernel and is left alone.
+/// <see cref="NeighborDiscoveryHandler"/>, TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/> and
+/// TCP/UDP from a NAT real server to someone else to <see cref="Ipv6ReplyHandler"/>. Everything else
+/// addressed to the director belongs to its kernel and is left alone.
 /// </summary>
 internal sealed class Ipv6PacketHandler
 {
@@ -18,9 +19,13 @@ internal sealed class Ipv6PacketHandler
     private readonly MacAddress _mac;
     private readonly NeighborDiscoveryHandler _neighborDiscovery;
     private readonly Ipv6ClientHandler _clients;
+    private readonly Ipv6ReplyHandler _replies;
+    private readonly Ipv6Address? _address;
 
-    public Ipv6PacketHandler(DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients)
+    public Ipv6PacketHandler(DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients, Ipv6ReplyHandler replies, Ipv6Address? address)
     {
+        _replies = replies;
+        _address = address;
         _counters = counters;
         _state = state;
         _mac = mac;
@@ -49,7 +54,8 @@ internal sealed class Ipv6PacketHandler
         }
 
         var toVip = destinationMac == _mac && snapshot.IsVirtualAddress6(ip.Destination);
-        if (!toVip && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
+        var natReply = !toVip && destinationMac == _mac && IsNatReply(ip, snapshot);
+        if (!toVip && !natReply && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
         {
             // The director's own traffic (its kernel's), and multicast that is not ICMPv6.
             _counters._ignored++;
@@ -70,6 +76,12 @@ internal sealed class Ipv6PacketHandler
                 _neighborDiscovery.Handle(eth, ip, chain.UpperLayerOffset, snapshot);
                 return;
             }
+        }
+
+        if (natReply)
+        {
+            HandleReply(frame, wireLength, l2Length, ip, chain);
+            return;
         }
 
         if (!toVip)
@@ -135,6 +147,46 @@ internal sealed class Ipv6PacketHandler
                 _counters.Drop(DropReason.UnsupportedProtocol);
                 break;
         }
+    }
+
+    // From a NAT real server to an address that can be a client: not the director's own (its
+    // kernel's health checks and management), not link-local (neighbour discovery to the director).
+    private bool IsNatReply(Ipv6Header ip, LvsSnapshot snapshot)
+    {
+        var destination = ip.Destination;
+        return snapshot.IsNatServerAddress6(ip.Source)
+            && !destination.IsLinkLocal && !destination.IsMulticast && !destination.IsUnspecified
+            && destination != _address;
+    }
+
+    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv6Header ip, Ipv6Chain chain)
+    {
+        if (!_state.Active)
+        {
+            _counters.Drop(DropReason.Standby);
+            return;
+        }
+
+        if (frame.Length < wireLength)
+        {
+            _counters.Drop(DropReason.Truncated);
+            return;
+        }
+
+        if (chain.IsFragment)
+        {
+            // IPv6 fragments are not reassembled or followed yet.
+            _counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.HopLimit <= 1 && chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp)
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _replies.Handle(frame, l2Length, ip, in chain);
     }
 
     // A unicast solicitation for a VIP, or an advertisement answering the director: addressed to its MAC.

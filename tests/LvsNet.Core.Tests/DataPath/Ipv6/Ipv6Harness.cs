@@ -10,7 +10,10 @@ using PacketDotNet;
 
 namespace LvsNet.Core.Tests.DataPath.Ipv6;
 
-/// <summary>A director with one IPv6 TCP and one IPv6 UDP service (two DR servers each); frames built by PacketDotNet.</summary>
+/// <summary>
+/// A director with one IPv6 TCP and one IPv6 UDP service (two servers each: DR, or NAT with the real
+/// ports 8080 and 5353); frames built by PacketDotNet.
+/// </summary>
 internal sealed class Ipv6Harness
 {
     public static readonly MacAddress DirectorMac = MacAddress.Parse("02:00:00:00:00:02");
@@ -25,8 +28,13 @@ internal sealed class Ipv6Harness
     // fe80::/64 + modified EUI-64 of 02:00:00:00:00:02 (RFC 4291 appendix A: flip bit 0x02 of the first octet, insert ff:fe).
     public static readonly Ipv6Address DirectorLinkLocal = Ipv6Address.Parse("fe80::ff:fe00:2");
 
-    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null)
+    public const ushort NatTcpPort = 8080;
+    public const ushort NatUdpPort = 5353;
+
+    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null, bool nat = false, Ipv6Address? address6 = null, int prefixLength6 = 64, Ipv6Address? gateway6 = null)
     {
+        var tcpServer = nat ? $"\n        port: {NatTcpPort}\n        method: nat" : string.Empty;
+        var udpServer = nat ? $"\n        port: {NatUdpPort}\n        method: nat" : string.Empty;
         var config = LvsConfigReader.Parse($$"""
             director:
               interface: fake0
@@ -37,18 +45,18 @@ internal sealed class Ipv6Harness
                 port: 80
                 scheduler: {{scheduler}}
                 real_servers:
-                  - address: 2001:db8::11
-                  - address: 2001:db8::12
+                  - address: 2001:db8::11{{tcpServer}}
+                  - address: 2001:db8::12{{tcpServer}}
               - protocol: udp
                 address: 2001:db8::100
                 port: 53
                 scheduler: {{scheduler}}
                 real_servers:
-                  - address: 2001:db8::11
-                  - address: 2001:db8::12
+                  - address: 2001:db8::11{{udpServer}}
+                  - address: 2001:db8::12{{udpServer}}
             """);
         Runtime.Apply(edit is null ? config : edit(config));
-        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity }, Time);
+        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity, Address6 = address6, PrefixLength6 = prefixLength6, Gateway6 = gateway6 }, Time);
         Processor.BeginBatch();
     }
 
@@ -139,9 +147,40 @@ internal sealed class Ipv6Harness
 
     public static MacAddress DestinationMac(byte[] frame) => MacAddress.Read(frame);
 
-    private static byte[] Ethernet(IPv6Packet ip)
+    /// <summary>A NAT real server's TCP segment to a client (to the director's MAC), built and checksummed by PacketDotNet.</summary>
+    public static byte[] TcpReply(Ipv6Address server, MacAddress serverMac, Ipv6Address client, ushort clientPort, TcpFlags flags, int payload = 0, byte hopLimit = 64, ushort serverPort = NatTcpPort)
     {
-        var eth = new EthernetPacket(PhysicalAddress.Parse(ClientMac.ToString().Replace(':', '-')), PhysicalAddress.Parse(DirectorMac.ToString().Replace(':', '-')), EthernetType.IPv6) { PayloadPacket = ip };
+        var ip = new IPv6Packet(server.ToIPAddress(), client.ToIPAddress()) { HopLimit = hopLimit };
+        var tcp = new TcpPacket(serverPort, clientPort)
+        {
+            PayloadData = new byte[payload],
+            SequenceNumber = 2000,
+            AcknowledgmentNumber = 1001,
+            WindowSize = 512,
+            Synchronize = (flags & TcpFlags.Syn) != 0,
+            Acknowledgment = (flags & TcpFlags.Ack) != 0,
+            Push = (flags & TcpFlags.Psh) != 0,
+            Finished = (flags & TcpFlags.Fin) != 0,
+            Reset = (flags & TcpFlags.Rst) != 0,
+        };
+        ip.PayloadPacket = tcp;
+        tcp.UpdateTcpChecksum();
+        return Ethernet(ip, serverMac);
+    }
+
+    /// <summary>A UDP datagram from <paramref name="source"/> to <paramref name="destination"/> with the given payload, checksummed by PacketDotNet.</summary>
+    public static byte[] UdpBetween(Ipv6Address source, ushort sourcePort, Ipv6Address destination, ushort destinationPort, byte[] payload, MacAddress? sourceMac = null)
+    {
+        var ip = new IPv6Packet(source.ToIPAddress(), destination.ToIPAddress()) { HopLimit = 64 };
+        var udp = new UdpPacket(sourcePort, destinationPort) { PayloadData = payload };
+        ip.PayloadPacket = udp;
+        udp.UpdateUdpChecksum();
+        return Ethernet(ip, sourceMac ?? ClientMac);
+    }
+
+    private static byte[] Ethernet(IPv6Packet ip, MacAddress? source = null)
+    {
+        var eth = new EthernetPacket(PhysicalAddress.Parse((source ?? ClientMac).ToString().Replace(':', '-')), PhysicalAddress.Parse(DirectorMac.ToString().Replace(':', '-')), EthernetType.IPv6) { PayloadPacket = ip };
         return eth.Bytes;
     }
 }

@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using LvsNet.Core.Connections;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// NAT over IPv6: the director is the real servers' gateway. A client's packet goes
+/// VIP:vport → RIP:rport, the reply's source becomes VIP:vport again; the TCP or UDP checksum is
+/// updated incrementally for the pseudo-header's address and the port (RFC 1624; IPv6 has no header
+/// checksum), and the hop limit is decremented as for every forwarded packet.
+/// </summary>
+/// <remarks>
+/// IPv6 UDP must carry a checksum (RFC 8200 §8.1): a datagram that arrives without one (0) cannot be
+/// updated incrementally and is dropped, and an update that comes out as 0 is sent as 0xFFFF
+/// (<see cref="Ipv6NatRewriter"/>). Fragments never get here (the IPv6 path drops them).
+/// </remarks>
+internal sealed class Ipv6NatForwarder
+{
+    // The UDP header's checksum field (RFC 768).
+    private const int UdpChecksumOffset = 6;
+
+    private readonly Egress _egress;
+    private readonly Ipv6Egress _out;
+    private readonly DataPathCounters _counters;
+
+    public Ipv6NatForwarder(Egress egress, Ipv6Egress output, DataPathCounters counters)
+    {
+        _egress = egress;
+        _out = output;
+        _counters = counters;
+    }
+
+    /// <summary>A client's packet to its NAT real server: the destination becomes RIP:rport (the virtual port when the server has none).</summary>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, RealServerState server, ushort virtualPort)
+    {
+        var length = ip.Packet.Length;
+        if (!HasChecksum(ip, in chain))
+        {
+            _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
+        if (!Ipv6Writer.DecrementHopLimit(packet))
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        Ipv6NatRewriter.RewriteDestination(packet, in chain, server.Address6, server.Port != 0 ? server.Port : virtualPort);
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(_egress.Worker, length);
+        _out.Transmit(scratch, server.Address6);
+    }
+
+    /// <summary>A NAT real server's reply: the source becomes VIP:vport again and the frame goes to the client's next hop.</summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var length = ip.Packet.Length;
+        if (!HasChecksum(ip, in chain))
+        {
+            _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
+        if (!Ipv6Writer.DecrementHopLimit(packet))
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        Ipv6NatRewriter.RewriteSource(packet, in chain, entry.VirtualAddress, entry.VirtualPort);
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnOutbound(_egress.Worker, length);
+        _out.Transmit(scratch, _out.NextHop(entry.ClientAddress));
+    }
+
+    // TCP always has one; a UDP datagram with checksum 0 has none, which IPv6 does not allow.
+    private static bool HasChecksum(Ipv6Header ip, in Ipv6Chain chain) =>
+        chain.UpperLayer != (byte)IpProtocol.Udp
+        || BinaryPrimitives.ReadUInt16BigEndian(ip.Packet.Slice(chain.UpperLayerOffset + UdpChecksumOffset)) != 0;
+}

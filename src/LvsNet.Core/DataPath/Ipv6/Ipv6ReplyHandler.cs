@@ -1,0 +1,86 @@
+using LvsNet.Core.Connections;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// A TCP segment or UDP datagram from an IPv6 NAT real server (the director is its gateway): found
+/// in the IPv6 table by the client's address and port (its destination) and confirmed by the
+/// server's address and port, the connection's state moves with the reply direction (IPVS's output
+/// table), and <see cref="Ipv6NatForwarder"/> turns the source back into VIP:vport for the client.
+/// </summary>
+internal sealed class Ipv6ReplyHandler
+{
+    private readonly Ipv6ConnectionTable _table;
+    private readonly DataPathCounters _counters;
+    private readonly DataPathState _state;
+    private readonly Ipv6NatForwarder _nat;
+
+    public Ipv6ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6NatForwarder nat)
+    {
+        _table = table;
+        _counters = counters;
+        _state = state;
+        _nat = nat;
+    }
+
+    /// <summary>A reply that passed the IPv6 checks (not a fragment, hop limit above 1); <paramref name="chain"/> is its walked header chain.</summary>
+    /// <returns>The connection's index when it was forwarded, else −1.</returns>
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain)
+    {
+        var transport = ip.Packet.Slice(chain.UpperLayerOffset);
+        ushort sourcePort;
+        ushort destinationPort;
+        var flags = TcpFlags.None;
+        IpProtocol protocol;
+        switch (chain.UpperLayer)
+        {
+            case (byte)IpProtocol.Tcp when TcpHeader.TryParse(transport, out var tcp):
+                protocol = IpProtocol.Tcp;
+                sourcePort = tcp.SourcePort;
+                destinationPort = tcp.DestinationPort;
+                flags = tcp.Flags;
+                break;
+            case (byte)IpProtocol.Udp when UdpHeader.TryParse(transport, out var udp):
+                protocol = IpProtocol.Udp;
+                sourcePort = udp.SourcePort;
+                destinationPort = udp.DestinationPort;
+                break;
+            case (byte)IpProtocol.Tcp:
+                _counters.Drop(DropReason.MalformedTcp);
+                return -1;
+            case (byte)IpProtocol.Udp:
+                _counters.Drop(DropReason.MalformedUdp);
+                return -1;
+            default:
+                // ICMPv6 from a NAT real server (errors about its connections) is not translated yet.
+                _counters._ignored++;
+                return -1;
+        }
+
+        var table = _table;
+        var index = table.FindReply(protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers);
+        if (index < 0)
+        {
+            _counters.Drop(DropReason.NoConnection);
+            return -1;
+        }
+
+        ref readonly var entry = ref table[index];
+        var server = _state.ServerOf(entry.RealServerId)!;
+        if (protocol == IpProtocol.Tcp)
+        {
+            table.OnReplySeen(index);
+            var state = TcpStateMachine.Next(entry.State, TcpDirection.Output, flags, _state.SecureTcp);
+            table.Transition(index, state, _state.Timeouts[state], _state.Now, server);
+        }
+        else
+        {
+            table.Transition(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        }
+
+        _nat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+        return index;
+    }
+}
