@@ -134,7 +134,7 @@ internal static class TableStress
             var sorted = pauses.Select(p => p.Ms).Order().ToList();
             double P(double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
             var gen2 = pauses.Count(p => p.Generation == 2);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC, {name}: {n:N0} rounds, {pauses.Count} collections sampled ({gen2} gen2), pause p50 {P(0.5):F3} ms, p99 {P(0.99):F3} ms, max {P(1):F3} ms; gen2 max {pauses.Where(p => p.Generation == 2).Select(p => p.Ms).DefaultIfEmpty(0).Max():F3} ms; table count {table.Count:N0}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC, {name}: {n:N0} rounds, {pauses.Count} collections sampled ({gen2} gen2), pause p50 {P(0.5):F3} ms, p99 {P(0.99):F3} ms, max {P(1):F3} ms; gen2 max {pauses.Where(p => p.Generation == 2).Select(p => p.Ms).DefaultIfEmpty(0).Max():F3} ms; table count {table.Count:N0}; resident {ResidentMiB():F0} MiB, GC heap {GC.GetTotalMemory(false) / (1024.0 * 1024):F0} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / (1024.0 * 1024):F0} MiB"));
             GC.KeepAlive(keep);
         }
     }

@@ -55,9 +55,12 @@ public sealed partial class ConnectionTable
     public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _entries = new ConnectionEntry[capacity];
+        // On the pinned object heap rather than the large object heap: the GC sizes the large
+        // object heap's allocation budget by what survives there, so a 600 MB table on it let
+        // gigabytes of large garbage pile up between gen2 collections (docs/benchmarks.md).
+        _entries = GC.AllocateArray<ConnectionEntry>(capacity, pinned: true);
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
-        _buckets = new int[buckets];
+        _buckets = GC.AllocateArray<int>(buckets, pinned: true);
         _bucketMask = buckets - 1;
         Array.Fill(_buckets, None);
         _handshakes = new HandshakeMark[Math.Min(HandshakeSlots, buckets)];
