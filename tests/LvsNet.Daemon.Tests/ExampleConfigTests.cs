@@ -16,6 +16,7 @@ public class ExampleConfigTests
         { "lvsnet.yaml", 1, 2 },
         { "examples/dr.yaml", 1, 2 },
         { "examples/nat.yaml", 2, 4 },
+        { "examples/nat6.yaml", 2, 4 },
         { "examples/tun.yaml", 1, 2 },
         { "examples/fullnat.yaml", 1, 2 },
         { "examples/persistence.yaml", 2, 4 },

@@ -45,6 +45,8 @@ public static class StatusFormatter
         {
             text.Append(CultureInfo.InvariantCulture, $"data path ({path.Workers} worker{(path.Workers == 1 ? string.Empty : "s")}): received {path.Received}, forwarded {path.Forwarded}, ignored {path.Ignored}, dropped {path.Dropped}, errors {path.Errors}\n");
             text.Append(CultureInfo.InvariantCulture, $"connections: {path.TableEntries} in table (capacity {path.TableCapacity}), {path.ConnectionsCreated} created, {path.ArpRepliesSent} ARP replies, {path.IcmpErrorsSent} ICMP errors sent\n");
+            var v6 = path.Icmpv6;
+            text.Append(CultureInfo.InvariantCulture, $"icmpv6: {v6.EchoRepliesSent} echo replies, {v6.UnreachableSent} port unreachable, {v6.TimeExceededSent} time exceeded, {v6.PacketTooBigSent} packet too big sent, {v6.ErrorsSuppressed} suppressed, {v6.ErrorsForwarded} errors forwarded\n");
             text.Append(CultureInfo.InvariantCulture, $"flood defence: {path.DefenceDropped} entries dropped (drop_entry), {path.HalfOpenEvicted} of them half-open\n");
             var f = path.Fragments;
             text.Append(CultureInfo.InvariantCulture, $"fragments: {f.Held} held, {f.Forwarded} datagrams forwarded whole; refused {f.Overlap} overlapping, {f.Duplicate} duplicate, {f.Tiny} tiny, {f.Malformed} malformed, {f.TimedOut} timed out, {f.PoolFull} pool full; now {f.PendingDatagrams}/{f.DatagramCapacity} datagrams in {f.BuffersInUse}/{f.BufferCapacity} buffers\n");

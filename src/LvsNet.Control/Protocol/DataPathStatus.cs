@@ -39,6 +39,9 @@ public sealed record DataPathStatus
     /// <summary>The fragment handling's counters and occupancy.</summary>
     public FragmentStatus Fragments { get; init; } = new();
 
+    /// <summary>ICMPv6 messages sent and forwarded for IPv6 services.</summary>
+    public Icmpv6Status Icmpv6 { get; init; } = new();
+
     /// <summary>The SYN proxy's counters.</summary>
     public SynProxyStatus SynProxy { get; init; } = new();
 

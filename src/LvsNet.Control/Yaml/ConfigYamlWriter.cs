@@ -308,6 +308,11 @@ public static partial class ConfigYamlWriter
             Item("persistence_netmask", Ipv4Address.Format(service.PersistenceNetmask));
         }
 
+        if (service.IsIpv6 && service.PersistencePrefixLength != 128)
+        {
+            Item("persistence_netmask", "/" + service.PersistencePrefixLength.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (service.OnePacketScheduling)
         {
             Item("one_packet_scheduling", "true");

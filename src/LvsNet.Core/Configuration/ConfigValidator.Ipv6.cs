@@ -41,19 +41,9 @@ public static partial class ConfigValidator
 
         // Each of these needs an IPv6 key or an IPv6 probe that the daemon does not have yet:
         // refusing them is better than a service that silently ignores part of its configuration.
-        if (service.PersistenceTimeout is not null)
-        {
-            errors.Add(new ConfigError(path + ".persistence_timeout", line, $"persistence {NotBuiltForIpv6}"));
-        }
-
         if (service.OnePacketScheduling)
         {
             errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
-        }
-
-        if (service.Scheduler is SchedulerNames.LocalityBasedLeastConnection or SchedulerNames.LocalityBasedLeastConnectionReplication)
-        {
-            errors.Add(new ConfigError(path + ".scheduler", line, $"{service.Scheduler} (its cache is keyed by IPv4 destinations) {NotBuiltForIpv6}"));
         }
 
         if (!service.LocalAddresses.IsEmpty || service.Toa || service.SynProxy)

@@ -234,6 +234,12 @@ public sealed record VirtualServiceConfig
     /// <summary>Persistence granularity (<c>ipvsadm -M</c>): clients whose addresses match under this mask share a server.</summary>
     public uint PersistenceNetmask { get; init; } = uint.MaxValue;
 
+    /// <summary>
+    /// Persistence granularity of an IPv6 service (YAML <c>persistence_netmask: /64</c>, <c>ipvsadm -6 -M 64</c>):
+    /// clients whose addresses share this many leading bits share a server; 128 (the default) = each address alone.
+    /// </summary>
+    public int PersistencePrefixLength { get; init; } = 128;
+
     /// <summary>One-packet scheduling (<c>ipvsadm -o</c>, UDP only): every datagram is scheduled on its own.</summary>
     public bool OnePacketScheduling { get; init; }
 
@@ -288,6 +294,7 @@ public sealed record VirtualServiceConfig
         && Scheduler == other.Scheduler
         && PersistenceTimeout == other.PersistenceTimeout
         && PersistenceNetmask == other.PersistenceNetmask
+        && PersistencePrefixLength == other.PersistencePrefixLength
         && OnePacketScheduling == other.OnePacketScheduling
         && SchedulerFlags.SequenceEqual(other.SchedulerFlags)
         && MaglevTableSize == other.MaglevTableSize

@@ -305,7 +305,18 @@ public static partial class LvsConfigReader
         }
 
         var netmask = uint.MaxValue;
-        if (map.String("persistence_netmask") is { } maskText)
+        var prefixLength = 128;
+        if (map.String("persistence_netmask") is { } maskText6 && address6 is not null)
+        {
+            // IPv6: a prefix length, as ipvsadm -M takes it for IPv6 services (the kernel keeps 1..128).
+            var prefixText = maskText6.StartsWith('/') ? maskText6[1..] : maskText6;
+            if (!int.TryParse(prefixText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefixLength) || prefixLength is < 1 or > 128)
+            {
+                prefixLength = 128;
+                map.Error("persistence_netmask", map.Find("persistence_netmask"), $"must be a prefix length from 1 to 128 such as /64 for an IPv6 service, got '{maskText6}'");
+            }
+        }
+        else if (map.String("persistence_netmask") is { } maskText)
         {
             if (!TryParseNetmask(maskText, out netmask))
             {
@@ -352,6 +363,7 @@ public static partial class LvsConfigReader
             RealServers = servers.ToImmutable(),
             PersistenceTimeout = persistence,
             PersistenceNetmask = netmask,
+            PersistencePrefixLength = prefixLength,
             OnePacketScheduling = onePacket,
             SchedulerFlags = schedulerFlags,
             MaglevTableSize = maglevTableSize,

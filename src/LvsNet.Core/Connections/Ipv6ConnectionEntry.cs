@@ -41,6 +41,15 @@ public struct Ipv6ConnectionEntry
     /// <summary>Packets from the client.</summary>
     public uint InPackets;
 
+    /// <summary>The persistence template controlling this connection, as its index + 1 (0: none, so that a cleared entry has none).</summary>
+    internal int ControlPlusOne;
+
+    /// <summary>For a template: the connections it controls (it cannot expire while there are any).</summary>
+    internal int Controlled;
+
+    /// <summary>For a template: the persistence timeout its timer is re-armed with.</summary>
+    internal uint TemplateTimeoutTicks;
+
     internal int BucketNext;
     internal int WheelPrev;
     internal int WheelNext;

@@ -15,11 +15,11 @@ namespace LvsNet.Core.Connections;
 /// </summary>
 /// <remarks>
 /// Thread contract: owned by one capture thread. A NAT reply is found on the inbound chain (the
-/// client's address and port are its destination), as in the IPv4 table. Templates (persistence)
-/// and the FULLNAT reply chain are not built for IPv6 yet; the validator refuses the configurations
-/// that need them.
+/// client's address and port are its destination), as in the IPv4 table. Persistence templates
+/// live in the same chains (Ipv6ConnectionTable.Templates.cs); the FULLNAT reply chain is not built
+/// for IPv6 yet.
 /// </remarks>
-public sealed class Ipv6ConnectionTable
+public sealed partial class Ipv6ConnectionTable
 {
     private const int WheelSize = ConnectionTable.WheelSize;
     private const int WheelMask = WheelSize - 1;
@@ -102,6 +102,7 @@ public sealed class Ipv6ConnectionTable
             if (entry.ClientPort == clientPort
                 && entry.ClientAddress == clientAddress
                 && entry.Protocol == protocol
+                && (entry.Flags & ConnectionFlags.Template) == 0
                 && (uint)entry.RealServerId < (uint)serversById.Length
                 && serversById[entry.RealServerId] is { IsIpv6: true } server
                 && server.Address6 == serverAddress
@@ -174,6 +175,10 @@ public sealed class Ipv6ConnectionTable
             }
 
             entry.State = state;
+            if (state == ConnectionState.Established && entry.ControlPlusOne != 0)
+            {
+                _entries[entry.ControlPlusOne - 1].Flags |= ConnectionFlags.Assured;
+            }
         }
 
         var expires = now + timeoutTicks;
@@ -227,7 +232,14 @@ public sealed class Ipv6ConnectionTable
             {
                 ref var entry = ref _entries[index];
                 var next = entry.WheelNext;
-                if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
+                if ((int)(entry.ExpiresAt - _wheelTick) <= 0 && entry.Controlled > 0)
+                {
+                    // A template lives while it controls connections, re-armed in 60 s steps (IPVS).
+                    entry.TemplateTimeoutTicks = ConnectionTable.TemplateRearmTicks;
+                    entry.ExpiresAt = _wheelTick + ConnectionTable.TemplateRearmTicks;
+                    WheelAdd(index);
+                }
+                else if ((int)(entry.ExpiresAt - _wheelTick) <= 0)
                 {
                     Free(index, serversById);
                     freed++;
@@ -277,7 +289,19 @@ public sealed class Ipv6ConnectionTable
 
         var id = entry.RealServerId;
         var server = (uint)id < (uint)serversById.Length ? serversById[id] : null;
-        server?.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+        if ((entry.Flags & ConnectionFlags.Template) != 0)
+        {
+            server?.OnTemplateUnbound();
+        }
+        else
+        {
+            server?.OnConnectionFreed((entry.Flags & ConnectionFlags.Active) != 0);
+            if (entry.ControlPlusOne != 0)
+            {
+                _entries[entry.ControlPlusOne - 1].Controlled--;
+            }
+        }
+
         entry.Flags = ConnectionFlags.None;
         entry.BucketNext = _freeHead;
         _freeHead = index;

@@ -40,6 +40,18 @@ public sealed class DataPathCounters
 
     internal long _toaInserted;
 
+    internal long _icmpv6EchoRepliesSent;
+
+    internal long _icmpv6UnreachableSent;
+
+    internal long _icmpv6TimeExceededSent;
+
+    internal long _icmpv6PacketTooBigSent;
+
+    internal long _icmpv6ErrorsSuppressed;
+
+    internal long _icmpv6ErrorsForwarded;
+
     internal long _fragmentsHeld;
 
     internal long _fragmentedDatagrams;
@@ -94,6 +106,24 @@ public sealed class DataPathCounters
 
     /// <summary>ICMP errors not sent because of the rate limit.</summary>
     public long IcmpErrorsSuppressed => Volatile.Read(ref _icmpErrorsSuppressed);
+
+    /// <summary>ICMPv6 echo replies sent for IPv6 VIPs.</summary>
+    public long Icmpv6EchoRepliesSent => Volatile.Read(ref _icmpv6EchoRepliesSent);
+
+    /// <summary>ICMPv6 destination unreachable (port unreachable) sent when no real server was available for a new IPv6 flow.</summary>
+    public long Icmpv6UnreachableSent => Volatile.Read(ref _icmpv6UnreachableSent);
+
+    /// <summary>ICMPv6 time exceeded sent for packets whose hop limit expired at the director.</summary>
+    public long Icmpv6TimeExceededSent => Volatile.Read(ref _icmpv6TimeExceededSent);
+
+    /// <summary>ICMPv6 packet too big sent for packets larger than the capture NIC's MTU.</summary>
+    public long Icmpv6PacketTooBigSent => Volatile.Read(ref _icmpv6PacketTooBigSent);
+
+    /// <summary>ICMPv6 errors not sent because of the rate limit (shared with ICMP).</summary>
+    public long Icmpv6ErrorsSuppressed => Volatile.Read(ref _icmpv6ErrorsSuppressed);
+
+    /// <summary>ICMPv6 errors about tracked IPv6 connections forwarded to their real server.</summary>
+    public long Icmpv6ErrorsForwarded => Volatile.Read(ref _icmpv6ErrorsForwarded);
 
     /// <summary>FULLNAT connections whose client address went to the real server in a TOA option.</summary>
     public long ToaInserted => Volatile.Read(ref _toaInserted);
@@ -164,6 +194,12 @@ public sealed class DataPathCounters
             sum._icmpErrorsSent += part.IcmpErrorsSent;
             sum._icmpErrorsSuppressed += part.IcmpErrorsSuppressed;
             sum._toaInserted += part.ToaInserted;
+            sum._icmpv6EchoRepliesSent += part.Icmpv6EchoRepliesSent;
+            sum._icmpv6UnreachableSent += part.Icmpv6UnreachableSent;
+            sum._icmpv6TimeExceededSent += part.Icmpv6TimeExceededSent;
+            sum._icmpv6PacketTooBigSent += part.Icmpv6PacketTooBigSent;
+            sum._icmpv6ErrorsSuppressed += part.Icmpv6ErrorsSuppressed;
+            sum._icmpv6ErrorsForwarded += part.Icmpv6ErrorsForwarded;
             sum._fragmentsHeld += part.FragmentsHeld;
             sum._fragmentedDatagrams += part.FragmentedDatagrams;
             sum._synCookiesSent += part.SynCookiesSent;

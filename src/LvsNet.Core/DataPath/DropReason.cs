@@ -161,4 +161,13 @@ public enum DropReason
 
     /// <summary>A neighbour advertisement the director did not ask for (unsolicited, or for an address it is not resolving), or one claiming a director's own address: never learnt.</summary>
     NeighborAdvertisementRefused,
+
+    /// <summary>An ICMPv6 message to a VIP that is truncated or whose checksum does not verify over the pseudo-header (RFC 4443 §2.3).</summary>
+    MalformedIcmpv6,
+
+    /// <summary>An IPv6 packet larger than the capture NIC's MTU: answered with ICMPv6 packet too big (RFC 4443 §3.2), as a router does, never fragmented.</summary>
+    Ipv6PacketTooBig,
+
+    /// <summary>An ICMPv6 error about a tracked IPv6 connection whose forwarding method would need the error translated, which is not built yet (DR forwards it unchanged).</summary>
+    Icmpv6ErrorUntranslated,
 }

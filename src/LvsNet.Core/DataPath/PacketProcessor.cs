@@ -119,11 +119,13 @@ public sealed class PacketProcessor : IFrameHandler
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
         var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
+        var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1),
+            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors),
             new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat),
-            options.Address6);
+            options.Address6,
+            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);

@@ -46,6 +46,12 @@ public sealed class Ipv6NeighbourTable
 
     private const int SlotLength = 2048;
 
+    // A direct-mapped cache in front of the dictionary, as the IPv4 table has: the data path asks
+    // for the same few next hops on every packet. Entries are never removed, so a cached index
+    // stays right; a collision only costs a miss.
+    private const int CacheSize = 16;
+    private const int CacheMask = CacheSize - 1;
+
     private readonly IFrameSender _sender;
     private readonly MacAddress _mac;
     private readonly Dictionary<Ipv6Address, int> _index = [];
@@ -55,6 +61,8 @@ public sealed class Ipv6NeighbourTable
     private readonly Stack<int> _freeSlots;
     private readonly byte[] _frame = new byte[NeighborDiscovery.FrameLength];
     private readonly int _capacity;
+    private readonly Ipv6Address[] _cacheAddress = new Ipv6Address[CacheSize];
+    private readonly int[] _cacheIndexPlusOne = new int[CacheSize];
     private Ipv6Address[] _own = [];
 
     /// <summary>Creates the table.</summary>
@@ -110,7 +118,23 @@ public sealed class Ipv6NeighbourTable
     /// <summary>The MAC of <paramref name="address"/> when known; otherwise starts resolving it (a solicitation now, retries in <see cref="Maintain"/>).</summary>
     public bool TryResolve(Ipv6Address address, uint now, out MacAddress mac)
     {
-        if (_index.TryGetValue(address, out var i))
+        var c = (int)address.Low & CacheMask;
+        int i;
+        if (_cacheIndexPlusOne[c] != 0 && _cacheAddress[c] == address)
+        {
+            i = _cacheIndexPlusOne[c] - 1;
+        }
+        else if (_index.TryGetValue(address, out i))
+        {
+            _cacheAddress[c] = address;
+            _cacheIndexPlusOne[c] = i + 1;
+        }
+        else
+        {
+            i = -1;
+        }
+
+        if (i >= 0)
         {
             var entry = _entries[i];
             if (!entry.Mac.IsZero)

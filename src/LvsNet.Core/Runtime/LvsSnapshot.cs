@@ -107,7 +107,25 @@ public sealed class LvsSnapshot
     public Packets.Ipv6.Ipv6Address[] NatServerAddresses6 { get; }
 
     /// <summary>True when <paramref name="address"/> is an IPv6 NAT real server's address.</summary>
-    public bool IsNatServerAddress6(Packets.Ipv6.Ipv6Address address) => NatServerAddresses6.Length != 0 && Array.BinarySearch(NatServerAddresses6, address) >= 0;
+    public bool IsNatServerAddress6(Packets.Ipv6.Ipv6Address address)
+    {
+        var servers = NatServerAddresses6;
+        if (servers.Length > 8)
+        {
+            return Array.BinarySearch(servers, address) >= 0;
+        }
+
+        // A few servers: comparing them all costs less than a generic binary search.
+        foreach (var server in servers)
+        {
+            if (server == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>True when <paramref name="address"/> is a FULLNAT local address.</summary>
     public bool IsLocalAddress(uint address) => SortedAddresses.Contains(LocalAddresses, address);

@@ -306,6 +306,11 @@ public sealed class ControlRequestHandler
                 PerWorker = Workers(snapshot),
                 Fragments = DefenceStatus.Fragments(counters, _capture.Workers),
                 SynProxy = DefenceStatus.SynProxy(counters),
+                Icmpv6 = new Icmpv6Status
+                {
+                    EchoRepliesSent = counters.Icmpv6EchoRepliesSent, UnreachableSent = counters.Icmpv6UnreachableSent, TimeExceededSent = counters.Icmpv6TimeExceededSent,
+                    PacketTooBigSent = counters.Icmpv6PacketTooBigSent, ErrorsSuppressed = counters.Icmpv6ErrorsSuppressed, ErrorsForwarded = counters.Icmpv6ErrorsForwarded,
+                },
             };
             var statistics = _capture.CaptureStatistics ?? default;
             capture = new CaptureCounters(statistics.Received, statistics.Dropped, statistics.InterfaceDropped);

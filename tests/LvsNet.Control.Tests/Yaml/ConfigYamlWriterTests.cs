@@ -27,7 +27,7 @@ public class ConfigYamlWriterTests
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
         "LvsConfig.Fragments", "FragmentConfig.MemoryBytes", "FragmentConfig.MaxDatagrams", "FragmentConfig.Timeout",
         "VirtualServiceConfig.Name", "VirtualServiceConfig.Protocol", "VirtualServiceConfig.Address", "VirtualServiceConfig.Address6", "VirtualServiceConfig.IsIpv6", "VirtualServiceConfig.AddressText", "VirtualServiceConfig.EndpointText", "VirtualServiceConfig.Port", "VirtualServiceConfig.Scheduler",
-        "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.OnePacketScheduling",
+        "VirtualServiceConfig.RealServers", "VirtualServiceConfig.PersistenceTimeout", "VirtualServiceConfig.PersistenceNetmask", "VirtualServiceConfig.PersistencePrefixLength", "VirtualServiceConfig.OnePacketScheduling",
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Address6", "RealServerConfig.IsIpv6", "RealServerConfig.AddressText", "RealServerConfig.EndpointText", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
@@ -176,6 +176,19 @@ public class ConfigYamlWriterTests
         Assert.Contains("  address6: 2001:db8::2/56\n  gateway6: fe80::1\n", yaml, StringComparison.Ordinal);
         var read = LvsConfigReader.Parse(yaml, "exported.yaml");
         Assert.Equal(config.Director, read.Director);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
+    public void Write_Ipv6PersistencePrefixLength_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\nvirtual_services:\n  - address: 2001:db8::100\n    port: 80\n    persistence_timeout: 300\n    persistence_netmask: /64\n    real_servers:\n      - address: 2001:db8::11\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("    persistence_netmask: /64\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("255.255.255.255", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal(64, read.VirtualServices[0].PersistencePrefixLength);
+        Assert.Equal(config.VirtualServices[0], read.VirtualServices[0]);
         Assert.Equal(yaml, ConfigYamlWriter.Write(read));
     }
 

@@ -65,17 +65,38 @@ public class Ipv6ConfigTests
         Assert.Equal(
             [
                 "virtual_services[0].address@5",
-                "virtual_services[0].persistence_timeout@5",
                 "virtual_services[0].real_servers[0].method@11",
                 "virtual_services[0].real_servers[1].address@13",
                 "virtual_services[0].real_servers[2].address@14",
                 "virtual_services[0].real_servers[3]@15",
-                "virtual_services[0].scheduler@5",
             ],
             found);
         Assert.Contains(error.Errors, e => e.Message.Contains("ff02::1 is a multicast address", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.Message.Contains("mixing address families", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.Message.Contains("fe80::1 is a link-local address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_Ipv6Persistence_TakesAPrefixLength_AsIpvsadmDoesForIpv6()
+    {
+        var service = "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    persistence_timeout: 300\n    persistence_netmask: {0}\n    real_servers:\n      - address: 2001:db8::11\n";
+        var config = LvsConfigReader.Parse(Director + string.Format(System.Globalization.CultureInfo.InvariantCulture, service, "/64"));
+        var parsed = Assert.Single(config.VirtualServices);
+        Assert.Equal(TimeSpan.FromSeconds(300), parsed.PersistenceTimeout);
+        Assert.Equal(64, parsed.PersistencePrefixLength);
+        Assert.Equal(uint.MaxValue, parsed.PersistenceNetmask);
+        Assert.Equal(48, LvsConfigReader.Parse(Director + string.Format(System.Globalization.CultureInfo.InvariantCulture, service, "48")).VirtualServices[0].PersistencePrefixLength);
+        Assert.Equal(128, LvsConfigReader.Parse(Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    persistence_timeout: 300\n").VirtualServices[0].PersistencePrefixLength);
+
+        // A dotted mask, 0 and 129 are not IPv6 prefix lengths (the kernel takes 1..128).
+        foreach (var bad in new[] { "255.255.255.0", "/0", "/129", "64x" })
+        {
+            var error = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Director + string.Format(System.Globalization.CultureInfo.InvariantCulture, service, bad)));
+            var only = Assert.Single(error.Errors);
+            Assert.Equal("virtual_services[0].persistence_netmask", only.Path);
+            Assert.NotNull(only.Line);
+            Assert.Contains("prefix length from 1 to 128", only.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -18,10 +18,13 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <remarks>
 /// Schedulers see an IPv6 flow through <see cref="FlowInfo"/> with the addresses folded (the XOR of
 /// their four 32-bit words), which is what the kernel's sh, dh and mh hash for IPv6
-/// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>); rr, wrr, lc, wlc and
-/// the other load-based schedulers do not look at addresses.
+/// (<c>ip_vs_sh_hashkey</c>, <c>ip_vs_dh_hashkey</c>, <c>ip_vs_mh_hashkey</c>). lblc and lblcr key
+/// their cache by the folded destination: the kernel hashes the folded address too
+/// (<c>ip_vs_lblc_hashkey</c>) but compares the whole address in the entry, which only differs
+/// when two destinations of one service fold alike, and an IPv6 address service has one VIP.
+/// rr, wrr, lc, wlc and the other load-based schedulers do not look at addresses.
 /// </remarks>
-internal sealed class Ipv6ClientHandler
+internal sealed partial class Ipv6ClientHandler
 {
     private readonly Ipv6ConnectionTable _table;
     private readonly Ipv6Egress _out;
@@ -31,9 +34,11 @@ internal sealed class Ipv6ClientHandler
     private readonly Egress _egress;
     private readonly FloodDefence _defence;
     private readonly bool _sharedSchedulers;
+    private readonly Icmpv6ErrorSender _errors;
 
-    public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers)
+    public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors)
     {
+        _errors = errors;
         _table = table;
         _out = output;
         _nat = nat;
@@ -99,7 +104,7 @@ internal sealed class Ipv6ClientHandler
                 return;
             }
 
-            index = Create(in key, snapshot, out server);
+            index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
                 return;
@@ -150,7 +155,7 @@ internal sealed class Ipv6ClientHandler
 
         if (index < 0)
         {
-            index = Create(in key, snapshot, out server);
+            index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
                 return;
@@ -167,7 +172,7 @@ internal sealed class Ipv6ClientHandler
         snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, 0, key.VirtualPort, 0, key.VirtualAddress), out var service) ? service : null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, out RealServerState? server)
+    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, ReadOnlySpan<byte> frame, Ipv6Header ip, int offset, out RealServerState? server)
     {
         server = null;
         var service = FindService(in key, snapshot);
@@ -184,22 +189,17 @@ internal sealed class Ipv6ClientHandler
         }
 
         var flow = new FlowInfo(key.Protocol, key.ClientAddress.Fold(), key.ClientPort, key.VirtualAddress.Fold(), key.VirtualPort);
-        if (_sharedSchedulers)
-        {
-            lock (service)
-            {
-                server = service.Scheduler.Schedule(flow);
-            }
-        }
-        else
-        {
-            server = service.Scheduler.Schedule(flow);
-        }
-
+        var template = -1;
+        server = service.Config.PersistenceTimeout is null ? Schedule(service, in flow) : SchedulePersistent(in key, service, in flow, out template);
         if (server is null)
         {
-            // ICMPv6 destination unreachable is not sent yet: the client's SYN times out.
-            _counters.Drop(DropReason.NoDestination);
+            if (template != -2)
+            {
+                // IPVS ip_vs_leave: port unreachable for TCP and UDP alike (rate-limited).
+                _counters.Drop(DropReason.NoDestination);
+                _errors.SendPortUnreachable(frame, ip, new Ipv6Chain { UpperLayer = (byte)key.Protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 });
+            }
+
             return -1;
         }
 
@@ -209,6 +209,11 @@ internal sealed class Ipv6ClientHandler
             _counters.Drop(DropReason.TableFull);
             server = null;
             return -1;
+        }
+
+        if (template >= 0)
+        {
+            _table.Attach(index, template, _state.Now);
         }
 
         server.OnConnectionCreated();

@@ -9,8 +9,11 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
 /// extension headers with the bounded walker, and hands neighbour discovery to
 /// <see cref="NeighborDiscoveryHandler"/>, TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/> and
-/// TCP/UDP from a NAT real server to someone else to <see cref="Ipv6ReplyHandler"/>. Everything else
-/// addressed to the director belongs to its kernel and is left alone.
+/// TCP/UDP from a NAT real server to someone else to <see cref="Ipv6ReplyHandler"/> and other
+/// ICMPv6 to a VIP to <see cref="Icmpv6Handler"/>. As a router does, it answers a client's packet
+/// whose hop limit expires here with time exceeded and one larger than the capture NIC's MTU with
+/// packet too big (<see cref="Icmpv6ErrorSender"/>). Everything else addressed to the director
+/// belongs to its kernel and is left alone.
 /// </summary>
 internal sealed class Ipv6PacketHandler
 {
@@ -21,11 +24,19 @@ internal sealed class Ipv6PacketHandler
     private readonly Ipv6ClientHandler _clients;
     private readonly Ipv6ReplyHandler _replies;
     private readonly Ipv6Address? _address;
+    private readonly Icmpv6Handler _icmp;
+    private readonly Icmpv6ErrorSender _errors;
+    private readonly int _mtu;
 
-    public Ipv6PacketHandler(DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients, Ipv6ReplyHandler replies, Ipv6Address? address)
+    public Ipv6PacketHandler(
+        DataPathCounters counters, DataPathState state, MacAddress mac, NeighborDiscoveryHandler neighborDiscovery, Ipv6ClientHandler clients, Ipv6ReplyHandler replies, Ipv6Address? address,
+        Icmpv6Handler icmp, Icmpv6ErrorSender errors, int mtu)
     {
         _replies = replies;
         _address = address;
+        _icmp = icmp;
+        _errors = errors;
+        _mtu = mtu;
         _counters = counters;
         _state = state;
         _mac = mac;
@@ -127,10 +138,9 @@ internal sealed class Ipv6PacketHandler
             return;
         }
 
-        if (ip.HopLimit <= 1 && chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp)
+        if (chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp && (ip.HopLimit <= 1 || ip.Packet.Length > _mtu))
         {
-            // ICMPv6 time exceeded is not sent yet.
-            _counters.Drop(DropReason.TtlExceeded);
+            RefuseToForward(frame, ip, chain);
             return;
         }
 
@@ -142,8 +152,10 @@ internal sealed class Ipv6PacketHandler
             case (byte)IpProtocol.Udp:
                 _clients.HandleUdp(frame, l2Length, ip, chain.UpperLayerOffset, snapshot);
                 break;
+            case Ipv6ExtensionHeaders.Icmpv6:
+                _icmp.HandleToVip(frame, l2Length, ip, chain);
+                break;
             default:
-                // ICMPv6 echo and errors for VIPs are not handled yet.
                 _counters.Drop(DropReason.UnsupportedProtocol);
                 break;
         }
@@ -187,6 +199,26 @@ internal sealed class Ipv6PacketHandler
         }
 
         _replies.Handle(frame, l2Length, ip, in chain);
+    }
+
+    /// <summary>
+    /// A TCP or UDP packet the director cannot forward, answered as the kernel's IPVS transmit path
+    /// answers it (ip_vs_xmit.c): a hop limit that would reach 0 gets time exceeded (RFC 8200 §3,
+    /// RFC 4443 §3.3); a packet larger than the egress MTU gets packet too big with that MTU
+    /// (RFC 4443 §3.2; IPv6 routers never fragment). No connection is looked up or created for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RefuseToForward(ReadOnlySpan<byte> frame, Ipv6Header ip, in Ipv6Chain chain)
+    {
+        if (ip.HopLimit <= 1)
+        {
+            _errors.SendTimeExceeded(frame, ip, in chain);
+            _counters.Drop(DropReason.TtlExceeded);
+            return;
+        }
+
+        _errors.SendPacketTooBig(frame, ip, in chain, _mtu);
+        _counters.Drop(DropReason.Ipv6PacketTooBig);
     }
 
     // A unicast solicitation for a VIP, or an advertisement answering the director: addressed to its MAC.

@@ -217,7 +217,11 @@ public class Ipv6DirectRoutingTests
         var h = new Ipv6Harness();
         h.ResolveRealServers();
         h.Feed(Tcp(Client, 40000, TcpFlags.Syn, hopLimit: 1));
-        Assert.Empty(h.Device.Sent);
+
+        // Only the ICMPv6 time exceeded goes out (back to the client; Icmpv6HandlingTests checks it).
+        var sent = Assert.Single(h.Device.Sent);
+        Assert.Equal(ClientMac, MacAddress.Read(sent));
+        Assert.Equal(Icmpv6.TimeExceeded, sent[14 + 40]);
         Assert.Equal(1, h.Processor.Counters[DropReason.TtlExceeded]);
         Assert.Equal(0, h.Processor.Table6.Count);
     }

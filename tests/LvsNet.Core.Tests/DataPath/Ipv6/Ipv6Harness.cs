@@ -31,7 +31,7 @@ internal sealed class Ipv6Harness
     public const ushort NatTcpPort = 8080;
     public const ushort NatUdpPort = 5353;
 
-    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null, bool nat = false, Ipv6Address? address6 = null, int prefixLength6 = 64, Ipv6Address? gateway6 = null)
+    public Ipv6Harness(string scheduler = "rr", int tableCapacity = 1024, Func<LvsConfig, LvsConfig>? edit = null, bool nat = false, Ipv6Address? address6 = null, int prefixLength6 = 64, Ipv6Address? gateway6 = null, int mtu = 1500)
     {
         var tcpServer = nat ? $"\n        port: {NatTcpPort}\n        method: nat" : string.Empty;
         var udpServer = nat ? $"\n        port: {NatUdpPort}\n        method: nat" : string.Empty;
@@ -56,7 +56,7 @@ internal sealed class Ipv6Harness
                   - address: 2001:db8::12{{udpServer}}
             """);
         Runtime.Apply(edit is null ? config : edit(config));
-        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity, Address6 = address6, PrefixLength6 = prefixLength6, Gateway6 = gateway6 }, Time);
+        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Ipv4Address.Parse("10.77.0.2"), TableCapacity = tableCapacity, Address6 = address6, PrefixLength6 = prefixLength6, Gateway6 = gateway6, Mtu = mtu }, Time);
         Processor.BeginBatch();
     }
 
@@ -146,6 +146,24 @@ internal sealed class Ipv6Harness
     }
 
     public static MacAddress DestinationMac(byte[] frame) => MacAddress.Read(frame);
+
+    /// <summary>An ICMPv6 message (type, code, 4 bytes of parameter, body) from <paramref name="source"/> to the VIP, checksummed.</summary>
+    public static byte[] Icmpv6Message(Ipv6Address source, byte type, byte code, uint parameter, byte[] body, byte hopLimit = 64)
+    {
+        var frame = new byte[14 + 40 + 8 + body.Length];
+        DirectorMac.WriteTo(frame);
+        ClientMac.WriteTo(frame.AsSpan(6));
+        frame[12] = 0x86;
+        frame[13] = 0xDD;
+        Ipv6Writer.WriteHeader(frame.AsSpan(14), 8 + body.Length, 58, hopLimit, source, Vip);
+        var icmp = frame.AsSpan(14 + 40);
+        icmp[0] = type;
+        icmp[1] = code;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(icmp.Slice(4), parameter);
+        body.CopyTo(icmp.Slice(8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), Icmpv6.Checksum(source, Vip, 58, icmp));
+        return frame;
+    }
 
     /// <summary>A NAT real server's TCP segment to a client (to the director's MAC), built and checksummed by PacketDotNet.</summary>
     public static byte[] TcpReply(Ipv6Address server, MacAddress serverMac, Ipv6Address client, ushort clientPort, TcpFlags flags, int payload = 0, byte hopLimit = 64, ushort serverPort = NatTcpPort)

@@ -233,6 +233,40 @@ public class Ipv6NatTests
     }
 
     [Fact]
+    public void MalformedOrTruncatedReplies_AreDroppedByReason_NeverThrown()
+    {
+        var h = new Ipv6Harness(nat: true);
+        h.ResolveRealServers();
+        ResolveClient(h);
+        h.Feed(Tcp(Client, 40000, TcpFlags.Syn));
+        h.Device.Sent.Clear();
+
+        // A TCP header cut to 12 bytes (payload length says 12), and a data offset below 5.
+        var reply = TcpReply(Rs1, Rs1Mac, Client, 40000, TcpFlags.Ack);
+        var cut = reply.AsSpan(0, L4 + 12).ToArray();
+        cut[Ip + 4] = 0;
+        cut[Ip + 5] = 12;
+        h.Feed(cut);
+        var badOffset = (byte[])reply.Clone();
+        badOffset[L4 + 12] = 0x40;
+        h.Feed(badOffset);
+        Assert.Equal(2, h.Processor.Counters[DropReason.MalformedTcp]);
+
+        // Captured shorter than it was on the wire (snap length): not forwarded half.
+        h.Processor.OnFrame(reply, reply.Length + 100);
+        Assert.Equal(1, h.Processor.Counters[DropReason.Truncated]);
+        Assert.Empty(h.Device.Sent);
+
+        // Every truncation of a valid reply: dropped or ignored, never an exception.
+        for (var length = 0; length < reply.Length; length++)
+        {
+            h.Feed(reply.AsSpan(0, length).ToArray());
+        }
+
+        Assert.Empty(h.Device.Sent);
+    }
+
+    [Fact]
     public void ReplyWithHopLimitOne_IsNotForwarded()
     {
         var h = new Ipv6Harness(nat: true);
