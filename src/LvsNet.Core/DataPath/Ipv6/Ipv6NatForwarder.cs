@@ -36,16 +36,8 @@ internal sealed class Ipv6NatForwarder
     public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, RealServerState server, ushort virtualPort)
     {
         var length = ip.Packet.Length;
-        if (!HasChecksum(ip, in chain))
+        if (!TryBeginRewrite(frame, l2Length, ip, in chain, out var scratch, out var packet))
         {
-            _counters.Drop(DropReason.MalformedUdp);
-            return;
-        }
-
-        var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
-        if (!Ipv6Writer.DecrementHopLimit(packet))
-        {
-            _counters.Drop(DropReason.TtlExceeded);
             return;
         }
 
@@ -59,16 +51,8 @@ internal sealed class Ipv6NatForwarder
     public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
     {
         var length = ip.Packet.Length;
-        if (!HasChecksum(ip, in chain))
+        if (!TryBeginRewrite(frame, l2Length, ip, in chain, out var scratch, out var packet))
         {
-            _counters.Drop(DropReason.MalformedUdp);
-            return;
-        }
-
-        var scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + length), l2Length, out var packet);
-        if (!Ipv6Writer.DecrementHopLimit(packet))
-        {
-            _counters.Drop(DropReason.TtlExceeded);
             return;
         }
 
@@ -76,6 +60,30 @@ internal sealed class Ipv6NatForwarder
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(_egress.Worker, length);
         _out.Transmit(scratch, _out.NextHop(entry.ClientAddress));
+    }
+
+    /// <summary>
+    /// Copies the frame into the scratch buffer with the hop limit − 1; false (counted) for a UDP
+    /// datagram without a checksum, which IPv6 forbids, or a hop limit that expires here.
+    /// </summary>
+    private bool TryBeginRewrite(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, out Span<byte> scratch, out Span<byte> packet)
+    {
+        scratch = default;
+        packet = default;
+        if (!HasChecksum(ip, in chain))
+        {
+            _counters.Drop(DropReason.MalformedUdp);
+            return false;
+        }
+
+        scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + ip.Packet.Length), l2Length, out packet);
+        if (!Ipv6Writer.DecrementHopLimit(packet))
+        {
+            _counters.Drop(DropReason.TtlExceeded);
+            return false;
+        }
+
+        return true;
     }
 
     // TCP always has one; a UDP datagram with checksum 0 has none, which IPv6 does not allow.
