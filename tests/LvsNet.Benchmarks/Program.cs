@@ -8,6 +8,12 @@ if (args is ["table-stress", ..])
     return TableStress.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
 }
 
+// `sync-fill ADDRESS PORT COUNT VIP:PORT SERVER` fills a backup lvsnetd's table through its sync daemon.
+if (args is ["sync-fill", ..])
+{
+    return SyncFill.Run(args);
+}
+
 // `xdp-rate [xdp|pcap] [frames] [rate] [umem frames]` measures receive rate and CPU per frame on a veth pair (needs root).
 if (args is ["xdp-rate", ..])
 {

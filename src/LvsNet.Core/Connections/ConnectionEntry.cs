@@ -5,8 +5,16 @@ namespace LvsNet.Core.Connections;
 
 /// <summary>
 /// One connection, stored by value in the table's preallocated array (no object per connection,
-/// no managed references, so the GC never scans the table). 64 bytes: one cache line.
+/// no managed references, so the GC never scans the table). 56 bytes, everything a connection
+/// needs included: the sync daemon's memory and the FULLNAT binding live here, not beside it.
 /// </summary>
+/// <remarks>
+/// What was folded to fit: a template's count of controlled connections shares the field of a
+/// connection's template index (an entry is one or the other); the timer-wheel slot is stored in
+/// the previous-link of the slot's first entry; the FULLNAT local address is a 2-byte id of
+/// <see cref="LocalAddressBook"/>; the FULLNAT reply index is a port map in the table, not a
+/// chain link here.
+/// </remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 public struct ConnectionEntry
 {
@@ -37,10 +45,10 @@ public struct ConnectionEntry
     /// <summary>The real server's id (<see cref="RealServerState.Id"/>).</summary>
     public int RealServerId;
 
-    /// <summary>The next entry in the same hash bucket, or -1.</summary>
+    /// <summary>The next entry in the same hash bucket, or -1 (also the free-list link).</summary>
     internal int BucketNext;
 
-    /// <summary>The previous entry in the same timer-wheel slot, or -1.</summary>
+    /// <summary>The previous entry in the same timer-wheel slot, or, for the slot's first entry, the slot's complement (<c>~slot</c>, always negative).</summary>
     internal int WheelPrev;
 
     /// <summary>The next entry in the same timer-wheel slot, or -1.</summary>
@@ -55,23 +63,39 @@ public struct ConnectionEntry
     /// <summary>Packets seen from the client.</summary>
     public uint InPackets;
 
-    /// <summary>The timer-wheel slot whose list holds the entry.</summary>
-    internal ushort WheelSlot;
+    // A connection: the index of the template controlling it, or -1. A template: how many
+    // connections it controls. The Template flag says which.
+    private int _controlLink;
+
+    /// <summary>
+    /// The sync daemon's memory of when the connection was last synced (IPVS sync_endtime): the
+    /// expiry it reported in quarter ticks (the tick shifted left by 2), and in the low 2 bits the
+    /// retries sent since.
+    /// </summary>
+    internal uint SyncEnd;
 
     /// <summary>FULLNAT: the local port the director allocated on <see cref="LocalAddress"/>, or 0.</summary>
     public ushort LocalPort;
 
-    /// <summary>For a connection: the index of the persistence template controlling it, or -1.</summary>
-    public int Control;
-
-    /// <summary>For a template: how many connections it controls (it cannot expire while this is above 0).</summary>
-    public int Controlled;
+    /// <summary>FULLNAT: the <see cref="LocalAddressBook"/> id of the local address, or 0.</summary>
+    internal ushort LocalAddressId;
 
     /// <summary>FULLNAT: the local (source) address the real server sees, from the service's pool; 0 for other methods.</summary>
-    public uint LocalAddress;
+    public readonly uint LocalAddress => LocalAddressBook.AddressOf(LocalAddressId);
 
-    /// <summary>FULLNAT: the next entry in the same reply bucket (hashed by local address and port), or -1.</summary>
-    internal int ReplyNext;
+    /// <summary>For a connection: the index of the persistence template controlling it, or -1 (always -1 for a template).</summary>
+    public int Control
+    {
+        readonly get => (Flags & ConnectionFlags.Template) == 0 ? _controlLink : -1;
+        internal set => _controlLink = value;
+    }
+
+    /// <summary>For a template: how many connections it controls (it cannot expire while this is above 0); 0 for a connection.</summary>
+    public int Controlled
+    {
+        readonly get => (Flags & ConnectionFlags.Template) != 0 ? _controlLink : 0;
+        internal set => _controlLink = value;
+    }
 
     /// <summary>True when the entry holds a connection.</summary>
     public readonly bool InUse => (Flags & ConnectionFlags.InUse) != 0;

@@ -11,7 +11,7 @@ public sealed partial class ConnectionTable
     /// (IPVS sync_endtime): the expiry it reported, in quarter ticks (the tick shifted left by 2),
     /// and in the low 2 bits the retries sent since. A new entry starts at its creation tick.
     /// </summary>
-    internal ref uint SyncEndTime(int index) => ref _syncEnd[index];
+    internal ref uint SyncEndTime(int index) => ref _entries[index].SyncEnd;
 
     /// <summary>The <see cref="SyncEndTime"/> value of tick <paramref name="tick"/> with no retries.</summary>
     internal static uint SyncEndAt(uint tick) => tick << 2;
@@ -47,21 +47,17 @@ public sealed partial class ConnectionTable
             result = LocalBindResult.StaleFreed;
         }
 
-        if (!LocalPorts.TryReserve(entry.Protocol, localAddress, localPort))
+        if (!TryGetLocalId(localAddress, out var id) || !LocalPorts.TryReserve(entry.Protocol, localAddress, localPort))
         {
             return LocalBindResult.NotOurs;
         }
 
-        if (entry.LocalAddress != 0)
+        if (entry.LocalAddressId != 0)
         {
             UnbindLocal(ref entry, index);
         }
 
-        entry.LocalAddress = localAddress;
-        entry.LocalPort = localPort;
-        ref var bucket = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, localAddress, localPort, _hashKey) & _bucketMask];
-        entry.ReplyNext = bucket;
-        bucket = index;
+        BindLocal(ref entry, index, id, localAddress, localPort);
         return result;
     }
 

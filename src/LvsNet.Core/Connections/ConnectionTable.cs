@@ -25,21 +25,23 @@ public sealed partial class ConnectionTable
     /// <summary>Wheel slots: 4096 quarter-second ticks, a horizon of 1024 s.</summary>
     public const int WheelSize = 4096;
 
+    /// <summary>The most NAT/FULLNAT handshakes timed at once (see <see cref="MarkHandshakeStart"/>).</summary>
+    public const int HandshakeSlots = 1 << 16;
+
     private const int WheelMask = WheelSize - 1;
     private const int None = -1;
 
     private readonly ConnectionEntry[] _entries;
-
-    // The sync daemon's per-connection "next sync" (IPVS sync_endtime) beside the entries, not in
-    // them: the entry is one full cache line, and only a syncing master reads this.
-    private readonly uint[] _syncEnd;
-    // NAT/FULLNAT: when each connection's SYN was seen (µs | 1; 0 = not timed). Beside the entries
-    // rather than in them: the entry is exactly one cache line, and this is touched twice a connection.
-    private readonly uint[] _handshakeStarts;
     private readonly int[] _buckets;
-    private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
     private readonly int[] _wheel = new int[WheelSize];
+
+    // NAT/FULLNAT handshake timing: when a connection's SYN was seen (µs | 1), in a small
+    // direct-mapped array by entry index rather than 4 bytes in every entry. It is a statistic:
+    // with more handshakes in flight than slots, a later one takes the slot and the earlier
+    // connection goes untimed.
+    private readonly HandshakeMark[] _handshakes;
+    private readonly int _handshakeMask;
     private readonly SipHashKey _hashKey;
     private int _freeHead = None;
     private int _highWater;
@@ -53,15 +55,16 @@ public sealed partial class ConnectionTable
     public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _entries = new ConnectionEntry[capacity];
-        _syncEnd = new uint[capacity];
-        _handshakeStarts = new uint[capacity];
+        // On the pinned object heap rather than the large object heap: the GC sizes the large
+        // object heap's allocation budget by what survives there, so a 600 MB table on it let
+        // gigabytes of large garbage pile up between gen2 collections (docs/benchmarks.md).
+        _entries = GC.AllocateArray<ConnectionEntry>(capacity, pinned: true);
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
-        _buckets = new int[buckets];
-        _replyBuckets = new int[buckets];
+        _buckets = GC.AllocateArray<int>(buckets, pinned: true);
         _bucketMask = buckets - 1;
         Array.Fill(_buckets, None);
-        Array.Fill(_replyBuckets, None);
+        _handshakes = new HandshakeMark[Math.Min(HandshakeSlots, buckets)];
+        _handshakeMask = _handshakes.Length - 1;
         LocalPorts = localPorts ?? new LocalPortAllocator();
         Array.Fill(_wheel, None);
         _hashKey = seed is { } fixedSeed ? SipHashKey.FromSeed(fixedSeed) : SipHashKey.Process;
@@ -75,8 +78,8 @@ public sealed partial class ConnectionTable
     /// Writes every page of the entry array once, so the table's fixed memory is resident from
     /// start. The runtime hands out a large array as zero pages the kernel maps only when first
     /// written; without this the resident size grows with the table's high-water mark (by about
-    /// 80 bytes an entry), and the first flood that fills the table pays a page fault every
-    /// 50 entries on the capture thread.
+    /// 56 bytes an entry), and the first flood that fills the table pays a page fault every
+    /// 73 entries on the capture thread.
     /// </summary>
     public void Commit() => Array.Clear(_entries);
 
@@ -149,78 +152,6 @@ public sealed partial class ConnectionTable
         return None;
     }
 
-    /// <summary>
-    /// Finds the FULLNAT connection of a reply (real server → local address and port): the reply
-    /// chain is hashed by (protocol, local address, local port), which identify the connection
-    /// alone because a local port is never shared by two live connections of a local address.
-    /// </summary>
-    /// <returns>The entry's index, or -1.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FindLocal(IpProtocol protocol, uint localAddress, ushort localPort)
-    {
-        var entries = _entries;
-        var index = _replyBuckets[(int)ConnectionKey.Hash(protocol, localAddress, localPort, _hashKey) & _bucketMask];
-        while (index != None)
-        {
-            ref var entry = ref entries[index];
-            if (entry.LocalAddress == localAddress && entry.LocalPort == localPort && entry.Protocol == protocol)
-            {
-                return index;
-            }
-
-            index = entry.ReplyNext;
-        }
-
-        return None;
-    }
-
-    /// <summary>
-    /// Finds the FULLNAT connection of a reply (or of an ICMP error quoting one): the connection
-    /// that owns LIP:lport, if its real server is the one at
-    /// <paramref name="serverAddress"/>:<paramref name="serverPort"/>.
-    /// </summary>
-    /// <returns>The entry's index, or -1.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FindFullNatReply(IpProtocol protocol, uint localAddress, ushort localPort, uint serverAddress, ushort serverPort, RealServerState?[] serversById)
-    {
-        ArgumentNullException.ThrowIfNull(serversById);
-        var index = FindLocal(protocol, localAddress, localPort);
-        if (index >= 0)
-        {
-            ref var entry = ref _entries[index];
-            if ((uint)entry.RealServerId < (uint)serversById.Length
-                && serversById[entry.RealServerId] is { } server
-                && server.Address == serverAddress
-                && (server.Port == serverPort || (server.Port == 0 && entry.VirtualPort == serverPort)))
-            {
-                return index;
-            }
-        }
-
-        return None;
-    }
-
-    /// <summary>
-    /// Gives a new connection a FULLNAT source: a free port on <paramref name="localAddress"/>,
-    /// linked into the reply chain; the port returns to the pool when the entry is freed.
-    /// </summary>
-    /// <returns>False when every port of that local address is in use (the entry is unchanged).</returns>
-    public bool TryBindLocal(int index, uint localAddress)
-    {
-        ref var entry = ref _entries[index];
-        if (!LocalPorts.TryAllocate(entry.Protocol, localAddress, out var port))
-        {
-            return false;
-        }
-
-        entry.LocalAddress = localAddress;
-        entry.LocalPort = port;
-        ref var bucket = ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, localAddress, port, _hashKey) & _bucketMask];
-        entry.ReplyNext = bucket;
-        bucket = index;
-        return true;
-    }
-
     /// <summary>Adds a connection bound to a real server, in state NONE with the 3 s initial timeout.</summary>
     /// <returns>The new entry's index, or -1 when the table is full.</returns>
     public int Insert(in ConnectionKey key, int realServerId, ConnectionFlags flags, uint now)
@@ -242,20 +173,23 @@ public sealed partial class ConnectionTable
 
         ref var entry = ref _entries[index];
         entry = default;
-        _handshakeStarts[index] = 0;
+        ClearHandshakeMark(index);
         entry.Protocol = key.Protocol;
         entry.ClientAddress = key.ClientAddress;
         entry.ClientPort = key.ClientPort;
         entry.VirtualAddress = key.VirtualAddress;
         entry.VirtualPort = key.VirtualPort;
         entry.RealServerId = realServerId;
-        entry.Control = None;
-        entry.ReplyNext = None;
         entry.Flags = flags | ConnectionFlags.InUse;
+        if ((flags & ConnectionFlags.Template) == 0)
+        {
+            entry.Control = None;
+        }
+
         entry.State = ConnectionState.None;
         entry.TimeoutTicks = ConnectionTimeouts.InitialTicks;
         entry.ExpiresAt = now + entry.TimeoutTicks;
-        _syncEnd[index] = SyncEndAt(now);
+        entry.SyncEnd = SyncEndAt(now);
 
         ref var bucket = ref _buckets[(int)ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _hashKey) & _bucketMask];
         entry.BucketNext = bucket;
@@ -314,19 +248,6 @@ public sealed partial class ConnectionTable
         {
             _entries[entry.Control].Flags |= ConnectionFlags.Assured;
         }
-    }
-
-    /// <summary>Records when a NAT/FULLNAT connection's SYN was seen (microseconds, wrapping) to time its handshake.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void MarkHandshakeStart(int index, uint microseconds) => _handshakeStarts[index] = microseconds | 1;
-
-    /// <summary>Takes the SYN time recorded by <see cref="MarkHandshakeStart"/> (once); false when none was recorded.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TakeHandshakeStart(int index, out uint microseconds)
-    {
-        microseconds = _handshakeStarts[index];
-        _handshakeStarts[index] = 0;
-        return microseconds != 0;
     }
 
     /// <summary>A TCP reply seen: the connection uses the two-way state tables from now on (IPVS clears NOOUTPUT).</summary>
@@ -432,9 +353,9 @@ public sealed partial class ConnectionTable
     private void Free(int index, RealServerState?[] serversById)
     {
         ref var entry = ref _entries[index];
-        Unlink(ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _hashKey) & _bucketMask], index, replyChain: false);
+        Unlink(ref _buckets[(int)ConnectionKey.Hash(entry.Protocol, entry.ClientAddress, entry.ClientPort, _hashKey) & _bucketMask], index);
 
-        if (entry.LocalAddress != 0)
+        if (entry.LocalAddressId != 0)
         {
             UnbindLocal(ref entry, index);
         }
@@ -460,12 +381,12 @@ public sealed partial class ConnectionTable
         Count--;
     }
 
-    /// <summary>Removes <paramref name="index"/> from the chain starting at <paramref name="link"/> (a request chain, or with <paramref name="replyChain"/> a FULLNAT reply chain).</summary>
-    private void Unlink(ref int link, int index, bool replyChain)
+    /// <summary>Removes <paramref name="index"/> from the bucket chain starting at <paramref name="link"/>.</summary>
+    private void Unlink(ref int link, int index)
     {
         while (link != None)
         {
-            ref var next = ref replyChain ? ref _entries[link].ReplyNext : ref _entries[link].BucketNext;
+            ref var next = ref _entries[link].BucketNext;
             if (link == index)
             {
                 link = next;
@@ -476,15 +397,6 @@ public sealed partial class ConnectionTable
         }
     }
 
-    private void UnbindLocal(ref ConnectionEntry entry, int index)
-    {
-        Unlink(ref _replyBuckets[(int)ConnectionKey.Hash(entry.Protocol, entry.LocalAddress, entry.LocalPort, _hashKey) & _bucketMask], index, replyChain: true);
-
-        LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
-        entry.LocalAddress = 0;
-        entry.LocalPort = 0;
-    }
-
     private void WheelAdd(int index)
     {
         ref var entry = ref _entries[index];
@@ -493,8 +405,9 @@ public sealed partial class ConnectionTable
         var tick = (int)(entry.ExpiresAt - _wheelTick) > 0 ? entry.ExpiresAt : _wheelTick + 1;
         var slot = (int)(tick & WheelMask);
         ref var head = ref _wheel[slot];
-        entry.WheelSlot = (ushort)slot;
-        entry.WheelPrev = None;
+
+        // The first entry of a slot keeps the slot, complemented, in its previous-link (WheelRemove needs it).
+        entry.WheelPrev = ~slot;
         entry.WheelNext = head;
         if (head != None)
         {
@@ -507,15 +420,16 @@ public sealed partial class ConnectionTable
     private void WheelRemove(int index)
     {
         ref var entry = ref _entries[index];
-        if (entry.WheelPrev != None)
+        if (entry.WheelPrev >= 0)
         {
             _entries[entry.WheelPrev].WheelNext = entry.WheelNext;
         }
         else
         {
-            _wheel[entry.WheelSlot] = entry.WheelNext;
+            _wheel[~entry.WheelPrev] = entry.WheelNext;
         }
 
+        // The next entry inherits the previous-link as is: an entry or, when it becomes the slot's first, the slot.
         if (entry.WheelNext != None)
         {
             _entries[entry.WheelNext].WheelPrev = entry.WheelPrev;
