@@ -16,6 +16,9 @@ public readonly record struct RealServerKey(ServiceKey Service, uint Address, us
         return new RealServerKey(server.Service, server.Address, server.Port, server.IsIpv6 ? server.Address6 : null);
     }
 
+    /// <summary>The server's address as text: "10.0.0.11" or "2001:db8::11".</summary>
+    public string AddressText => Address6 is { } v6 ? v6.ToString() : Ipv4Address.Format(Address);
+
     /// <summary>"10.0.0.11:80" or "[2001:db8::11]:80".</summary>
     public string ServerText => Address6 is { } v6 ? $"[{v6}]:{Port}" : $"{Ipv4Address.Format(Address)}:{Port}";
 

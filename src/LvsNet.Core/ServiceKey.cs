@@ -29,8 +29,14 @@ public readonly record struct ServiceKey(IpProtocol Protocol, uint Address, usho
     /// <summary>True for a firewall-mark service.</summary>
     public bool IsFirewallMark => FirewallMark != 0;
 
+    /// <summary>The VIP as text: "10.0.0.100" or "2001:db8::100" (RFC 5952), "0.0.0.0" for a firewall-mark service.</summary>
+    public string AddressText => Address6 is { } v6 ? v6.ToString() : Ipv4Address.Format(Address);
+
+    /// <summary>The VIP and port as ipvsadm prints them: "10.0.0.100:80" or "[2001:db8::100]:80".</summary>
+    public string EndpointText => Address6 is { } v6 ? $"[{v6}]:{Port}" : $"{Ipv4Address.Format(Address)}:{Port}";
+
     /// <summary>"TCP 10.0.0.100:80", "TCP [2001:db8::100]:80", or "FWM 1".</summary>
     public override string ToString() => FirewallMark != 0
         ? $"FWM {FirewallMark}"
-        : $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {(Address6 is { } v6 ? $"[{v6}]" : Ipv4Address.Format(Address))}:{Port}";
+        : $"{(Protocol == IpProtocol.Tcp ? "TCP" : Protocol == IpProtocol.Udp ? "UDP" : Protocol.ToString())} {EndpointText}";
 }

@@ -9,6 +9,7 @@ using LvsNet.RealServer;
 const string Usage =
     """
     usage: lvsnet-rs dr up VIP...                      VIPs on lo, arp_ignore=1 and arp_announce=2
+                                                      (an IPv6 VIP goes on lo as VIP/128; IPv6 needs no sysctl)
            lvsnet-rs dr down VIP...                    remove the VIPs from lo; restore the ARP sysctls
                                                       once no VIP added by dr up is left
            lvsnet-rs nat check DIP                     check that the default route goes through the director
@@ -65,18 +66,27 @@ if (networkInterface is null || deviceName is null)
 }
 
 var addresses = new List<uint>();
+var addresses6 = new List<LvsNet.Packets.Ipv6.Ipv6Address>();
 foreach (var text in rest)
 {
+    if (args[0] == "dr" && LvsNet.Packets.Ipv6.Ipv6Address.TryParse(text, out var address6))
+    {
+        // IPv6 DR: the VIP on lo is all it takes (Linux answers neighbour solicitations only for
+        // addresses on the receiving interface), so no sysctl is changed for it.
+        addresses6.Add(address6);
+        continue;
+    }
+
     if (!Ipv4Address.TryParse(text, out var address))
     {
-        Console.Error.WriteLine($"lvsnet-rs: '{text}' is not an IPv4 address");
+        Console.Error.WriteLine(args[0] == "dr" ? $"lvsnet-rs: '{text}' is not an IPv4 or IPv6 address" : $"lvsnet-rs: '{text}' is not an IPv4 address");
         return 2;
     }
 
     addresses.Add(address);
 }
 
-if (addresses.Count == 0)
+if (addresses.Count == 0 && addresses6.Count == 0)
 {
     Console.Error.WriteLine("lvsnet-rs: name at least one address");
     Console.Error.WriteLine(Usage);
@@ -85,8 +95,8 @@ if (addresses.Count == 0)
 
 return (args[0], args[1]) switch
 {
-    ("dr", "up") => RealServerSetup.DirectRoutingUp(addresses) ? 0 : 1,
-    ("dr", "down") => RealServerSetup.DirectRoutingDown(addresses) ? 0 : 1,
+    ("dr", "up") => (addresses.Count == 0 || RealServerSetup.DirectRoutingUp(addresses)) & RealServerSetup.DirectRoutingUp6(addresses6) ? 0 : 1,
+    ("dr", "down") => (addresses.Count == 0 || RealServerSetup.DirectRoutingDown(addresses)) & RealServerSetup.DirectRoutingDown6(addresses6) ? 0 : 1,
     ("nat", "check") => RealServerSetup.NatCheck(addresses[0]) ? 0 : 1,
     ("tun", "run") => RunTunnel(addresses, networkInterface, deviceName),
     _ => Fail($"unknown command '{args[0]} {args[1]}'"),

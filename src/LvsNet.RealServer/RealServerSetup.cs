@@ -80,6 +80,34 @@ internal static class RealServerSetup
         return ok;
     }
 
+    /// <summary>
+    /// IPv6 DR: VIP/128 on lo. Nothing like arp_ignore is needed: Linux answers a neighbour
+    /// solicitation only for an address on the interface it arrived on, so a VIP on lo is never
+    /// advertised, yet packets to it are accepted on any interface.
+    /// </summary>
+    public static bool DirectRoutingUp6(IEnumerable<Packets.Ipv6.Ipv6Address> vips)
+    {
+        var ok = true;
+        foreach (var vip in vips)
+        {
+            ok &= HostCommands.Step($"add {vip}/128 to lo", "already", "ip", "-6", "addr", "add", $"{vip}/128", "dev", "lo");
+        }
+
+        return ok;
+    }
+
+    /// <summary>Removes IPv6 VIPs from lo (no sysctl to restore).</summary>
+    public static bool DirectRoutingDown6(IEnumerable<Packets.Ipv6.Ipv6Address> vips)
+    {
+        var ok = true;
+        foreach (var vip in vips)
+        {
+            ok &= HostCommands.Step($"remove {vip}/128 from lo", "Cannot assign requested address", "ip", "-6", "addr", "del", $"{vip}/128", "dev", "lo");
+        }
+
+        return ok;
+    }
+
     /// <summary>NAT: the real server's replies must go back through the director.</summary>
     public static bool NatCheck(uint director)
     {

@@ -63,6 +63,28 @@ public class RealServerToolLabTests
     }
 
     [RequiresRootFact]
+    public void DrUp_Ipv6Vip_GoesOnLoAs128_WithoutTouchingArpSysctls_DrDownRemovesIt()
+    {
+        // A nat lab with IPv6 on its links: its real servers hold no IPv6 VIP.
+        using var lab = Lab.Up(realServers: 1, mode: "nat", ipv6: true);
+        string Loopback6() => lab.Exec("rs1", Short, "ip", "-6", "-o", "addr", "show", "dev", "lo").StandardOutput;
+        var arpIgnore = Sysctl(lab, "net.ipv4.conf.all.arp_ignore");
+        Assert.DoesNotContain("2001:db8::100", Loopback6(), StringComparison.Ordinal);
+
+        var up = Rs(lab, "dr", "up", "2001:db8::100");
+        Assert.True(up.ExitCode == 0, up.Output);
+        Assert.Contains(" inet6 2001:db8::100/128 ", Loopback6(), StringComparison.Ordinal);
+        Assert.Equal(arpIgnore, Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
+        Assert.Equal(0, Rs(lab, "dr", "up", "2001:db8::100").ExitCode);
+
+        var down = Rs(lab, "dr", "down", "2001:db8::100");
+        Assert.True(down.ExitCode == 0, down.Output);
+        Assert.DoesNotContain("2001:db8::100", Loopback6(), StringComparison.Ordinal);
+        Assert.Contains(" inet6 ::1/128 ", Loopback6(), StringComparison.Ordinal);
+        Assert.NotEqual(0, Rs(lab, "dr", "up", "2001:db8::zz").ExitCode);
+    }
+
+    [RequiresRootFact]
     public void DrDown_IgnoresTheStateOfADeletedNamespaceWhoseInodeThisOneReuses()
     {
         // The kernel reuses a deleted namespace's inode number at once. A state file named by it
@@ -96,7 +118,7 @@ public class RealServerToolLabTests
         using var lab = Lab.Up(realServers: 1, mode: "nat");
         var result = Rs(lab, "dr", "up", "10.77.0.300");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("'10.77.0.300' is not an IPv4 address", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("'10.77.0.300' is not an IPv4 or IPv6 address", result.StandardError, StringComparison.Ordinal);
         Assert.Equal("0", Sysctl(lab, "net.ipv4.conf.all.arp_ignore"));
         Assert.DoesNotContain("10.77.0.", Loopback(lab), StringComparison.Ordinal);
     }

@@ -93,7 +93,7 @@ internal static class KeepalivedCheckers
             case "connect_ip" when connection:
                 if (IsIpv6(child.Value))
                 {
-                    notes.Unmapped(title, child, "LvsNet has no IPv6 yet");
+                    notes.Unmapped(title, child, "LvsNet's connect_ip takes an IPv4 address (an IPv6 real server is probed at its own address without it)");
                     return Outcome.Failed;
                 }
 

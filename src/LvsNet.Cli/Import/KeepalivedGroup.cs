@@ -8,7 +8,7 @@ namespace LvsNet.Cli.Import;
 /// A keepalived <c>virtual_server_group</c>: the address:port endpoints one <c>virtual_server group NAME</c>
 /// block applies to. Entries are <c>IP [PORT]</c>, <c>A.B.C.D-E [PORT]</c> (last octet range),
 /// <c>A.B.C.D-E.F.G.H [PORT]</c> and <c>A.B.C.D/NN [PORT]</c>, all inclusive, and <c>fwmark N</c>
-/// (a firewall-mark service: address and port 0); IPv6 entries are errors (LvsNet has no IPv6 yet).
+/// (a firewall-mark service: address and port 0); IPv6 entries are errors (the import expands IPv4 groups only).
 /// </summary>
 internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uint Address, ushort Port, uint Mark, int Line)> Endpoints)
 {
@@ -39,7 +39,7 @@ internal sealed record KeepalivedGroup(string Name, int Line, IReadOnlyList<(uin
 
             if (IsIpv6(entry.Keyword))
             {
-                notes.Error(entry.Line, $"{title}: {entry.Text}: LvsNet has no IPv6 yet");
+                notes.Error(entry.Line, $"{title}: {entry.Text}: IPv6 group entries are not imported yet (write a virtual_server per IPv6 address)");
                 continue;
             }
 

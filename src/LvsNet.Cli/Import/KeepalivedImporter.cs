@@ -3,6 +3,7 @@ using System.Globalization;
 using LvsNet.Cli.Ipvsadm;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Cli.Import;
 
@@ -52,10 +53,10 @@ internal static class KeepalivedImporter
                 case "virtual_server":
                     foreach (var service in VirtualServer(node, groups, config.Director, trackFiles, notes))
                     {
-                        var earlier = services.ToList().FindIndex(s => s.Protocol == service.Protocol && s.Address == service.Address && s.Port == service.Port && s.FirewallMark == service.FirewallMark);
+                        var earlier = services.ToList().FindIndex(s => s.Protocol == service.Protocol && s.Address == service.Address && s.Address6 == service.Address6 && s.Port == service.Port && s.FirewallMark == service.FirewallMark);
                         if (earlier >= 0)
                         {
-                            var what = service.FirewallMark != 0 ? $"fwmark {service.FirewallMark}" : KeepalivedValues.Endpoint(service.Address, service.Port);
+                            var what = service.FirewallMark != 0 ? $"fwmark {service.FirewallMark}" : service.EndpointText;
                             notes.Error(node.Line, $"virtual_server {node.Rest}: {what} duplicates the virtual_server of line {origins[earlier]}");
                             continue;
                         }
@@ -103,7 +104,7 @@ internal static class KeepalivedImporter
 
     private static List<VirtualServiceConfig> VirtualServer(KeepalivedNode node, Dictionary<string, KeepalivedGroup> groups, DirectorConfig director, Dictionary<string, KeepalivedNode> trackFiles, ImportNotes notes)
     {
-        List<(uint, ushort, uint)> endpoints;
+        List<(uint, ushort, uint, Ipv6Address?)> endpoints;
         if (node.Value == "group")
         {
             var name = node.Args.Count > 1 ? node.Args[1] : "";
@@ -113,7 +114,7 @@ internal static class KeepalivedImporter
                 return [];
             }
 
-            endpoints = group.Endpoints.Select(e => (e.Address, e.Port, e.Mark)).ToList();
+            endpoints = group.Endpoints.Select(e => (e.Address, e.Port, e.Mark, (Ipv6Address?)null)).ToList();
             if (endpoints.Count == 0)
             {
                 notes.Error(node.Line, $"virtual_server {node.Rest}: the group has no address LvsNet can serve");

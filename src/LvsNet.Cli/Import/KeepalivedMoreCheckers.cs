@@ -64,7 +64,7 @@ internal static class KeepalivedMoreCheckers
                     ok = false;
                     break;
                 default:
-                    notes.Unmapped($"{title}: host", child, IsIpv6(child.Value) ? "LvsNet has no IPv6 yet" : "LvsNet's SMTP hosts take connect_ip and connect_port only");
+                    notes.Unmapped($"{title}: host", child, IsIpv6(child.Value) ? "LvsNet's SMTP hosts take IPv4 addresses" : "LvsNet's SMTP hosts take connect_ip and connect_port only");
                     ok = false;
                     break;
             }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using static LvsNet.Cli.Import.KeepalivedValues;
 
 namespace LvsNet.Cli.Import;
@@ -16,6 +17,9 @@ internal sealed record KeepalivedRealServer
 
     /// <summary>The address.</summary>
     public required uint Address { get; init; }
+
+    /// <summary>The IPv6 address of an IPv6 real server (then <see cref="Address"/> is 0), or null.</summary>
+    public Ipv6Address? Address6 { get; init; }
 
     /// <summary>The port; null = none given (the virtual port).</summary>
     public ushort? Port { get; init; }
@@ -55,6 +59,7 @@ internal sealed record KeepalivedRealServer
         return new RealServerConfig
         {
             Address = Address,
+            Address6 = Address6,
             Port = port,
             Weight = Weight ?? serviceWeight,
             Method = method,
@@ -73,13 +78,19 @@ internal sealed record KeepalivedRealServer
     public static KeepalivedRealServer? Read(KeepalivedNode node, string title, ForwardingMethod? methodSoFar, KeepalivedCheckerContext context, ImportNotes notes)
     {
         var name = $"{title}: real_server {node.Rest}";
+        uint address = 0;
+        Ipv6Address? address6 = null;
         if (IsIpv6(node.Value))
         {
-            notes.Error(node.Line, $"{name}: LvsNet has no IPv6 yet");
-            return null;
-        }
+            if (!Ipv6Address.TryParse(node.Value, out var v6))
+            {
+                notes.Error(node.Line, $"{name}: not an IPv6 address");
+                return null;
+            }
 
-        if (!Ipv4Address.TryParse(node.Value, out var address))
+            address6 = v6;
+        }
+        else if (!Ipv4Address.TryParse(node.Value, out address))
         {
             notes.Error(node.Line, $"{name}: not an IPv4 address");
             return null;
@@ -91,7 +102,7 @@ internal sealed record KeepalivedRealServer
             return null;
         }
 
-        var server = new KeepalivedRealServer { Line = node.Line, Text = $"real_server {node.Rest}", Address = address, Port = port, Method = methodSoFar };
+        var server = new KeepalivedRealServer { Line = node.Line, Text = $"real_server {node.Rest}", Address = address, Address6 = address6, Port = port, Method = methodSoFar };
         var parameters = HealthCheckParameters.Empty;
         bool? inhibit = null;
         string? notifyUp = null;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Cli.Import;
 
@@ -14,7 +15,7 @@ namespace LvsNet.Cli.Import;
 internal static class KeepalivedServiceBuilder
 {
     /// <summary>The services of <paramref name="vs"/> on <paramref name="endpoints"/>.</summary>
-    public static List<VirtualServiceConfig> Build(KeepalivedVirtualServerSettings vs, IReadOnlyList<(uint Address, ushort Port, uint Mark)> endpoints, ImportNotes notes)
+    public static List<VirtualServiceConfig> Build(KeepalivedVirtualServerSettings vs, IReadOnlyList<(uint Address, ushort Port, uint Mark, Ipv6Address? Address6)> endpoints, ImportNotes notes)
     {
         var title = vs.Title;
         var protocol = vs.Protocol ?? IpProtocol.Udp;
@@ -53,8 +54,14 @@ internal static class KeepalivedServiceBuilder
 
         var (quorum, hysteresis) = Quorum(vs, servers, notes);
         var services = new List<VirtualServiceConfig>();
-        foreach (var (address, port, mark) in endpoints)
+        foreach (var (address, port, mark, address6) in endpoints)
         {
+            if (mark != 0 && vs.Inet6)
+            {
+                notes.Error(vs.Line, $"{title}: an IPv6 firewall-mark service (ip_family inet6); LvsNet has firewall-mark services for IPv4 only");
+                continue;
+            }
+
             var realServers = ImmutableArray.CreateBuilder<RealServerConfig>(servers.Count);
             foreach (var server in servers)
             {
@@ -66,12 +73,14 @@ internal static class KeepalivedServiceBuilder
             {
                 Protocol = mark != 0 ? 0 : protocol,
                 Address = address,
+                Address6 = address6,
                 Port = port,
                 FirewallMark = mark,
                 OnePacketScheduling = onePacket && (mark != 0 || protocol == IpProtocol.Udp),
                 Scheduler = vs.Scheduler,
                 PersistenceTimeout = persistence,
-                PersistenceNetmask = vs.Netmask,
+                PersistenceNetmask = address6 is null ? vs.Netmask : uint.MaxValue,
+                PersistencePrefixLength = address6 is null ? 128 : vs.PrefixLength ?? 128,
                 SchedulerFlags = vs.Flags.ToImmutable(),
                 RealServers = realServers.MoveToImmutable(),
                 HealthCheck = servers.Any(s => s.HealthCheck is not null) || vs.Omega
@@ -89,7 +98,7 @@ internal static class KeepalivedServiceBuilder
         var servers = new List<KeepalivedRealServer>();
         foreach (var server in vs.Servers)
         {
-            if (servers.Any(s => s.Address == server.Address && s.Port == server.Port))
+            if (servers.Any(s => s.Address == server.Address && s.Address6 == server.Address6 && s.Port == server.Port))
             {
                 notes.Adjusted(server.Line, $"{vs.Title}: {server.Text} is listed twice; keepalived removes the second, so does the import");
                 continue;

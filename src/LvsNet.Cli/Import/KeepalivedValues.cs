@@ -158,7 +158,7 @@ internal static class KeepalivedValues
         return true;
     }
 
-    /// <summary>True when <paramref name="text"/> looks like an IPv6 address (LvsNet has no IPv6 yet).</summary>
+    /// <summary>True when <paramref name="text"/> looks like an IPv6 address (it has a colon).</summary>
     public static bool IsIpv6(string? text) => text is not null && text.Contains(':', StringComparison.Ordinal);
 
     /// <summary>Formats address:port.</summary>

@@ -3,6 +3,7 @@ using LvsNet.Cli.Ipvsadm;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using static LvsNet.Cli.Import.KeepalivedValues;
 
 namespace LvsNet.Cli.Import;
@@ -113,14 +114,20 @@ internal static class KeepalivedVirtualServer
 
                 break;
             case "persistence_granularity":
+                // keepalived's pgr_handler: a dotted netmask for IPv4, a prefix length 1..128 for IPv6.
                 if (Ipv4Address.TryParse(value, out var netmask))
                 {
                     vs.Netmask = netmask;
                     vs.Granularity = true;
                 }
+                else if (int.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) && prefix is >= 1 and <= 128)
+                {
+                    vs.PrefixLength = prefix;
+                    vs.Granularity = true;
+                }
                 else
                 {
-                    notes.Unmapped(title, child, "not an IPv4 netmask");
+                    notes.Unmapped(title, child, "not an IPv4 netmask or an IPv6 prefix length (1 to 128)");
                 }
 
                 break;
@@ -149,11 +156,14 @@ internal static class KeepalivedVirtualServer
 
                 break;
             case "ip_family":
-                if (value != "inet")
+                // The address says the family; inet6 matters for a fwmark service, which LvsNet has for IPv4 only.
+                if (value is not ("inet" or "inet6"))
                 {
-                    notes.Unmapped(title, child, "LvsNet has no IPv6 yet" + NotImported);
+                    notes.Unmapped(title, child, "expected inet or inet6" + NotImported);
                     vs.Refused = true;
                 }
+
+                vs.Inet6 = value == "inet6";
 
                 break;
             case "delay_loop":
@@ -271,7 +281,7 @@ internal static class KeepalivedVirtualServer
     {
         if (IsIpv6(child.Value))
         {
-            notes.Unmapped(vs.Title, child, "LvsNet has no IPv6 yet");
+            notes.Unmapped(vs.Title, child, "LvsNet's sorry server is IPv4 only");
             return;
         }
 
@@ -287,28 +297,34 @@ internal static class KeepalivedVirtualServer
         vs.SorryLine = child.Line;
     }
 
-    /// <summary>"ADDRESS PORT" or "fwmark N" of a virtual_server that is not a group; null (with an error) for IPv6 services.</summary>
-    public static (uint Address, ushort Port, uint Mark)? Endpoint(KeepalivedNode node, ImportNotes notes)
+    /// <summary>"ADDRESS PORT" (IPv4 or IPv6) or "fwmark N" of a virtual_server that is not a group; null (with an error) when unreadable.</summary>
+    public static (uint Address, ushort Port, uint Mark, Ipv6Address? Address6)? Endpoint(KeepalivedNode node, ImportNotes notes)
     {
         var title = $"virtual_server {node.Rest}";
         if (node.Value == "fwmark")
         {
             if (node.Args.Count == 2 && TryMark(node.Args[1], out var mark))
             {
-                return (0, 0, mark);
+                return (0, 0, mark, null);
             }
 
             notes.Error(node.Line, $"{title}: expected fwmark N with N from 1 to 4294967295");
             return null;
         }
 
+        Ipv6Address? address6 = null;
+        uint address = 0;
         if (IsIpv6(node.Value))
         {
-            notes.Error(node.Line, $"{title}: LvsNet has no IPv6 yet");
-            return null;
-        }
+            if (!Ipv6Address.TryParse(node.Value, out var v6))
+            {
+                notes.Error(node.Line, $"{title}: not an IPv6 address");
+                return null;
+            }
 
-        if (!Ipv4Address.TryParse(node.Value, out var address))
+            address6 = v6;
+        }
+        else if (!Ipv4Address.TryParse(node.Value, out address))
         {
             notes.Error(node.Line, $"{title}: not an IPv4 address");
             return null;
@@ -320,7 +336,7 @@ internal static class KeepalivedVirtualServer
             return null;
         }
 
-        return (address, port ?? 0, 0);
+        return (address, port ?? 0, 0, address6);
     }
 
     /// <summary>A firewall mark as keepalived reads it: a decimal number 1..4294967295.</summary>

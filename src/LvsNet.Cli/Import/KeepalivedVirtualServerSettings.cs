@@ -34,6 +34,12 @@ internal sealed class KeepalivedVirtualServerSettings
     /// <summary>persistence_granularity.</summary>
     public uint Netmask { get; set; } = uint.MaxValue;
 
+    /// <summary>persistence_granularity as an IPv6 prefix length (1..128), or null when not given so.</summary>
+    public int? PrefixLength { get; set; }
+
+    /// <summary>ip_family inet6 (an IPv6 fwmark service, which LvsNet does not have).</summary>
+    public bool Inet6 { get; set; }
+
     /// <summary>ops.</summary>
     public bool OnePacket { get; set; }
 

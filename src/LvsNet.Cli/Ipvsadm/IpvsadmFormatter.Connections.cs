@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using LvsNet.Control.Protocol;
-using LvsNet.Packets;
 
 namespace LvsNet.Cli.Ipvsadm;
 
@@ -45,13 +44,7 @@ public static partial class IpvsadmFormatter
         return text.ToString();
     }
 
-    private static string Endpoint(string address, ushort port, string protocol, ListFormat format, INameResolver resolver)
-    {
-        if ((format & ListFormat.Numeric) != 0 || !Ipv4Address.TryParse(address, out var value))
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"{address}:{port}");
-        }
-
-        return resolver.HostName(value) + ":" + resolver.PortName(port, protocol);
-    }
+    // ipvsadm's addrport_to_anyname: "10.0.0.1:80", an IPv6 address in brackets ("[2001:db8::1]:80").
+    private static string Endpoint(string address, ushort port, string protocol, ListFormat format, INameResolver resolver) =>
+        AddressPort(address, port, protocol, format, resolver);
 }

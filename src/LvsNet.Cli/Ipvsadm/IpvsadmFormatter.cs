@@ -196,7 +196,7 @@ public static partial class IpvsadmFormatter
             if (service.PersistenceTimeoutSeconds is { } persistent)
             {
                 text.Append(" -p ").Append(persistent.ToString(CultureInfo.InvariantCulture));
-                if (service.PersistenceNetmask != "255.255.255.255")
+                if (service.PersistenceNetmask != DefaultNetmask(service))
                 {
                     text.Append(" -M ").Append(service.PersistenceNetmask);
                 }
@@ -242,7 +242,7 @@ public static partial class IpvsadmFormatter
             if (service.PersistenceTimeoutSeconds is { } persistent)
             {
                 text.Append(" persistent ").Append(persistent.ToString(CultureInfo.InvariantCulture));
-                if (service.PersistenceNetmask != "255.255.255.255")
+                if (service.PersistenceNetmask != DefaultNetmask(service))
                 {
                     text.Append(" mask ").Append(service.PersistenceNetmask);
                 }
@@ -428,6 +428,9 @@ public static partial class IpvsadmFormatter
     private static UInt128 AddressValue(string address) =>
         Ipv4Address.TryParse(address, out var value) ? value
         : LvsNet.Packets.Ipv6.Ipv6Address.TryParse(address, out var v6) ? v6.Value : UInt128.Zero;
+
+    // ipvsadm prints the mask unless it is the family's default: 255.255.255.255, or the prefix length 128 for IPv6.
+    private static string DefaultNetmask(ServiceListing service) => IsIpv6(service.Address) ? "128" : "255.255.255.255";
 
     private static bool IsIpv6(string address) => address.Contains(':', StringComparison.Ordinal);
 }

@@ -63,7 +63,7 @@ internal static class IpvsadmOptionTable
         Value('u', "udp-service", ServiceAddress, "service-address", "service-address is host[:port]", (s, v) => VirtualService(s, v!, ServiceProtocols.Udp)),
         Value('\0', "sctp-service", ServiceAddress, null, null, (_, _) => throw IpvsadmErrors.Unsupported("--sctp-service", "SCTP services")),
         Value('f', "fwmark-service", ServiceAddress, "fwmark", "fwmark is an integer greater than zero", (s, v) => FirewallMarkService(s, v!)),
-        new() { Short = '6', Long = "ipv6", Handle = (_, _) => throw IpvsadmErrors.Unsupported("-6", "IPv6 services") },
+        new() { Short = '6', Long = "ipv6", Handle = (s, _) => FirewallMarkIpv6(s), Help = "fwmark entry uses IPv6" },
         Value('s', "scheduler", new("scheduler", Allowed: Services), "scheduler", "one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,\n" + Indent + "the default scheduler is wlc.",
             (s, v) => s.Scheduler = v!.Length > 15 ? v[..15] : v),
         new()
@@ -72,7 +72,7 @@ internal static class IpvsadmOptionTable
             Help = $"persistent service (default {DefaultPersistenceSeconds} s)",
             Handle = (s, v) => s.PersistenceSeconds = v is null ? DefaultPersistenceSeconds : IpvsadmValues.Timeout(v, 1, MaxTimeoutSeconds),
         },
-        Value('M', "netmask", new("netmask", Allowed: Services), "netmask", "persistent granularity mask", (s, v) => s.Netmask = IpvsadmValues.Netmask(v, s.Resolver)),
+        Value('M', "netmask", new("netmask", Allowed: Services), "netmask", "persistent granularity mask", (s, v) => s.NetmaskText = v),
         Value('r', "real-server", new("real-server", Required: Servers), "server-address", "server-address is host (and port)", (s, v) => s.ServerText = v),
         Method('g', "gatewaying", ForwardingMethods.DirectRouting, "gatewaying (direct routing) (default)"),
         Method('i', "ipip", ForwardingMethods.Tunnel, "ipip encapsulation (tunneling)"),
@@ -167,13 +167,26 @@ internal static class IpvsadmOptionTable
     private static void VirtualService(IpvsadmParseState s, string value, string protocol)
     {
         s.Protocol = protocol;
-        if (!IpvsadmValues.TryParseService(value, protocol, s.Resolver, out var address, out var port, out _))
+        if (!IpvsadmValues.TryParseService(value, protocol, s.Resolver, out var address, out var address6, out var port, out _))
         {
             throw IpvsadmErrors.Fail("illegal virtual server address[:port] specified");
         }
 
         s.Address = address;
+        s.Address6 = address6;
         s.Port = port;
+    }
+
+    // ipvsadm's -6 marks the fwmark service given before it as IPv6 ("-6 used before -f" otherwise);
+    // an IPv6 address after -t/-u says its family itself. LvsNet has no IPv6 firewall-mark services.
+    private static void FirewallMarkIpv6(IpvsadmParseState s)
+    {
+        if (s.FirewallMark == 0)
+        {
+            throw IpvsadmErrors.Fail("-6 used before -f\n");
+        }
+
+        throw IpvsadmErrors.Unsupported("-f " + s.FirewallMark.ToString(System.Globalization.CultureInfo.InvariantCulture) + " -6", "IPv6 firewall-mark services");
     }
 
     // ipvsadm's parse_fwmark: a decimal number 1..UINT_MAX; the protocol is set to TCP, "a sane value, even though it is not used".
@@ -186,6 +199,7 @@ internal static class IpvsadmOptionTable
 
         s.Protocol = ServiceProtocols.Tcp;
         s.Address = 0;
+        s.Address6 = null;
         s.Port = 0;
         s.FirewallMark = mark;
     }

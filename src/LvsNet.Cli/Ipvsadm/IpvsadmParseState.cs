@@ -48,6 +48,9 @@ internal sealed class IpvsadmParseState
 
     public uint? Address { get; set; }
 
+    /// <summary>The IPv6 VIP of -t/-u (then <see cref="Address"/> is 0), or null.</summary>
+    public LvsNet.Packets.Ipv6.Ipv6Address? Address6 { get; set; }
+
     public ushort Port { get; set; }
 
     /// <summary>The firewall mark of -f, or 0.</summary>
@@ -58,6 +61,9 @@ internal sealed class IpvsadmParseState
     public int? PersistenceSeconds { get; set; }
 
     public string? Netmask { get; set; }
+
+    /// <summary>-M as given: read once the service's family is known (a dotted mask for IPv4, a prefix length for IPv6).</summary>
+    public string? NetmaskText { get; set; }
 
     public bool Ops { get; set; }
 
@@ -72,6 +78,9 @@ internal sealed class IpvsadmParseState
     public bool Toa { get; set; }
 
     public uint ServerAddress { get; set; }
+
+    /// <summary>The IPv6 address of -r (then <see cref="ServerAddress"/> is 0), or null.</summary>
+    public LvsNet.Packets.Ipv6.Ipv6Address? ServerAddress6 { get; set; }
 
     public ushort ServerPort { get; set; }
 

@@ -10,7 +10,9 @@ public sealed partial class IpvsadmParser
     private static IpvsadmInvocation Build(IpvsadmParseState s, TimeoutSettings? timeouts)
     {
         var service = s.FirewallMark != 0 ? ServiceSelector.ForMark(s.FirewallMark)
+            : s.Address6 is { } address6 ? new ServiceSelector(s.Protocol, address6.ToString(), s.Port)
             : s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
+        var serverAddress = s.ServerAddress6 is { } server6 ? server6.ToString() : Ipv4Address.Format(s.ServerAddress);
         return s.Command switch
         {
             List => new IpvsadmInvocation
@@ -55,7 +57,7 @@ public sealed partial class IpvsadmParser
             {
                 Kind = EditKind.DeleteServer,
                 Service = service,
-                ServerAddress = Ipv4Address.Format(s.ServerAddress),
+                ServerAddress = serverAddress,
                 ServerPort = s.ServerPort,
             }),
             AddServer or EditServer => EditOf(
@@ -64,7 +66,7 @@ public sealed partial class IpvsadmParser
                 {
                     Kind = s.Command == AddServer ? EditKind.AddServer : EditKind.EditServer,
                     Service = service,
-                    ServerAddress = Ipv4Address.Format(s.ServerAddress),
+                    ServerAddress = serverAddress,
                     ServerPort = s.ServerPort,
                     Method = s.Method,
                     Weight = s.Weight,

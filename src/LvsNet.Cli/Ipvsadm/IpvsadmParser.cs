@@ -16,7 +16,7 @@ namespace LvsNet.Cli.Ipvsadm;
 /// it first); <c>--fullnat</c> selects LvsNet's FULLNAT method, and DPVS's local-address commands
 /// (<c>-P/--add-laddr</c>, <c>-Q/--del-laddr</c>, <c>-G/--get-laddr</c> with <c>-z/--laddr</c>) and
 /// <c>--toa</c> on <c>-A/-E</c> manage its source pool; features LvsNet does not have yet
-/// (fwmark, SCTP, IPv6, persistence engines, GUE/GRE tunnels, the sync daemon) are refused with a
+/// (IPv6 firewall-mark services, SCTP, persistence engines, GUE/GRE tunnels, the sync daemon) are refused with a
 /// message saying so, exit status 2.
 /// </remarks>
 public sealed partial class IpvsadmParser
@@ -98,6 +98,13 @@ public sealed partial class IpvsadmParser
         if (state.SchedFlagsText is { } flagsText)
         {
             state.SchedFlags = IpvsadmValues.SchedulerFlags(state.Scheduler ?? DefaultScheduler, flagsText);
+        }
+
+        if (state.NetmaskText is { } maskText)
+        {
+            state.Netmask = state.Address6 is not null
+                ? IpvsadmValues.Ipv6Netmask(maskText).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : IpvsadmValues.Netmask(maskText, state.Resolver);
         }
 
         CheckOptions(state);
@@ -261,6 +268,14 @@ public sealed partial class IpvsadmParser
                 state.ServerPort = state.Port;
             }
 
+            // ipvsadm: "Tunneling allows different address family" (an IPv6 server behind an IPv4 VIP or the reverse).
+            var serviceIpv6 = state.Address6 is not null;
+            var serverIpv6 = state.ServerAddress6 is not null;
+            if (serviceIpv6 != serverIpv6 && state.Method != ForwardingMethods.Tunnel)
+            {
+                throw IpvsadmErrors.Fail("Different address family is allowed only for tunneling servers");
+            }
+
             CheckTunnelOptions(state);
         }
 
@@ -275,12 +290,13 @@ public sealed partial class IpvsadmParser
 
     private static void ResolveServer(IpvsadmParseState s)
     {
-        if (!IpvsadmValues.TryParseService(s.ServerText!, s.Protocol, s.Resolver, out var address, out var port, out var hasPort))
+        if (!IpvsadmValues.TryParseService(s.ServerText!, s.Protocol, s.Resolver, out var address, out var address6, out var port, out var hasPort))
         {
             throw IpvsadmErrors.Fail("illegal real server address[:port] specified");
         }
 
         s.ServerAddress = address;
+        s.ServerAddress6 = address6;
 
         // Without a port the real server takes the virtual port.
         s.ServerPort = hasPort ? port : s.Port;

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Cli.Ipvsadm;
 
@@ -31,14 +30,17 @@ internal static class IpvsadmValues
     }
 
     /// <summary>
-    /// parse_service: host[:port] where host is an inet_aton address or a name and port a number or
-    /// a service name. False where ipvsadm's result lacks SERVICE_ADDR (the caller says which
-    /// "illegal ... address[:port] specified"), including an empty host (":80"), which ipvsadm's
-    /// resolver refuses and .NET's would turn into the local machine.
+    /// parse_service: <c>host[:port]</c> where host is an inet_aton address or a name and port a
+    /// number or a service name, or an IPv6 address, bare (<c>2001:db8::1</c>, no port) or in
+    /// brackets with a port (<c>[2001:db8::1]:80</c>; ipvsadm wants the colon after the bracket).
+    /// False where ipvsadm's result lacks SERVICE_ADDR (the caller says which "illegal ...
+    /// address[:port] specified"), including an empty host (":80"), which ipvsadm's resolver
+    /// refuses and .NET's would turn into the local machine. IPv6 names are not resolved.
     /// </summary>
-    public static bool TryParseService(string text, string protocol, INameResolver resolver, out uint address, out ushort port, out bool hasPort)
+    public static bool TryParseService(string text, string protocol, INameResolver resolver, out uint address, out Ipv6Address? address6, out ushort port, out bool hasPort)
     {
         address = 0;
+        address6 = null;
         port = 0;
         hasPort = false;
         if (text.Length == 0 || text.All(char.IsAsciiDigit))
@@ -46,30 +48,50 @@ internal static class IpvsadmValues
             return false;
         }
 
-        if (text[0] == '[' || (text.Count(c => c == ':') > 1 && IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6))
+        string? portText = null;
+        var host = text;
+        if (text[0] == '[')
         {
-            throw IpvsadmErrors.Unsupported(text, "IPv6 addresses");
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || close + 1 >= text.Length || text[close + 1] != ':')
+            {
+                return false;
+            }
+
+            host = text[1..close];
+            portText = text[(close + 2)..];
         }
 
-        var colon = text.LastIndexOf(':');
-        var host = colon < 0 ? text : text[..colon];
-        if (host.Length == 0 || host.All(char.IsWhiteSpace))
+        if (Ipv6Address.TryParse(host, out var v6))
         {
-            return false;
+            address6 = v6;
+        }
+        else
+        {
+            if (text[0] != '[')
+            {
+                var colon = text.LastIndexOf(':');
+                host = colon < 0 ? text : text[..colon];
+                portText = colon < 0 ? null : text[(colon + 1)..];
+            }
+
+            if (host.Length == 0 || host.All(char.IsWhiteSpace))
+            {
+                return false;
+            }
+
+            if (!InetAton.TryParse(host, out address) && !resolver.TryResolveHost(host, out address))
+            {
+                return false;
+            }
         }
 
-        if (!InetAton.TryParse(host, out address) && !resolver.TryResolveHost(host, out address))
-        {
-            return false;
-        }
-
-        if (colon < 0)
+        if (portText is null)
         {
             return true;
         }
 
         hasPort = true;
-        var portText = text[(colon + 1)..];
         if (ToNumber(portText, 0, 65535) is { } number)
         {
             port = (ushort)number;
@@ -78,6 +100,10 @@ internal static class IpvsadmValues
 
         return resolver.TryResolvePort(portText, protocol, out port);
     }
+
+    /// <summary>-M for an IPv6 service: a prefix length from 1 to 128 (ipvsadm takes atoi of the text; LvsNet wants the whole text a number).</summary>
+    public static int Ipv6Netmask(string? text) =>
+        text is not null && ToNumber(text, 1, 128) is { } prefix ? prefix : throw IpvsadmErrors.Fail("illegal ipv6 netmask specified");
 
     /// <summary>-b: comma-separated flags, each known and belonging to the scheduler.</summary>
     public static List<string> SchedulerFlags(string scheduler, string text)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Control.Editing;
 
@@ -70,7 +71,9 @@ public static class ConfigEditor
                 var added = ServiceSettings(
                     selector.FirewallMark != 0
                         ? new VirtualServiceConfig { Protocol = 0, Address = 0, Port = 0, FirewallMark = selector.FirewallMark }
-                        : new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = Ipv4Address.Parse(selector.Address), Port = selector.Port },
+                        : selector.Address6 is { } vip6
+                            ? new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = 0, Address6 = vip6, Port = selector.Port }
+                            : new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = Ipv4Address.Parse(selector.Address), Port = selector.Port },
                     operation);
                 return config with { VirtualServices = services.Add(added) };
 
@@ -107,15 +110,8 @@ public static class ConfigEditor
                 }
 
                 var service = services[index];
-                var address = Ipv4Address.TryParse(operation.ServerAddress, out var a) ? a : throw Error(operation, "illegal real server address[:port] specified");
-                var serverIndex = -1;
-                for (var j = 0; j < service.RealServers.Length && serverIndex < 0; j++)
-                {
-                    if (service.RealServers[j].Address == address && service.RealServers[j].Port == operation.ServerPort)
-                    {
-                        serverIndex = j;
-                    }
-                }
+                var (address, address6) = ServerAddress(operation);
+                var serverIndex = IndexOf(service, address, address6, operation.ServerPort);
 
                 ImmutableArray<RealServerConfig> servers;
                 if (operation.Kind == EditKind.AddServer)
@@ -126,7 +122,7 @@ public static class ConfigEditor
                     }
 
                     // The kernel links a new destination at the head of the service's list.
-                    servers = service.RealServers.Insert(0, ServerSettings(address, operation));
+                    servers = service.RealServers.Insert(0, ServerSettings(address, address6, operation));
                 }
                 else if (serverIndex < 0)
                 {
@@ -135,7 +131,7 @@ public static class ConfigEditor
                 else
                 {
                     servers = operation.Kind == EditKind.EditServer
-                        ? service.RealServers.SetItem(serverIndex, ServerSettings(address, operation))
+                        ? service.RealServers.SetItem(serverIndex, ServerSettings(address, address6, operation))
                         : service.RealServers.RemoveAt(serverIndex);
                 }
 
@@ -157,15 +153,8 @@ public static class ConfigEditor
                     return config with { VirtualServices = services.SetItem(index, service with { RealServers = [.. service.RealServers.Select(r => r with { Weight = weight })] }) };
                 }
 
-                var address = Ipv4Address.TryParse(operation.ServerAddress, out var a) ? a : throw Error(operation, "illegal real server address[:port] specified");
-                var serverIndex = -1;
-                for (var j = 0; j < service.RealServers.Length && serverIndex < 0; j++)
-                {
-                    if (service.RealServers[j].Address == address && service.RealServers[j].Port == operation.ServerPort)
-                    {
-                        serverIndex = j;
-                    }
-                }
+                var (address, address6) = ServerAddress(operation);
+                var serverIndex = IndexOf(service, address, address6, operation.ServerPort);
 
                 if (serverIndex < 0)
                 {
@@ -214,10 +203,22 @@ public static class ConfigEditor
             throw Error(operation, "Scheduler or persistence engine not found");
         }
 
+        // -M is a dotted mask for an IPv4 service and a prefix length (1..128) for an IPv6 one, as ipvsadm takes it.
         var netmask = uint.MaxValue;
-        if (operation.PersistenceNetmask is { } maskText && !Ipv4Address.TryParse(maskText, out netmask))
+        var prefixLength = 128;
+        if (operation.PersistenceNetmask is { } maskText)
         {
-            throw Error(operation, "illegal virtual server persistent mask specified");
+            if (service.IsIpv6)
+            {
+                if (!int.TryParse(maskText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefixLength) || prefixLength is < 1 or > 128)
+                {
+                    throw Error(operation, "illegal ipv6 netmask specified");
+                }
+            }
+            else if (!Ipv4Address.TryParse(maskText, out netmask))
+            {
+                throw Error(operation, "illegal virtual server persistent mask specified");
+            }
         }
 
         return service with
@@ -225,13 +226,34 @@ public static class ConfigEditor
             Scheduler = scheduler,
             PersistenceTimeout = operation.PersistenceTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             PersistenceNetmask = netmask,
+            PersistencePrefixLength = prefixLength,
             OnePacketScheduling = operation.OnePacketScheduling,
             SchedulerFlags = operation.SchedulerFlags is { } flags ? [.. flags] : [],
             Toa = operation.Toa,
         };
     }
 
-    private static RealServerConfig ServerSettings(uint address, EditOperation operation)
+    // -r's address: dotted for an IPv4 server, IPv6 text for an IPv6 one.
+    private static (uint Address, Ipv6Address? Address6) ServerAddress(EditOperation operation) =>
+        Ipv6Address.TryParse(operation.ServerAddress, out var v6) ? (0u, v6)
+        : Ipv4Address.TryParse(operation.ServerAddress, out var v4) ? (v4, null)
+        : throw Error(operation, "illegal real server address[:port] specified");
+
+    private static int IndexOf(VirtualServiceConfig service, uint address, Ipv6Address? address6, ushort port)
+    {
+        for (var j = 0; j < service.RealServers.Length; j++)
+        {
+            var server = service.RealServers[j];
+            if (server.Address == address && server.Address6 == address6 && server.Port == port)
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    private static RealServerConfig ServerSettings(uint address, Ipv6Address? address6, EditOperation operation)
     {
         var method = ForwardingMethod.DirectRouting;
         if (operation.Method is { } methodText && !ForwardingMethods.TryParse(methodText, out method))
@@ -250,6 +272,7 @@ public static class ConfigEditor
         return new RealServerConfig
         {
             Address = address,
+            Address6 = address6,
             Port = operation.ServerPort,
             Weight = operation.Weight ?? 1,
             Method = method,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LvsNet.Control.Editing;
 using LvsNet.Core;
 using LvsNet.Core.Configuration;
@@ -87,7 +88,7 @@ public static class ListingBuilder
             Scheduler = config.Scheduler,
             SchedulerFlags = [.. config.SchedulerFlags],
             PersistenceTimeoutSeconds = config.PersistenceTimeout is { } timeout ? Seconds(timeout) : null,
-            PersistenceNetmask = Ipv4Address.Format(config.PersistenceNetmask),
+            PersistenceNetmask = config.IsIpv6 ? config.PersistencePrefixLength.ToString(CultureInfo.InvariantCulture) : Ipv4Address.Format(config.PersistenceNetmask),
             OnePacketScheduling = config.OnePacketScheduling,
             LocalAddresses = [.. config.LocalAddresses.Select(Ipv4Address.Format)],
             Toa = config.Toa,

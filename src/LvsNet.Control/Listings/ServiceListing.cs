@@ -30,7 +30,7 @@ public sealed record ServiceListing
     /// <summary>The persistence timeout in seconds, or null when not persistent.</summary>
     public int? PersistenceTimeoutSeconds { get; init; }
 
-    /// <summary>The persistence netmask, dotted.</summary>
+    /// <summary>The persistence netmask: dotted for an IPv4 service, the prefix length ("128" by default) for an IPv6 one, as ipvsadm prints them.</summary>
     public string PersistenceNetmask { get; init; } = "255.255.255.255";
 
     /// <summary>One-packet scheduling.</summary>

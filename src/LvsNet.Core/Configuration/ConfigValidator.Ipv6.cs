@@ -51,10 +51,7 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError(path, line, $"local_addresses, toa and syn_proxy (fullnat and the SYN proxy) {NotBuiltForIpv6}"));
         }
 
-        if (service.HealthCheck is not null || service.AgentCheck is not null || service.DynamicWeights is not null || service.Quorum is not null)
-        {
-            errors.Add(new ConfigError(path + ".health_check", line, $"health checks, agent checks, dynamic weights and quorum (IPv6 probes) {NotBuiltForIpv6}"));
-        }
+        ValidateIpv6HealthChecks(service, path, line, lineOf, errors);
 
         var seen = new Dictionary<(Ipv6Address, ushort), int>();
         for (var j = 0; j < service.RealServers.Length; j++)
@@ -92,9 +89,9 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath + ".address", serverLine, serverProblem));
             }
 
-            if (server.Mac is not null || server.HealthCheck is not null || server.AgentCheck is not null)
+            if (server.Mac is not null)
             {
-                errors.Add(new ConfigError(serverPath, serverLine, $"mac, health_check and agent_check on a real server {NotBuiltForIpv6}"));
+                errors.Add(new ConfigError(serverPath + ".mac", serverLine, $"mac on a real server {NotBuiltForIpv6}"));
             }
         }
     }

@@ -123,8 +123,9 @@ public sealed class AgentCheckMonitor : IDisposable
                     var target = new CheckTarget
                     {
                         Server = key,
-                        Endpoint = new System.Net.IPEndPoint(Ipv4Address.ToIPAddress(server.Address), settings.Port),
-                        BindAddress = bind is { } b ? Ipv4Address.ToIPAddress(b) : null,
+                        // An IPv6 server's agent is asked over IPv6, from the address the kernel picks (the director's is IPv4).
+                        Endpoint = new System.Net.IPEndPoint(server.Address6 is { } v6 ? v6.ToIPAddress() : Ipv4Address.ToIPAddress(server.Address), settings.Port),
+                        BindAddress = bind is { } b && server.Address6 is null ? Ipv4Address.ToIPAddress(b) : null,
                     };
                     if (_agents.TryGetValue(key, out var existing) && existing.Settings == settings && existing.Target == target)
                     {

@@ -25,7 +25,7 @@ public sealed partial class HealthMonitor
 
         var key = server.Key;
         var state = _runtime.Current?.ServicesByKey.GetValueOrDefault(key.Service)?.Health?.ConfiguredServers
-            .FirstOrDefault(s => s.Address == key.Address && s.Port == key.Port);
+            .FirstOrDefault(s => s.Address == key.Address && (s.IsIpv6 ? s.Address6 : (Packets.Ipv6.Ipv6Address?)null) == key.Address6 && s.Port == key.Port);
         change = change with { Membership = state?.Health?.Membership };
         var service = key.Service.ToString();
         if (change.WeightOnly)

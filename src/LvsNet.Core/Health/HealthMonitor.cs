@@ -294,7 +294,7 @@ public sealed partial class HealthMonitor : IDisposable
         {
             Server = settings.Key,
             ConfiguredWeight = settings.Weight,
-            Endpoint = new IPEndPoint(Ipv4Address.ToIPAddress(checker.Address), checker.Port),
+            Endpoint = new IPEndPoint(checker.Address6 is { } v6 ? v6.ToIPAddress() : Ipv4Address.ToIPAddress(checker.Address), checker.Port),
             BindAddress = checker.BindAddress is { } bind ? Ipv4Address.ToIPAddress(bind) : null,
         };
         if (checker.Via is not { } via)

@@ -1,7 +1,5 @@
 using LvsNet.Control.Protocol;
-using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
-using LvsNet.Packets;
 
 namespace LvsNet.Daemon.Control;
 
@@ -14,7 +12,7 @@ namespace LvsNet.Daemon.Control;
 public static class ConnectionQuery
 {
     /// <summary>Runs <paramref name="filter"/> on every worker's table and merges the results.</summary>
-    public static async Task<(List<ConnectionInfo> Rows, ConnectionCounts Counts)> RunAsync(IReadOnlyList<CaptureWorker> workers, ConnectionFilter filter, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<(List<ConnectionRow> Rows, ConnectionCounts Counts)> RunAsync(IReadOnlyList<CaptureWorker> workers, ConnectionFilter filter, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(filter);
@@ -32,25 +30,28 @@ public static class ConnectionQuery
         processor.VisitConnections(entry =>
         {
             part.Scanned++;
-            if (!match(entry.Protocol, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort, entry.DestinationAddress, entry.DestinationPort))
+            if (match(entry.Protocol, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort, entry.DestinationAddress, entry.DestinationPort))
             {
-                return;
+                part.Count(ConnectionRows.Of(entry), filter.Limit);
             }
+        });
 
-            part.Matched++;
-            var server = (entry.DestinationAddress, entry.DestinationPort);
-            part.ByServer[server] = part.ByServer.GetValueOrDefault(server) + 1;
-            part.ByState[entry.StateName] = part.ByState.GetValueOrDefault(entry.StateName) + 1;
-            if (part.Rows.Count < filter.Limit)
+        // The IPv6 table: a filter naming IPv4 addresses matches none of its entries, and the reverse.
+        var match6 = filter.ToPredicate6();
+        var now = processor.Now;
+        ConnectionRows.VisitIpv6(processor, (entry, server) =>
+        {
+            part.Scanned++;
+            if (match6(entry.Protocol, entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort, server is { IsIpv6: true } ? server.Address6 : null, server?.Port ?? 0))
             {
-                part.Rows.Add(entry);
+                part.Count(ConnectionRows.Of(entry, server, now), filter.Limit);
             }
         });
         return part;
     }
 
     /// <summary>Merges the workers' parts: rows up to <paramref name="limit"/>, counts summed.</summary>
-    public static (List<ConnectionInfo> Rows, ConnectionCounts Counts) Merge(IReadOnlyList<Part> parts, int limit)
+    public static (List<ConnectionRow> Rows, ConnectionCounts Counts) Merge(IReadOnlyList<Part> parts, int limit)
     {
         ArgumentNullException.ThrowIfNull(parts);
         var rows = parts.SelectMany(p => p.Rows).Take(limit).ToList();
@@ -58,9 +59,8 @@ public static class ConnectionQuery
         var byState = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var part in parts)
         {
-            foreach (var ((address, port), count) in part.ByServer)
+            foreach (var (key, count) in part.ByServer)
             {
-                var key = $"{Ipv4Address.Format(address)}:{port}";
                 byServer[key] = byServer.GetValueOrDefault(key) + count;
             }
 
@@ -89,12 +89,28 @@ public static class ConnectionQuery
         public long Matched { get; set; }
 
         /// <summary>The matching rows kept (up to the limit).</summary>
-        public List<ConnectionInfo> Rows { get; } = [];
+        public List<ConnectionRow> Rows { get; } = [];
 
-        /// <summary>Matches by real server.</summary>
-        public Dictionary<(uint Address, ushort Port), long> ByServer { get; } = [];
+        /// <summary>Matches by real server: "10.0.0.11:80", "[2001:db8::11]:80".</summary>
+        public Dictionary<string, long> ByServer { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Matches by state name.</summary>
         public Dictionary<string, long> ByState { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Counts one matching row and keeps it while fewer than <paramref name="limit"/> are kept.</summary>
+        public void Count(ConnectionRow row, int limit)
+        {
+            ArgumentNullException.ThrowIfNull(row);
+            Matched++;
+            var server = row.DestinationAddress.Contains(':', StringComparison.Ordinal)
+                ? $"[{row.DestinationAddress}]:{row.DestinationPort}"
+                : $"{row.DestinationAddress}:{row.DestinationPort}";
+            ByServer[server] = ByServer.GetValueOrDefault(server) + 1;
+            ByState[row.State] = ByState.GetValueOrDefault(row.State) + 1;
+            if (Rows.Count < limit)
+            {
+                Rows.Add(row);
+            }
+        }
     }
 }

@@ -401,7 +401,15 @@ public sealed class ControlRequestHandler
         var rows = new List<ConnectionRow>(entries.Count);
         foreach (var entry in entries)
         {
-            rows.Add(Row(entry));
+            rows.Add(ConnectionRows.Of(entry));
+        }
+
+        // The IPv6 table's entries follow the IPv4 ones (each worker lists its own table on its thread).
+        var left = MaxListedConnections - rows.Count;
+        if (left > 0)
+        {
+            var parts = await Task.WhenAll(_capture.Workers.Select(w => w.InvokeAsync(p => ConnectionRows.ListIpv6(p, left)).WaitAsync(ConnectionListTimeout, cancellationToken))).ConfigureAwait(false);
+            rows.AddRange(parts.SelectMany(p => p).Take(left));
         }
 
         return new ControlResponse { Ok = true, Connections = rows };
@@ -419,8 +427,8 @@ public sealed class ControlRequestHandler
             return ControlResponse.Failure("the capture thread is not running");
         }
 
-        var (entries, counts) = await ConnectionQuery.RunAsync(_capture.Workers, filter, ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
-        return new ControlResponse { Ok = true, Connections = [.. entries.Select(Row)], ConnectionCounts = counts };
+        var (rows, counts) = await ConnectionQuery.RunAsync(_capture.Workers, filter, ConnectionListTimeout, cancellationToken).ConfigureAwait(false);
+        return new ControlResponse { Ok = true, Connections = rows, ConnectionCounts = counts };
     }
 
     private List<WorkerStatus> Workers(LvsSnapshot? snapshot)
@@ -448,21 +456,6 @@ public sealed class ControlRequestHandler
 
         return result;
     }
-
-    private static ConnectionRow Row(ConnectionInfo entry) => new()
-    {
-        Protocol = entry.Protocol switch { IpProtocol.Tcp => "TCP", IpProtocol.Udp => "UDP", IpProtocol.Sctp => "SCTP", _ => "IP" },
-        ClientAddress = Ipv4Address.Format(entry.ClientAddress),
-        ClientPort = entry.ClientPort,
-        VirtualAddress = Ipv4Address.Format(entry.VirtualAddress),
-        VirtualPort = entry.VirtualPort,
-        DestinationAddress = Ipv4Address.Format(entry.DestinationAddress),
-        DestinationPort = entry.DestinationPort,
-        State = entry.StateName,
-        ExpiresSeconds = (long)entry.Expires.TotalSeconds,
-        LocalAddress = entry.LocalAddress != 0 ? Ipv4Address.Format(entry.LocalAddress) : null,
-        LocalPort = entry.LocalPort,
-    };
 
     private int TableSize(LvsSnapshot snapshot) =>
         _capture.Workers.Count > 0 ? _capture.Workers.Sum(w => w.Processor.Table.BucketCount) : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, snapshot.Config.Connections.MaxEntries));

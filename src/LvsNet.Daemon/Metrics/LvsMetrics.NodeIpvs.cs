@@ -52,7 +52,8 @@ public sealed partial class LvsMetrics
         var result = new List<Measurement<long>>();
         foreach (var service in _runtime.Current?.Services ?? [])
         {
-            var localAddress = Ipv4Address.Format(service.Key.Address);
+            // node_exporter's ipvs collector prints addresses bare (net.IP.String()), IPv6 ones included.
+            var localAddress = service.Key.AddressText;
             var localPort = service.Key.Port.ToString(CultureInfo.InvariantCulture);
             var proto = service.Key.Protocol == IpProtocol.Udp ? "UDP" : "TCP";
             foreach (var server in service.Servers)
@@ -61,7 +62,7 @@ public sealed partial class LvsMetrics
                     value(server),
                     new("local_address", localAddress),
                     new("local_port", localPort),
-                    new("remote_address", Ipv4Address.Format(server.Address)),
+                    new("remote_address", server.IsIpv6 ? server.Address6.ToString() : Ipv4Address.Format(server.Address)),
                     new("remote_port", server.Port.ToString(CultureInfo.InvariantCulture)),
                     new("proto", proto),
                     new("local_mark", "")));

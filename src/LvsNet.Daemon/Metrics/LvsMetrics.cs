@@ -85,10 +85,10 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 
-    /// <summary>"tcp/10.0.0.100:80", or "fwmark/1" for a firewall-mark service.</summary>
+    /// <summary>"tcp/10.0.0.100:80", "tcp/[2001:db8::100]:80", or "fwmark/1" for a firewall-mark service.</summary>
     public static string ServiceTag(ServiceKey key) => key.IsFirewallMark
         ? $"fwmark/{key.FirewallMark}"
-        : $"{(key.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{Ipv4Address.Format(key.Address)}:{key.Port}";
+        : $"{(key.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{key.EndpointText}";
 
     private List<Measurement<long>> Services(Func<VirtualServiceState, long> value, Func<VirtualServiceState, long>? outValue = null)
     {

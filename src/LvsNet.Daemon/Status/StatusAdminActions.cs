@@ -3,6 +3,7 @@ using LvsNet.Control.Editing;
 using LvsNet.Control.Protocol;
 using LvsNet.Daemon.Control;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using Microsoft.AspNetCore.Http;
 
 namespace LvsNet.Daemon.Status;
@@ -92,7 +93,7 @@ public sealed class StatusAdminActions
                     return null;
                 }
 
-                return new EditOperation { Kind = EditKind.SetWeight, Service = selector, ServerAddress = Ipv4Address.Format(address), ServerPort = port, Weight = value };
+                return new EditOperation { Kind = EditKind.SetWeight, Service = selector, ServerAddress = address, ServerPort = port, Weight = value };
             default:
                 error = $"no admin action at {path}";
                 return null;
@@ -119,18 +120,35 @@ public sealed class StatusAdminActions
             return false;
         }
 
-        selector = new ServiceSelector(text[..slash], Ipv4Address.Format(address), port);
+        selector = new ServiceSelector(text[..slash], address, port);
         return true;
     }
 
-    private static bool TryEndpoint(string text, out uint address, out ushort port)
+    // "10.0.0.11:80" or "[2001:db8::11]:80"; the address comes back as the editor takes it (dotted, or IPv6 text without brackets).
+    private static bool TryEndpoint(string text, out string address, out ushort port)
     {
         port = 0;
-        address = 0;
+        address = "";
         var colon = text.LastIndexOf(':');
-        return colon > 0
-            && Ipv4Address.TryParse(text[..colon], out address)
-            && ushort.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port);
+        if (colon <= 0 || !ushort.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port))
+        {
+            return false;
+        }
+
+        var host = text[..colon];
+        if (host.Length > 2 && host[0] == '[' && host[^1] == ']' && Ipv6Address.TryParse(host[1..^1], out var v6))
+        {
+            address = v6.ToString();
+            return true;
+        }
+
+        if (Ipv4Address.TryParse(host, out var v4))
+        {
+            address = Ipv4Address.Format(v4);
+            return true;
+        }
+
+        return false;
     }
 
     private static Task Answer(HttpContext context, int status, string message)

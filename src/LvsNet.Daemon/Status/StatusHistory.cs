@@ -42,9 +42,9 @@ public sealed class StatusHistory
     private (long Forwarded, long Dropped)? _lastFrames;
     private DateTimeOffset? _lastReloadAt;
 
-    /// <summary>The key of a service's series: "tcp/10.0.0.100:80".</summary>
+    /// <summary>The key of a service's series: "tcp/10.0.0.100:80", "tcp/[2001:db8::100]:80".</summary>
     public static string KeyOf(ServiceKey service) =>
-        $"{(service.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{Ipv4Address.Format(service.Address)}:{service.Port}";
+        $"{(service.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{service.EndpointText}";
 
     /// <summary>The key of a real server's series: "tcp/10.0.0.100:80 10.0.0.11:80".</summary>
     public static string KeyOf(ServiceKey service, string server) => KeyOf(service) + " " + server;

@@ -10,9 +10,9 @@ public static partial class StatusPageRenderer
 {
     private static void Service(StringBuilder html, ServiceListing service, StatusView view)
     {
-        var tag = $"{service.Protocol}/{service.Address}:{service.Port}";
+        var tag = $"{service.Protocol}/{Endpoint(service.Address, service.Port)}";
         var history = view.History;
-        html.Append(CultureInfo.InvariantCulture, $"<section class=\"svc\" data-service=\"{H(tag)}\"><h3>{H(service.Protocol.ToUpperInvariant())} {H(service.Address)}:{service.Port} <span class=\"mute\">{H(service.Scheduler)}");
+        html.Append(CultureInfo.InvariantCulture, $"<section class=\"svc\" data-service=\"{H(tag)}\"><h3>{H(service.Protocol.ToUpperInvariant())} {H(Endpoint(service.Address, service.Port))} <span class=\"mute\">{H(service.Scheduler)}");
         if (service.PersistenceTimeoutSeconds is { } persistence)
         {
             html.Append(CultureInfo.InvariantCulture, $" · persistent {persistence} s");
@@ -59,7 +59,7 @@ public static partial class StatusPageRenderer
 
     private static void Server(StringBuilder html, string serviceTag, ServerListing server, StatusView view)
     {
-        var endpoint = $"{server.Address}:{server.Port}";
+        var endpoint = Endpoint(server.Address, server.Port);
         var key = serviceTag + " " + endpoint;
         var state = ServerStates.Of(server);
         var configured = server.ConfiguredWeight ?? server.Weight;
@@ -150,4 +150,11 @@ public static partial class StatusPageRenderer
             html.Append("</ul></details>");
         }
     }
+
+    // "10.0.0.100:80", or an IPv6 address in brackets as ipvsadm prints it ("[2001:db8::100]:80"),
+    // the form the history's keys use (StatusHistory.KeyOf).
+    private static string Endpoint(string address, ushort port) =>
+        address.Contains(':', StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"[{address}]:{port}")
+            : string.Create(CultureInfo.InvariantCulture, $"{address}:{port}");
 }

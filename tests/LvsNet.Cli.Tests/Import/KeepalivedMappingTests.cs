@@ -130,7 +130,7 @@ public class KeepalivedMappingTests
     [InlineData("10.0.0.1/24 80", "bits set beyond the prefix")]
     [InlineData("10.0.0.0/16 80", "at most 256")]
     [InlineData("10.0.0.5 http", "expected ADDRESS")]
-    [InlineData("fd00::5 80", "no IPv6")]
+    [InlineData("fd00::5 80", "IPv6 group entries are not imported yet")]
     public void GroupEntry_ThatCannotBeExpanded_IsAnErrorOnItsLine(string entry, string reason)
     {
         var result = ConfigImporter.Import($"virtual_server_group G {{\n {entry}\n 10.0.0.200 80\n}}\nvirtual_server group G {{\n protocol TCP\n real_server 10.0.0.11 80 {{\n }}\n}}\n", Director);

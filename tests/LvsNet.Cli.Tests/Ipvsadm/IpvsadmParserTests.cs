@@ -202,7 +202,6 @@ public class IpvsadmParserTests
 
     [Theory]
     [InlineData("-A --sctp-service 10.0.0.100:80", "--sctp-service: LvsNet does not support SCTP services yet")]
-    [InlineData("-A -t [2001:db8::1]:80", "[2001:db8::1]:80: LvsNet does not support IPv6 addresses yet")]
     [InlineData("-A -t 10.0.0.100:80 --pe sip -p", "--pe: LvsNet does not support persistence engines yet")]
     [InlineData("-a -t 10.0.0.100:80 -r 10.0.0.11 -i --tun-type gre", "--tun-type gre: LvsNet does not support GUE and GRE tunnels yet")]
     public void Parse_FeatureLvsNetLacks_IsRefusedClearly(string line, string message)

@@ -1,5 +1,6 @@
 using LvsNet.Control.Protocol;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using Xunit;
 
 namespace LvsNet.Control.Tests.Protocol;
@@ -65,5 +66,39 @@ public class ConnectionFilterTests
         };
         Assert.False(filter.IsValid(out var error));
         Assert.Contains(value, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ipv6_ClientPrefixServerAndService_MatchIpv6Entries()
+    {
+        var client = Ipv6Address.Parse("2001:db8:1:2::a");
+        var vip = Ipv6Address.Parse("2001:db8::100");
+        var rip = Ipv6Address.Parse("2001:db8::11");
+        bool Match6(ConnectionFilter filter, Ipv6Address? server = null) =>
+            filter.IsValid(out _) && filter.ToPredicate6()(IpProtocol.Tcp, client, 40000, vip, 80, server ?? rip, 80);
+
+        Assert.True(Match6(new ConnectionFilter()));
+        Assert.True(Match6(new ConnectionFilter { ClientAddress = "2001:db8:1::", ClientPrefixLength = 48 }));
+        Assert.False(Match6(new ConnectionFilter { ClientAddress = "2001:db8:2::", ClientPrefixLength = 48 }));
+        Assert.True(Match6(new ConnectionFilter { ClientAddress = "2001:db8:1:2::a", ClientPrefixLength = 128, ClientPort = 40000 }));
+        Assert.False(Match6(new ConnectionFilter { ClientAddress = "2001:db8:1:2::b", ClientPrefixLength = 128 }));
+        Assert.True(Match6(new ConnectionFilter { ServerAddress = "2001:db8::11", ServerPort = 80, ServiceAddress = "2001:db8::100", ServicePort = 80, Protocol = "tcp" }));
+        Assert.False(Match6(new ConnectionFilter { ServerAddress = "2001:db8::12" }));
+        Assert.False(Match6(new ConnectionFilter { Protocol = "udp" }));
+
+        // A filter naming an IPv4 address matches no IPv6 entry, and one naming an IPv6 address no IPv4 entry.
+        Assert.False(Match6(new ConnectionFilter { ServiceAddress = "10.0.0.100" }));
+        var ipv6Filter = new ConnectionFilter { ServiceAddress = "2001:db8::100" };
+        Assert.False(ipv6Filter.ToPredicate()(IpProtocol.Tcp, 1, 1, 0, 80, 0, 80));
+    }
+
+    [Theory]
+    [InlineData("2001:db8::", 129)]
+    [InlineData("2001:db8::", -1)]
+    public void Ipv6_PrefixUpTo128(string address, int prefix)
+    {
+        Assert.False(new ConnectionFilter { ClientAddress = address, ClientPrefixLength = prefix }.IsValid(out var error));
+        Assert.Contains("between 0 and 128", error, StringComparison.Ordinal);
+        Assert.True(new ConnectionFilter { ClientAddress = address, ClientPrefixLength = 128 }.IsValid(out _));
     }
 }

@@ -24,5 +24,5 @@ public sealed record CheckTarget
     public int ConfiguredWeight { get; init; } = 1;
 
     /// <summary>"10.0.0.11:80", or "10.0.0.100:80 via 10.0.0.11" for a probe through the real server.</summary>
-    public override string ToString() => SocketMark is null ? Endpoint.ToString() : $"{Endpoint} via {Packets.Ipv4Address.Format(Server.Address)}";
+    public override string ToString() => SocketMark is null ? Endpoint.ToString() : $"{Endpoint} via {Server.AddressText}";
 }

@@ -38,8 +38,11 @@ public sealed record CheckerSettings
     /// <summary>The checker starts down.</summary>
     public bool Alpha { get; init; }
 
-    /// <summary>The address probed (the VIP when <see cref="Via"/> is set).</summary>
+    /// <summary>The address probed (the VIP when <see cref="Via"/> is set); 0 when <see cref="Address6"/> is set.</summary>
     public required uint Address { get; init; }
+
+    /// <summary>The IPv6 address probed (an IPv6 real server without <c>connect_ip</c>), or null for an IPv4 probe.</summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
 
     /// <summary>The port probed.</summary>
     public required ushort Port { get; init; }
@@ -74,9 +77,13 @@ public sealed record CheckerSettings
             Warmup = parameters.Warmup ?? delayLoop,
             Alpha = parameters.Alpha ?? false,
             Address = config.ViaVirtualAddress ? key.Service.Address : config.ConnectAddress ?? key.Address,
+
+            // An IPv6 server is probed at its IPv6 address (connect_ip, IPv4 only, names another address).
+            Address6 = config.ViaVirtualAddress || config.ConnectAddress is not null ? null : key.Address6,
             Port = config.ConnectPort ?? (config.ViaVirtualAddress ? key.Service.Port : key.Port),
             Via = config.ViaVirtualAddress ? key.Address : null,
-            BindAddress = bindAddress,
+            // The director's address is IPv4: an IPv6 probe leaves from the address the kernel picks.
+            BindAddress = config.ConnectAddress is null && key.Address6 is not null ? null : bindAddress,
         };
     }
 }

@@ -58,7 +58,8 @@ public sealed class HttpGetChecker : IHealthChecker
         _regex = config.Regex is { } pattern ? new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(500)) : null;
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         var endpoint = target.Endpoint;
-        _uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(config.Tls ? "https" : "http")}://{endpoint.Address}:{endpoint.Port}{config.Path}"));
+        // IPEndPoint prints an IPv6 address in brackets ("[2001:db8::11]:80"), as a URI wants it.
+        _uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(config.Tls ? "https" : "http")}://{endpoint}{config.Path}"));
     }
 
     /// <inheritdoc />

@@ -97,10 +97,10 @@ public sealed class MiscChecker : IHealthChecker
     public static void SetEnvironment(IDictionary<string, string?> environment, RealServerKey server)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        environment["LVSNET_SERVICE"] = $"{(server.Service.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{Ipv4Address.Format(server.Service.Address)}:{server.Service.Port}";
-        environment["LVSNET_VIP"] = Ipv4Address.Format(server.Service.Address);
+        environment["LVSNET_SERVICE"] = $"{(server.Service.Protocol == IpProtocol.Udp ? "udp" : "tcp")}/{server.Service.EndpointText}";
+        environment["LVSNET_VIP"] = server.Service.AddressText;
         environment["LVSNET_VPORT"] = server.Service.Port.ToString(CultureInfo.InvariantCulture);
-        environment["LVSNET_RS_ADDRESS"] = Ipv4Address.Format(server.Address);
+        environment["LVSNET_RS_ADDRESS"] = server.AddressText;
         environment["LVSNET_RS_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture);
     }
 
