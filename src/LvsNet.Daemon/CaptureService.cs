@@ -147,7 +147,11 @@ public sealed partial class CaptureService : IHostedService, IDisposable
             if (_xdp is { } xdpDevice)
             {
                 // The XDP program's address map follows the snapshot in use (VIPs, local addresses, NAT servers).
-                _workers[0].Processor.SnapshotChanged += next => xdpDevice.SetAddresses(next.OwnedAddresses, next.NatServerAddresses, [next.Config.Director.Address]);
+                _workers[0].Processor.SnapshotChanged += next =>
+                {
+                    xdpDevice.SetAddresses(next.OwnedAddresses, next.NatServerAddresses, [next.Config.Director.Address]);
+                    xdpDevice.SetAddresses6(XdpAddresses6(next));
+                };
                 Log.Xdp(_logger, xdpDevice.SocketMode.ToString(), xdpDevice.AttachMode.ToString());
             }
 
@@ -236,19 +240,23 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 // The XDP program redirects the director's traffic (to VIPs and local addresses, and
                 // NAT replies by their source) and leaves the host's own traffic to the kernel. ARP
                 // replies to the daemon's requests are addressed to the DIP, so they reach the kernel:
-                // a libpcap handle reads them there (ARP only) beside the AF_XDP socket.
+                // a libpcap handle reads them there beside the AF_XDP socket. IPv6 likewise: the
+                // program redirects neighbour solicitations for the VIPs but leaves every neighbour
+                // advertisement to the kernel (they answer the link-local address the kernel and the
+                // daemon share), and the libpcap handle reads copies of those.
                 var xdp = new AfXdpDevice(new AfXdpOptions(interfaceName)
                 {
                     Addresses = snapshot.OwnedAddresses,
                     ReplySourceAddresses = snapshot.NatServerAddresses,
                     HostAddresses = [snapshot.Config.Director.Address],
+                    Addresses6 = XdpAddresses6(snapshot),
                     TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, 64)),
                     BusyPollTime = capture.BusyPoll,
                 });
                 ICaptureDevice arp;
                 try
                 {
-                    arp = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = 1 << 20, Filter = "arp" });
+                    arp = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = 1 << 20, Filter = "arp or (ip6 and ip6[6] == 58 and ip6[40] == 136)" });
                 }
                 catch
                 {
@@ -310,4 +318,12 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         [LoggerMessage(EventId = EventIds.StopTimedOut, EventName = nameof(EventIds.StopTimedOut), Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
         public static partial void StopTimedOut(ILogger logger, double milliseconds);
     }
+
+    /// <summary>The IPv6 address sets of the XDP program for a snapshot: VIPs owned, IPv6 NAT servers as reply sources, the director's IPv6 address as host.</summary>
+    private static XdpIpv6Addresses XdpAddresses6(LvsSnapshot snapshot) => new()
+    {
+        Owned = [.. snapshot.VirtualAddresses6.Select(a => a.Value)],
+        ReplySources = [.. snapshot.NatServerAddresses6.Select(a => a.Value)],
+        HostAddresses = snapshot.Config.Director.Address6 is { } host ? [host.Value] : [],
+    };
 }

@@ -6,8 +6,9 @@ namespace LvsNet.PacketIo;
 /// descriptor beside its own (AF_XDP with a libpcap companion), one wait covers both and a frame on
 /// either ends it at once; otherwise the secondary is read after every wait of at most
 /// <see cref="SecondaryPollInterval"/>. The AF_XDP backend uses it to read, beside its socket, the
-/// ARP replies that reach the kernel (they are addressed to the director's own address, which the
-/// XDP program leaves to the kernel, and an XDP program cannot hand one frame to both).
+/// ARP replies and IPv6 neighbour advertisements that reach the kernel (they are addressed to the
+/// director's own address or its link-local address, which the XDP program leaves to the kernel, and
+/// an XDP program cannot hand one frame to both).
 /// </summary>
 /// <remarks>Thread contract: as <see cref="ICaptureDevice"/>; both devices are owned (disposed) by this one.</remarks>
 public sealed class CompositeCaptureDevice : ICaptureDevice

@@ -63,10 +63,10 @@ public static partial class ConfigValidator
             if (service.IsIpv6)
             {
                 ValidateIpv6Service(service, path, line, lineOf, errors);
-                if (config.Capture.Workers > 1 || config.Capture.Backend == CaptureBackend.AfXdp)
+                if (config.Capture.Workers > 1)
                 {
-                    // The fanout program steers IPv4 tuples and the XDP program redirects IPv4 only.
-                    errors.Add(new ConfigError(path + ".address", line, "an IPv6 service needs capture.workers 1 and the pcap or afpacket backend (the fanout and XDP programs steer IPv4 only so far)"));
+                    // The fanout program steers IPv4 tuples only (the XDP program redirects IPv6 too).
+                    errors.Add(new ConfigError(path + ".address", line, "an IPv6 service needs capture.workers 1 (the fanout program steers IPv4 only so far)"));
                 }
 
                 continue;

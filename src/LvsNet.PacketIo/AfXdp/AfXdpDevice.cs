@@ -7,8 +7,9 @@ namespace LvsNet.PacketIo.AfXdp;
 
 /// <summary>
 /// Receives and sends frames on one interface queue through an AF_XDP socket, with an XDP program that
-/// redirects only the traffic of the addresses the daemon owns (ARP for them and IPv4 to them) and,
-/// optionally, IPv4 from NAT real servers, to the socket, and passes everything else to the kernel.
+/// redirects only the traffic of the addresses the daemon owns (ARP for them, IPv4 and IPv6 to them, and
+/// the neighbour discovery for them) and, optionally, IPv4 and IPv6 from NAT real servers, to the socket,
+/// and passes everything else to the kernel.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -26,7 +27,7 @@ namespace LvsNet.PacketIo.AfXdp;
 /// </para>
 /// <para>
 /// Non-goals: several queues per device (create one device per queue), shared UMEM, multi-buffer
-/// (jumbo) frames, VLAN-tagged frames, IPv6.
+/// (jumbo) frames, VLAN-tagged frames, walking IPv6 extension headers in the program (see <see cref="XdpIpv6Filter"/>).
 /// </para>
 /// </remarks>
 public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDevice
@@ -41,6 +42,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
     private readonly int _maxAddresses;
     private readonly EventFdHandle _wakeEvent;
     private readonly FileDescriptorHandle _addressMap;
+    private readonly FileDescriptorHandle _address6Map;
     private readonly FileDescriptorHandle _xskMap;
     private readonly FileDescriptorHandle _program;
     private readonly FileDescriptorHandle _link;
@@ -86,24 +88,34 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
             created.Add(_wakeEvent);
             _addressMap = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_HASH, sizeof(uint), sizeof(uint), (uint)options.MaxAddresses, "lvs_addresses");
             created.Add(_addressMap);
+            _address6Map = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_HASH, 16, sizeof(uint), (uint)options.MaxAddresses, "lvs_addresses6");
+            created.Add(_address6Map);
             _xskMap = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_XSKMAP, sizeof(uint), sizeof(uint), (uint)options.QueueId + 1, "lvs_xsks");
             created.Add(_xskMap);
             SetAddresses(options.Addresses, options.ReplySourceAddresses, options.HostAddresses);
+            SetAddresses6(options.Addresses6);
 
             var added = false;
+            var added6 = false;
             var xskAdded = false;
             try
             {
                 _addressMap.DangerousAddRef(ref added);
+                _address6Map.DangerousAddRef(ref added6);
                 _xskMap.DangerousAddRef(ref xskAdded);
                 _program = BpfSystem.LoadXdpProgram(
-                    XdpAddressFilterProgram.Build(_addressMap.FileDescriptor, _xskMap.FileDescriptor), "lvs_xsk_redir");
+                    XdpAddressFilterProgram.Build(_addressMap.FileDescriptor, _address6Map.FileDescriptor, _xskMap.FileDescriptor), "lvs_xsk_redir");
             }
             finally
             {
                 if (xskAdded)
                 {
                     _xskMap.DangerousRelease();
+                }
+
+                if (added6)
+                {
+                    _address6Map.DangerousRelease();
                 }
 
                 if (added)
@@ -248,6 +260,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
         lock (_addressLock)
         {
             _addressMap.Dispose();
+            _address6Map.Dispose();
         }
 
         _xskMap.Dispose();
@@ -292,5 +305,6 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
         ArgumentNullException.ThrowIfNull(options.Addresses);
         ArgumentNullException.ThrowIfNull(options.ReplySourceAddresses);
         ArgumentNullException.ThrowIfNull(options.HostAddresses);
+        ArgumentNullException.ThrowIfNull(options.Addresses6);
     }
 }

@@ -9,7 +9,7 @@ namespace LvsNet.PacketIo.AfXdp;
 /// anything too short to tell, is passed to the kernel's stack.
 /// </summary>
 /// <remarks>
-/// <para>One hash map, IPv4 address (wire byte order) to flags (<see cref="Owned"/>, <see cref="ReplySource"/>, <see cref="Host"/>). In pseudo-C:</para>
+/// <para>Two hash maps, IPv4 address and IPv6 address (wire byte order) to flags (<see cref="Owned"/>, <see cref="ReplySource"/>, <see cref="Host"/>). The IPv4 and ARP part in pseudo-C (the IPv6 part is described on <see cref="XdpIpv6Filter"/>):</para>
 /// <code>
 /// if (data + 14 > end) return XDP_PASS;
 /// if (eth->h_proto == htons(ETH_P_ARP)) {
@@ -17,6 +17,7 @@ namespace LvsNet.PacketIo.AfXdp;
 ///     f = lookup(arp->ar_tip);                       // target protocol address, offset 38
 ///     return f &amp;&amp; (*f &amp; OWNED) ? redirect() : XDP_PASS;
 /// }
+/// if (eth->h_proto == htons(ETH_P_IPV6)) return ipv6_filter();        // XdpIpv6Filter
 /// if (eth->h_proto != htons(ETH_P_IP) || data + 34 > end) return XDP_PASS;
 /// f = lookup(ip->daddr);                             // offset 30
 /// if (f &amp;&amp; (*f &amp; OWNED)) return redirect();
@@ -37,6 +38,9 @@ internal static class XdpAddressFilterProgram
     /// <summary>XDP_PASS.</summary>
     public const int XdpPass = 2;
 
+    /// <summary>XDP_DROP (only as the no-socket verdict of test builds).</summary>
+    public const int XdpDrop = 1;
+
     /// <summary>Helper BPF_FUNC_map_lookup_elem.</summary>
     public const int MapLookupElement = 1;
 
@@ -49,11 +53,14 @@ internal static class XdpAddressFilterProgram
     /// <summary>Flag: IPv4 from this address goes to the socket unless it is addressed to a <see cref="Host"/> address (NAT replies).</summary>
     public const uint ReplySource = 2;
 
-    /// <summary>Flag: IPv4 to this address stays with the kernel even when its source is a <see cref="ReplySource"/>.</summary>
+    /// <summary>Flag: IPv4 or IPv6 to this address stays with the kernel even when its source is a <see cref="ReplySource"/>.</summary>
     public const uint Host = 4;
 
     /// <summary>The EtherType field of IPv4 read as a little-endian u16 (network order 0x0800).</summary>
     private const int EtherTypeIpv4LittleEndian = 0x0008;
+
+    /// <summary>The EtherType field of IPv6 read as a little-endian u16 (network order 0x86DD).</summary>
+    private const int EtherTypeIpv6LittleEndian = 0xDD86;
 
     /// <summary>The EtherType field of ARP read as a little-endian u16 (network order 0x0806).</summary>
     private const int EtherTypeArpLittleEndian = 0x0608;
@@ -67,18 +74,25 @@ internal static class XdpAddressFilterProgram
     private const short ArpEnd = EthernetHeaderLength + 28;
 
     // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index (u32 each).
-    private const short ContextData = 0;
-    private const short ContextDataEnd = 4;
+    internal const short ContextData = 0;
+    internal const short ContextDataEnd = 4;
     private const short ContextRxQueueIndex = 16;
 
     /// <summary>Assembles the program for the given map descriptors.</summary>
     /// <param name="addressMapFd">A BPF_MAP_TYPE_HASH from 4-byte keys (IPv4 addresses in wire byte order) to 4-byte flags.</param>
+    /// <param name="address6MapFd">A BPF_MAP_TYPE_HASH from 16-byte keys (IPv6 addresses in wire byte order) to 4-byte flags.</param>
     /// <param name="xskMapFd">A BPF_MAP_TYPE_XSKMAP indexed by receive queue.</param>
-    public static BpfInstruction[] Build(int addressMapFd, int xskMapFd)
+    /// <param name="noSocketAction">
+    /// The verdict of a redirect when the queue has no socket in <paramref name="xskMapFd"/>: <see cref="XdpPass"/>
+    /// in service; tests running the program with BPF_PROG_TEST_RUN (no socket) pass <see cref="XdpDrop"/> to
+    /// tell a redirect from a pass.
+    /// </param>
+    public static BpfInstruction[] Build(int addressMapFd, int address6MapFd, int xskMapFd, int noSocketAction = XdpPass)
     {
         var asm = new BpfAssembler();
         var pass = asm.DefineLabel();
         var arp = asm.DefineLabel();
+        var ipv6 = asm.DefineLabel();
         var source = asm.DefineLabel();
         var redirect = asm.DefineLabel();
 
@@ -91,6 +105,7 @@ internal static class XdpAddressFilterProgram
         asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
         asm.Emit(BpfInstruction.LoadHalfWord(BpfRegister.R5, BpfRegister.R2, EtherTypeOffset));
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeArpLittleEndian, 0), arp);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeIpv6LittleEndian, 0), ipv6);
         asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R5, EtherTypeIpv4LittleEndian, 0), pass);
 
         // IPv4: r7 = daddr, r8 = saddr (callee-saved: the packet pointer does not survive the calls).
@@ -127,12 +142,15 @@ internal static class XdpAddressFilterProgram
         asm.Emit(BpfInstruction.JumpIfAnySet(BpfRegister.R1, (int)Owned, 0), redirect);
         asm.Emit(BpfInstruction.Jump(0), pass);
 
+        asm.Mark(ipv6);
+        XdpIpv6Filter.Emit(asm, address6MapFd, pass, redirect);
+
         // return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS): the low bits of the flags are the
         // action taken when the queue has no socket in the map.
         asm.Mark(redirect);
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));
         asm.EmitLoadMapFd(BpfRegister.R1, xskMapFd);
-        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, XdpPass));
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, noSocketAction));
         asm.Emit(BpfInstruction.Call(RedirectMap));
         asm.Emit(BpfInstruction.Exit());
 
@@ -140,6 +158,15 @@ internal static class XdpAddressFilterProgram
         asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, XdpPass));
         asm.Emit(BpfInstruction.Exit());
         return asm.ToArray();
+    }
+
+    /// <summary><c>r0 = bpf_map_lookup_elem(&amp;map, r10 + keyOffset)</c>: the key must already be on the stack.</summary>
+    internal static void EmitStackLookup(BpfAssembler asm, short keyOffset, int mapFd)
+    {
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R2, BpfRegister.R10));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R2, keyOffset));
+        asm.EmitLoadMapFd(BpfRegister.R1, mapFd);
+        asm.Emit(BpfInstruction.Call(MapLookupElement));
     }
 
     // r0 = bpf_map_lookup_elem(&addresses, &key) with the key stored at r10 - 4 (map helpers take a pointer).

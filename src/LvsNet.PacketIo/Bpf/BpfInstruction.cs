@@ -21,6 +21,7 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     // Load/store sizes and modes.
     private const byte SizeW = 0x00;
     private const byte SizeH = 0x08;
+    private const byte SizeB = 0x10;
     private const byte SizeDw = 0x18;
     private const byte ModeImm = 0x00;
     private const byte ModeMem = 0x60;
@@ -31,6 +32,7 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
 
     // ALU and jump operations.
     private const byte AluAdd = 0x00;
+    private const byte AluAnd = 0x50;
     private const byte AluMov = 0xb0;
     private const byte JumpAlways = 0x00;
     private const byte JumpEqual = 0x10;
@@ -82,6 +84,22 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     /// <summary><c>dst = *(u16 *)(src + offset)</c>.</summary>
     public static BpfInstruction LoadHalfWord(BpfRegister destination, BpfRegister source, short offset) =>
         new(ClassLdx | ModeMem | SizeH, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>dst = *(u8 *)(src + offset)</c>.</summary>
+    public static BpfInstruction LoadByte(BpfRegister destination, BpfRegister source, short offset) =>
+        new(ClassLdx | ModeMem | SizeB, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>dst = *(u64 *)(src + offset)</c>.</summary>
+    public static BpfInstruction LoadDoubleWord(BpfRegister destination, BpfRegister source, short offset) =>
+        new(ClassLdx | ModeMem | SizeDw, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>*(u64 *)(dst + offset) = src</c>.</summary>
+    public static BpfInstruction StoreDoubleWord(BpfRegister destination, short offset, BpfRegister source) =>
+        new(ClassStx | ModeMem | SizeDw, (byte)destination, (byte)source, offset, 0);
+
+    /// <summary><c>dst &amp;= immediate</c> (64-bit).</summary>
+    public static BpfInstruction AndImmediate(BpfRegister destination, int immediate) =>
+        new(ClassAlu64 | AluAnd | SourceK, (byte)destination, 0, 0, immediate);
 
     /// <summary><c>*(u32 *)(dst + offset) = src</c>.</summary>
     public static BpfInstruction StoreWord(BpfRegister destination, short offset, BpfRegister source) =>

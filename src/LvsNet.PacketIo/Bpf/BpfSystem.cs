@@ -162,6 +162,103 @@ internal static unsafe class BpfSystem
         }
     }
 
+    /// <summary>Creates or replaces one element of a map with keys of <paramref name="key"/>'s length and 4-byte values.</summary>
+    /// <returns>0, or the errno value of the failure.</returns>
+    public static int UpdateElement(FileDescriptorHandle map, ReadOnlySpan<byte> key, uint value)
+    {
+        var added = false;
+        try
+        {
+            map.DangerousAddRef(ref added);
+            fixed (byte* keyBytes = key)
+            {
+                var attr = new Interop.Bpf.MapElementAttr
+                {
+                    MapFd = (uint)map.FileDescriptor,
+                    Key = (ulong)keyBytes,
+                    Value = (ulong)&value,
+                    Flags = Interop.Bpf.BPF_ANY,
+                };
+                return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_UPDATE_ELEM, ref attr) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                map.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Deletes one element of a map with keys of <paramref name="key"/>'s length.</summary>
+    /// <returns>0, or the errno value of the failure (ENOENT when it was absent).</returns>
+    public static int DeleteElement(FileDescriptorHandle map, ReadOnlySpan<byte> key)
+    {
+        var added = false;
+        try
+        {
+            map.DangerousAddRef(ref added);
+            fixed (byte* keyBytes = key)
+            {
+                var attr = new Interop.Bpf.MapElementAttr
+                {
+                    MapFd = (uint)map.FileDescriptor,
+                    Key = (ulong)keyBytes,
+                };
+                return Interop.Bpf.Call(Interop.Bpf.BPF_MAP_DELETE_ELEM, ref attr) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                map.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a loaded XDP program once over <paramref name="frame"/> (BPF_PROG_TEST_RUN, receive queue 0) and
+    /// returns its verdict; nothing is sent or received. Used by tests to check the program in the kernel.
+    /// </summary>
+    /// <exception cref="XdpException">The kernel refused (a frame shorter than 14 bytes is refused).</exception>
+    public static int TestRunXdp(FileDescriptorHandle program, ReadOnlySpan<byte> frame)
+    {
+        var added = false;
+        var output = new byte[frame.Length + 256];
+        try
+        {
+            program.DangerousAddRef(ref added);
+            fixed (byte* input = frame)
+            fixed (byte* outputBytes = output)
+            {
+                var attr = new Interop.Bpf.ProgTestRunAttr
+                {
+                    ProgramFd = (uint)program.FileDescriptor,
+                    DataSizeIn = (uint)frame.Length,
+                    DataSizeOut = (uint)output.Length,
+                    DataIn = (ulong)input,
+                    DataOut = (ulong)outputBytes,
+                    Repeat = 1,
+                };
+                if (Interop.Bpf.Call(Interop.Bpf.BPF_PROG_TEST_RUN, ref attr) != 0)
+                {
+                    throw XdpException.FromErrno("bpf(BPF_PROG_TEST_RUN)", Marshal.GetLastPInvokeError());
+                }
+
+                return (int)attr.ReturnValue;
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                program.DangerousRelease();
+            }
+        }
+    }
+
     // Object names: at most 15 characters of [A-Za-z0-9_.], NUL-terminated (BPF_OBJ_NAME_LEN 16).
     private static void CopyName(string name, byte* destination)
     {

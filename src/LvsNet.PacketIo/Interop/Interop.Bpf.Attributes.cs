@@ -19,6 +19,9 @@ internal static partial class Interop
         /// <summary>BPF_PROG_LOAD.</summary>
         internal const int BPF_PROG_LOAD = 5;
 
+        /// <summary>BPF_PROG_TEST_RUN: runs a loaded program once over a given frame (tests).</summary>
+        internal const int BPF_PROG_TEST_RUN = 10;
+
         /// <summary>BPF_LINK_CREATE.</summary>
         internal const int BPF_LINK_CREATE = 28;
 
@@ -88,6 +91,24 @@ internal static partial class Interop
             public ulong Key;
             public ulong Value;
             public ulong Flags;
+        }
+
+        /// <summary><c>bpf_attr</c> for BPF_PROG_TEST_RUN (the fields up to <c>ctx_out</c>; the rest stays zero).</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct ProgTestRunAttr
+        {
+            public uint ProgramFd;
+            public uint ReturnValue;
+            public uint DataSizeIn;
+            public uint DataSizeOut;
+            public ulong DataIn;
+            public ulong DataOut;
+            public uint Repeat;
+            public uint Duration;
+            public uint ContextSizeIn;
+            public uint ContextSizeOut;
+            public ulong ContextIn;
+            public ulong ContextOut;
         }
 
         /// <summary><c>bpf_attr</c> for BPF_LINK_CREATE (the common head: 16 bytes; the union after it stays zero).</summary>
