@@ -1,4 +1,5 @@
 using LvsNet.Packets.Writing;
+using LvsNet.Testing;
 using Xunit;
 
 namespace LvsNet.Packets.Tests;
@@ -20,7 +21,7 @@ public class DataPathAllocationTests
         // Warm up: JIT, tiering and any lazy static initialisation happen before the measurement.
         var warmUp = Run(tcp, udp, udpWithoutChecksum, Iterations / 10);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         var work = Run(tcp, udp, udpWithoutChecksum, Iterations);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 

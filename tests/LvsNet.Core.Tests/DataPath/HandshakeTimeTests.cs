@@ -132,7 +132,7 @@ public class HandshakeTimeTests
 
         var countBefore = servers.Sum(s => s.Handshakes.Count);
         var sentBefore = h2.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = Warm; i < frames.Length; i++)
         {
             h2.Processor.BeginBatch();

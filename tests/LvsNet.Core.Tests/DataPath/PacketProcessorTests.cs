@@ -372,7 +372,7 @@ public class PacketProcessorTests
         }
 
         var sentBefore = h.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 100_000; i++)
         {
             if (i % 64 == 0)

@@ -181,7 +181,7 @@ public class DirectorRoleDataPathTests
 
         Round(20_000);
         var sent = master.Hub.Counters.QueueDropped;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         Round(100_000);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);

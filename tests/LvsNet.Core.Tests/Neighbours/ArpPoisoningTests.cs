@@ -98,7 +98,7 @@ public class ArpPoisoningTests
             h.Processor.OnFrame(frame, frame.Length);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 20_000; i++)
         {
             var frame = frames[i % frames.Length];

@@ -45,7 +45,7 @@ public class SchedulerAllocationTests
         time.Advance(TimeSpan.FromMinutes(2));
         scheduler.Schedule(in flows[0]);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         var hits = 0;
         for (var i = 0; i < 20_000; i++)
         {

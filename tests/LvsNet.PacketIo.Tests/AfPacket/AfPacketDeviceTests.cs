@@ -369,7 +369,7 @@ public sealed class AfPacketDeviceTests
         peer.Flush();
         Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Count >= 1, ReceiveLimit));
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < count; i++)
         {
             peer.Send(frame);

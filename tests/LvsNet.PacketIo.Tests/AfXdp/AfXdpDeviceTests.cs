@@ -285,7 +285,7 @@ public sealed class AfXdpDeviceTests
 
         // Receive every frame and send one per frame from the handler (flushed after each batch).
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * (long)ReceiveLimit.TotalSeconds);
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         while (handler.Count < frames.Length && Stopwatch.GetTimestamp() < deadline)
         {
             if (device.Wait(TimeSpan.FromMilliseconds(200)) != WaitResult.Timeout)

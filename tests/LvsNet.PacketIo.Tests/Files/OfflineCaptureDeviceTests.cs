@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LvsNet.PacketIo.Files;
 using LvsNet.PacketIo.Tests.Infrastructure;
+using LvsNet.Testing;
 using Xunit;
 
 namespace LvsNet.PacketIo.Tests.Files;
@@ -52,7 +53,7 @@ public sealed class OfflineCaptureDeviceTests
         var handler = new CountingFrameHandler();
         device.Dispatch(handler, 1);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         while (device.Dispatch(handler, 16) > 0)
         {
         }

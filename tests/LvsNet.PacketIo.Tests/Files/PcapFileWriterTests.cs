@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using LvsNet.PacketIo.Files;
 using LvsNet.PacketIo.Tests.Infrastructure;
+using LvsNet.Testing;
 using Xunit;
 
 namespace LvsNet.PacketIo.Tests.Files;
@@ -109,7 +110,7 @@ public sealed class PcapFileWriterTests
         var frame = TestFrames.Experimental(1, 200);
         writer.Write(frame, First);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 1000; i++)
         {
             writer.Write(frame, First);

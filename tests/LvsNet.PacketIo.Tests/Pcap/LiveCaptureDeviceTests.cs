@@ -71,7 +71,7 @@ public sealed class LiveCaptureDeviceTests
 
         Assert.True(CaptureLoop.ReceiveUntil(capture, handler, () => handler.Count >= warmUp, ReceiveLimit));
 
-        var beforeSend = GC.GetAllocatedBytesForCurrentThread();
+        var beforeSend = AllocationMeter.Start();
         for (var i = warmUp; i < frames.Length; i++)
         {
             injection.Send(frames[i]);
@@ -80,7 +80,7 @@ public sealed class LiveCaptureDeviceTests
         var sendAllocated = GC.GetAllocatedBytesForCurrentThread() - beforeSend;
 
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * (long)ReceiveLimit.TotalSeconds);
-        var beforeReceive = GC.GetAllocatedBytesForCurrentThread();
+        var beforeReceive = AllocationMeter.Start();
         while (handler.Count < frames.Length && Stopwatch.GetTimestamp() < deadline)
         {
             if (capture.Wait(TimeSpan.FromMilliseconds(200)) != WaitResult.Timeout)

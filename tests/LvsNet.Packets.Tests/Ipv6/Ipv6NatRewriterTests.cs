@@ -1,5 +1,6 @@
 using System.Net;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Testing;
 using PacketDotNet;
 using Xunit;
 using static LvsNet.Packets.Tests.Ipv6.Ipv6TestPackets;
@@ -99,7 +100,7 @@ public class Ipv6AllocationTests
         }
 
         Run(10_000);
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         var work = Run(100_000);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(100_000L * (40 + Icmpv6.NeighborSolicitation), work);

@@ -1,6 +1,7 @@
 using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
+using LvsNet.Testing;
 using Xunit;
 
 namespace LvsNet.Core.Tests.DataPath.Defence;
@@ -95,7 +96,7 @@ public class SourceRateLimitTests
             h.Feed(frame);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         foreach (var frame in frames)
         {
             h.Feed(frame);

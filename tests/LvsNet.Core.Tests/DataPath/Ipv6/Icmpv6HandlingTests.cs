@@ -3,6 +3,7 @@ using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Testing;
 using PacketDotNet;
 using Xunit;
 using static LvsNet.Core.Tests.DataPath.Ipv6.Ipv6Harness;
@@ -212,7 +213,7 @@ public class Icmpv6HandlingTests
             }
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 30_000; i++)
         {
             h.Processor.OnFrame(frames[i % 3], frames[i % 3].Length);

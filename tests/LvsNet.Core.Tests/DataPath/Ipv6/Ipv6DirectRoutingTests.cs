@@ -1,6 +1,7 @@
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Testing;
 using PacketDotNet;
 using Xunit;
 using static LvsNet.Core.Tests.DataPath.Ipv6.Ipv6Harness;
@@ -271,7 +272,7 @@ public class Ipv6DirectRoutingTests
         }
 
         var sentBefore = h.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 100_000; i++)
         {
             var frame = frames[i % frames.Count];

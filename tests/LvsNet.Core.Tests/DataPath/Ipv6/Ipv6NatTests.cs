@@ -3,6 +3,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Core.Tests.DataPath.Ipv6.Ipv6Harness;
 
@@ -306,7 +307,7 @@ public class Ipv6NatTests
         }
 
         var sentBefore = h.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 100_000; i++)
         {
             var frame = frames[i % frames.Count];

@@ -184,7 +184,7 @@ public class FirewallMarkTests
 
         h.Processor.OnFrame(syns[0], syns[0].Length);
         var sentBefore = h.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 1; i < syns.Count; i++)
         {
             if (i % 64 == 0)

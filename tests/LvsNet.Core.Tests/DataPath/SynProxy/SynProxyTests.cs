@@ -169,7 +169,7 @@ public class SynProxyTests
         }
 
         var sentBefore = h.Device.Count;
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 50_000; i++)
         {
             if (i % 64 == 0)

@@ -369,7 +369,7 @@ public class InputValidationTests
             h.Feed(frames[i % frames.Length]);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var before = AllocationMeter.Start();
         for (var i = 0; i < 100_000; i++)
         {
             if (i % 64 == 0)
