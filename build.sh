@@ -147,7 +147,7 @@ run_tests() {
     local code=$?
     set -e
     # Failures with their messages, as the console logger printed them.
-    grep -E '^\s+Failed |\[FAIL\]|Error Message|Assert\.|Expected|Actual' "$out" | head -80 >&2 || true
+    grep -E '^\s+Failed |\[FAIL\]|Error Message|Exception|Assert\.|Expected|Actual' "$out" | head -80 >&2 || true
     local counters
     counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null || true)
     if [ -z "$counters" ]; then
