@@ -213,7 +213,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     Filter = filter,
                 });
                 _devices.Add(captureDevice);
-                var injection = new LiveInjectionDevice(interfaceName);
+                // libpcap sends one frame per system call; a packet socket sends the batch's frames
+                // (SYN-ACKs of a flood, forwarded packets) with one sendmmsg when the batch ends.
+                var injection = new PacketSocketSender(interfaceName, Math.Min(1024, Math.Max(capture.BatchSize, AfPacketOptions.DefaultTransmitBatchSize)));
                 _devices.Add(injection);
                 return (captureDevice, injection);
             }
