@@ -21,6 +21,7 @@ public class Ipv6TunnelLabTests
 
     [RequiresRootTheory]
     [InlineData("pcap")]
+    [InlineData("afpacket")]
     [InlineData("afxdp")]
     public void Ipv6Tunnels_EveryFamilyPair_SplitAcrossNginx_AndTheOuterHeadersAreTheKernels(string backend)
     {
