@@ -31,7 +31,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateIpv6Service(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
+    private static void ValidateIpv6Service(LvsConfig config, VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
         var vip = service.Address6!.Value;
         if (Ipv6AddressProblem(vip, "a VIP") is { } vipProblem)
@@ -46,10 +46,12 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
         }
 
-        if (!service.LocalAddresses.IsEmpty || service.Toa || service.SynProxy)
+        if (service.Toa || service.SynProxy)
         {
-            errors.Add(new ConfigError(path, line, $"local_addresses, toa and syn_proxy (fullnat and the SYN proxy) {NotBuiltForIpv6}"));
+            errors.Add(new ConfigError(path, line, $"toa and syn_proxy (the TOA option and the SYN proxy) {NotBuiltForIpv6}"));
         }
+
+        ValidateIpv6LocalAddresses(config, service, path, line, errors);
 
         ValidateIpv6HealthChecks(service, path, line, lineOf, errors);
 
@@ -71,7 +73,11 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seen[(rip, server.Port)]}] ({server.EndpointText})"));
             }
 
-            if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat))
+            if (server.Method is ForwardingMethod.FullNat)
+            {
+                ValidateIpv6FullNatServer(service, serverPath, serverLine, errors);
+            }
+            else if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat))
             {
                 errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
             }

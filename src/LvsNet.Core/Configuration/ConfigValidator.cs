@@ -62,7 +62,7 @@ public static partial class ConfigValidator
 
             if (service.IsIpv6)
             {
-                ValidateIpv6Service(service, path, line, lineOf, errors);
+                ValidateIpv6Service(config, service, path, line, lineOf, errors);
                 if (config.Capture.Workers > 1)
                 {
                     // The fanout program steers IPv4 tuples only (the XDP program redirects IPv6 too).
@@ -172,6 +172,7 @@ public static partial class ConfigValidator
     // FULLNAT's pool: addresses of the director's own, so none may be anything else's.
     private static void ValidateLocalAddresses(LvsConfig config, VirtualServiceConfig service, string path, int? line, List<ConfigError> errors)
     {
+        RefuseIpv6LocalAddresses(service, path, line, errors);
         var seen = new HashSet<uint>();
         for (var k = 0; k < service.LocalAddresses.Length; k++)
         {
