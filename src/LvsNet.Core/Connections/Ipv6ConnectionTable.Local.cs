@@ -18,14 +18,36 @@ public sealed partial class Ipv6ConnectionTable
     // (protocol, local address) -> entry index + 1 by port (0 = port not bound in this table).
     private readonly Dictionary<(IpProtocol Protocol, Ipv6Address Address), int[]> _localOwners = [];
 
+    // The last port map found: a director has a handful of local addresses, so most replies hit it
+    // and skip the dictionary over (protocol, 128-bit address) keys.
+    private int[]? _lastOwners;
+    private Ipv6Address _lastAddress;
+    private IpProtocol _lastProtocol;
+
     /// <summary>The FULLNAT local-port pool.</summary>
     public LocalPortAllocator LocalPorts { get; }
 
     /// <summary>The connection holding LIP:lport of <paramref name="protocol"/>, if any.</summary>
     /// <returns>The entry's index, or -1.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FindLocal(IpProtocol protocol, Ipv6Address localAddress, ushort localPort) =>
-        _localOwners.TryGetValue((protocol, localAddress), out var owners) ? owners[localPort] - 1 : None;
+    public int FindLocal(IpProtocol protocol, Ipv6Address localAddress, ushort localPort)
+    {
+        var owners = _lastOwners;
+        if (owners is null || _lastAddress != localAddress || _lastProtocol != protocol)
+        {
+            if (!_localOwners.TryGetValue((protocol, localAddress), out owners))
+            {
+                return None;
+            }
+
+            // Maps are never removed, so a cached one stays valid.
+            _lastOwners = owners;
+            _lastAddress = localAddress;
+            _lastProtocol = protocol;
+        }
+
+        return owners[localPort] - 1;
+    }
 
     /// <summary>
     /// Finds the FULLNAT connection of a reply (real server → LIP:lport): the connection that owns

@@ -38,6 +38,9 @@ internal sealed partial class Ipv6ClientHandler
     private readonly Icmpv6ErrorSender _errors;
     private readonly Ipv6FullNatForwarder _fullNat;
 
+    /// <summary>TUN to IPv6 or IPv4 real servers (set once at construction by the pipeline).</summary>
+    public Ipv6TunnelForwarder Tunnel { get; init; } = null!;
+
     public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -258,6 +261,13 @@ internal sealed partial class Ipv6ClientHandler
         {
             var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
+            return;
+        }
+
+        if (server.Method == ForwardingMethod.Tunnel)
+        {
+            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+            Tunnel.Forward(frame, l2Length, ip, in chain, server);
             return;
         }
 
