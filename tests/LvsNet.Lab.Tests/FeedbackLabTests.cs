@@ -167,6 +167,13 @@ public class FeedbackLabTests(ITestOutputHelper output)
             report.AppendLine(CultureInfo.InvariantCulture, $"p99 cut {(1 - (dynamicRun.P99Ms / staticRun.P99Ms)) * 100:0} %; rs2 weight settled at {slowWeight} after {settled} interval(s); weight changes {string.Join(' ', dynamicChanges.Select(c => c.After))}");
             report.AppendLine(CultureInfo.InvariantCulture, $"recovery: rs2 weight {recoveredWeight} after {recoverySettled} interval(s): {string.Join(' ', recoveryChanges.Select(c => c.After))}");
             report.AppendLine(CultureInfo.InvariantCulture, $"flapping: {flapChanges.Count} weight change(s), {reversals} reversal(s) in {flapping.TotalSeconds:0} s: {string.Join(' ', flapChanges.Select(c => c.After))}");
+            // Every change of rs2's weight with the inputs that caused it (interval number since the switch).
+            foreach (var e in daemon.Events("DynamicWeightChanged").Where(e => e.GetProperty("Server").GetString() == Rs2))
+            {
+                var at = DateTimeOffset.Parse(e.GetProperty("@t").GetString()!, CultureInfo.InvariantCulture);
+                report.AppendLine(CultureInfo.InvariantCulture, $"  t+{(at - switchedOn).TotalSeconds:0.0} s (interval {IntervalOf(at, switchedOn)}): {e.GetProperty("Before").GetInt32()} -> {e.GetProperty("After").GetInt32()} ({(e.TryGetProperty("Inputs", out var inputs) ? inputs.GetString() : "")})");
+            }
+
             output.WriteLine(report.ToString());
             if (Environment.GetEnvironmentVariable("LVT_FEEDBACK_REPORT") is { Length: > 0 } reportPath)
             {
@@ -180,16 +187,22 @@ public class FeedbackLabTests(ITestOutputHelper output)
             Assert.True(dynamicRun.Rs2InFlightShare < staticRun.Rs2InFlightShare * 0.85, "rs2's share of the requests in flight drops with dynamic weights\n" + report);
             Assert.True(dynamicRun.P99Ms < staticRun.P99Ms * 0.9, "the p99 drops with dynamic weights\n" + report);
             Assert.True(slowWeight < 80, "the slow server's weight went down\n" + report);
-            // The issue asks that a recovered server gets its share back, asserted here. Its weight is
-            // reported, not asserted: after reversals while settling, the flap memory can hold it for
-            // longer than this form's 15 s phase (docs/benchmarks.md, the open item on recovery).
+            // Settled: from interval 5 on the weight stays within 5 % of its final value (the descent
+            // takes at most three moves, at intervals 1, 3 and 5, and a settled weight moves again only
+            // on evidence that the server changed; docs/schedulers.md).
+            Assert.True(settled <= 5, $"rs2's weight within 5 % of its final value from interval {settled} on\n" + report);
+
+            // A recovered server gets its share of the requests back, and its weight: the recovery is a
+            // detected change, answered at once with the full step (a single reversal answering a
+            // change is half a flap, which does not hold an increase).
             Assert.True(recoveryRun.Rs2Share > dynamicRun.Rs2Share + 0.1, $"the recovered server gets its share of the requests back (weight {slowWeight} -> {recoveredWeight})\n" + report);
+            Assert.True(recoveredWeight > slowWeight * 1.2, $"the recovered server gets its weight back ({slowWeight} -> {recoveredWeight})\n" + report);
 
             // A flapping server: the weight may find a level between slow and fast, but must not follow
             // the flapping. Oscillation is counted as reversals of the effective weight's direction; the
-            // flap memory bounds them by 3 + T/H in T seconds (H = flap_half_life, 60 s; docs/schedulers.md).
+            // flap memory bounds them by 3 + 2T/H in T seconds (H = flap_half_life, 60 s; docs/schedulers.md).
             var flapIntervals = (int)(flapping / Interval);
-            Assert.True(reversals <= 3 + (int)(flapping.TotalSeconds / 60), $"{reversals} reversals while flapping\n" + report);
+            Assert.True(reversals <= 3 + (int)(2 * flapping.TotalSeconds / 60), $"{reversals} reversals while flapping\n" + report);
             Assert.True(flapChanges.Count <= flapIntervals / 4, $"{flapChanges.Count} changes in {flapIntervals} intervals\n" + report);
         }
         finally
@@ -332,8 +345,12 @@ public class FeedbackLabTests(ITestOutputHelper output)
             return 0;
         }
 
-        return (int)Math.Ceiling((changes[lastOutside + 1].At - start) / Interval);
+        return IntervalOf(changes[lastOutside + 1].At, start);
     }
+
+    // The driver's first interval after the reload runs at its next one-second tick, within a second
+    // of the configuration being applied: a change t seconds after it belongs to interval ⌊t⌋ + 1.
+    private static int IntervalOf(DateTimeOffset at, DateTimeOffset start) => (int)Math.Floor((at - start) / Interval) + 1;
 
     private static int Reversals(List<WeightChange> changes)
     {

@@ -67,7 +67,7 @@ public static partial class ConfigValidator
 
             if (service.IsIpv6)
             {
-                ValidateIpv6Service(service, path, line, lineOf, errors);
+                ValidateIpv6Service(config, service, path, line, lineOf, errors);
                 if (config.Capture.Workers > 1)
                 {
                     // The fanout program steers IPv4 tuples only (the XDP program redirects IPv6 too).
@@ -98,9 +98,8 @@ public static partial class ConfigValidator
                 var serverPath = $"{path}.real_servers[{j}]";
                 var serverLine = lineOf(serverPath) ?? line;
                 ValidateThresholds(server, serverPath, serverLine, errors);
-                if (server.IsIpv6)
+                if (ValidateMixedFamilyServer(config, service, server, serverPath, serverLine, errors))
                 {
-                    errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is IPv6 but the service's VIP is IPv4; mixing address families is only possible with tunnels, which are not built for IPv6 yet"));
                     continue;
                 }
 

@@ -4,8 +4,8 @@ namespace LvsNet.Core.Feedback;
 
 /// <summary>
 /// The control law of the dynamic weights: given one server's load index for an interval, moves its
-/// weight multiplier. Pure; the argument for why it settles and does not oscillate is in
-/// docs/schedulers.md ("Why it settles" and "Why it does not oscillate").
+/// weight multiplier. Pure; the argument for why it settles, stays settled and does not oscillate is
+/// in docs/schedulers.md ("Why it settles", "Why it stays settled" and "Why it does not oscillate").
 /// </summary>
 /// <remarks>
 /// In log units (<c>x = ln m</c>, <c>e = ln S</c>), per interval:
@@ -14,14 +14,20 @@ namespace LvsNet.Core.Feedback;
 /// interval after the hold restarts the smoothing from the fresh sample (<c>S = L</c>), so a move
 /// is always decided on a signal that has seen the previous move.</item>
 /// <item>Band: <c>b = max(ln(1 + d), z·σ̂)</c>, the fixed dead band or <c>z</c> standard deviations
-/// of the measured noise of <c>ln S</c>, whichever is wider. Inside it nothing moves.</item>
-/// <item>Move: <c>Δ = clamp(−γ·e, ±u)</c>, <c>x ← x + Δ</c>. The limit <c>u</c> starts at
-/// <c>ln(1 + max_step)</c>; a move opposite to the previous one (a reversal) halves the previous
-/// move's size into <c>u</c> (the balance lies inside the last step: bisection); a move in the same
-/// direction doubles <c>u</c> back towards its maximum.</item>
-/// <item>Flap hold-down: every reversal adds 1 to the flap memory <c>P</c>, which halves every flap
-/// half-life; an increase that reverses a decrease waits while <c>P &gt; ½</c>. Decreases are
-/// never held (fast decrease, slow recovery).</item>
+/// of the measured noise of <c>ln S</c>, whichever is wider.</item>
+/// <item>Seeking (after a start or a detected change): inside the band the server is settled at the
+/// reference <c>r = ln S</c>; outside it moves <c>Δ = clamp(−γ·e, ±u)</c>. The limit <c>u</c> starts
+/// at <c>ln(1 + max_step)</c>; a move opposite to the previous one (a reversal: an overshoot) halves
+/// the previous move's size into <c>u</c> (bisection); a move in the same direction doubles <c>u</c>
+/// back towards its maximum.</item>
+/// <item>Settled: nothing moves until a two-sided CUSUM of the fresh samples' distance from
+/// <c>r</c> (then the running mean of the settled samples), with allowance <c>a = max(ln(1 + d), z·σ̂_L)</c>, exceeds <c>2a</c> (evidence that the
+/// plant moved, not one noisy interval). Then, if <c>|e| &gt; b</c>, the server moves as in seeking,
+/// with the full step limit (the balance is no longer inside the last step); otherwise it settles
+/// again at the new level.</item>
+/// <item>Flap hold-down: a reversal while seeking adds 1 to the flap memory <c>P</c>, a reversal
+/// after a detected change adds ½; <c>P</c> halves every flap half-life; an increase that reverses a
+/// decrease waits while <c>P &gt; ½</c>. Decreases are never held.</item>
 /// </list>
 /// </remarks>
 internal static class DynamicWeightController
@@ -35,10 +41,18 @@ internal static class DynamicWeightController
     // An increase that reverses a decrease waits until the flap memory is at most this.
     internal const double FlapThreshold = 0.5;
 
+    // What a reversal adds to the flap memory: an overshoot while seeking counts as a flap, the
+    // answer to a detected change of the plant as half of one (one alone never holds an increase).
+    internal const double SeekingReversal = 1.0;
+    internal const double ChangeReversal = 0.5;
+
+    // The CUSUM's decision threshold, in allowances.
+    internal const double EvidenceThreshold = 2.0;
+
     // Load indexes are positive; a floor keeps the logarithm finite for a server with nothing at all.
     private const double LoadFloor = 1e-3;
 
-    /// <summary>The starting state for a server (multiplier 1 clamped, full step, first interval evaluates).</summary>
+    /// <summary>The starting state for a server (multiplier 1 clamped, full step, seeking, first interval evaluates).</summary>
     public static DynamicWeightState Start(DynamicWeightsConfig policy, int configuredWeight, double min, double max) =>
         new(configuredWeight, 1.0, Math.Clamp(1.0, min, max), 1.0)
         {
@@ -68,45 +82,79 @@ internal static class DynamicWeightController
         state.SinceMove = state.SinceMove >= int.MaxValue - 1 ? state.SinceMove : state.SinceMove + 1;
         state.HeldDown = false;
 
-        // Noise: only from two samples that were both taken after the last move had taken effect, so
-        // the controller's own moves are not mistaken for noise.
-        if (state.SinceMove > hold + 2)
-        {
-            state.Noise = (NoiseSmoothing * Math.Abs(logLoad - previousLogLoad)) + ((1 - NoiseSmoothing) * state.Noise);
-        }
-
         state.LastLoad = load;
         var fresh = state.SinceMove <= hold + 1;
         state.SmoothedLoad = fresh ? load : (smoothing * load) + ((1 - smoothing) * state.SmoothedLoad);
         state.FlapMemory *= FlapDecay(policy);
 
-        // σ of ln S: σ of ln L, reduced by the EWMA (σ·√(s/(2 − s))) once it has more than one sample.
-        var sigma = state.Noise / AbsoluteChangePerSigma;
-        if (!fresh)
-        {
-            sigma *= Math.Sqrt(smoothing / (2 - smoothing));
-        }
-
-        state.Band = Math.Max(Math.Log(1 + (policy.DeadBandPercent / 100.0)), policy.NoiseBandFactor * sigma);
+        // σ of ln L, from the intervals before this one (this sample is judged against it, so a change
+        // of the plant does not widen its own test); σ of ln S is reduced by the EWMA (σ·√(s/(2 − s)))
+        // once it has more than one sample. The estimate is bias-corrected (it starts at 0), so the
+        // first settled intervals do not see a band narrower than the noise.
+        var sampleSigma = state.NoiseWeight > 0 ? state.Noise / state.NoiseWeight / AbsoluteChangePerSigma : 0;
+        var sigma = fresh ? sampleSigma : sampleSigma * Math.Sqrt(smoothing / (2 - smoothing));
+        var fixedBand = Math.Log(1 + (policy.DeadBandPercent / 100.0));
+        state.Band = Math.Max(fixedBand, policy.NoiseBandFactor * sigma);
         var error = Math.Log(Math.Max(state.SmoothedLoad, LoadFloor));
-        if (state.SinceMove <= hold || Math.Abs(error) <= state.Band)
+        if (state.SinceMove <= hold)
         {
             return;
         }
 
-        var limit = state.StepLimit > 0 ? state.StepLimit : MaxStep(policy);
+        var measureNoise = state.SinceMove > hold + 2;
+        if (state.Settled)
+        {
+            // Settled: a move needs evidence that the plant moved away from the level it settled at.
+            var allowance = Math.Max(fixedBand, policy.NoiseBandFactor * sampleSigma);
+            var distance = logLoad - state.Reference;
+            state.Rise = Math.Max(0, state.Rise + distance - allowance);
+            state.Fall = Math.Max(0, state.Fall - distance - allowance);
+
+            // The reference is the mean of the settled samples so far: its own noise shrinks as 1/√n,
+            // and a slow drift still shows (the mean lags it by half its size).
+            state.SettledSamples++;
+            state.Reference += (logLoad - state.Reference) / state.SettledSamples;
+            if (Math.Max(state.Rise, state.Fall) <= EvidenceThreshold * allowance)
+            {
+                UpdateNoise(ref state, logLoad, previousLogLoad, measureNoise);
+                return;
+            }
+
+            // The plant moved: this sample's jump is the change, not noise. Seek again from this
+            // sample (the smoothed past is the old plant's); the move that answers the change is not
+            // an overshoot (until it is made, even if held down).
+            state.Settled = false;
+            state.ChangePending = true;
+            state.SmoothedLoad = load;
+            error = logLoad;
+            state.Band = Math.Max(fixedBand, policy.NoiseBandFactor * sampleSigma);
+        }
+        else
+        {
+            UpdateNoise(ref state, logLoad, previousLogLoad, measureNoise);
+        }
+
+        if (Math.Abs(error) <= state.Band)
+        {
+            Settle(ref state, error);
+            return;
+        }
+
+        var change = state.ChangePending;
+        var limit = change || state.StepLimit <= 0 ? MaxStep(policy) : state.StepLimit;
         var step = Math.Clamp(-policy.Gain * error, -limit, limit);
         var reversal = state.LastStep != 0 && Math.Sign(step) != Math.Sign(state.LastStep);
         if (reversal && step > 0 && state.FlapMemory > FlapThreshold)
         {
-            // Slow recovery: an increase right after decreases waits for the flap memory to fade.
+            // Slow recovery: an increase right after decreases waits for the flap memory to fade. A
+            // settled server keeps its evidence and tries again next interval.
             state.HeldDown = true;
             return;
         }
 
-        if (reversal)
+        if (reversal && !change)
         {
-            // The balance lies inside the last step: go back at most half of it.
+            // An overshoot: the balance lies inside the last step, go back at most half of it.
             limit = Math.Min(limit, Math.Abs(state.LastStep) / 2);
             step = Math.Clamp(step, -limit, limit);
         }
@@ -114,18 +162,43 @@ internal static class DynamicWeightController
         var multiplier = Math.Clamp(state.Multiplier * Math.Exp(step), min, max);
         if (multiplier == state.Multiplier)
         {
-            // Pinned at a bound: not a move.
+            // Pinned at a bound: not a move; the server stays where it is until the plant moves.
+            Settle(ref state, error);
             return;
         }
 
         state.Multiplier = multiplier;
-        state.StepLimit = reversal ? limit : Math.Min(MaxStep(policy), 2 * limit);
+        state.StepLimit = reversal && !change ? limit : Math.Min(MaxStep(policy), 2 * limit);
         state.LastStep = step;
         state.SinceMove = 0;
+        state.Settled = false;
+        state.ChangePending = false;
         if (reversal)
         {
-            state.FlapMemory += 1;
+            state.FlapMemory += change ? ChangeReversal : SeekingReversal;
             state.Reversals++;
         }
+    }
+
+    // Noise: only from two samples that were both taken after the last move had taken effect, so the
+    // controller's own moves are not mistaken for noise.
+    private static void UpdateNoise(ref DynamicWeightState state, double logLoad, double previousLogLoad, bool measure)
+    {
+        if (measure)
+        {
+            state.Noise = (NoiseSmoothing * Math.Abs(logLoad - previousLogLoad)) + ((1 - NoiseSmoothing) * state.Noise);
+            state.NoiseWeight = NoiseSmoothing + ((1 - NoiseSmoothing) * state.NoiseWeight);
+        }
+    }
+
+    // Nothing to correct: remember the level the signal settled at and start collecting evidence afresh.
+    private static void Settle(ref DynamicWeightState state, double error)
+    {
+        state.Settled = true;
+        state.ChangePending = false;
+        state.Reference = error;
+        state.SettledSamples = 1;
+        state.Rise = 0;
+        state.Fall = 0;
     }
 }

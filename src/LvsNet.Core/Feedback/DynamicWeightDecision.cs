@@ -11,7 +11,7 @@ namespace LvsNet.Core.Feedback;
 /// <param name="At">When the decision was made.</param>
 public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus? Agent, DynamicWeightState? State, int EffectiveWeight, DateTimeOffset At)
 {
-    /// <summary>"configured 100, active 12, latency 41.2 ms, failures 0 %, agent ready up 75%, load 1.31, smoothed 1.18, multiplier 0.80".</summary>
+    /// <summary>"configured 100, active 12, latency 41.2 ms, failures 0 %, agent ready up 75%, load 1.31, smoothed 1.18, multiplier 0.80, seeking, evidence +0.00/-0.00".</summary>
     public string Describe()
     {
         var text = new StringBuilder();
@@ -38,7 +38,7 @@ public sealed record DynamicWeightDecision(DynamicWeightInput Input, AgentStatus
 
         if (State is { } state)
         {
-            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, band ±{(Math.Exp(state.Band) - 1) * 100:0} %, flap memory {state.FlapMemory:0.0}, multiplier {state.Multiplier:0.00}");
+            text.Append(CultureInfo.InvariantCulture, $", load {state.LastLoad:0.00}, smoothed {state.SmoothedLoad:0.00}, band ±{(Math.Exp(state.Band) - 1) * 100:0} %, flap memory {state.FlapMemory:0.0}, multiplier {state.Multiplier:0.00}, {(state.Settled ? "settled" : "seeking")}, evidence +{state.Rise:0.00}/-{state.Fall:0.00}");
         }
 
         return text.ToString();

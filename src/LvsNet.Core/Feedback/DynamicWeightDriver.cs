@@ -55,7 +55,7 @@ public sealed partial class DynamicWeightDriver : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>How often the driver checks which services are due (intervals are rounded up to it).</summary>
+    /// <summary>How often the driver checks which services are due (intervals are rounded to it: a service is due from half a tick before its interval has elapsed).</summary>
     public static TimeSpan TickPeriod { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many effective-weight changes the driver has made since it was created.</summary>
@@ -136,7 +136,10 @@ public sealed partial class DynamicWeightDriver : IDisposable
                     continue;
                 }
 
-                _nextRun[service.Key] = now + (long)(policy.Interval.TotalSeconds * _time.TimestampFrequency);
+                // Due half a tick early: the timer's callbacks are a second apart only on average (a
+                // late one is followed by an early one on a loaded machine), and a tick a few
+                // milliseconds short of the interval must not stretch it to two ticks.
+                _nextRun[service.Key] = now + (long)((policy.Interval - (TickPeriod / 2)).TotalSeconds * _time.TimestampFrequency);
                 Update(service, policy, service.Servers);
                 updated++;
             }

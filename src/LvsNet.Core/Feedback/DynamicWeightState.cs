@@ -16,11 +16,32 @@ public record struct DynamicWeightState(int ConfiguredWeight, double SmoothedLoa
     /// <summary>Intervals since the last move (or since the start).</summary>
     public int SinceMove { get; set; }
 
-    /// <summary>The flap memory: +1 per reversal of direction, halving every flap half-life.</summary>
+    /// <summary>The flap memory: +1 per reversal while seeking, +½ per reversal answering a detected change; halves every flap half-life.</summary>
     public double FlapMemory { get; set; }
 
     /// <summary>The smoothed absolute change of <c>ln L</c> between two settled intervals (the signal's noise).</summary>
     public double Noise { get; set; }
+
+    /// <summary>How much of the noise estimate's smoothing has been filled (<c>1 − 0.8ⁿ</c> after n samples; divides the estimate to remove its start at 0).</summary>
+    public double NoiseWeight { get; set; }
+
+    /// <summary>Whether the signal was inside the band after the last move: a move then needs evidence that the plant moved.</summary>
+    public bool Settled { get; set; }
+
+    /// <summary>Whether a change of the plant was detected and not yet answered by a move (the answer gets the full step and counts as half a flap).</summary>
+    public bool ChangePending { get; set; }
+
+    /// <summary>The level the server settled at: <c>ln S</c> when it settled, then the mean of <c>ln L</c> over the settled intervals (the CUSUMs measure the distance from it).</summary>
+    public double Reference { get; set; }
+
+    /// <summary>How many samples <see cref="Reference"/> is the mean of.</summary>
+    public int SettledSamples { get; set; }
+
+    /// <summary>The upper CUSUM: evidence, in log units, that the load index rose above the settled level.</summary>
+    public double Rise { get; set; }
+
+    /// <summary>The lower CUSUM: evidence, in log units, that the load index fell below the settled level.</summary>
+    public double Fall { get; set; }
 
     /// <summary>The dead band in force at the last interval, in log units (diagnostics).</summary>
     public double Band { get; set; }

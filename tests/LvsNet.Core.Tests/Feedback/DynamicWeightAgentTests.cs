@@ -131,12 +131,16 @@ public class DynamicWeightAgentTests
     public void FlappingServer_WeightsDoNotOscillate()
     {
         // B flaps between healthy and three times slower every interval for 120 intervals (a
-        // 2-minute run at 1 s), placement follows the weights as wlc does. The flap memory
-        // (half-life 60 intervals) bounds the reversals in T intervals by 3 + T/H = 5, whatever the
-        // signals do (docs/schedulers.md, "Why it does not oscillate").
+        // 2-minute run at 1 s), placement follows the weights as wlc does. B starts fast, so its first
+        // interval settles it at L = 1; then ln L alternates between ln 1.25 = 0.22 (slow: latency
+        // index 1.5, connection index 1) and 0. Its mean offset, 0.11, is smaller than the evidence
+        // test's allowance 2σ̂ = 2·0.22/1.128 = 0.40 once the noise is measured (interval 2), and the
+        // first slow sample alone gains 0.22 − 0.095 = 0.13 < 2a: the settled weight is left alone
+        // (docs/schedulers.md, "Why it stays settled"). Whatever the signals do, the flap memory
+        // bounds the reversals in T intervals by 3 + 2T/H = 7 ("Why it does not oscillate").
         var (changes, reversals) = Flap(new DynamicWeightsConfig { Interval = TimeSpan.FromSeconds(1), Smoothing = 0.6, Gain = 1, MaxStepPercent = 50, DeadBandPercent = 10, FlapHalfLife = TimeSpan.FromSeconds(60) }, slowEvery: 1);
-        Assert.InRange(reversals, 0, 5);
-        Assert.True(changes >= 1, "the weight finds a level below the fast server's");
+        Assert.InRange(reversals, 0, 7);
+        Assert.Equal(0, changes);
     }
 
     [Theory]
@@ -146,10 +150,10 @@ public class DynamicWeightAgentTests
     [InlineData(10)]
     public void FlappingServer_AnyPeriod_ReversalsWithinTheBound(int period)
     {
-        // B slow for `period` intervals, then fast for as many, 120 intervals: the bound 3 + T/H = 5
+        // B slow for `period` intervals, then fast for as many, 120 intervals: the bound 3 + 2T/H = 7
         // holds whatever the period, because it only depends on the flap memory.
         var (_, reversals) = Flap(Policy, period);
-        Assert.InRange(reversals, 0, 5);
+        Assert.InRange(reversals, 0, 7);
     }
 
     [Fact]
@@ -158,7 +162,7 @@ public class DynamicWeightAgentTests
         // The same run with the memory and the noise band off: nothing bounds the reversals, and a
         // server flapping every 5 intervals drags the weight along (the test of the bound can fail).
         var (changes, reversals) = Flap(Policy with { FlapHalfLife = TimeSpan.Zero, NoiseBandFactor = 0 }, 5);
-        Assert.True(reversals > 5, $"{reversals} reversals in {changes} changes without the memory");
+        Assert.True(reversals > 7, $"{reversals} reversals in {changes} changes without the memory");
     }
 
     private static DynamicWeightsConfig Policy => new() { Interval = TimeSpan.FromSeconds(1), Smoothing = 0.6, Gain = 1, MaxStepPercent = 50, DeadBandPercent = 10, FlapHalfLife = TimeSpan.FromSeconds(60) };

@@ -71,9 +71,11 @@ public class DynamicWeightCalculatorTests
     [Fact]
     public void Smoothing_OneSpikeMovesTheAverageOnly()
     {
-        // The first interval starts the average from its sample (balanced, 1); the second is a spike.
+        // The first interval starts the average from its sample (balanced, 1: settled there); the
+        // second is a spike of ln 1.25 = 0.22, less than three allowances (3·ln 1.1 = 0.29), so it is no
+        // evidence of a change (docs/schedulers.md, "Why it stays settled") and only enters the average.
         var states = new DynamicWeightState[2];
-        var policy = Policy with { Smoothing = 0.25 };
+        var policy = Policy with { Smoothing = 0.25, DeadBandPercent = 10 };
         Run(policy, [new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0)), new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0))], states);
         Assert.Equal(1.0, states[0].SmoothedLoad, 6);
         Run(policy, [new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(30), 0)), new(100, 0, new ServerLoadSample(TimeSpan.FromMilliseconds(10), 0))], states);

@@ -72,6 +72,23 @@ public class DynamicWeightDriverTests
     }
 
     [Fact]
+    public void RunDue_TickALittleEarly_StillRuns()
+    {
+        // Interval 1 s on 1 s ticks: a tick that comes 10 ms early (its predecessor was late) must not
+        // stretch the interval to two ticks; a service is due from half a tick before its interval.
+        var runtime = new LvsRuntime();
+        runtime.Apply(Config(new DynamicWeightsConfig { Interval = TimeSpan.FromSeconds(1) }));
+        using var driver = new DynamicWeightDriver(runtime, _signal, _time);
+        Assert.Equal(1, driver.RunDue());
+        _time.Advance(TimeSpan.FromMilliseconds(990));
+        Assert.Equal(1, driver.RunDue());
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(0, driver.RunDue());
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, driver.RunDue());
+    }
+
+    [Fact]
     public void PolicyRemoved_RestoresConfiguredWeights()
     {
         var runtime = new LvsRuntime();
