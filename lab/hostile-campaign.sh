@@ -5,7 +5,7 @@
 #   lab/hostile-campaign.sh [--backend pcap|afpacket|afxdp] [--methods dr,nat] [--short]
 #                           [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N]
 #                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--syn-proxy]
-#                           [--legit-loops N] [--capture-buffer BYTES] [--id ID]
+#                           [--legit-loops N] [--capture-buffer BYTES] [--syn-queue BYTES] [--workers N] [--id ID]
 #
 # Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
 # lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
@@ -22,6 +22,8 @@
 # --legit-loops N: N loops of new connections side by side (default 1; more give a larger sample in a
 # short class window, e.g. a flood's).
 # --capture-buffer BYTES: capture.buffer_size_bytes of the daemon (default: the daemon's own default).
+# --syn-queue BYTES: capture.syn_queue_bytes of the daemon (pcap: bare SYNs in a buffer of their own, read last).
+# --workers N: capture.workers of the daemon (1..8, default 1; more than 1 needs afpacket).
 # --syn-proxy: the web service gets syn_proxy: true (NAT and FULLNAT: the director answers SYNs with cookies).
 # --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
@@ -34,7 +36,7 @@ DAEMON_DLL="$ROOT/src/LvsNet.Daemon/bin/$CONFIGURATION/net10.0/lvsnetd.dll"
 HOSTILE_DLL="$ROOT/tools/LvsNet.Hostile/bin/$CONFIGURATION/net10.0/lvsnet-hostile.dll"
 ADM_DLL="$ROOT/src/LvsNet.Cli/bin/$CONFIGURATION/net10.0/lvsnetadm.dll"
 
-backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id="" syn_proxy="" legit_loops=1 capture_buffer=""
+backend=pcap methods=dr,nat short="" settle=300 count=5000 mutations="" pps=10000 mutation_pps="" max_class=60 seed=13 classes=all baseline=1 id="" syn_proxy="" legit_loops=1 capture_buffer="" syn_queue="" workers=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --backend) backend="$2"; shift 2 ;;
@@ -51,8 +53,10 @@ while [[ $# -gt 0 ]]; do
         --syn-proxy) syn_proxy=1; shift ;;
         --legit-loops) legit_loops="$2"; shift 2 ;;
         --capture-buffer) capture_buffer="$2"; shift 2 ;;
+        --workers) workers="$2"; shift 2 ;;
+        --syn-queue) syn_queue="$2"; shift 2 ;;
         --id) id="$2"; shift 2 ;;
-        *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        *) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
@@ -63,6 +67,8 @@ if [[ -n "$syn_proxy" && ! "$methods" =~ ^(nat|fullnat)(,(nat|fullnat))?$ ]]; th
 [[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$count" -le 100000000 ]] || { echo "hostile-campaign: --count must be 1..100000000" >&2; exit 2; }
 [[ -z "$mutations" || ( "$mutations" =~ ^[0-9]+$ && "$mutations" -ge 1 && "$mutations" -le 100000000 ) ]] || { echo "hostile-campaign: --mutations must be 1..100000000" >&2; exit 2; }
 [[ "$legit_loops" =~ ^[0-9]+$ && "$legit_loops" -ge 1 && "$legit_loops" -le 16 ]] || { echo "hostile-campaign: --legit-loops must be 1..16" >&2; exit 2; }
+[[ -z "$syn_queue" || "$syn_queue" =~ ^[0-9]+$ ]] || { echo "hostile-campaign: --syn-queue takes a number of bytes" >&2; exit 2; }
+[[ "$workers" =~ ^[1-8]$ ]] || { echo "hostile-campaign: --workers must be 1..8" >&2; exit 2; }
 [[ -z "$capture_buffer" || "$capture_buffer" =~ ^[0-9]+$ ]] || { echo "hostile-campaign: --capture-buffer takes a number of bytes" >&2; exit 2; }
 [[ "$(id -u)" -eq 0 ]] || { echo "hostile-campaign: needs root (network namespaces)" >&2; exit 1; }
 for f in "$DAEMON_DLL" "$HOSTILE_DLL"; do
@@ -118,8 +124,10 @@ director:
   interface: $LVT_IF
   address: $LVT_DIP/$LVT_PREFIXLEN
 capture:
-  backend: $backend${capture_buffer:+
-  buffer_size_bytes: $capture_buffer}
+  backend: $backend
+  workers: $workers${capture_buffer:+
+  buffer_size_bytes: $capture_buffer}${syn_queue:+
+  syn_queue_bytes: $syn_queue}
 virtual_services:
   - name: web
     protocol: tcp

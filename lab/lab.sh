@@ -7,10 +7,10 @@
 #       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
-#   lab/lab.sh up ID [--mode dr|nat] --ipv6 ...
+#   lab/lab.sh up ID [--mode dr|nat|tun] --ipv6 ...
 #       Also IPv6 on the segment (ULA prefix fd77::/64, inside the lab's namespaces only): client
 #       fd77::10, dir fd77::2, rsK fd77::(10+K) (hex), all /64 without DAD or router
-#       advertisements; dr: the IPv6 VIPs fd77::100 and fd77::101 as /128 on lo of every real
+#       advertisements; dr, tun: the IPv6 VIPs fd77::100 and fd77::101 as /128 on lo of every real
 #       server (an address on lo is not advertised on eth0, so IPv6 DR needs no arp_ignore
 #       counterpart), nginx also listening on [::]:80 and [::]:8080; nat: every real server's
 #       IPv6 default route and a host route to the client fd77::10 via the director's fd77::2
@@ -550,7 +550,7 @@ cmd_up() {
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
     [[ "$UP_KEEPALIVE" =~ ^[0-9]{1,4}$ ]] || die "--keepalive-timeout must be whole seconds (0..9999)"
     [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"
-    [[ "$UP_IPV6" == no || ( "$mode" =~ ^(dr|nat)$ && "$ecmp" == no ) ]] || die "--ipv6 is built for --mode dr and nat only"
+    [[ "$UP_IPV6" == no || ( "$mode" =~ ^(dr|nat|tun)$ && "$ecmp" == no ) ]] || die "--ipv6 is built for --mode dr, nat and tun only"
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool
     for tool in ip ethtool nginx curl awk grep sed stat; do

@@ -199,6 +199,27 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         Log.Steering(_logger, workers, program.Length, snapshot.VirtualAddresses.Length, snapshot.LocalAddresses.Length);
     }
 
+    /// <summary>
+    /// The pcap capture split in two (<c>syn_queue_bytes</c>): every frame but the bare IPv4 SYNs (SYN without ACK, RST or FIN)
+    /// in the main buffer, read first; the SYNs in a small buffer of their own, read after it.
+    /// The two filters together match exactly what <paramref name="filter"/> matches.
+    /// </summary>
+    private static CompositeCaptureDevice OpenWithSynQueue(string interfaceName, CaptureConfig capture, string filter)
+    {
+        const string syn = "ip and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-rst|tcp-fin) == tcp-syn";
+        var main = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = $"({filter}) and not ({syn})" });
+        try
+        {
+            var syns = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.SynQueueBytes, Filter = $"({filter}) and ({syn})" });
+            return new CompositeCaptureDevice(main, syns, TimeSpan.FromMilliseconds(10));
+        }
+        catch
+        {
+            main.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Opens the capture and injection devices of one worker for the configured backend.</summary>
     private (ICaptureDevice Capture, IInjectionDevice Injection) OpenDevices(string interfaceName, CaptureConfig capture, string filter, LvsSnapshot snapshot)
     {
@@ -206,14 +227,13 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         {
             case CaptureBackend.Pcap:
             {
-                var captureDevice = new LiveCaptureDevice(new DeviceConfiguration(interfaceName)
-                {
-                    Promiscuous = false,
-                    BufferSizeBytes = capture.BufferSizeBytes,
-                    Filter = filter,
-                });
+                ICaptureDevice captureDevice = capture.SynQueueBytes == 0
+                    ? new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = filter })
+                    : OpenWithSynQueue(interfaceName, capture, filter);
                 _devices.Add(captureDevice);
-                var injection = new LiveInjectionDevice(interfaceName);
+                // libpcap sends one frame per system call; a packet socket sends the batch's frames
+                // (SYN-ACKs of a flood, forwarded packets) with one sendmmsg when the batch ends.
+                var injection = new PacketSocketSender(interfaceName, Math.Min(1024, Math.Max(capture.BatchSize, AfPacketOptions.DefaultTransmitBatchSize)));
                 _devices.Add(injection);
                 return (captureDevice, injection);
             }

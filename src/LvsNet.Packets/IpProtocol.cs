@@ -15,6 +15,9 @@ public enum IpProtocol : byte
     /// <summary>UDP.</summary>
     Udp = 17,
 
+    /// <summary>IPv6 encapsulation (an IPv6 packet inside IPv4 or IPv6, RFC 2473 / RFC 4213).</summary>
+    Ipv6InIp = 41,
+
     /// <summary>SCTP.</summary>
     Sctp = 132,
 }

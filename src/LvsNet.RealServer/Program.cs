@@ -13,9 +13,11 @@ const string Usage =
            lvsnet-rs dr down VIP...                    remove the VIPs from lo; restore the ARP sysctls
                                                       once no VIP added by dr up is left
            lvsnet-rs nat check DIP                     check that the default route goes through the director
-           lvsnet-rs tun run VIP... [--interface IF] [--device NAME]
-                                                      IPIP decapsulation: the kernel's tunl0 where present,
-                                                      else a userspace decapsulator (runs until SIGTERM)
+           lvsnet-rs tun run VIP... [--interface IF] [--device NAME] [--userspace]
+                                                      tunnel decapsulation: the kernel's tunl0 where present
+                                                      and every VIP is IPv4, else (or with --userspace) a
+                                                      userspace decapsulator of IPv4-in-IPv4, IPv6-in-IPv4,
+                                                      IPv4-in-IPv6 and IPv6-in-IPv6 (runs until SIGTERM)
            lvsnet-rs --help | --version
     """;
 
@@ -57,6 +59,7 @@ string? Option(string name, string fallback)
     return value;
 }
 
+var userspace = rest.Remove("--userspace");
 var networkInterface = Option("--interface", "eth0");
 var deviceName = Option("--device", "lvstun0");
 if (networkInterface is null || deviceName is null)
@@ -69,7 +72,7 @@ var addresses = new List<uint>();
 var addresses6 = new List<LvsNet.Packets.Ipv6.Ipv6Address>();
 foreach (var text in rest)
 {
-    if (args[0] == "dr" && LvsNet.Packets.Ipv6.Ipv6Address.TryParse(text, out var address6))
+    if (args[0] is "dr" or "tun" && LvsNet.Packets.Ipv6.Ipv6Address.TryParse(text, out var address6))
     {
         // IPv6 DR: the VIP on lo is all it takes (Linux answers neighbour solicitations only for
         // addresses on the receiving interface), so no sysctl is changed for it.
@@ -79,7 +82,7 @@ foreach (var text in rest)
 
     if (!Ipv4Address.TryParse(text, out var address))
     {
-        Console.Error.WriteLine(args[0] == "dr" ? $"lvsnet-rs: '{text}' is not an IPv4 or IPv6 address" : $"lvsnet-rs: '{text}' is not an IPv4 address");
+        Console.Error.WriteLine(args[0] is "dr" or "tun" ? $"lvsnet-rs: '{text}' is not an IPv4 or IPv6 address" : $"lvsnet-rs: '{text}' is not an IPv4 address");
         return 2;
     }
 
@@ -98,7 +101,7 @@ return (args[0], args[1]) switch
     ("dr", "up") => (addresses.Count == 0 || RealServerSetup.DirectRoutingUp(addresses)) & RealServerSetup.DirectRoutingUp6(addresses6) ? 0 : 1,
     ("dr", "down") => (addresses.Count == 0 || RealServerSetup.DirectRoutingDown(addresses)) & RealServerSetup.DirectRoutingDown6(addresses6) ? 0 : 1,
     ("nat", "check") => RealServerSetup.NatCheck(addresses[0]) ? 0 : 1,
-    ("tun", "run") => RunTunnel(addresses, networkInterface, deviceName),
+    ("tun", "run") => RunTunnel(addresses, addresses6, userspace, networkInterface, deviceName),
     _ => Fail($"unknown command '{args[0]} {args[1]}'"),
 };
 
@@ -109,15 +112,17 @@ static int Fail(string message)
     return 2;
 }
 
-static int RunTunnel(List<uint> vips, string networkInterface, string deviceName)
+static int RunTunnel(List<uint> vips, List<LvsNet.Packets.Ipv6.Ipv6Address> vips6, bool userspace, string networkInterface, string deviceName)
 {
-    if (RealServerSetup.KernelIpipAvailable())
+    // tunl0 takes IPv4-in-IPv4 only: IPv6 VIPs (or an IPv6 outer header) need the userspace decapsulator.
+    if (!userspace && vips6.Count == 0 && RealServerSetup.KernelIpipAvailable())
     {
         return RealServerSetup.KernelTunnelUp(vips) ? 0 : 1;
     }
 
-    if (!RealServerSetup.UserspaceTunnelUp(vips))
+    if (!RealServerSetup.UserspaceTunnelUp(vips, vips6))
     {
+        RealServerSetup.UserspaceTunnelDown(vips, vips6);
         return 1;
     }
 
@@ -125,7 +130,8 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
     {
         using var tun = TunDevice.Open(deviceName);
         if (!HostCommands.Step($"{deviceName} up", null, "ip", "link", "set", deviceName, "up")
-            || !RealServerSetup.RelaxReversePath(deviceName))
+            || !RealServerSetup.RelaxReversePath(deviceName)
+            || (vips6.Count > 0 && !HostCommands.Sysctl($"net.ipv6.conf.{deviceName}.disable_ipv6", "0")))
         {
             return 1;
         }
@@ -134,9 +140,9 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
         {
             Promiscuous = false,
             BufferSizeBytes = 8 * 1024 * 1024,
-            Filter = "ip proto 4",
+            Filter = "ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41",
         });
-        var decapsulator = new TunnelDecapsulator(tun, vips);
+        var decapsulator = new TunnelDecapsulator(tun, vips, vips6);
         var stopping = false;
         void Stop(PosixSignalContext context)
         {
@@ -147,7 +153,7 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
 
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        Console.WriteLine($"decapsulating IPIP from {networkInterface} into {deviceName} for {string.Join(", ", vips.Select(Ipv4Address.Format))}");
+        Console.WriteLine($"decapsulating IPv4/IPv6 tunnels from {networkInterface} into {deviceName} for {string.Join(", ", vips.Select(Ipv4Address.Format).Concat(vips6.Select(v => v.ToString())))}");
         while (!Volatile.Read(ref stopping))
         {
             if (capture.Dispatch(decapsulator, 64) == 0)
@@ -166,6 +172,6 @@ static int RunTunnel(List<uint> vips, string networkInterface, string deviceName
     }
     finally
     {
-        RealServerSetup.UserspaceTunnelDown(vips);
+        RealServerSetup.UserspaceTunnelDown(vips, vips6);
     }
 }

@@ -7,6 +7,9 @@ internal static class RealServerSetup
 {
     private const string NftTable = "lvsnet_rs";
 
+    // The IPv6 VIPs UserspaceTunnelUp added to lo (not there before it), for UserspaceTunnelDown.
+    private static List<Packets.Ipv6.Ipv6Address> s_added6 = [];
+
     private static readonly (string Name, string Value)[] DirectRoutingSysctls =
     [
         ("net.ipv4.conf.all.arp_ignore", "1"),
@@ -149,26 +152,31 @@ internal static class RealServerSetup
     }
 
     /// <summary>
-    /// TUN without the ipip module: VIPs on lo, relaxed reverse-path filtering, and an nftables
-    /// rule dropping the outer IPIP packets in the kernel's input path (else it answers them with
-    /// ICMP protocol unreachable); the decapsulator sees them first, on the capture tap.
+    /// TUN without the ipip, sit or ip6_tunnel modules: VIPs on lo (IPv4 ones with the ARP sysctls of
+    /// DR, IPv6 ones as /128), relaxed IPv4 reverse-path filtering, and an nftables table dropping the
+    /// outer tunnel packets (IPv4 protocol 4 or 41, IPv6 next header 4 or 41) in the kernel's input
+    /// path, else it answers them with ICMP protocol unreachable or ICMPv6 parameter problem; the
+    /// decapsulator sees them first, on the capture tap.
     /// </summary>
-    public static bool UserspaceTunnelUp(IEnumerable<uint> vips)
+    public static bool UserspaceTunnelUp(IReadOnlyCollection<uint> vips, IReadOnlyCollection<Packets.Ipv6.Ipv6Address> vips6)
     {
-        var ok = DirectRoutingUp(vips);
+        var ok = vips.Count == 0 || DirectRoutingUp(vips);
+        var (_, onLoopback) = HostCommands.Run("ip", "-6", "addr", "show", "dev", "lo");
+        s_added6 = [.. vips6.Where(v => !onLoopback.Contains($" {v}/128", StringComparison.Ordinal))];
+        ok &= DirectRoutingUp6(vips6);
         ok &= RelaxReversePath("lo");
 
-        // nftables 1.0.6 wants newlines before closing braces.
-        var rules = $"table ip {NftTable} {{\n  chain input {{\n    type filter hook input priority -150; policy accept;\n    ip protocol 4 drop\n  }}\n}}\n";
-        HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+        // nftables 1.0.6 wants newlines before closing braces. One inet table covers both families.
+        var rules = $"table inet {NftTable} {{\n  chain input {{\n    type filter hook input priority -150; policy accept;\n    ip protocol {{ 4, 41 }} drop\n    ip6 nexthdr {{ 4, 41 }} drop\n  }}\n}}\n";
+        HostCommands.Run("nft", "delete", "table", "inet", NftTable);
         var (code, output) = HostCommands.RunWithInput("nft", rules, "-f", "-");
         if (code != 0)
         {
-            Console.Error.WriteLine($"lvsnet-rs: nft rule dropping IPIP in the input path failed: {output}");
+            Console.Error.WriteLine($"lvsnet-rs: nft rule dropping tunnel packets in the input path failed: {output}");
             return false;
         }
 
-        HostCommands.Say("ok: nftables drops IPIP in the kernel's input path");
+        HostCommands.Say("ok: nftables drops IPv4 protocol 4/41 and IPv6 next header 4/41 in the kernel's input path");
         return ok;
     }
 
@@ -176,10 +184,12 @@ internal static class RealServerSetup
     /// Undoes <see cref="UserspaceTunnelUp"/>: removes its nftables table and the VIPs it added, and
     /// puts back the sysctls it changed.
     /// </summary>
-    public static void UserspaceTunnelDown(IEnumerable<uint> vips)
+    public static void UserspaceTunnelDown(IEnumerable<uint> vips, IEnumerable<Packets.Ipv6.Ipv6Address> vips6)
     {
-        HostCommands.Run("nft", "delete", "table", "ip", NftTable);
+        HostCommands.Run("nft", "delete", "table", "inet", NftTable);
         DirectRoutingDown(vips.Where(v => DirectRoutingState.Load().AddedVips.Contains(v)).ToList());
+        // Only the IPv6 VIPs this run put on lo: one that was there before stays.
+        DirectRoutingDown6(vips6.Where(s_added6.Contains).ToList());
     }
 
     private static bool AddVipsToLoopback(IEnumerable<uint> vips)

@@ -176,6 +176,11 @@ public static partial class ConfigYamlWriter
             Key(lines, 2, "busy_poll_us", Number((long)capture.BusyPoll.TotalMicroseconds));
         }
 
+        if (capture.SynQueueBytes != defaults.SynQueueBytes)
+        {
+            Key(lines, 2, "syn_queue_bytes", Number(capture.SynQueueBytes));
+        }
+
         if (capture.CaptureTo is { } path)
         {
             Key(lines, 2, "capture_to", Scalar(path));

@@ -6,7 +6,7 @@ namespace LvsNet.Core.Configuration;
 public static partial class ConfigValidator
 {
     /// <summary>The end of every error about an IPv6 feature that does not exist yet (see docs/forwarding-modes.md).</summary>
-    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr or nat)";
+    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr, nat or tun)";
 
     // director.address6 and gateway6: the director's IPv6 side (NAT replies' next hops).
     private static void ValidateDirector6(DirectorConfig director, Func<string, int?> lineOf, List<ConfigError> errors)
@@ -31,7 +31,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateIpv6Service(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
+    private static void ValidateIpv6Service(LvsConfig config, VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
         var vip = service.Address6!.Value;
         if (Ipv6AddressProblem(vip, "a VIP") is { } vipProblem)
@@ -60,9 +60,8 @@ public static partial class ConfigValidator
             var serverPath = $"{path}.real_servers[{j}]";
             var serverLine = lineOf(serverPath) ?? line;
             ValidateThresholds(server, serverPath, serverLine, errors);
-            if (server.Address6 is not { } rip)
+            if (ValidateMixedFamilyServer(config, service, server, serverPath, serverLine, errors) || server.Address6 is not { } rip)
             {
-                errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is IPv4 but the service's VIP is IPv6; mixing address families is only possible with tunnels, which are not built for IPv6 yet"));
                 continue;
             }
 
@@ -71,13 +70,18 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seen[(rip, server.Port)]}] ({server.EndpointText})"));
             }
 
-            if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat))
+            if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat or ForwardingMethod.Tunnel))
             {
                 errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
             }
-            else if (server.Method == ForwardingMethod.DirectRouting && server.Port != service.Port)
+            else if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && server.Port != service.Port)
             {
-                errors.Add(new ConfigError(serverPath + ".port", serverLine, $"dr cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
+                errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
+            }
+
+            if (server.Method == ForwardingMethod.Tunnel && config.Director.Address6 is null)
+            {
+                errors.Add(new ConfigError(serverPath + ".address", serverLine, "an IPv6 tunnel needs director.address6: the outer IPv6 header's source"));
             }
 
             if (rip == vip)

@@ -26,6 +26,11 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError("capture.workers", lineOf("capture"), $"{config.Capture.Workers} workers need backend afpacket (a PACKET_FANOUT group steers each connection to its worker); {config.Capture.Backend.ToString().ToLowerInvariant()} runs one"));
         }
 
+        if (config.Capture.SynQueueBytes != 0 && (config.Capture.Backend != CaptureBackend.Pcap || config.Capture.SynQueueBytes < 64 * 1024))
+        {
+            errors.Add(new ConfigError("capture.syn_queue_bytes", lineOf("capture"), $"a SYN queue is a second libpcap buffer of at least 65536 bytes (backend pcap); got {config.Capture.SynQueueBytes} bytes with backend {config.Capture.Backend.ToString().ToLowerInvariant()}"));
+        }
+
         ValidateStaticMacs(config, lineOf, errors);
         ValidateDirector6(config.Director, lineOf, errors);
         ValidateFirewallMarks(config, lineOf, errors);
@@ -62,7 +67,7 @@ public static partial class ConfigValidator
 
             if (service.IsIpv6)
             {
-                ValidateIpv6Service(service, path, line, lineOf, errors);
+                ValidateIpv6Service(config, service, path, line, lineOf, errors);
                 if (config.Capture.Workers > 1)
                 {
                     // The fanout program steers IPv4 tuples only (the XDP program redirects IPv6 too).
@@ -93,9 +98,8 @@ public static partial class ConfigValidator
                 var serverPath = $"{path}.real_servers[{j}]";
                 var serverLine = lineOf(serverPath) ?? line;
                 ValidateThresholds(server, serverPath, serverLine, errors);
-                if (server.IsIpv6)
+                if (ValidateMixedFamilyServer(config, service, server, serverPath, serverLine, errors))
                 {
-                    errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is IPv6 but the service's VIP is IPv4; mixing address families is only possible with tunnels, which are not built for IPv6 yet"));
                     continue;
                 }
 

@@ -109,6 +109,15 @@ public sealed record CaptureConfig
     /// time for wake-up latency.
     /// </summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>
+    /// The pcap backend's SYN queue (YAML <c>syn_queue_bytes</c>; 0, the default, is off): bare SYNs
+    /// to the director are captured into a buffer of their own of this size and read only after every
+    /// other frame, so that under a SYN flood the frames of established connections and of completing
+    /// handshakes never wait behind the flood, and a new connection's SYN waits at most as long as this
+    /// small buffer takes to drain.
+    /// </summary>
+    public int SynQueueBytes { get; init; }
 }
 
 /// <summary>Connection table sizing and timeouts.</summary>

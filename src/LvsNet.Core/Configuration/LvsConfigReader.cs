@@ -219,6 +219,7 @@ public static partial class LvsConfigReader
             CaptureTo = map.String("capture_to"),
             AfPacketRing = (int?)map.Integer("afpacket_ring", 2, 3) ?? defaults.AfPacketRing,
             BusyPoll = map.Integer("busy_poll_us", 0, 10_000) is { } busyPoll ? TimeSpan.FromMicroseconds(busyPoll) : defaults.BusyPoll,
+            SynQueueBytes = (int?)map.Integer("syn_queue_bytes", 0, 1L << 30) ?? defaults.SynQueueBytes,
         };
         map.RejectUnknownKeys();
         return config;

@@ -57,7 +57,7 @@ public enum DropReason
     /// <summary>The kernel refused to send the frame.</summary>
     SendFailed,
 
-    /// <summary>The packet would exceed the path MTU once encapsulated (IPIP adds 20 bytes); with DF set the client got ICMP fragmentation needed.</summary>
+    /// <summary>The packet would exceed the path MTU once encapsulated (an outer IPv4 header adds 20 bytes, an outer IPv6 one 40); an IPv4 packet with DF set got ICMP fragmentation needed, an IPv6 one ICMPv6 packet too big.</summary>
     TooBig,
 
     /// <summary>FULLNAT: every port of every local address of the service is in use (add local addresses).</summary>

@@ -99,10 +99,16 @@ public sealed class PacketProcessor : IFrameHandler
         _egress = new Egress(transmitter, Neighbours, Counters, _state, options);
         _icmpErrors = new IcmpErrorSender(_egress, Counters, options.IcmpErrorsPerSecond);
         var shifts = new SequenceShifts();
+        // IPv6 has its own connection table and neighbour table, so the IPv4 path keeps its keys.
+        Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
+        Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
+        var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
+        var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
+        var ipv6Tunnel = new Ipv6.Ipv6TunnelForwarder(_egress, ipv6Egress, _icmpErrors, icmpv6Errors, Counters, options.Mtu);
         var forwarders = new ForwarderSet(
             new DirectRoutingForwarder(_egress),
             new NatForwarder(_egress, Table, shifts),
-            new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu),
+            new TunnelForwarder(_egress, _icmpErrors, Counters, options.Mtu, ipv6Tunnel),
             new FullNatForwarder(_egress, Table, Counters, options.Mtu, shifts));
         _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
@@ -113,16 +119,11 @@ public sealed class PacketProcessor : IFrameHandler
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
         _validator = new InputValidator(Counters, _address, options.Mtu);
 
-        // IPv6 has its own connection table and neighbour table, so the IPv4 path keeps its keys.
-        Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
-        Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
-        var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
-        var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors),
+            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors) { Tunnel = ipv6Tunnel },
             new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat),
             options.Address6,
             new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu);

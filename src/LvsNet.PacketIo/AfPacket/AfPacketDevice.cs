@@ -40,12 +40,10 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
 {
     private readonly PacketSocketHandle _socket;
     private readonly MappedMemoryHandle _ring;
-    private readonly MappedMemoryHandle _transmit;
+    private readonly SendBatch _transmit;
     private readonly EventFdHandle _wakeEvent;
     private readonly int _blockSize;
     private readonly int _blockCount;
-    private readonly int _batchSize;
-    private readonly int _slotSize;
     private int _disposed;
 
     // Receive position (TPACKET_V3: the block being read, the frames left in it and the next frame's offset;
@@ -61,12 +59,6 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
     private int _framesLeft;
     private int _frameOffset;
 
-    // Transmit staging: _staged frames are waiting in the slots, described by the mmsghdr/iovec arrays.
-    private int _staged;
-    private long _sendFailures;
-    private long _sent;
-    private long _sendCalls;
-    private int _lastSendErrno;
     private CaptureStatistics _statistics;
 
     /// <summary>Opens the socket, maps the ring, attaches the filter, binds to the interface and joins the fanout group.</summary>
@@ -86,8 +78,6 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
         Options = options;
         _blockSize = options.BlockSizeBytes;
         _blockCount = options.BlockCount;
-        _batchSize = options.TransmitBatchSize;
-        _slotSize = (options.TransmitFrameSizeBytes + 63) & ~63;
         _busyPollTicks = BusyPoll.ToTicks(options.BusyPollTime);
         _perFrameRing = options.RingVersion == AfPacketRingVersion.V2;
         _frameSize = options.FrameSizeBytes;
@@ -122,11 +112,7 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
             SetOption(Interop.Libc.SOL_PACKET, Interop.Libc.PACKET_RX_RING, &request, (uint)sizeof(Interop.Libc.TPacketReq3), "PACKET_RX_RING");
             _ring = MappedMemoryHandle.MapSocket(_socket, (nuint)options.RingSizeBytes);
 
-            // Staging area: the mmsghdr array, then the iovec array, then the frame slots.
-            var headerBytes = (nuint)(_batchSize * (sizeof(Interop.Libc.MMsgHdr) + sizeof(Interop.Libc.IoVec)));
-            var stagingBytes = ((headerBytes + 63) & ~(nuint)63) + (nuint)(_batchSize * _slotSize);
-            _transmit = MappedMemoryHandle.MapAnonymous(stagingBytes);
-            InitializeStaging((nuint)(((long)headerBytes + 63) & ~63L));
+            _transmit = new SendBatch(options.TransmitBatchSize, options.TransmitFrameSizeBytes);
 
             if (options.Filter is not null)
             {
@@ -189,19 +175,19 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
     public bool IgnoresOutgoingInKernel { get; }
 
     /// <inheritdoc/>
-    public long SendFailures => Interlocked.Read(ref _sendFailures);
+    public long SendFailures => _transmit.Failures;
 
     /// <summary>Frames the kernel accepted.</summary>
-    public long Sent => Interlocked.Read(ref _sent);
+    public long Sent => _transmit.Sent;
 
     /// <summary>sendmmsg(2) calls made (one per flushed batch, more only when a frame in a batch was refused).</summary>
-    public long SendCalls => Interlocked.Read(ref _sendCalls);
+    public long SendCalls => _transmit.Calls;
 
     /// <summary>Frames staged and not yet flushed.</summary>
-    public int PendingFrames => _staged;
+    public int PendingFrames => _transmit.Staged;
 
     /// <summary>The errno of the most recent refused frame (0 when none was refused); read it on the owning thread.</summary>
-    public int LastSendErrno => _lastSendErrno;
+    public int LastSendErrno => _transmit.LastErrno;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -255,31 +241,12 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
     public bool Send(ReadOnlySpan<byte> frame)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if ((uint)frame.Length > (uint)_slotSize || frame.IsEmpty)
+        if (!_transmit.Stage(frame))
         {
-            Interlocked.Increment(ref _sendFailures);
             return false;
         }
 
-        var added = false;
-        try
-        {
-            _transmit.DangerousAddRef(ref added);
-            var vectors = IoVectors;
-            var slot = _staged;
-            frame.CopyTo(new Span<byte>(vectors[slot].Base, frame.Length));
-            vectors[slot].Length = (nuint)frame.Length;
-            _staged = slot + 1;
-        }
-        finally
-        {
-            if (added)
-            {
-                _transmit.DangerousRelease();
-            }
-        }
-
-        if (_staged == _batchSize)
+        if (_transmit.IsFull)
         {
             Flush();
         }
@@ -295,65 +262,12 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
     /// </remarks>
     public void Flush()
     {
-        if (_staged == 0 || Volatile.Read(ref _disposed) != 0)
+        if (_transmit.Staged == 0 || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
 
-        var socketAdded = false;
-        var transmitAdded = false;
-        try
-        {
-            _socket.DangerousAddRef(ref socketAdded);
-            _transmit.DangerousAddRef(ref transmitAdded);
-            var messages = (Interop.Libc.MMsgHdr*)_transmit.Address;
-            var done = 0;
-            var sent = 0;
-            var failed = 0;
-            var calls = 0;
-            while (done < _staged)
-            {
-                calls++;
-                var result = Interop.Libc.sendmmsg(_socket.FileDescriptor, messages + done, (uint)(_staged - done), 0);
-                if (result > 0)
-                {
-                    done += result;
-                    sent += result;
-                    continue;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Interop.Libc.EINTR)
-                {
-                    continue;
-                }
-
-                // The first frame of the rest was refused: count it and go on with the next.
-                _lastSendErrno = errno;
-                failed++;
-                done++;
-            }
-
-            _staged = 0;
-            Interlocked.Add(ref _sent, sent);
-            Interlocked.Add(ref _sendCalls, calls);
-            if (failed > 0)
-            {
-                Interlocked.Add(ref _sendFailures, failed);
-            }
-        }
-        finally
-        {
-            if (transmitAdded)
-            {
-                _transmit.DangerousRelease();
-            }
-
-            if (socketAdded)
-            {
-                _socket.DangerousRelease();
-            }
-        }
+        _transmit.Flush(_socket);
     }
 
     /// <inheritdoc/>
@@ -402,23 +316,6 @@ public sealed unsafe partial class AfPacketDevice : ICaptureDevice, IInjectionDe
         {
             var start = _ring.Address;
             return data >= start && data + frame.Length <= start + Options.RingSizeBytes;
-        }
-    }
-
-    private Interop.Libc.IoVec* IoVectors => (Interop.Libc.IoVec*)(_transmit.Address + (_batchSize * sizeof(Interop.Libc.MMsgHdr)));
-
-
-    private void InitializeStaging(nuint slotsOffset)
-    {
-        // Called from the constructor only, before the handle can be shared.
-        var messages = (Interop.Libc.MMsgHdr*)_transmit.Address;
-        var vectors = IoVectors;
-        var slots = _transmit.Address + slotsOffset;
-        for (var i = 0; i < _batchSize; i++)
-        {
-            vectors[i].Base = slots + ((long)i * _slotSize);
-            messages[i].IoVectors = vectors + i;
-            messages[i].IoVectorCount = 1;
         }
     }
 

@@ -21,7 +21,7 @@ namespace LvsNet.PacketIo.Pcap;
 /// being read when used to stop a loop.
 /// </para>
 /// </remarks>
-public sealed class LiveCaptureDevice : ISelectableCaptureDevice
+public sealed class LiveCaptureDevice : ISelectableCaptureDevice, IJointWaitCaptureDevice
 {
     private readonly PcapHandle _handle;
     private readonly EventFdHandle _wakeEvent;
@@ -151,6 +151,36 @@ public sealed class LiveCaptureDevice : ISelectableCaptureDevice
         }
         finally
         {
+            if (captureAdded)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One poll(2) on this handle's descriptor, the wake-up eventfd and <paramref name="companion"/>'s descriptor: a frame on either ends the wait at once.</remarks>
+    WaitResult IJointWaitCaptureDevice.Wait(TimeSpan timeout, ISelectableCaptureDevice companion)
+    {
+        ArgumentNullException.ThrowIfNull(companion);
+        var timeoutMilliseconds = EventFdHandle.ToPollTimeout(timeout);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var captureAdded = false;
+        var companionAdded = false;
+        try
+        {
+            _handle.DangerousAddRef(ref captureAdded);
+            var companionDescriptor = companion.AcquireSelectableDescriptor(ref companionAdded);
+            return _wakeEvent.WaitWith(_selectableFd, companionDescriptor, timeoutMilliseconds);
+        }
+        finally
+        {
+            if (companionAdded)
+            {
+                companion.ReleaseSelectableDescriptor();
+            }
+
             if (captureAdded)
             {
                 _handle.DangerousRelease();

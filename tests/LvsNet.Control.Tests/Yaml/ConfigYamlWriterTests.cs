@@ -21,7 +21,7 @@ public class ConfigYamlWriterTests
         "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
         "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
         "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.Address6", "DirectorConfig.PrefixLength6", "DirectorConfig.Gateway6", "DirectorConfig.PrepareHost",
-        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll",
+        "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll", "CaptureConfig.SynQueueBytes",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
         "ConnectionTableConfig.DropEntry", "ConnectionTableConfig.DropPacket", "ConnectionTableConfig.SecureTcp", "ConnectionTableConfig.AmDropRate", "ConnectionTableConfig.AmemThreshold", "ConnectionTableConfig.PerSourceRate", "ConnectionTableConfig.PerSourceBurst", "ConnectionTableConfig.PerSourcePrefix",
@@ -153,6 +153,15 @@ public class ConfigYamlWriterTests
         var read = LvsConfigReader.Parse(yaml, "exported.yaml");
         AssertSame(config, read);
         Assert.Equal(yaml, ConfigYamlWriter.Write(read, ["a header"]));
+    }
+
+    [Fact]
+    public void Write_PcapSynQueue_ReadsBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\ncapture:\n  syn_queue_bytes: 2097152\nvirtual_services: []\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("  syn_queue_bytes: 2097152\n", yaml, StringComparison.Ordinal);
+        Assert.Equal(2 << 20, LvsConfigReader.Parse(yaml, "exported.yaml").Capture.SynQueueBytes);
     }
 
     [Fact]

@@ -231,6 +231,25 @@ public class PersistenceConfigTests
         Assert.Contains(errors, e => e.Path == "capture.afpacket_ring" && e.Line == 5);
         Assert.Contains(errors, e => e.Path == "capture.busy_poll_us" && e.Line == 6);
     }
+
+    [Fact]
+    public void SynQueue_IsOffByDefault_AndReadForPcap()
+    {
+        const string Head = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";
+        Assert.Equal(0, LvsConfigReader.Parse(Head).Capture.SynQueueBytes);
+        Assert.Equal(1 << 20, LvsConfigReader.Parse(Head + "capture:\n  backend: pcap\n  syn_queue_bytes: 1048576\n").Capture.SynQueueBytes);
+    }
+
+    [Theory]
+    [InlineData("backend: afpacket\n  syn_queue_bytes: 1048576")]
+    [InlineData("backend: afxdp\n  syn_queue_bytes: 1048576")]
+    [InlineData("syn_queue_bytes: 4096")]
+    public void SynQueue_OnAnotherBackendOrTooSmall_IsRejectedWithItsPath(string lines)
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\ncapture:\n  " + lines + "\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Contains(errors, e => e.Path == "capture.syn_queue_bytes");
+    }
 }
 
 public class SchedulingConfigTests

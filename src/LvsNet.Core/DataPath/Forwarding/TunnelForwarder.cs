@@ -9,7 +9,9 @@ namespace LvsNet.Core.DataPath.Forwarding;
 /// with IPVS's choices: TTL = inner TTL, DSCP copied and ECN encapsulated (CE becomes ECT(0)),
 /// DF copied from the inner header, a fresh identification. A packet that no longer fits the
 /// MTU is dropped; when its DF bit is set the client gets ICMP fragmentation needed with
-/// MTU − 20, so its path MTU discovery shrinks the next segments.
+/// MTU − 20, so its path MTU discovery shrinks the next segments. An IPv6 real server (a service
+/// mixing families, as the kernel allows for tunnels) gets IPv4-in-IPv6 from
+/// <see cref="Ipv6.Ipv6TunnelForwarder"/>.
 /// </summary>
 internal sealed class TunnelForwarder : IForwarder
 {
@@ -17,10 +19,12 @@ internal sealed class TunnelForwarder : IForwarder
     private readonly IcmpErrorSender _icmpErrors;
     private readonly DataPathCounters _counters;
     private readonly int _mtu;
+    private readonly Ipv6.Ipv6TunnelForwarder _toIpv6;
     private ushort _nextIpId;
 
-    public TunnelForwarder(Egress egress, IcmpErrorSender icmpErrors, DataPathCounters counters, int mtu)
+    public TunnelForwarder(Egress egress, IcmpErrorSender icmpErrors, DataPathCounters counters, int mtu, Ipv6.Ipv6TunnelForwarder toIpv6)
     {
+        _toIpv6 = toIpv6;
         _egress = egress;
         _icmpErrors = icmpErrors;
         _counters = counters;
@@ -30,6 +34,12 @@ internal sealed class TunnelForwarder : IForwarder
     /// <inheritdoc />
     public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, RealServerState server, int index)
     {
+        if (server.IsIpv6)
+        {
+            _toIpv6.Forward(frame, l2Length, ip, server);
+            return;
+        }
+
         var inner = ip.Packet;
         var outerLength = Ipv4Header.MinLength + inner.Length;
         if (outerLength > _mtu)

@@ -36,6 +36,9 @@ internal sealed partial class Ipv6ClientHandler
     private readonly bool _sharedSchedulers;
     private readonly Icmpv6ErrorSender _errors;
 
+    /// <summary>TUN to IPv6 or IPv4 real servers (set once at construction by the pipeline).</summary>
+    public Ipv6TunnelForwarder Tunnel { get; init; } = null!;
+
     public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors)
     {
         _errors = errors;
@@ -234,6 +237,13 @@ internal sealed partial class Ipv6ClientHandler
             // Fragments were dropped before: the upper layer is at offset, with its ports.
             var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort);
+            return;
+        }
+
+        if (server.Method == ForwardingMethod.Tunnel)
+        {
+            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+            Tunnel.Forward(frame, l2Length, ip, in chain, server);
             return;
         }
 

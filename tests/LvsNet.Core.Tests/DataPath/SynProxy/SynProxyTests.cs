@@ -186,6 +186,45 @@ public class SynProxyTests
     }
 
     [Fact]
+    public void SpoofedSynFlood_EveryCookieAnswer_AllocatesNothingPerPacket()
+    {
+        // A flood's SYNs from spoofed sources and ports (198.18.0.0/15), each answered with a cookie
+        // SYN-ACK; the batch boundaries of the capture loop included.
+        var h = Harness();
+        h.Device.Record = false;
+        var frames = new List<byte[]>();
+        for (var i = 0; i < 256; i++)
+        {
+            var source = Ipv4Address.Parse($"198.18.{i}.{(i * 7) % 250 + 1}");
+            frames.Add(FrameBuilder.Tcp(DirectorMac, ClientMac, source, (ushort)(1024 + (i * 131)), Vip, 80, TcpFlags.Syn, sequence: ClientIsn + (uint)i));
+        }
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            h.Feed(frames[i % frames.Count]);
+        }
+
+        var sentBefore = h.Device.Count;
+        var cookiesBefore = h.Processor.Counters.SynCookiesSent;
+        var before = AllocationMeter.Start();
+        for (var i = 0; i < 50_000; i++)
+        {
+            if (i % 64 == 0)
+            {
+                h.Processor.BeginBatch();
+            }
+
+            var frame = frames[i % frames.Count];
+            h.Processor.OnFrame(frame, frame.Length);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(50_000, h.Device.Count - sentBefore);
+        Assert.Equal(50_000, h.Processor.Counters.SynCookiesSent - cookiesBefore);
+        Assert.Equal(0, h.Processor.Table.Count);
+    }
+
+    [Fact]
     public void FullNat_TheServerHalfOpensFromTheLocalAddress_WithToaInTheDirectorsAck()
     {
         var local = Ipv4Address.Parse("10.77.0.50");
