@@ -7,7 +7,7 @@
 #       director; --directors 2 adds a second director lvt-ID-dir2 (10.77.0.3) for HA tests.
 #       Progress goes to stderr; on success the content of DIR/lab.env goes to stdout.
 #       On any failure everything this invocation created is removed again and the exit code is 1.
-#   lab/lab.sh up ID [--mode dr|nat|tun] --ipv6 ...
+#   lab/lab.sh up ID [--mode dr|nat|tun|fullnat] --ipv6 ...
 #       Also IPv6 on the segment (ULA prefix fd77::/64, inside the lab's namespaces only): client
 #       fd77::10, dir fd77::2, rsK fd77::(10+K) (hex), all /64 without DAD or router
 #       advertisements; dr, tun: the IPv6 VIPs fd77::100 and fd77::101 as /128 on lo of every real
@@ -15,7 +15,9 @@
 #       counterpart), nginx also listening on [::]:80 and [::]:8080; nat: every real server's
 #       IPv6 default route and a host route to the client fd77::10 via the director's fd77::2
 #       (the IPv6 counterpart of the IPv4 NAT routes; the IPv4 ones are set too, so one lab
-#       serves an IPv4 and an IPv6 NAT service from the same real servers). lab.env gains LVT_VIP6,
+#       serves an IPv4 and an IPv6 NAT service from the same real servers); fullnat: nothing more
+#       (the real servers answer the director's IPv6 local address, e.g. fd77::50, on the link).
+#       lab.env gains LVT_VIP6,
 #       LVT_VIP6_2, LVT_CLIENT_IP6, LVT_DIP6, LVT_RSK_IP6 and LVT_RS_IPS6.
 #   lab/lab.sh up ID --ecmp [--rs N] [--state DIR]
 #       Scale-out lab (see ecmp_* below): a router lvt-ID-rtr running BIRD with ECMP and an L4
@@ -550,7 +552,7 @@ cmd_up() {
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
     [[ "$UP_KEEPALIVE" =~ ^[0-9]{1,4}$ ]] || die "--keepalive-timeout must be whole seconds (0..9999)"
     [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"
-    [[ "$UP_IPV6" == no || ( "$mode" =~ ^(dr|nat|tun)$ && "$ecmp" == no ) ]] || die "--ipv6 is built for --mode dr, nat and tun only"
+    [[ "$UP_IPV6" == no || ( "$mode" =~ ^(dr|nat|tun|fullnat)$ && "$ecmp" == no ) ]] || die "--ipv6 is built for --mode dr, nat, tun and fullnat only"
     [[ $EUID -eq 0 ]] || die "must run as root"
     local tool
     for tool in ip ethtool nginx curl awk grep sed stat; do

@@ -339,10 +339,10 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         public static partial void StopTimedOut(ILogger logger, double milliseconds);
     }
 
-    /// <summary>The IPv6 address sets of the XDP program for a snapshot: VIPs owned, IPv6 NAT servers as reply sources, the director's IPv6 address as host.</summary>
+    /// <summary>The IPv6 address sets of the XDP program for a snapshot: VIPs and FULLNAT local addresses owned, IPv6 NAT servers as reply sources, the director's IPv6 address as host.</summary>
     private static XdpIpv6Addresses XdpAddresses6(LvsSnapshot snapshot) => new()
     {
-        Owned = [.. snapshot.VirtualAddresses6.Select(a => a.Value)],
+        Owned = [.. snapshot.OwnedAddresses6.Select(a => a.Value)],
         ReplySources = [.. snapshot.NatServerAddresses6.Select(a => a.Value)],
         HostAddresses = snapshot.Config.Director.Address6 is { } host ? [host.Value] : [],
     };

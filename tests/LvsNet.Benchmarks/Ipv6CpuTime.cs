@@ -13,10 +13,11 @@ using PacketDotNet;
 namespace LvsNet.Benchmarks;
 
 /// <summary>
-/// <c>cpu-time ipv6 [dr|nat|tun]</c>: an established flow's packets over IPv4 and over IPv6 in one
+/// <c>cpu-time ipv6 [dr|nat|tun|fullnat]</c>: an established flow's packets over IPv4 and over IPv6 in one
 /// process and one director (both services configured, 1024 flows each, 512 B payload), measured
 /// by process CPU time in alternating rounds (so drift on a shared machine hits both alike). DR:
-/// the client packet; NAT: the client packet and the real server's reply; TUN: the client packet
+/// the client packet; NAT and FULLNAT: the client packet and the real server's reply (FULLNAT's to
+/// the connection's LIP:lport); TUN: the client packet
 /// (IPv4-in-IPv4 against IPv6-in-IPv6). The issue's goal for DR
 /// is IPv6 ≤ 1.3 × IPv4.
 /// </summary>
@@ -33,16 +34,19 @@ internal static class Ipv6CpuTime
 
     public static int Run(string method)
     {
-        var nat = method == "nat";
+        var fullNat = method == "fullnat";
+        var nat = method == "nat" || fullNat;
         var tun = method == "tun";
         if (!nat && !tun && method != "dr")
         {
-            Console.Error.WriteLine("usage: cpu-time ipv6 [dr|nat|tun]");
+            Console.Error.WriteLine("usage: cpu-time ipv6 [dr|nat|tun|fullnat]");
             return 2;
         }
 
-        var server = nat ? $"\n        port: {NatPort}\n        method: nat" : tun ? "\n        method: tun" : string.Empty;
+        var server = nat ? $"\n        port: {NatPort}\n        method: {method}" : tun ? "\n        method: tun" : string.Empty;
         var address6 = tun ? "\n  address6: 2001:db8::2/64" : string.Empty;
+        var pool4 = fullNat ? "\n    local_addresses: [10.77.0.50]" : string.Empty;
+        var pool6 = fullNat ? "\n    local_addresses: [2001:db8::50]" : string.Empty;
         var runtime = new LvsRuntime();
         runtime.Apply(LvsConfigReader.Parse($"""
             director:
@@ -52,7 +56,7 @@ internal static class Ipv6CpuTime
               - protocol: tcp
                 address: 10.77.0.100
                 port: 80
-                scheduler: wrr
+                scheduler: wrr{pool4}
                 real_servers:
                   - address: 10.77.0.11
                     weight: 3{server}
@@ -60,7 +64,7 @@ internal static class Ipv6CpuTime
               - protocol: tcp
                 address: 2001:db8::100
                 port: 80
-                scheduler: wrr
+                scheduler: wrr{pool6}
                 real_servers:
                   - address: 2001:db8::11
                     weight: 3{server}
@@ -114,10 +118,16 @@ internal static class Ipv6CpuTime
             {
                 // The reply comes from the server the flow was scheduled to.
                 var servers = processor.Snapshot!.ServersById;
-                var rs4 = servers[processor.Table[processor.Table.Find(new ConnectionKey(IpProtocol.Tcp, client4, port, vip4, 80))].RealServerId]!;
-                var rs6 = servers[processor.Table6[processor.Table6.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, client6, port, vip6, 80))].RealServerId]!;
-                replies4[i] = FrameBuilder.Tcp(DirectorMac, MacAddress.Parse("02:00:00:00:00:11"), rs4.Address, NatPort, client4, port, TcpFlags.Ack | TcpFlags.Psh, 512);
-                replies6[i] = Tcp6(rs6.Address6, NatPort, client6, port, syn: false, 512);
+                var entry4 = processor.Table[processor.Table.Find(new ConnectionKey(IpProtocol.Tcp, client4, port, vip4, 80))];
+                var entry6 = processor.Table6[processor.Table6.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, client6, port, vip6, 80))];
+                var rs4 = servers[entry4.RealServerId]!;
+                var rs6 = servers[entry6.RealServerId]!;
+
+                // NAT replies go to the client, FULLNAT replies to the connection's LIP:lport.
+                var (to4, toPort4) = fullNat ? (entry4.LocalAddress, entry4.LocalPort) : (client4, port);
+                var (to6, toPort6) = fullNat ? (entry6.LocalAddress, entry6.LocalPort) : (client6, port);
+                replies4[i] = FrameBuilder.Tcp(DirectorMac, MacAddress.Parse("02:00:00:00:00:11"), rs4.Address, NatPort, to4, toPort4, TcpFlags.Ack | TcpFlags.Psh, 512);
+                replies6[i] = Tcp6(rs6.Address6, NatPort, to6, toPort6, syn: false, 512);
             }
         }
 

@@ -26,7 +26,7 @@ if (args is ["pcap-compare", ..])
     return PcapBindingComparison.Run(args);
 }
 
-// `cpu-time ipv6 [dr|nat|tun]` compares an established packet over IPv4 and over IPv6 in one run (NAT: also the reply).
+// `cpu-time ipv6 [dr|nat|tun|fullnat]` compares an established packet over IPv4 and over IPv6 in one run (NAT, FULLNAT: also the reply).
 if (args is ["cpu-time", "ipv6", ..])
 {
     return Ipv6CpuTime.Run(args.Length > 2 ? args[2] : "dr");

@@ -90,7 +90,7 @@ public static class ListingBuilder
             PersistenceTimeoutSeconds = config.PersistenceTimeout is { } timeout ? Seconds(timeout) : null,
             PersistenceNetmask = config.IsIpv6 ? config.PersistencePrefixLength.ToString(CultureInfo.InvariantCulture) : Ipv4Address.Format(config.PersistenceNetmask),
             OnePacketScheduling = config.OnePacketScheduling,
-            LocalAddresses = [.. config.LocalAddresses.Select(Ipv4Address.Format)],
+            LocalAddresses = [.. config.LocalAddresses.Select(Ipv4Address.Format), .. config.LocalAddresses6.Select(a => a.ToString())],
             Toa = config.Toa,
             Stats = stats,
             Rates = rates,

@@ -323,9 +323,9 @@ public static partial class ConfigYamlWriter
             Item("one_packet_scheduling", "true");
         }
 
-        if (!service.LocalAddresses.IsEmpty)
+        if (!service.LocalAddresses.IsEmpty || !service.LocalAddresses6.IsEmpty)
         {
-            Item("local_addresses", "[" + string.Join(", ", service.LocalAddresses.Select(Ipv4Address.Format)) + "]");
+            Item("local_addresses", "[" + string.Join(", ", service.LocalAddresses.Select(Ipv4Address.Format).Concat(service.LocalAddresses6.Select(a => a.ToString()))) + "]");
         }
 
         if (service.Toa)

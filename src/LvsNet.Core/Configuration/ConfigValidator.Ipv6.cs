@@ -6,7 +6,7 @@ namespace LvsNet.Core.Configuration;
 public static partial class ConfigValidator
 {
     /// <summary>The end of every error about an IPv6 feature that does not exist yet (see docs/forwarding-modes.md).</summary>
-    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr, nat or tun)";
+    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr, nat, tun or fullnat)";
 
     // director.address6 and gateway6: the director's IPv6 side (NAT replies' next hops).
     private static void ValidateDirector6(DirectorConfig director, Func<string, int?> lineOf, List<ConfigError> errors)
@@ -46,10 +46,12 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
         }
 
-        if (!service.LocalAddresses.IsEmpty || service.Toa || service.SynProxy)
+        if (service.Toa || service.SynProxy)
         {
-            errors.Add(new ConfigError(path, line, $"local_addresses, toa and syn_proxy (fullnat and the SYN proxy) {NotBuiltForIpv6}"));
+            errors.Add(new ConfigError(path, line, $"toa and syn_proxy (the TOA option and the SYN proxy) {NotBuiltForIpv6}"));
         }
+
+        ValidateIpv6LocalAddresses(config, service, path, line, errors);
 
         ValidateIpv6HealthChecks(service, path, line, lineOf, errors);
 
@@ -70,7 +72,11 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath, serverLine, $"duplicates real_servers[{seen[(rip, server.Port)]}] ({server.EndpointText})"));
             }
 
-            if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat or ForwardingMethod.Tunnel))
+            if (server.Method is ForwardingMethod.FullNat)
+            {
+                ValidateIpv6FullNatServer(service, serverPath, serverLine, errors);
+            }
+            else if (server.Method is not (ForwardingMethod.DirectRouting or ForwardingMethod.Nat or ForwardingMethod.Tunnel))
             {
                 errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
             }

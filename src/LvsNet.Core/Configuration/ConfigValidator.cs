@@ -176,6 +176,7 @@ public static partial class ConfigValidator
     // FULLNAT's pool: addresses of the director's own, so none may be anything else's.
     private static void ValidateLocalAddresses(LvsConfig config, VirtualServiceConfig service, string path, int? line, List<ConfigError> errors)
     {
+        RefuseIpv6LocalAddresses(service, path, line, errors);
         var seen = new HashSet<uint>();
         for (var k = 0; k < service.LocalAddresses.Length; k++)
         {

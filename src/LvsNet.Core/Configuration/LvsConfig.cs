@@ -282,6 +282,16 @@ public sealed record VirtualServiceConfig
     /// </summary>
     public ImmutableArray<uint> LocalAddresses { get; init; } = [];
 
+    /// <summary>
+    /// FULLNAT over IPv6: the IPv6 entries of <c>local_addresses</c>, the sources of connections to
+    /// this IPv6 service's IPv6 fullnat servers; the director answers neighbour solicitations for them.
+    /// (An IPv6 service's IPv4 entries, in <see cref="LocalAddresses"/>, serve its IPv4 servers: NAT64.)
+    /// </summary>
+    public ImmutableArray<Packets.Ipv6.Ipv6Address> LocalAddresses6 { get; init; } = [];
+
+    /// <summary>Where each of <see cref="LocalAddresses6"/> stood in the YAML list (its index there), for error paths; empty when built in code.</summary>
+    internal ImmutableArray<int> LocalAddress6Positions { get; init; } = [];
+
     /// <summary>FULLNAT: carry the client's address and port to the real server in a TOA TCP option (YAML <c>toa</c>).</summary>
     public bool Toa { get; init; }
 
@@ -313,6 +323,7 @@ public sealed record VirtualServiceConfig
         && HealthCheck == other.HealthCheck
         && Quorum == other.Quorum
         && LocalAddresses.SequenceEqual(other.LocalAddresses)
+        && LocalAddresses6.SequenceEqual(other.LocalAddresses6)
         && Toa == other.Toa
         && SynProxy == other.SynProxy
         && RealServers.SequenceEqual(other.RealServers);

@@ -326,7 +326,7 @@ public static partial class LvsConfigReader
         }
 
         var onePacket = map.Boolean("one_packet_scheduling") ?? false;
-        var localAddresses = ReadAddressList(map, "local_addresses");
+        var (localAddresses, localAddresses6, localPositions6) = ReadLocalAddressList(map);
         var toa = map.Boolean("toa") ?? false;
         var synProxy = map.Boolean("syn_proxy") ?? false;
         var schedulerFlags = ReadSchedulerFlags(map);
@@ -374,6 +374,8 @@ public static partial class LvsConfigReader
             HealthCheck = healthCheck,
             Quorum = quorum,
             LocalAddresses = localAddresses,
+            LocalAddresses6 = localAddresses6,
+            LocalAddress6Positions = localPositions6,
             Toa = toa,
             SynProxy = synProxy,
         };
@@ -410,6 +412,52 @@ public static partial class LvsConfigReader
         }
 
         return addresses.ToImmutable();
+    }
+
+    /// <summary>
+    /// Reads <c>local_addresses</c>: IPv4 and IPv6 addresses (IPv6 entries serve IPv6 fullnat servers,
+    /// IPv4 entries IPv4 ones), each error with its item's path.
+    /// </summary>
+    private static (ImmutableArray<uint> V4, ImmutableArray<Packets.Ipv6.Ipv6Address> V6, ImmutableArray<int> Positions6) ReadLocalAddressList(YamlMapping map)
+    {
+        const string key = "local_addresses";
+        var node = map.Find(key);
+        var items = node switch
+        {
+            null => [],
+            YamlSequenceNode sequence => sequence.Children.Select((child, i) => (Node: child, Path: $"{key}[{i}]")).ToList(),
+            YamlScalarNode scalar => [(Node: (YamlNode)scalar, Path: key)],
+            _ => null,
+        };
+        if (items is null)
+        {
+            map.Error(key, node, "must be a list of IPv4 or IPv6 addresses such as [10.0.0.50, 2001:db8::50]");
+            return ([], [], []);
+        }
+
+        var v4 = ImmutableArray.CreateBuilder<uint>();
+        var v6 = ImmutableArray.CreateBuilder<Packets.Ipv6.Ipv6Address>();
+        var positions = ImmutableArray.CreateBuilder<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (item, path) = items[i];
+            var text = (item as YamlScalarNode)?.Value;
+            if (text is not null && Ipv4Address.TryParse(text, out var address))
+            {
+                v4.Add(address);
+            }
+            else if (text is not null && text.Contains(':', StringComparison.Ordinal) && Packets.Ipv6.Ipv6Address.TryParse(text, out var address6))
+            {
+                v6.Add(address6);
+                positions.Add(i);
+            }
+            else
+            {
+                map.Error(path, item, $"must be an IPv4 or IPv6 address such as 10.0.0.50 or 2001:db8::50, got '{text}'");
+            }
+        }
+
+        return (v4.ToImmutable(), v6.ToImmutable(), positions.ToImmutable());
     }
 
     private static RealServerConfig? ReadRealServer(YamlMapping map, ushort? servicePort)

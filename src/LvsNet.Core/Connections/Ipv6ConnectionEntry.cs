@@ -17,8 +17,14 @@ public struct Ipv6ConnectionEntry
     /// <summary>The VIP.</summary>
     public Ipv6Address VirtualAddress;
 
+    /// <summary>FULLNAT: the local address the real server sees as the client (default when none is bound).</summary>
+    public Ipv6Address LocalAddress;
+
     /// <summary>The client's port.</summary>
     public ushort ClientPort;
+
+    /// <summary>FULLNAT: the local port (0 when none is bound).</summary>
+    public ushort LocalPort;
 
     /// <summary>The virtual port.</summary>
     public ushort VirtualPort;

@@ -16,8 +16,8 @@ namespace LvsNet.Core.Connections;
 /// <remarks>
 /// Thread contract: owned by one capture thread. A NAT reply is found on the inbound chain (the
 /// client's address and port are its destination), as in the IPv4 table. Persistence templates
-/// live in the same chains (Ipv6ConnectionTable.Templates.cs); the FULLNAT reply chain is not built
-/// for IPv6 yet.
+/// live in the same chains (Ipv6ConnectionTable.Templates.cs); FULLNAT replies are found by their
+/// local address and port (Ipv6ConnectionTable.Local.cs).
 /// </remarks>
 public sealed partial class Ipv6ConnectionTable
 {
@@ -38,8 +38,10 @@ public sealed partial class Ipv6ConnectionTable
     /// <param name="capacity">The most entries held at once.</param>
     /// <param name="seed">A fixed hash key seed (tests, benchmarks); the process's random key when null.</param>
     /// <param name="startTick">The tick the wheel starts at.</param>
-    public Ipv6ConnectionTable(int capacity, uint? seed = null, uint startTick = 0)
+    /// <param name="localPorts">The FULLNAT local-port pool (shared with the IPv4 table of the same thread); a private one when null.</param>
+    public Ipv6ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
     {
+        LocalPorts = localPorts ?? new LocalPortAllocator();
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _entries = new Ipv6ConnectionEntry[capacity];
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
@@ -285,6 +287,11 @@ public sealed partial class Ipv6ConnectionTable
             }
 
             link = ref _entries[link].BucketNext;
+        }
+
+        if (entry.LocalPort != 0)
+        {
+            UnbindLocal(ref entry, index);
         }
 
         var id = entry.RealServerId;

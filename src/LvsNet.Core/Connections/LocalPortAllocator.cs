@@ -1,5 +1,6 @@
 using System.Numerics;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Connections;
 
@@ -17,6 +18,7 @@ namespace LvsNet.Core.Connections;
 public sealed class LocalPortAllocator
 {
     private readonly Dictionary<ulong, Bitmap> _bitmaps = [];
+    private readonly Dictionary<(Ipv6Address Address, IpProtocol Protocol), Bitmap> _bitmaps6 = [];
     private readonly int _base;
     private readonly int _stride;
     private readonly int _count;
@@ -63,6 +65,11 @@ public sealed class LocalPortAllocator
             _bitmaps.Add(key, bitmap);
         }
 
+        return TryTake(bitmap, out port);
+    }
+
+    private bool TryTake(Bitmap bitmap, out ushort port)
+    {
         if (bitmap.Count == _count)
         {
             port = 0;
@@ -72,6 +79,45 @@ public sealed class LocalPortAllocator
         port = (ushort)(_base + (bitmap.Take(_count - 1) * _stride));
         InUse++;
         return true;
+    }
+
+    /// <summary>Allocates a free port on the IPv6 local address <paramref name="address"/> for <paramref name="protocol"/> (IPv6 FULLNAT).</summary>
+    /// <returns>False when every port of that address is in use.</returns>
+    public bool TryAllocate(IpProtocol protocol, Ipv6Address address, out ushort port)
+    {
+        if (!_bitmaps6.TryGetValue((address, protocol), out var bitmap))
+        {
+            bitmap = new Bitmap();
+            _bitmaps6.Add((address, protocol), bitmap);
+        }
+
+        return TryTake(bitmap, out port);
+    }
+
+    /// <summary>True when the IPv6 local address <paramref name="address"/> still has a free port for <paramref name="protocol"/>.</summary>
+    public bool HasFreePort(IpProtocol protocol, Ipv6Address address) =>
+        !_bitmaps6.TryGetValue((address, protocol), out var bitmap) || bitmap.Count < PortsPerAddress;
+
+    /// <summary>Returns <paramref name="port"/> of the IPv6 local address <paramref name="address"/> to the pool.</summary>
+    public void Release(IpProtocol protocol, Ipv6Address address, ushort port)
+    {
+        if (TryIndex(port, out var index) && _bitmaps6.TryGetValue((address, protocol), out var bitmap) && bitmap.Clear(index))
+        {
+            InUse--;
+        }
+    }
+
+    /// <summary>True when <paramref name="port"/> of the IPv6 local address <paramref name="address"/> is allocated.</summary>
+    public bool IsInUse(IpProtocol protocol, Ipv6Address address, ushort port) =>
+        TryIndex(port, out var index) && _bitmaps6.TryGetValue((address, protocol), out var bitmap) && bitmap.IsSet(index);
+
+    /// <summary>Creates the bitmap of an IPv6 local address ahead of its first connection (keeps that allocation off the packet path).</summary>
+    public void Reserve(IpProtocol protocol, Ipv6Address address)
+    {
+        if (!_bitmaps6.ContainsKey((address, protocol)))
+        {
+            _bitmaps6.Add((address, protocol), new Bitmap());
+        }
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public sealed class PacketProcessor : IFrameHandler
         _icmpErrors = new IcmpErrorSender(_egress, Counters, options.IcmpErrorsPerSecond);
         var shifts = new SequenceShifts();
         // IPv6 has its own connection table and neighbour table, so the IPv4 path keeps its keys.
-        Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4));
+        Table6 = new Ipv6ConnectionTable(Math.Max(1024, options.TableCapacity / 4), localPorts: Table.LocalPorts);
         Neighbours6 = new Ipv6NeighbourTable(transmitter, _mac);
         var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
         var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
@@ -121,10 +121,11 @@ public sealed class PacketProcessor : IFrameHandler
 
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
+        var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors) { Tunnel = ipv6Tunnel },
-            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat),
+            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel },
+            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat),
             options.Address6,
             new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu);
 
@@ -572,7 +573,7 @@ public sealed class PacketProcessor : IFrameHandler
         }
 
         // The IPv6 gateway too when NAT replies may go through it.
-        if (_gateway6 is { } gateway6 && snapshot.NatServerAddresses6.Length > 0)
+        if (_gateway6 is { } gateway6 && (snapshot.NatServerAddresses6.Length > 0 || snapshot.LocalAddresses6.Length > 0))
         {
             Neighbours6.TryResolve(gateway6, _state.Now, out _);
         }
@@ -584,11 +585,18 @@ public sealed class PacketProcessor : IFrameHandler
             Table.LocalPorts.Reserve(IpProtocol.Udp, local);
         }
 
+        foreach (var local in snapshot.LocalAddresses6)
+        {
+            Table.LocalPorts.Reserve(IpProtocol.Tcp, local);
+            Table.LocalPorts.Reserve(IpProtocol.Udp, local);
+            Table6.ReserveLocal(local);
+        }
+
         // One announcement is enough: worker 0 sends it. A standby director announces nothing.
         if (_workerIndex == 0 && _state.Active)
         {
             _arp.Announce(snapshot.OwnedAddresses);
-            _neighborDiscovery.Announce(snapshot.VirtualAddresses6);
+            _neighborDiscovery.Announce(snapshot.OwnedAddresses6);
         }
     }
 }

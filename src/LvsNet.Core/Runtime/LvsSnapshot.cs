@@ -55,6 +55,8 @@ public sealed class LvsSnapshot
         VirtualAddresses6 = [.. vips6.Order()];
         HasIpv6Services = VirtualAddresses6.Length > 0;
         LocalAddresses = [.. services.SelectMany(s => s.Config.LocalAddresses).Distinct().Order()];
+        LocalAddresses6 = [.. services.SelectMany(s => s.Config.LocalAddresses6).Distinct().Order()];
+        OwnedAddresses6 = [.. VirtualAddresses6.Concat(LocalAddresses6).Distinct().Order()];
         OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Concat(config.HighAvailability.FloatingAddresses).Distinct().Order()];
     }
 
@@ -87,6 +89,30 @@ public sealed class LvsSnapshot
 
     /// <summary>True when <paramref name="address"/> is one of the IPv6 VIPs.</summary>
     public bool IsVirtualAddress6(Packets.Ipv6.Ipv6Address address) => Array.BinarySearch(VirtualAddresses6, address) >= 0;
+
+    /// <summary>The distinct IPv6 FULLNAT local addresses, sorted: replies to them are IPv6 FULLNAT replies.</summary>
+    public Packets.Ipv6.Ipv6Address[] LocalAddresses6 { get; }
+
+    /// <summary>The IPv6 VIPs and local addresses, sorted: the addresses the director answers neighbour solicitations for and announces.</summary>
+    public Packets.Ipv6.Ipv6Address[] OwnedAddresses6 { get; }
+
+    /// <summary>True when <paramref name="address"/> is an IPv6 FULLNAT local address.</summary>
+    public bool IsLocalAddress6(Packets.Ipv6.Ipv6Address address)
+    {
+        // A handful of addresses: comparing them all costs less than a generic binary search.
+        foreach (var local in LocalAddresses6)
+        {
+            if (local == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="address"/> is an IPv6 VIP or an IPv6 local address.</summary>
+    public bool IsOwnedAddress6(Packets.Ipv6.Ipv6Address address) => Array.BinarySearch(OwnedAddresses6, address) >= 0;
 
     /// <summary>The distinct FULLNAT local addresses of all services, sorted: replies to them are FULLNAT replies.</summary>
     public uint[] LocalAddresses { get; }

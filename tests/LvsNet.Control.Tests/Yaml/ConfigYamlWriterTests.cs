@@ -4,6 +4,7 @@ using LvsNet.Control.Yaml;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.Scheduling;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Testing.ControlFixtures;
@@ -31,7 +32,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.SchedulerFlags", "VirtualServiceConfig.MaglevTableSize", "VirtualServiceConfig.LocalityExpiration", "VirtualServiceConfig.DynamicWeights",
         "RealServerConfig.Address", "RealServerConfig.Address6", "RealServerConfig.IsIpv6", "RealServerConfig.AddressText", "RealServerConfig.EndpointText", "RealServerConfig.Port", "RealServerConfig.Weight", "RealServerConfig.Method", "RealServerConfig.UpperThreshold", "RealServerConfig.LowerThreshold", "RealServerConfig.Mac",
         "VirtualServiceConfig.HealthCheck", "VirtualServiceConfig.Quorum", "RealServerConfig.HealthCheck",
-        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.Toa", "VirtualServiceConfig.SynProxy",
+        "VirtualServiceConfig.LocalAddresses", "VirtualServiceConfig.LocalAddresses6", "VirtualServiceConfig.Toa", "VirtualServiceConfig.SynProxy",
         "DynamicWeightsConfig.Enabled", "DynamicWeightsConfig.MinWeightPercent", "DynamicWeightsConfig.MaxWeightPercent", "DynamicWeightsConfig.Interval",
         "DynamicWeightsConfig.Smoothing", "DynamicWeightsConfig.Gain", "DynamicWeightsConfig.MaxStepPercent", "DynamicWeightsConfig.DeadBandPercent",
         "DynamicWeightsConfig.HoldIntervals", "DynamicWeightsConfig.NoiseBandFactor", "DynamicWeightsConfig.FlapHalfLife", "DynamicWeightsConfig.HandshakeCoefficient",
@@ -174,6 +175,20 @@ public class ConfigYamlWriterTests
         Assert.Contains("- address: fd00::12", yaml, StringComparison.Ordinal);
         var read = LvsConfigReader.Parse(yaml, "exported.yaml");
         AssertSame(config, read);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
+    public void Write_Ipv6FullNatService_LocalAddressesReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse(
+            "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/64\nvirtual_services:\n  - address: 2001:db8::100\n    port: 80\n    local_addresses: [2001:db8::50, fd00::51]\n    real_servers:\n      - address: 2001:db8::11\n        port: 8080\n        method: fullnat\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("    local_addresses: [2001:db8::50, fd00::51]\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("method: fullnat", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal([Ipv6Address.Parse("2001:db8::50"), Ipv6Address.Parse("fd00::51")], read.VirtualServices[0].LocalAddresses6.ToArray());
+        Assert.Equal(config.VirtualServices[0], read.VirtualServices[0]);
         Assert.Equal(yaml, ConfigYamlWriter.Write(read));
     }
 

@@ -12,7 +12,8 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <summary>
 /// A client's TCP segment or UDP datagram to an IPv6 VIP: the connection is looked up in the IPv6
 /// table (or scheduled and created), its state moves on, and the frame goes to its real server by
-/// direct routing (only the MACs change) or NAT (<see cref="Ipv6NatForwarder"/>); the hop limit is
+/// direct routing (only the MACs change), NAT (<see cref="Ipv6NatForwarder"/>) or FULLNAT
+/// (<see cref="Ipv6FullNatForwarder"/>, Ipv6ClientHandler.FullNat.cs); the hop limit is
 /// decremented as IPVS does for every method.
 /// </summary>
 /// <remarks>
@@ -35,12 +36,14 @@ internal sealed partial class Ipv6ClientHandler
     private readonly FloodDefence _defence;
     private readonly bool _sharedSchedulers;
     private readonly Icmpv6ErrorSender _errors;
+    private readonly Ipv6FullNatForwarder _fullNat;
 
     /// <summary>TUN to IPv6 or IPv4 real servers (set once at construction by the pipeline).</summary>
     public Ipv6TunnelForwarder Tunnel { get; init; } = null!;
 
-    public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors)
+    public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors, Ipv6FullNatForwarder fullNat)
     {
+        _fullNat = fullNat;
         _errors = errors;
         _table = table;
         _out = output;
@@ -206,12 +209,26 @@ internal sealed partial class Ipv6ClientHandler
             return -1;
         }
 
-        var index = _table.Insert(in key, server.Id, server.Method == ForwardingMethod.Nat ? ConnectionFlags.None : ConnectionFlags.NoOutput, _state.Now);
+        var localAddress = default(Ipv6Address);
+        if (server.Method == ForwardingMethod.FullNat && !TryPickLocalAddress(in key, service, out localAddress))
+        {
+            _counters.Drop(DropReason.NoLocalPort);
+            server = null;
+            return -1;
+        }
+
+        var index = _table.Insert(in key, server.Id, server.Method is ForwardingMethod.Nat or ForwardingMethod.FullNat ? ConnectionFlags.None : ConnectionFlags.NoOutput, _state.Now);
         if (index < 0)
         {
             _counters.Drop(DropReason.TableFull);
             server = null;
             return -1;
+        }
+
+        if (server.Method == ForwardingMethod.FullNat)
+        {
+            // A free port was seen above; the bind cannot fail on this thread.
+            _table.TryBindLocal(index, localAddress);
         }
 
         if (template >= 0)
@@ -237,6 +254,13 @@ internal sealed partial class Ipv6ClientHandler
             // Fragments were dropped before: the upper layer is at offset, with its ports.
             var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort);
+            return;
+        }
+
+        if (server.Method == ForwardingMethod.FullNat)
+        {
+            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+            _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
             return;
         }
 

@@ -64,9 +64,10 @@ internal sealed class Ipv6NatForwarder
 
     /// <summary>
     /// Copies the frame into the scratch buffer with the hop limit − 1; false (counted) for a UDP
-    /// datagram without a checksum, which IPv6 forbids, or a hop limit that expires here.
+    /// datagram without a checksum, which IPv6 forbids, or a hop limit that expires here (FULLNAT
+    /// over IPv6 shares it).
     /// </summary>
-    private bool TryBeginRewrite(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, out Span<byte> scratch, out Span<byte> packet)
+    internal bool TryBeginRewrite(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, out Span<byte> scratch, out Span<byte> packet)
     {
         scratch = default;
         packet = default;

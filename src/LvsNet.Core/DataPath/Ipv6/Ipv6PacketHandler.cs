@@ -9,7 +9,7 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// The IPv6 half of the dispatcher (ethertype 0x86DD): checks the fixed header, walks the
 /// extension headers with the bounded walker, and hands neighbour discovery to
 /// <see cref="NeighborDiscoveryHandler"/>, TCP/UDP to a VIP to <see cref="Ipv6ClientHandler"/> and
-/// TCP/UDP from a NAT real server to someone else to <see cref="Ipv6ReplyHandler"/> and other
+/// TCP/UDP from a NAT real server to someone else or from a FULLNAT real server to a local address to <see cref="Ipv6ReplyHandler"/> and other
 /// ICMPv6 to a VIP to <see cref="Icmpv6Handler"/>. As a router does, it answers a client's packet
 /// whose hop limit expires here with time exceeded and one larger than the capture NIC's MTU with
 /// packet too big (<see cref="Icmpv6ErrorSender"/>). Everything else addressed to the director
@@ -65,7 +65,8 @@ internal sealed class Ipv6PacketHandler
         }
 
         var toVip = destinationMac == _mac && snapshot.IsVirtualAddress6(ip.Destination);
-        var natReply = !toVip && destinationMac == _mac && IsNatReply(ip, snapshot);
+        var fullNatReply = !toVip && destinationMac == _mac && snapshot.LocalAddresses6.Length > 0 && snapshot.IsLocalAddress6(ip.Destination);
+        var natReply = fullNatReply || (!toVip && destinationMac == _mac && IsNatReply(ip, snapshot));
         if (!toVip && !natReply && !(destinationMac.IsMulticast && ip.NextHeader == Ipv6ExtensionHeaders.Icmpv6) && !IsNeighborDiscoveryToUs(ip, destinationMac))
         {
             // The director's own traffic (its kernel's), and multicast that is not ICMPv6.
@@ -91,7 +92,7 @@ internal sealed class Ipv6PacketHandler
 
         if (natReply)
         {
-            HandleReply(frame, wireLength, l2Length, ip, chain);
+            HandleReply(frame, wireLength, l2Length, ip, chain, fullNatReply);
             return;
         }
 
@@ -171,7 +172,7 @@ internal sealed class Ipv6PacketHandler
             && destination != _address;
     }
 
-    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv6Header ip, Ipv6Chain chain)
+    private void HandleReply(ReadOnlySpan<byte> frame, int wireLength, int l2Length, Ipv6Header ip, Ipv6Chain chain, bool fullNat)
     {
         if (!_state.Active)
         {
@@ -198,7 +199,7 @@ internal sealed class Ipv6PacketHandler
             return;
         }
 
-        _replies.Handle(frame, l2Length, ip, in chain);
+        _replies.Handle(frame, l2Length, ip, in chain, fullNat);
     }
 
     /// <summary>

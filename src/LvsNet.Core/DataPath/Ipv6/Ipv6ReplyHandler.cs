@@ -7,7 +7,7 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <summary>
 /// A TCP segment or UDP datagram from an IPv6 NAT real server (the director is its gateway): found
 /// in the IPv6 table by the client's address and port (its destination) and confirmed by the
-/// server's address and port, the connection's state moves with the reply direction (IPVS's output
+/// server's address and port (a FULLNAT reply: by the local address and port it is sent to), the connection's state moves with the reply direction (IPVS's output
 /// table), and <see cref="Ipv6NatForwarder"/> turns the source back into VIP:vport for the client.
 /// </summary>
 internal sealed class Ipv6ReplyHandler
@@ -16,18 +16,24 @@ internal sealed class Ipv6ReplyHandler
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
     private readonly Ipv6NatForwarder _nat;
+    private readonly Ipv6FullNatForwarder _fullNat;
 
-    public Ipv6ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6NatForwarder nat)
+    public Ipv6ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6NatForwarder nat, Ipv6FullNatForwarder fullNat)
     {
+        _fullNat = fullNat;
         _table = table;
         _counters = counters;
         _state = state;
         _nat = nat;
     }
 
-    /// <summary>A reply that passed the IPv6 checks (not a fragment, hop limit above 1); <paramref name="chain"/> is its walked header chain.</summary>
+    /// <summary>
+    /// A reply that passed the IPv6 checks (not a fragment, hop limit above 1); <paramref name="chain"/>
+    /// is its walked header chain, <paramref name="fullNat"/> true when it is addressed to a FULLNAT
+    /// local address (found by LIP:lport, confirmed by the real server's address and port).
+    /// </summary>
     /// <returns>The connection's index when it was forwarded, else −1.</returns>
-    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain)
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, bool fullNat = false)
     {
         var transport = ip.Packet.Slice(chain.UpperLayerOffset);
         ushort sourcePort;
@@ -60,7 +66,9 @@ internal sealed class Ipv6ReplyHandler
         }
 
         var table = _table;
-        var index = table.FindReply(protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers);
+        var index = fullNat
+            ? table.FindFullNatReply(protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers)
+            : table.FindReply(protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers);
         if (index < 0)
         {
             _counters.Drop(DropReason.NoConnection);
@@ -80,7 +88,15 @@ internal sealed class Ipv6ReplyHandler
             table.Transition(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
         }
 
-        _nat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+        if (fullNat)
+        {
+            _fullNat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+        }
+        else
+        {
+            _nat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+        }
+
         return index;
     }
 }

@@ -6,10 +6,10 @@ using LvsNet.Packets.Ipv6;
 namespace LvsNet.Core.DataPath.Ipv6;
 
 /// <summary>
-/// Neighbour discovery for the IPv6 VIPs, the counterpart of the ARP handler: answers
-/// solicitations for the VIPs (sent to their solicited-node groups or to the VIP itself), passes
+/// Neighbour discovery for the IPv6 VIPs and FULLNAT local addresses, the counterpart of the ARP
+/// handler: answers solicitations for them (sent to their solicited-node groups or to the address itself), passes
 /// advertisements to <see cref="Ipv6NeighbourTable"/> (which learns only what it asked for), and
-/// announces the VIPs with unsolicited advertisements when a snapshot brings them.
+/// announces them with unsolicited advertisements when a snapshot brings them.
 /// </summary>
 internal sealed class NeighborDiscoveryHandler
 {
@@ -50,7 +50,7 @@ internal sealed class NeighborDiscoveryHandler
 
         // A solicitation goes to the target's solicited-node group or to the target itself (RFC 4861 §7.1.1 implied by §7.2.2).
         var target = message.Target;
-        if (!snapshot.IsVirtualAddress6(target) || (ip.Destination != target && ip.Destination != target.SolicitedNode))
+        if (!snapshot.IsOwnedAddress6(target) || (ip.Destination != target && ip.Destination != target.SolicitedNode))
         {
             _counters._ignored++;
             return;
@@ -74,7 +74,7 @@ internal sealed class NeighborDiscoveryHandler
         }
     }
 
-    /// <summary>Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP, so neighbours that cached another MAC for it update (RFC 4861 §7.2.6).</summary>
+    /// <summary>Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP and local address, so neighbours that cached another MAC for it update (RFC 4861 §7.2.6).</summary>
     public void Announce(Ipv6Address[] addresses)
     {
         foreach (var vip in addresses)
