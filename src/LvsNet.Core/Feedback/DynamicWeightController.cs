@@ -114,7 +114,11 @@ internal static class DynamicWeightController
             // and a slow drift still shows (the mean lags it by half its size).
             state.SettledSamples++;
             state.Reference += (logLoad - state.Reference) / state.SettledSamples;
-            if (Math.Max(state.Rise, state.Fall) <= EvidenceThreshold * allowance)
+
+            // The settled level itself, measured by that mean, more than one allowance outside the
+            // band: the server settled on lucky samples; that is evidence too.
+            var outside = Math.Abs(state.Reference) > state.Band + allowance;
+            if (!outside && Math.Max(state.Rise, state.Fall) <= EvidenceThreshold * allowance)
             {
                 UpdateNoise(ref state, logLoad, previousLogLoad, measureNoise);
                 return;
@@ -136,9 +140,18 @@ internal static class DynamicWeightController
 
         if (Math.Abs(error) <= state.Band)
         {
-            Settle(ref state, error);
+            // Settled only on two evaluations in a row inside the band (the second on the average of
+            // both samples): one lucky sample of a server that is out of balance does not settle it.
+            state.InsideBand++;
+            if (state.InsideBand >= 2)
+            {
+                Settle(ref state, error);
+            }
+
             return;
         }
+
+        state.InsideBand = 0;
 
         var change = state.ChangePending;
         var limit = change || state.StepLimit <= 0 ? MaxStep(policy) : state.StepLimit;
@@ -173,6 +186,7 @@ internal static class DynamicWeightController
         state.SinceMove = 0;
         state.Settled = false;
         state.ChangePending = false;
+        state.InsideBand = 0;
         if (reversal)
         {
             state.FlapMemory += change ? ChangeReversal : SeekingReversal;
@@ -196,6 +210,7 @@ internal static class DynamicWeightController
     {
         state.Settled = true;
         state.ChangePending = false;
+        state.InsideBand = 0;
         state.Reference = error;
         state.SettledSamples = 1;
         state.Rise = 0;

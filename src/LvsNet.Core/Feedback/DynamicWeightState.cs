@@ -28,6 +28,9 @@ public record struct DynamicWeightState(int ConfiguredWeight, double SmoothedLoa
     /// <summary>Whether the signal was inside the band after the last move: a move then needs evidence that the plant moved.</summary>
     public bool Settled { get; set; }
 
+    /// <summary>How many evaluations in a row, while seeking, found the signal inside the band (two settle the server).</summary>
+    public int InsideBand { get; set; }
+
     /// <summary>Whether a change of the plant was detected and not yet answered by a move (the answer gets the full step and counts as half a flap).</summary>
     public bool ChangePending { get; set; }
 

@@ -131,16 +131,15 @@ public class DynamicWeightAgentTests
     public void FlappingServer_WeightsDoNotOscillate()
     {
         // B flaps between healthy and three times slower every interval for 120 intervals (a
-        // 2-minute run at 1 s), placement follows the weights as wlc does. B starts fast, so its first
-        // interval settles it at L = 1; then ln L alternates between ln 1.25 = 0.22 (slow: latency
-        // index 1.5, connection index 1) and 0. Its mean offset, 0.11, is smaller than the evidence
-        // test's allowance 2σ̂ = 2·0.22/1.128 = 0.40 once the noise is measured (interval 2), and the
-        // first slow sample alone gains 0.22 − 0.095 = 0.13 < 2a: the settled weight is left alone
-        // (docs/schedulers.md, "Why it stays settled"). Whatever the signals do, the flap memory
-        // bounds the reversals in T intervals by 3 + 2T/H = 7 ("Why it does not oscillate").
+        // 2-minute run at 1 s), placement follows the weights as wlc does. B starts fast (L = 1, inside
+        // the band, but one evaluation does not settle it); the first slow interval (latency index
+        // 1.5, connection index 1: L = 1.25) takes the average to 0.6·1.25 + 0.4 = 1.15, outside the
+        // 10 % band, so the weight moves down and then finds a level. Whatever the signals do, the
+        // flap memory bounds the reversals in T intervals by 3 + 2T/H = 7 (docs/schedulers.md, "Why
+        // it does not oscillate").
         var (changes, reversals) = Flap(new DynamicWeightsConfig { Interval = TimeSpan.FromSeconds(1), Smoothing = 0.6, Gain = 1, MaxStepPercent = 50, DeadBandPercent = 10, FlapHalfLife = TimeSpan.FromSeconds(60) }, slowEvery: 1);
         Assert.InRange(reversals, 0, 7);
-        Assert.Equal(0, changes);
+        Assert.True(changes >= 1, "the weight finds a level below the fast server's");
     }
 
     [Theory]

@@ -125,8 +125,45 @@ public class DynamicWeightSettlingTests
         // thousand intervals, so 300 intervals of noise do not move the weight after the descent.
         var random = new Random(seed);
         var trace = Simulate(Lab, 0.5, intervals: 300, plant: (m, _) => Math.Pow(m / Balance, 0.5) * Math.Exp(0.04 * Gaussian(random)));
-        Assert.DoesNotContain(MoveIntervals(trace), t => t > 7);
+        Assert.DoesNotContain(MoveIntervals(trace), t => t > 8);
         Assert.Equal(0, Reversals(trace));
+    }
+
+    [Fact]
+    public void OneLuckySample_DoesNotSettleAServerOutOfBalance()
+    {
+        // The first sample happens to be inside the band (1.05) but the server is out of balance
+        // (1.25 from then on, ln 1.25 = 0.22 > 0.095). Settling needs two evaluations in a row inside
+        // the band, the second on the average (0.6·1.25 + 0.4·1.05 = 1.17, ln = 0.16, outside): the
+        // weight moves at interval 2, by γ·0.16 (γ = 1).
+        var state = DynamicWeightController.Start(Lab, 100, 0.1, 1);
+        Step(Lab, ref state, 1.05);
+        Assert.Equal(1.0, state.Multiplier);
+        Assert.False(state.Settled);
+        Step(Lab, ref state, 1.25);
+        Assert.Equal(Math.Exp(-Math.Log((0.6 * 1.25) + (0.4 * 1.05))), state.Multiplier, 9);
+    }
+
+    [Fact]
+    public void SettledOutsideTheBand_TheMeanOfTheSettledSamplesMovesIt()
+    {
+        // Two samples inside the band settle the server (1.09, then 1.09·0.6 + … inside), then the
+        // load index sits at 1.25 (0.22): each sample gains only 0.22 − r − a on the change test once
+        // the running mean r has followed it, but the mean itself leaves b + a = 0.19 within a few
+        // samples, which is evidence as well: the weight moves.
+        var state = DynamicWeightController.Start(Lab, 100, 0.1, 1);
+        Step(Lab, ref state, 1.09);
+        Step(Lab, ref state, 1.09);
+        Assert.True(state.Settled);
+        var intervals = 0;
+        while (state.Multiplier == 1.0 && intervals < 20)
+        {
+            Step(Lab, ref state, 1.25);
+            intervals++;
+        }
+
+        Assert.InRange(intervals, 1, 10);
+        Assert.True(state.Multiplier < 1.0);
     }
 
     [Fact]
