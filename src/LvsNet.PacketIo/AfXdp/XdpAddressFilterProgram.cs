@@ -5,32 +5,46 @@ namespace LvsNet.PacketIo.AfXdp;
 /// <summary>
 /// The XDP program of the AF_XDP backend: it redirects to the AF_XDP socket of the receive queue the ARP
 /// frames for owned addresses, the IPv4 frames to owned addresses, and the IPv4 frames from reply
-/// sources (NAT real servers) unless they go to one of the host's own addresses; everything else, and
-/// anything too short to tell, is passed to the kernel's stack.
+/// sources (NAT real servers) unless they go to one of the host's own addresses, whether untagged or
+/// carrying VLAN tags; everything else, and anything too short to tell, is passed to the kernel's stack.
 /// </summary>
 /// <remarks>
-/// <para>Two hash maps, IPv4 address and IPv6 address (wire byte order) to flags (<see cref="Owned"/>, <see cref="ReplySource"/>, <see cref="Host"/>). The IPv4 and ARP part in pseudo-C (the IPv6 part is described on <see cref="XdpIpv6Filter"/>):</para>
+/// <para>Two hash maps, IPv4 address and IPv6 address (wire byte order) to flags (<see cref="Owned"/>, <see cref="ReplySource"/>, <see cref="Host"/>). The IPv4 and ARP part in pseudo-C (the IPv6 part is described on <see cref="XdpIpv6Filter"/>), with <c>t</c> the bytes of VLAN tags in front of the EtherType:</para>
 /// <code>
-/// if (data + 14 > end) return XDP_PASS;
-/// if (eth->h_proto == htons(ETH_P_ARP)) {
-///     if (data + 42 > end) return XDP_PASS;
-///     f = lookup(arp->ar_tip);                       // target protocol address, offset 38
+/// for (t = 0; ; t += 4) {                            // unrolled: t = 0, 4, 8
+///     if (data + 14 + t > end) return XDP_PASS;
+///     type = *(u16 *)(data + 12 + t);
+///     if (type != htons(ETH_P_8021Q) &amp;&amp; type != htons(ETH_P_8021AD)) break;
+///     if (t == 8) return XDP_PASS;                   // a third tag: the kernel's
+/// }
+/// if (type == htons(ETH_P_ARP)) {
+///     if (data + 42 + t > end) return XDP_PASS;
+///     f = lookup(arp->ar_tip);                       // target protocol address, offset 38 + t
 ///     return f &amp;&amp; (*f &amp; OWNED) ? redirect() : XDP_PASS;
 /// }
-/// if (eth->h_proto == htons(ETH_P_IPV6)) return ipv6_filter();        // XdpIpv6Filter
-/// if (eth->h_proto != htons(ETH_P_IP) || data + 34 > end) return XDP_PASS;
-/// f = lookup(ip->daddr);                             // offset 30
+/// if (type == htons(ETH_P_IPV6)) return ipv6_filter(t);                // XdpIpv6Filter
+/// if (type != htons(ETH_P_IP) || data + 34 + t > end) return XDP_PASS;
+/// f = lookup(ip->daddr);                             // offset 30 + t
 /// if (f &amp;&amp; (*f &amp; OWNED)) return redirect();
 /// if (f &amp;&amp; (*f &amp; HOST)) return XDP_PASS;             // the host's own traffic, e.g. health checks
-/// f = lookup(ip->saddr);                             // offset 26
+/// f = lookup(ip->saddr);                             // offset 26 + t
 /// return f &amp;&amp; (*f &amp; REPLY_SOURCE) ? redirect() : XDP_PASS;
 /// redirect(): return bpf_redirect_map(&amp;xsks, ctx->rx_queue_index, XDP_PASS);   // no socket on that queue: pass
 /// </code>
 /// <para>
-/// Frames are matched on untagged Ethernet only (no VLAN tags), and only addresses are checked: IPv4
-/// header validation is left to the data path's parser, which counts malformed frames. Loads at packet
-/// offsets 26, 30 and 38 are unaligned by 2 bytes, which the verifier accepts on architectures with
-/// efficient unaligned access (x86_64, arm64).
+/// Tagged frames (802.1Q, 802.1ad, up to two tags) follow the same rules as untagged ones, read 4 or 8
+/// bytes further on: a tagged frame that would be redirected untagged goes to the socket, where the data
+/// path drops and counts it (no VLAN is configured, so it belongs to a segment the director is not on;
+/// passed, it would reach the kernel instead and never be counted). Tagged traffic for anything else, the
+/// host's own VLAN subinterfaces included, stays with the kernel. The rule sees only tags that are in the
+/// frame: a driver or a veth peer that has moved the tag into the packet's metadata (receive VLAN
+/// offload) hands the program the frame without it, which it then treats as untagged.
+/// </para>
+/// <para>
+/// Only addresses are checked: IPv4 header validation is left to the data path's parser, which counts
+/// malformed frames. Every offset is a constant checked against <c>data_end</c> before the load. Loads at
+/// packet offsets 26, 30 and 38 (plus the tags) are unaligned by 2 bytes, which the verifier accepts on
+/// architectures with efficient unaligned access (x86_64, arm64).
 /// </para>
 /// </remarks>
 internal static class XdpAddressFilterProgram
@@ -65,6 +79,13 @@ internal static class XdpAddressFilterProgram
     /// <summary>The EtherType field of ARP read as a little-endian u16 (network order 0x0806).</summary>
     private const int EtherTypeArpLittleEndian = 0x0608;
 
+    /// <summary>The 802.1Q tag protocol identifier read as a little-endian u16 (network order 0x8100).</summary>
+    private const int EtherTypeVlanLittleEndian = 0x0081;
+
+    /// <summary>The 802.1ad (service tag, outer QinQ) identifier read as a little-endian u16 (network order 0x88A8).</summary>
+    private const int EtherTypeServiceVlanLittleEndian = 0xA888;
+
+    private const short VlanTagLength = 4;
     private const short EthernetHeaderLength = 14;
     private const short EtherTypeOffset = 12;
     private const short Ipv4SourceOffset = EthernetHeaderLength + 12;
@@ -91,29 +112,73 @@ internal static class XdpAddressFilterProgram
     {
         var asm = new BpfAssembler();
         var pass = asm.DefineLabel();
-        var arp = asm.DefineLabel();
-        var ipv6 = asm.DefineLabel();
-        var source = asm.DefineLabel();
         var redirect = asm.DefineLabel();
+        var tagged = asm.DefineLabel();
+        var doubleTagged = asm.DefineLabel();
 
         // r6 = ctx (callee-saved across helper calls); r2 = data; r3 = data_end.
         asm.Emit(BpfInstruction.MovRegister(BpfRegister.R6, BpfRegister.R1));
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextData));
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R3, BpfRegister.R6, ContextDataEnd));
+
+        // Untagged, then one tag (802.1Q or 802.1ad), then two (QinQ): the same rules with the
+        // network header 0, 4 or 8 bytes further on. A third tag is left to the kernel.
+        EmitEtherType(asm, 0, pass, tagged);
+        EmitFrame(asm, 0, addressMapFd, address6MapFd, pass, redirect);
+        asm.Mark(tagged);
+        EmitEtherType(asm, VlanTagLength, pass, doubleTagged);
+        EmitFrame(asm, VlanTagLength, addressMapFd, address6MapFd, pass, redirect);
+        asm.Mark(doubleTagged);
+        EmitEtherType(asm, 2 * VlanTagLength, pass, pass);
+        EmitFrame(asm, 2 * VlanTagLength, addressMapFd, address6MapFd, pass, redirect);
+
+        // return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS): the low bits of the flags are the
+        // action taken when the queue has no socket in the map.
+        asm.Mark(redirect);
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));
+        asm.EmitLoadMapFd(BpfRegister.R1, xskMapFd);
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, noSocketAction));
+        asm.Emit(BpfInstruction.Call(RedirectMap));
+        asm.Emit(BpfInstruction.Exit());
+
+        asm.Mark(pass);
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, XdpPass));
+        asm.Emit(BpfInstruction.Exit());
+        return asm.ToArray();
+    }
+
+    /// <summary><c>if (data + tagBytes + 14 > end) goto pass; r5 = EtherType at 12 + tagBytes; if it is a VLAN tag goto tag;</c> (r2 = data, r3 = data_end).</summary>
+    private static void EmitEtherType(BpfAssembler asm, short tagBytes, int pass, int tag)
+    {
         asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
-        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, EthernetHeaderLength));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, (short)(EthernetHeaderLength + tagBytes)));
         asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
-        asm.Emit(BpfInstruction.LoadHalfWord(BpfRegister.R5, BpfRegister.R2, EtherTypeOffset));
+        asm.Emit(BpfInstruction.LoadHalfWord(BpfRegister.R5, BpfRegister.R2, (short)(EtherTypeOffset + tagBytes)));
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeVlanLittleEndian, 0), tag);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeServiceVlanLittleEndian, 0), tag);
+    }
+
+    /// <summary>
+    /// The ARP, IPv4 and IPv6 rules for a network header <paramref name="tagBytes"/> after the untagged
+    /// position. On entry r2 = data, r3 = data_end, r5 = the EtherType; every path ends in a jump to
+    /// <paramref name="pass"/> or <paramref name="redirect"/>.
+    /// </summary>
+    private static void EmitFrame(BpfAssembler asm, short tagBytes, int addressMapFd, int address6MapFd, int pass, int redirect)
+    {
+        var arp = asm.DefineLabel();
+        var ipv6 = asm.DefineLabel();
+        var source = asm.DefineLabel();
+
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeArpLittleEndian, 0), arp);
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R5, EtherTypeIpv6LittleEndian, 0), ipv6);
         asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R5, EtherTypeIpv4LittleEndian, 0), pass);
 
         // IPv4: r7 = daddr, r8 = saddr (callee-saved: the packet pointer does not survive the calls).
         asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
-        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, Ipv4MinimumEnd));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, (short)(Ipv4MinimumEnd + tagBytes)));
         asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, Ipv4DestinationOffset));
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R8, BpfRegister.R2, Ipv4SourceOffset));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, (short)(Ipv4DestinationOffset + tagBytes)));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R8, BpfRegister.R2, (short)(Ipv4SourceOffset + tagBytes)));
 
         // Destination: owned -> redirect; host -> pass; otherwise look at the source.
         EmitLookup(asm, BpfRegister.R7, addressMapFd);
@@ -133,9 +198,9 @@ internal static class XdpAddressFilterProgram
         // ARP: the target protocol address must be owned.
         asm.Mark(arp);
         asm.Emit(BpfInstruction.MovRegister(BpfRegister.R4, BpfRegister.R2));
-        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, ArpEnd));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R4, (short)(ArpEnd + tagBytes)));
         asm.Emit(BpfInstruction.JumpIfGreater(BpfRegister.R4, BpfRegister.R3, 0), pass);
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, ArpTargetAddressOffset));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R7, BpfRegister.R2, (short)(ArpTargetAddressOffset + tagBytes)));
         EmitLookup(asm, BpfRegister.R7, addressMapFd);
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R0, 0, 0), pass);
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R1, BpfRegister.R0, 0));
@@ -143,21 +208,7 @@ internal static class XdpAddressFilterProgram
         asm.Emit(BpfInstruction.Jump(0), pass);
 
         asm.Mark(ipv6);
-        XdpIpv6Filter.Emit(asm, address6MapFd, pass, redirect);
-
-        // return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS): the low bits of the flags are the
-        // action taken when the queue has no socket in the map.
-        asm.Mark(redirect);
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));
-        asm.EmitLoadMapFd(BpfRegister.R1, xskMapFd);
-        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, noSocketAction));
-        asm.Emit(BpfInstruction.Call(RedirectMap));
-        asm.Emit(BpfInstruction.Exit());
-
-        asm.Mark(pass);
-        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, XdpPass));
-        asm.Emit(BpfInstruction.Exit());
-        return asm.ToArray();
+        XdpIpv6Filter.Emit(asm, address6MapFd, tagBytes, pass, redirect);
     }
 
     /// <summary><c>r0 = bpf_map_lookup_elem(&amp;map, r10 + keyOffset)</c>: the key must already be on the stack.</summary>

@@ -8,15 +8,17 @@ namespace LvsNet.PacketIo.AfXdp;
 /// everything else stays with the kernel.
 /// </summary>
 /// <remarks>
-/// <para>In pseudo-C, with <c>f(a)</c> the flags of address <c>a</c> in the IPv6 map (0 when absent):</para>
+/// <para>In pseudo-C, with <c>f(a)</c> the flags of address <c>a</c> in the IPv6 map (0 when absent) and
+/// every packet offset below plus <c>t</c>, the bytes of VLAN tags (0, 4 or 8; see
+/// <see cref="XdpAddressFilterProgram"/>):</para>
 /// <code>
-/// if (data + 54 > end) return XDP_PASS;                       // Ethernet + fixed IPv6 header
+/// if (data + 54 + t > end) return XDP_PASS;                   // Ethernet + fixed IPv6 header
 /// if (f(ip6->daddr) &amp; OWNED) return redirect();               // VIPs, also NS sent to the VIP itself
 /// if (ip6->nexthdr == IPPROTO_ICMPV6) {
-///     if (data + 55 > end) return XDP_PASS;
+///     if (data + 55 + t > end) return XDP_PASS;
 ///     switch (icmp6->type) {
 ///     case 135:                                               // neighbour solicitation
-///         if (data + 78 > end) return XDP_PASS;
+///         if (data + 78 + t > end) return XDP_PASS;
 ///         return f(ns->target) &amp; OWNED ? redirect() : XDP_PASS;
 ///     case 133: case 134: case 136: case 137:                 // RS, RA, NA, redirect: the kernel's
 ///         return XDP_PASS;                                    // (the daemon reads NA copies with libpcap)
@@ -94,21 +96,22 @@ internal static class XdpIpv6Filter
     private const short StackTarget = -48;
 
     /// <summary>
-    /// Emits the IPv6 part. On entry r2 = data, r3 = data_end, r6 = ctx and the EtherType is IPv6; every
+    /// Emits the IPv6 part for an IPv6 header <paramref name="tagBytes"/> (0, 4 or 8: the VLAN tags) after
+    /// the untagged position. On entry r2 = data, r3 = data_end, r6 = ctx and the EtherType is IPv6; every
     /// path ends in a jump to <paramref name="pass"/> or <paramref name="redirect"/>.
     /// </summary>
-    public static void Emit(BpfAssembler asm, int address6MapFd, int pass, int redirect)
+    public static void Emit(BpfAssembler asm, int address6MapFd, short tagBytes, int pass, int redirect)
     {
         var afterDestination = asm.DefineLabel();
         var general = asm.DefineLabel();
         var solicitation = asm.DefineLabel();
 
-        EmitBoundsCheck(asm, HeaderEnd, pass);
+        EmitBoundsCheck(asm, (short)(HeaderEnd + tagBytes), pass);
 
         // Addresses to the stack (two unaligned 8-byte loads each), next header to r8 (callee-saved).
-        EmitCopyAddress(asm, DestinationOffset, StackDestination);
-        EmitCopyAddress(asm, SourceOffset, StackSource);
-        asm.Emit(BpfInstruction.LoadByte(BpfRegister.R8, BpfRegister.R2, NextHeaderOffset));
+        EmitCopyAddress(asm, (short)(DestinationOffset + tagBytes), StackDestination);
+        EmitCopyAddress(asm, (short)(SourceOffset + tagBytes), StackSource);
+        asm.Emit(BpfInstruction.LoadByte(BpfRegister.R8, BpfRegister.R2, (short)(NextHeaderOffset + tagBytes)));
 
         // r7 = flags of the destination (0 when absent).
         XdpAddressFilterProgram.EmitStackLookup(asm, StackDestination, address6MapFd);
@@ -120,8 +123,8 @@ internal static class XdpIpv6Filter
         asm.Mark(afterDestination);
         asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R8, NextHeaderIcmpv6, 0), general);
         EmitReloadPacket(asm);
-        EmitBoundsCheck(asm, IcmpTypeEnd, pass);
-        asm.Emit(BpfInstruction.LoadByte(BpfRegister.R1, BpfRegister.R2, IcmpTypeOffset));
+        EmitBoundsCheck(asm, (short)(IcmpTypeEnd + tagBytes), pass);
+        asm.Emit(BpfInstruction.LoadByte(BpfRegister.R1, BpfRegister.R2, (short)(IcmpTypeOffset + tagBytes)));
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R1, NeighborSolicitation, 0), solicitation);
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R1, NeighborAdvertisement, 0), pass);
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R1, RouterSolicitation, 0), pass);
@@ -131,8 +134,8 @@ internal static class XdpIpv6Filter
 
         // Solicitation: the target must be owned.
         asm.Mark(solicitation);
-        EmitBoundsCheck(asm, NeighborDiscoveryEnd, pass);
-        EmitCopyAddress(asm, TargetOffset, StackTarget);
+        EmitBoundsCheck(asm, (short)(NeighborDiscoveryEnd + tagBytes), pass);
+        EmitCopyAddress(asm, (short)(TargetOffset + tagBytes), StackTarget);
         EmitFlagTest(asm, address6MapFd, StackTarget, XdpAddressFilterProgram.Owned, pass, redirect);
 
         // General: host destinations, multicast and link-local stay; then the reply-source rule.
