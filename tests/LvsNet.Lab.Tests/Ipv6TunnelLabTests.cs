@@ -145,7 +145,7 @@ public class Ipv6TunnelLabTests
             var lengths = row[4].Split(';').Select(int.Parse).ToArray();
             Assert.True(lengths[0] == lengths[1] + 40 && lengths[0] + 40 <= 1500, frame);
             Assert.True(Convert.ToInt32(row[5].Split(';')[0], 16) == 0, "outer flow label not 0 in " + frame);
-            Assert.True(TcpChecksumGood(row[6], row[7], row[8]), "inner TCP checksum not good in " + frame);
+            Assert.True(TcpChecksumStatus.IsGood(row[6], row[7], row[8]), "inner TCP checksum not good in " + frame);
         }
     }
 
@@ -161,7 +161,7 @@ public class Ipv6TunnelLabTests
             Assert.True(row[2] == "63" && row[6] == "63", frame);
             Assert.True(row[3] == row[7], frame);
             Assert.True(row[4] == "10.77.0.10" && row[5] == "10.77.0.100", frame);
-            Assert.True(row[8] == "1" && TcpChecksumGood(row[9], row[10], row[11]), frame);
+            Assert.True(row[8] == "1" && TcpChecksumStatus.IsGood(row[9], row[10], row[11]), frame);
         }
     }
 
@@ -178,16 +178,9 @@ public class Ipv6TunnelLabTests
             Assert.True(int.Parse(row[3]) == int.Parse(row[9]) + 40 + 20, frame);
             Assert.True(row[4] == "1" && row[5] is "0" or "False", frame);
             Assert.True(row[6] == "fd77::a" && row[7] == "fd77::101", frame);
-            Assert.True(TcpChecksumGood(row[10], row[11], row[12]), frame);
+            Assert.True(TcpChecksumStatus.IsGood(row[10], row[11], row[12]), frame);
         }
     }
-
-    // The inner TCP checksum as the client's kernel wrote it: tshark's status 1 (good), or 0xffff where
-    // the computed value is 0x0000. Both are ones'-complement zero and verify alike at any receiver
-    // (RFC 1071 §2, RFC 1624 §3); Linux writes 0xffff when it completes a checksum in software
-    // (skb_checksum_help), which happens for about one segment in 65,536, and tshark reports it as bad.
-    private static bool TcpChecksumGood(string status, string checksum, string calculated) =>
-        status == "1" || (status == "0" && checksum == "0xffff" && calculated == "0x0000");
 
     private static List<string[]> Decode(string capture, string filter, params string[] fields)
     {
