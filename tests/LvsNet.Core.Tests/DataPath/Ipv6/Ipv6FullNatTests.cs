@@ -57,7 +57,7 @@ public class Ipv6FullNatTests
         var localPort = SourcePort(Assert.Single(h.Device.Sent));
         h.Device.Sent.Clear();
 
-        h.Feed(Between(Rs1, NatTcpPort, Local, localPort, TcpFlags.Syn | TcpFlags.Ack, Rs1Mac));
+        h.Feed(TcpReply(Rs1, Rs1Mac, Local, localPort, TcpFlags.Syn | TcpFlags.Ack, serverPort: NatTcpPort));
         var reply = Assert.Single(h.Device.Sent);
         Assert.Equal(ClientMac, MacAddress.Read(reply));
         var ip = Decode(reply);
@@ -85,9 +85,9 @@ public class Ipv6FullNatTests
         var localPort = SourcePort(Assert.Single(h.Device.Sent));
         h.Device.Sent.Clear();
 
-        h.Feed(Between(Rs2, NatTcpPort, Local, localPort, TcpFlags.Rst, Rs2Mac));
-        h.Feed(Between(Rs1, 9999, Local, localPort, TcpFlags.Rst, Rs1Mac));
-        h.Feed(Between(Rs1, NatTcpPort, Local, (ushort)(localPort + 1), TcpFlags.Rst, Rs1Mac));
+        h.Feed(TcpReply(Rs2, Rs2Mac, Local, localPort, TcpFlags.Rst, serverPort: NatTcpPort));
+        h.Feed(TcpReply(Rs1, Rs1Mac, Local, localPort, TcpFlags.Rst, serverPort: 9999));
+        h.Feed(TcpReply(Rs1, Rs1Mac, Local, (ushort)(localPort + 1), TcpFlags.Rst, serverPort: NatTcpPort));
         Assert.Empty(h.Device.Sent);
         Assert.Equal(3, h.Processor.Counters[DropReason.NoConnection]);
     }
@@ -144,7 +144,7 @@ public class Ipv6FullNatTests
         Assert.Equal(0, h.Processor.Table6.Count);
         Assert.False(h.Processor.Table.LocalPorts.IsInUse(IpProtocol.Tcp, Local, localPort));
         h.Device.Sent.Clear();
-        h.Feed(Between(Rs1, NatTcpPort, Local, localPort, TcpFlags.Syn | TcpFlags.Ack, Rs1Mac));
+        h.Feed(TcpReply(Rs1, Rs1Mac, Local, localPort, TcpFlags.Syn | TcpFlags.Ack, serverPort: NatTcpPort));
         Assert.Empty(h.Device.Sent);
     }
 
@@ -175,7 +175,7 @@ public class Ipv6FullNatTests
             var syn = h.Device.Sent[^1];
             var (server, mac) = MacAddress.Read(syn) == Rs1Mac ? (Rs1, Rs1Mac) : (Rs2, Rs2Mac);
             frames.Add(Tcp(Client, port, TcpFlags.Ack | TcpFlags.Psh, 512));
-            frames.Add(Between(server, NatTcpPort, Local, SourcePort(syn), TcpFlags.Ack | TcpFlags.Psh, mac, 512));
+            frames.Add(TcpReply(server, mac, Local, SourcePort(syn), TcpFlags.Ack | TcpFlags.Psh, 512, serverPort: NatTcpPort));
         }
 
         h.Device.Record = false;
@@ -246,30 +246,6 @@ public class Ipv6FullNatTests
         Assert.IsType<IPv6Packet>(Assert.IsType<EthernetPacket>(Packet.ParsePacket(LinkLayers.Ethernet, frame)).PayloadPacket);
 
     private static ushort SourcePort(byte[] frame) => BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(L4));
-
-    // A real server's TCP segment to the director's local address, built and checksummed by PacketDotNet.
-    private static byte[] Between(Ipv6Address source, ushort sourcePort, Ipv6Address destination, ushort destinationPort, TcpFlags flags, MacAddress sourceMac, int payload = 0)
-    {
-        var ip = new IPv6Packet(source.ToIPAddress(), destination.ToIPAddress()) { HopLimit = 64 };
-        var tcp = new TcpPacket(sourcePort, destinationPort)
-        {
-            PayloadData = new byte[payload],
-            SequenceNumber = 2000,
-            AcknowledgmentNumber = 1001,
-            WindowSize = 512,
-            Synchronize = (flags & TcpFlags.Syn) != 0,
-            Acknowledgment = (flags & TcpFlags.Ack) != 0,
-            Push = (flags & TcpFlags.Psh) != 0,
-            Reset = (flags & TcpFlags.Rst) != 0,
-        };
-        ip.PayloadPacket = tcp;
-        tcp.UpdateTcpChecksum();
-        var eth = new EthernetPacket(
-            System.Net.NetworkInformation.PhysicalAddress.Parse(sourceMac.ToString().Replace(':', '-')),
-            System.Net.NetworkInformation.PhysicalAddress.Parse(DirectorMac.ToString().Replace(':', '-')),
-            EthernetType.IPv6) { PayloadPacket = ip };
-        return eth.Bytes;
-    }
 
     // RFC 8200 §8.1: the ones'-complement sum over the pseudo-header (source, destination,
     // upper-layer length, next header) and the whole segment is 0xFFFF when the checksum is right.
