@@ -122,16 +122,22 @@ public sealed class PacketProcessor : IFrameHandler
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
         var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat);
-        _ipv6 = new Ipv6.Ipv6PacketHandler(
-            Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel },
-            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat),
-            options.Address6,
-            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu);
+        var ipv6Clients = new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel };
+        var ipv6Replies = new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat);
 
-        // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
+        // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag;
+        // IPv4 and IPv6 fragments share the queues and the pool (one bound).
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
-        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders);
+        _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders)
+        {
+            Ipv6 = new Ipv6FragmentForwarder(Table6, Counters, _state, ipv6Clients, ipv6Replies, ipv6Nat, ipv6FullNat),
+        };
+        _ipv6 = new Ipv6.Ipv6PacketHandler(
+            Counters, _state, _mac, _neighborDiscovery, ipv6Clients, ipv6Replies, options.Address6,
+            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu)
+        {
+            Fragments = _fragments,
+        };
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Forwarding;
 using LvsNet.Core.DataPath.Inbound;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.DataPath.Fragments;
 
@@ -13,7 +14,8 @@ namespace LvsNet.Core.DataPath.Fragments;
 /// forwarded as they came, not merged: each already fits the MTU, so nothing has to be fragmented
 /// again; DR and TUN send them unchanged, NAT and FULLNAT rewrite the addresses of each and the
 /// ports and transport checksum in the first (the incremental update of the checksum, which covers
-/// the whole datagram, stays right). docs/hardening.md says why this design.
+/// the whole datagram, stays right). docs/hardening.md says why this design. IPv6 datagrams share
+/// the queues and the pool and are forwarded by <see cref="Ipv6FragmentForwarder"/>.
 /// </summary>
 /// <remarks>
 /// The first fragment must hold the whole TCP or UDP header (RFC 1858): a datagram whose first
@@ -42,6 +44,9 @@ internal sealed class FragmentHandler
         _forwarders = forwarders;
     }
 
+    /// <summary>Forwards complete IPv6 datagrams (set once at construction by the pipeline; without it IPv6 fragments are not taken).</summary>
+    public Ipv6FragmentForwarder? Ipv6 { get; init; }
+
     /// <summary>How many datagrams are being collected.</summary>
     public int Active => _queues.Active;
 
@@ -55,9 +60,27 @@ internal sealed class FragmentHandler
     public FragmentOccupancy Occupancy => new(_queues.Active, _queues.Pool.InUse, _queues.Pool.Capacity, _queues.Capacity);
 
     /// <summary>A TCP or UDP fragment that passed the input checks, travelling <paramref name="origin"/>'s way.</summary>
-    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin)
+    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin) =>
+        OnVerdict(_queues.Add(frame, l2Length, ip, origin, _state.Now, out var queue), queue);
+
+    /// <summary>
+    /// An IPv6 TCP or UDP fragment (<paramref name="chain"/>: its walked header chain, with its
+    /// fragment header) that passed the IPv6 checks, travelling <paramref name="origin"/>'s way.
+    /// </summary>
+    public void Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, FragmentOrigin origin)
     {
-        switch (_queues.Add(frame, l2Length, ip, origin, _state.Now, out var queue))
+        if (Ipv6 is null)
+        {
+            _counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        OnVerdict(_queues.Add(frame, l2Length, ip, in chain, origin, _state.Now, out var queue), queue);
+    }
+
+    private void OnVerdict(FragmentVerdict verdict, int queue)
+    {
+        switch (verdict)
         {
             case FragmentVerdict.Held:
                 _counters._fragmentsHeld++;
@@ -93,6 +116,12 @@ internal sealed class FragmentHandler
 
     private void Forward(int queue)
     {
+        if (_queues.IsIpv6(queue))
+        {
+            Ipv6!.Forward(_queues, queue);
+            return;
+        }
+
         var pool = _queues.Pool;
         var l2Length = _queues.L2Length(queue);
         var origin = _queues.Origin(queue);

@@ -2,18 +2,20 @@ using System.Runtime.InteropServices;
 using LvsNet.Core.Connections;
 using LvsNet.Core.Hashing;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.DataPath.Fragments;
 
 /// <summary>
-/// The datagrams whose fragments are being collected, keyed like the kernel's defrag queues by
-/// (source, destination, protocol, identification). Each queue holds its fragments in buffers of a
+/// The datagrams whose fragments are being collected, of both families, keyed like the kernel's
+/// defrag queues (<see cref="FragmentKey"/>: IPv4 by source, destination, protocol and
+/// identification; IPv6 by source, destination and identification). Each queue holds its fragments in buffers of a
 /// <see cref="FragmentBufferPool"/>, sorted by offset, and applies the checks of the kernel's
 /// ip_frag_queue and inet_frag_queue_insert: an empty fragment, a fragment with MF set whose
 /// length is not a multiple of 8, one ending past 65,535 bytes or past the last fragment's end,
 /// and a second last fragment with another end are refused alone; a fragment that overlaps one
 /// already held kills the whole datagram (RFC 5722, which the kernel applies to IPv4 as well); an
-/// exact copy is dropped alone.
+/// exact copy is dropped alone. Both families share one bound: the same queues and pool.
 /// </summary>
 /// <remarks>
 /// <para>Bounded: a fixed number of queues in 4-way buckets chosen by SipHash-1-3 under the
@@ -31,6 +33,7 @@ internal sealed class FragmentQueues
 
     private const int Ways = 4;
     private const int MaxDatagramLength = 65535;
+    private const int Ipv6FragmentHeaderLength = 8;
 
     private readonly Queue[] _queues;
     private readonly int _bucketMask;
@@ -70,21 +73,38 @@ internal sealed class FragmentQueues
     /// fragment seen). <paramref name="queue"/> is the queue (for <see cref="FragmentVerdict.Complete"/>
     /// and <see cref="FragmentVerdict.Overlap"/>), otherwise −1.
     /// </summary>
-    public FragmentVerdict Add(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin, uint now, out int queue)
+    public FragmentVerdict Add(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, FragmentOrigin origin, uint now, out int queue) =>
+        Add(frame, l2Length, FragmentKey.Of(ip), ip.FragmentOffset, ip.TotalLength - ip.HeaderLength, !ip.MoreFragments, ip.HeaderLength, origin, now, out queue);
+
+    /// <summary>
+    /// Holds an IPv6 fragment (<paramref name="chain"/>: its walked header chain, with its fragment
+    /// header) as <see cref="Add(ReadOnlySpan{byte}, int, Ipv4Header, FragmentOrigin, uint, out int)"/>
+    /// does. The fragmentable part may end at most at 65,535 bytes (the kernel's IPV6_MAXPLEN check
+    /// in ip6_frag_queue); jumbograms are not fragmented.
+    /// </summary>
+    public FragmentVerdict Add(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, FragmentOrigin origin, uint now, out int queue)
+    {
+        var data = chain.FragmentHeaderOffset + Ipv6FragmentHeaderLength;
+        return Add(frame.Slice(0, l2Length + ip.Packet.Length), l2Length, FragmentKey.Of(ip, in chain), chain.FragmentOffset, ip.Packet.Length - data, !chain.MoreFragments, 0, origin, now, out queue);
+    }
+
+    /// <summary>
+    /// Holds a fragment whose data is [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="payload"/>) of the datagram <paramref name="key"/>; <paramref name="headerLength"/>
+    /// counts towards the 65,535-byte bound (IPv4's header; 0 for IPv6).
+    /// </summary>
+    private FragmentVerdict Add(ReadOnlySpan<byte> frame, int l2Length, in FragmentKey key, int start, int payload, bool last, int headerLength, FragmentOrigin origin, uint now, out int queue)
     {
         queue = -1;
-        var payload = ip.TotalLength - ip.HeaderLength;
-        var start = ip.FragmentOffset;
         var end = start + payload;
-        var last = !ip.MoreFragments;
-        if (payload <= 0 || ip.HeaderLength + end > MaxDatagramLength || (!last && (payload & 7) != 0))
+        if (payload <= 0 || headerLength + end > MaxDatagramLength || (!last && (payload & 7) != 0))
         {
             // The kernel trims a non-last fragment to a multiple of 8; forwarded unchanged it would
             // not line up with the next one at the real server, so it is refused instead.
             return FragmentVerdict.Malformed;
         }
 
-        var index = FindOrCreate(ip, origin, l2Length, now);
+        var index = FindOrCreate(in key, origin, l2Length, now);
         if (index < 0)
         {
             return FragmentVerdict.NoBuffer;
@@ -158,6 +178,9 @@ internal sealed class FragmentQueues
     /// <summary>The Ethernet header length of the queue's frames.</summary>
     public int L2Length(int queue) => _queues[queue].L2Length;
 
+    /// <summary>True when the queue's datagram is IPv6.</summary>
+    public bool IsIpv6(int queue) => _queues[queue].Key.Ipv6;
+
     /// <summary>Which way the queue's datagram travels.</summary>
     public FragmentOrigin Origin(int queue) => _queues[queue].Origin;
 
@@ -200,19 +223,11 @@ internal sealed class FragmentQueues
         return dropped;
     }
 
-    private int FindOrCreate(Ipv4Header ip, FragmentOrigin origin, int l2Length, uint now)
+    private int FindOrCreate(in FragmentKey key, FragmentOrigin origin, int l2Length, uint now)
     {
-        var source = ip.Source;
-        var destination = ip.Destination;
-        var id = ip.Identification;
-        var protocol = (byte)ip.Protocol;
-        Span<byte> key = stackalloc byte[12];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(key, source);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(key.Slice(4), destination);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(key.Slice(8), id);
-        key[10] = protocol;
-        key[11] = 0;
-        var first = (int)(SipHash.Hash13(key, _key) & (uint)_bucketMask) * Ways;
+        Span<byte> bytes = stackalloc byte[FragmentKey.Length];
+        key.Write(bytes);
+        var first = (int)(SipHash.Hash13(bytes, _key) & (uint)_bucketMask) * Ways;
         var free = -1;
         for (var i = first; i < first + Ways; i++)
         {
@@ -221,7 +236,7 @@ internal sealed class FragmentQueues
             {
                 free = free < 0 ? i : free;
             }
-            else if (q.Source == source && q.Destination == destination && q.Id == id && q.Protocol == protocol)
+            else if (q.Key == key)
             {
                 return i;
             }
@@ -231,10 +246,7 @@ internal sealed class FragmentQueues
         {
             _queues[free] = new Queue
             {
-                Source = source,
-                Destination = destination,
-                Id = id,
-                Protocol = protocol,
+                Key = key,
                 Origin = origin,
                 L2Length = (byte)l2Length,
                 ExpiresAt = now + _timeoutTicks,
@@ -258,10 +270,7 @@ internal sealed class FragmentQueues
     [StructLayout(LayoutKind.Auto)]
     private struct Queue
     {
-        public uint Source;
-        public uint Destination;
-        public ushort Id;
-        public byte Protocol;
+        public FragmentKey Key;
         public FragmentOrigin Origin;
         public byte L2Length;
         public uint ExpiresAt;

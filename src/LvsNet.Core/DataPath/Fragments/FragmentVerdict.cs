@@ -1,6 +1,6 @@
 namespace LvsNet.Core.DataPath.Fragments;
 
-/// <summary>What <see cref="FragmentQueues.Add"/> did with a fragment.</summary>
+/// <summary>What <see cref="FragmentQueues"/>'s Add did with a fragment.</summary>
 internal enum FragmentVerdict
 {
     /// <summary>Held: its datagram is not complete yet.</summary>

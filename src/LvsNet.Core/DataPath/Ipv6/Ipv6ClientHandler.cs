@@ -55,20 +55,20 @@ internal sealed partial class Ipv6ClientHandler
         _sharedSchedulers = sharedSchedulers;
     }
 
-    /// <summary>A TCP segment to a VIP (<paramref name="offset"/>: the TCP header's offset in the IPv6 packet).</summary>
-    public void HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    /// <summary>A TCP segment (or a first fragment) to a VIP (<paramref name="offset"/>: the TCP header's offset in the IPv6 packet); returns its connection's index when it was forwarded, else −1 (dropped and counted).</summary>
+    public int HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
     {
         if (!TcpHeader.TryParse(ip.Packet.Slice(offset), out var tcp))
         {
             _counters.Drop(DropReason.MalformedTcp);
-            return;
+            return -1;
         }
 
         var flags = tcp.Flags;
         if (!TcpFlagRules.IsValid(flags) || tcp.SourcePort == 0 || tcp.DestinationPort == 0)
         {
             _counters.Drop(TcpFlagRules.IsValid(flags) ? DropReason.PortZero : DropReason.InvalidTcpFlags);
-            return;
+            return -1;
         }
 
         var isSyn = TcpFlagRules.CanOpen(flags);
@@ -94,7 +94,7 @@ internal sealed partial class Ipv6ClientHandler
                 if (!_state.ExpireNodest)
                 {
                     _counters.Drop(DropReason.ServerRemoved);
-                    return;
+                    return -1;
                 }
 
                 table.Remove(index, _state.Servers);
@@ -107,13 +107,13 @@ internal sealed partial class Ipv6ClientHandler
             if (!isSyn)
             {
                 _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
-                return;
+                return -1;
             }
 
             index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
-                return;
+                return -1;
             }
         }
 
@@ -121,22 +121,27 @@ internal sealed partial class Ipv6ClientHandler
         var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
         var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
-        Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index);
+        return Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index);
     }
 
-    /// <summary>A UDP datagram to a VIP (<paramref name="offset"/>: the UDP header's offset in the IPv6 packet).</summary>
-    public void HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    /// <summary>
+    /// A UDP datagram (or, with <paramref name="firstFragment"/>, the first fragment of one) to a VIP
+    /// (<paramref name="offset"/>: the UDP header's offset in the IPv6 packet); returns its
+    /// connection's index when it was forwarded, else −1 (dropped and counted).
+    /// </summary>
+    public int HandleUdp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot, bool firstFragment = false)
     {
-        if (!UdpHeader.TryParse(ip.Packet.Slice(offset), out var udp))
+        var datagram = ip.Packet.Slice(offset);
+        if (!(firstFragment ? UdpHeader.TryParseFirstFragment(datagram, out var udp) : UdpHeader.TryParse(datagram, out udp)))
         {
             _counters.Drop(DropReason.MalformedUdp);
-            return;
+            return -1;
         }
 
         if (udp.SourcePort == 0 || udp.DestinationPort == 0)
         {
             _counters.Drop(DropReason.PortZero);
-            return;
+            return -1;
         }
 
         var key = new Ipv6ConnectionKey(IpProtocol.Udp, ip.Source, udp.SourcePort, ip.Destination, udp.DestinationPort);
@@ -151,7 +156,7 @@ internal sealed partial class Ipv6ClientHandler
                 if (!_state.ExpireNodest)
                 {
                     _counters.Drop(DropReason.ServerRemoved);
-                    return;
+                    return -1;
                 }
 
                 table.Remove(index, _state.Servers);
@@ -164,12 +169,12 @@ internal sealed partial class Ipv6ClientHandler
             index = Create(in key, snapshot, frame, ip, offset, out server);
             if (index < 0)
             {
-                return;
+                return -1;
             }
         }
 
         table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
-        Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index);
+        return Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index);
     }
 
     /// <summary>The IPv6 service of a key: its exact (protocol, VIP, port).</summary>
@@ -241,32 +246,41 @@ internal sealed partial class Ipv6ClientHandler
         return index;
     }
 
+    /// <summary>To the connection's server by its method; returns <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, IpProtocol protocol, RealServerState server, int index)
+    {
+        // An unfragmented packet or a first fragment: the upper layer is at offset, with its ports.
+        var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+        ForwardFragment(frame, l2Length, ip, in chain, server, index);
+        return index;
+    }
+
     /// <summary>
-    /// To the connection's server by its method. DR: the frame, copied once into the scratch
-    /// buffer, gets the hop limit − 1, the director's source MAC and the real server's MAC from
-    /// neighbour discovery (held while it resolves). NAT: <see cref="Ipv6NatForwarder"/>.
+    /// A packet (or a fragment of a datagram whose first fragment was forwarded; <paramref name="chain"/>
+    /// is its walked chain) to the connection's server by its method. DR: the frame, copied once
+    /// into the scratch buffer, gets the hop limit − 1, the director's source MAC and the real
+    /// server's MAC from neighbour discovery (held while it resolves). NAT:
+    /// <see cref="Ipv6NatForwarder"/>; FULLNAT: <see cref="Ipv6FullNatForwarder"/>; TUN:
+    /// <see cref="Ipv6TunnelForwarder"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, IpProtocol protocol, RealServerState server, int index)
+    internal void ForwardFragment(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, RealServerState server, int index)
     {
         if (server.Method == ForwardingMethod.Nat)
         {
-            // Fragments were dropped before: the upper layer is at offset, with its ports.
-            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort);
             return;
         }
 
         if (server.Method == ForwardingMethod.FullNat)
         {
-            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
             return;
         }
 
         if (server.Method == ForwardingMethod.Tunnel)
         {
-            var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
             Tunnel.Forward(frame, l2Length, ip, in chain, server);
             return;
         }

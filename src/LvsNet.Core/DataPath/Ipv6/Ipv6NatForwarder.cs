@@ -14,7 +14,7 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <remarks>
 /// IPv6 UDP must carry a checksum (RFC 8200 §8.1): a datagram that arrives without one (0) cannot be
 /// updated incrementally and is dropped, and an update that comes out as 0 is sent as 0xFFFF
-/// (<see cref="Ipv6NatRewriter"/>). Fragments never get here (the IPv6 path drops them).
+/// (<see cref="Ipv6NatRewriter"/>). A later fragment of a datagram gets its addresses rewritten alone.
 /// </remarks>
 internal sealed class Ipv6NatForwarder
 {
@@ -87,8 +87,9 @@ internal sealed class Ipv6NatForwarder
         return true;
     }
 
-    // TCP always has one; a UDP datagram with checksum 0 has none, which IPv6 does not allow.
+    // TCP always has one; a UDP datagram with checksum 0 has none, which IPv6 does not allow. A
+    // later fragment carries no header: its datagram's first fragment was checked.
     private static bool HasChecksum(Ipv6Header ip, in Ipv6Chain chain) =>
-        chain.UpperLayer != (byte)IpProtocol.Udp
+        chain.UpperLayer != (byte)IpProtocol.Udp || chain.FragmentOffset != 0
         || BinaryPrimitives.ReadUInt16BigEndian(ip.Packet.Slice(chain.UpperLayerOffset + UdpChecksumOffset)) != 0;
 }

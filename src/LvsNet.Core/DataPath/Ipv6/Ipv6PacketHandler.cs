@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LvsNet.Core.DataPath.Fragments;
 using LvsNet.Core.Runtime;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
@@ -43,6 +44,9 @@ internal sealed class Ipv6PacketHandler
         _neighborDiscovery = neighborDiscovery;
         _clients = clients;
     }
+
+    /// <summary>Collects fragmented TCP and UDP datagrams and forwards them once complete (set once at construction by the pipeline; without it fragments are dropped).</summary>
+    public FragmentHandler? Fragments { get; init; }
 
     /// <summary>An IPv6 frame (<paramref name="eth"/> its Ethernet header).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -134,8 +138,7 @@ internal sealed class Ipv6PacketHandler
 
         if (chain.IsFragment)
         {
-            // IPv6 fragments are not reassembled or followed yet.
-            _counters.Drop(DropReason.Fragment);
+            HandleFragment(frame, l2Length, ip, in chain, FragmentOrigin.Client);
             return;
         }
 
@@ -188,8 +191,7 @@ internal sealed class Ipv6PacketHandler
 
         if (chain.IsFragment)
         {
-            // IPv6 fragments are not reassembled or followed yet.
-            _counters.Drop(DropReason.Fragment);
+            HandleFragment(frame, l2Length, ip, in chain, fullNat ? FragmentOrigin.FullNatReply : FragmentOrigin.NatReply);
             return;
         }
 
@@ -200,6 +202,42 @@ internal sealed class Ipv6PacketHandler
         }
 
         _replies.Handle(frame, l2Length, ip, in chain, fullNat);
+    }
+
+    /// <summary>
+    /// A fragment (not an atomic one: RFC 6946 makes those unfragmented packets, and the walk says
+    /// so). TCP and UDP datagrams are collected and forwarded in their fragments
+    /// (<see cref="FragmentHandler"/>); other protocols are not forwarded in pieces. The first
+    /// fragment must name TCP or UDP; a later one names its fragment header's next header, which is
+    /// TCP, UDP or an extension header of the fragmentable part (its datagram's first fragment
+    /// decides). Hop limit (and for a client's fragment the MTU) is checked per fragment as for any packet; only a client's first
+    /// fragment is answered with time exceeded (as for IPv4: a later one quotes no ports).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandleFragment(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, FragmentOrigin origin)
+    {
+        var transport = chain.UpperLayer is (byte)IpProtocol.Tcp or (byte)IpProtocol.Udp;
+        if (Fragments is null || !(transport || (chain.FragmentOffset != 0 && Ipv6ExtensionHeaders.IsExtensionHeader(chain.UpperLayer))))
+        {
+            _counters.Drop(DropReason.Fragment);
+            return;
+        }
+
+        if (ip.HopLimit <= 1 || (origin == FragmentOrigin.Client && ip.Packet.Length > _mtu))
+        {
+            if (origin == FragmentOrigin.Client && (chain.FragmentOffset == 0 || ip.HopLimit > 1))
+            {
+                RefuseToForward(frame, ip, in chain);
+            }
+            else
+            {
+                _counters.Drop(ip.HopLimit <= 1 ? DropReason.TtlExceeded : DropReason.Ipv6PacketTooBig);
+            }
+
+            return;
+        }
+
+        Fragments.Handle(frame, l2Length, ip, in chain, origin);
     }
 
     /// <summary>

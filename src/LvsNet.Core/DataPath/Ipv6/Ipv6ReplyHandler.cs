@@ -28,7 +28,7 @@ internal sealed class Ipv6ReplyHandler
     }
 
     /// <summary>
-    /// A reply that passed the IPv6 checks (not a fragment, hop limit above 1); <paramref name="chain"/>
+    /// A reply that passed the IPv6 checks (not a fragment or the first fragment of a complete datagram, hop limit above 1); <paramref name="chain"/>
     /// is its walked header chain, <paramref name="fullNat"/> true when it is addressed to a FULLNAT
     /// local address (found by LIP:lport, confirmed by the real server's address and port).
     /// </summary>
@@ -48,7 +48,7 @@ internal sealed class Ipv6ReplyHandler
                 destinationPort = tcp.DestinationPort;
                 flags = tcp.Flags;
                 break;
-            case (byte)IpProtocol.Udp when UdpHeader.TryParse(transport, out var udp):
+            case (byte)IpProtocol.Udp when UdpHeader.TryParse(transport, out var udp) || (chain.IsFragment && UdpHeader.TryParseFirstFragment(transport, out udp)):
                 protocol = IpProtocol.Udp;
                 sourcePort = udp.SourcePort;
                 destinationPort = udp.DestinationPort;
