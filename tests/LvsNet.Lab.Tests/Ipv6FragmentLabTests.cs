@@ -59,7 +59,7 @@ public class Ipv6FragmentLabTests
         var echo = lab.Start("rs1", "python3", "-c", UdpEcho, "rs1", dr ? "fd77::100" : "::", udpPort);
         try
         {
-            var locals = method == "fullnat" ? "\n                    local_addresses: [fd77::50]" : string.Empty;
+            var locals = method == "fullnat" ? "\n    local_addresses: [fd77::50]" : string.Empty;
             var yaml = $"""
                 director:
                   interface: eth0
@@ -105,8 +105,8 @@ public class Ipv6FragmentLabTests
             // What the director sent, reassembled by tshark, every UDP checksum checked (1 = good).
             var tshark = ProcessResult.Run(
                 "tshark",
-                ["-r", capture, "-n", "-o", "udp.check_checksum:TRUE", "-Y", "ipv6 && (ipv6.fragment || udp)", "-T", "fields", "-E", "separator=/t",
-                 "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.hlim", "-e", "ipv6.fragment.offset", "-e", "ipv6.fragment.more",
+                ["-r", capture, "-n", "-o", "udp.check_checksum:TRUE", "-Y", "ipv6 && (ipv6.fraghdr || udp)", "-T", "fields", "-E", "separator=/t",
+                 "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.hlim", "-e", "ipv6.fraghdr.offset", "-e", "ipv6.fraghdr.more",
                  "-e", "udp.srcport", "-e", "udp.dstport", "-e", "udp.checksum.status", "-e", "udp.length"],
                 Short);
             Assert.True(tshark.ExitCode == 0, tshark.Output);
