@@ -142,6 +142,19 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                         });
                     }
                 };
+
+                // IPv6 neighbour discovery too (the program sends ICMPv6 133-137 to worker 0).
+                first.Processor.NeighborAdvertisementSeen += advertisement =>
+                {
+                    for (var i = 1; i < _workers.Count; i++)
+                    {
+                        _ = _workers[i].InvokeAsync(p =>
+                        {
+                            p.LearnNeighbour6(advertisement);
+                            return true;
+                        });
+                    }
+                };
             }
 
             if (_xdp is { } xdpDevice)

@@ -68,12 +68,6 @@ public static partial class ConfigValidator
             if (service.IsIpv6)
             {
                 ValidateIpv6Service(config, service, path, line, lineOf, errors);
-                if (config.Capture.Workers > 1)
-                {
-                    // The fanout program steers IPv4 tuples only (the XDP program redirects IPv6 too).
-                    errors.Add(new ConfigError(path + ".address", line, "an IPv6 service needs capture.workers 1 (the fanout program steers IPv4 only so far)"));
-                }
-
                 continue;
             }
 

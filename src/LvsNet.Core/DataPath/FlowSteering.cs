@@ -24,13 +24,15 @@ namespace LvsNet.Core.DataPath;
 /// (tests compare the two).
 /// </summary>
 /// <remarks>
-/// Frames that are not IPv4 (ARP) go to worker 0, which shares what it learns with the others.
+/// IPv6 is steered by the same rules over the folded address (FlowSteering.Ipv6.cs). Frames that
+/// are neither (ARP), and IPv6 neighbour discovery, go to worker 0, which shares what it learns
+/// with the others.
 /// ICMP errors are steered by the packet they quote (assuming a 20-byte quoted header); an error
 /// from a router about a reply (quoting VIP → client, sent by someone other than the client) is
 /// steered by its sender and may reach a worker that does not know the connection: it is then
 /// dropped as NoConnection. A VLAN tag shifts the offsets: steering assumes untagged frames.
 /// </remarks>
-public static class FlowSteering
+public static partial class FlowSteering
 {
     // The kernel runs a fanout program on received frames whose data starts at the network header
     // (and on outgoing ones at the Ethernet header), so every load is relative to the network
@@ -76,8 +78,11 @@ public static class FlowSteering
         var mask = KeyMask(snapshot);
         var program = new ProgramBuilder();
 
-        // Not IPv4 (ARP): worker 0.
+        // IPv6 first (its section only jumps forward, to the shared fold); not IPv4 either (ARP): worker 0.
         program.Add(Statement(Ld | W | Abs, AncillaryProtocol));
+        program.JumpIfNot(0x86DD, "ipv4");
+        AddIpv6(program, snapshot);
+        program.Label("ipv4");
         program.JumpIfNot(0x0800, "ret0");
         program.Add(Statement(Ldx | B | Msh, Net));
         program.Add(Statement(Ld | W | Abs, Net + 16));
@@ -118,6 +123,7 @@ public static class FlowSteering
         // The client key: masked, then folded as Owner(uint, int) folds it.
         program.Label("hash");
         program.Add(Statement(Alu | And | SrcK, mask));
+        program.Label("fold");
         program.Add(Statement(Misc | Tax));
         program.Add(Statement(Alu | Rsh | SrcK, 16));
         program.Add(Statement(Alu | Xor | SrcX));
@@ -133,7 +139,7 @@ public static class FlowSteering
     }
 
     /// <summary>Assembles a program with named forward labels (jumps to labels use <c>ja</c>, whose offset has 32 bits).</summary>
-    private sealed class ProgramBuilder
+    internal sealed class ProgramBuilder
     {
         private readonly List<(ClassicBpfInstruction Instruction, string? Target)> _code = [];
         private readonly Dictionary<string, int> _labels = [];

@@ -119,7 +119,10 @@ public sealed class PacketProcessor : IFrameHandler
         _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
         _validator = new InputValidator(Counters, _address, options.Mtu);
 
-        _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
+        _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress)
+        {
+            AdvertisementSeen = options.WorkerCount > 1 ? advertisement => NeighborAdvertisementSeen?.Invoke(advertisement) : null,
+        };
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
         var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat);
         var ipv6Clients = new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel };
@@ -147,6 +150,13 @@ public sealed class PacketProcessor : IFrameHandler
     /// outstanding requests.
     /// </summary>
     public event Action<ArpObservation>? NeighbourSeen;
+
+    /// <summary>
+    /// Raised on the capture thread (worker 0, with several workers) for every valid IPv6 neighbour
+    /// advertisement to the director's MAC: the others learn it through <see cref="LearnNeighbour6"/>,
+    /// as ARP goes through <see cref="NeighbourSeen"/>.
+    /// </summary>
+    public event Action<LvsNet.Packets.Ipv6.NeighborDiscoveryMessage>? NeighborAdvertisementSeen;
 
     /// <summary>Raised on the capture thread when it starts using a new snapshot (the daemon re-steers the fanout group then).</summary>
     public event Action<LvsSnapshot>? SnapshotChanged;
@@ -224,6 +234,9 @@ public sealed class PacketProcessor : IFrameHandler
     /// as if this thread had captured it, and the frames it held for that neighbour leave.
     /// </summary>
     public void LearnNeighbour(in ArpObservation arp) => _arp.Learn(arp, quiet: true);
+
+    /// <summary>An IPv6 neighbour advertisement another worker captured, judged by this thread's own solicitations.</summary>
+    public void LearnNeighbour6(in LvsNet.Packets.Ipv6.NeighborDiscoveryMessage advertisement) => _neighborDiscovery.Learn(in advertisement, _mac);
 
     /// <summary>
     /// Called by the capture thread before each batch: reads the clock and the current snapshot,

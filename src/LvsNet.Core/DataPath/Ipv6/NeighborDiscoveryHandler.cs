@@ -37,14 +37,16 @@ internal sealed class NeighborDiscoveryHandler
 
         if (message.Type == Icmpv6.NeighborAdvertisement)
         {
-            var released = _neighbours.Released;
-            if (_neighbours.Learn(message, eth.Destination, _state.Now) == NeighborAdvertisementOutcome.Refused)
+            if (Learn(in message, eth.Destination) == NeighborAdvertisementOutcome.Refused && AdvertisementSeen is null)
             {
                 _counters.Drop(DropReason.NeighborAdvertisementRefused);
             }
 
-            // Frames held for the neighbour left now: they count as forwarded, as with ARP.
-            _counters._forwarded += _neighbours.Released - released;
+            if (eth.Destination == _egress.Mac)
+            {
+                AdvertisementSeen?.Invoke(message);
+            }
+
             return;
         }
 
@@ -72,6 +74,25 @@ internal sealed class NeighborDiscoveryHandler
         {
             _counters._neighborAdvertisementsSent++;
         }
+    }
+
+    /// <summary>
+    /// With several capture workers: raised on worker 0 (the steering program sends neighbour
+    /// discovery there) for every valid advertisement to the director's MAC, so that the others
+    /// judge it against their own outstanding solicitations (<see cref="Learn"/>). A refusal is then
+    /// not counted here, since another worker may have asked.
+    /// </summary>
+    public Action<NeighborDiscoveryMessage>? AdvertisementSeen { get; init; }
+
+    /// <summary>An advertisement (captured here or passed on by worker 0) judged by this worker's neighbour table; frames held for the neighbour leave.</summary>
+    public NeighborAdvertisementOutcome Learn(in NeighborDiscoveryMessage advertisement, MacAddress ethernetDestination)
+    {
+        var released = _neighbours.Released;
+        var outcome = _neighbours.Learn(advertisement, ethernetDestination, _state.Now);
+
+        // Frames held for the neighbour left now: they count as forwarded, as with ARP.
+        _counters._forwarded += _neighbours.Released - released;
+        return outcome;
     }
 
     /// <summary>Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP and local address, so neighbours that cached another MAC for it update (RFC 4861 §7.2.6).</summary>
