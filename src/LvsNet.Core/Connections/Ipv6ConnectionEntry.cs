@@ -47,6 +47,12 @@ public struct Ipv6ConnectionEntry
     /// <summary>Packets from the client.</summary>
     public uint InPackets;
 
+    /// <summary>The state last sent to the sync backups (IPVS old_state).</summary>
+    public ConnectionState SyncedState;
+
+    /// <summary>The sync daemon's memory of the last sync (IPVS sync_endtime; see ConnectionTable.SyncEndTime).</summary>
+    internal uint SyncEnd;
+
     /// <summary>The persistence template controlling this connection, as its index + 1 (0: none, so that a cleared entry has none).</summary>
     internal int ControlPlusOne;
 

@@ -65,6 +65,9 @@ public sealed partial class Ipv6ConnectionTable
     /// <summary>A read-only reference to the entry at <paramref name="index"/>.</summary>
     public ref readonly Ipv6ConnectionEntry this[int index] => ref _entries[index];
 
+    /// <summary>The entry at <paramref name="index"/>, writable: the sync keeps its synced state and packet counts there.</summary>
+    internal ref Ipv6ConnectionEntry Mutable(int index) => ref _entries[index];
+
     /// <summary>Finds the connection of an inbound packet.</summary>
     /// <returns>The entry's index, or -1.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -149,6 +152,7 @@ public sealed partial class Ipv6ConnectionTable
         entry.Flags = flags | ConnectionFlags.InUse;
         entry.State = ConnectionState.None;
         entry.ExpiresAt = now + ConnectionTimeouts.InitialTicks;
+        entry.SyncEnd = ConnectionTable.SyncEndAt(now);
 
         ref var bucket = ref _buckets[(int)Ipv6ConnectionKey.Hash(key.Protocol, key.ClientAddress, key.ClientPort, _hashKey) & _bucketMask];
         entry.BucketNext = bucket;

@@ -400,7 +400,10 @@ public sealed class PacketProcessor : IFrameHandler
         long applied = 0, withoutServer = 0, full = 0, notOurs = 0;
         for (var i = 0; i < MaxPerBatch && queue.TryDequeue(out var record); i++)
         {
-            switch (Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold))
+            var outcome = record.IsIpv6
+                ? Sync.SyncApplier.Apply6(Table6, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold)
+                : Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold);
+            switch (outcome)
             {
                 case Sync.SyncApplyResult.NoServer: withoutServer++; break;
                 case Sync.SyncApplyResult.TableFull: full++; break;

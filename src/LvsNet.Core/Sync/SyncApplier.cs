@@ -20,7 +20,7 @@ namespace LvsNet.Core.Sync;
 /// worker counts, so replies would be steered to another worker) drops the entry, counted.
 /// Thread contract: the owning capture thread.
 /// </remarks>
-public static class SyncApplier
+public static partial class SyncApplier
 {
     // A version 0 template carries no timeout: the kernel gives it 3 minutes.
     private static readonly uint TemplateFallbackTicks = ConnectionClock.ToTicks(TimeSpan.FromMinutes(3));

@@ -1,10 +1,14 @@
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Sync;
 
 /// <summary>
 /// One connection (or persistence template) as a sync message carries it: the fields of the
-/// kernel's <c>struct ip_vs_sync_v4</c>, addresses in the data path's form (the value of ntohl).
+/// kernel's <c>struct ip_vs_sync_v4</c>, addresses in the data path's form (the value of ntohl);
+/// an IPv6 connection (<c>struct ip_vs_sync_v6</c>, version 1 only) has <see cref="IsIpv6"/> set,
+/// its addresses in <see cref="ClientAddress6"/>, <see cref="VirtualAddress6"/> and
+/// <see cref="ServerAddress6"/>, and 0 in the IPv4 address fields.
 /// </summary>
 /// <param name="Protocol">TCP or UDP (IPPROTO_IP for fwmark templates).</param>
 /// <param name="Flags">IPVS connection flags (<see cref="IpvsConnectionFlags"/>).</param>
@@ -38,6 +42,18 @@ public readonly record struct SyncConnection(
 
     /// <summary>FULLNAT: the local port the master allocated on <see cref="LocalAddress"/>.</summary>
     public ushort LocalPort { get; init; }
+
+    /// <summary>True for an IPv6 connection (record type STYPE_F_INET6).</summary>
+    public bool IsIpv6 { get; init; }
+
+    /// <summary>IPv6: caddr (a template's client cut to its prefix).</summary>
+    public Ipv6Address ClientAddress6 { get; init; }
+
+    /// <summary>IPv6: vaddr.</summary>
+    public Ipv6Address VirtualAddress6 { get; init; }
+
+    /// <summary>IPv6: daddr.</summary>
+    public Ipv6Address ServerAddress6 { get; init; }
 
     /// <summary>FULLNAT: the client's address was already given to the real server in a TCP option (TOA): the new master must not add it again.</summary>
     public bool ToaDone { get; init; }

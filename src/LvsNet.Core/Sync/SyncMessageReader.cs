@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Sync;
 
@@ -190,9 +191,10 @@ public sealed class SyncMessageReader
             p += optionLength;
         }
 
-        if (skip || fixedLength == SyncWire.RecordV6Length)
+        var ipv6 = fixedLength == SyncWire.RecordV6Length;
+        if (skip || (ipv6 && localAddress != 0))
         {
-            // IPv6 records are read past (LvsNet's data path is IPv4).
+            // LvsNet's FULLNAT option carries an IPv4 local address: it cannot bind an IPv6 connection.
             return 1;
         }
 
@@ -202,6 +204,29 @@ public sealed class SyncMessageReader
         if (!Usable(protocol, flags, state))
         {
             return 1;
+        }
+
+        if (ipv6)
+        {
+            connection = new SyncConnection(
+                protocol,
+                flags,
+                state,
+                ClientAddress: 0,
+                ClientPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(10)),
+                VirtualAddress: 0,
+                VirtualPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(12)),
+                ServerAddress: 0,
+                ServerPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(14)),
+                Fwmark: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(16)),
+                TimeoutSeconds: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(20)))
+            {
+                IsIpv6 = true,
+                ClientAddress6 = Ipv6Address.Read(record.Slice(24)),
+                VirtualAddress6 = Ipv6Address.Read(record.Slice(40)),
+                ServerAddress6 = Ipv6Address.Read(record.Slice(56)),
+            };
+            return 0;
         }
 
         connection = new SyncConnection(

@@ -8,8 +8,9 @@ namespace LvsNet.Core.Sync;
 /// maximum length (sync_maxlen). The buffer is the caller's and reused from message to message.
 /// </summary>
 /// <remarks>
-/// Version 1 records are 36 bytes (IPv4) and start on a 4-byte boundary; version 0 records are 24
-/// bytes and carry neither timeout nor fwmark. LvsNet has no sequence adjustment (no FTP helper)
+/// Version 1 records are 36 bytes (IPv4) or 72 bytes (IPv6) and start on a 4-byte boundary;
+/// version 0 records are 24 bytes, IPv4 only, and carry neither timeout nor fwmark (an IPv6
+/// connection is left out of a version 0 message, as the kernel leaves it). LvsNet has no sequence adjustment (no FTP helper)
 /// and no persistence engine; the flags it sends never have the SEQ bits, so no receiver expects
 /// them. The one option it writes is its own FULLNAT local address and port (46-byte records), as
 /// an optional parameter (IPVS_OPT_F_PARAM), which a kernel backup skips; version 0 cannot carry it.
@@ -62,6 +63,12 @@ public sealed class SyncMessageWriter
 
         if (_version == 0)
         {
+            if (connection.IsIpv6)
+            {
+                // Version 0 has no IPv6 record: the kernel's ip_vs_sync_conn_v0 does not sync IPv6 either.
+                return true;
+            }
+
             if (_length + SyncWire.RecordV0Length > _maxLength)
             {
                 return false;
@@ -73,7 +80,8 @@ public sealed class SyncMessageWriter
         else
         {
             var pad = (4 - _length) & 3;
-            var size = connection.LocalAddress != 0 ? SyncWire.RecordV4Length + 2 + SyncWire.FullNatLocalLength : SyncWire.RecordV4Length;
+            var size = connection.IsIpv6 ? SyncWire.RecordV6Length
+                : connection.LocalAddress != 0 ? SyncWire.RecordV4Length + 2 + SyncWire.FullNatLocalLength : SyncWire.RecordV4Length;
             if (_length + pad + size > _maxLength)
             {
                 return false;
@@ -112,7 +120,7 @@ public sealed class SyncMessageWriter
 
     private static void WriteV1(Span<byte> record, in SyncConnection c)
     {
-        record[0] = 0;
+        record[0] = c.IsIpv6 ? SyncWire.TypeInet6 : (byte)0;
         record[1] = (byte)c.Protocol;
         BinaryPrimitives.WriteUInt16BigEndian(record.Slice(2), (ushort)record.Length);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(4), c.Flags & ~IpvsConnectionFlags.Hashed & ~IpvsConnectionFlags.SeqMask);
@@ -122,6 +130,15 @@ public sealed class SyncMessageWriter
         BinaryPrimitives.WriteUInt16BigEndian(record.Slice(14), c.ServerPort);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(16), c.Fwmark);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(20), c.TimeoutSeconds);
+        if (c.IsIpv6)
+        {
+            // struct ip_vs_sync_v6: the three in6_addr after the timeout.
+            c.ClientAddress6.WriteTo(record.Slice(24));
+            c.VirtualAddress6.WriteTo(record.Slice(40));
+            c.ServerAddress6.WriteTo(record.Slice(56));
+            return;
+        }
+
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(24), c.ClientAddress);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(28), c.VirtualAddress);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(32), c.ServerAddress);

@@ -18,7 +18,7 @@ namespace LvsNet.Core.Sync;
 /// time (as in the kernel without sync_refresh_period; with one, the time rule below limits both).
 /// Thread contract: the owning capture thread.
 /// </remarks>
-public sealed class SyncProducer
+public sealed partial class SyncProducer
 {
     private readonly SpscRing<SyncConnection> _queue;
     private readonly SyncCounters _counters;
@@ -75,29 +75,32 @@ public sealed class SyncProducer
     /// <paramref name="syncEnd"/> holds the expiry in quarter ticks with the retry count in its low
     /// 2 bits, as the kernel keeps it in sync_endtime's low bits.
     /// </remarks>
-    public static bool Needed(ref ConnectionEntry entry, ref uint syncEnd, uint packets, uint now, SyncMasterSettings settings)
+    public static bool Needed(ref ConnectionEntry entry, ref uint syncEnd, uint packets, uint now, SyncMasterSettings settings) =>
+        Needed((entry.Flags & ConnectionFlags.Template) != 0, entry.Protocol, entry.State, ref entry.SyncedState, entry.TimeoutTicks, ref syncEnd, packets, now, settings);
+
+    /// <summary>The same decision over the fields it reads (both families' entries keep them).</summary>
+    internal static bool Needed(bool template, IpProtocol protocol, ConnectionState state, ref ConnectionState syncedState, uint timeoutTicks, ref uint syncEnd, uint packets, uint now, SyncMasterSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var template = (entry.Flags & ConnectionFlags.Template) != 0;
-        var reported = ConnectionTable.SyncEndAt(now + entry.TimeoutTicks);
-        if (!template && entry.Protocol == IpProtocol.Tcp)
+        var reported = ConnectionTable.SyncEndAt(now + timeoutTicks);
+        if (!template && protocol == IpProtocol.Tcp)
         {
-            if (entry.State is not (ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close
+            if (state is not (ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close
                 or ConnectionState.CloseWait or ConnectionState.TimeWait))
             {
                 return false;
             }
 
-            if (entry.State != entry.SyncedState && entry.State != ConnectionState.Established)
+            if (state != syncedState && state != ConnectionState.Established)
             {
-                entry.SyncedState = entry.State;
+                syncedState = state;
                 syncEnd = reported;
                 return true;
             }
         }
 
         var refresh = settings.RefreshPeriodTicks;
-        if (refresh > 0 && !RefreshDue(ref reported, syncEnd, entry.TimeoutTicks, refresh, settings.Retries, now))
+        if (refresh > 0 && !RefreshDue(ref reported, syncEnd, timeoutTicks, refresh, settings.Retries, now))
         {
             return false;
         }
@@ -114,7 +117,7 @@ public sealed class SyncProducer
             return false;
         }
 
-        entry.SyncedState = entry.State;
+        syncedState = state;
         syncEnd = reported;
         return true;
     }

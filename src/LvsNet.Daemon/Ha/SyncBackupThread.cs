@@ -136,10 +136,13 @@ internal sealed class SyncBackupThread : IDisposable
         var snapshot = _runtime.Current;
         var workers = _hub.Inbound.Length;
         var mask = workers > 1 && snapshot is not null ? FlowSteering.KeyMask(snapshot) : uint.MaxValue;
+        var prefix6 = workers > 1 && snapshot is not null ? FlowSteering.KeyPrefixLength6(snapshot) : 128;
         Array.Clear(touched);
         for (var i = 0; i < count; i++)
         {
-            var worker = workers == 1 ? 0 : FlowSteering.Owner(_records[i].ClientAddress & mask, workers);
+            // The worker the steering program gives the client's packets (IPv6: its folded address).
+            var key = _records[i].IsIpv6 ? FlowSteering.Key6(_records[i].ClientAddress6, prefix6) : _records[i].ClientAddress & mask;
+            var worker = workers == 1 ? 0 : FlowSteering.Owner(key, workers);
             _hub.Deliver(_records[i], worker);
             touched[worker] = true;
         }

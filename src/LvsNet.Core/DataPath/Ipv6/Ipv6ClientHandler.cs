@@ -121,6 +121,11 @@ internal sealed partial class Ipv6ClientHandler
         var direction = (table[index].Flags & ConnectionFlags.NoOutput) != 0 ? TcpDirection.InputOnly : TcpDirection.Input;
         var state = TcpStateMachine.Next(table[index].State, direction, flags, _state.SecureTcp);
         table.OnClientPacket(index, state, _state.Timeouts[state], _state.Now, server);
+        if (_state.SyncMaster is { } sync)
+        {
+            _state.SyncProducer!.OnClientPacket6(table, index, _state.Servers, sync, _state.Now);
+        }
+
         return Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index);
     }
 
@@ -174,6 +179,11 @@ internal sealed partial class Ipv6ClientHandler
         }
 
         table.OnClientPacket(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
+        if (_state.SyncMaster is { } sync)
+        {
+            _state.SyncProducer!.OnClientPacket6(table, index, _state.Servers, sync, _state.Now);
+        }
+
         return Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index);
     }
 
