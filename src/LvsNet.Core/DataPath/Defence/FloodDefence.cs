@@ -33,6 +33,9 @@ internal sealed class FloodDefence
     /// <summary>False when <paramref name="source"/>'s prefix has used up its per-source rate of new connections.</summary>
     public bool AdmitsNewConnectionFrom(uint source) => !_sources.Enabled || _sources.TryAcquire(source, _state.Now);
 
+    /// <summary>Whether the per-source limit lets an IPv6 client open a connection now (its /64 is the source).</summary>
+    public bool AdmitsNewConnectionFrom(Packets.Ipv6.Ipv6Address source) => !_sources.Enabled || _sources.TryAcquire6(source, _state.Now);
+
     /// <summary>True while drop_entry is active.</summary>
     public bool DropEntryActive { get; private set; }
 

@@ -70,9 +70,20 @@ internal sealed class SourceRateLimiter
     }
 
     /// <summary>Takes a token for a new connection from <paramref name="source"/>; false when its prefix has none left.</summary>
-    public bool TryAcquire(uint source, uint now)
+    public bool TryAcquire(uint source, uint now) => TryTake((int)(SipHash.Hash13(source & _mask, _key) & (Buckets - 1)), now);
+
+    /// <summary>
+    /// Takes a token for a new connection from an IPv6 <paramref name="source"/>: the source is its
+    /// /64 (the first 64 bits), whatever <c>per_source_prefix</c> says for IPv4. A /64 is one link
+    /// (RFC 4291 §2.5.1 interface identifiers, RFC 7421): one host with SLAAC privacy addresses
+    /// (RFC 8981) or a spoofer on it picks any of 2^64 addresses at will, so a per-address limit
+    /// would not limit it, while a shorter prefix would lump together the sites of a provider.
+    /// </summary>
+    public bool TryAcquire6(Packets.Ipv6.Ipv6Address source, uint now) =>
+        TryTake((int)(SipHash.Hash13(source.High, 8, _key) & (Buckets - 1)), now);
+
+    private bool TryTake(int bucket, uint now)
     {
-        var bucket = (int)(SipHash.Hash13(source & _mask, _key) & (Buckets - 1));
         var tokens = _tokens[bucket] + ((long)(now - _stamps[bucket]) * _refillPerTick);
         _stamps[bucket] = now;
         if (tokens > _capacity)

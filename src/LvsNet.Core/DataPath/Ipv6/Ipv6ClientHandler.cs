@@ -203,6 +203,12 @@ internal sealed partial class Ipv6ClientHandler
             return -1;
         }
 
+        if (!_defence.AdmitsNewConnectionFrom(key.ClientAddress))
+        {
+            _counters.Drop(DropReason.SourceRateLimited);
+            return -1;
+        }
+
         if (_defence.ShouldDropNewConnection())
         {
             _counters.Drop(DropReason.DefenceDropPacket);
