@@ -170,4 +170,7 @@ public enum DropReason
 
     /// <summary>An ICMPv6 error about a tracked IPv6 connection whose forwarding method would need the error translated, which is not built yet (DR forwards it unchanged).</summary>
     Icmpv6ErrorUntranslated,
+
+    /// <summary>A NAT64 reply from an IPv4 real server that would not fit the MTU once translated to IPv6 (20 bytes longer): with DF the server gets ICMPv4 fragmentation needed (MTU − 20, RFC 7915 §4), never fragmented.</summary>
+    Nat64PacketTooBig,
 }
