@@ -111,4 +111,26 @@ internal sealed class Nat64Forwarder
             _icmpErrors.Send(frame, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodeFragmentationNeeded, (uint)(_mtu - Nat64Translator.HeaderGrowth), ip.Destination);
         }
     }
+
+    /// <summary>
+    /// An ICMPv4 error from the real servers' side about a packet of a NAT64 connection: translated
+    /// into ICMPv6 (RFC 7915 §4.2, <see cref="Icmpv4ToIcmpv6Translator"/>), from the VIP to the client.
+    /// </summary>
+    /// <returns>False when the error's type is not translated (the caller counts it).</returns>
+    public bool ForwardIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, IcmpHeader icmp, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
+        if (!Icmpv4ToIcmpv6Translator.TryTranslate(ip, icmp, scratch.Slice(l2Length), entry.VirtualAddress, entry.ClientAddress, entry.ClientPort, entry.VirtualPort, _mtu, out var length))
+        {
+            return false;
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnOutbound(_egress.Worker, ip.TotalLength);
+        _counters._icmpErrorsForwarded++;
+        _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
+        return true;
+    }
 }

@@ -79,4 +79,31 @@ internal sealed class Nat64ReplyHandler
         _forwarder.ForwardReply(frame, l2Length, ip, in entry, server);
         return true;
     }
+
+    /// <summary>
+    /// An ICMPv4 error from the real servers' side (to an IPv4 local address) quoting
+    /// LIP4:lport → RIP:rport: translated to ICMPv6 for the client when a NAT64 connection holds it.
+    /// </summary>
+    /// <returns>False when no NAT64 connection holds it (the caller counts it).</returns>
+    public bool TryHandleIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, IcmpHeader icmp, IpProtocol protocol, uint localAddress, ushort localPort, uint serverAddress, ushort serverPort)
+    {
+        var index = Find(protocol, localAddress, localPort, serverAddress, serverPort);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        ref readonly var entry = ref _table[index];
+        if (ip.Ttl <= 1)
+        {
+            // No error about an error (RFC 4443 §2.4(e)): one that would expire here is dropped.
+            _counters.Drop(DropReason.TtlExceeded);
+        }
+        else if (!_forwarder.ForwardIcmpError(frame, l2Length, ip, icmp, in entry, _state.ServerOf(entry.RealServerId)!))
+        {
+            _counters._ignored++;
+        }
+
+        return true;
+    }
 }
