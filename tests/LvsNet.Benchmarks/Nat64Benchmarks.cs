@@ -89,7 +89,7 @@ public class Nat64Benchmarks
         _processor.Neighbours6.TryResolve(client6, _processor.Now, out _);
         foreach (var (ip, mac) in new[] { ("10.77.0.11", "02:00:00:00:00:11"), ("10.77.0.12", "02:00:00:00:00:12"), ("10.77.0.10", "02:00:00:00:00:10") })
         {
-            var reply = FrameBuilder.Arp(ArpOperation.Reply, MacAddress.Parse(mac), Ipv4Address.Parse(ip), DirectorMac, Ipv4Address.Parse("10.77.0.2"));
+            var reply = FrameBuilder.Arp(LvsNet.Packets.ArpOperation.Reply, MacAddress.Parse(mac), Ipv4Address.Parse(ip), DirectorMac, Ipv4Address.Parse("10.77.0.2"));
             _processor.OnFrame(reply, reply.Length);
         }
 
