@@ -48,6 +48,12 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>The host's own addresses: IPv4 to them stays with the kernel even from a reply source (health-check replies).</summary>
     public IReadOnlyCollection<uint> HostAddresses { get; init; } = [];
 
+    /// <summary>
+    /// Loads the unbound program even where the device-bound one with the VLAN metadata check could run
+    /// (tests use it as the control that shows what the check stops).
+    /// </summary>
+    internal bool WithoutVlanMetadataCheck { get; init; }
+
     /// <summary>The IPv6 address sets redirected from the start; more can be set later with <see cref="AfXdpDevice.SetAddresses6"/>.</summary>
     public XdpIpv6Addresses Addresses6 { get; init; } = XdpIpv6Addresses.None;
 }
