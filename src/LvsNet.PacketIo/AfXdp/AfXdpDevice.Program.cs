@@ -51,9 +51,9 @@ public sealed partial class AfXdpDevice
             return LoadUnboundProgram("generic attach mode was requested, and a device-bound program attaches only in native mode");
         }
 
-        if (options.WithoutVlanMetadataCheck)
+        if (!options.DropStrippedVlanTags)
         {
-            return LoadUnboundProgram("the VLAN metadata check was turned off in the options");
+            return LoadUnboundProgram("the check was turned off (AfXdpOptions.DropStrippedVlanTags)");
         }
 
         var kernelFunction = KernelBtf.FindFunction(XdpVlanMetadataCheck.KernelFunctionName, out var problem);

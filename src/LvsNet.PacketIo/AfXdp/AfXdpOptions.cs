@@ -49,10 +49,12 @@ public sealed record AfXdpOptions(string InterfaceName)
     public IReadOnlyCollection<uint> HostAddresses { get; init; } = [];
 
     /// <summary>
-    /// Loads the unbound program even where the device-bound one with the VLAN metadata check could run
-    /// (tests use it as the control that shows what the check stops).
+    /// Whether the XDP program drops frames for owned addresses whose VLAN tag the driver took out of the
+    /// frame (receive VLAN offload), which needs a program bound to the interface and the kernel's XDP
+    /// metadata kfunc (see <see cref="AfXdpDevice.VlanMetadataUnavailable"/>). Default true; false loads the
+    /// unbound program, which treats such frames as untagged (the control in tests and benchmarks).
     /// </summary>
-    internal bool WithoutVlanMetadataCheck { get; init; }
+    public bool DropStrippedVlanTags { get; init; } = true;
 
     /// <summary>The IPv6 address sets redirected from the start; more can be set later with <see cref="AfXdpDevice.SetAddresses6"/>.</summary>
     public XdpIpv6Addresses Addresses6 { get; init; } = XdpIpv6Addresses.None;

@@ -73,7 +73,7 @@ public sealed class AfXdpVlanMetadataTests
         using var device = lab.OpenInDevice(() => new AfXdpDevice(new AfXdpOptions(XdpLab.DeviceInterface)
         {
             Addresses = [Address(Vip)],
-            WithoutVlanMetadataCheck = true,
+            DropStrippedVlanTags = false,
         }));
         Assert.NotNull(device.VlanMetadataUnavailable);
         using var injection = lab.OpenInPeer(() => new LiveInjectionDevice(InjectionInterface));
