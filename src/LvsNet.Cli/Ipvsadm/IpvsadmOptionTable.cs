@@ -117,7 +117,7 @@ internal static class IpvsadmOptionTable
         Flag('\0', "tun-csum", new("tun-csum", Allowed: ServerEdits), null),
         Flag('\0', "tun-remcsum", new("tun-remcsum", Allowed: ServerEdits), null),
         Value('z', "laddr", new("laddr", Required: LocalAddressEdits), "local-address", "FULLNAT local address (with -P/-Q)",
-            (s, v) => s.LocalAddress = Ipv4Address.TryParse(v, out var local) ? local : throw IpvsadmErrors.Fail("illegal local address specified")),
+            (s, v) => s.LocalAddress = LocalAddressText(v!)),
 
         // DPVS binds a local address to a port; LvsNet has one interface, so the name is only checked for shape.
         Value('F', "ifname", new("ifname", Allowed: LocalAddressEdits), "ifname", "accepted for DPVS compatibility (one interface)",
@@ -179,6 +179,13 @@ internal static class IpvsadmOptionTable
 
     // ipvsadm's -6 marks the fwmark service given before it as IPv6 ("-6 used before -f" otherwise);
     // an IPv6 address after -t/-u says its family itself. LvsNet has no IPv6 firewall-mark services.
+    // An IPv4 or an IPv6 address, as DPVS's -z takes either (an IPv6 service's pool holds IPv6
+    // addresses, or IPv4 ones for NAT64); the daemon's validator decides whether it fits the service.
+    private static string LocalAddressText(string value) =>
+        Ipv4Address.TryParse(value, out var local) ? Ipv4Address.Format(local)
+        : LvsNet.Packets.Ipv6.Ipv6Address.TryParse(value, out var local6) ? local6.ToString()
+        : throw IpvsadmErrors.Fail("illegal local address specified");
+
     private static void FirewallMarkIpv6(IpvsadmParseState s)
     {
         if (s.FirewallMark == 0)

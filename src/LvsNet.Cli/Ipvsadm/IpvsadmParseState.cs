@@ -73,7 +73,7 @@ internal sealed class IpvsadmParseState
 
     public string? ServerText { get; set; }
 
-    public uint LocalAddress { get; set; }
+    public string? LocalAddress { get; set; }
 
     public bool Toa { get; set; }
 

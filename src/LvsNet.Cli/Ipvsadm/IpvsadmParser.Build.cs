@@ -51,7 +51,7 @@ public sealed partial class IpvsadmParser
                 {
                     Kind = s.Command == AddLocalAddress ? EditKind.AddLocalAddress : EditKind.DeleteLocalAddress,
                     Service = service,
-                    LocalAddress = Ipv4Address.Format(s.LocalAddress),
+                    LocalAddress = s.LocalAddress,
                 }),
             DeleteServer => EditOf(IpvsadmCommand.DeleteServer, new EditOperation
             {

@@ -174,24 +174,40 @@ public static class ConfigEditor
                 }
 
                 var service = services[index];
-                var local = Ipv4Address.TryParse(operation.LocalAddress, out var l) ? l : throw Error(operation, "illegal local address specified");
-                var present = service.LocalAddresses.Contains(local);
-                if (operation.Kind == EditKind.AddLocalAddress && present)
+                var adding = operation.Kind == EditKind.AddLocalAddress;
+                if (Ipv4Address.TryParse(operation.LocalAddress, out var local))
                 {
-                    throw Error(operation, "Local address already exists");
+                    CheckPoolEdit(operation, adding, service.LocalAddresses.Contains(local));
+                    var pool = adding ? service.LocalAddresses.Add(local) : service.LocalAddresses.Remove(local);
+                    return config with { VirtualServices = services.SetItem(index, service with { LocalAddresses = pool }) };
                 }
 
-                if (operation.Kind == EditKind.DeleteLocalAddress && !present)
+                if (Ipv6Address.TryParse(operation.LocalAddress, out var local6))
                 {
-                    throw Error(operation, "No such local address");
+                    CheckPoolEdit(operation, adding, service.LocalAddresses6.Contains(local6));
+                    var pool6 = adding ? service.LocalAddresses6.Add(local6) : service.LocalAddresses6.Remove(local6);
+                    return config with { VirtualServices = services.SetItem(index, service with { LocalAddresses6 = pool6 }) };
                 }
 
-                var pool = operation.Kind == EditKind.AddLocalAddress ? service.LocalAddresses.Add(local) : service.LocalAddresses.Remove(local);
-                return config with { VirtualServices = services.SetItem(index, service with { LocalAddresses = pool }) };
+                throw Error(operation, "illegal local address specified");
             }
 
             default:
                 throw Error(operation, $"unknown operation {operation.Kind}");
+        }
+    }
+
+    // ipvsadm's (DPVS's) refusals: adding an address the pool holds, deleting one it does not.
+    private static void CheckPoolEdit(EditOperation operation, bool adding, bool present)
+    {
+        if (adding && present)
+        {
+            throw Error(operation, "Local address already exists");
+        }
+
+        if (!adding && !present)
+        {
+            throw Error(operation, "No such local address");
         }
     }
 

@@ -182,6 +182,34 @@ public class LocalAddressCommandTests
     }
 
     [Fact]
+    public void Ipv6LocalAddresses_AreEditedListedSavedAndRestored()
+    {
+        var config = Apply(Empty, "-A -t [2001:db8::100]:80 -s rr", "-P -t [2001:db8::100]:80 -z 2001:db8::50", "-P -t [2001:db8::100]:80 -z 2001:DB8:0::51 -F eth0", "-a -t [2001:db8::100]:80 -r [2001:db8::11]:8080 --fullnat");
+        var service = Assert.Single(config.VirtualServices);
+        Assert.Equal(["2001:db8::50", "2001:db8::51"], service.LocalAddresses6.Select(a => a.ToString()).ToArray());
+        Assert.Empty(service.LocalAddresses);
+        Assert.Empty(LvsNet.Core.Configuration.ConfigValidator.Validate(config));
+
+        Assert.Contains("Local address already exists", Assert.Throws<ConfigEditException>(() => Apply(config, "-P -t [2001:db8::100]:80 -z 2001:db8::50")).Message, StringComparison.Ordinal);
+        Assert.Contains("No such local address", Assert.Throws<ConfigEditException>(() => Apply(config, "-Q -t [2001:db8::100]:80 -z 2001:db8::99")).Message, StringComparison.Ordinal);
+        Assert.Contains("illegal local address specified", Assert.Throws<IpvsadmUsageException>(() => Parse("-P -t [2001:db8::100]:80 -z 2001:db8::g")).Message, StringComparison.Ordinal);
+
+        var fewer = Apply(config, "-Q -t [2001:db8::100]:80 -z 2001:db8::50");
+        Assert.Equal(["2001:db8::51"], fewer.VirtualServices[0].LocalAddresses6.Select(a => a.ToString()).ToArray());
+
+        var runtime = new LvsRuntime();
+        runtime.Apply(config);
+        var listing = ListingBuilder.Build(runtime.Current!, null, 4096);
+        Assert.Equal(
+            "VIP:VPORT                      LADDR\nTCP  [2001:db8::100]:80        2001:db8::50\nTCP  [2001:db8::100]:80        2001:db8::51\n",
+            IpvsadmFormatter.LocalAddresses(listing, NumericNameResolver.Instance));
+        var saved = IpvsadmFormatter.Save(listing, ListFormat.Numeric, NumericNameResolver.Instance);
+        Assert.Contains("-P -t [2001:db8::100]:80 -z 2001:db8::51\n", saved, StringComparison.Ordinal);
+        var restored = Apply(Empty, [.. saved.Split('\n', StringSplitOptions.RemoveEmptyEntries)]);
+        Assert.Equal(service.LocalAddresses6.ToArray(), restored.VirtualServices[0].LocalAddresses6.ToArray());
+    }
+
+    [Fact]
     public void GetLocalAddresses_ListsThePoolPerService_AndSaveRestoresIt()
     {
         Assert.Equal(IpvsadmCommand.ListLocalAddresses, Parse("-G").Command);
