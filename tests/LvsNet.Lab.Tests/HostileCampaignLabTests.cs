@@ -143,6 +143,7 @@ public class HostileCampaignLabTests
     [RequiresRootTheory]
     [InlineData("pcap", "dr")]
     [InlineData("afpacket", "nat")]
+    [InlineData("afxdp", "nat")]
     public void ShortCampaign_DaemonSurvivesAndServes(string backend, string method)
     {
         var id = "hc" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
