@@ -10,8 +10,10 @@ namespace LvsNet.Core.Sync;
 /// </summary>
 /// <remarks>
 /// An IPv6 FULLNAT connection is not synced: LvsNet's local-binding option carries an IPv4 local
-/// address, and a backup without the binding could not forward the replies. The periodic full
-/// resync walks the IPv4 table only.
+/// address, and a backup without the binding could not forward the replies. Nor is a connection of
+/// an IPv6 VIP to an IPv4 real server (NAT64, a mixed-family tunnel): the record has one family for
+/// all three addresses, and the kernel refuses mixed-family services while sync runs. The periodic
+/// full resync walks the IPv4 table only.
 /// </remarks>
 public sealed partial class SyncProducer
 {
@@ -44,13 +46,13 @@ public sealed partial class SyncProducer
         return Needed(template, entry.Protocol, entry.State, ref entry.SyncedState, TimeoutTicks(in entry, now), ref entry.SyncEnd, packets, now, settings);
     }
 
-    /// <summary>The record of an IPv6 entry as the master sends it; false when it is not sent (no server, or FULLNAT).</summary>
+    /// <summary>The record of an IPv6 entry as the master sends it; false when it is not sent (no server, FULLNAT, or an IPv4 real server).</summary>
     public static bool TryDescribe6(in Ipv6ConnectionEntry entry, RealServerState?[] servers, uint now, out SyncConnection record)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var id = entry.RealServerId;
         var server = (uint)id < (uint)servers.Length ? servers[id] : null;
-        if (server is null || entry.LocalPort != 0)
+        if (server is null || entry.LocalPort != 0 || !server.IsIpv6)
         {
             record = default;
             return false;

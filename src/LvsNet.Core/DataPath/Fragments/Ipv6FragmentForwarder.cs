@@ -65,7 +65,7 @@ internal sealed class Ipv6FragmentForwarder
         var tcp = chain.UpperLayer == (byte)IpProtocol.Tcp;
         var index = origin switch
         {
-            FragmentOrigin.Client when tcp => _clients.HandleTcp(first, l2Length, ip, chain.UpperLayerOffset, snapshot),
+            FragmentOrigin.Client when tcp => _clients.HandleTcp(first, l2Length, ip, chain.UpperLayerOffset, snapshot, firstFragment: true),
             FragmentOrigin.Client => _clients.HandleUdp(first, l2Length, ip, chain.UpperLayerOffset, snapshot, firstFragment: true),
             _ => _replies.Handle(first, l2Length, ip, in chain, fullNat: origin == FragmentOrigin.FullNatReply),
         };

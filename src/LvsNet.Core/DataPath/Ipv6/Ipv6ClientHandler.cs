@@ -41,6 +41,9 @@ internal sealed partial class Ipv6ClientHandler
     /// <summary>TUN to IPv6 or IPv4 real servers (set once at construction by the pipeline).</summary>
     public Ipv6TunnelForwarder Tunnel { get; init; } = null!;
 
+    /// <summary>NAT64 to IPv4 fullnat real servers (set once at construction by the pipeline).</summary>
+    public Nat64Forwarder Nat64 { get; init; } = null!;
+
     public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -55,8 +58,8 @@ internal sealed partial class Ipv6ClientHandler
         _sharedSchedulers = sharedSchedulers;
     }
 
-    /// <summary>A TCP segment (or a first fragment) to a VIP (<paramref name="offset"/>: the TCP header's offset in the IPv6 packet); returns its connection's index when it was forwarded, else −1 (dropped and counted).</summary>
-    public int HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot)
+    /// <summary>A TCP segment (or, with <paramref name="firstFragment"/>, a first fragment) to a VIP (<paramref name="offset"/>: the TCP header's offset in the IPv6 packet); returns its connection's index when it was forwarded, else −1 (dropped and counted).</summary>
+    public int HandleTcp(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, LvsSnapshot snapshot, bool firstFragment = false)
     {
         if (!TcpHeader.TryParse(ip.Packet.Slice(offset), out var tcp))
         {
@@ -126,7 +129,7 @@ internal sealed partial class Ipv6ClientHandler
             _state.SyncProducer!.OnClientPacket6(table, index, _state.Servers, sync, _state.Now);
         }
 
-        return Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index);
+        return Forward(frame, l2Length, ip, offset, IpProtocol.Tcp, server!, index, firstFragment);
     }
 
     /// <summary>
@@ -184,7 +187,7 @@ internal sealed partial class Ipv6ClientHandler
             _state.SyncProducer!.OnClientPacket6(table, index, _state.Servers, sync, _state.Now);
         }
 
-        return Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index);
+        return Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index, firstFragment);
     }
 
     /// <summary>The IPv6 service of a key: its exact (protocol, VIP, port).</summary>
@@ -231,7 +234,7 @@ internal sealed partial class Ipv6ClientHandler
         }
 
         var localAddress = default(Ipv6Address);
-        if (server.Method == ForwardingMethod.FullNat && !TryPickLocalAddress(in key, service, out localAddress))
+        if (server.Method == ForwardingMethod.FullNat && !(server.IsIpv6 ? TryPickLocalAddress(in key, service, out localAddress) : TryPickLocalAddress4(in key, service, out localAddress)))
         {
             _counters.Drop(DropReason.NoLocalPort);
             server = null;
@@ -264,10 +267,10 @@ internal sealed partial class Ipv6ClientHandler
 
     /// <summary>To the connection's server by its method; returns <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, IpProtocol protocol, RealServerState server, int index)
+    private int Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, int offset, IpProtocol protocol, RealServerState server, int index, bool firstFragment)
     {
         // An unfragmented packet or a first fragment: the upper layer is at offset, with its ports.
-        var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+        var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1, IsFragment = firstFragment };
         ForwardFragment(frame, l2Length, ip, in chain, server, index);
         return index;
     }
@@ -291,6 +294,19 @@ internal sealed partial class Ipv6ClientHandler
 
         if (server.Method == ForwardingMethod.FullNat)
         {
+            if (!server.IsIpv6)
+            {
+                if (chain.IsFragment)
+                {
+                    // NAT64 does not translate a datagram in pieces (its fragments would need IPv4 fragment headers).
+                    _counters.Drop(DropReason.Fragment);
+                    return;
+                }
+
+                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server);
+                return;
+            }
+
             _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
             return;
         }
