@@ -77,6 +77,14 @@ internal sealed class Ipv6FragmentForwarder
             return;
         }
 
+        if (origin == FragmentOrigin.Client && _state.ServerOf(_table[index].RealServerId) is { IsIpv6: false })
+        {
+            // NAT64 does not translate a datagram in pieces: its first fragment was refused
+            // (counted Fragment) and the others go with it.
+            _counters.Drop(DropReason.Fragment, queues.Release(queue) - 1);
+            return;
+        }
+
         for (var buffer = pool.Next(head); buffer >= 0; buffer = pool.Next(buffer))
         {
             var frame = pool.Frame(buffer);
