@@ -130,7 +130,7 @@ public sealed class PacketProcessor : IFrameHandler
             new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel, Nat64 = nat64 },
             new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat) { Errors = icmpv6Translator },
             options.Address6,
-            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state) { Errors = icmpv6Translator }, icmpv6Errors, options.Mtu);
+            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state) { Errors = icmpv6Translator, Nat64 = nat64 }, icmpv6Errors, options.Mtu);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
