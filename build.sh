@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 CONFIGURATION=${CONFIGURATION:-Release}
-APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 iputils-ping nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd prometheus haproxy libnginx-mod-stream chromium tmux keepalived bird2)
+APT_PACKAGES=(libpcap0.8 libpcap-dev tcpdump tshark iproute2 iputils-ping nftables ethtool nginx wrk curl procps python3 openssl dnsmasq-base python3-aiosmtpd prometheus haproxy libnginx-mod-stream chromium tmux keepalived bird2 bpftool)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

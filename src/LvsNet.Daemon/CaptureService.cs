@@ -53,8 +53,30 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// <summary>The running workers (one per capture thread), empty before start.</summary>
     public IReadOnlyList<CaptureWorker> Workers => _workers;
 
-    /// <summary>The data-path counters of every worker, summed (null before start).</summary>
-    public DataPathCounters? Counters => _workers.Count == 0 ? null : DataPathCounters.Sum([.. _workers.Select(w => w.Processor.Counters)]);
+    /// <summary>
+    /// The data-path counters of every worker, summed (null before start), with the frames the XDP program
+    /// dropped itself (afxdp: VLAN tags the driver stripped) under their drop reason.
+    /// </summary>
+    public DataPathCounters? Counters
+    {
+        get
+        {
+            if (_workers.Count == 0)
+            {
+                return null;
+            }
+
+            List<DataPathCounters> parts = [.. _workers.Select(w => w.Processor.Counters)];
+            if (_xdp is { } xdp && xdp.ProgramCounters.VlanTaggedDropped is > 0 and var dropped)
+            {
+                var program = new DataPathCounters();
+                program.Drop(DropReason.VlanTagged, dropped);
+                parts.Add(program);
+            }
+
+            return DataPathCounters.Sum(parts);
+        }
+    }
 
     /// <summary>The capture devices' kernel counters, as last read by the capture threads, summed.</summary>
     public CaptureStatistics? CaptureStatistics => _workers.Count == 0
@@ -153,6 +175,16 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     xdpDevice.SetAddresses6(XdpAddresses6(next));
                 };
                 Log.Xdp(_logger, xdpDevice.SocketMode.ToString(), xdpDevice.AttachMode.ToString());
+
+                // Either known now (the program could not be bound) or found once by the capture thread.
+                if (xdpDevice.VlanMetadataUnavailable is { } missing)
+                {
+                    Log.XdpVlanMetadataUnavailable(_logger, missing);
+                }
+                else
+                {
+                    xdpDevice.VlanMetadataLost += reason => Log.XdpVlanMetadataUnavailable(_logger, reason);
+                }
             }
 
             foreach (var worker in _workers)
@@ -334,6 +366,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = EventIds.XdpAttached, EventName = nameof(EventIds.XdpAttached), Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
         public static partial void Xdp(ILogger logger, string socketMode, string attachMode);
+
+        [LoggerMessage(EventId = EventIds.XdpVlanMetadataUnavailable, EventName = nameof(EventIds.XdpVlanMetadataUnavailable), Level = LogLevel.Warning, Message = "The XDP program cannot see VLAN tags the driver strips, so tagged frames for the VIPs whose tag was stripped are forwarded as untagged: {Reason}")]
+        public static partial void XdpVlanMetadataUnavailable(ILogger logger, string reason);
 
         [LoggerMessage(EventId = EventIds.StopTimedOut, EventName = nameof(EventIds.StopTimedOut), Level = LogLevel.Warning, Message = "The capture thread did not stop within {Milliseconds} ms")]
         public static partial void StopTimedOut(ILogger logger, double milliseconds);

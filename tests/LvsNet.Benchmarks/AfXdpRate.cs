@@ -14,7 +14,7 @@ namespace LvsNet.Benchmarks;
 /// fast as it can; the receiver thread counts them and reads its own CPU time from /proc/thread-self/stat.
 /// </summary>
 /// <remarks>
-/// Usage: <c>xdp-rate [xdp|pcap] [frames] [frames per second, 0 = as fast as possible] [UMEM frames of the receiver, default 16384]</c>. The program re-executes itself inside the namespace
+/// Usage: <c>xdp-rate [xdp|xdp-unbound|pcap] [frames] [frames per second, 0 = as fast as possible] [UMEM frames of the receiver, default 16384]</c>. The program re-executes itself inside the namespace
 /// (<c>ip netns exec</c>), so no thread of the parent ever changes namespace.
 /// </remarks>
 internal static class AfXdpRate
@@ -60,9 +60,17 @@ internal static class AfXdpRate
         var vip = BinaryPrimitives.ReadUInt32BigEndian(Vip);
         using ICaptureDevice receiver = mode == "pcap"
             ? new LiveCaptureDevice(new DeviceConfiguration(ReceiveInterface) { Filter = "dst host 10.202.0.100" })
-            : new AfXdpDevice(new AfXdpOptions(ReceiveInterface) { Addresses = [vip], FrameCount = umemFrames, RingSize = umemFrames / 2 });
+            : new AfXdpDevice(new AfXdpOptions(ReceiveInterface)
+            {
+                Addresses = [vip],
+                FrameCount = umemFrames,
+                RingSize = umemFrames / 2,
+                DropStrippedVlanTags = mode != "xdp-unbound",
+            });
         using var sender = new AfXdpDevice(new AfXdpOptions(SendInterface));
-        var description = receiver is AfXdpDevice xdp ? $"AF_XDP {xdp.SocketMode}, XDP {xdp.AttachMode}, {umemFrames} UMEM frames" : "libpcap";
+        var description = receiver is AfXdpDevice xdp
+            ? $"AF_XDP {xdp.SocketMode}, XDP {xdp.AttachMode}, {umemFrames} UMEM frames, {(xdp.VlanMetadataUnavailable is null ? "device-bound program asking for stripped VLAN tags" : "unbound program")}"
+            : "libpcap";
 
         var frame = PacedUdpSender.Frame();
 

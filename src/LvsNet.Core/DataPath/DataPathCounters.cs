@@ -165,7 +165,7 @@ public sealed class DataPathCounters
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
     /// <summary>Counts <paramref name="count"/> drops.</summary>
-    public void Drop(DropReason reason, int count) => _drops[(int)reason] += count;
+    public void Drop(DropReason reason, long count) => _drops[(int)reason] += count;
 
     /// <summary>The sum of several workers' counters, read now (allocates; for the control plane).</summary>
     public static DataPathCounters Sum(IReadOnlyList<DataPathCounters> parts)

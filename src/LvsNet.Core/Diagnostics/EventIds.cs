@@ -47,6 +47,9 @@ public static class EventIds
     /// <summary>Per-real-server statistics (periodic and at stop).</summary>
     public const int ServerStatistics = 110;
 
+    /// <summary>Backend afxdp: the XDP program cannot see VLAN tags the driver strips, so it cannot drop such frames (the reason).</summary>
+    public const int XdpVlanMetadataUnavailable = 111;
+
     // 2xx: configuration files and reloads.
 
     /// <summary>A configuration was applied.</summary>

@@ -156,6 +156,9 @@ public sealed partial class AfXdpDevice
     /// <exception cref="XdpException">getsockopt(XDP_STATISTICS) failed.</exception>
     public CaptureStatistics GetStatistics()
     {
+        // The program's own counters are read here too: this is the capture thread's once-a-second read,
+        // which also notices a driver that cannot report VLAN tags (VlanMetadataLost).
+        RefreshProgramCounters();
         var socket = GetSocketStatistics();
         return new CaptureStatistics(_received, socket.RxDropped + socket.RxRingFull + socket.RxInvalidDescriptors, 0);
     }

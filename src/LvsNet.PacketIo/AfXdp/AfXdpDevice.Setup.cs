@@ -151,12 +151,29 @@ public sealed partial class AfXdpDevice
     }
 
     /// <summary>Attaches the program with a BPF link, in native mode when possible.</summary>
+    /// <remarks>
+    /// A device-bound program (<see cref="LoadProgram"/>) is attached to the interface it was bound to, in native
+    /// mode only: when that fails it is replaced by the unbound program, which is tried natively again and then,
+    /// where allowed, in generic mode.
+    /// </remarks>
     private (FileDescriptorHandle Link, XdpAttachMode Mode) Attach(AfXdpOptions options)
     {
         // Zero-copy sockets only work with the program in the driver.
         if (options.AttachMode == XdpAttachMode.Generic && SocketMode != XdpSocketMode.ZeroCopy)
         {
             return (BpfSystem.CreateXdpLink(_program, _interfaceIndex, Interop.Bpf.XDP_FLAGS_SKB_MODE, Name), XdpAttachMode.Generic);
+        }
+
+        if (VlanMetadataUnavailable is null)
+        {
+            try
+            {
+                return (BpfSystem.CreateXdpLink(_program, _interfaceIndex, Interop.Bpf.XDP_FLAGS_DRV_MODE, Name), XdpAttachMode.Native);
+            }
+            catch (XdpException ex)
+            {
+                FallBackToUnboundProgram($"the device-bound program could not be attached in native mode ({ex.Step}: errno {ex.ErrorNumber})");
+            }
         }
 
         try

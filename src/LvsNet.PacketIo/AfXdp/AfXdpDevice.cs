@@ -27,7 +27,8 @@ namespace LvsNet.PacketIo.AfXdp;
 /// </para>
 /// <para>
 /// Non-goals: several queues per device (create one device per queue), shared UMEM, multi-buffer
-/// (jumbo) frames, VLAN-tagged frames, walking IPv6 extension headers in the program (see <see cref="XdpIpv6Filter"/>).
+/// (jumbo) frames, VLANs (tagged frames for owned addresses are dropped and counted, see
+/// <see cref="XdpVlanMetadataCheck"/>), walking IPv6 extension headers in the program (see <see cref="XdpIpv6Filter"/>).
 /// </para>
 /// </remarks>
 public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDevice
@@ -44,7 +45,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
     private readonly FileDescriptorHandle _addressMap;
     private readonly FileDescriptorHandle _address6Map;
     private readonly FileDescriptorHandle _xskMap;
-    private readonly FileDescriptorHandle _program;
+    private FileDescriptorHandle _program;
     private readonly FileDescriptorHandle _link;
     private readonly Dictionary<uint, uint> _addresses = [];
     private readonly Lock _addressLock = new();
@@ -95,36 +96,9 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
             SetAddresses(options.Addresses, options.ReplySourceAddresses, options.HostAddresses);
             SetAddresses6(options.Addresses6);
 
-            var added = false;
-            var added6 = false;
-            var xskAdded = false;
-            try
-            {
-                _addressMap.DangerousAddRef(ref added);
-                _address6Map.DangerousAddRef(ref added6);
-                _xskMap.DangerousAddRef(ref xskAdded);
-                _program = BpfSystem.LoadXdpProgram(
-                    XdpAddressFilterProgram.Build(_addressMap.FileDescriptor, _address6Map.FileDescriptor, _xskMap.FileDescriptor), "lvs_xsk_redir");
-            }
-            finally
-            {
-                if (xskAdded)
-                {
-                    _xskMap.DangerousRelease();
-                }
-
-                if (added6)
-                {
-                    _address6Map.DangerousRelease();
-                }
-
-                if (added)
-                {
-                    _addressMap.DangerousRelease();
-                }
-            }
-
-            created.Add(_program);
+            _counterMap = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint), sizeof(ulong), 2, "lvs_xdp_counts");
+            created.Add(_counterMap);
+            _program = LoadProgram(options);
             SocketMode = OpenSocket(options);
             created.Add(_socket);
             RegisterSocket(options.QueueId);
@@ -132,6 +106,8 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
         }
         catch
         {
+            // The program is disposed apart: the attach step may have replaced it.
+            _program?.Dispose();
             for (var i = created.Count - 1; i >= 0; i--)
             {
                 created[i].Dispose();
@@ -264,6 +240,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
         }
 
         _xskMap.Dispose();
+        _counterMap.Dispose();
 
         // A thread inside Dispatch, Send or Wait holds a reference: the rings stay mapped until it leaves.
         _socket.Dispose();

@@ -48,6 +48,14 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// <summary>The host's own addresses: IPv4 to them stays with the kernel even from a reply source (health-check replies).</summary>
     public IReadOnlyCollection<uint> HostAddresses { get; init; } = [];
 
+    /// <summary>
+    /// Whether the XDP program drops frames for owned addresses whose VLAN tag the driver took out of the
+    /// frame (receive VLAN offload), which needs a program bound to the interface and the kernel's XDP
+    /// metadata kfunc (see <see cref="AfXdpDevice.VlanMetadataUnavailable"/>). Default true; false loads the
+    /// unbound program, which treats such frames as untagged (the control in tests and benchmarks).
+    /// </summary>
+    public bool DropStrippedVlanTags { get; init; } = true;
+
     /// <summary>The IPv6 address sets redirected from the start; more can be set later with <see cref="AfXdpDevice.SetAddresses6"/>.</summary>
     public XdpIpv6Addresses Addresses6 { get; init; } = XdpIpv6Addresses.None;
 }

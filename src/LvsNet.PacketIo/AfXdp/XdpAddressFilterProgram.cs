@@ -38,7 +38,9 @@ namespace LvsNet.PacketIo.AfXdp;
 /// passed, it would reach the kernel instead and never be counted). Tagged traffic for anything else, the
 /// host's own VLAN subinterfaces included, stays with the kernel. The rule sees only tags that are in the
 /// frame: a driver or a veth peer that has moved the tag into the packet's metadata (receive VLAN
-/// offload) hands the program the frame without it, which it then treats as untagged.
+/// offload) hands the program the frame without it. For those, the device-bound form of the program asks
+/// the driver before every redirect and drops a frame it holds a tag for (<see cref="XdpVlanMetadataCheck"/>);
+/// the unbound form (kernels or drivers without the metadata kfunc, generic mode) treats it as untagged.
 /// </para>
 /// <para>
 /// Only addresses are checked: IPv4 header validation is left to the data path's parser, which counts
@@ -108,7 +110,13 @@ internal static class XdpAddressFilterProgram
     /// in service; tests running the program with BPF_PROG_TEST_RUN (no socket) pass <see cref="XdpDrop"/> to
     /// tell a redirect from a pass.
     /// </param>
-    public static BpfInstruction[] Build(int addressMapFd, int address6MapFd, int xskMapFd, int noSocketAction = XdpPass)
+    /// <param name="vlanMetadata">
+    /// For a device-bound program: the BTF id of <c>bpf_xdp_metadata_rx_vlan_tag</c> and the per-CPU counter
+    /// map; every frame about to be redirected is then dropped and counted when the driver holds a VLAN tag
+    /// for it (<see cref="XdpVlanMetadataCheck"/>). Null: no such check (the program can be loaded unbound).
+    /// </param>
+    public static BpfInstruction[] Build(
+        int addressMapFd, int address6MapFd, int xskMapFd, int noSocketAction = XdpPass, (int KernelFunctionId, int CounterMapFd)? vlanMetadata = null)
     {
         var asm = new BpfAssembler();
         var pass = asm.DefineLabel();
@@ -135,6 +143,11 @@ internal static class XdpAddressFilterProgram
         // return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS): the low bits of the flags are the
         // action taken when the queue has no socket in the map.
         asm.Mark(redirect);
+        if (vlanMetadata is { } check)
+        {
+            XdpVlanMetadataCheck.Emit(asm, check.KernelFunctionId, check.CounterMapFd);
+        }
+
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));
         asm.EmitLoadMapFd(BpfRegister.R1, xskMapFd);
         asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, noSocketAction));

@@ -16,6 +16,7 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     private const byte ClassLdx = 0x01;
     private const byte ClassStx = 0x03;
     private const byte ClassJmp = 0x05;
+    private const byte ClassJmp32 = 0x06;
     private const byte ClassAlu64 = 0x07;
 
     // Load/store sizes and modes.
@@ -44,6 +45,9 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
 
     /// <summary>BPF_PSEUDO_MAP_FD: the source-register value that marks a 64-bit immediate as a map descriptor.</summary>
     private const byte PseudoMapFd = 1;
+
+    /// <summary>BPF_PSEUDO_KFUNC_CALL: the source-register value that marks a call's immediate as the BTF id of a kernel function.</summary>
+    private const byte PseudoKernelFunctionCall = 2;
 
     private BpfInstruction(byte opcode, byte destination, byte source, short offset, int immediate)
     {
@@ -123,6 +127,10 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     public static BpfInstruction JumpIfEqual(BpfRegister destination, int immediate, short offset) =>
         new(ClassJmp | JumpEqual | SourceK, (byte)destination, 0, offset, immediate);
 
+    /// <summary><c>if (u32)dst == (u32)imm goto +offset</c>: compares the low 32 bits only (an <c>int</c> result of a kfunc).</summary>
+    public static BpfInstruction JumpIfEqual32(BpfRegister destination, int immediate, short offset) =>
+        new(ClassJmp32 | JumpEqual | SourceK, (byte)destination, 0, offset, immediate);
+
     /// <summary><c>if dst != imm goto +offset</c>.</summary>
     public static BpfInstruction JumpIfNotEqual(BpfRegister destination, int immediate, short offset) =>
         new(ClassJmp | JumpNotEqual | SourceK, (byte)destination, 0, offset, immediate);
@@ -133,6 +141,12 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
 
     /// <summary>Calls the kernel helper numbered <paramref name="helper"/>.</summary>
     public static BpfInstruction Call(int helper) => new(ClassJmp | JumpCall, 0, 0, 0, helper);
+
+    /// <summary>
+    /// Calls the kernel function (kfunc) whose BTF_KIND_FUNC type in the kernel's own BTF (vmlinux, hence
+    /// offset 0, no module descriptor) has id <paramref name="btfTypeId"/>; arguments in r1-r5, result in r0.
+    /// </summary>
+    public static BpfInstruction CallKernelFunction(int btfTypeId) => new(ClassJmp | JumpCall, 0, PseudoKernelFunctionCall, 0, btfTypeId);
 
     /// <summary>Returns r0.</summary>
     public static BpfInstruction Exit() => new(ClassJmp | JumpExit, 0, 0, 0, 0);

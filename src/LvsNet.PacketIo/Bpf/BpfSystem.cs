@@ -32,8 +32,15 @@ internal static unsafe class BpfSystem
     }
 
     /// <summary>Loads an XDP program; when the verifier refuses it, its log is part of the exception.</summary>
+    /// <param name="program">The instructions.</param>
+    /// <param name="name">The program's name (at most 15 characters are kept).</param>
+    /// <param name="boundInterfaceIndex">
+    /// 0 for a program that can be attached anywhere; otherwise the interface (in the calling thread's network
+    /// namespace) the program is bound to with BPF_F_XDP_DEV_BOUND_ONLY, which lets it call that device's XDP
+    /// metadata kfuncs and allows it to be attached only there, in native mode.
+    /// </param>
     /// <exception cref="XdpException">The kernel refused the program.</exception>
-    public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name)
+    public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name, int boundInterfaceIndex = 0)
     {
         // The license string is read as a C string: NUL-terminated.
         var license = "GPL\0"u8;
@@ -47,6 +54,8 @@ internal static unsafe class BpfSystem
                 Instructions = (ulong)instructions,
                 License = (ulong)licenseText,
                 ExpectedAttachType = Interop.Bpf.BPF_XDP,
+                ProgramFlags = boundInterfaceIndex == 0 ? 0 : Interop.Bpf.BPF_F_XDP_DEV_BOUND_ONLY,
+                ProgramInterfaceIndex = (uint)boundInterfaceIndex,
             };
             CopyName(name, attr.ProgramName);
 
@@ -219,6 +228,47 @@ internal static unsafe class BpfSystem
     }
 
     /// <summary>
+    /// Reads element <paramref name="key"/> of a BPF_MAP_TYPE_PERCPU_ARRAY of u64 values and returns the sum of
+    /// the values of every CPU.
+    /// </summary>
+    /// <exception cref="XdpException">The kernel refused the lookup.</exception>
+    public static ulong SumPerCpuElement(FileDescriptorHandle map, uint key)
+    {
+        // The kernel copies one 8-byte-aligned value per possible CPU.
+        var values = stackalloc ulong[PossibleCpuCount];
+        var added = false;
+        try
+        {
+            map.DangerousAddRef(ref added);
+            var attr = new Interop.Bpf.MapElementAttr
+            {
+                MapFd = (uint)map.FileDescriptor,
+                Key = (ulong)&key,
+                Value = (ulong)values,
+            };
+            if (Interop.Bpf.Call(Interop.Bpf.BPF_MAP_LOOKUP_ELEM, ref attr) != 0)
+            {
+                throw XdpException.FromErrno("bpf(BPF_MAP_LOOKUP_ELEM)", Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                map.DangerousRelease();
+            }
+        }
+
+        var sum = 0UL;
+        for (var i = 0; i < PossibleCpuCount; i++)
+        {
+            sum += values[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>
     /// Runs a loaded XDP program once over <paramref name="frame"/> (BPF_PROG_TEST_RUN, receive queue 0) and
     /// returns its verdict; nothing is sent or received. Used by tests to check the program in the kernel.
     /// </summary>
@@ -257,6 +307,36 @@ internal static unsafe class BpfSystem
                 program.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// The number of value slots a per-CPU map lookup fills: the highest possible CPU number plus one, read
+    /// from the kernel's list ("0-3", "0,2-5"); never less than the processors the runtime sees.
+    /// </summary>
+    private static int PossibleCpuCount => s_possibleCpuCount ??= ReadPossibleCpuCount();
+
+    private static int? s_possibleCpuCount;
+
+    private static int ReadPossibleCpuCount()
+    {
+        var highest = Environment.ProcessorCount - 1;
+        try
+        {
+            foreach (var range in File.ReadAllText("/sys/devices/system/cpu/possible").Trim().Split(','))
+            {
+                var last = range[(range.IndexOf('-', StringComparison.Ordinal) + 1)..];
+                if (int.TryParse(last, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cpu))
+                {
+                    highest = Math.Max(highest, cpu);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Without the file (not Linux sysfs) the runtime's count is the best guess.
+        }
+
+        return highest + 1;
     }
 
     // Object names: at most 15 characters of [A-Za-z0-9_.], NUL-terminated (BPF_OBJ_NAME_LEN 16).

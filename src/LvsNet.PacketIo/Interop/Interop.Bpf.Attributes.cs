@@ -10,6 +10,9 @@ internal static partial class Interop
         /// <summary>BPF_MAP_CREATE.</summary>
         internal const int BPF_MAP_CREATE = 0;
 
+        /// <summary>BPF_MAP_LOOKUP_ELEM.</summary>
+        internal const int BPF_MAP_LOOKUP_ELEM = 1;
+
         /// <summary>BPF_MAP_UPDATE_ELEM.</summary>
         internal const int BPF_MAP_UPDATE_ELEM = 2;
 
@@ -28,6 +31,9 @@ internal static partial class Interop
         /// <summary>BPF_MAP_TYPE_HASH.</summary>
         internal const uint BPF_MAP_TYPE_HASH = 1;
 
+        /// <summary>BPF_MAP_TYPE_PERCPU_ARRAY: one value per possible CPU for each index; user space reads them all at once.</summary>
+        internal const uint BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+
         /// <summary>BPF_MAP_TYPE_XSKMAP.</summary>
         internal const uint BPF_MAP_TYPE_XSKMAP = 17;
 
@@ -36,6 +42,13 @@ internal static partial class Interop
 
         /// <summary>BPF_XDP: the attach type of an XDP link.</summary>
         internal const uint BPF_XDP = 37;
+
+        /// <summary>
+        /// BPF_F_XDP_DEV_BOUND_ONLY (prog_flags of BPF_PROG_LOAD): the program is bound to the device in
+        /// <c>prog_ifindex</c>, may call that device's XDP metadata kfuncs, and can only be attached to it,
+        /// in native mode (Linux 6.3+).
+        /// </summary>
+        internal const uint BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6;
 
         /// <summary>XDP_FLAGS_SKB_MODE: generic XDP, run on the socket buffer after allocation.</summary>
         internal const uint XDP_FLAGS_SKB_MODE = 1 << 1;

@@ -1,0 +1,100 @@
+using LvsNet.PacketIo.Bpf;
+
+namespace LvsNet.PacketIo.AfXdp;
+
+/// <summary>
+/// The part of <see cref="XdpAddressFilterProgram"/> that sees VLAN tags the driver has taken out of the
+/// frame: before a frame is redirected to the socket, the device-bound program asks the driver for the
+/// frame's receive VLAN tag with the XDP metadata kfunc <c>bpf_xdp_metadata_rx_vlan_tag</c> and drops a
+/// tagged frame, counting it.
+/// </summary>
+/// <remarks>
+/// <para>In pseudo-C, at the program's redirect point:</para>
+/// <code>
+/// __be16 proto = 0; u16 tci = 0;
+/// int err = bpf_xdp_metadata_rx_vlan_tag(ctx, &amp;proto, &amp;tci);   // 0: the driver holds a tag
+/// if (err == 0) { counters[VLAN_TAGGED]++; return XDP_DROP; }
+/// if (err == -EOPNOTSUPP) counters[VLAN_METADATA_UNSUPPORTED]++;  // the driver cannot tell: as before
+/// return bpf_redirect_map(&amp;xsks, ctx->rx_queue_index, XDP_PASS);
+/// </code>
+/// <para>
+/// Why here: a NIC with receive VLAN offload, and a veth whose peer (a bridge, a VLAN device) handed it the
+/// tag in the socket buffer, give the program the frame without its tag. Such a frame belongs to a
+/// segment the director is not on (no VLAN is configured), so it is dropped; it never reaches the data
+/// path, which therefore cannot count it: the per-CPU counter map stands in, and the daemon adds it to
+/// the data path's <c>VlanTagged</c> drops. Only frames the program would redirect are asked about:
+/// tagged traffic for anything else (the host's own VLAN subinterfaces) is passed before this point and
+/// stays with the kernel. Tags still in the frame were handled by the rules before (they redirect, and the
+/// data path drops and counts them).
+/// </para>
+/// <para>
+/// -ENODATA (no tag) and any other error redirect as before. -EOPNOTSUPP means the driver has no
+/// implementation (the kernel then runs the generic kfunc): the program behaves as without the check, and
+/// the counter tells user space that the protection is missing. The kfunc returns <c>int</c>: its result
+/// is compared as 32 bits. Its two pointer arguments point at zeroed stack slots (r10 - 16, r10 - 8).
+/// </para>
+/// </remarks>
+internal static class XdpVlanMetadataCheck
+{
+    /// <summary>The kfunc's name in the kernel's BTF.</summary>
+    public const string KernelFunctionName = "bpf_xdp_metadata_rx_vlan_tag";
+
+    /// <summary>-EOPNOTSUPP as the kfunc returns it when the driver does not implement it.</summary>
+    private const int NotSupported = -95;
+
+    private const short StackProtocol = -16;
+    private const short StackTagControl = -8;
+    private const short StackKey = -4;
+
+    /// <summary>
+    /// Emits the check: on entry r6 = ctx; on a tag it counts and returns XDP_DROP, otherwise it falls
+    /// through to the instructions emitted after it (the redirect) with r6 unchanged.
+    /// </summary>
+    /// <param name="asm">The program being assembled.</param>
+    /// <param name="kernelFunctionId">The BTF type id of <see cref="KernelFunctionName"/> in the kernel's BTF.</param>
+    /// <param name="counterMapFd">A BPF_MAP_TYPE_PERCPU_ARRAY of u64 indexed by <see cref="XdpCounter"/>.</param>
+    public static void Emit(BpfAssembler asm, int kernelFunctionId, int counterMapFd)
+    {
+        var tagged = asm.DefineLabel();
+        var unsupported = asm.DefineLabel();
+        var done = asm.DefineLabel();
+
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R1, 0));
+        asm.Emit(BpfInstruction.StoreDoubleWord(BpfRegister.R10, StackProtocol, BpfRegister.R1));
+        asm.Emit(BpfInstruction.StoreDoubleWord(BpfRegister.R10, StackTagControl, BpfRegister.R1));
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R1, BpfRegister.R6));
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R2, BpfRegister.R10));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R2, StackProtocol));
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R3, BpfRegister.R10));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R3, StackTagControl));
+        asm.Emit(BpfInstruction.CallKernelFunction(kernelFunctionId));
+        asm.Emit(BpfInstruction.JumpIfEqual32(BpfRegister.R0, 0, 0), tagged);
+        asm.Emit(BpfInstruction.JumpIfEqual32(BpfRegister.R0, NotSupported, 0), unsupported);
+        asm.Emit(BpfInstruction.Jump(0), done);
+
+        asm.Mark(unsupported);
+        EmitIncrement(asm, counterMapFd, XdpCounter.VlanMetadataUnsupported);
+        asm.Emit(BpfInstruction.Jump(0), done);
+
+        asm.Mark(tagged);
+        EmitIncrement(asm, counterMapFd, XdpCounter.VlanTagged);
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, XdpAddressFilterProgram.XdpDrop));
+        asm.Emit(BpfInstruction.Exit());
+
+        asm.Mark(done);
+    }
+
+    // counters[counter]++ on this CPU (a per-CPU value: no other CPU writes it, so no atomic is needed).
+    private static void EmitIncrement(BpfAssembler asm, int counterMapFd, XdpCounter counter)
+    {
+        var absent = asm.DefineLabel();
+        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R1, (int)counter));
+        asm.Emit(BpfInstruction.StoreWord(BpfRegister.R10, StackKey, BpfRegister.R1));
+        XdpAddressFilterProgram.EmitStackLookup(asm, StackKey, counterMapFd);
+        asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R0, 0, 0), absent);
+        asm.Emit(BpfInstruction.LoadDoubleWord(BpfRegister.R1, BpfRegister.R0, 0));
+        asm.Emit(BpfInstruction.AddImmediate(BpfRegister.R1, 1));
+        asm.Emit(BpfInstruction.StoreDoubleWord(BpfRegister.R0, 0, BpfRegister.R1));
+        asm.Mark(absent);
+    }
+}
