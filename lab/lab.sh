@@ -17,6 +17,8 @@
 #       (the IPv6 counterpart of the IPv4 NAT routes; the IPv4 ones are set too, so one lab
 #       serves an IPv4 and an IPv6 NAT service from the same real servers); fullnat: nothing more
 #       (the real servers answer the director's IPv6 local address, e.g. fd77::50, on the link).
+#       --mode nat64 is the same as --mode fullnat --ipv6 (NAT64: the IPv4 real servers answer the
+#       director's IPv4 local address, e.g. 10.77.0.50, as for IPv4 fullnat).
 #       lab.env gains LVT_VIP6,
 #       LVT_VIP6_2, LVT_CLIENT_IP6, LVT_DIP6, LVT_RSK_IP6 and LVT_RS_IPS6.
 #   lab/lab.sh up ID --ecmp [--rs N] [--state DIR]
@@ -549,6 +551,9 @@ cmd_up() {
     if [[ "$ecmp" == yes ]]; then ecmp_prepare "$mode" "$directors"; fi
     [[ "$nrs" =~ ^[0-9]+$ ]] && ((nrs >= 1 && nrs <= RS_MAX)) \
         || die "--rs must be a number from 1 to $RS_MAX"
+    # nat64 is the IPv6 fullnat lab: the real servers answer the director's IPv4 local address on
+    # the segment, as for IPv4 fullnat, and the client reaches the IPv6 VIP.
+    if [[ "$mode" == nat64 ]]; then mode=fullnat; UP_IPV6=yes; fi
     case "$mode" in dr | nat | tun | fullnat) ;; *) die "--mode must be dr, nat, tun or fullnat" ;; esac
     [[ "$UP_KEEPALIVE" =~ ^[0-9]{1,4}$ ]] || die "--keepalive-timeout must be whole seconds (0..9999)"
     [[ "$directors" == 1 || "$directors" == 2 ]] || die "--directors must be 1 or 2"

@@ -6,7 +6,7 @@ namespace LvsNet.Core.Configuration;
 public static partial class ConfigValidator
 {
     /// <summary>The end of every error about an IPv6 feature that does not exist yet (see docs/forwarding-modes.md).</summary>
-    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr, nat, tun or fullnat)";
+    internal const string NotBuiltForIpv6 = "is not built for IPv6 services yet (IPv6 services forward by dr, nat, tun or fullnat, and by fullnat to IPv4 servers: NAT64)";
 
     // director.address6 and gateway6: the director's IPv6 side (NAT replies' next hops).
     private static void ValidateDirector6(DirectorConfig director, Func<string, int?> lineOf, List<ConfigError> errors)
@@ -56,12 +56,19 @@ public static partial class ConfigValidator
         ValidateIpv6HealthChecks(service, path, line, lineOf, errors);
 
         var seen = new Dictionary<(Ipv6Address, ushort), int>();
+        var seen4 = new Dictionary<(uint, ushort), int>();
         for (var j = 0; j < service.RealServers.Length; j++)
         {
             var server = service.RealServers[j];
             var serverPath = $"{path}.real_servers[{j}]";
             var serverLine = lineOf(serverPath) ?? line;
             ValidateThresholds(server, serverPath, serverLine, errors);
+            if (!server.IsIpv6 && server.Method == ForwardingMethod.FullNat)
+            {
+                ValidateNat64Server(config, service, server, serverPath, serverLine, seen4, j, errors);
+                continue;
+            }
+
             if (ValidateMixedFamilyServer(config, service, server, serverPath, serverLine, errors) || server.Address6 is not { } rip)
             {
                 continue;

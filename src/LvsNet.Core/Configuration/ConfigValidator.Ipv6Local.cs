@@ -2,7 +2,7 @@ using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Configuration;
 
-/// <summary>The FULLNAT local addresses of IPv6 services (and the refusal of IPv6 ones in IPv4 services).</summary>
+/// <summary>The FULLNAT local addresses of IPv6 services (IPv6 ones, and IPv4 ones for NAT64) and the refusal of IPv6 ones in IPv4 services.</summary>
 public static partial class ConfigValidator
 {
     // An IPv6 service's IPv6 pool: addresses of the director's own (it answers neighbour
@@ -39,10 +39,7 @@ public static partial class ConfigValidator
             }
         }
 
-        if (!service.LocalAddresses.IsEmpty)
-        {
-            errors.Add(new ConfigError(path + ".local_addresses", line, $"IPv4 local addresses in an IPv6 service (NAT64 to IPv4 real servers) {NotBuiltForIpv6}"));
-        }
+        ValidateNat64LocalAddresses(config, service, path, line, errors);
     }
 
     // An IPv6 fullnat server: its connections come from the service's IPv6 local addresses.

@@ -24,7 +24,7 @@ public static partial class ConfigValidator
         var serverFamily = server.IsIpv6 ? "IPv6" : "IPv4";
         if (server.Method != ForwardingMethod.Tunnel)
         {
-            errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is {serverFamily} but the service's VIP is {vipFamily}; mixing address families is only possible with tunnels (method: tun), as in the kernel"));
+            errors.Add(new ConfigError(serverPath + ".address", serverLine, $"{server.AddressText} is {serverFamily} but the service's VIP is {vipFamily}; mixing address families is only possible with tunnels (method: tun), as in the kernel{(service.IsIpv6 ? ", or by NAT64 (method: fullnat with IPv4 local_addresses)" : string.Empty)}"));
             return true;
         }
 

@@ -12,6 +12,8 @@ namespace LvsNet.Core.Connections;
 /// <remarks>
 /// A map is 65,536 ints (256 KiB), created when its address is reserved (on a snapshot) or first
 /// bound. Ports come from <see cref="LocalPorts"/>, the thread's pool that the IPv4 table shares.
+/// NAT64 connections hold an IPv4 local address in its IPv4-mapped form (::ffff:a.b.c.d) and take
+/// its ports from the IPv4 bitmap, so an IPv4 FULLNAT and a NAT64 connection never share a port.
 /// </remarks>
 public sealed partial class Ipv6ConnectionTable
 {
@@ -82,7 +84,7 @@ public sealed partial class Ipv6ConnectionTable
     public bool TryBindLocal(int index, Ipv6Address localAddress)
     {
         ref var entry = ref _entries[index];
-        if (!LocalPorts.TryAllocate(entry.Protocol, localAddress, out var port))
+        if (!(localAddress.IsIpv4Mapped ? LocalPorts.TryAllocate(entry.Protocol, (uint)localAddress.Low, out var port) : LocalPorts.TryAllocate(entry.Protocol, localAddress, out port)))
         {
             return false;
         }
@@ -95,14 +97,23 @@ public sealed partial class Ipv6ConnectionTable
     }
 
     /// <summary>True when <paramref name="localAddress"/> still has a free port for <paramref name="protocol"/>.</summary>
-    public bool HasFreeLocalPort(IpProtocol protocol, Ipv6Address localAddress) => LocalPorts.HasFreePort(protocol, localAddress);
+    public bool HasFreeLocalPort(IpProtocol protocol, Ipv6Address localAddress) =>
+        localAddress.IsIpv4Mapped ? LocalPorts.HasFreePort(protocol, (uint)localAddress.Low) : LocalPorts.HasFreePort(protocol, localAddress);
 
     /// <summary>Creates the port maps and bitmaps of <paramref name="localAddress"/> ahead of its first connection (keeps those allocations off the packet path).</summary>
     public void ReserveLocal(Ipv6Address localAddress)
     {
         foreach (var protocol in (ReadOnlySpan<IpProtocol>)[IpProtocol.Tcp, IpProtocol.Udp])
         {
-            LocalPorts.Reserve(protocol, localAddress);
+            if (localAddress.IsIpv4Mapped)
+            {
+                LocalPorts.Reserve(protocol, (uint)localAddress.Low);
+            }
+            else
+            {
+                LocalPorts.Reserve(protocol, localAddress);
+            }
+
             OwnersOf(protocol, localAddress);
         }
     }
@@ -125,7 +136,14 @@ public sealed partial class Ipv6ConnectionTable
             owners[entry.LocalPort] = 0;
         }
 
-        LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
+        if (entry.LocalAddress.IsIpv4Mapped)
+        {
+            LocalPorts.Release(entry.Protocol, (uint)entry.LocalAddress.Low, entry.LocalPort);
+        }
+        else
+        {
+            LocalPorts.Release(entry.Protocol, entry.LocalAddress, entry.LocalPort);
+        }
         entry.LocalAddress = default;
         entry.LocalPort = 0;
     }

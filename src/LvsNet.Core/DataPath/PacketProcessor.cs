@@ -105,6 +105,8 @@ public sealed class PacketProcessor : IFrameHandler
         var ipv6Egress = new Ipv6.Ipv6Egress(transmitter, Neighbours6, Counters, _state, options);
         var icmpv6Errors = new Ipv6.Icmpv6ErrorSender(_egress, _icmpErrors, Counters);
         var ipv6Tunnel = new Ipv6.Ipv6TunnelForwarder(_egress, ipv6Egress, _icmpErrors, icmpv6Errors, Counters, options.Mtu);
+        var nat64 = new Ipv6.Nat64Forwarder(_egress, ipv6Egress, _icmpErrors, Counters, options.Mtu);
+        var nat64Replies = new Ipv6.Nat64ReplyHandler(Table6, Counters, _state, nat64);
         var forwarders = new ForwarderSet(
             new DirectRoutingForwarder(_egress),
             new NatForwarder(_egress, Table, shifts),
@@ -113,21 +115,22 @@ public sealed class PacketProcessor : IFrameHandler
         _defence = new FloodDefence(Table, _state, options.WorkerCount);
         var newFlows = new NewFlowScheduler(Table, Counters, _state, _icmpErrors, _defence, logger, sharedSchedulers: options.WorkerCount > 1);
         _arp = new ArpHandler(Neighbours, transmitter, _egress, Counters, _state, arp => NeighbourSeen?.Invoke(arp));
-        _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders);
+        _icmp = new IcmpHandler(_egress, Table, Counters, _state, forwarders) { Nat64 = nat64Replies };
         _synProxy = new SynProxyHandler(Table, Counters, _state, _egress, newFlows, forwarders, shifts, options.Mtu);
         _clients = new ClientPacketHandler(Table, Counters, _state, newFlows, forwarders, _synProxy);
-        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy);
+        _replies = new ReplyHandler(Table, Counters, _state, forwarders, _icmp, _synProxy) { Nat64 = nat64Replies };
         _validator = new InputValidator(Counters, _address, options.Mtu);
 
         _neighborDiscovery = new Ipv6.NeighborDiscoveryHandler(Neighbours6, Counters, _state, _egress);
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
         var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat);
+        var icmpv6Translator = new Ipv6.Icmpv6ErrorTranslator(_egress, ipv6Egress, Table6, Counters, _state);
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery,
-            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel },
-            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat),
+            new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel, Nat64 = nat64 },
+            new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat) { Errors = icmpv6Translator },
             options.Address6,
-            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state), icmpv6Errors, options.Mtu);
+            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state) { Errors = icmpv6Translator }, icmpv6Errors, options.Mtu);
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag.
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
@@ -583,6 +586,18 @@ public sealed class PacketProcessor : IFrameHandler
         {
             Table.LocalPorts.Reserve(IpProtocol.Tcp, local);
             Table.LocalPorts.Reserve(IpProtocol.Udp, local);
+        }
+
+        foreach (var service in snapshot.Services)
+        {
+            // NAT64: an IPv6 service's IPv4 local addresses get their IPv6-table port maps too.
+            if (service.Key.Address6 is not null)
+            {
+                foreach (var local in service.Config.LocalAddresses)
+                {
+                    Table6.ReserveLocal(Packets.Ipv6.Nat64Translator.MapIpv4(local));
+                }
+            }
         }
 
         foreach (var local in snapshot.LocalAddresses6)

@@ -25,6 +25,9 @@ public readonly ref struct Icmpv6QuotedPacket
     /// <summary>Its destination port.</summary>
     public ushort DestinationPort { get; init; }
 
+    /// <summary>Where its TCP or UDP header starts, counted from the start of the quote.</summary>
+    public int TransportOffset { get; init; }
+
     /// <summary>
     /// Reads the quote after an ICMPv6 error's 8-byte header: version 6, a chain of at most
     /// <see cref="Ipv6ExtensionHeaders.MaxHeaders"/> extension headers inside the quote, a TCP or
@@ -79,6 +82,7 @@ public readonly ref struct Icmpv6QuotedPacket
             Protocol = (IpProtocol)next,
             SourcePort = BinaryPrimitives.ReadUInt16BigEndian(quote.Slice(offset)),
             DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(quote.Slice(offset + 2)),
+            TransportOffset = offset,
         };
         return true;
     }

@@ -193,6 +193,22 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_Nat64Service_Ipv4LocalAddressesAndIpv4FullNatServers_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse(
+            "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/64\nvirtual_services:\n  - address: 2001:db8::100\n    port: 80\n    local_addresses: [10.0.0.50, 2001:db8::50]\n    real_servers:\n      - address: 10.0.0.11\n        port: 8080\n        method: fullnat\n      - address: 2001:db8::11\n        method: fullnat\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("    local_addresses: [10.0.0.50, 2001:db8::50]\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("- address: 10.0.0.11", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal([LvsNet.Packets.Ipv4Address.Parse("10.0.0.50")], read.VirtualServices[0].LocalAddresses.ToArray());
+        Assert.Equal(ForwardingMethod.FullNat, read.VirtualServices[0].RealServers[0].Method);
+        Assert.False(read.VirtualServices[0].RealServers[0].IsIpv6);
+        Assert.Equal(config.VirtualServices[0], read.VirtualServices[0]);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
     public void Write_DirectorAddress6AndGateway6_ReadBackEqual()
     {
         var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/56\n  gateway6: fe80::1\nvirtual_services: []\n");

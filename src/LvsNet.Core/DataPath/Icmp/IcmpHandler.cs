@@ -23,6 +23,9 @@ internal sealed class IcmpHandler
     private readonly DataPathState _state;
     private readonly ForwarderSet _forwarders;
 
+    /// <summary>NAT64: ICMPv4 errors about connections of the IPv6 table (set once by the pipeline).</summary>
+    public Ipv6.Nat64ReplyHandler? Nat64 { get; init; }
+
     public IcmpHandler(Egress egress, ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders)
     {
         _egress = egress;
@@ -116,7 +119,12 @@ internal sealed class IcmpHandler
             : _table.FindReply(quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort, _state.Servers);
         if (index < 0)
         {
-            _counters.Drop(DropReason.NoConnection);
+            // A local address may serve NAT64 connections too: their errors are translated to ICMPv6.
+            if (!fullNat || Nat64 is null || !Nat64.TryHandleIcmpError(frame, l2Length, ip, icmp, quoted.Protocol, quoted.Source, sourcePort, quoted.Destination, destinationPort))
+            {
+                _counters.Drop(DropReason.NoConnection);
+            }
+
             return;
         }
 

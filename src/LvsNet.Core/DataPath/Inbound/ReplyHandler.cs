@@ -22,6 +22,9 @@ internal sealed class ReplyHandler
     private readonly IcmpHandler _icmp;
     private readonly SynProxyHandler _synProxy;
 
+    /// <summary>NAT64 replies: IPv4 packets to a local address that an IPv6 connection holds (set once by the pipeline).</summary>
+    public Ipv6.Nat64ReplyHandler? Nat64 { get; init; }
+
     public ReplyHandler(ConnectionTable table, DataPathCounters counters, DataPathState state, ForwarderSet forwarders, IcmpHandler icmp, SynProxyHandler synProxy)
     {
         _synProxy = synProxy;
@@ -73,7 +76,12 @@ internal sealed class ReplyHandler
             : table.FindReply(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort, _state.Servers);
         if (index < 0)
         {
-            _counters.Drop(DropReason.NoConnection);
+            // An IPv4 local address may serve NAT64 connections too (from the same port pool).
+            if (!fullNat || Nat64 is null || !Nat64.TryHandle(frame, l2Length, ip, sourcePort, destinationPort, flags))
+            {
+                _counters.Drop(DropReason.NoConnection);
+            }
+
             return -1;
         }
 

@@ -11,12 +11,13 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// (as the kernel answers for a VIP it holds), errors (types below 128) about a tracked connection
 /// go to its real server, as IPVS's ip_vs_in_icmp_v6 does: a client, or a router on the client's
 /// side, reporting on a packet the service sent (packet too big for the real server's path MTU,
-/// unreachable). DR forwards the error unchanged with the connection's method.
+/// unreachable). DR forwards the error unchanged with the connection's method; NAT and FULLNAT
+/// translate it for the real server (<see cref="Icmpv6ErrorTranslator"/>).
 /// </summary>
 /// <remarks>
-/// Errors from the real servers' side (ip_vs_out_icmp_v6) only concern NAT: a DR real server
-/// answers the client directly, so its errors never pass the director. Other informational
-/// messages are the kernel's and are left alone.
+/// Errors from the real servers' side (ip_vs_out_icmp_v6) only concern NAT and FULLNAT (a DR real
+/// server answers the client directly): <see cref="Ipv6ReplyHandler"/> passes them to
+/// <see cref="Icmpv6ErrorTranslator"/>. Other informational messages are the kernel's and are left alone.
 /// </remarks>
 internal sealed class Icmpv6Handler
 {
@@ -25,6 +26,9 @@ internal sealed class Icmpv6Handler
     private readonly Ipv6Egress _out;
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
+
+    /// <summary>Translation of errors about NAT and FULLNAT connections (set once by the pipeline).</summary>
+    public Icmpv6ErrorTranslator? Errors { get; init; }
 
     public Icmpv6Handler(Egress egress, Ipv6Egress output, Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state)
     {
@@ -76,8 +80,15 @@ internal sealed class Icmpv6Handler
             return;
         }
 
+        if (server.Method is ForwardingMethod.Nat or ForwardingMethod.FullNat && server.IsIpv6 && Errors is not null)
+        {
+            Errors.ForwardToServer(frame, l2Length, ip, in chain, in quoted, index, server);
+            return;
+        }
+
         if (server.Method != ForwardingMethod.DirectRouting)
         {
+            // TUN, and NAT64 (ICMPv6 → ICMPv4 is not built).
             _counters.Drop(DropReason.Icmpv6ErrorUntranslated);
             return;
         }

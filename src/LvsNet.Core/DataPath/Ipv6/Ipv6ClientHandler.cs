@@ -41,6 +41,9 @@ internal sealed partial class Ipv6ClientHandler
     /// <summary>TUN to IPv6 or IPv4 real servers (set once at construction by the pipeline).</summary>
     public Ipv6TunnelForwarder Tunnel { get; init; } = null!;
 
+    /// <summary>NAT64 to IPv4 fullnat real servers (set once at construction by the pipeline).</summary>
+    public Nat64Forwarder Nat64 { get; init; } = null!;
+
     public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -210,7 +213,7 @@ internal sealed partial class Ipv6ClientHandler
         }
 
         var localAddress = default(Ipv6Address);
-        if (server.Method == ForwardingMethod.FullNat && !TryPickLocalAddress(in key, service, out localAddress))
+        if (server.Method == ForwardingMethod.FullNat && !(server.IsIpv6 ? TryPickLocalAddress(in key, service, out localAddress) : TryPickLocalAddress4(in key, service, out localAddress)))
         {
             _counters.Drop(DropReason.NoLocalPort);
             server = null;
@@ -260,6 +263,12 @@ internal sealed partial class Ipv6ClientHandler
         if (server.Method == ForwardingMethod.FullNat)
         {
             var chain = new Ipv6Chain { UpperLayer = (byte)protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 };
+            if (!server.IsIpv6)
+            {
+                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server);
+                return;
+            }
+
             _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
             return;
         }

@@ -18,6 +18,9 @@ internal sealed class Ipv6ReplyHandler
     private readonly Ipv6NatForwarder _nat;
     private readonly Ipv6FullNatForwarder _fullNat;
 
+    /// <summary>ICMPv6 errors from the real servers' side (set once by the pipeline).</summary>
+    public Icmpv6ErrorTranslator? Errors { get; init; }
+
     public Ipv6ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6NatForwarder nat, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -59,8 +62,11 @@ internal sealed class Ipv6ReplyHandler
             case (byte)IpProtocol.Udp:
                 _counters.Drop(DropReason.MalformedUdp);
                 return -1;
+            case Ipv6ExtensionHeaders.Icmpv6 when Errors is not null:
+                // Errors about its connections go to the client, translated.
+                Errors.HandleFromServer(frame, l2Length, ip, in chain, fullNat);
+                return -1;
             default:
-                // ICMPv6 from a NAT real server (errors about its connections) is not translated yet.
                 _counters._ignored++;
                 return -1;
         }

@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using LvsNet.Core.Connections;
+using LvsNet.Core.DataPath.Icmp;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+using LvsNet.Packets.Writing;
+
+namespace LvsNet.Core.DataPath.Ipv6;
+
+/// <summary>
+/// NAT64 (DPVS's FULLNAT from an IPv6 VIP to IPv4 real servers): a client's packet
+/// client:cport → VIP:vport becomes the IPv4 packet LIP4:lport → RIP:rport (RFC 7915 §5.1,
+/// <see cref="Nat64Translator"/>), sent to the real server's MAC from ARP; the server's reply to
+/// LIP4:lport becomes the IPv6 packet VIP:vport → client:cport (RFC 7915 §4.1), sent to the
+/// client's next hop from neighbour discovery.
+/// </summary>
+/// <remarks>
+/// <para>Sizes. IPv6 → IPv4 shrinks a packet by 20 bytes (more with extension headers), so it
+/// always fits. IPv4 → IPv6 grows it by 20: the client's SYN has its MSS clamped to what fits the
+/// director's MTU once translated back (MTU − 40 − 20), so TCP replies fit; any other reply that
+/// would not fit is refused as a router refuses it (RFC 7915 §4 and §6): with DF, ICMPv4
+/// fragmentation needed carrying MTU − 20 goes back to the real server, which lowers its path MTU
+/// to the local address; without DF it is dropped (the director does not fragment). Both are
+/// counted <c>Nat64PacketTooBig</c>.</para>
+/// <para>The hop limit and TTL are decremented by one on the way through, as every method does;
+/// the callers have answered packets at 1 already.</para>
+/// </remarks>
+internal sealed class Nat64Forwarder
+{
+    private const ushort EtherTypeIpv4 = 0x0800;
+    private const ushort EtherTypeIpv6 = 0x86DD;
+
+    private readonly Egress _egress;
+    private readonly Ipv6Egress _out;
+    private readonly IcmpErrorSender _icmpErrors;
+    private readonly DataPathCounters _counters;
+    private readonly int _mtu;
+    private ushort _identification;
+
+    public Nat64Forwarder(Egress egress, Ipv6Egress output, IcmpErrorSender icmpErrors, DataPathCounters counters, int mtu)
+    {
+        _egress = egress;
+        _out = output;
+        _icmpErrors = icmpErrors;
+        _counters = counters;
+        _mtu = mtu;
+    }
+
+    /// <summary>The largest MSS a client's SYN may offer: what an IPv4 segment of that size becomes in IPv6 must fit the MTU.</summary>
+    public ushort MssCeiling => (ushort)Math.Max(0, _mtu - Ipv6Header.Length - TcpHeader.MinLength);
+
+    /// <summary>A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from the connection's IPv4 local address and port.</summary>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var transport = ip.Packet.Slice(chain.UpperLayerOffset);
+        if (chain.UpperLayer == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(transport.Slice(6)) == 0)
+        {
+            // IPv6 UDP must carry a checksum (RFC 8200 §8.1); there is nothing to translate.
+            _counters.Drop(DropReason.MalformedUdp);
+            return;
+        }
+
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv4);
+        var packet = scratch.Slice(l2Length);
+        var port = server.Port != 0 ? server.Port : entry.VirtualPort;
+        _identification++;
+        if (_identification == 0)
+        {
+            _identification = 1;
+        }
+
+        var length = Nat64Translator.ToIpv4(ip, in chain, packet, (uint)entry.LocalAddress.Low, entry.LocalPort, server.Address, port, _identification);
+        if (chain.UpperLayer == (byte)IpProtocol.Tcp && (transport[13] & (byte)TcpFlags.Syn) != 0)
+        {
+            TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(_egress.Worker, ip.Packet.Length);
+        _egress.Transmit(scratch.Slice(0, l2Length + length), _egress.NextHop(server.Address));
+    }
+
+    /// <summary>An IPv4 real server's TCP or UDP reply (not a fragment, TTL above 1) to LIP4:lport: to the client as VIP:vport.</summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var length = Ipv6Header.Length + ip.Payload.Length;
+        if (length > _mtu)
+        {
+            RefuseTooBig(frame, ip);
+            return;
+        }
+
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
+        Nat64Translator.ToIpv6(ip, scratch.Slice(l2Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnOutbound(_egress.Worker, ip.TotalLength);
+        _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
+    }
+
+    // RFC 7915 §4 (and RFC 1812 §4.2.2.5 for the router it acts as): fragmentation needed with the
+    // MTU the IPv4 sender must use so that the translated packet fits, from the local address.
+    private void RefuseTooBig(ReadOnlySpan<byte> frame, Ipv4Header ip)
+    {
+        _counters.Drop(DropReason.Nat64PacketTooBig);
+        if (ip.DontFragment)
+        {
+            _icmpErrors.Send(frame, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodeFragmentationNeeded, (uint)(_mtu - Nat64Translator.HeaderGrowth), ip.Destination);
+        }
+    }
+
+    /// <summary>
+    /// An ICMPv4 error from the real servers' side about a packet of a NAT64 connection: translated
+    /// into ICMPv6 (RFC 7915 §4.2, <see cref="Icmpv4ToIcmpv6Translator"/>), from the VIP to the client.
+    /// </summary>
+    /// <returns>False when the error's type is not translated (the caller counts it).</returns>
+    public bool ForwardIcmpError(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, IcmpHeader icmp, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
+        if (!Icmpv4ToIcmpv6Translator.TryTranslate(ip, icmp, scratch.Slice(l2Length), entry.VirtualAddress, entry.ClientAddress, entry.ClientPort, entry.VirtualPort, _mtu, out var length))
+        {
+            return false;
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnOutbound(_egress.Worker, ip.TotalLength);
+        _counters._icmpErrorsForwarded++;
+        _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
+        return true;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using LvsNet.Core.DataPath;
+using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
+using Xunit;
+using static LvsNet.Core.Tests.DataPath.Ipv6.Ipv6Harness;
+using static LvsNet.Core.Tests.DataPath.Ipv6.Nat64Tests;
+
+namespace LvsNet.Core.Tests.DataPath.Ipv6;
+
+/// <summary>
+/// ICMPv4 errors from the IPv4 real servers' side about NAT64 connections, translated to ICMPv6 by
+/// RFC 7915 §4.2. The expected error quotes the client's own SYN (its header with the hop limit the
+/// director left, its segment as the client sent it, checksum included): translating the quote back
+/// must give exactly that. Checksums are computed here (<see cref="Nat64Bytes"/>).
+/// </summary>
+public class Nat64IcmpTests
+{
+    private const int Eth = 14;
+
+    [Theory]
+    [InlineData(3, 4, 1400u, 2, 0, 1420u)] // fragmentation needed, MTU 1400 → packet too big, 1420
+    [InlineData(3, 4, 1492u, 2, 0, 1500u)] // MTU + 20 capped at the director's MTU
+    [InlineData(3, 3, 0u, 1, 4, 0u)]       // port unreachable
+    [InlineData(3, 1, 0u, 1, 0, 0u)]       // host unreachable → no route
+    [InlineData(3, 13, 0u, 1, 1, 0u)]      // communication administratively prohibited
+    [InlineData(3, 2, 0u, 4, 1, 6u)]       // protocol unreachable → parameter problem at the next header
+    [InlineData(11, 0, 0u, 3, 0, 0u)]      // time exceeded in transit
+    public void Icmpv4Error_AboutANat64Connection_ReachesTheClientAsIcmpv6_QuotingItsOwnPacket(byte type, byte code, uint rest, byte type6, byte code6, uint parameter6)
+    {
+        var h = Nat64();
+        var clientSyn = Tcp(Client, 40000, TcpFlags.Syn, payload: 6);
+        h.Feed(clientSyn);
+        var sentSyn = Assert.Single(h.Device.Sent);
+        h.Device.Sent.Clear();
+
+        // The real server's error quotes the whole IPv4 SYN the director sent it.
+        var quote = sentSyn.AsSpan(Eth).ToArray();
+        h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, type, code, rest, quote, ttl: 64));
+
+        var sent = Assert.Single(h.Device.Sent);
+        var clientPacket = clientSyn.AsSpan(Eth).ToArray();
+        clientPacket[7] = 63; // the hop limit the director left on the packet it translated
+        var expected = Icmpv6Frame(ClientMac, DirectorMac, Vip, Client, hopLimit: 63, type6, code6, parameter6, clientPacket);
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(sent));
+        Assert.Equal(0, h.Processor.Counters.TotalDropped);
+    }
+
+    [Fact]
+    public void Icmpv4Error_NotTranslated_OrAboutNoConnection_IsNotSent()
+    {
+        var h = Nat64();
+        h.Feed(Tcp(Client, 40000, TcpFlags.Syn));
+        var quote = Assert.Single(h.Device.Sent).AsSpan(Eth).ToArray();
+        h.Device.Sent.Clear();
+
+        // Parameter problem (its pointer mapping is not built), and an unreachable about another local port.
+        h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 12, 0, 0x0900_0000, quote, ttl: 64));
+        var other = (byte[])quote.Clone();
+        other[20] ^= 0x01;
+        h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 3, 3, 0, other, ttl: 64));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(1, h.Processor.Counters[DropReason.NoConnection]);
+    }
+
+    /// <summary>An Ethernet/IPv4/ICMP error frame to the director quoting <paramref name="quote"/>, checksums computed here.</summary>
+    internal static byte[] Icmpv4Frame(MacAddress sourceMac, uint source, uint destination, byte type, byte code, uint rest, byte[] quote, byte ttl)
+    {
+        var frame = new byte[Eth + 20 + 8 + quote.Length];
+        DirectorMac.WriteTo(frame);
+        sourceMac.WriteTo(frame.AsSpan(6));
+        frame[12] = 0x08;
+        var ip = frame.AsSpan(Eth);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(2), (ushort)(20 + 8 + quote.Length));
+        ip[8] = ttl;
+        ip[9] = 1;
+        BinaryPrimitives.WriteUInt32BigEndian(ip.Slice(12), source);
+        BinaryPrimitives.WriteUInt32BigEndian(ip.Slice(16), destination);
+        BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(10), Nat64Bytes.Complement(Nat64Bytes.Sum(ip.Slice(0, 20))));
+        var icmp = ip.Slice(20);
+        icmp[0] = type;
+        icmp[1] = code;
+        BinaryPrimitives.WriteUInt32BigEndian(icmp.Slice(4), rest);
+        quote.CopyTo(icmp.Slice(8));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), Nat64Bytes.Complement(Nat64Bytes.Sum(icmp)));
+        return frame;
+    }
+
+    /// <summary>An Ethernet/IPv6/ICMPv6 error frame quoting <paramref name="quote"/>, its checksum over the RFC 8200 §8.1 pseudo-header computed here.</summary>
+    internal static byte[] Icmpv6Frame(MacAddress destinationMac, MacAddress sourceMac, Ipv6Address source, Ipv6Address destination, byte hopLimit, byte type, byte code, uint parameter, byte[] quote)
+    {
+        var frame = new byte[Eth + 40 + 8 + quote.Length];
+        destinationMac.WriteTo(frame);
+        sourceMac.WriteTo(frame.AsSpan(6));
+        frame[12] = 0x86;
+        frame[13] = 0xDD;
+        var ip = frame.AsSpan(Eth);
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(4), (ushort)(8 + quote.Length));
+        ip[6] = 58;
+        ip[7] = hopLimit;
+        source.WriteTo(ip.Slice(8));
+        destination.WriteTo(ip.Slice(24));
+        var icmp = ip.Slice(40);
+        icmp[0] = type;
+        icmp[1] = code;
+        BinaryPrimitives.WriteUInt32BigEndian(icmp.Slice(4), parameter);
+        quote.CopyTo(icmp.Slice(8));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.Slice(2), Nat64Bytes.Complement(Nat64Bytes.Sum(ip.Slice(8, 32)) + (ulong)icmp.Length + 58 + Nat64Bytes.Sum(icmp)));
+        return frame;
+    }
+}
