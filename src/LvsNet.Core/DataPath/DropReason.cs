@@ -168,7 +168,7 @@ public enum DropReason
     /// <summary>An IPv6 packet larger than the capture NIC's MTU: answered with ICMPv6 packet too big (RFC 4443 §3.2), as a router does, never fragmented.</summary>
     Ipv6PacketTooBig,
 
-    /// <summary>An ICMPv6 error to a VIP about a tracked IPv6 connection whose method it cannot be forwarded by: TUN, and NAT64 (ICMPv6 → ICMPv4 is not built); DR forwards it unchanged, NAT and FULLNAT translate it.</summary>
+    /// <summary>An ICMPv6 error to a VIP about a tracked IPv6 connection whose method it cannot be forwarded by (TUN); DR forwards it unchanged, NAT, FULLNAT and NAT64 translate it.</summary>
     Icmpv6ErrorUntranslated,
 
     /// <summary>A NAT64 reply from an IPv4 real server that would not fit the MTU once translated to IPv6 (20 bytes longer): with DF the server gets ICMPv4 fragmentation needed (MTU − 20, RFC 7915 §4), never fragmented.</summary>

@@ -140,7 +140,7 @@ public sealed class PacketProcessor : IFrameHandler
         };
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery, ipv6Clients, ipv6Replies, options.Address6,
-            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state) { Errors = icmpv6Translator }, icmpv6Errors, options.Mtu)
+            new Ipv6.Icmpv6Handler(_egress, ipv6Egress, Table6, Counters, _state) { Errors = icmpv6Translator, Nat64 = nat64 }, icmpv6Errors, options.Mtu)
         {
             Fragments = _fragments,
         };

@@ -31,6 +31,28 @@ public sealed class AfXdpProgramTests
         Assert.Equal([0x05, 0, 0xfe, 0xff, 0, 0, 0, 0], Bytes(BpfInstruction.Jump(-2)));
         Assert.Equal([0x85, 0, 0, 0, 51, 0, 0, 0], Bytes(BpfInstruction.Call(51)));
         Assert.Equal([0x95, 0, 0, 0, 0, 0, 0, 0], Bytes(BpfInstruction.Exit()));
+
+        // BPF_JMP32 | BPF_JEQ | BPF_K compares the low 32 bits; a kfunc call is BPF_CALL with src_reg
+        // BPF_PSEUDO_KFUNC_CALL (2) and the BTF id as immediate (65601 = 0x10041).
+        Assert.Equal([0x16, 0x00, 3, 0, 0xa1, 0xff, 0xff, 0xff], Bytes(BpfInstruction.JumpIfEqual32(BpfRegister.R0, -95, 3)));
+        Assert.Equal([0x85, 0x20, 0, 0, 0x41, 0x00, 0x01, 0x00], Bytes(BpfInstruction.CallKernelFunction(65601)));
+    }
+
+    [Fact]
+    public void Build_WithTheVlanMetadataCheck_ResolvesEveryJumpAndCallsTheKfuncOnce()
+    {
+        var program = XdpAddressFilterProgram.Build(addressMapFd: 3, address6MapFd: 5, xskMapFd: 4, vlanMetadata: (KernelFunctionId: 4242, CounterMapFd: 6));
+        for (var i = 0; i < program.Length; i++)
+        {
+            var opcode = program[i].Opcode;
+            var isJump = (opcode & 0x07) is 0x05 or 0x06 && opcode is not (0x85 or 0x95);
+            if (isJump)
+            {
+                Assert.InRange(i + 1 + program[i].Offset, i + 1, program.Length - 1);
+            }
+        }
+
+        Assert.Single(program, instruction => instruction.Equals(BpfInstruction.CallKernelFunction(4242)));
     }
 
     [Fact]
@@ -80,6 +102,24 @@ public sealed class AfXdpProgramTests
         Assert.False(program.IsInvalid);
         Assert.Equal(0, BpfSystem.UpdateElement(addresses, 0x0100000a, XdpAddressFilterProgram.Owned | XdpAddressFilterProgram.Host));
         Assert.Equal(0, BpfSystem.DeleteElement(addresses, 0x0100000a));
+    }
+
+    [RequiresRootFact]
+    public void LoadXdpProgram_VlanMetadataCheckWithoutABoundDevice_IsRefusedForThatReason()
+    {
+        // The kernel itself recognises the call as its XDP metadata kfunc: unbound, the verifier refuses it,
+        // naming the missing binding (the id found by BtfReader must be the kfunc's, or the refusal differs).
+        var kernelFunction = KernelBtf.FindFunction(XdpVlanMetadataCheck.KernelFunctionName, out var problem);
+        Assert.True(kernelFunction > 0, problem);
+        using var addresses = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_HASH, 4, 4, 16, "lvs_test_addr");
+        using var addresses6 = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_HASH, 16, 4, 16, "lvs_test_addr6");
+        using var xsks = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "lvs_test_xsks");
+        using var counters = BpfSystem.CreateMap(Interop.Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, "lvs_test_counts");
+
+        var program = XdpAddressFilterProgram.Build(addresses.FileDescriptor, addresses6.FileDescriptor, xsks.FileDescriptor,
+            vlanMetadata: (kernelFunction, counters.FileDescriptor));
+        var exception = Assert.Throws<XdpException>(() => BpfSystem.LoadXdpProgram(program, "lvs_test_unbound"));
+        Assert.Contains("device-bound", exception.Message, StringComparison.Ordinal);
     }
 
     private static byte[] Bytes(BpfInstruction instruction) =>

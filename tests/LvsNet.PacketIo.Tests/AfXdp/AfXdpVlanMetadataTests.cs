@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using LvsNet.PacketIo.AfXdp;
 using LvsNet.PacketIo.Pcap;
 using LvsNet.PacketIo.Tests.Infrastructure;
+using LvsNet.PacketIo.Tun;
 using LvsNet.Testing;
 using Xunit;
 
@@ -21,6 +22,7 @@ namespace LvsNet.PacketIo.Tests.AfXdp;
 public sealed class AfXdpVlanMetadataTests
 {
     private const string InjectionInterface = "d";
+    private const string TapInterface = "t0";
     private const int TaggedBase = 1000;
 
     private static readonly TimeSpan ReceiveLimit = TimeSpan.FromSeconds(20);
@@ -118,6 +120,42 @@ public sealed class AfXdpVlanMetadataTests
     }
 
     [RequiresRootFact]
+    public unsafe void DriverWithoutTheKfunc_FramesStillArrive_AndTheLossOfProtectionIsReportedOnce()
+    {
+        // A TAP device runs native XDP on the frames written to it but implements no XDP metadata function:
+        // the kernel binds the program and runs the generic kfunc, which answers -EOPNOTSUPP.
+        const int count = 10;
+        using var lab = XdpLab.Create();
+        using var tap = lab.OpenInDevice(() => OpenTap(TapInterface));
+        ExternalCommand.Run("ip", "-n", lab.DeviceNamespace, "link", "set", "dev", TapInterface, "up");
+        using var device = lab.OpenInDevice(() => new AfXdpDevice(new AfXdpOptions(TapInterface) { Addresses = [Address(Vip)] }));
+        Assert.Null(device.VlanMetadataUnavailable);
+        var reasons = new List<string>();
+        device.VlanMetadataLost += reasons.Add;
+
+        for (var i = 0; i < count; i++)
+        {
+            var frame = Udp(Vip, i);
+            fixed (byte* bytes = frame)
+            {
+                Assert.Equal(frame.Length, (int)Interop.Libc.write(tap, bytes, (nuint)frame.Length));
+            }
+        }
+
+        var handler = new CollectingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(device, handler, () => handler.Frames.Count >= count, ReceiveLimit),
+            $"received {handler.Frames.Count} of {count}");
+        Assert.Equal(Enumerable.Range(0, count), handler.Frames.Select(Sequence));
+
+        device.GetStatistics();
+        device.GetStatistics();
+        Assert.Equal(new XdpProgramCounters(0, count), device.ProgramCounters);
+        var reason = Assert.Single(reasons);
+        Assert.Contains("EOPNOTSUPP", reason, StringComparison.Ordinal);
+        Assert.Equal(reason, device.VlanMetadataUnavailable);
+    }
+
+    [RequiresRootFact]
     public void GenericAttachMode_LoadsTheUnboundProgram_AndSaysWhatIsMissing()
     {
         using var lab = XdpLab.Create();
@@ -142,6 +180,27 @@ public sealed class AfXdpVlanMetadataTests
         {
             Ip("link", "set", "dev", name, "up");
         }
+    }
+
+    // open("/dev/net/tun") and TUNSETIFF with IFF_TAP | IFF_NO_PI, non-blocking (tun builds the XDP buffer
+    // itself only for non-blocking writers); the interface lives while the descriptor is open.
+    private static unsafe TunHandle OpenTap(string name)
+    {
+        const int nonBlocking = 0x800;
+        const short tapMode = 0x0002;
+        var fd = Interop.Libc.open("/dev/net/tun", Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC | nonBlocking);
+        Assert.True(fd >= 0, "open /dev/net/tun");
+        var handle = new TunHandle();
+        handle.Adopt(fd);
+        var request = default(Interop.Libc.IfReq);
+        for (var i = 0; i < name.Length; i++)
+        {
+            request.Name[i] = (byte)name[i];
+        }
+
+        request.Flags = tapMode | Interop.Libc.IFF_NO_PI;
+        Assert.True(Interop.Libc.ioctl(handle, Interop.Libc.TUNSETIFF, &request) == 0, "TUNSETIFF " + name);
+        return handle;
     }
 
     // The frame with an 802.1Q tag (TPID 0x8100, VLAN 100) inserted after the MAC addresses.

@@ -27,6 +27,9 @@ internal sealed class Icmpv6Handler
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
 
+    /// <summary>NAT64: errors about its connections translated to ICMPv4 (set once by the pipeline).</summary>
+    public Nat64Forwarder? Nat64 { get; init; }
+
     /// <summary>Translation of errors about NAT and FULLNAT connections (set once by the pipeline).</summary>
     public Icmpv6ErrorTranslator? Errors { get; init; }
 
@@ -86,9 +89,20 @@ internal sealed class Icmpv6Handler
             return;
         }
 
+        if (server.Method == ForwardingMethod.FullNat && !server.IsIpv6 && Nat64 is not null)
+        {
+            // NAT64: translated to ICMPv4 for the IPv4 real server.
+            if (!Nat64.ForwardIcmpv6Error(frame, l2Length, ip, in chain, in quoted, in _table[index], server))
+            {
+                _counters._ignored++;
+            }
+
+            return;
+        }
+
         if (server.Method != ForwardingMethod.DirectRouting)
         {
-            // TUN, and NAT64 (ICMPv6 → ICMPv4 is not built).
+            // TUN: the error would need its own tunnel.
             _counters.Drop(DropReason.Icmpv6ErrorUntranslated);
             return;
         }

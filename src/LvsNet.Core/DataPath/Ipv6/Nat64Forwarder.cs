@@ -65,12 +65,7 @@ internal sealed class Nat64Forwarder
         BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv4);
         var packet = scratch.Slice(l2Length);
         var port = server.Port != 0 ? server.Port : entry.VirtualPort;
-        _identification++;
-        if (_identification == 0)
-        {
-            _identification = 1;
-        }
-
+        NextIdentification();
         var length = Nat64Translator.ToIpv4(ip, in chain, packet, (uint)entry.LocalAddress.Low, entry.LocalPort, server.Address, port, _identification);
         if (chain.UpperLayer == (byte)IpProtocol.Tcp && (transport[13] & (byte)TcpFlags.Syn) != 0)
         {
@@ -132,5 +127,47 @@ internal sealed class Nat64Forwarder
         _counters._icmpErrorsForwarded++;
         _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
         return true;
+    }
+
+    /// <summary>
+    /// An ICMPv6 error from the client's side about a NAT64 connection (quoting VIP:vport →
+    /// client:cport): translated into ICMPv4 (RFC 7915 §5.2, <see cref="Icmpv6ToIcmpv4Translator"/>)
+    /// from the local address to the real server, packet too big becoming fragmentation needed.
+    /// </summary>
+    /// <returns>False when the error's type is not translated (the caller counts it).</returns>
+    public bool ForwardIcmpv6Error(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Icmpv6QuotedPacket quoted, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        if (ip.HopLimit <= 1)
+        {
+            // No error about an error (RFC 4443 §2.4(e.1)): one that would expire here is dropped.
+            _counters.Drop(DropReason.TtlExceeded);
+            return true;
+        }
+
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv4);
+        NextIdentification();
+        var serverPort = server.Port != 0 ? server.Port : entry.VirtualPort;
+        if (!Icmpv6ToIcmpv4Translator.TryTranslate(ip, ip.Packet.Slice(chain.UpperLayerOffset), in quoted, scratch.Slice(l2Length), (uint)entry.LocalAddress.Low, server.Address, serverPort, entry.LocalPort, _identification, out var length))
+        {
+            return false;
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(_egress.Worker, ip.Packet.Length);
+        _counters._icmpv6ErrorsForwarded++;
+        _egress.Transmit(scratch.Slice(0, l2Length + length), _egress.NextHop(server.Address));
+        return true;
+    }
+
+    // Identifications of packets sent without DF: never 0 (RFC 6864 §4.1 asks them to be unique per flow; a counter is).
+    private void NextIdentification()
+    {
+        _identification++;
+        if (_identification == 0)
+        {
+            _identification = 1;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using LvsNet.Core.DataPath;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Testing;
 using Xunit;
 using static LvsNet.Core.Tests.DataPath.Ipv6.Ipv6Harness;
 using static LvsNet.Core.Tests.DataPath.Ipv6.Nat64Tests;
@@ -61,6 +62,44 @@ public class Nat64IcmpTests
         h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 3, 3, 0, other, ttl: 64));
         Assert.Empty(h.Device.Sent);
         Assert.Equal(1, h.Processor.Counters[DropReason.NoConnection]);
+    }
+
+    [Theory]
+    [InlineData(2, 0, 1280u, 3, 4, 1260u)] // packet too big 1280 → fragmentation needed, 1260
+    [InlineData(1, 4, 0u, 3, 3, 0u)]       // port unreachable
+    [InlineData(1, 1, 0u, 3, 10, 0u)]      // administratively prohibited → host prohibited
+    [InlineData(1, 0, 0u, 3, 1, 0u)]       // no route → host unreachable
+    [InlineData(3, 0, 0u, 11, 0, 0u)]      // time exceeded
+    public void Icmpv6Error_FromTheClientSide_AboutANat64Reply_ReachesTheServerAsIcmpv4_QuotingItsOwnReply(byte type, byte code, uint parameter, byte type4, byte code4, uint rest4)
+    {
+        var h = Nat64();
+        var localPort = OpenTcp(h, 40000);
+        var segment = Nat64Bytes.TcpSegment(NatTcpPort, localPort, 5000, 1001, 0x12, [2, 4, 0x05, 0xB4], 30);
+        h.Feed(Nat64Bytes.Ipv4Frame(DirectorMac, Rs1Mac, 0x10, 0x2222, dontFragment: true, ttl: 64, IpProtocol.Tcp, Rs1v4, Local4, segment));
+        var toClient = Assert.Single(h.Device.Sent).AsSpan(Eth).ToArray();
+        h.Device.Sent.Clear();
+
+        // A router on the client's side reports on the translated reply.
+        h.Feed(Icmpv6Message(Ipv6Address.Parse("2001:db8::fe"), type, code, parameter, toClient, hopLimit: 64));
+
+        var sent = Assert.Single(h.Device.Sent);
+        Assert.Equal(Rs1Mac, MacAddress.Read(sent));
+        Assert.Equal(DirectorMac, MacAddress.Read(sent.AsSpan(6)));
+        var outer = IndependentDecoder.Ipv4(sent);
+        Assert.Equal((63, PacketDotNet.ProtocolType.Icmp), (outer.TimeToLive, outer.Protocol));
+        Assert.Equal(IndependentDecoder.Address(Local4), outer.SourceAddress);
+        Assert.Equal(IndependentDecoder.Address(Rs1v4), outer.DestinationAddress);
+
+        // The quote is the server's own reply: only TTL (63, as the director forwarded it) and the
+        // identification (0 under DF) differ, and the header checksum that covers them.
+        var inner = Nat64Bytes.Ipv4Frame(Rs1Mac, DirectorMac, 0x10, 0, dontFragment: true, ttl: 63, IpProtocol.Tcp, Rs1v4, Local4, segment).AsSpan(Eth).ToArray();
+        var message = new byte[8 + inner.Length];
+        message[0] = type4;
+        message[1] = code4;
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), rest4);
+        inner.CopyTo(message.AsSpan(8));
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), Nat64Bytes.Complement(Nat64Bytes.Sum(message)));
+        Assert.Equal(Convert.ToHexString(message), Convert.ToHexString(sent.AsSpan(Eth + 20)));
     }
 
     /// <summary>An Ethernet/IPv4/ICMP error frame to the director quoting <paramref name="quote"/>, checksums computed here.</summary>
