@@ -9,7 +9,8 @@ namespace LvsNet.Lab.Tests;
 /// fd77::a → fd77::100:80 to fd77::50:lport → RIP:8080 and the replies back, nginx real servers
 /// seeing the local address as their peer (resolved through the daemon's neighbour advertisements),
 /// curl and a bounded wrk over IPv6, the ipvsadm listing, and tshark decoding every TCP frame the
-/// director sent (checksums, hop limits).
+/// director sent (checksums, hop limits); on the pcap, afpacket and afxdp backends (the XDP program redirects
+/// the IPv6 VIP and the replies to IPv6 local addresses).
 /// </summary>
 [Trait("Category", "Lab")]
 public class Ipv6FullNatLabTests
@@ -19,8 +20,11 @@ public class Ipv6FullNatLabTests
     private static string CliDll =>
         Path.Combine(TestEnvironment.RepositoryRoot, "src", "LvsNet.Cli", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll)!)!), "net10.0", "lvsnetadm.dll");
 
-    [RequiresRootFact]
-    public void Ipv6FullNat_CurlAndWrk_ServersSeeTheLocalAddress_ListingAndTsharkChecksumsAndHopLimits()
+    [RequiresRootTheory]
+    [InlineData("pcap")]
+    [InlineData("afpacket")]
+    [InlineData("afxdp")]
+    public void Ipv6FullNat_CurlAndWrk_ServersSeeTheLocalAddress_ListingAndTsharkChecksumsAndHopLimits(string backend)
     {
         using var lab = Lab.Up(mode: "fullnat", ipv6: true);
         var directory = Directory.CreateTempSubdirectory("lvt-ipv6fnat-");
@@ -34,6 +38,7 @@ public class Ipv6FullNatLabTests
                   address: 10.77.0.2/24
                   address6: fd77::2/64
                 capture:
+                  backend: {backend}
                   capture_to: {capture}
                 virtual_services:
                   - name: web6
@@ -52,6 +57,12 @@ public class Ipv6FullNatLabTests
                 """;
             using var daemon = DaemonProcess.Start(lab, yaml, "--socket", socket);
             daemon.WaitForEvent("ControlListening", Short);
+            Assert.Equal(backend, daemon.WaitForEvent("Started", Short).GetProperty("Backend").GetString());
+            if (backend == "afxdp")
+            {
+                // The XDP program must redirect what this service needs: the IPv6 VIP and the replies to its local addresses.
+                daemon.WaitForEvent("XdpAttached", Short);
+            }
 
             // 20 new connections: rr alternates, and nginx saw the local address, never the client.
             var peers = lab.Shell("client", "for i in $(seq 1 20); do curl -6 -s --max-time 3 'http://[fd77::100]/peer' || echo FAILED; done", TimeSpan.FromSeconds(90));

@@ -10,7 +10,8 @@ namespace LvsNet.Lab.Tests;
 /// fd77::a → [fd77::100]:80 into 10.77.0.50:lport → 10.77.0.1x:8080 and the IPv4 replies back into
 /// IPv6, nginx real servers seeing the IPv4 local address as their peer (resolved by ARP from the
 /// daemon), curl and a bounded wrk over IPv6, the ipvsadm listing, and tshark decoding every TCP
-/// frame the director sent: IPv4 header and TCP checksums, TTL and hop limit.
+/// frame the director sent: IPv4 header and TCP checksums, TTL and hop limit; on the pcap, afpacket and afxdp
+/// backends (the XDP program redirects the IPv6 VIP and the IPv4 replies to the local addresses).
 /// </summary>
 [Trait("Category", "Lab")]
 public class Nat64LabTests
@@ -20,8 +21,11 @@ public class Nat64LabTests
     private static string CliDll =>
         Path.Combine(TestEnvironment.RepositoryRoot, "src", "LvsNet.Cli", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll)!)!), "net10.0", "lvsnetadm.dll");
 
-    [RequiresRootFact]
-    public void Nat64_CurlAndWrkOverIpv6_ToIpv4Nginx_ServersSeeTheIpv4LocalAddress_ListingAndTsharkChecksums()
+    [RequiresRootTheory]
+    [InlineData("pcap")]
+    [InlineData("afpacket")]
+    [InlineData("afxdp")]
+    public void Nat64_CurlAndWrkOverIpv6_ToIpv4Nginx_ServersSeeTheIpv4LocalAddress_ListingAndTsharkChecksums(string backend)
     {
         using var lab = Lab.Up(mode: "nat64");
         var directory = Directory.CreateTempSubdirectory("lvt-nat64-");
@@ -35,6 +39,7 @@ public class Nat64LabTests
                   address: 10.77.0.2/24
                   address6: fd77::2/64
                 capture:
+                  backend: {backend}
                   capture_to: {capture}
                 virtual_services:
                   - name: web64
@@ -53,6 +58,12 @@ public class Nat64LabTests
                 """;
             using var daemon = DaemonProcess.Start(lab, yaml, "--socket", socket);
             daemon.WaitForEvent("ControlListening", Short);
+            Assert.Equal(backend, daemon.WaitForEvent("Started", Short).GetProperty("Backend").GetString());
+            if (backend == "afxdp")
+            {
+                // The XDP program must redirect what this service needs: the IPv6 VIP and the replies to its local addresses.
+                daemon.WaitForEvent("XdpAttached", Short);
+            }
 
             // 20 new connections over IPv6: rr alternates, and nginx (IPv4) saw the IPv4 local address.
             var peers = lab.Shell("client", "for i in $(seq 1 20); do curl -6 -s --max-time 3 'http://[fd77::100]/peer' || echo FAILED; done", TimeSpan.FromSeconds(90));
