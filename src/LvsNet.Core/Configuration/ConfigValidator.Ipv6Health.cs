@@ -3,9 +3,10 @@ namespace LvsNet.Core.Configuration;
 /// <summary>The health-check rules of IPv6 services: which checks can probe an IPv6 real server.</summary>
 public static partial class ConfigValidator
 {
-    // TCP, HTTP/SSL, UDP, DNS, SMTP, MISC, FILE checks and agent checks open their sockets in the
-    // target's family, so they probe IPv6 servers as they are. PING_CHECK sends ICMPv4 echoes,
-    // via_vip needs an IPv4 policy route, and a sorry server is an IPv4 address: those are refused.
+    // TCP, HTTP/SSL, UDP, DNS, SMTP, MISC, FILE, PING checks and agent checks open their sockets in
+    // the target's family (PING sends an ICMPv6 echo to an IPv6 server), so they probe IPv6 servers
+    // as they are. via_vip needs an IPv4 policy route, and a sorry server is an IPv4 address: those
+    // are refused.
     private static void ValidateIpv6HealthChecks(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
         if (service.Quorum?.SorryServer is not null)
@@ -31,11 +32,6 @@ public static partial class ConfigValidator
 
     private static void Ipv6Check(CheckerConfig check, string path, int? line, List<ConfigError> errors)
     {
-        if (check is PingCheckConfig && check.ConnectAddress is null)
-        {
-            errors.Add(new ConfigError(path + ".type", line, $"ping (ICMPv4 echo) {NotBuiltForIpv6}"));
-        }
-
         if (check.ViaVirtualAddress)
         {
             errors.Add(new ConfigError(path + ".via_vip", line, $"via_vip (an IPv4 policy route through the real server) {NotBuiltForIpv6}"));

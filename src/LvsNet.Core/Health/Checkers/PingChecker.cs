@@ -8,16 +8,17 @@ using LvsNet.Packets.Checksums;
 namespace LvsNet.Core.Health.Checkers;
 
 /// <summary>
-/// keepalived PING_CHECK: one ICMP echo request (RFC 792) from a raw socket; up when the echo reply
-/// with the same identifier and sequence arrives from the target within the check's time, down on
-/// an ICMP destination-unreachable or time-exceeded about the request, or on silence. IPv4 only.
+/// keepalived PING_CHECK: one ICMP echo request (RFC 792, or ICMPv6 RFC 4443 for an IPv6 target)
+/// from a raw socket; up when the echo reply with the same identifier and sequence arrives from the
+/// target within the check's time, down on a destination-unreachable or time-exceeded about the
+/// request, or on silence.
 /// </summary>
 /// <remarks>
 /// A raw ICMP socket sees every ICMP packet the host receives, so replies are matched by source,
 /// identifier and sequence, and malformed packets are skipped (never thrown on). Needs CAP_NET_RAW,
 /// which the daemon has for packet capture.
 /// </remarks>
-public sealed class PingChecker : IHealthChecker
+public sealed partial class PingChecker : IHealthChecker
 {
     private const byte EchoReply = 0;
     private const byte DestinationUnreachable = 3;
@@ -33,9 +34,9 @@ public sealed class PingChecker : IHealthChecker
     public PingChecker(CheckTarget target, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Endpoint.AddressFamily != AddressFamily.InterNetwork)
+        if (target.Endpoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
-            throw new ArgumentException("PING_CHECK supports IPv4 only", nameof(target));
+            throw new ArgumentException("PING_CHECK probes IPv4 or IPv6 addresses", nameof(target));
         }
 
         _target = target;
@@ -104,7 +105,10 @@ public sealed class PingChecker : IHealthChecker
     }
 
     /// <inheritdoc />
-    public async Task<CheckResult> CheckAsync(CancellationToken cancellationToken)
+    public Task<CheckResult> CheckAsync(CancellationToken cancellationToken) =>
+        _target.Endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? CheckIpv6Async(cancellationToken) : CheckIpv4Async(cancellationToken);
+
+    private async Task<CheckResult> CheckIpv4Async(CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var identifier = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
