@@ -60,13 +60,13 @@ public partial class ScaleOutLabTests
             Thread.Sleep(3500); // every connection synced (3rd packet, then the 2 s flush) before its director goes
             var drain = Stopwatch.StartNew();
             Assert.Contains("draining", Adm(sockets[0], "drain", "--timeout", "20s").StandardOutput, StringComparison.Ordinal);
-            var drained = WaitForNextHops(lab, 2, TimeSpan.FromSeconds(15));
+            var drained = WaitForNextHops(lab, 2, TimeSpan.FromSeconds(30));
             _output.WriteLine($"drain: route down to two next hops after {drain.Elapsed.TotalSeconds:0.000} s (poll bound {drained.TotalSeconds:0.000} s)");
             Assert.DoesNotContain("via 10.77.0.2 ", Route(lab), StringComparison.Ordinal);
             Assert.Contains("withdrawn (drained)", Adm(sockets[0], "status").StandardOutput, StringComparison.Ordinal);
             Thread.Sleep(3000);
             Assert.Contains("undrained", Adm(sockets[0], "undrain").StandardOutput, StringComparison.Ordinal);
-            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(30));
             foreach (var client in keepAlive)
             {
                 Assert.True(client.WaitForExit(40_000), "a keep-alive client did not finish");
@@ -92,7 +92,7 @@ public partial class ScaleOutLabTests
             Assert.True(bfdTime < TimeSpan.FromSeconds(1), $"BFD took {bfdTime.TotalSeconds:0.000} s");
             try
             {
-                _output.WriteLine($"dir2 back after {WaitForNextHops(lab, 3, TimeSpan.FromSeconds(15)).TotalSeconds:0.00} s");
+                _output.WriteLine($"dir2 back after {WaitForNextHops(lab, 3, TimeSpan.FromSeconds(30)).TotalSeconds:0.00} s");
             }
             catch (TimeoutException ex)
             {
@@ -164,13 +164,13 @@ public partial class ScaleOutLabTests
             var drained = Array.IndexOf(held, held.Max());
             _output.WriteLine($"connections per director: {string.Join(", ", held)}; draining {Roles[drained]}");
             Assert.Contains("draining", Adm(sockets[drained], "drain", "--timeout", "20s").StandardOutput, StringComparison.Ordinal);
-            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(30));
             CheckTraffic(traffic, work.FullName, expectedSha);
             var after = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
             _output.WriteLine($"connections per director after the drain: {string.Join(", ", after)}");
 
             Assert.Contains("undrained", Adm(sockets[drained], "undrain").StandardOutput, StringComparison.Ordinal);
-            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(30));
 
             // Kill the busiest director's lvsnetd (its BIRD child dies with it; the route goes).
             var before = Roles.Select((_, i) => Connections(sockets[i])).ToArray();
@@ -180,7 +180,7 @@ public partial class ScaleOutLabTests
             var killed = Array.IndexOf(gained, gained.Max());
             _output.WriteLine($"new connections per director: {string.Join(", ", gained)}; killing {Roles[killed]}");
             ProcessResult.Run("kill", ["-KILL", daemons[killed]!.Pid.ToString(CultureInfo.InvariantCulture)], Short);
-            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 2, TimeSpan.FromSeconds(30));
             CheckTraffic(traffic, work.FullName, expectedSha);
         }
         finally
@@ -259,7 +259,7 @@ public partial class ScaleOutLabTests
             var three = Wrk(lab);
             Adm(sockets[1], "drain", "--timeout", "0");
             Adm(sockets[2], "drain", "--timeout", "0");
-            WaitForNextHops(lab, 1, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 1, TimeSpan.FromSeconds(30));
             Thread.Sleep(1000);
 
             // One director forwards every connection and sends its sync records; the two drained ones
@@ -287,7 +287,7 @@ public partial class ScaleOutLabTests
 
             Adm(sockets[1], "undrain");
             Adm(sockets[2], "undrain");
-            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(15));
+            WaitForNextHops(lab, 3, TimeSpan.FromSeconds(30));
             Thread.Sleep(1000);
             var threeAgain = Wrk(lab);
             _output.WriteLine($"new connections/s: three directors {three.Rate:0}, one director {one.Rate:0}, three again {threeAgain.Rate:0} (ratio {(three.Rate + threeAgain.Rate) / 2 / one.Rate:0.00}); socket errors {three.Errors}, {one.Errors}, {threeAgain.Errors}");
