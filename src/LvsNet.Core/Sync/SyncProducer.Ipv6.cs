@@ -58,28 +58,7 @@ public sealed partial class SyncProducer
             return false;
         }
 
-        var template = (entry.Flags & ConnectionFlags.Template) != 0;
-        var flags = SyncHub.ForwardFlags(server.Method);
-        if ((entry.Flags & ConnectionFlags.NoOutput) != 0)
-        {
-            flags |= IpvsConnectionFlags.NoOutput;
-        }
-
-        if ((entry.Flags & ConnectionFlags.Active) == 0)
-        {
-            flags |= IpvsConnectionFlags.Inactive;
-        }
-
-        ushort state;
-        if (template)
-        {
-            flags |= IpvsConnectionFlags.Template;
-            state = (ushort)((entry.Flags & ConnectionFlags.Assured) != 0 ? 1 : 0);
-        }
-        else
-        {
-            state = entry.State == ConnectionState.Udp ? (ushort)0 : (ushort)entry.State;
-        }
+        var (flags, state) = FlagsAndState(entry.Flags, entry.State, server.Method);
 
         record = new SyncConnection(
             entry.Protocol,

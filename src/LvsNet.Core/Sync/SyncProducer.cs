@@ -162,29 +162,7 @@ public sealed partial class SyncProducer
             return false;
         }
 
-        var template = (entry.Flags & ConnectionFlags.Template) != 0;
-        var flags = SyncHub.ForwardFlags(server.Method);
-        if ((entry.Flags & ConnectionFlags.NoOutput) != 0)
-        {
-            flags |= IpvsConnectionFlags.NoOutput;
-        }
-
-        if ((entry.Flags & ConnectionFlags.Active) == 0)
-        {
-            flags |= IpvsConnectionFlags.Inactive;
-        }
-
-        ushort state;
-        if (template)
-        {
-            flags |= IpvsConnectionFlags.Template;
-            state = (ushort)((entry.Flags & ConnectionFlags.Assured) != 0 ? 1 : 0);
-        }
-        else
-        {
-            // IPVS numbers the one UDP state 0 (IP_VS_UDP_S_NORMAL); LvsNet keeps it apart from TCP's.
-            state = entry.State == ConnectionState.Udp ? (ushort)0 : (ushort)entry.State;
-        }
+        var (flags, state) = FlagsAndState(entry.Flags, entry.State, server.Method);
 
         record = new SyncConnection(
             entry.Protocol,
@@ -204,6 +182,31 @@ public sealed partial class SyncProducer
             ToaDone = (entry.Flags & ConnectionFlags.ToaDone) != 0,
         };
         return true;
+    }
+
+    // The record's connection flags and state, for an IPv4 or an IPv6 entry alike: the forwarding
+    // method's flag, NoOutput and Inactive as the entry has them, and for a template the Template
+    // flag with state 1 when assured.
+    internal static (uint Flags, ushort State) FlagsAndState(ConnectionFlags entryFlags, ConnectionState entryState, Configuration.ForwardingMethod method)
+    {
+        var flags = SyncHub.ForwardFlags(method);
+        if ((entryFlags & ConnectionFlags.NoOutput) != 0)
+        {
+            flags |= IpvsConnectionFlags.NoOutput;
+        }
+
+        if ((entryFlags & ConnectionFlags.Active) == 0)
+        {
+            flags |= IpvsConnectionFlags.Inactive;
+        }
+
+        if ((entryFlags & ConnectionFlags.Template) != 0)
+        {
+            return (flags | IpvsConnectionFlags.Template, (ushort)((entryFlags & ConnectionFlags.Assured) != 0 ? 1 : 0));
+        }
+
+        // IPVS numbers the one UDP state 0 (IP_VS_UDP_S_NORMAL); LvsNet keeps it apart from TCP's.
+        return (flags, entryState == ConnectionState.Udp ? (ushort)0 : (ushort)entryState);
     }
 
     /// <summary>
