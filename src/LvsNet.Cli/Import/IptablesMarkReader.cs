@@ -7,7 +7,7 @@ namespace LvsNet.Cli.Import;
 
 /// <summary>
 /// Reads the MARK rules of the <c>mangle</c> table's PREROUTING chain from <c>iptables-save</c>
-/// output (what marked the packets for IPVS) as <c>firewall_marks</c> rules: <c>-d</c>,
+/// (and <c>ip6tables-save</c>, whose IPv6 destinations mark IPv6 fwmark services) output (what marked the packets for IPVS) as <c>firewall_marks</c> rules: <c>-d</c>,
 /// <c>-p tcp|udp</c>, <c>--dport</c> and multiport <c>--dports</c>, <c>-j MARK --set-mark V</c> or
 /// <c>--set-xmark V/0xffffffff</c>. A rule matching on anything else (source, interface,
 /// negation, connection state, ...) cannot be expressed and is an error naming its line.
@@ -60,6 +60,7 @@ internal static class IptablesMarkReader
         problem = null;
         IpProtocol? protocol = null;
         var destinations = ImmutableArray.CreateBuilder<AddressPrefix>();
+        var destinations6 = ImmutableArray.CreateBuilder<Ipv6Prefix>();
         var ports = ImmutableArray.CreateBuilder<PortRange>();
         uint? mark = null;
         string? target = null;
@@ -71,6 +72,11 @@ internal static class IptablesMarkReader
             {
                 case "-d" or "--destination" when value is not null && TryPrefix(value, out var prefix):
                     destinations.Add(prefix);
+                    i++;
+                    break;
+                case "-d" or "--destination" when value is not null && TryPrefix6(value, out var prefix6):
+                    // ip6tables-save writes the same rules with IPv6 destinations: an IPv6 fwmark service's.
+                    destinations6.Add(prefix6);
                     i++;
                     break;
                 case "-p" or "--protocol" when value is "tcp" or "6" or "udp" or "17":
@@ -108,7 +114,7 @@ internal static class IptablesMarkReader
             return false;
         }
 
-        if (mark is null || mark == 0 || destinations.Count == 0)
+        if (mark is null || mark == 0 || destinations.Count + destinations6.Count == 0)
         {
             problem = mark is null or 0
                 ? "no --set-mark with a mark from 1 to 4294967295 (a --set-xmark mask must be 0xffffffff)"
@@ -122,7 +128,7 @@ internal static class IptablesMarkReader
             return false;
         }
 
-        rule = new FirewallMarkRule { Mark = mark.Value, Protocol = protocol, Destinations = destinations.ToImmutable(), Ports = ports.ToImmutable() };
+        rule = new FirewallMarkRule { Mark = mark.Value, Protocol = protocol, Destinations = destinations.ToImmutable(), Destinations6 = destinations6.ToImmutable(), Ports = ports.ToImmutable() };
         return true;
     }
 
@@ -138,6 +144,21 @@ internal static class IptablesMarkReader
         }
 
         prefix = new AddressPrefix(address & Ipv4Address.PrefixToMask(length), length);
+        return true;
+    }
+
+    private static bool TryPrefix6(string text, out Ipv6Prefix prefix)
+    {
+        prefix = default;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var length = 128;
+        if (!LvsNet.Packets.Ipv6.Ipv6Address.TryParse(slash < 0 ? text : text[..slash], out var address)
+            || (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > 128)))
+        {
+            return false;
+        }
+
+        prefix = new Ipv6Prefix(address.Mask(length), length);
         return true;
     }
 

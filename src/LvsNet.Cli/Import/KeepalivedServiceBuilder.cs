@@ -56,11 +56,8 @@ internal static class KeepalivedServiceBuilder
         var services = new List<VirtualServiceConfig>();
         foreach (var (address, port, mark, address6) in endpoints)
         {
-            if (mark != 0 && vs.Inet6)
-            {
-                notes.Error(vs.Line, $"{title}: an IPv6 firewall-mark service (ip_family inet6); LvsNet has firewall-mark services for IPv4 only");
-                continue;
-            }
+            // ip_family inet6 makes a fwmark service an IPv6 one (ipvsadm -f N -6), keyed by ::.
+            var vip6 = mark != 0 && vs.Inet6 ? Ipv6Address.Unspecified : address6;
 
             var realServers = ImmutableArray.CreateBuilder<RealServerConfig>(servers.Count);
             foreach (var server in servers)
@@ -73,14 +70,14 @@ internal static class KeepalivedServiceBuilder
             {
                 Protocol = mark != 0 ? 0 : protocol,
                 Address = address,
-                Address6 = address6,
+                Address6 = vip6,
                 Port = port,
                 FirewallMark = mark,
                 OnePacketScheduling = onePacket && (mark != 0 || protocol == IpProtocol.Udp),
                 Scheduler = vs.Scheduler,
                 PersistenceTimeout = persistence,
-                PersistenceNetmask = address6 is null ? vs.Netmask : uint.MaxValue,
-                PersistencePrefixLength = address6 is null ? 128 : vs.PrefixLength ?? 128,
+                PersistenceNetmask = vip6 is null ? vs.Netmask : uint.MaxValue,
+                PersistencePrefixLength = vip6 is null ? 128 : vs.PrefixLength ?? 128,
                 SchedulerFlags = vs.Flags.ToImmutable(),
                 RealServers = realServers.MoveToImmutable(),
                 HealthCheck = servers.Any(s => s.HealthCheck is not null) || vs.Omega
@@ -145,7 +142,7 @@ internal static class KeepalivedServiceBuilder
                 sorryPort = port;
             }
 
-            sorry = new SorryServerConfig { Address = address, Port = sorryPort, Method = method, Inhibit = vs.SorryInhibit };
+            sorry = new SorryServerConfig { Address = address, Address6 = vs.SorryAddress6, Port = sorryPort, Method = method, Inhibit = vs.SorryInhibit };
         }
 
         if (quorum is null && hysteresis is null && vs.QuorumUp is null && vs.QuorumDown is null && sorry is null)

@@ -156,7 +156,7 @@ internal static class KeepalivedVirtualServer
 
                 break;
             case "ip_family":
-                // The address says the family; inet6 matters for a fwmark service, which LvsNet has for IPv4 only.
+                // The address says the family; inet6 matters for a fwmark service (an IPv6 one: ipvsadm -f N -6).
                 if (value is not ("inet" or "inet6"))
                 {
                     notes.Unmapped(title, child, "expected inet or inet6" + NotImported);
@@ -279,19 +279,29 @@ internal static class KeepalivedVirtualServer
 
     private static void ReadSorryServer(KeepalivedNode child, KeepalivedVirtualServerSettings vs, ImportNotes notes)
     {
-        if (IsIpv6(child.Value))
+        // keepalived takes an IPv4 or an IPv6 address (the sorry server of an IPv6 service is IPv6).
+        var text = child.Value ?? "";
+        Ipv6Address? address6 = null;
+        var address = 0u;
+        bool readable;
+        if (IsIpv6(text))
         {
-            notes.Unmapped(vs.Title, child, "LvsNet's sorry server is IPv4 only");
-            return;
+            readable = Ipv6Address.TryParse(text.Trim('[', ']'), out var parsed6);
+            address6 = parsed6;
+        }
+        else
+        {
+            readable = Ipv4Address.TryParse(text, out address);
         }
 
-        if (!Ipv4Address.TryParse(child.Value, out var address) || !TryPort(child.Args.Count > 1 ? child.Args[1] : null, out var port))
+        if (!readable || !TryPort(child.Args.Count > 1 ? child.Args[1] : null, out var port))
         {
             notes.Unmapped(vs.Title, child, "expected sorry_server ADDRESS [PORT]");
             return;
         }
 
         vs.SorryAddress = address;
+        vs.SorryAddress6 = address6;
         vs.SorryPort = port;
         vs.SorryMethod = vs.Method;
         vs.SorryLine = child.Line;

@@ -76,6 +76,9 @@ internal sealed class KeepalivedVirtualServerSettings
     /// <summary>sorry_server address.</summary>
     public uint? SorryAddress { get; set; }
 
+    /// <summary>sorry_server's address when it is IPv6 (then <see cref="SorryAddress"/> is 0).</summary>
+    public Packets.Ipv6.Ipv6Address? SorryAddress6 { get; set; }
+
     /// <summary>sorry_server port; null = none given.</summary>
     public ushort? SorryPort { get; set; }
 

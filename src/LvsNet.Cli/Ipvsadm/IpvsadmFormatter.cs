@@ -172,8 +172,12 @@ public static partial class IpvsadmFormatter
         string svcName;
         if (service.FirewallMark != 0)
         {
-            // ipvsadm: "FWM  %d" in listings, "-f %d" in rules.
+            // ipvsadm: "FWM  %d" in listings, "-f %d" in rules; an IPv6 one "FWM  %d IPv6" and "-f %d -6".
             svcName = ((format & ListFormat.Rule) != 0 ? "-f " : "FWM  ") + service.FirewallMark.ToString(CultureInfo.InvariantCulture);
+            if (IsIpv6(service.Address))
+            {
+                svcName += (format & ListFormat.Rule) != 0 ? " -6" : " IPv6";
+            }
         }
         else if ((format & ListFormat.Rule) != 0)
         {

@@ -178,7 +178,7 @@ internal static class IpvsadmOptionTable
     }
 
     // ipvsadm's -6 marks the fwmark service given before it as IPv6 ("-6 used before -f" otherwise);
-    // an IPv6 address after -t/-u says its family itself. LvsNet has no IPv6 firewall-mark services.
+    // an IPv6 address after -t/-u says its family itself.
     // An IPv4 or an IPv6 address, as DPVS's -z takes either (an IPv6 service's pool holds IPv6
     // addresses, or IPv4 ones for NAT64); the daemon's validator decides whether it fits the service.
     private static string LocalAddressText(string value) =>
@@ -193,7 +193,8 @@ internal static class IpvsadmOptionTable
             throw IpvsadmErrors.Fail("-6 used before -f\n");
         }
 
-        throw IpvsadmErrors.Unsupported("-f " + s.FirewallMark.ToString(System.Globalization.CultureInfo.InvariantCulture) + " -6", "IPv6 firewall-mark services");
+        // The kernel keys an IPv6 fwmark service by family inet6 and address 0: "::" here.
+        s.Address6 = LvsNet.Packets.Ipv6.Ipv6Address.Unspecified;
     }
 
     // ipvsadm's parse_fwmark: a decimal number 1..UINT_MAX; the protocol is set to TCP, "a sane value, even though it is not used".

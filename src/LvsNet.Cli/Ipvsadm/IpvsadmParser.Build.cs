@@ -9,7 +9,7 @@ public sealed partial class IpvsadmParser
 {
     private static IpvsadmInvocation Build(IpvsadmParseState s, TimeoutSettings? timeouts)
     {
-        var service = s.FirewallMark != 0 ? ServiceSelector.ForMark(s.FirewallMark)
+        var service = s.FirewallMark != 0 ? ServiceSelector.ForMark(s.FirewallMark, ipv6: s.Address6 is not null)
             : s.Address6 is { } address6 ? new ServiceSelector(s.Protocol, address6.ToString(), s.Port)
             : s.Address is { } address ? new ServiceSelector(s.Protocol, Ipv4Address.Format(address), s.Port) : null;
         var serverAddress = s.ServerAddress6 is { } server6 ? server6.ToString() : Ipv4Address.Format(s.ServerAddress);

@@ -16,7 +16,7 @@ namespace LvsNet.Cli.Ipvsadm;
 /// it first); <c>--fullnat</c> selects LvsNet's FULLNAT method, and DPVS's local-address commands
 /// (<c>-P/--add-laddr</c>, <c>-Q/--del-laddr</c>, <c>-G/--get-laddr</c> with <c>-z/--laddr</c>) and
 /// <c>--toa</c> on <c>-A/-E</c> manage its source pool; features LvsNet does not have yet
-/// (IPv6 firewall-mark services, SCTP, persistence engines, GUE/GRE tunnels, the sync daemon) are refused with a
+/// (SCTP, persistence engines, GUE/GRE tunnels, the sync daemon) are refused with a
 /// message saying so, exit status 2.
 /// </remarks>
 public sealed partial class IpvsadmParser

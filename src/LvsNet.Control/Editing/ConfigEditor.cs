@@ -70,7 +70,7 @@ public static class ConfigEditor
                 var selector = RequireService(operation);
                 var added = ServiceSettings(
                     selector.FirewallMark != 0
-                        ? new VirtualServiceConfig { Protocol = 0, Address = 0, Port = 0, FirewallMark = selector.FirewallMark }
+                        ? new VirtualServiceConfig { Protocol = 0, Address = 0, Address6 = selector.Address6, Port = 0, FirewallMark = selector.FirewallMark }
                         : selector.Address6 is { } vip6
                             ? new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = 0, Address6 = vip6, Port = selector.Port }
                             : new VirtualServiceConfig { Protocol = selector.IpProtocol, Address = Ipv4Address.Parse(selector.Address), Port = selector.Port },

@@ -69,7 +69,7 @@ public static partial class ConfigYamlWriter
                 Key(yaml, 4, "protocol", protocol == IpProtocol.Udp ? ServiceProtocols.Udp : ServiceProtocols.Tcp);
             }
 
-            Key(yaml, 4, "destinations", "[" + string.Join(", ", rule.Destinations) + "]");
+            Key(yaml, 4, "destinations", "[" + string.Join(", ", [.. rule.Destinations.Select(d => d.ToString()), .. rule.Destinations6.Select(d => Scalar(d.ToString()))]) + "]");
             if (!rule.Ports.IsDefaultOrEmpty)
             {
                 Key(yaml, 4, "ports", "[" + string.Join(", ", rule.Ports) + "]");
@@ -289,6 +289,10 @@ public static partial class ConfigYamlWriter
         if (service.FirewallMark != 0)
         {
             Item("fwmark", Number(service.FirewallMark));
+            if (service.IsIpv6)
+            {
+                Item("family", ServiceFamilies.Inet6);
+            }
         }
         else
         {

@@ -59,7 +59,7 @@ public static class HealthConfigYamlWriter
             if (quorum.SorryServer is { } sorry)
             {
                 Key(yaml, indent, "sorry_server", null);
-                Key(yaml, indent + 2, "address", Ipv4Address.Format(sorry.Address));
+                Key(yaml, indent + 2, "address", sorry.Address6 is { } sorry6 ? ConfigYamlWriter.Scalar(sorry6.ToString()) : Ipv4Address.Format(sorry.Address));
                 Key(yaml, indent + 2, "port", Number(sorry.Port));
                 Key(yaml, indent + 2, "method", ForwardingMethods.ToConfigName(sorry.Method));
                 if (sorry.Weight != 1)

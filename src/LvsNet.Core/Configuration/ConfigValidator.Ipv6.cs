@@ -33,27 +33,22 @@ public static partial class ConfigValidator
 
     private static void ValidateIpv6Service(LvsConfig config, VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
+        // An IPv6 firewall-mark service has no VIP of its own (::): its rules' IPv6 destinations are checked as VIPs.
+        var isMark = service.FirewallMark != 0;
         var vip = service.Address6!.Value;
-        if (Ipv6AddressProblem(vip, "a VIP") is { } vipProblem)
+        if (!isMark && Ipv6AddressProblem(vip, "a VIP") is { } vipProblem)
         {
             errors.Add(new ConfigError(path + ".address", line, vipProblem));
         }
 
         // Each of these needs an IPv6 key or an IPv6 probe that the daemon does not have yet:
         // refusing them is better than a service that silently ignores part of its configuration.
-        if (service.OnePacketScheduling)
-        {
-            errors.Add(new ConfigError(path + ".one_packet_scheduling", line, $"one-packet scheduling {NotBuiltForIpv6}"));
-        }
-
         if (service.Toa || service.SynProxy)
         {
             errors.Add(new ConfigError(path, line, $"toa and syn_proxy (the TOA option and the SYN proxy) {NotBuiltForIpv6}"));
         }
 
         ValidateIpv6LocalAddresses(config, service, path, line, errors);
-
-        ValidateIpv6HealthChecks(service, path, line, lineOf, errors);
 
         var seen = new Dictionary<(Ipv6Address, ushort), int>();
         var seen4 = new Dictionary<(uint, ushort), int>();
@@ -63,6 +58,11 @@ public static partial class ConfigValidator
             var serverPath = $"{path}.real_servers[{j}]";
             var serverLine = lineOf(serverPath) ?? line;
             ValidateThresholds(server, serverPath, serverLine, errors);
+            if (server.Method is ForwardingMethod.FullNat && service.OnePacketScheduling)
+            {
+                errors.Add(new ConfigError(serverPath + ".method", serverLine, "fullnat cannot be used with one_packet_scheduling: a reply needs the connection entry that maps it back"));
+            }
+
             if (!server.IsIpv6 && server.Method == ForwardingMethod.FullNat)
             {
                 ValidateNat64Server(config, service, server, serverPath, serverLine, seen4, j, errors);
@@ -87,7 +87,7 @@ public static partial class ConfigValidator
             {
                 errors.Add(new ConfigError(serverPath + ".method", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} {NotBuiltForIpv6}"));
             }
-            else if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && server.Port != service.Port)
+            else if (server.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && server.Port != service.Port && !isMark)
             {
                 errors.Add(new ConfigError(serverPath + ".port", serverLine, $"{ForwardingMethods.ToConfigName(server.Method)} cannot change the port: the real server must listen on the virtual port {service.Port} (got {server.Port})"));
             }
@@ -97,7 +97,7 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError(serverPath + ".address", serverLine, "an IPv6 tunnel needs director.address6: the outer IPv6 header's source"));
             }
 
-            if (rip == vip)
+            if (rip == vip && !isMark)
             {
                 errors.Add(new ConfigError(serverPath + ".address", serverLine, "a real server cannot be the VIP"));
             }

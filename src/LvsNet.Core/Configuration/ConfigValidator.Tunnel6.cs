@@ -48,11 +48,6 @@ public static partial class ConfigValidator
             {
                 errors.Add(new ConfigError(serverPath + ".address", serverLine, "a real server cannot be the director itself"));
             }
-
-            for (var k = 0; k < (server.HealthCheck?.Checks.Length ?? 0); k++)
-            {
-                Ipv6Check(server.HealthCheck!.Checks[k], $"{serverPath}.health_check.checks[{k}]", serverLine, errors);
-            }
         }
         else if (server.Address == config.Director.Address)
         {

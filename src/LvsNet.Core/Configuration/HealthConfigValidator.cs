@@ -102,7 +102,13 @@ public static class HealthConfigValidator
                 {
                     errors.Add(new ConfigError(serverPath, serverLine, $"{where} has via_vip, which needs a dr or tun real server (this one is {ForwardingMethods.ToConfigName(server.Method)}: it does not hold the VIP)"));
                 }
-                else if (!SameSubnet(server.Address, config.Director))
+                else if (server.IsIpv6 != service.IsIpv6)
+                {
+                    errors.Add(new ConfigError(serverPath, serverLine, $"{where} has via_vip, which needs a real server of the VIP's family (the probe to the VIP is routed through the server's address)"));
+                }
+                else if (server.Address6 is { } rip6
+                    ? config.Director.Address6 is { } director6 && rip6.Mask(config.Director.PrefixLength6) != director6.Mask(config.Director.PrefixLength6)
+                    : !SameSubnet(server.Address, config.Director))
                 {
                     errors.Add(new ConfigError(serverPath, serverLine, $"{where} has via_vip, which needs the real server on the director's segment (the probe is routed to its MAC)"));
                 }
@@ -123,19 +129,32 @@ public static class HealthConfigValidator
 
     private static void ValidateSorryServer(LvsConfig config, VirtualServiceConfig service, SorryServerConfig sorry, string path, int? line, List<ConfigError> errors)
     {
-        if (service.RealServers.Any(s => s.Address == sorry.Address && s.Port == sorry.Port))
+        if (service.RealServers.Any(s => s.Address == sorry.Address && s.Address6 == sorry.Address6 && s.Port == sorry.Port))
         {
-            errors.Add(new ConfigError(path, line, $"{Ipv4Address.Format(sorry.Address)}:{sorry.Port} is also a real server of this service; the sorry server must be another one"));
-        }
-
-        if (sorry.Address == service.Address || sorry.Address == config.Director.Address)
-        {
-            errors.Add(new ConfigError(path + ".address", line, "the sorry server cannot be the VIP or the director itself"));
+            errors.Add(new ConfigError(path, line, $"{sorry.EndpointText} is also a real server of this service; the sorry server must be another one"));
         }
 
         if (sorry.Method is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && sorry.Port != service.Port && service.FirewallMark == 0)
         {
             errors.Add(new ConfigError(path + ".port", line, $"{ForwardingMethods.ToConfigName(sorry.Method)} cannot change the port: the sorry server must listen on the virtual port {service.Port} (got {sorry.Port})"));
+        }
+
+        if (sorry.IsIpv6 != service.IsIpv6)
+        {
+            // A sorry server stands in for the real servers: of the service's family, as they are (dr and nat cannot cross families).
+            errors.Add(new ConfigError(path + ".address", line, $"the sorry server of an {(service.IsIpv6 ? "IPv6" : "IPv4")} service must be an {(service.IsIpv6 ? "IPv6" : "IPv4")} address"));
+            return;
+        }
+
+        if (sorry.Address6 is { } sorry6)
+        {
+            ValidateSorryServer6(config, service, sorry, sorry6, path, line, errors);
+            return;
+        }
+
+        if (sorry.Address == service.Address || sorry.Address == config.Director.Address)
+        {
+            errors.Add(new ConfigError(path + ".address", line, "the sorry server cannot be the VIP or the director itself"));
         }
 
         if (sorry.Method == ForwardingMethod.FullNat && service.LocalAddresses.IsEmpty)
@@ -146,6 +165,29 @@ public static class HealthConfigValidator
         if (sorry.Method == ForwardingMethod.DirectRouting && !SameSubnet(sorry.Address, config.Director))
         {
             errors.Add(new ConfigError(path + ".address", line, $"dr needs the sorry server on the director's segment {Ipv4Address.Format(config.Director.Address & Ipv4Address.PrefixToMask(config.Director.PrefixLength))}/{config.Director.PrefixLength}"));
+        }
+    }
+
+    // An IPv6 service's sorry server: the rules of its IPv6 real servers.
+    private static void ValidateSorryServer6(LvsConfig config, VirtualServiceConfig service, SorryServerConfig sorry, Packets.Ipv6.Ipv6Address address, string path, int? line, List<ConfigError> errors)
+    {
+        if ((address == service.Address6 && service.FirewallMark == 0) || address == config.Director.Address6)
+        {
+            errors.Add(new ConfigError(path + ".address", line, "the sorry server cannot be the VIP or the director itself"));
+        }
+        else if (ConfigValidator.Ipv6AddressProblem(address, "a sorry server") is { } problem)
+        {
+            errors.Add(new ConfigError(path + ".address", line, problem));
+        }
+
+        if (sorry.Method == ForwardingMethod.FullNat && service.LocalAddresses6.IsEmpty)
+        {
+            errors.Add(new ConfigError(path + ".method", line, "fullnat to an IPv6 sorry server needs IPv6 local_addresses in the service"));
+        }
+
+        if (sorry.Method == ForwardingMethod.Tunnel && config.Director.Address6 is null)
+        {
+            errors.Add(new ConfigError(path + ".address", line, "an IPv6 tunnel needs director.address6: the outer IPv6 header's source"));
         }
     }
 

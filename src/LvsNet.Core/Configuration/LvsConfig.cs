@@ -209,7 +209,10 @@ public sealed record VirtualServiceConfig
     /// <summary>The virtual IP when the service is IPv4 (0 for an IPv6 or firewall-mark service).</summary>
     public required uint Address { get; init; }
 
-    /// <summary>The virtual IP when the service is IPv6 (YAML <c>address: 2001:db8::100</c>), else null; <see cref="Address"/> is then 0.</summary>
+    /// <summary>
+    /// The virtual IP when the service is IPv6 (YAML <c>address: 2001:db8::100</c>), else null; <see cref="Address"/> is then 0.
+    /// An IPv6 firewall-mark service (YAML <c>fwmark</c> with <c>family: inet6</c>, ipvsadm <c>-f N -6</c>) has <c>::</c> here, as the kernel keys it.
+    /// </summary>
     public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
 
     /// <summary>True for an IPv6 service.</summary>

@@ -33,12 +33,12 @@ public static partial class LvsConfigReader
                 }
             }
 
-            var destinations = ReadPrefixes(item, "destinations");
+            var (destinations, destinations6, positions, positions6) = ReadPrefixes(item, "destinations");
             var ports = ReadPortRanges(item, "ports");
             item.RejectUnknownKeys();
             if (mark is not null)
             {
-                rules.Add(new FirewallMarkRule { Mark = mark.Value, Protocol = protocol, Destinations = destinations, Ports = ports });
+                rules.Add(new FirewallMarkRule { Mark = mark.Value, Protocol = protocol, Destinations = destinations, Destinations6 = destinations6, DestinationPositions = positions, Destination6Positions = positions6, Ports = ports });
             }
         }
 
@@ -56,33 +56,49 @@ public static partial class LvsConfigReader
         };
     }
 
-    private static ImmutableArray<AddressPrefix> ReadPrefixes(YamlMapping map, string key)
+    // IPv4 and IPv6 addresses or prefixes in one list, as an nftables inet table may mark both.
+    private static (ImmutableArray<AddressPrefix> Ipv4, ImmutableArray<Ipv6Prefix> Ipv6, ImmutableArray<int> Positions, ImmutableArray<int> Positions6) ReadPrefixes(YamlMapping map, string key)
     {
         var items = ScalarItems(map, key);
         if (items is null || items.Count == 0)
         {
-            map.Error(key, map.Find(key), "must list the destination addresses or prefixes the mark covers, such as [10.0.0.100, 10.0.1.0/28]");
-            return [];
+            map.Error(key, map.Find(key), "must list the destination addresses or prefixes the mark covers, such as [10.0.0.100, 10.0.1.0/28, 2001:db8::100]");
+            return ([], [], [], []);
         }
 
         var prefixes = ImmutableArray.CreateBuilder<AddressPrefix>(items.Count);
-        foreach (var (node, path) in items)
+        var prefixes6 = ImmutableArray.CreateBuilder<Ipv6Prefix>();
+        var positions = ImmutableArray.CreateBuilder<int>(items.Count);
+        var positions6 = ImmutableArray.CreateBuilder<int>();
+        for (var position = 0; position < items.Count; position++)
         {
+            var (node, path) = items[position];
             var text = (node as YamlScalarNode)?.Value ?? "";
             var slash = text.IndexOf('/', StringComparison.Ordinal);
+            var addressText = slash < 0 ? text : text[..slash];
             var prefix = 32;
-            if (Ipv4Address.TryParse(slash < 0 ? text : text[..slash], out var address)
+            if (Ipv4Address.TryParse(addressText, out var address)
                 && (slash < 0 || (int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) && prefix is >= 0 and <= 32)))
             {
                 prefixes.Add(new AddressPrefix(address & Ipv4Address.PrefixToMask(prefix), prefix));
+                positions.Add(position);
+                continue;
             }
-            else
+
+            var prefix6 = 128;
+            if (addressText.Contains(':', StringComparison.Ordinal)
+                && Packets.Ipv6.Ipv6Address.TryParse(addressText.Trim('[', ']'), out var address6)
+                && (slash < 0 || (int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix6) && prefix6 is >= 0 and <= 128)))
             {
-                map.Error(path, node, $"must be an IPv4 address or prefix such as 10.0.0.100 or 10.0.1.0/28, got '{text}'");
+                prefixes6.Add(new Ipv6Prefix(address6.Mask(prefix6), prefix6));
+                positions6.Add(position);
+                continue;
             }
+
+            map.Error(path, node, $"must be an IPv4 or IPv6 address or prefix such as 10.0.0.100, 10.0.1.0/28 or 2001:db8::100, got '{text}'");
         }
 
-        return prefixes.ToImmutable();
+        return (prefixes.ToImmutable(), prefixes6.ToImmutable(), positions.ToImmutable(), positions6.ToImmutable());
     }
 
     // "ports: [80, 443, 8000-8080]" (or one port or range); absent = every port.

@@ -350,7 +350,7 @@ public static partial class LvsConfigReader
 
     private static SorryServerConfig? ReadSorryServer(YamlMapping map, ushort? servicePort)
     {
-        var address = map.Ipv4("address", required: true);
+        uint? address = map.IpAddress("address", out var ipv4, out var address6, required: true) ? ipv4 : null;
         var port = (ushort?)map.Integer("port", 0, 65535);
         var weight = (int?)map.Integer("weight", 1, 65535);
         var inhibit = map.Boolean("inhibit") ?? false;
@@ -365,6 +365,7 @@ public static partial class LvsConfigReader
         return address is null ? null : new SorryServerConfig
         {
             Address = address.Value,
+            Address6 = address6,
             Port = port ?? servicePort ?? 0,
             Method = method,
             Weight = weight ?? 1,

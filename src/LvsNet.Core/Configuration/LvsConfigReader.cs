@@ -288,6 +288,20 @@ public static partial class LvsConfigReader
             address = map.IpAddress("address", out var vip, out address6, required: true) ? vip : null;
         }
 
+        // family: inet or inet6 (keepalived's ip_family; ipvsadm's -6). A fwmark service has no
+        // address to say its family: inet6 makes it an IPv6 one (keyed as the kernel keys it, ::).
+        if (ReadFamily(map) is { } ipv6)
+        {
+            if (firewallMark is not null)
+            {
+                address6 = ipv6 ? Packets.Ipv6.Ipv6Address.Unspecified : null;
+            }
+            else if (address is not null && ipv6 != (address6 is not null))
+            {
+                map.Error("family", map.Find("family"), $"says {(ipv6 ? ServiceFamilies.Inet6 : ServiceFamilies.Inet)} but the address is {(address6 is not null ? "IPv6" : "IPv4")}");
+            }
+        }
+
         var port = firewallMark is null ? (ushort?)map.Integer("port", 0, 65535, required: true) : (ushort)0;
         var scheduler = map.String("scheduler")?.ToLowerInvariant();
         if (scheduler is not null && !SchedulerNames.IsKnown(scheduler))
@@ -553,6 +567,23 @@ public static partial class LvsConfigReader
     }
 
     // lblc_expiration / lblcr_expiration (the kernel's sysctls), each only with its own scheduler.
+    // "family: inet6" (or ipv6): true; "inet" (or ipv4): false; absent: null.
+    private static bool? ReadFamily(YamlMapping map)
+    {
+        if (map.String("family") is not { } text)
+        {
+            return null;
+        }
+
+        var ipv6 = ServiceFamilies.TryParse(text);
+        if (ipv6 is null)
+        {
+            map.Error("family", map.Find("family"), $"must be inet or inet6 (ipv4 or ipv6), got '{text}'");
+        }
+
+        return ipv6;
+    }
+
     private static TimeSpan? ReadLocalityExpiration(YamlMapping map, string scheduler)
     {
         TimeSpan? expiration = null;

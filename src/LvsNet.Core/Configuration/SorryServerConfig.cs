@@ -7,8 +7,17 @@ namespace LvsNet.Core.Configuration;
 /// </summary>
 public sealed record SorryServerConfig
 {
-    /// <summary>The sorry server's address.</summary>
+    /// <summary>The sorry server's address when it is IPv4 (0 for an IPv6 sorry server).</summary>
     public required uint Address { get; init; }
+
+    /// <summary>The sorry server's address when it is IPv6 (the sorry server of an IPv6 service), else null.</summary>
+    public Packets.Ipv6.Ipv6Address? Address6 { get; init; }
+
+    /// <summary>True for an IPv6 sorry server.</summary>
+    public bool IsIpv6 => Address6 is not null;
+
+    /// <summary>"10.0.0.9:80" or "[2001:db8::9]:80", as ipvsadm prints a server.</summary>
+    public string EndpointText => Address6 is { } v6 ? $"[{v6}]:{Port}" : $"{Packets.Ipv4Address.Format(Address)}:{Port}";
 
     /// <summary>The sorry server's port (for dr and tun the virtual port).</summary>
     public required ushort Port { get; init; }
@@ -26,6 +35,7 @@ public sealed record SorryServerConfig
     public RealServerConfig ToRealServer() => new()
     {
         Address = Address,
+        Address6 = Address6,
         Port = Port,
         Method = Method,
         Weight = Weight,

@@ -73,4 +73,14 @@ public sealed partial class Ipv6ConnectionTable
         tmpl.ExpiresAt = now + tmpl.TemplateTimeoutTicks;
         _entries[connection].ControlPlusOne = template + 1;
     }
+
+    /// <summary>
+    /// Re-arms a persistence template's timer without a connection (one-packet scheduling). The
+    /// entry stays in its wheel slot: a later expiry is found there and moved when the wheel passes.
+    /// </summary>
+    public void RefreshTemplate(int template, uint now)
+    {
+        ref var tmpl = ref _entries[template];
+        tmpl.ExpiresAt = now + tmpl.TemplateTimeoutTicks;
+    }
 }

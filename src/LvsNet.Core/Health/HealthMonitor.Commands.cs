@@ -1,5 +1,4 @@
 using LvsNet.Core.Health.Checkers;
-using LvsNet.Packets;
 
 namespace LvsNet.Core.Health;
 
@@ -9,7 +8,7 @@ public sealed partial class HealthMonitor
     private void OnQuorumChanged(QuorumChange change)
     {
         var service = change.Service.ToString();
-        var sorry = change.Config.SorryServer is { } s ? $"{Ipv4Address.Format(s.Address)}:{s.Port}" : "none";
+        var sorry = change.Config.SorryServer is { } s ? s.EndpointText : "none";
         if (change.Initial)
         {
             Log.QuorumInitial(_logger, service, change.Up ? "up" : "down", change.LiveWeight, change.Threshold, sorry);

@@ -297,13 +297,15 @@ public sealed partial class HealthMonitor : IDisposable
             Endpoint = new IPEndPoint(checker.Address6 is { } v6 ? v6.ToIPAddress() : Ipv4Address.ToIPAddress(checker.Address), checker.Port),
             BindAddress = checker.BindAddress is { } bind ? Ipv4Address.ToIPAddress(bind) : null,
         };
-        if (checker.Via is not { } via)
+        if (checker.Via is null && checker.Via6 is null)
         {
             return (target, null);
         }
 
         // Without its policy route a probe to the VIP would not reach this server: never send it unrouted.
-        var mark = _routes?.Prepare(checker.Address, via);
+        var mark = checker.Via6 is { } via6
+            ? (checker.Address6 is { } vip6 ? _routes?.Prepare6(vip6, via6) : null)
+            : _routes?.Prepare(checker.Address, checker.Via!.Value);
         return mark is null
             ? (target with { SocketMark = 0 }, "via_vip: no route through the real server (see the ProbeRouteFailed event)")
             : (target with { SocketMark = mark }, null);

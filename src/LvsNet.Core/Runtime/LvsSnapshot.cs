@@ -19,17 +19,18 @@ public sealed class LvsSnapshot
         var byKey = new Dictionary<ServiceKey, VirtualServiceState>(services.Length);
         var vips = new HashSet<uint>();
         var marks = new HashSet<uint>();
+        var marks6 = new HashSet<uint>();
         var vips6 = new HashSet<Packets.Ipv6.Ipv6Address>();
         foreach (var service in services)
         {
             byKey[service.Key] = service;
-            if (service.Key.Address6 is { } vip6)
+            if (service.Key.IsFirewallMark)
+            {
+                (service.Key.IsIpv6 ? marks6 : marks).Add(service.Key.FirewallMark);
+            }
+            else if (service.Key.Address6 is { } vip6)
             {
                 vips6.Add(vip6);
-            }
-            else if (service.Key.IsFirewallMark)
-            {
-                marks.Add(service.Key.FirewallMark);
             }
             else
             {
@@ -45,6 +46,12 @@ public sealed class LvsSnapshot
         if (FirewallMarks is not null)
         {
             vips.UnionWith(FirewallMarks.Addresses());
+        }
+
+        FirewallMarks6 = Ipv6FirewallMarkTable.Build(config.FirewallMarks, marks6);
+        if (FirewallMarks6 is not null)
+        {
+            vips6.UnionWith(FirewallMarks6.Addresses());
         }
 
         // Every NAT server ever configured (also those a health check or a reload took out), so the
@@ -74,6 +81,9 @@ public sealed class LvsSnapshot
 
     /// <summary>The compiled <c>firewall_marks</c> rules of the marks that have a service, or null when there are none.</summary>
     public FirewallMarkTable? FirewallMarks { get; }
+
+    /// <summary>The compiled IPv6 destinations of the <c>firewall_marks</c> rules whose mark has an IPv6 service, or null when there are none.</summary>
+    public Ipv6FirewallMarkTable? FirewallMarks6 { get; }
 
     /// <summary>True when some service listens on port 0 (any port), so lookups fall back to it.</summary>
     public bool HasPortZeroServices { get; }

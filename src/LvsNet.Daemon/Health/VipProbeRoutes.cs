@@ -5,6 +5,7 @@ using LvsNet.Core.Health;
 using LvsNet.Core.Runtime;
 using LvsNet.Daemon.Host;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 using Microsoft.Extensions.Logging;
 
 namespace LvsNet.Daemon.Health;
@@ -12,7 +13,8 @@ namespace LvsNet.Daemon.Health;
 /// <summary>
 /// The policy routing that lets a health check reach a VIP through one real server (<c>via_vip</c>):
 /// per real server one routing table holding "VIP via RIP" routes and one rule selecting that table
-/// for sockets carrying the server's mark (SO_MARK). The kernel then sends the probe to the real
+/// for sockets carrying the server's mark (SO_MARK); for an IPv6 VIP the same in the kernel's IPv6
+/// rule list and routes. The kernel then sends the probe to the real
 /// server's MAC with the VIP as destination, exactly as the data path forwards a client's packet
 /// in DR, and the real server's answer (from the VIP) comes straight back to the director.
 /// </summary>
@@ -39,7 +41,10 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, int> _indexByServer = [];
     private readonly HashSet<(uint Vip, uint Server)> _routes = [];
+    private readonly Dictionary<Ipv6Address, int> _indexByServer6 = [];
+    private readonly HashSet<(Ipv6Address Vip, Ipv6Address Server)> _routes6 = [];
     private bool _cleaned;
+    private bool _cleaned6;
 
     /// <summary>Creates the provider (nothing is changed before the first <see cref="Prepare"/>).</summary>
     public VipProbeRoutes(LvsRuntime runtime, ILogger<VipProbeRoutes> logger)
@@ -61,7 +66,8 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
         {
             if (!_indexByServer.TryGetValue(realServer, out var index))
             {
-                index = _indexByServer.Count;
+                // One index space for both families: every server has its own mark and table.
+                index = _indexByServer.Count + _indexByServer6.Count;
                 _indexByServer[realServer] = index;
             }
 
@@ -113,33 +119,125 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The IPv6 twin of <see cref="Prepare"/>: <c>ip -6 rule add fwmark M lookup T priority P</c> and
+    /// <c>ip -6 route replace VIP/128 via RIP dev IF onlink table T</c> (onlink: the real server is on
+    /// the capture interface's link, as IPv6 DR needs, whatever prefixes the director's kernel holds).
+    /// The kernel resolves the real server with neighbour discovery and sends the probe to its MAC
+    /// with the IPv6 VIP as destination; the real server (VIP on lo) answers from the VIP.
+    /// </remarks>
+    public int? Prepare6(Ipv6Address virtualAddress, Ipv6Address realServer)
+    {
+        var director = _runtime.Current?.Config.Director;
+        if (director is null)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (!_indexByServer6.TryGetValue(realServer, out var index))
+            {
+                index = _indexByServer.Count + _indexByServer6.Count;
+                _indexByServer6[realServer] = index;
+            }
+
+            var mark = MarkBase + index;
+            if (_routes6.Contains((virtualAddress, realServer)))
+            {
+                return mark;
+            }
+
+            var markText = "0x" + mark.ToString("x", CultureInfo.InvariantCulture);
+            var table = (TableBase + index).ToString(CultureInfo.InvariantCulture);
+            string[] rule = Rule6("add", markText, table);
+            string[] route = ["-6", "route", "replace", virtualAddress + "/128", "via", realServer.ToString(), "dev", director.Interface, "onlink", "table", table];
+            var description = $"probes to {virtualAddress} marked {markText} go through {realServer} (table {table})";
+            if (!director.PrepareHost)
+            {
+                Log.Failed(_logger, description, $"prepare_host is false; run: ip {string.Join(' ', rule)}; ip {string.Join(' ', route)}");
+                _routes6.Add((virtualAddress, realServer));
+                return mark;
+            }
+
+            if (!_cleaned6)
+            {
+                RemoveRules("-6");
+                _cleaned6 = true;
+            }
+
+            if (!_routes6.Any(r => r.Server == realServer))
+            {
+                var (ruleCode, ruleOutput) = ProcessRunner.Run("ip", rule);
+                if (ruleCode != 0)
+                {
+                    Log.Failed(_logger, description, ruleOutput.Trim());
+                    return null;
+                }
+            }
+
+            var (code, output) = ProcessRunner.Run("ip", route);
+            if (code != 0)
+            {
+                Log.Failed(_logger, description, output.Trim());
+                return null;
+            }
+
+            _routes6.Add((virtualAddress, realServer));
+            Log.Installed(_logger, description);
+            return mark;
+        }
+    }
+
     /// <summary>Removes every rule and route this daemon added.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_routes.Count == 0 || _runtime.Current?.Config.Director.PrepareHost == false)
+            if ((_routes.Count == 0 && _routes6.Count == 0) || _runtime.Current?.Config.Director.PrepareHost == false)
             {
                 return;
             }
 
-            RemoveRules();
-            foreach (var index in _indexByServer.Values)
+            if (_routes.Count > 0)
             {
-                ProcessRunner.Run("ip", "route", "flush", "table", (TableBase + index).ToString(CultureInfo.InvariantCulture));
+                RemoveRules();
+                foreach (var index in _indexByServer.Values)
+                {
+                    ProcessRunner.Run("ip", "route", "flush", "table", (TableBase + index).ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            // IPv6: exactly the routes and rules added here (the IPv6 rule list and routes are the kernel's other family).
+            foreach (var (vip, server) in _routes6)
+            {
+                var table = (TableBase + _indexByServer6[server]).ToString(CultureInfo.InvariantCulture);
+                ProcessRunner.Run("ip", "-6", "route", "del", vip + "/128", "via", server.ToString(), "table", table);
+            }
+
+            foreach (var index in _indexByServer6.Where(s => _routes6.Any(r => r.Server == s.Key)).Select(s => s.Value))
+            {
+                ProcessRunner.Run("ip", Rule6("del", "0x" + (MarkBase + index).ToString("x", CultureInfo.InvariantCulture), (TableBase + index).ToString(CultureInfo.InvariantCulture)));
             }
 
             _routes.Clear();
             _indexByServer.Clear();
+            _routes6.Clear();
+            _indexByServer6.Clear();
         }
     }
 
+    private static string[] Rule6(string verb, string markText, string table) =>
+        ["-6", "rule", verb, "fwmark", markText, "lookup", table, "priority", RulePriority.ToString(CultureInfo.InvariantCulture)];
+
     // Deletes the rules with our priority (ours by convention), including those of a daemon that crashed; bounded.
-    private static void RemoveRules()
+    // family: "-4" (the default list) or "-6" (the IPv6 rule list).
+    private static void RemoveRules(string family = "-4")
     {
         for (var i = 0; i < 10_000; i++)
         {
-            var (code, _) = ProcessRunner.Run("ip", "rule", "del", "priority", RulePriority.ToString(CultureInfo.InvariantCulture));
+            var (code, _) = ProcessRunner.Run("ip", family, "rule", "del", "priority", RulePriority.ToString(CultureInfo.InvariantCulture));
             if (code != 0)
             {
                 break;

@@ -391,5 +391,7 @@ public sealed class HealthMonitorTests : IDisposable
             Prepared.Add((virtualAddress, realServer));
             return 0x100 + (int)(realServer & 0xFF);
         }
+
+        public int? Prepare6(Packets.Ipv6.Ipv6Address virtualAddress, Packets.Ipv6.Ipv6Address realServer) => throw new InvalidOperationException("an IPv4 service asked for an IPv6 route");
     }
 }

@@ -53,7 +53,7 @@ public sealed class Ipv6HealthCheckTests : IDisposable
     };
 
     [Fact]
-    public void Validator_AcceptsHealthAgentAndPingChecksOnIpv6Services_RefusesViaVip()
+    public void Validator_AcceptsHealthAgentPingAndViaVipChecksOnIpv6Services()
     {
         var health = HealthFixtures.Tcp() with { Checks = [new TcpCheckConfig(), new HttpGetCheckConfig { Path = "/" }] };
         var config = Config(health);
@@ -64,8 +64,59 @@ public sealed class Ipv6HealthCheckTests : IDisposable
         Assert.Empty(ConfigValidator.Validate(own));
 
         Assert.Empty(ConfigValidator.Validate(Config(HealthFixtures.Tcp() with { Checks = [new PingCheckConfig()] })));
-        var via = ConfigValidator.Validate(Config(HealthFixtures.Tcp() with { Checks = [new TcpCheckConfig { ViaVirtualAddress = true }] }));
-        Assert.Contains(via, e => e.Path == "virtual_services[0].health_check.checks[0].via_vip");
+        Assert.Empty(ConfigValidator.Validate(Config(HealthFixtures.Tcp() with { Checks = [new TcpCheckConfig { ViaVirtualAddress = true }] })));
+
+        // With director.address6 the server must be inside its prefix: the probe is routed to its MAC.
+        var onLink = Config(HealthFixtures.Tcp() with { Checks = [new TcpCheckConfig { ViaVirtualAddress = true }] });
+        onLink = onLink with { Director = onLink.Director with { Address6 = Ipv6Address.Parse("2001:db8::2"), PrefixLength6 = 64 } };
+        Assert.Empty(ConfigValidator.Validate(onLink));
+        var offLink = onLink with { VirtualServices = [onLink.VirtualServices[0] with { RealServers = [new RealServerConfig { Address = 0, Address6 = Ipv6Address.Parse("2001:db8:1::11"), Port = 80 }] }] };
+        var error = Assert.Single(ConfigValidator.Validate(offLink));
+        Assert.Equal("virtual_services[0].real_servers[0]", error.Path);
+        Assert.Contains("director's segment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Monitor_ViaVip_ProbesTheIpv6VipThroughEachServerWithItsMark()
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        var routes = new FakeRoutes6();
+        _runtime.Apply(Config(HealthFixtures.Tcp() with { Checks = [new TcpCheckConfig { ViaVirtualAddress = true }] }));
+        _monitor = new HealthMonitor(_runtime, _checkers, _time, new HealthMonitorOptions { Jitter = 0, Seed = 1, BindToDirectorAddress = true }, routes: routes);
+        _monitor.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_checkers.Created < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the checkers were not created within 10 s");
+            Thread.Sleep(5);
+        }
+
+        lock (_checkers.Targets)
+        {
+            Assert.Equal([(Vip, Rs1), (Vip, Rs2)], routes.Prepared.Order());
+            var target = _checkers.Targets.Single(t => t.Server.Address6 == Rs2);
+            Assert.Equal("[2001:db8::100]:80", target.Endpoint.ToString());
+            Assert.Equal(0x212, target.SocketMark);
+            Assert.Null(target.BindAddress);
+            Assert.Equal("[2001:db8::100]:80 via 2001:db8::12", target.ToString());
+        }
+    }
+
+    private sealed class FakeRoutes6 : IProbeRouteProvider
+    {
+        public List<(Ipv6Address Vip, Ipv6Address Server)> Prepared { get; } = [];
+
+        public int? Prepare(uint virtualAddress, uint realServer) => throw new InvalidOperationException("an IPv6 service asked for an IPv4 route");
+
+        public int? Prepare6(Ipv6Address virtualAddress, Ipv6Address realServer)
+        {
+            lock (Prepared)
+            {
+                Prepared.Add((virtualAddress, realServer));
+            }
+
+            return 0x200 + (int)(realServer.Low & 0xFF);
+        }
     }
 
     [Fact]

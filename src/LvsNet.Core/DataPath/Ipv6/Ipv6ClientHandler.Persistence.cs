@@ -29,14 +29,20 @@ internal sealed partial class Ipv6ClientHandler
     /// prefix length for IPv6), port 0, the VIP and the service port. A valid template sends the
     /// flow to its server without asking the scheduler; otherwise the scheduler picks, and the
     /// template is created or re-pointed. <paramref name="template"/> is the template's index, or
-    /// -2 when the table had no room for one (already counted).
+    /// -2 when the table had no room for one (already counted). An IPv6 firewall-mark service's
+    /// template is keyed as the kernel keys it (<c>ip_vs_sched_persist</c> fills the virtual address
+    /// with <c>{ .ip = htonl(fwmark) }</c>): protocol 0 ("IP"), the mark in the first 32 bits of the
+    /// virtual address and zeros after it, port 0; so every port and protocol of the mark sticks to one server.
     /// </summary>
     private RealServerState? SchedulePersistent(in Ipv6ConnectionKey key, VirtualServiceState service, in FlowInfo flow, out int template)
     {
         var config = service.Config;
         var masked = key.ClientAddress.Mask(config.PersistencePrefixLength);
-        var port = service.Key.Port;
-        template = _table.FindTemplate(key.Protocol, masked, key.VirtualAddress, port);
+        var serviceKey = service.Key;
+        var port = serviceKey.Port;
+        var protocol = serviceKey.IsFirewallMark ? (Packets.IpProtocol)0 : key.Protocol;
+        var virtualAddress = serviceKey.IsFirewallMark ? MarkAddress(serviceKey.FirewallMark) : key.VirtualAddress;
+        template = _table.FindTemplate(protocol, masked, virtualAddress, port);
         RealServerState? bound = null;
         if (template >= 0)
         {
@@ -59,7 +65,7 @@ internal sealed partial class Ipv6ClientHandler
             return server;
         }
 
-        template = _table.InsertTemplate(key.Protocol, masked, key.VirtualAddress, port, server, ConnectionClock.ToTicks(config.PersistenceTimeout!.Value), _state.Now);
+        template = _table.InsertTemplate(protocol, masked, virtualAddress, port, server, ConnectionClock.ToTicks(config.PersistenceTimeout!.Value), _state.Now);
         if (template < 0)
         {
             _counters.Drop(DropReason.TableFull);
@@ -69,4 +75,7 @@ internal sealed partial class Ipv6ClientHandler
 
         return server;
     }
+
+    /// <summary>The virtual address of an IPv6 firewall-mark template: the mark in network order in the first four bytes (<c>0:1::</c> for mark 1).</summary>
+    internal static Packets.Ipv6.Ipv6Address MarkAddress(uint mark) => new((UInt128)mark << 96);
 }

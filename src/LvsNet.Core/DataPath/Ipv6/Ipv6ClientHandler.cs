@@ -172,6 +172,20 @@ internal sealed partial class Ipv6ClientHandler
             }
         }
 
+        if (index < 0 && FindService(in key, snapshot) is { Config.OnePacketScheduling: true } opsService)
+        {
+            // One-packet scheduling: each datagram is scheduled on its own and no entry is kept, so
+            // there is nothing for a datagram's later fragments to follow.
+            if (firstFragment)
+            {
+                _counters.Drop(DropReason.Fragment);
+                return -1;
+            }
+
+            ForwardOnePacket(frame, l2Length, ip, offset, in key, opsService);
+            return -1;
+        }
+
         if (index < 0)
         {
             index = Create(in key, snapshot, frame, ip, offset, out server);
@@ -190,10 +204,28 @@ internal sealed partial class Ipv6ClientHandler
         return Forward(frame, l2Length, ip, offset, IpProtocol.Udp, server!, index, firstFragment);
     }
 
-    /// <summary>The IPv6 service of a key: its exact (protocol, VIP, port).</summary>
+    /// <summary>
+    /// The IPv6 service of a key, in the kernel's order (ip_vs_service_find): the IPv6 firewall-mark
+    /// service of the packet's mark when a rule marks it, else its exact (protocol, VIP, port).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VirtualServiceState? FindService(in Ipv6ConnectionKey key, LvsSnapshot snapshot) =>
-        snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, 0, key.VirtualPort, 0, key.VirtualAddress), out var service) ? service : null;
+    public static VirtualServiceState? FindService(in Ipv6ConnectionKey key, LvsSnapshot snapshot)
+    {
+        if (snapshot.FirewallMarks6 is { } marks && FindMarked(marks, in key, snapshot) is { } marked)
+        {
+            return marked;
+        }
+
+        return snapshot.ServicesByKey.TryGetValue(new ServiceKey(key.Protocol, 0, key.VirtualPort, 0, key.VirtualAddress), out var service) ? service : null;
+    }
+
+    // Only configurations with IPv6 firewall-mark services get here; the address:port lookup stays as it was.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static VirtualServiceState? FindMarked(Ipv6FirewallMarkTable marks, in Ipv6ConnectionKey key, LvsSnapshot snapshot)
+    {
+        var mark = marks.Classify(key.Protocol, key.VirtualAddress, key.VirtualPort);
+        return mark != 0 && snapshot.ServicesByKey.TryGetValue(ServiceKey.ForMark(mark, ipv6: true), out var service) ? service : null;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, ReadOnlySpan<byte> frame, Ipv6Header ip, int offset, out RealServerState? server)
@@ -225,9 +257,7 @@ internal sealed partial class Ipv6ClientHandler
         {
             if (template != -2)
             {
-                // IPVS ip_vs_leave: port unreachable for TCP and UDP alike (rate-limited).
-                _counters.Drop(DropReason.NoDestination);
-                _errors.SendPortUnreachable(frame, ip, new Ipv6Chain { UpperLayer = (byte)key.Protocol, UpperLayerOffset = offset, FragmentHeaderOffset = -1 });
+                RefuseNoDestination(frame, ip, offset, key.Protocol);
             }
 
             return -1;

@@ -50,6 +50,9 @@ public sealed record CheckerSettings
     /// <summary>The real server the probe is routed through when it targets the VIP; null = direct.</summary>
     public uint? Via { get; init; }
 
+    /// <summary>The IPv6 real server the probe is routed through when it targets the IPv6 VIP (<c>via_vip</c>); null = direct.</summary>
+    public Packets.Ipv6.Ipv6Address? Via6 { get; init; }
+
     /// <summary>The address probes are sent from (the director's own address), or null for the kernel's choice.</summary>
     public uint? BindAddress { get; init; }
 
@@ -78,10 +81,12 @@ public sealed record CheckerSettings
             Alpha = parameters.Alpha ?? false,
             Address = config.ViaVirtualAddress ? key.Service.Address : config.ConnectAddress ?? key.Address,
 
-            // An IPv6 server is probed at its IPv6 address (connect_ip, IPv4 only, names another address).
-            Address6 = config.ViaVirtualAddress || config.ConnectAddress is not null ? null : key.Address6,
+            // An IPv6 server is probed at its IPv6 address (connect_ip, IPv4 only, names another address),
+            // or with via_vip at the IPv6 VIP through it.
+            Address6 = config.ConnectAddress is not null ? null : config.ViaVirtualAddress ? key.Service.Address6 : key.Address6,
             Port = config.ConnectPort ?? (config.ViaVirtualAddress ? key.Service.Port : key.Port),
-            Via = config.ViaVirtualAddress ? key.Address : null,
+            Via = config.ViaVirtualAddress && key.Address6 is null ? key.Address : null,
+            Via6 = config.ViaVirtualAddress ? key.Address6 : null,
             // The director's address is IPv4: an IPv6 probe leaves from the address the kernel picks.
             BindAddress = config.ConnectAddress is null && key.Address6 is not null ? null : bindAddress,
         };
