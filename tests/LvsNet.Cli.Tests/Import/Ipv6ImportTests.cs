@@ -65,7 +65,6 @@ public class Ipv6ImportTests
 
     [Theory]
     [InlineData("virtual_server 2001:db8::zz 80 {\n protocol TCP\n real_server 2001:db8::11 80 {\n }\n}\n", 1, "not an IPv6 address")]
-    [InlineData("virtual_server 2001:db8::100 80 {\n protocol TCP\n real_server 2001:db8::11 80 {\n }\n sorry_server 2001:db8::99 80\n}\n", 5, "sorry server is IPv4 only")]
     [InlineData("virtual_server 2001:db8::100 80 {\n protocol TCP\n persistence_granularity 129\n real_server 2001:db8::11 80 {\n }\n}\n", 3, "IPv6 prefix length")]
     public void Keepalived_Ipv6WhatCannotBeExpressed_IsAnErrorOnItsLine(string conf, int line, string reason)
     {
@@ -86,13 +85,79 @@ public class Ipv6ImportTests
             """;
         var result = ConfigImporter.Import(save, Director);
         Assert.Equal("ipvsadm", result.Format);
-        Assert.Equal(2, result.Config.VirtualServices.Length);
+        Assert.Equal(3, result.Config.VirtualServices.Length);
         var web = result.Config.VirtualServices[0];
         Assert.Equal((Vip, (ushort)80, 64), (web.Address6!.Value, web.Port, web.PersistencePrefixLength));
         Assert.Equal([("2001:db8::12", 3), ("2001:db8::11", 1)], web.RealServers.Select(s => (s.AddressText, s.Weight)));
         Assert.Equal(IpProtocol.Udp, result.Config.VirtualServices[1].Protocol);
 
-        // IPv6 firewall-mark services do not exist in LvsNet: an error on the line, nothing imported for it.
-        Assert.Contains(result.Errors, n => n.Line == 6 && n.Message.Contains("IPv6 firewall-mark services", StringComparison.Ordinal));
+        // -f 9 -6 is the IPv6 firewall-mark service 9 (family inet6, keyed by ::), apart from an IPv4 -f 9;
+        // like every imported mark it needs the rule that marked its packets.
+        var marked = result.Config.VirtualServices[2];
+        Assert.Equal((9u, true, Ipv6Address.Unspecified, "rr"), (marked.FirewallMark, marked.IsIpv6, marked.Address6!.Value, marked.Scheduler));
+        Assert.Contains(result.Errors, n => n.Line == 6 && n.Message.Contains("add a firewall_marks entry with mark 9", StringComparison.Ordinal));
+        Assert.Contains("  - fwmark: 9\n    family: inet6\n", result.ToYaml("rules.save"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IpvsadmSave_Ipv6FirewallMarkWithIp6tablesRules_IsCompleteAndValid()
+    {
+        const string save = """
+            -A -f 9 -6 -s wlc -p 600 -M 64
+            -a -f 9 -6 -r [2001:db8::11]:0 -g -w 1
+            -a -f 9 -6 -r [2001:db8::12]:0 -g -w 2
+            """;
+        const string marks = """
+            *mangle
+            -A PREROUTING -d 2001:db8::100/128 -p tcp -m multiport --dports 80,443 -j MARK --set-xmark 0x9/0xffffffff
+            COMMIT
+            """;
+        var result = ConfigImporter.Import(save, Director, marks: marks);
+        Assert.Empty(result.Errors);
+        var rule = Assert.Single(result.Config.FirewallMarks);
+        Assert.Equal((9u, IpProtocol.Tcp), (rule.Mark, rule.Protocol));
+        Assert.Empty(rule.Destinations);
+        Assert.Equal([new Ipv6Prefix(Vip, 128)], rule.Destinations6.AsEnumerable());
+        var service = Assert.Single(result.Config.VirtualServices);
+        Assert.Equal((9u, true, 64), (service.FirewallMark, service.IsIpv6, service.PersistencePrefixLength));
+        Assert.Equal(["2001:db8::12", "2001:db8::11"], service.RealServers.Select(s => s.AddressText));
+        Assert.Empty(ConfigValidator.Validate(result.Config));
+    }
+
+    [Fact]
+    public void Keepalived_Ipv6FirewallMarkAndIpv6SorryServer_AreImported()
+    {
+        const string conf = """
+            virtual_server fwmark 12 {
+                ip_family inet6
+                lb_algo rr
+                lb_kind DR
+                sorry_server 2001:db8::99 0
+                real_server 2001:db8::11 0 {
+                }
+            }
+            virtual_server 2001:db8::100 80 {
+                protocol TCP
+                lb_kind NAT
+                sorry_server 2001:db8::98 8080
+                real_server 2001:db8::11 80 {
+                }
+            }
+            """;
+        var result = ConfigImporter.Import(conf, Director);
+        var marked = result.Config.VirtualServices.Single(s => s.FirewallMark == 12);
+        Assert.Equal((true, Ipv6Address.Unspecified), (marked.IsIpv6, marked.Address6!.Value));
+        Assert.Equal((Ipv6Address.Parse("2001:db8::99"), (ushort)0), (marked.Quorum!.SorryServer!.Address6!.Value, marked.Quorum.SorryServer.Port));
+        var web = result.Config.VirtualServices.Single(s => s.FirewallMark == 0);
+        var sorry = web.Quorum!.SorryServer!;
+        Assert.Equal((Ipv6Address.Parse("2001:db8::98"), (ushort)8080, ForwardingMethod.Nat, 0u), (sorry.Address6!.Value, sorry.Port, sorry.Method, sorry.Address));
+
+        // The only error: mark 12's packets were chosen by ip6tables rules the file does not hold.
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("add a firewall_marks entry with mark 12", error.Message, StringComparison.Ordinal);
+
+        // The YAML written for it reads back as the same services (family inet6, the IPv6 sorry servers).
+        var again = LvsConfigReader.Parse(Control.Yaml.ConfigYamlWriter.Write(result.Config));
+        Assert.Equal(result.Config.VirtualServices.AsEnumerable(), again.VirtualServices.AsEnumerable());
     }
 }

@@ -18,7 +18,7 @@ public class KeepalivedRefusedTests
     [InlineData("lvs_sync_daemon eth1", "'weight' is not understood")]
     [InlineData("include /etc/keepalived", "included files are not read")]
     [InlineData("virtual_server fwmark 7", "add a firewall_marks entry with mark 7")]
-    [InlineData("virtual_server fwmark 12", "an IPv6 firewall-mark service (ip_family inet6)")]
+    [InlineData("virtual_server fwmark 12", "add a firewall_marks entry with mark 12")]
     [InlineData("lvs_method TUN type gue port 6080", "no GUE tunnels")]
     [InlineData("    smtp_alert", "no e-mail alerts")]
     [InlineData("persistence_engine sip", "no persistence engines")]

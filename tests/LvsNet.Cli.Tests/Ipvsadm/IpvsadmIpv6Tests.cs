@@ -76,10 +76,75 @@ public class IpvsadmIpv6Tests
     }
 
     [Fact]
-    public void FirewallMarkIpv6_IsRefusedClearly()
+    public void FirewallMarkIpv6_IsTheIpv6MarkService_WithAPrefixLengthNetmask()
     {
-        var error = Fails("-A -f 1 -6");
-        Assert.Equal("-f 1 -6: LvsNet does not support IPv6 firewall-mark services yet", error.Message);
+        var operation = Parse("-A -f 1 -6 -s rr -p 600 -M 64").Operation!;
+        Assert.Equal(EditKind.AddService, operation.Kind);
+        Assert.Equal(ServiceSelector.ForMark(1, ipv6: true), operation.Service);
+        Assert.Equal(("-f 1 -6", true, "::"), (operation.Service!.ToString(), operation.Service.IsIpv6, operation.Service.Address));
+        Assert.Equal("64", operation.PersistenceNetmask);
+        Assert.NotEqual(ServiceSelector.ForMark(1), operation.Service);
+
+        // ipvsadm's parse order: -6 marks the -f before it ("-6 used before -f" otherwise).
+        Assert.StartsWith("-6 used before -f", Fails("-A -6 -f 1").Message, StringComparison.Ordinal);
+
+        // Its servers are IPv6 (or reached by a tunnel), as for an IPv6 address service.
+        var server = Parse("-a -f 1 -6 -r [2001:db8::11]:80 -g -w 2").Operation!;
+        Assert.Equal((1u, true, "2001:db8::11", (ushort)80), (server.Service!.FirewallMark, server.Service.IsIpv6, server.ServerAddress, server.ServerPort));
+        Assert.Equal("Different address family is allowed only for tunneling servers", Fails("-a -f 1 -6 -r 10.0.0.11:80 -g").Message);
+    }
+
+    [Fact]
+    public void FirewallMarkIpv6_ListAndSave_MatchIpvsadmPrintServiceEntry()
+    {
+        // print_service_entry: "FWM  %d IPv6" in listings, "-f %d -6" in rules; the mask as " mask %i"/" -M %i" when not 128;
+        // servers "  -> %-28s %-7s %-6d %-10u %-10u" with the bracketed name, never cut in an AF_INET6 service.
+        var listing = new IpvsListing
+        {
+            TableSize = 4096,
+            Services =
+            [
+                new ServiceListing
+                {
+                    Protocol = "tcp", Address = "::", Port = 0, FirewallMark = 9, Scheduler = "rr", PersistenceTimeoutSeconds = 600, PersistenceNetmask = "64",
+                    Servers =
+                    [
+                        new ServerListing { Address = "2001:db8::12", Port = 0, Method = "dr", Weight = 2, ActiveConnections = 3 },
+                        new ServerListing { Address = "2001:db8::11", Port = 0, Method = "dr", Weight = 1, InactiveConnections = 7 },
+                    ],
+                },
+                new ServiceListing
+                {
+                    Protocol = "tcp", Address = "0.0.0.0", Port = 0, FirewallMark = 9, Scheduler = "wlc",
+                    Servers = [new ServerListing { Address = "10.0.0.11", Port = 0, Method = "dr", Weight = 1 }],
+                },
+            ],
+        };
+        var expected =
+            "IP Virtual Server version 1.2.1 (size=4096)\n" +
+            "Prot LocalAddress:Port Scheduler Flags\n" +
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            "FWM  9 wlc\n" +
+            "  -> 10.0.0.11:0                  Route   1      0          0         \n" +
+            "FWM  9 IPv6 rr persistent 600 mask 64\n" +
+            "  -> [2001:db8::11]:0             Route   1      0          7         \n" +
+            "  -> [2001:db8::12]:0             Route   2      3          0         \n";
+        Assert.Equal(expected, IpvsadmFormatter.List(listing, ListFormat.Numeric, Numeric));
+
+        var saved =
+            "-A -f 9 -s wlc\n" +
+            "-a -f 9 -r 10.0.0.11:0 -g -w 1\n" +
+            "-A -f 9 -6 -s rr -p 600 -M 64\n" +
+            "-a -f 9 -6 -r [2001:db8::11]:0 -g -w 1\n" +
+            "-a -f 9 -6 -r [2001:db8::12]:0 -g -w 2\n";
+        Assert.Equal(saved, IpvsadmFormatter.Save(listing, ListFormat.Numeric, Numeric));
+
+        // --stats: "%-33s" over the service name, then the counters.
+        var stats = IpvsadmFormatter.List(listing, ListFormat.Numeric | ListFormat.Stats, Numeric);
+        Assert.Contains("\nFWM  9 IPv6                              0        0        0        0        0\n", stats, StringComparison.Ordinal);
+
+        // Saved rules read back as the same IPv6 mark service.
+        Assert.Equal(ServiceSelector.ForMark(9, ipv6: true), Parse("-A -f 9 -6 -s rr -p 600 -M 64").Operation!.Service);
     }
 
     [Fact]
