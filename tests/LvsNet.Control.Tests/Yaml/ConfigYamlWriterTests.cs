@@ -45,6 +45,8 @@ public class ConfigYamlWriterTests
         "SyncDaemonConfig.Mode", "SyncDaemonConfig.Interface", "SyncDaemonConfig.SyncId", "SyncDaemonConfig.Version", "SyncDaemonConfig.MaxLength", "SyncDaemonConfig.Group",
         "SyncDaemonConfig.Port", "SyncDaemonConfig.Ttl", "SyncDaemonConfig.Threshold", "SyncDaemonConfig.Period", "SyncDaemonConfig.RefreshPeriod", "SyncDaemonConfig.Retries",
         "SyncDaemonConfig.QueueLength", "SyncDaemonConfig.AuthKey", "SyncDaemonConfig.ResyncPeriod", "SyncDaemonConfig.ResyncRate",
+        "FirewallMarkRule.Mark", "FirewallMarkRule.Protocol", "FirewallMarkRule.Destinations", "FirewallMarkRule.Destinations6", "FirewallMarkRule.Ports",
+        "SorryServerConfig.Address", "SorryServerConfig.Address6", "SorryServerConfig.IsIpv6", "SorryServerConfig.EndpointText", "SorryServerConfig.Port", "SorryServerConfig.Method", "SorryServerConfig.Weight", "SorryServerConfig.Inhibit",
     ];
 
     // Everything set away from its default, so a key that does not round-trip shows.
@@ -233,6 +235,24 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_Ipv6FirewallMarkServiceRuleAndSorryServer_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse(
+            "director:\n  interface: eth0\n  address: 10.0.0.2/24\nfirewall_marks:\n  - mark: 7\n    protocol: udp\n    destinations: [10.0.0.100, 2001:db8::100, 2001:db8::1:0/124]\n    ports: [53]\n"
+            + "virtual_services:\n  - fwmark: 7\n    family: inet6\n    one_packet_scheduling: true\n    persistence_timeout: 60\n    persistence_netmask: /64\n    sorry_server:\n      address: 2001:db8::99\n      port: 53\n    real_servers:\n      - address: 2001:db8::11\n"
+            + "  - fwmark: 7\n    real_servers:\n      - address: 10.0.0.11\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("  - fwmark: 7\n    family: inet6\n", yaml, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(yaml, "family:"));
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.Equal(config.FirewallMarks.AsEnumerable(), read.FirewallMarks.AsEnumerable());
+        Assert.Equal(config.VirtualServices.AsEnumerable(), read.VirtualServices.AsEnumerable());
+        Assert.True(read.VirtualServices[0].IsIpv6);
+        Assert.False(read.VirtualServices[1].IsIpv6);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
     public void Write_MinimalConfig_OmitsDefaultsAndReadsBack()
     {
         var yaml = ConfigYamlWriter.Write(Empty);
@@ -292,7 +312,7 @@ public class ConfigYamlWriterTests
     [Fact]
     public void Write_KnowsEveryConfigurationProperty()
     {
-        var types = new[] { typeof(LvsConfig), typeof(AnnounceConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig), typeof(HighAvailabilityConfig), typeof(SyncDaemonConfig) };
+        var types = new[] { typeof(LvsConfig), typeof(AnnounceConfig), typeof(DirectorConfig), typeof(CaptureConfig), typeof(ConnectionTableConfig), typeof(VirtualServiceConfig), typeof(RealServerConfig), typeof(DynamicWeightsConfig), typeof(HttpEndpointConfig), typeof(AgentCheckConfig), typeof(HighAvailabilityConfig), typeof(SyncDaemonConfig), typeof(FirewallMarkRule), typeof(SorryServerConfig) };
         var properties = types
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => $"{t.Name}.{p.Name}"))
             .Order(StringComparer.Ordinal);
