@@ -95,6 +95,27 @@ public class IpvsadmIpv6Tests
     }
 
     [Fact]
+    public void FirewallMarkIpv6_Edits_MakeAnIpv6MarkServiceBesideTheIpv4One()
+    {
+        var config = ControlFixtures.Empty;
+        foreach (var line in new[] { "-A -f 1 -s rr", "-A -f 1 -6 -s wlc -p 60 -M 48", "-a -f 1 -6 -r [2001:db8::11]:443 -g", "-a -f 1 -r 10.0.0.11:443 -g" })
+        {
+            config = ConfigEditor.Apply(config, Parse(line).Operation!);
+        }
+
+        Assert.Equal(2, config.VirtualServices.Length);
+        var v6 = Assert.Single(config.VirtualServices, s => s.IsIpv6);
+        Assert.Equal((1u, "wlc", 48, "2001:db8::11"), (v6.FirewallMark, v6.Scheduler, v6.PersistencePrefixLength, Assert.Single(v6.RealServers).AddressText));
+        var v4 = Assert.Single(config.VirtualServices, s => !s.IsIpv6);
+        Assert.Equal("10.0.0.11", Assert.Single(v4.RealServers).AddressText);
+        Assert.Empty(ConfigValidator.Validate(config));
+
+        // -D -f 1 -6 deletes the IPv6 one only.
+        config = ConfigEditor.Apply(config, Parse("-D -f 1 -6").Operation!);
+        Assert.False(Assert.Single(config.VirtualServices).IsIpv6);
+    }
+
+    [Fact]
     public void FirewallMarkIpv6_ListAndSave_MatchIpvsadmPrintServiceEntry()
     {
         // print_service_entry: "FWM  %d IPv6" in listings, "-f %d -6" in rules; the mask as " mask %i"/" -M %i" when not 128;
