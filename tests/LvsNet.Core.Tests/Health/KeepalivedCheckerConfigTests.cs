@@ -224,7 +224,7 @@ public class KeepalivedCheckerConfigTests
         "RealServerHealthCheckConfig.Enabled", "RealServerHealthCheckConfig.Parameters", "RealServerHealthCheckConfig.InhibitOnFailure", "RealServerHealthCheckConfig.Checks",
         "RealServerHealthCheckConfig.NotifyUp", "RealServerHealthCheckConfig.NotifyDown",
         "QuorumConfig.Quorum", "QuorumConfig.Hysteresis", "QuorumConfig.UpCommand", "QuorumConfig.DownCommand", "QuorumConfig.SorryServer",
-        "SorryServerConfig.Address", "SorryServerConfig.Port", "SorryServerConfig.Method", "SorryServerConfig.Weight", "SorryServerConfig.Inhibit",
+        "SorryServerConfig.Address", "SorryServerConfig.Address6", "SorryServerConfig.IsIpv6", "SorryServerConfig.EndpointText", "SorryServerConfig.Port", "SorryServerConfig.Method", "SorryServerConfig.Weight", "SorryServerConfig.Inhibit",
         "HealthCheckParameters.DelayLoop", "HealthCheckParameters.ConnectTimeout", "HealthCheckParameters.Retry", "HealthCheckParameters.DelayBeforeRetry",
         "HealthCheckParameters.Rise", "HealthCheckParameters.Warmup", "HealthCheckParameters.Alpha",
     ];
