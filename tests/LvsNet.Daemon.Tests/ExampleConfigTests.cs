@@ -27,7 +27,7 @@ public class ExampleConfigTests
         { "examples/ha-director1.yaml", 1, 2 },
         { "examples/ha-director2.yaml", 1, 2 },
         { "examples/ha-nat-director1.yaml", 2, 4 },
-        { "examples/fwmark.yaml", 1, 2 },
+        { "examples/fwmark.yaml", 2, 4 },
         { "examples/scale-out/director1.yaml", 1, 2 },
 
         // What lvsnetadm import writes for tests/LvsNet.Cli.Tests/Import/TestData/checkers.conf (a test there keeps them equal).
