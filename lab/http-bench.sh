@@ -378,6 +378,10 @@ for row in duals:
         for d in rs:
             by_pair.setdefault((d["round"], d["pair"]), {})[d["family"]] = d
         ratios = [p[6]["rps"] / p[4]["rps"] for p in by_pair.values() if 4 in p and 6 in p and p[4]["rps"] > 0]
+        # The daemon's CPU per request (µs), a figure the shared machine's scheduling moves less than requests/s.
+        def cpu_us(d):
+            return d["proxy_cpu_pct"] * 1e4 / d["rps"] if d["rps"] and d["proxy_cpu_pct"] else None
+        cpu_ratios = [cpu_us(p[6]) / cpu_us(p[4]) for p in by_pair.values() if 4 in p and 6 in p and cpu_us(p[4]) and cpu_us(p[6])]
         v4 = [d for d in rs if d["family"] == 4]; v6 = [d for d in rs if d["family"] == 6]
         table[(row, mode)] = {"row": row, "mode": mode, "runs": len(ratios), "pairs": len(ratios),
             "rps": med([d["rps"] for d in v6]), "rps_ipv4": med([d["rps"] for d in v4]),
@@ -385,19 +389,21 @@ for row in duals:
             "x_ipv4_min": round(min(ratios), 3) if ratios else None, "x_ipv4_max": round(max(ratios), 3) if ratios else None,
             "p99_ms": med([d["p99_ms"] for d in v6]), "p99_ms_ipv4": med([d["p99_ms"] for d in v4]),
             "proxy_cpu_pct": med([d["proxy_cpu_pct"] for d in v6]), "proxy_cpu_pct_ipv4": med([d["proxy_cpu_pct"] for d in v4]),
+            "cpu_us_per_request": med([cpu_us(d) for d in v6]), "cpu_us_per_request_ipv4": med([cpu_us(d) for d in v4]),
+            "cpu_x_ipv4": round(med(cpu_ratios), 3) if cpu_ratios else None,
             "errors": sum(d["errors"] for d in rs)}
 if duals:
     print()
     print("Dual stack: one daemon with an IPv4 and an IPv6 DR service; %s pair(s) per mode and round of back-to-back runs, one per family" % pairs)
     print()
-    print("| row | mode | pairs | IPv4 req/s | IPv6 req/s | IPv6 ÷ IPv4 (median of pairs, min–max) | IPv4 p99 ms | IPv6 p99 ms | daemon CPU % IPv4 | IPv6 | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| row | mode | pairs | IPv4 req/s | IPv6 req/s | IPv6 ÷ IPv4 (median of pairs, min–max) | IPv4 p99 ms | IPv6 p99 ms | daemon CPU µs/request IPv4 | IPv6 | IPv6 ÷ IPv4 | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in duals:
         for mode in ("keepalive", "close"):
             t = table[(row, mode)]
-            print("| %s | %s | %d | %s | %s | %s (%s–%s) | %s | %s | %s | %s | %d |" % (row, mode, t["pairs"], f(t["rps_ipv4"], "%.0f"), f(t["rps"], "%.0f"),
+            print("| %s | %s | %d | %s | %s | %s (%s–%s) | %s | %s | %s | %s | %s | %d |" % (row, mode, t["pairs"], f(t["rps_ipv4"], "%.0f"), f(t["rps"], "%.0f"),
                 f(t["x_ipv4"]), f(t["x_ipv4_min"]), f(t["x_ipv4_max"]), f(t["p99_ms_ipv4"]), f(t["p99_ms"]),
-                f(t["proxy_cpu_pct_ipv4"], "%.0f"), f(t["proxy_cpu_pct"], "%.0f"), t["errors"]))
+                f(t["cpu_us_per_request_ipv4"], "%.1f"), f(t["cpu_us_per_request"], "%.1f"), f(t["cpu_x_ipv4"]), t["errors"]))
 print(json.dumps(list(table.values())))
 missing = sorted({t["row"] for t in table.values() if not t["rps"] or (t["row"].endswith("-dual") and not t["rps_ipv4"])})
 if missing:
