@@ -1,6 +1,7 @@
 using LvsNet.Core.Connections;
 using LvsNet.Core.Runtime;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Sync;
 
@@ -9,7 +10,10 @@ namespace LvsNet.Core.Sync;
 /// (ip_vs_proc_conn), applied to the IPv6 connection table: an existing connection whose real
 /// server differs is replaced unless the record is inactive, an existing one takes the state and
 /// timeout, a new one is bound to the server found by (service, server address and port);
-/// templates are found and created by the masked client address.
+/// templates are found and created by the masked client address. A FULLNAT record binds the
+/// entry to the master's local address and port (IPv6, or for NAT64 the IPv4 one in its
+/// IPv4-mapped form) and reserves the port, as the IPv4 applier does; a record whose real server is
+/// IPv4 (NAT64, a tunnel) is bound to the service's IPv4 server of that address and port.
 /// </summary>
 public static partial class SyncApplier
 {
@@ -34,7 +38,7 @@ public static partial class SyncApplier
         if (index >= 0)
         {
             var current = (uint)table[index].RealServerId < (uint)servers.Length ? servers[table[index].RealServerId] : null;
-            var sameServer = current is not null && current.IsIpv6 && current.Address6 == record.ServerAddress6 && current.Port == record.ServerPort;
+            var sameServer = current is not null && IsRecordServer(current, in record);
             if (!sameServer && !template)
             {
                 if ((record.Flags & IpvsConnectionFlags.Inactive) != 0)
@@ -110,7 +114,55 @@ public static partial class SyncApplier
 
         entry.InPackets = (uint)threshold;
         entry.SyncedState = entry.State;
+        if (!template && record.LocalPort != 0)
+        {
+            // FULLNAT (IPv6 local address) or NAT64 (IPv4 local address, kept IPv4-mapped): the reply
+            // direction needs the master's binding, and this director must never hand the port out.
+            var bind = BindLocal6(table, snapshot, servers, index, in record);
+            if (bind == LocalBindResult.NotOurs)
+            {
+                table.Remove(index, servers);
+                return SyncApplyResult.LocalPortNotOurs;
+            }
+
+            if (bind == LocalBindResult.StaleFreed)
+            {
+                result = SyncApplyResult.LocalPortReclaimed;
+            }
+
+            if (record.ToaDone)
+            {
+                table.Mutable(index).Flags |= ConnectionFlags.ToaDone;
+            }
+        }
+
         return result;
+    }
+
+    // Only a local address this director has: a record naming another cannot make it create port maps.
+    private static LocalBindResult BindLocal6(Ipv6ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, int index, in SyncConnection record)
+    {
+        Ipv6Address local;
+        if (record.LocalAddress != 0)
+        {
+            if (Array.BinarySearch(snapshot.LocalAddresses, record.LocalAddress) < 0)
+            {
+                return LocalBindResult.NotOurs;
+            }
+
+            local = Nat64Translator.MapIpv4(record.LocalAddress);
+        }
+        else
+        {
+            if (Array.BinarySearch(snapshot.LocalAddresses6, record.LocalAddress6) < 0)
+            {
+                return LocalBindResult.NotOurs;
+            }
+
+            local = record.LocalAddress6;
+        }
+
+        return table.BindSyncedLocal(index, local, record.LocalPort, servers);
     }
 
     private static RealServerState? FindServer6(LvsSnapshot snapshot, in SyncConnection record)
@@ -122,12 +174,20 @@ public static partial class SyncApplier
 
         foreach (var server in service.Servers)
         {
-            if (server.IsIpv6 && server.Address6 == record.ServerAddress6 && server.Port == record.ServerPort)
+            if (IsRecordServer(server, in record))
             {
                 return server;
             }
         }
 
         return null;
+    }
+
+    // The record's real server: its family is the connection's unless the record is mixed-family.
+    private static bool IsRecordServer(RealServerState server, in SyncConnection record)
+    {
+        var ipv6 = record.IsIpv6 != record.MixedFamily;
+        return server.Port == record.ServerPort && server.IsIpv6 == ipv6
+            && (ipv6 ? server.Address6 == record.ServerAddress6 : server.Address == record.ServerAddress);
     }
 }

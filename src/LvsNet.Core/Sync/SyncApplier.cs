@@ -45,7 +45,7 @@ public static partial class SyncApplier
         if (index >= 0)
         {
             var current = (uint)table[index].RealServerId < (uint)servers.Length ? servers[table[index].RealServerId] : null;
-            var sameServer = current is not null && current.Address == record.ServerAddress && current.Port == record.ServerPort;
+            var sameServer = current is not null && IsRecordServer(current, in record);
             if (!sameServer && !template)
             {
                 if ((record.Flags & IpvsConnectionFlags.Inactive) != 0)
@@ -154,7 +154,7 @@ public static partial class SyncApplier
 
         foreach (var server in service.Servers)
         {
-            if (server.Address == record.ServerAddress && server.Port == record.ServerPort)
+            if (IsRecordServer(server, in record))
             {
                 return server;
             }

@@ -55,6 +55,17 @@ public readonly record struct SyncConnection(
     /// <summary>IPv6: daddr.</summary>
     public Ipv6Address ServerAddress6 { get; init; }
 
+    /// <summary>IPv6 FULLNAT: the IPv6 local address the real server sees (default for other methods; NAT64 uses <see cref="LocalAddress"/>). Carried in LvsNet's optional IPv6 local option.</summary>
+    public Ipv6Address LocalAddress6 { get; init; }
+
+    /// <summary>
+    /// The real server's family is not the connection's: an IPv6 connection with an IPv4 server in
+    /// <see cref="ServerAddress"/> (NAT64, a tunnel to an IPv4 server), or an IPv4 connection with an
+    /// IPv6 server in <see cref="ServerAddress6"/> (a tunnel). Carried in LvsNet's mandatory
+    /// other-family option, which a kernel backup does not know and so skips the record.
+    /// </summary>
+    public bool MixedFamily { get; init; }
+
     /// <summary>FULLNAT: the client's address was already given to the real server in a TCP option (TOA): the new master must not add it again.</summary>
     public bool ToaDone { get; init; }
 }
