@@ -8,7 +8,8 @@ namespace LvsNet.Core.Sync;
 /// kernel's <c>struct ip_vs_sync_v4</c>, addresses in the data path's form (the value of ntohl);
 /// an IPv6 connection (<c>struct ip_vs_sync_v6</c>, version 1 only) has <see cref="IsIpv6"/> set,
 /// its addresses in <see cref="ClientAddress6"/>, <see cref="VirtualAddress6"/> and
-/// <see cref="ServerAddress6"/>, and 0 in the IPv4 address fields.
+/// <see cref="ServerAddress6"/>, and 0 in the IPv4 address fields; a real server of the other
+/// family (<see cref="MixedFamily"/>) is in the other family's server field.
 /// </summary>
 /// <param name="Protocol">TCP or UDP (IPPROTO_IP for fwmark templates).</param>
 /// <param name="Flags">IPVS connection flags (<see cref="IpvsConnectionFlags"/>).</param>
