@@ -407,8 +407,8 @@ public sealed class PacketProcessor : IFrameHandler
         for (var i = 0; i < MaxPerBatch && queue.TryDequeue(out var record); i++)
         {
             var outcome = record.IsIpv6
-                ? Sync.SyncApplier.Apply6(Table6, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold)
-                : Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold);
+                ? Sync.SyncApplier.Apply6(Table6, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold, Table)
+                : Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold, Table6);
             switch (outcome)
             {
                 case Sync.SyncApplyResult.NoServer: withoutServer++; break;

@@ -18,7 +18,15 @@ namespace LvsNet.Core.Sync;
 public static partial class SyncApplier
 {
     /// <summary>Applies one IPv6 record to <paramref name="table"/>.</summary>
-    public static SyncApplyResult Apply6(Ipv6ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, ConnectionTimeouts timeouts, uint now, in SyncConnection record, int threshold)
+    /// <param name="table">The IPv6 table of the worker.</param>
+    /// <param name="snapshot">The current snapshot.</param>
+    /// <param name="servers">Real servers by id.</param>
+    /// <param name="timeouts">The state timeouts (for records without one).</param>
+    /// <param name="now">The current tick.</param>
+    /// <param name="record">The received record.</param>
+    /// <param name="threshold">The packet count a new entry starts with.</param>
+    /// <param name="table4">The same worker's IPv4 table: a stale IPv4 FULLNAT connection there that holds a NAT64 record's port (they share the IPv4 pool) is freed too.</param>
+    public static SyncApplyResult Apply6(Ipv6ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, ConnectionTimeouts timeouts, uint now, in SyncConnection record, int threshold, ConnectionTable? table4 = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -118,7 +126,7 @@ public static partial class SyncApplier
         {
             // FULLNAT (IPv6 local address) or NAT64 (IPv4 local address, kept IPv4-mapped): the reply
             // direction needs the master's binding, and this director must never hand the port out.
-            var bind = BindLocal6(table, snapshot, servers, index, in record);
+            var bind = BindLocal6(table, table4, snapshot, servers, index, in record);
             if (bind == LocalBindResult.NotOurs)
             {
                 table.Remove(index, servers);
@@ -140,14 +148,23 @@ public static partial class SyncApplier
     }
 
     // Only a local address this director has: a record naming another cannot make it create port maps.
-    private static LocalBindResult BindLocal6(Ipv6ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, int index, in SyncConnection record)
+    private static LocalBindResult BindLocal6(Ipv6ConnectionTable table, ConnectionTable? table4, LvsSnapshot snapshot, RealServerState?[] servers, int index, in SyncConnection record)
     {
         Ipv6Address local;
+        var staleFreed = false;
         if (record.LocalAddress != 0)
         {
             if (Array.BinarySearch(snapshot.LocalAddresses, record.LocalAddress) < 0)
             {
                 return LocalBindResult.NotOurs;
+            }
+
+            // An IPv4 FULLNAT connection left from an earlier mastership may hold the port in the shared pool.
+            var stale = table4?.FindLocal(record.Protocol, record.LocalAddress, record.LocalPort) ?? -1;
+            if (stale >= 0)
+            {
+                table4!.Remove(stale, servers);
+                staleFreed = true;
             }
 
             local = Nat64Translator.MapIpv4(record.LocalAddress);
@@ -162,7 +179,8 @@ public static partial class SyncApplier
             local = record.LocalAddress6;
         }
 
-        return table.BindSyncedLocal(index, local, record.LocalPort, servers);
+        var result = table.BindSyncedLocal(index, local, record.LocalPort, servers);
+        return staleFreed && result == LocalBindResult.Bound ? LocalBindResult.StaleFreed : result;
     }
 
     private static RealServerState? FindServer6(LvsSnapshot snapshot, in SyncConnection record)

@@ -9,8 +9,8 @@ namespace LvsNet.Core.Sync;
 /// ip_vs_process_message: header size and sync id, then each record, with LvsNet's own options
 /// (FULLNAT local addresses, a real server of the other family). A record the backup cannot use
 /// (an unsupported protocol, a state out of range, a mandatory option it does not know,
-/// persistence-engine data, a local binding of the wrong family) is skipped and counted; a malformed record drops the rest of the
-/// message. Never throws on wire data.
+/// persistence-engine data, a local binding of the wrong family) is skipped and counted; a
+/// malformed record drops the rest of the message. Never throws on wire data.
 /// </summary>
 /// <remarks>Not thread-safe: one reader per receiving thread (it keeps the counts of the last message).</remarks>
 public sealed class SyncMessageReader

@@ -302,6 +302,29 @@ public class Ipv6SyncBindingTests
     }
 
     [Fact]
+    public void Nat64Record_FreesAStaleIpv4FullNatConnection_HoldingItsPortInTheSharedPool()
+    {
+        // This director was master once and still holds an IPv4 FULLNAT connection from 10.77.0.50:p;
+        // the master that followed gave p to a NAT64 connection (the IPv4 pool is shared).
+        var (_, node) = Pair(Nat64Services + "\n" + Ipv4FullNatService);
+        node.Feed(FrameBuilder.Arp(ArpOperation.Reply, Rs1Mac, Rs1v4, DirectorMac, Dip));
+        node.Feed(FrameBuilder.Arp(ArpOperation.Reply, Rs2Mac, Rs2v4, DirectorMac, Dip));
+        node.BecomeMaster();
+        node.Feed(FrameBuilder.Tcp(DirectorMac, ClientMac, Client4, 40060, Vip4, 80, TcpFlags.Syn));
+        var port = BinaryPrimitives.ReadUInt16BigEndian(Assert.Single(node.Device.Sent).AsSpan(Eth + 20));
+        Assert.Equal(1, node.Processor.Table.Count);
+        node.Role.Set(DirectorRole.Backup);
+        node.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(node.Hub.Deliver(Nat64Record with { LocalPort = port }, 0));
+        node.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal((0, 1, 0L), (node.Processor.Table.Count, node.Processor.Table6.Count, node.Hub.Counters.LocalPortNotOurs));
+        var entry = node.Processor.Table6[node.Processor.Table6.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, Client, 50000, Vip, 80))];
+        Assert.Equal((Nat64Translator.MapIpv4(Local4), port), (entry.LocalAddress, entry.LocalPort));
+        Assert.True(node.Processor.Table.LocalPorts.IsInUse(IpProtocol.Tcp, Local4, port));
+    }
+
+    [Fact]
     public void Resync_WalksTheIpv6Table_OncePerPeriod_WithinTheRate()
     {
         var (master, _) = Pair(FullNat6Services);
@@ -416,6 +439,17 @@ public class Ipv6SyncBindingTests
                 method: fullnat
               - address: 10.77.0.12
                 port: {{NatTcpPort}}
+                method: fullnat
+        """;
+
+    private const string Ipv4FullNatService = """
+          - protocol: tcp
+            address: 10.77.0.100
+            port: 80
+            local_addresses: [10.77.0.50]
+            real_servers:
+              - address: 10.77.0.11
+                port: 8080
                 method: fullnat
         """;
 
