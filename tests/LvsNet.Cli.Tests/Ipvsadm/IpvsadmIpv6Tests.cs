@@ -234,6 +234,22 @@ public class IpvsadmIpv6Tests
         Assert.Equal(expected, IpvsadmFormatter.Connections(rows, ListFormat.Numeric, Numeric));
     }
 
+    [Fact]
+    public void Connections_Ipv6FirewallMarkTemplate_AsIpvsadmPrintsTheKernelsKey()
+    {
+        // ip_vs_sched_persist keys an IPv6 fwmark template by IPPROTO_IP, the client's prefix, vaddr
+        // { .ip = htonl(fwmark) } (inet_ntop: "0:5::") and port 0; print_conn brackets AF_INET6 addresses.
+        ConnectionRow[] rows =
+        [
+            new() { Protocol = "IP", ClientAddress = "2001:db8::", ClientPort = 0, VirtualAddress = "0:5::", VirtualPort = 0, DestinationAddress = "2001:db8::11", DestinationPort = 0, State = "NONE", ExpiresSeconds = 299 },
+        ];
+        var expected =
+            "IPVS connection entries\n" +
+            "pro expire state       source             virtual            destination\n" +
+            "IP  04:59  NONE        [2001:db8::]:0     [0:5::]:0          [2001:db8::11]:0\n";
+        Assert.Equal(expected, IpvsadmFormatter.Connections(rows, ListFormat.Numeric, Numeric));
+    }
+
     [Theory]
     [InlineData("--client [2001:db8::/64]:40000", "2001:db8::", 64, 40000)]
     [InlineData("--client 2001:db8::a", "2001:db8::a", 128, 0)]
