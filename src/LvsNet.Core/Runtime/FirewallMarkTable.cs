@@ -41,7 +41,8 @@ public sealed class FirewallMarkTable
         var ports = new List<PortRange>();
         foreach (var rule in rules)
         {
-            if (!serviceMarks.Contains(rule.Mark))
+            // A rule with IPv6 destinations only marks nothing for IPv4 (see Ipv6FirewallMarkTable).
+            if (!serviceMarks.Contains(rule.Mark) || rule.Destinations.IsDefaultOrEmpty)
             {
                 continue;
             }

@@ -72,6 +72,35 @@ public class Ipv6FirewallMarkTests
     }
 
     [Fact]
+    public void IPv4DestinationsOfAMark_DoNotMarkIpv6Packets()
+    {
+        // The rule covers the IPv4 VIP only (an iptables rule, no ip6tables one): IPv6 packets to
+        // port 80 keep no mark and reach the IPv6 address service (rs2), not the IPv6 mark service.
+        var h = new Ipv6Harness(edit: _ => LvsConfigReader.Parse(Head + """
+            firewall_marks:
+              - mark: 5
+                destinations: [10.77.0.100]
+                ports: [80]
+            virtual_services:
+              - fwmark: 5
+                family: inet6
+                scheduler: rr
+                real_servers:
+                  - address: 2001:db8::11
+              - protocol: tcp
+                address: 2001:db8::100
+                port: 80
+                real_servers:
+                  - address: 2001:db8::12
+            """));
+        h.ResolveRealServers();
+        Assert.Null(h.Runtime.Current!.FirewallMarks6);
+        h.Feed(Tcp(Client, 40000, TcpFlags.Syn, port: 80));
+        h.Feed(Tcp(Client, 40001, TcpFlags.Syn, port: 80));
+        Assert.Equal(new[] { Rs2Mac, Rs2Mac }, h.Device.Sent.Select(DestinationMac));
+    }
+
+    [Fact]
     public void MarkedDestination_IsAVipTheDirectorAnswersSolicitationsFor()
     {
         var h = Marked();
