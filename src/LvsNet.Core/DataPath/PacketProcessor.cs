@@ -136,7 +136,7 @@ public sealed class PacketProcessor : IFrameHandler
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
         _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders)
         {
-            Ipv6 = new Ipv6FragmentForwarder(Table6, Counters, _state, ipv6Clients, ipv6Replies, ipv6Nat, ipv6FullNat),
+            Ipv6 = new Ipv6FragmentForwarder(Table6, Counters, _state, ipv6Clients, ipv6Replies, ipv6Nat, ipv6FullNat) { Nat64 = nat64 },
         };
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery, ipv6Clients, ipv6Replies, options.Address6,

@@ -141,14 +141,22 @@ internal sealed class FragmentHandler
             return;
         }
 
+        var nat64 = -1;
         var index = origin switch
         {
             FragmentOrigin.Client when ip.Protocol == IpProtocol.Tcp => _clients.HandleTcp(first, l2Length, ip, snapshot),
             FragmentOrigin.Client => _clients.HandleUdp(first, l2Length, ip, snapshot),
-            _ => _replies.Handle(first, l2Length, ip, fullNat: origin == FragmentOrigin.FullNatReply),
+            _ => _replies.Handle(first, l2Length, ip, fullNat: origin == FragmentOrigin.FullNatReply, out nat64),
         };
 
         var rest = pool.Next(head);
+        if (nat64 >= 0 && Ipv6 is not null)
+        {
+            // A reply to a NAT64 connection's IPv4 local address: the rest become IPv6 fragments too.
+            Ipv6.ForwardNat64Replies(_queues, queue, nat64);
+            return;
+        }
+
         if (index < 0)
         {
             // The first fragment was dropped and counted under its own reason; the rest follow it.

@@ -298,8 +298,8 @@ internal sealed partial class Ipv6ClientHandler
             {
                 if (chain.IsFragment)
                 {
-                    // NAT64 does not translate a datagram in pieces (its fragments would need IPv4 fragment headers).
-                    _counters.Drop(DropReason.Fragment);
+                    // RFC 7915 §5.1.1: each fragment becomes an IPv4 fragment.
+                    Nat64.ForwardFragment(frame, l2Length, ip, in chain, in _table[index], server);
                     return;
                 }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using LvsNet.Core.Connections;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
@@ -46,19 +47,28 @@ internal sealed class Nat64ReplyHandler
     /// A reply (passed the IPv4 input checks, TTL above 1) to an IPv4 local address: translated and
     /// sent to the client when it belongs to a NAT64 connection.
     /// </summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="l2Length">Its link-layer header's length.</param>
+    /// <param name="ip">The packet, or the first fragment of a complete datagram (the caller passes the others on when <paramref name="forwarded"/> is set).</param>
+    /// <param name="sourcePort">The real server's port.</param>
+    /// <param name="destinationPort">The local port.</param>
+    /// <param name="flags">The TCP flags.</param>
+    /// <param name="forwarded">The IPv6 connection's index when the packet was forwarded, else −1.</param>
     /// <returns>False when no NAT64 connection holds it (the caller counts it).</returns>
-    public bool TryHandle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, ushort sourcePort, ushort destinationPort, TcpFlags flags)
+    public bool TryHandle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, ushort sourcePort, ushort destinationPort, TcpFlags flags, out int forwarded)
     {
+        forwarded = -1;
         var index = Find(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort);
         if (index < 0)
         {
             return false;
         }
 
-        if (ip.IsFragment)
+        if (ip.IsFragment && ip.Protocol == IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(6)) == 0)
         {
-            // A translated fragment needs an IPv6 Fragment Header, which is not built.
-            _counters.Drop(DropReason.Fragment);
+            // RFC 7915 §4.5: a fragmented IPv4 UDP datagram without a checksum is not translated
+            // (its checksum would need the whole datagram before the first fragment leaves).
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable);
             return true;
         }
 
@@ -77,6 +87,7 @@ internal sealed class Nat64ReplyHandler
         }
 
         _forwarder.ForwardReply(frame, l2Length, ip, in entry, server);
+        forwarded = index;
         return true;
     }
 
