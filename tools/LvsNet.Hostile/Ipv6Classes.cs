@@ -38,7 +38,7 @@ internal static class Ipv6Classes
                 header[1] = 2;
                 header[3] = 1;
                 c.RealServerIps6[0].CopyTo(header.AsSpan(8));
-                return Tcp6(Syn6(c, routing, i) with { Headers = [(43, header)] });
+                return Tcp6(Syn6(c, routing, i) with { Headers = [(43, header)], FinalDestination = c.RealServerIps6[0] });
             });
 
         var overlap = nextId();

@@ -169,6 +169,8 @@ internal static class RawFrames
         public byte HopLimit { get; init; } = 64;
         public (byte Type, byte[] Bytes)[] Headers { get; init; } = [];
         public byte[] Payload { get; init; } = [];
+        /// <summary>The final destination for the checksum when a routing header names another (RFC 8200 §8.1); null: <see cref="Destination"/>.</summary>
+        public byte[]? FinalDestination { get; init; }
     }
 
     /// <summary>A complete IPv6 frame with a valid TCP checksum (RFC 8200 §8.1 pseudo-header); callers corrupt what their class needs.</summary>
@@ -201,7 +203,7 @@ internal static class RawFrames
         tcp[13] = spec.Flags;
         BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 29200);
         spec.Payload.CopyTo(tcp[20..]);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], Checksum6(spec.Source, spec.Destination, 6, tcp));
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], Checksum6(spec.Source, spec.FinalDestination ?? spec.Destination, 6, tcp));
         return frame;
     }
 
