@@ -15,7 +15,8 @@ namespace LvsNet.Core.DataPath.Fragments;
 /// again; DR and TUN send them unchanged, NAT and FULLNAT rewrite the addresses of each and the
 /// ports and transport checksum in the first (the incremental update of the checksum, which covers
 /// the whole datagram, stays right). docs/hardening.md says why this design. IPv6 datagrams share
-/// the queues and the pool and are forwarded by <see cref="Ipv6FragmentForwarder"/>.
+/// the queues and the pool and are forwarded by <see cref="Ipv6FragmentForwarder"/>, which also
+/// translates the IPv4 fragments of a reply to a NAT64 connection.
 /// </summary>
 /// <remarks>
 /// The first fragment must hold the whole TCP or UDP header (RFC 1858): a datagram whose first

@@ -13,7 +13,9 @@ namespace LvsNet.Core.DataPath.Fragments;
 /// same method. DR and TUN send each fragment as it came (hop limit − 1; TUN inside its outer
 /// header), NAT and FULLNAT rewrite the addresses of each and the ports and checksum in the first
 /// (<see cref="Ipv6NatRewriter"/>: the checksum covers the whole datagram, so its incremental update
-/// stays right). The fragment header and the identification travel unchanged.
+/// stays right). The fragment header and the identification travel unchanged. NAT64 translates each
+/// fragment into an IPv4 one (<see cref="Nat64Forwarder.ForwardFragment"/>), and the fragments of an
+/// IPv4 reply to a NAT64 connection into IPv6 ones (<see cref="ForwardNat64Replies"/>).
 /// </summary>
 /// <remarks>
 /// The first fragment must hold the whole header chain and the whole TCP header with its options
