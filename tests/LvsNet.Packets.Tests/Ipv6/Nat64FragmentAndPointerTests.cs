@@ -99,18 +99,21 @@ public class Nat64FragmentAndPointerTests
 
         // A later fragment whose Fragment Header names destination options (the fragmentable part has extension headers).
         var packet = Fragment(nextHeader: 60, offset: 16, more: false, data: 24);
-        Assert.True(Ipv6Header.TryParse(packet, out var ip) && Ipv6ExtensionHeaders.TryWalk(ip, out var chain, out _));
+        Assert.True(Ipv6Header.TryParse(packet, out var ip));
+        Assert.True(Ipv6ExtensionHeaders.TryWalk(ip, out var chain, out _));
         Assert.Equal(0, Nat64Translator.ToIpv4Fragment(ip, in chain, destination, 0x0A000032, 2000, 0x0A00000B, 8080));
 
         // Not a fragment at all.
         var plain = Fragment(nextHeader: 6, offset: 0, more: false, data: 24);
-        Assert.True(Ipv6Header.TryParse(plain, out ip) && Ipv6ExtensionHeaders.TryWalk(ip, out chain, out _));
+        Assert.True(Ipv6Header.TryParse(plain, out ip));
+        Assert.True(Ipv6ExtensionHeaders.TryWalk(ip, out chain, out _));
         Assert.False(chain.IsFragment);
         Assert.Equal(0, Nat64Translator.ToIpv4Fragment(ip, in chain, destination, 0x0A000032, 2000, 0x0A00000B, 8080));
 
         // A later UDP fragment: translated, its data unchanged, identification = the low 16 bits, offset / 8, MF clear.
         var later = Fragment(nextHeader: 17, offset: 1232, more: false, data: 24);
-        Assert.True(Ipv6Header.TryParse(later, out ip) && Ipv6ExtensionHeaders.TryWalk(ip, out chain, out _));
+        Assert.True(Ipv6Header.TryParse(later, out ip));
+        Assert.True(Ipv6ExtensionHeaders.TryWalk(ip, out chain, out _));
         var length = Nat64Translator.ToIpv4Fragment(ip, in chain, destination, 0x0A000032, 2000, 0x0A00000B, 8080);
         Assert.Equal(20 + 24, length);
         Assert.Equal(0xBEEF, BinaryPrimitives.ReadUInt16BigEndian(destination.AsSpan(4)));
