@@ -49,8 +49,13 @@ internal sealed class Nat64Forwarder
     /// <summary>The largest MSS a client's SYN may offer: what an IPv4 segment of that size becomes in IPv6 must fit the MTU.</summary>
     public ushort MssCeiling => (ushort)Math.Max(0, _mtu - Ipv6Header.Length - TcpHeader.MinLength);
 
-    /// <summary>A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from the connection's IPv4 local address and port.</summary>
-    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>
+    /// A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from
+    /// the connection's IPv4 local address and port; with <paramref name="toa"/> the translated
+    /// segment carries the client's IPv6 address in the 20-byte TOA option, as DPVS sends it for an
+    /// IPv6 client whatever the real server's family (<see cref="TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
+    /// </summary>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false)
     {
         var transport = ip.Packet.Slice(chain.UpperLayerOffset);
         if (chain.UpperLayer == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(transport.Slice(6)) == 0)
@@ -70,6 +75,16 @@ internal sealed class Nat64Forwarder
         if (chain.UpperLayer == (byte)IpProtocol.Tcp && (transport[13] & (byte)TcpFlags.Syn) != 0)
         {
             TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
+        }
+
+        if (toa)
+        {
+            var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                length = grown;
+                _counters._toaInserted++;
+            }
         }
 
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
