@@ -1,0 +1,139 @@
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.Lab.Tests;
+
+/// <summary>
+/// An IPv6 FULLNAT service with <c>toa</c> and <c>syn_proxy</c> end to end: curl and a bounded wrk
+/// over IPv6 work while a bounded flood of spoofed IPv6 SYNs (a raw-socket generator in the client's
+/// namespace) hits the VIP; at the real servers (tcpdump there, tshark decoding) every SYN is one
+/// the director sent after a completed handshake — far fewer than the flood — and each connection's
+/// first ACK carries the 20-byte IPv6 TOA option (kind 254, length 20) naming the real client.
+/// </summary>
+[Trait("Category", "Lab")]
+public class Ipv6SynProxyToaLabTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(90);
+
+    // Sends argv[2] IPv6 TCP SYNs to [fd77::100]:80 through a raw socket (IPPROTO_RAW: the header is
+    // ours), from argv[1]::/112 (random low 16 bits), random ports and sequence numbers.
+    private const string SynFlood6 =
+        "import socket,struct,random,sys,time\n" +
+        "def csum(b):\n" +
+        "  s=sum(struct.unpack('!%dH'%(len(b)//2),b))\n" +
+        "  while s>>16: s=(s&0xffff)+(s>>16)\n" +
+        "  return (~s)&0xffff\n" +
+        "base=socket.inet_pton(socket.AF_INET6,sys.argv[1]); n=int(sys.argv[2])\n" +
+        "dst=socket.inet_pton(socket.AF_INET6,'fd77::100')\n" +
+        "s=socket.socket(socket.AF_INET6,socket.SOCK_RAW,socket.IPPROTO_RAW)\n" +
+        "r=random.Random(17); start=time.time()\n" +
+        "for i in range(n):\n" +
+        "  src=base[:14]+struct.pack('!H',r.randrange(1,65535))\n" +
+        "  tcp=struct.pack('!HHIIBBHHH',r.randrange(1024,65535),80,r.getrandbits(32),0,5<<4,2,65535,0,0)\n" +
+        "  c=csum(src+dst+struct.pack('!IxxxB',20,6)+tcp)\n" +
+        "  tcp=tcp[:16]+struct.pack('!H',c)+tcp[18:]\n" +
+        "  s.sendto(struct.pack('!IHBB',0x60000000,20,6,64)+src+dst+tcp,('fd77::100',0))\n" +
+        "print(n, round(time.time()-start,3))\n";
+
+    [RequiresRootFact]
+    public void Ipv6FullNat_ToaAndSynProxy_CurlAndWrkWork_SpoofedSynsReachNoServer_TsharkSeesTheIpv6Toa()
+    {
+        using var lab = Lab.Up(mode: "fullnat", ipv6: true);
+        var work = Directory.CreateTempSubdirectory("lvt-v6proxy-").FullName;
+        var yaml = """
+            director:
+              interface: eth0
+              address: 10.77.0.2/24
+              address6: fd77::2/64
+            virtual_services:
+              - name: web6
+                protocol: tcp
+                address: fd77::100
+                port: 80
+                scheduler: rr
+                toa: true
+                syn_proxy: true
+                local_addresses: [fd77::50]
+                real_servers:
+                  - address: fd77::b
+                    port: 8080
+                    method: fullnat
+                  - address: fd77::c
+                    port: 8080
+                    method: fullnat
+            """;
+        using var daemon = DaemonProcess.Start(lab, yaml);
+        daemon.WaitForEvent("Started", Short);
+        var dumps = new[] { "rs1", "rs2" }.Select(rs => (Role: rs, File: Path.Combine(work, rs + ".pcap"))).ToList();
+        var tcpdumps = dumps.Select(d => lab.Start(d.Role, "tcpdump", "-i", "eth0", "-n", "-U", "-w", d.File, "ip6 and tcp")).ToList();
+        int legitimate;
+        try
+        {
+            Thread.Sleep(1000);
+
+            // 20 curl connections beside 3,000 spoofed SYNs from fd99::/112, then a bounded wrk.
+            var legit = lab.Start("client", "bash", "-c",
+                "for i in $(seq 1 20); do curl -6 -s -o /dev/null -w '%{http_code}\\n' --max-time 3 'http://[fd77::100]/'; done");
+            var flood = lab.Exec("client", Short, "python3", "-c", SynFlood6, "fd99::", "3000");
+            Assert.True(flood.ExitCode == 0, flood.Output);
+            Assert.True(legit.WaitForExit(60_000), "the legitimate loop did not finish");
+            var codes = legit.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(codes.SequenceEqual(Enumerable.Repeat("200", 20)), string.Join(",", codes) + "\n" + daemon.Log);
+            var wrk = lab.Exec("client", Short, "wrk", "-t1", "-c4", "-d2s", "--timeout", "2s", "http://[fd77::100]/");
+            Assert.True(wrk.ExitCode == 0, wrk.Output);
+            Assert.Contains("requests in", wrk.StandardOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("Socket errors", wrk.StandardOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("Non-2xx", wrk.StandardOutput, StringComparison.Ordinal);
+            legitimate = 20 + 4;
+        }
+        finally
+        {
+            Thread.Sleep(500);
+            foreach (var tcpdump in tcpdumps)
+            {
+                Lab.Stop(tcpdump);
+            }
+        }
+
+        daemon.Stop(TimeSpan.FromSeconds(10));
+        var created = daemon.Events("DropSummary").Single().GetProperty("ConnectionsCreated").GetInt64();
+        Assert.True(created >= legitimate && created < 200, $"{created} connections created");
+
+        // tshark at the real servers: the TCP segments from the local address, their flags and options.
+        var synCount = 0;
+        var toaCount = 0;
+        var expectedToa = "fe14" + "????" + "fd77" + new string('0', 24) + "000a";
+        foreach (var (role, file) in dumps)
+        {
+            var tshark = ProcessResult.Run(
+                "tshark",
+                ["-r", file, "-n", "-o", "tcp.check_checksum:TRUE", "-Y", "ipv6.src == fd77::50 && tcp.dstport == 8080", "-T", "fields", "-E", "separator=/t",
+                 "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.options", "-e", "tcp.checksum.status", "-e", "tcp.srcport"],
+                Short);
+            Assert.True(tshark.ExitCode == 0, tshark.Output);
+            var rows = tshark.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+            Assert.True(rows.Count > 10, $"{role}: only {rows.Count} segments\n{tshark.Output}");
+            Assert.All(rows, r => Assert.Equal("1", r[3]));
+            var syns = rows.Where(r => r[0] is "1" or "True").ToList();
+            var withToa = rows.Where(r => r[2].Replace(":", "", StringComparison.Ordinal).StartsWith("fe14", StringComparison.OrdinalIgnoreCase)).ToList();
+            synCount += syns.Count;
+            toaCount += withToa.Count;
+
+            // Each TOA: kind 254, length 20, the client's port (a local one, any), then fd77::a (the real client, never a spoofed fd99:: source).
+            Assert.All(withToa, r =>
+            {
+                var option = r[2].Replace(":", "", StringComparison.Ordinal).ToLowerInvariant();
+                Assert.True(option.Length >= 40, option);
+                Assert.Equal("fe14", option[..4]);
+                Assert.Equal(expectedToa[8..], option[8..40]);
+            });
+
+            // One TOA per connection: the ports it was sent from are distinct, one per SYN.
+            Assert.Equal(syns.Select(r => r[4]).Distinct().Count(), withToa.Select(r => r[4]).Distinct().Count());
+        }
+
+        Assert.True(synCount >= legitimate && synCount < 200, $"{synCount} SYNs reached the real servers");
+        Assert.Equal(synCount, toaCount);
+        Directory.Delete(work, recursive: true);
+    }
+}
