@@ -132,7 +132,7 @@ public static partial class ConfigValidator
 
     // toa: FULLNAT's option, to IPv6 real servers (20-byte IPv6 TOA) and to NAT64's IPv4 ones (the
     // same 20-byte option, as DPVS sends it for an IPv6 client). syn_proxy: NAT and FULLNAT to IPv6
-    // real servers; NAT64 is not built (its server half would be an IPv4 handshake).
+    // real servers, and NAT64 (fullnat to IPv4 ones).
     private static void ValidateIpv6ToaAndSynProxy(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
     {
         if (service.Toa && service.Protocol != IpProtocol.Tcp)
@@ -162,10 +162,6 @@ public static partial class ConfigValidator
             if (server.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat))
             {
                 errors.Add(new ConfigError(serverPath + ".method", lineOf(serverPath) ?? line, $"syn_proxy needs every real server to use method nat or fullnat (the director must see both directions to splice sequence numbers); this one is {ForwardingMethods.ToConfigName(server.Method)}"));
-            }
-            else if (!server.IsIpv6)
-            {
-                errors.Add(new ConfigError(serverPath + ".address", lineOf(serverPath) ?? line, $"syn_proxy to an IPv4 real server of an IPv6 service (NAT64) {NotBuiltForIpv6}"));
             }
         }
     }

@@ -132,6 +132,7 @@ public sealed class PacketProcessor : IFrameHandler
         _synProxy6 = new Ipv6.Ipv6SynProxyHandler(Table6, Counters, _state, _egress, ipv6Egress, new SequenceShifts(), options.Mtu);
         var ipv6Clients = new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel, Nat64 = nat64, SynProxy = _synProxy6 };
         _synProxy6.Clients = ipv6Clients;
+        nat64Replies.SynProxy = _synProxy6;
         var ipv6Replies = new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat) { Errors = icmpv6Translator, SynProxy = _synProxy6 };
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag;

@@ -85,14 +85,14 @@ public class Ipv6FullNatConfigTests
     {
         var config = LvsConfigReader.Parse(Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    toa: true\n    syn_proxy: true\n    local_addresses: [2001:db8::50]\n    real_servers:\n      - address: 2001:db8::11\n        method: fullnat\n"
             + "  - address: 2001:db8::101\n    port: 80\n    syn_proxy: true\n    real_servers:\n      - address: 2001:db8::12\n        method: nat\n"
-            + "  - address: 2001:db8::102\n    port: 80\n    toa: true\n    local_addresses: [10.0.0.50]\n    real_servers:\n      - address: 10.0.0.11\n        method: fullnat\n");
+            + "  - address: 2001:db8::102\n    port: 80\n    toa: true\n    syn_proxy: true\n    local_addresses: [10.0.0.50]\n    real_servers:\n      - address: 10.0.0.11\n        method: fullnat\n");
         Assert.True(config.VirtualServices[0].Toa && config.VirtualServices[0].SynProxy);
         Assert.True(config.VirtualServices[1].SynProxy);
-        Assert.True(config.VirtualServices[2].Toa);
+        Assert.True(config.VirtualServices[2].Toa && config.VirtualServices[2].SynProxy);
     }
 
     [Fact]
-    public void Validate_SynProxyWithDrOrNat64Servers_ToaOnUdpOrWithoutFullNat_AreRefusedWithPathAndLine()
+    public void Validate_SynProxyWithADrServer_ToaOnUdpOrWithoutFullNat_AreRefusedWithPathAndLine()
     {
         var yaml = Director
             + "virtual_services:\n"
@@ -105,7 +105,6 @@ public class Ipv6FullNatConfigTests
         Assert.Equal(
             [
                 ("virtual_services[0].real_servers[0].method", 11, "syn_proxy needs every real server to use method nat or fullnat"),
-                ("virtual_services[0].real_servers[1].address", 13, "syn_proxy to an IPv4 real server of an IPv6 service (NAT64) is not built for IPv6"),
                 ("virtual_services[1].toa", 16, "toa is a TCP option; this service is udp"),
                 ("virtual_services[1].syn_proxy", 16, "syn_proxy is for TCP services; this service is udp"),
                 ("virtual_services[2].toa", 25, "toa applies to fullnat servers"),
@@ -113,7 +112,7 @@ public class Ipv6FullNatConfigTests
             error.Errors.Select(e => (e.Path, e.Line ?? 0, Prefix(e.Message))).ToArray());
 
         static string Prefix(string message) =>
-            new[] { "syn_proxy needs every real server to use method nat or fullnat", "syn_proxy to an IPv4 real server of an IPv6 service (NAT64) is not built for IPv6", "toa is a TCP option; this service is udp", "syn_proxy is for TCP services; this service is udp", "toa applies to fullnat servers" }
+            new[] { "syn_proxy needs every real server to use method nat or fullnat", "toa is a TCP option; this service is udp", "syn_proxy is for TCP services; this service is udp", "toa applies to fullnat servers" }
                 .FirstOrDefault(p => message.StartsWith(p, StringComparison.Ordinal)) ?? message;
     }
 }

@@ -345,7 +345,7 @@ internal sealed partial class Ipv6ClientHandler
                     return;
                 }
 
-                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server, ClaimToa(ip, in chain, index));
+                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server, ClaimToa(ip, in chain, index), AcknowledgmentShift(in chain, index));
                 return;
             }
 

@@ -22,10 +22,11 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// </summary>
 /// <remarks>
 /// <para>As the IPv4 proxy: the SYN-ACK offers an MSS only (from the same table; the client's offer
-/// is capped at MTU − 40 − 20), no window scaling, SACK or timestamps; one client segment with data
-/// is held while the server's half opens. NAT64 services (IPv4 real servers) are refused by the
-/// configuration: their server half would be an IPv4 handshake from an IPv4 local address that this
-/// handler does not write.</para>
+/// is capped at MTU − 40 − 20, which also fits NAT64's replies once translated), no window scaling,
+/// SACK or timestamps; one client segment with data is held while the server's half opens. NAT64
+/// (an IPv4 fullnat real server): the server's half is an IPv4 handshake from the connection's
+/// IPv4 local address (<see cref="OnServerSegment4"/>), its ACK carrying the 20-byte TOA with
+/// <c>toa</c>; <see cref="Nat64Forwarder"/> shifts the spliced segments.</para>
 /// <para>Thread contract: one per capture thread; nothing is allocated per packet.</para>
 /// </remarks>
 internal sealed class Ipv6SynProxyHandler
@@ -46,6 +47,7 @@ internal sealed class Ipv6SynProxyHandler
     private int[] _heldL2 = [];
     private int[] _heldOffset = [];
     private int _heldCount;
+    private ushort _identification;
 
     public Ipv6SynProxyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, SequenceShifts shifts, int mtu)
     {
@@ -137,7 +139,7 @@ internal sealed class Ipv6SynProxyHandler
             return -1;
         }
 
-        if (server!.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat) || !server.IsIpv6)
+        if (server!.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat) || (!server.IsIpv6 && server.Method != ForwardingMethod.FullNat))
         {
             // The configuration refuses syn_proxy with other servers; a reload between SYN and ACK is not trusted either.
             _table.Remove(index, _state.Servers);
@@ -157,8 +159,19 @@ internal sealed class Ipv6SynProxyHandler
         var fullNat = server.Method == ForwardingMethod.FullNat;
         var (source, sourcePort) = fullNat ? (entry.LocalAddress, entry.LocalPort) : (ip.Source, tcp.SourcePort);
         var scratch = _egress.Scratch;
-        var length = TcpSegmentWriter.WriteFrame6(scratch, default, _egress.Mac, source, sourcePort, server.Address6, port, clientIsn, 0, TcpFlags.Syn, Window, mss);
-        _out.Transmit(scratch.Slice(0, length), fullNat ? _out.NextHop(server.Address6) : server.Address6);
+        if (!server.IsIpv6)
+        {
+            // NAT64: the IPv4 SYN from the connection's IPv4 local address (held in its IPv4-mapped form).
+            var length4 = TcpSegmentWriter.WriteFrame(
+                scratch, default, _egress.Mac, (uint)entry.LocalAddress.Low, entry.LocalPort, server.Address, port, clientIsn, 0, TcpFlags.Syn, Window, mss, NextIdentification());
+            _egress.Transmit(scratch.Slice(0, length4), _egress.NextHop(server.Address));
+        }
+        else
+        {
+            var length = TcpSegmentWriter.WriteFrame6(scratch, default, _egress.Mac, source, sourcePort, server.Address6, port, clientIsn, 0, TcpFlags.Syn, Window, mss);
+            _out.Transmit(scratch.Slice(0, length), fullNat ? _out.NextHop(server.Address6) : server.Address6);
+        }
+
         if (tcp.Payload.Length > 0)
         {
             Hold(frame, l2Length, offset, index);
@@ -183,32 +196,13 @@ internal sealed class Ipv6SynProxyHandler
     /// </summary>
     public void OnServerSegment(Ipv6Header ip, TcpHeader tcp, int index, RealServerState server)
     {
-        var flags = tcp.Flags;
+        if (!TryComplete(tcp, index, server))
+        {
+            return;
+        }
+
         ref readonly var entry = ref _table[index];
-        var cookie = Shifts[index];
-        if ((flags & TcpFlags.Rst) != 0)
-        {
-            var scratch = _egress.Scratch;
-            var length = TcpSegmentWriter.WriteFrame6(
-                scratch, default, _egress.Mac, entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort,
-                cookie + 1, 0, TcpFlags.Rst, 0, 0);
-            _out.Transmit(scratch.Slice(0, length), _out.NextHop(entry.ClientAddress));
-            DropHeld(index);
-            _table.Remove(index, _state.Servers);
-            return;
-        }
-
-        if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) != (TcpFlags.Syn | TcpFlags.Ack))
-        {
-            _counters.Drop(DropReason.SynProxyPending);
-            return;
-        }
-
         var serverIsn = tcp.SequenceNumber;
-        Shifts[index] = serverIsn - cookie;
-        _table.SetFlags(index, ConnectionFlags.None, ConnectionFlags.SynProxyPending);
-        _table.OnReplySeen(index);
-        _table.Transition(index, ConnectionState.Established, _state.Timeouts[ConnectionState.Established], _state.Now, server);
 
         // The ACK the client would have sent (to the server it comes from the reply's destination: the
         // client, or the FULLNAT local address): its next sequence number is what the server acknowledged.
@@ -232,6 +226,73 @@ internal sealed class Ipv6SynProxyHandler
         _out.Transmit(ack.Slice(0, ackLength), fullNat ? _out.NextHop(ip.Source) : ip.Source);
         SendHeld(index, server);
     }
+
+    /// <summary>
+    /// NAT64: the IPv4 real server's answer while its half opens, as <see cref="OnServerSegment"/>;
+    /// the director's ACK goes from the IPv4 local address, with the client's IPv6 address in the
+    /// 20-byte TOA when the service has <c>toa</c>.
+    /// </summary>
+    public void OnServerSegment4(Ipv4Header ip, TcpHeader tcp, int index, RealServerState server)
+    {
+        if (!TryComplete(tcp, index, server))
+        {
+            return;
+        }
+
+        ref readonly var entry = ref _table[index];
+        var serverIsn = tcp.SequenceNumber;
+        var ack = _egress.Scratch;
+        var ackLength = TcpSegmentWriter.WriteFrame(
+            ack, default, _egress.Mac, ip.Destination, tcp.DestinationPort, ip.Source, tcp.SourcePort,
+            tcp.AcknowledgmentNumber, serverIsn + 1, TcpFlags.Ack, Window, 0, NextIdentification());
+        if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && _table.TryClaimToa(index))
+        {
+            var grown = TcpOptionWriter.InsertToa(ack.Slice(EthernetHeader.Length), _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                ackLength = EthernetHeader.Length + grown;
+                _counters._toaInserted++;
+            }
+        }
+
+        _egress.Transmit(ack.Slice(0, ackLength), _egress.NextHop(ip.Source));
+        SendHeld(index, server);
+    }
+
+    // A reset is passed to the client (in the cookie's sequence space) and the connection goes; a
+    // SYN-ACK fixes the shift and establishes the connection (true: the caller sends the ACK).
+    private bool TryComplete(TcpHeader tcp, int index, RealServerState server)
+    {
+        var flags = tcp.Flags;
+        ref readonly var entry = ref _table[index];
+        var cookie = Shifts[index];
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            var scratch = _egress.Scratch;
+            var length = TcpSegmentWriter.WriteFrame6(
+                scratch, default, _egress.Mac, entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort,
+                cookie + 1, 0, TcpFlags.Rst, 0, 0);
+            _out.Transmit(scratch.Slice(0, length), _out.NextHop(entry.ClientAddress));
+            DropHeld(index);
+            _table.Remove(index, _state.Servers);
+            return false;
+        }
+
+        if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) != (TcpFlags.Syn | TcpFlags.Ack))
+        {
+            _counters.Drop(DropReason.SynProxyPending);
+            return false;
+        }
+
+        Shifts[index] = tcp.SequenceNumber - cookie;
+        _table.SetFlags(index, ConnectionFlags.None, ConnectionFlags.SynProxyPending);
+        _table.OnReplySeen(index);
+        _table.Transition(index, ConnectionState.Established, _state.Timeouts[ConnectionState.Established], _state.Now, server);
+        return true;
+    }
+
+    // Identifications of the IPv4 segments the director writes (DF set; RFC 6864 lets them repeat, a counter does not).
+    private ushort NextIdentification() => ++_identification;
 
     private bool Hold(ReadOnlySpan<byte> frame, int l2Length, int offset, int index)
     {

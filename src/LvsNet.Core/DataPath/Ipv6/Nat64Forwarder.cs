@@ -55,7 +55,8 @@ internal sealed class Nat64Forwarder
     /// segment carries the client's IPv6 address in the 20-byte TOA option, as DPVS sends it for an
     /// IPv6 client whatever the real server's family (<see cref="TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
     /// </summary>
-    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false)
+    /// <remarks>A SYN-proxied connection's acknowledgment is shifted by <paramref name="acknowledgmentShift"/> (0: none).</remarks>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false, uint acknowledgmentShift = 0)
     {
         var transport = ip.Packet.Slice(chain.UpperLayerOffset);
         if (chain.UpperLayer == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(transport.Slice(6)) == 0)
@@ -77,6 +78,11 @@ internal sealed class Nat64Forwarder
             TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
         }
 
+        if (acknowledgmentShift != 0 && chain.UpperLayer == (byte)IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftAcknowledgment(packet, acknowledgmentShift);
+        }
+
         if (toa)
         {
             var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
@@ -92,8 +98,8 @@ internal sealed class Nat64Forwarder
         _egress.Transmit(scratch.Slice(0, l2Length + length), _egress.NextHop(server.Address));
     }
 
-    /// <summary>An IPv4 real server's TCP or UDP reply (not a fragment, TTL above 1) to LIP4:lport: to the client as VIP:vport.</summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>An IPv4 real server's TCP or UDP reply (not a fragment, TTL above 1) to LIP4:lport: to the client as VIP:vport (a SYN-proxied connection's sequence number shifted by <paramref name="sequenceShift"/>).</summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift = 0)
     {
         var length = Ipv6Header.Length + ip.Payload.Length;
         if (length > _mtu)
@@ -106,6 +112,11 @@ internal sealed class Nat64Forwarder
         frame.Slice(0, l2Length).CopyTo(scratch);
         BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
         Nat64Translator.ToIpv6(ip, scratch.Slice(l2Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+        if (sequenceShift != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftSegmentSequence(scratch.Slice(l2Length + Ipv6Header.Length, length - Ipv6Header.Length), sequenceShift);
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(_egress.Worker, ip.TotalLength);
         _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));

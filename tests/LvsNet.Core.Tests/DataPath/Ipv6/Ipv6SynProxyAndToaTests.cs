@@ -163,6 +163,48 @@ public class Ipv6SynProxyAndToaTests
     }
 
     [Fact]
+    public void SynProxy_Nat64_TheIpv4ServerHalfOpensFromTheLocalAddress_ItsAckCarriesTheIpv6Toa_ThenSpliced()
+    {
+        var h = Nat64Service(toa: true, synProxy: true);
+        ResolveClient(h);
+        var cookie = CookieFor(h);
+        h.Feed(Nat64Bytes.Ipv6Frame(Client, Vip, IpProtocol.Tcp, Nat64Bytes.TcpSegment(ClientPort, 80, ClientIsn + 1, cookie + 1, 0x10, [], 0)));
+
+        // The IPv4 SYN from LIP4:lport, the client's ISN and the cookie's MSS (TTL 64, DF).
+        var syn = Assert.Single(h.Device.Sent);
+        var localPort = BinaryPrimitives.ReadUInt16BigEndian(syn.AsSpan(Eth + 20));
+        var expectedSyn = Nat64Bytes.Ipv4Frame(Rs1Mac, DirectorMac, 0, BinaryPrimitives.ReadUInt16BigEndian(syn.AsSpan(Eth + 4)), dontFragment: true, ttl: 64, IpProtocol.Tcp, Nat64Tests.Local4, Nat64Tests.Rs1v4,
+            SegmentWithWindow(Nat64Bytes.TcpSegment(localPort, NatTcpPort, ClientIsn, 0, 0x02, [2, 4, 0x05, 0xA0], 0), 65535));
+        Assert.Equal(Convert.ToHexString(expectedSyn), Convert.ToHexString(syn));
+        h.Device.Sent.Clear();
+
+        // The server's SYN-ACK stays here; the director's ACK carries the client's IPv6 address in the 20-byte TOA.
+        h.Feed(Nat64Bytes.Ipv4Frame(DirectorMac, Rs1Mac, 0, 9, dontFragment: true, ttl: 64, IpProtocol.Tcp, Nat64Tests.Rs1v4, Nat64Tests.Local4,
+            Nat64Bytes.TcpSegment(NatTcpPort, localPort, ServerIsn, ClientIsn + 1, 0x12, [2, 4, 0x05, 0xB4], 0)));
+        var ack = Assert.Single(h.Device.Sent);
+        var expectedAck = Nat64Bytes.Ipv4Frame(Rs1Mac, DirectorMac, 0, BinaryPrimitives.ReadUInt16BigEndian(ack.AsSpan(Eth + 4)), dontFragment: true, ttl: 64, IpProtocol.Tcp, Nat64Tests.Local4, Nat64Tests.Rs1v4,
+            SegmentWithWindow(Nat64Bytes.TcpSegment(localPort, NatTcpPort, ClientIsn + 1, ServerIsn + 1, 0x10, Toa(Client, ClientPort), 0), 65535));
+        Assert.Equal(Convert.ToHexString(expectedAck), Convert.ToHexString(ack));
+        Assert.Equal(1, h.Processor.Counters.ToaInserted);
+        h.Device.Sent.Clear();
+
+        // Client data (IPv6) reaches the server (IPv4) acknowledging its ISN; its data comes back in the cookie's space.
+        h.Feed(Nat64Bytes.Ipv6Frame(Client, Vip, IpProtocol.Tcp, Nat64Bytes.TcpSegment(ClientPort, 80, ClientIsn + 1, cookie + 1, 0x18, [], 100)));
+        var toServer = Assert.IsType<TcpPacket>(Assert.IsType<IPv4Packet>(Assert.IsType<EthernetPacket>(Packet.ParsePacket(LinkLayers.Ethernet, Assert.Single(h.Device.Sent))).PayloadPacket).PayloadPacket);
+        Assert.Equal((ClientIsn + 1, ServerIsn + 1, 100), (toServer.SequenceNumber, toServer.AcknowledgmentNumber, toServer.PayloadData.Length));
+        Assert.True(toServer.ValidTcpChecksum);
+        h.Device.Sent.Clear();
+
+        h.Feed(Nat64Bytes.Ipv4Frame(DirectorMac, Rs1Mac, 0, 10, dontFragment: true, ttl: 64, IpProtocol.Tcp, Nat64Tests.Rs1v4, Nat64Tests.Local4,
+            Nat64Bytes.TcpSegment(NatTcpPort, localPort, ServerIsn + 1, ClientIsn + 101, 0x18, [], 200)));
+        var sent = Assert.Single(h.Device.Sent);
+        Assert.Equal(ClientMac, MacAddress.Read(sent));
+        var toClient = DecodeTcp(sent);
+        Assert.Equal((cookie + 1, ClientIsn + 101, (ushort)80), (toClient.SequenceNumber, toClient.AcknowledgmentNumber, toClient.SourcePort));
+        Assert.True(toClient.ValidTcpChecksum);
+    }
+
+    [Fact]
     public void SynProxy_AckWithoutAValidCookie_OrSpoofedSyns_ReachNoServer_AndTakeNoEntry()
     {
         var h = Service("nat", toa: false, synProxy: true);
@@ -314,7 +356,7 @@ public class Ipv6SynProxyAndToaTests
         return h;
     }
 
-    private static Ipv6Harness Nat64Service(bool toa)
+    private static Ipv6Harness Nat64Service(bool toa, bool synProxy = false)
     {
         var config = LvsConfigReader.Parse($$"""
             director:
@@ -326,6 +368,7 @@ public class Ipv6SynProxyAndToaTests
                 address: {{Vip}}
                 port: 80
                 toa: {{(toa ? "true" : "false")}}
+                syn_proxy: {{(synProxy ? "true" : "false")}}
                 local_addresses: [{{Ipv4Address.Format(Nat64Tests.Local4)}}]
                 real_servers:
                   - address: 10.77.0.11
