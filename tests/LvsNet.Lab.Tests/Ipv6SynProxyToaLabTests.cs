@@ -6,12 +6,13 @@ using Xunit;
 namespace LvsNet.Lab.Tests;
 
 /// <summary>
-/// IPv6 services with <c>syn_proxy</c> end to end, FULLNAT with <c>toa</c> and NAT: curl and a
+/// IPv6 services with <c>syn_proxy</c> end to end, FULLNAT and NAT64 with <c>toa</c>, and NAT: curl and a
 /// bounded wrk over IPv6 work while a bounded flood of spoofed IPv6 SYNs (a raw-socket generator in
 /// the client's namespace) hits the VIP; at the real servers (tcpdump there, tshark decoding) every
 /// SYN is one the director sent after a completed handshake — far fewer than the flood, none from a
-/// spoofed source (NAT shows the client's address) — and with FULLNAT each connection's first ACK
-/// carries the 20-byte IPv6 TOA option (kind 254, length 20) naming the real client.
+/// spoofed source (NAT shows the client's address) — and with FULLNAT and NAT64 each connection's
+/// first ACK (IPv6, or IPv4 for NAT64) carries the 20-byte IPv6 TOA option (kind 254, length 20)
+/// naming the real client.
 /// </summary>
 [Trait("Category", "Lab")]
 public class Ipv6SynProxyToaLabTests
@@ -41,10 +42,13 @@ public class Ipv6SynProxyToaLabTests
     [RequiresRootTheory]
     [InlineData("fullnat")]
     [InlineData("nat")]
+    [InlineData("nat64")]
     public void Ipv6SynProxy_CurlAndWrkWork_SpoofedSynsReachNoServer_TsharkSeesTheIpv6Toa(string method)
     {
-        var fullNat = method == "fullnat";
-        using var lab = Lab.Up(mode: method, ipv6: true);
+        var nat64 = method == "nat64";
+        var fullNat = method == "fullnat" || nat64;
+        using var lab = nat64 ? Lab.Up(mode: "nat64") : Lab.Up(mode: method, ipv6: true);
+        var (rs1, rs2, local) = nat64 ? (lab.Env["LVT_RS1_IP"], lab.Env["LVT_RS2_IP"], "10.77.0.50") : ("fd77::b", "fd77::c", "fd77::50");
         var work = Directory.CreateTempSubdirectory("lvt-v6proxy-").FullName;
         var socket = Path.Combine(work, "lvsnetd.sock");
         var yaml = $$"""
@@ -59,19 +63,19 @@ public class Ipv6SynProxyToaLabTests
                 port: 80
                 scheduler: rr
                 toa: {{(fullNat ? "true" : "false")}}
-                syn_proxy: true{{(fullNat ? "\n    local_addresses: [fd77::50]" : string.Empty)}}
+                syn_proxy: true{{(fullNat ? $"\n    local_addresses: [{local}]" : string.Empty)}}
                 real_servers:
-                  - address: fd77::b
+                  - address: {{rs1}}
                     port: 8080
-                    method: {{method}}
-                  - address: fd77::c
+                    method: {{(nat64 ? "fullnat" : method)}}
+                  - address: {{rs2}}
                     port: 8080
-                    method: {{method}}
+                    method: {{(nat64 ? "fullnat" : method)}}
             """;
         using var daemon = DaemonProcess.Start(lab, yaml, "--socket", socket);
         daemon.WaitForEvent("ControlListening", Short);
         var dumps = new[] { "rs1", "rs2" }.Select(rs => (Role: rs, File: Path.Combine(work, rs + ".pcap"))).ToList();
-        var tcpdumps = dumps.Select(d => lab.Start(d.Role, "tcpdump", "-i", "eth0", "-n", "-U", "-w", d.File, "ip6 and tcp")).ToList();
+        var tcpdumps = dumps.Select(d => lab.Start(d.Role, "tcpdump", "-i", "eth0", "-n", "-U", "-w", d.File, nat64 ? "ip and tcp" : "ip6 and tcp")).ToList();
         int legitimate;
         try
         {
@@ -123,13 +127,13 @@ public class Ipv6SynProxyToaLabTests
             var tshark = ProcessResult.Run(
                 "tshark",
                 ["-r", file, "-n", "-o", "tcp.check_checksum:TRUE", "-Y", "tcp.dstport == 8080", "-T", "fields", "-E", "separator=/t",
-                 "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.options", "-e", "tcp.checksum.status", "-e", "tcp.srcport", "-e", "ipv6.src"],
+                 "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.options", "-e", "tcp.checksum.status", "-e", "tcp.srcport", "-e", nat64 ? "ip.src" : "ipv6.src"],
                 Short);
             Assert.True(tshark.ExitCode == 0, tshark.Output);
             var rows = tshark.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
             Assert.True(rows.Count > 10, $"{role}: only {rows.Count} segments\n{tshark.Output}");
             Assert.All(rows, r => Assert.Equal("1", r[3]));
-            Assert.All(rows, r => Assert.Equal(fullNat ? "fd77::50" : "fd77::a", r[5]));
+            Assert.All(rows, r => Assert.Equal(fullNat ? local : "fd77::a", r[5]));
             var syns = rows.Where(r => r[0] is "1" or "True").ToList();
             var withToa = rows.Where(r => r[2].Replace(":", "", StringComparison.Ordinal).StartsWith("fe14", StringComparison.OrdinalIgnoreCase)).ToList();
             synCount += syns.Count;
