@@ -20,7 +20,8 @@
 #       --mode nat64 is the same as --mode fullnat --ipv6 (NAT64: the IPv4 real servers answer the
 #       director's IPv4 local address, e.g. 10.77.0.50, as for IPv4 fullnat).
 #       lab.env gains LVT_VIP6,
-#       LVT_VIP6_2, LVT_CLIENT_IP6, LVT_DIP6, LVT_RSK_IP6 and LVT_RS_IPS6.
+#       LVT_VIP6_2, LVT_CLIENT_IP6, LVT_DIP6, LVT_RSK_IP6 and LVT_RS_IPS6; with --directors 2 also
+#       LVT_DIP2_6 (dir2's fd77::3).
 #   lab/lab.sh up ID --ecmp [--rs N] [--state DIR]
 #       Scale-out lab (see ecmp_* below): a router lvt-ID-rtr running BIRD with ECMP and an L4
 #       multipath hash, three directors (dir, dir2, dir3 at 10.77.0.2-4) each with a BIRD
@@ -701,6 +702,7 @@ cmd_up() {
             echo "LVT_VIP6_2=$VIP6_2"
             echo "LVT_CLIENT_IP6=$NET6:$(printf '%x' 10)"
             echo "LVT_DIP6=$NET6:2"
+            if [[ "$directors" == 2 ]]; then echo "LVT_DIP2_6=$NET6:3"; fi
             for ((k = 1; k <= nrs; k++)); do
                 echo "LVT_RS${k}_IP6=$NET6:$(printf '%x' $((10 + k)))"
                 ips6+="${ips6:+,}$NET6:$(printf '%x' $((10 + k)))"

@@ -200,6 +200,13 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 }
             }
 
+            // The solicited-node groups of the IPv6 VIPs and local addresses, where solicitations for
+            // them arrive: a physical NIC filters multicast no one joined (veth and bridges do not).
+            var groups = new LinkMulticastGroups(director.Interface);
+            _devices.Add(groups);
+            JoinSolicitedNodeGroups(groups, snapshot);
+            _workers[0].Processor.SnapshotChanged += next => JoinSolicitedNodeGroups(groups, next);
+
             foreach (var worker in _workers)
             {
                 worker.Start();
@@ -236,6 +243,26 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Cleanup();
+
+    /// <summary>Joins the solicited-node groups of the snapshot's IPv6 VIPs and local addresses and leaves the others; a refusal is logged, never thrown.</summary>
+    private void JoinSolicitedNodeGroups(LinkMulticastGroups groups, LvsSnapshot snapshot)
+    {
+        var wanted = snapshot.OwnedAddresses6.Select(a => LinkMulticastGroups.SolicitedNodeMac(a.Low)).ToHashSet();
+        if (wanted.SetEquals(groups.Joined))
+        {
+            return;
+        }
+
+        try
+        {
+            groups.Set(wanted);
+            Log.MulticastGroups(_logger, groups.InterfaceName, string.Join(' ', groups.Joined.Order().Select(m => new LvsNet.Packets.MacAddress(m).ToString())));
+        }
+        catch (PcapException e)
+        {
+            Log.MulticastGroupsFailed(_logger, groups.InterfaceName, e.Message);
+        }
+    }
 
     private void Steer(AfPacketDevice device, LvsSnapshot snapshot, int workers)
     {
@@ -379,6 +406,12 @@ public sealed partial class CaptureService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = EventIds.XdpAttached, EventName = nameof(EventIds.XdpAttached), Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
         public static partial void Xdp(ILogger logger, string socketMode, string attachMode);
+
+        [LoggerMessage(EventId = EventIds.MulticastGroups, EventName = nameof(EventIds.MulticastGroups), Level = LogLevel.Information, Message = "Multicast groups on {Interface} for the IPv6 VIPs and local addresses: {Groups}")]
+        public static partial void MulticastGroups(ILogger logger, string @interface, string groups);
+
+        [LoggerMessage(EventId = EventIds.MulticastGroupsFailed, EventName = nameof(EventIds.MulticastGroupsFailed), Level = LogLevel.Warning, Message = "Could not join or leave a multicast group on {Interface}; neighbour solicitations for an IPv6 VIP may not arrive where the NIC filters multicast: {Reason}")]
+        public static partial void MulticastGroupsFailed(ILogger logger, string @interface, string reason);
 
         [LoggerMessage(EventId = EventIds.XdpVlanMetadataUnavailable, EventName = nameof(EventIds.XdpVlanMetadataUnavailable), Level = LogLevel.Warning, Message = "The XDP program cannot see VLAN tags the driver strips, so tagged frames for the VIPs whose tag was stripped are forwarded as untagged: {Reason}")]
         public static partial void XdpVlanMetadataUnavailable(ILogger logger, string reason);

@@ -7,8 +7,11 @@ namespace LvsNet.Lab.Tests;
 
 /// <summary>
 /// The HTTP bench (lab/http-bench.sh --short) produces every row of its matrix: the direct path, HAProxy,
-/// nginx stream and lvsnetd on every backend for DR and NAT, each with keep-alive and one connection per
-/// request. Speed is not asserted (the machine is shared), only that requests were answered through each.
+/// nginx stream and lvsnetd on every backend for DR and NAT, the direct path over IPv6, and lvsnetd on
+/// every backend with an IPv4 and an IPv6 DR service at once (the dual-stack rows, measured in pairs of
+/// runs), each with keep-alive and one connection per request. Speed is not asserted (the machine is
+/// shared), only that requests were answered through each, and that every dual-stack row carries the
+/// IPv6/IPv4 ratio of its pairs.
 /// </summary>
 [Trait("Category", "Lab")]
 public class HttpBenchLabTests
@@ -18,7 +21,10 @@ public class HttpBenchLabTests
         "direct", "haproxy", "nginx",
         "pcap-dr", "afpacket-dr", "afpacket2-dr", "afxdp-dr",
         "pcap-nat", "afpacket-nat", "afpacket2-nat", "afxdp-nat",
+        "direct6",
     ];
+
+    private static readonly string[] DualStackRows = ["pcap-dual", "afpacket-dual", "afpacket2-dual", "afxdp-dual"];
 
     [RequiresRootFact]
     public void ShortBench_ProducesEveryRowWithAnsweredRequests()
@@ -42,7 +48,17 @@ public class HttpBenchLabTests
                 Assert.True(row.GetProperty("runs").GetInt32() == 1, $"{name} {mode}: {row}");
                 Assert.True(row.GetProperty("rps").GetDouble() > 0, $"{name} {mode} answered no request: {row}");
                 Assert.True(row.GetProperty("p99_ms").ValueKind == JsonValueKind.Number, $"{name} {mode} has no p99: {row}");
-                if (name != "direct")
+                if (name.EndsWith("-dual", StringComparison.Ordinal))
+                {
+                    // Both families answered through the one daemon, and the pair's ratio is there.
+                    Assert.True(row.GetProperty("rps_ipv4").GetDouble() > 0, $"{name} {mode} answered no IPv4 request: {row}");
+                    Assert.True(row.GetProperty("x_ipv4").ValueKind == JsonValueKind.Number, $"{name} {mode}: {row}");
+                    Assert.True(row.GetProperty("proxy_cpu_pct").ValueKind == JsonValueKind.Number, $"{name} {mode}: {row}");
+                    seen.Add(name + "/" + mode);
+                    continue;
+                }
+
+                if (!name.StartsWith("direct", StringComparison.Ordinal))
                 {
                     // Every middlebox row has its own CPU and a ratio to HAProxy.
                     Assert.True(row.GetProperty("proxy_cpu_pct").ValueKind == JsonValueKind.Number, $"{name} {mode}: {row}");
@@ -52,10 +68,16 @@ public class HttpBenchLabTests
                 seen.Add(name + "/" + mode);
             }
 
-            foreach (var row in Rows)
+            foreach (var row in Rows.Concat(DualStackRows))
             {
                 Assert.Contains(row + "/keepalive", seen);
                 Assert.Contains(row + "/close", seen);
+            }
+
+            foreach (var row in DualStackRows)
+            {
+                Assert.Contains("| " + row + " | keepalive | 1 |", result.StandardOutput);
+                Assert.Contains("| " + row + " | close | 1 |", result.StandardOutput);
             }
 
             // The markdown table names every row too.

@@ -105,4 +105,67 @@ public class Ipv6DirectRoutingLabTests
             directory.Delete(recursive: true);
         }
     }
+
+    [RequiresRootFact]
+    public void SolicitedNodeGroups_FollowTheIpv6Vips_AndLeaveWithTheDaemon()
+    {
+        // What the kernel's multicast list of the director's eth0 holds, as `ip maddr` prints it:
+        // the independent view of the memberships (a physical NIC filters by this list).
+        using var lab = Lab.Up(ipv6: true);
+        static string Yaml(string vip) => $"""
+            director:
+              interface: eth0
+              address: 10.77.0.2/24
+            virtual_services:
+              - name: web6
+                protocol: tcp
+                address: {vip}
+                port: 80
+                scheduler: rr
+                real_servers:
+                  - address: fd77::b
+            """;
+        string Groups() => lab.Exec("dir", Short, "ip", "maddr", "show", "dev", "eth0").StandardOutput;
+
+        // Before: neither VIP's group (fd77::100 -> 33:33:ff:00:01:00, fd77::1:200 -> 33:33:ff:01:02:00).
+        Assert.DoesNotContain("33:33:ff:00:01:00", Groups(), StringComparison.Ordinal);
+        Assert.DoesNotContain("33:33:ff:01:02:00", Groups(), StringComparison.Ordinal);
+        var daemon = DaemonProcess.Start(lab, Yaml("fd77::100"));
+        try
+        {
+            daemon.WaitForEvent("MulticastGroups", Short);
+            Assert.Contains("link  33:33:ff:00:01:00", Groups(), StringComparison.Ordinal);
+            var curl = lab.Shell("client", "curl -6 -s --max-time 3 'http://[fd77::100]/'", Short);
+            Assert.Equal("rs1", curl.StandardOutput.Trim());
+
+            // A reload that moves the VIP joins the new group and leaves the old one.
+            File.WriteAllText(daemon.ConfigPath, Yaml("fd77::1:200"));
+            daemon.Signal("HUP");
+            daemon.WaitForEvent("ConfigApplied", Short);
+            var deadline = DateTime.UtcNow + Short;
+            while (!Groups().Contains("33:33:ff:01:02:00", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+
+            var moved = Groups();
+            Assert.Contains("link  33:33:ff:01:02:00", moved, StringComparison.Ordinal);
+            Assert.DoesNotContain("33:33:ff:00:01:00", moved, StringComparison.Ordinal);
+
+            // SIGKILL: no clean-up code runs, and the kernel still drops the memberships with the socket.
+            daemon.Signal("KILL");
+            deadline = DateTime.UtcNow + Short;
+            while (Groups().Contains("33:33:ff:01:02:00", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+
+            Assert.DoesNotContain("33:33:ff:01:02:00", Groups(), StringComparison.Ordinal);
+            Assert.DoesNotContain("33:33:ff:00:01:00", Groups(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            daemon.Dispose();
+        }
+    }
 }

@@ -118,6 +118,54 @@ public sealed partial class Ipv6ConnectionTable
         }
     }
 
+    /// <summary>
+    /// Backup: binds a synced FULLNAT or NAT64 connection to the local address and port the master gave
+    /// it, reserving the port (NAT64's IPv4-mapped addresses in the IPv4 pool) so that this director,
+    /// once master, never hands it to another connection. A connection of this table that still holds
+    /// the port (left from an earlier mastership) is freed first, as in <see cref="ConnectionTable.BindSyncedLocal"/>.
+    /// </summary>
+    /// <returns>
+    /// <see cref="LocalBindResult.Bound"/>, <see cref="LocalBindResult.StaleFreed"/>, or
+    /// <see cref="LocalBindResult.NotOurs"/> when the port is not one this table's allocator hands out
+    /// (the directors run different worker counts) or is held in the IPv4 table: the entry is unchanged.
+    /// </returns>
+    public LocalBindResult BindSyncedLocal(int index, Ipv6Address localAddress, ushort localPort, RealServerState?[] serversById)
+    {
+        ArgumentNullException.ThrowIfNull(serversById);
+        ref var entry = ref _entries[index];
+        if (entry.LocalPort == localPort && entry.LocalAddress == localAddress)
+        {
+            return LocalBindResult.Bound;
+        }
+
+        var result = LocalBindResult.Bound;
+        var holder = FindLocal(entry.Protocol, localAddress, localPort);
+        if (holder >= 0 && holder != index)
+        {
+            Remove(holder, serversById);
+            result = LocalBindResult.StaleFreed;
+        }
+
+        var reserved = localAddress.IsIpv4Mapped
+            ? LocalPorts.TryReserve(entry.Protocol, (uint)localAddress.Low, localPort)
+            : LocalPorts.TryReserve(entry.Protocol, localAddress, localPort);
+        if (!reserved)
+        {
+            return LocalBindResult.NotOurs;
+        }
+
+        if (entry.LocalPort != 0)
+        {
+            UnbindLocal(ref entry, index);
+        }
+
+        var owners = OwnersOf(entry.Protocol, localAddress);
+        entry.LocalAddress = localAddress;
+        entry.LocalPort = localPort;
+        owners[localPort] = index + 1;
+        return result;
+    }
+
     private int[] OwnersOf(IpProtocol protocol, Ipv6Address localAddress)
     {
         if (!_localOwners.TryGetValue((protocol, localAddress), out var owners))

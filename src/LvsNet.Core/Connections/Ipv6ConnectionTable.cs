@@ -68,6 +68,9 @@ public sealed partial class Ipv6ConnectionTable
     /// <summary>The entry at <paramref name="index"/>, writable: the sync keeps its synced state and packet counts there.</summary>
     internal ref Ipv6ConnectionEntry Mutable(int index) => ref _entries[index];
 
+    /// <summary>One past the highest index ever used: the full resync walks 0 to this.</summary>
+    internal int HighWater => _highWater;
+
     /// <summary>Finds the connection of an inbound packet.</summary>
     /// <returns>The entry's index, or -1.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -148,6 +148,30 @@ public sealed class LocalPortAllocator
         return true;
     }
 
+    /// <summary>Takes the given <paramref name="port"/> of the IPv6 local address <paramref name="address"/> (a binding the sync received), as the IPv4 overload does.</summary>
+    /// <returns>False when the port is not one this allocator hands out (another worker's, or out of range) or is already taken.</returns>
+    public bool TryReserve(IpProtocol protocol, Ipv6Address address, ushort port)
+    {
+        if (!TryIndex(port, out var index))
+        {
+            return false;
+        }
+
+        if (!_bitmaps6.TryGetValue((address, protocol), out var bitmap))
+        {
+            bitmap = new Bitmap();
+            _bitmaps6.Add((address, protocol), bitmap);
+        }
+
+        if (!bitmap.TrySet(index))
+        {
+            return false;
+        }
+
+        InUse++;
+        return true;
+    }
+
     /// <summary>True when <paramref name="address"/> still has a free port for <paramref name="protocol"/>.</summary>
     public bool HasFreePort(IpProtocol protocol, uint address) =>
         !_bitmaps.TryGetValue(Key(protocol, address), out var bitmap) || bitmap.Count < PortsPerAddress;

@@ -276,7 +276,7 @@ public sealed class PacketProcessor : IFrameHandler
             _state.SyncMaster = _sync.Master;
             if (_state.SyncMaster is { ResyncPeriodTicks: > 0 } master)
             {
-                _state.SyncProducer!.Resync(Table, _state.Servers, master, now);
+                _state.SyncProducer!.Resync(Table, Table6, _state.Servers, master, now);
             }
 
             if (_sync.Inbound[_workerIndex].Count > 0 && _state.Snapshot is not null)
@@ -291,6 +291,7 @@ public sealed class PacketProcessor : IFrameHandler
             if (_workerIndex == 0 && _state.Snapshot is { } current && _garp.Due(now, current.Config.HighAvailability) is var due and > 0)
             {
                 _arp.AnnounceBurst(current.OwnedAddresses, due);
+                _neighborDiscovery.Announce(current.OwnedAddresses6, due);
             }
 
             Table.Advance(now, _state.Servers);
@@ -372,7 +373,7 @@ public sealed class PacketProcessor : IFrameHandler
     /// <summary>
     /// Reads the HA role once per batch. On becoming master (seen by a change of the mastership
     /// count, so a quick flap between two batches is not missed) worker 0 sends the first burst of
-    /// gratuitous ARP at once; forwarding starts with this batch.
+    /// gratuitous ARP and unsolicited neighbour advertisements at once; forwarding starts with this batch.
     /// </summary>
     private void FollowRole(uint now)
     {
@@ -393,7 +394,9 @@ public sealed class PacketProcessor : IFrameHandler
         _masterships = masterships;
         if (active && _workerIndex == 0 && _state.Snapshot is { } snapshot)
         {
-            _arp.AnnounceBurst(snapshot.OwnedAddresses, _garp.OnMaster(now, snapshot.Config.HighAvailability));
+            var burst = _garp.OnMaster(now, snapshot.Config.HighAvailability);
+            _arp.AnnounceBurst(snapshot.OwnedAddresses, burst);
+            _neighborDiscovery.Announce(snapshot.OwnedAddresses6, burst);
         }
     }
 
@@ -413,8 +416,8 @@ public sealed class PacketProcessor : IFrameHandler
         for (var i = 0; i < MaxPerBatch && queue.TryDequeue(out var record); i++)
         {
             var outcome = record.IsIpv6
-                ? Sync.SyncApplier.Apply6(Table6, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold)
-                : Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold);
+                ? Sync.SyncApplier.Apply6(Table6, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold, Table)
+                : Sync.SyncApplier.Apply(Table, snapshot, _state.Servers, _state.Timeouts, _state.Now, in record, threshold, Table6);
             switch (outcome)
             {
                 case Sync.SyncApplyResult.NoServer: withoutServer++; break;

@@ -50,6 +50,12 @@ public static class EventIds
     /// <summary>Backend afxdp: the XDP program cannot see VLAN tags the driver strips, so it cannot drop such frames (the reason).</summary>
     public const int XdpVlanMetadataUnavailable = 111;
 
+    /// <summary>The interface's multicast groups for the IPv6 VIPs and local addresses changed (their solicited-node groups joined or left).</summary>
+    public const int MulticastGroups = 112;
+
+    /// <summary>The kernel refused a multicast group membership: solicitations for that address may not arrive on a NIC that filters multicast.</summary>
+    public const int MulticastGroupsFailed = 113;
+
     // 2xx: configuration files and reloads.
 
     /// <summary>A configuration was applied.</summary>

@@ -1,6 +1,7 @@
 using LvsNet.Core.Connections;
 using LvsNet.Core.Runtime;
 using LvsNet.Packets;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Sync;
 
@@ -26,7 +27,15 @@ public static partial class SyncApplier
     private static readonly uint TemplateFallbackTicks = ConnectionClock.ToTicks(TimeSpan.FromMinutes(3));
 
     /// <summary>Applies one record.</summary>
-    public static SyncApplyResult Apply(ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, ConnectionTimeouts timeouts, uint now, in SyncConnection record, int threshold)
+    /// <param name="table">The IPv4 table of the worker.</param>
+    /// <param name="snapshot">The current snapshot.</param>
+    /// <param name="servers">Real servers by id.</param>
+    /// <param name="timeouts">The state timeouts (for records without one).</param>
+    /// <param name="now">The current tick.</param>
+    /// <param name="record">The received record.</param>
+    /// <param name="threshold">The packet count a new entry starts with.</param>
+    /// <param name="table6">The same worker's IPv6 table: a stale NAT64 connection there that holds the FULLNAT port (they share the IPv4 pool) is freed too.</param>
+    public static SyncApplyResult Apply(ConnectionTable table, LvsSnapshot snapshot, RealServerState?[] servers, ConnectionTimeouts timeouts, uint now, in SyncConnection record, int threshold, Ipv6ConnectionTable? table6 = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -45,7 +54,7 @@ public static partial class SyncApplier
         if (index >= 0)
         {
             var current = (uint)table[index].RealServerId < (uint)servers.Length ? servers[table[index].RealServerId] : null;
-            var sameServer = current is not null && current.Address == record.ServerAddress && current.Port == record.ServerPort;
+            var sameServer = current is not null && IsRecordServer(current, in record);
             if (!sameServer && !template)
             {
                 if ((record.Flags & IpvsConnectionFlags.Inactive) != 0)
@@ -126,6 +135,13 @@ public static partial class SyncApplier
         {
             // FULLNAT: the reply direction needs the master's local address and port, and this
             // director must never hand that port to another connection.
+            var staleNat64 = table6?.FindLocal(record.Protocol, Nat64Translator.MapIpv4(record.LocalAddress), record.LocalPort) ?? -1;
+            if (staleNat64 >= 0)
+            {
+                table6!.Remove(staleNat64, servers);
+                result = SyncApplyResult.LocalPortReclaimed;
+            }
+
             switch (table.BindSyncedLocal(index, record.LocalAddress, record.LocalPort, servers))
             {
                 case LocalBindResult.NotOurs:
@@ -154,7 +170,7 @@ public static partial class SyncApplier
 
         foreach (var server in service.Servers)
         {
-            if (server.Address == record.ServerAddress && server.Port == record.ServerPort)
+            if (IsRecordServer(server, in record))
             {
                 return server;
             }

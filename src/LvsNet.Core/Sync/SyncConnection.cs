@@ -8,7 +8,8 @@ namespace LvsNet.Core.Sync;
 /// kernel's <c>struct ip_vs_sync_v4</c>, addresses in the data path's form (the value of ntohl);
 /// an IPv6 connection (<c>struct ip_vs_sync_v6</c>, version 1 only) has <see cref="IsIpv6"/> set,
 /// its addresses in <see cref="ClientAddress6"/>, <see cref="VirtualAddress6"/> and
-/// <see cref="ServerAddress6"/>, and 0 in the IPv4 address fields.
+/// <see cref="ServerAddress6"/>, and 0 in the IPv4 address fields; a real server of the other
+/// family (<see cref="MixedFamily"/>) is in the other family's server field.
 /// </summary>
 /// <param name="Protocol">TCP or UDP (IPPROTO_IP for fwmark templates).</param>
 /// <param name="Flags">IPVS connection flags (<see cref="IpvsConnectionFlags"/>).</param>
@@ -54,6 +55,17 @@ public readonly record struct SyncConnection(
 
     /// <summary>IPv6: daddr.</summary>
     public Ipv6Address ServerAddress6 { get; init; }
+
+    /// <summary>IPv6 FULLNAT: the IPv6 local address the real server sees (default for other methods; NAT64 uses <see cref="LocalAddress"/>). Carried in LvsNet's optional IPv6 local option.</summary>
+    public Ipv6Address LocalAddress6 { get; init; }
+
+    /// <summary>
+    /// The real server's family is not the connection's: an IPv6 connection with an IPv4 server in
+    /// <see cref="ServerAddress"/> (NAT64, a tunnel to an IPv4 server), or an IPv4 connection with an
+    /// IPv6 server in <see cref="ServerAddress6"/> (a tunnel). Carried in LvsNet's mandatory
+    /// other-family option, which a kernel backup does not know and so skips the record.
+    /// </summary>
+    public bool MixedFamily { get; init; }
 
     /// <summary>FULLNAT: the client's address was already given to the real server in a TCP option (TOA): the new master must not add it again.</summary>
     public bool ToaDone { get; init; }

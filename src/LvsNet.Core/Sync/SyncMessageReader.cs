@@ -6,10 +6,11 @@ namespace LvsNet.Core.Sync;
 
 /// <summary>
 /// Reads a received sync message, version 1 or version 0, with the backup's checks of
-/// ip_vs_process_message: header size and sync id, then each record. A record the backup cannot
-/// use (IPv6, an unsupported protocol, a state out of range, a mandatory option it does not know,
-/// persistence-engine data) is skipped and counted; a malformed record drops the rest of the
-/// message. Never throws on wire data.
+/// ip_vs_process_message: header size and sync id, then each record, with LvsNet's own options
+/// (FULLNAT local addresses, a real server of the other family). A record the backup cannot use
+/// (an unsupported protocol, a state out of range, a mandatory option it does not know,
+/// persistence-engine data, a local binding of the wrong family) is skipped and counted; a
+/// malformed record drops the rest of the message. Never throws on wire data.
 /// </summary>
 /// <remarks>Not thread-safe: one reader per receiving thread (it keeps the counts of the last message).</remarks>
 public sealed class SyncMessageReader
@@ -122,8 +123,13 @@ public sealed class SyncMessageReader
         var seen = 0;
         var p = fixedLength;
         uint localAddress = 0;
+        var localAddress6 = default(Ipv6Address);
         ushort localPort = 0;
         var toaDone = false;
+        var mixed = false;
+        uint otherServer = 0;
+        var otherServer6 = default(Ipv6Address);
+        var ipv6 = fixedLength == SyncWire.RecordV6Length;
         while (p < record.Length)
         {
             if (p + 2 > record.Length)
@@ -179,6 +185,41 @@ public sealed class SyncMessageReader
                     }
 
                     break;
+                case SyncWire.OptionFullNatLocal6 when (optionType & SyncWire.OptionOptionalFlag) != 0:
+                    if (optionLength != SyncWire.FullNatLocal6Length || (seen & 8) != 0)
+                    {
+                        return -1;
+                    }
+
+                    seen |= 8;
+                    localAddress6 = Ipv6Address.Read(record.Slice(p));
+                    localPort = BinaryPrimitives.ReadUInt16BigEndian(record.Slice(p + 16));
+                    toaDone = (record[p + 18] & 1) != 0;
+                    if (localAddress6.IsUnspecified || localPort == 0)
+                    {
+                        skip = true;
+                    }
+
+                    break;
+                case SyncWire.OptionServerOtherFamily when (optionType & SyncWire.OptionOptionalFlag) == 0:
+                    // An IPv6 record names an IPv4 server, an IPv4 record an IPv6 one.
+                    if (optionLength != (ipv6 ? 4 : Ipv6Address.Length) || (seen & 16) != 0)
+                    {
+                        return -1;
+                    }
+
+                    seen |= 16;
+                    mixed = true;
+                    if (ipv6)
+                    {
+                        otherServer = BinaryPrimitives.ReadUInt32BigEndian(record.Slice(p));
+                    }
+                    else
+                    {
+                        otherServer6 = Ipv6Address.Read(record.Slice(p));
+                    }
+
+                    break;
                 default:
                     if ((optionType & SyncWire.OptionOptionalFlag) == 0)
                     {
@@ -191,10 +232,11 @@ public sealed class SyncMessageReader
             p += optionLength;
         }
 
-        var ipv6 = fixedLength == SyncWire.RecordV6Length;
-        if (skip || (ipv6 && localAddress != 0))
+        // The local address is of the real server's family: IPv4 for IPv4 FULLNAT and NAT64 (an IPv6
+        // record with an IPv4 server), IPv6 for IPv6 FULLNAT. Any other combination binds nothing usable.
+        var serverIpv6 = ipv6 != mixed;
+        if (skip || (localAddress != 0 && serverIpv6) || (!localAddress6.IsUnspecified && (!serverIpv6 || !ipv6)))
         {
-            // LvsNet's FULLNAT option carries an IPv4 local address: it cannot bind an IPv6 connection.
             return 1;
         }
 
@@ -224,7 +266,13 @@ public sealed class SyncMessageReader
                 IsIpv6 = true,
                 ClientAddress6 = Ipv6Address.Read(record.Slice(24)),
                 VirtualAddress6 = Ipv6Address.Read(record.Slice(40)),
-                ServerAddress6 = Ipv6Address.Read(record.Slice(56)),
+                ServerAddress6 = mixed ? default : Ipv6Address.Read(record.Slice(56)),
+                ServerAddress = otherServer,
+                MixedFamily = mixed,
+                LocalAddress = localAddress,
+                LocalAddress6 = localAddress6,
+                LocalPort = localPort,
+                ToaDone = toaDone,
             };
             return 0;
         }
@@ -237,11 +285,13 @@ public sealed class SyncMessageReader
             ClientPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(10)),
             VirtualAddress: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(28)),
             VirtualPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(12)),
-            ServerAddress: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(32)),
+            ServerAddress: mixed ? 0 : BinaryPrimitives.ReadUInt32BigEndian(record.Slice(32)),
             ServerPort: BinaryPrimitives.ReadUInt16BigEndian(record.Slice(14)),
             Fwmark: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(16)),
             TimeoutSeconds: BinaryPrimitives.ReadUInt32BigEndian(record.Slice(20)))
         {
+            ServerAddress6 = otherServer6,
+            MixedFamily = mixed,
             LocalAddress = localAddress,
             LocalPort = localPort,
             ToaDone = toaDone,

@@ -12,8 +12,11 @@ namespace LvsNet.Core.Sync;
 /// version 0 records are 24 bytes, IPv4 only, and carry neither timeout nor fwmark (an IPv6
 /// connection is left out of a version 0 message, as the kernel leaves it). LvsNet has no sequence adjustment (no FTP helper)
 /// and no persistence engine; the flags it sends never have the SEQ bits, so no receiver expects
-/// them. The one option it writes is its own FULLNAT local address and port (46-byte records), as
-/// an optional parameter (IPVS_OPT_F_PARAM), which a kernel backup skips; version 0 cannot carry it.
+/// them. Its own options: the FULLNAT local address and port (IPv4 or IPv6) as an optional
+/// parameter (IPVS_OPT_F_PARAM), which a kernel backup skips, and a real server of the other
+/// family (NAT64, mixed-family tunnels) as a mandatory one, which makes a kernel backup skip the
+/// record (it could only bind it to the zero daddr). Version 0 carries neither: a FULLNAT
+/// connection goes without its binding, a mixed-family one is left out.
 /// </remarks>
 public sealed class SyncMessageWriter
 {
@@ -63,7 +66,7 @@ public sealed class SyncMessageWriter
 
         if (_version == 0)
         {
-            if (connection.IsIpv6)
+            if (connection.IsIpv6 || connection.MixedFamily)
             {
                 // Version 0 has no IPv6 record: the kernel's ip_vs_sync_conn_v0 does not sync IPv6 either.
                 return true;
@@ -80,8 +83,7 @@ public sealed class SyncMessageWriter
         else
         {
             var pad = (4 - _length) & 3;
-            var size = connection.IsIpv6 ? SyncWire.RecordV6Length
-                : connection.LocalAddress != 0 ? SyncWire.RecordV4Length + 2 + SyncWire.FullNatLocalLength : SyncWire.RecordV4Length;
+            var size = RecordV1Length(in connection);
             if (_length + pad + size > _maxLength)
             {
                 return false;
@@ -118,6 +120,27 @@ public sealed class SyncMessageWriter
         }
     }
 
+    /// <summary>The length of a version 1 record before its padding: the fixed part and LvsNet's options.</summary>
+    public static int RecordV1Length(in SyncConnection c)
+    {
+        var size = c.IsIpv6 ? SyncWire.RecordV6Length : SyncWire.RecordV4Length;
+        if (c.MixedFamily)
+        {
+            size += 2 + (c.IsIpv6 ? 4 : Packets.Ipv6.Ipv6Address.Length);
+        }
+
+        if (c.LocalAddress != 0)
+        {
+            size += 2 + SyncWire.FullNatLocalLength;
+        }
+        else if (!c.LocalAddress6.IsUnspecified)
+        {
+            size += 2 + SyncWire.FullNatLocal6Length;
+        }
+
+        return size;
+    }
+
     private static void WriteV1(Span<byte> record, in SyncConnection c)
     {
         record[0] = c.IsIpv6 ? SyncWire.TypeInet6 : (byte)0;
@@ -130,28 +153,61 @@ public sealed class SyncMessageWriter
         BinaryPrimitives.WriteUInt16BigEndian(record.Slice(14), c.ServerPort);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(16), c.Fwmark);
         BinaryPrimitives.WriteUInt32BigEndian(record.Slice(20), c.TimeoutSeconds);
+        int p;
         if (c.IsIpv6)
         {
-            // struct ip_vs_sync_v6: the three in6_addr after the timeout.
+            // struct ip_vs_sync_v6: the three in6_addr after the timeout (daddr zero when the server is IPv4).
             c.ClientAddress6.WriteTo(record.Slice(24));
             c.VirtualAddress6.WriteTo(record.Slice(40));
-            c.ServerAddress6.WriteTo(record.Slice(56));
-            return;
+            (c.MixedFamily ? default : c.ServerAddress6).WriteTo(record.Slice(56));
+            p = SyncWire.RecordV6Length;
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(record.Slice(24), c.ClientAddress);
+            BinaryPrimitives.WriteUInt32BigEndian(record.Slice(28), c.VirtualAddress);
+            BinaryPrimitives.WriteUInt32BigEndian(record.Slice(32), c.MixedFamily ? 0 : c.ServerAddress);
+            p = SyncWire.RecordV4Length;
         }
 
-        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(24), c.ClientAddress);
-        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(28), c.VirtualAddress);
-        BinaryPrimitives.WriteUInt32BigEndian(record.Slice(32), c.ServerAddress);
-        if (record.Length > SyncWire.RecordV4Length)
+        if (c.MixedFamily)
         {
-            // FULLNAT: what the reply direction needs, as an optional parameter a kernel backup skips.
-            var option = record.Slice(SyncWire.RecordV4Length);
+            // The server of the other family, as a mandatory parameter: a kernel backup skips the record.
+            record[p] = SyncWire.OptionServerOtherFamily;
+            if (c.IsIpv6)
+            {
+                record[p + 1] = 4;
+                BinaryPrimitives.WriteUInt32BigEndian(record.Slice(p + 2), c.ServerAddress);
+                p += 2 + 4;
+            }
+            else
+            {
+                record[p + 1] = Packets.Ipv6.Ipv6Address.Length;
+                c.ServerAddress6.WriteTo(record.Slice(p + 2));
+                p += 2 + Packets.Ipv6.Ipv6Address.Length;
+            }
+        }
+
+        // FULLNAT: what the reply direction needs, as an optional parameter a kernel backup skips.
+        if (c.LocalAddress != 0)
+        {
+            var option = record.Slice(p);
             option[0] = SyncWire.OptionOptionalFlag | SyncWire.OptionFullNatLocal;
             option[1] = SyncWire.FullNatLocalLength;
             BinaryPrimitives.WriteUInt32BigEndian(option.Slice(2), c.LocalAddress);
             BinaryPrimitives.WriteUInt16BigEndian(option.Slice(6), c.LocalPort);
             option[8] = c.ToaDone ? (byte)1 : (byte)0;
             option[9] = 0;
+        }
+        else if (!c.LocalAddress6.IsUnspecified)
+        {
+            var option = record.Slice(p);
+            option[0] = SyncWire.OptionOptionalFlag | SyncWire.OptionFullNatLocal6;
+            option[1] = SyncWire.FullNatLocal6Length;
+            c.LocalAddress6.WriteTo(option.Slice(2));
+            BinaryPrimitives.WriteUInt16BigEndian(option.Slice(18), c.LocalPort);
+            option[20] = c.ToaDone ? (byte)1 : (byte)0;
+            option[21] = 0;
         }
     }
 

@@ -9,11 +9,10 @@ namespace LvsNet.Core.Sync;
 /// table's entries, records of type STYPE_F_INET6 (<c>struct ip_vs_sync_v6</c>).
 /// </summary>
 /// <remarks>
-/// An IPv6 FULLNAT connection is not synced: LvsNet's local-binding option carries an IPv4 local
-/// address, and a backup without the binding could not forward the replies. Nor is a connection of
-/// an IPv6 VIP to an IPv4 real server (NAT64, a mixed-family tunnel): the record has one family for
-/// all three addresses, and the kernel refuses mixed-family services while sync runs. The periodic
-/// full resync walks the IPv4 table only.
+/// Every IPv6 connection is sent: an IPv6 FULLNAT one with its IPv6 local address and port in
+/// LvsNet's optional IPv6 local option; a NAT64 one (IPv4 real server and IPv4 local address, held
+/// IPv4-mapped in the table) with the IPv4 server in LvsNet's mandatory other-family option and the
+/// IPv4 local option; a tunnel to an IPv4 real server with the other-family option alone.
 /// </remarks>
 public sealed partial class SyncProducer
 {
@@ -46,20 +45,20 @@ public sealed partial class SyncProducer
         return Needed(template, entry.Protocol, entry.State, ref entry.SyncedState, TimeoutTicks(in entry, now), ref entry.SyncEnd, packets, now, settings);
     }
 
-    /// <summary>The record of an IPv6 entry as the master sends it; false when it is not sent (no server, FULLNAT, or an IPv4 real server).</summary>
+    /// <summary>The record of an IPv6 entry as the master sends it; false when it is not sent (no server).</summary>
     public static bool TryDescribe6(in Ipv6ConnectionEntry entry, RealServerState?[] servers, uint now, out SyncConnection record)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var id = entry.RealServerId;
         var server = (uint)id < (uint)servers.Length ? servers[id] : null;
-        if (server is null || entry.LocalPort != 0 || !server.IsIpv6)
+        if (server is null)
         {
             record = default;
             return false;
         }
 
         var (flags, state) = FlagsAndState(entry.Flags, entry.State, server.Method);
-
+        var bound = entry.LocalPort != 0;
         record = new SyncConnection(
             entry.Protocol,
             flags,
@@ -68,7 +67,7 @@ public sealed partial class SyncProducer
             entry.ClientPort,
             VirtualAddress: 0,
             entry.VirtualPort,
-            ServerAddress: 0,
+            ServerAddress: server.IsIpv6 ? 0 : server.Address,
             server.Port,
             Fwmark: 0,
             TimeoutSeconds: TimeoutTicks(in entry, now) / ConnectionClock.TicksPerSecond)
@@ -76,7 +75,14 @@ public sealed partial class SyncProducer
             IsIpv6 = true,
             ClientAddress6 = entry.ClientAddress,
             VirtualAddress6 = entry.VirtualAddress,
-            ServerAddress6 = server.Address6,
+            ServerAddress6 = server.IsIpv6 ? server.Address6 : default,
+            MixedFamily = !server.IsIpv6,
+
+            // FULLNAT: the local address is of the server's family (NAT64: IPv4, kept IPv4-mapped here).
+            LocalAddress = bound && !server.IsIpv6 ? (uint)entry.LocalAddress.Low : 0,
+            LocalAddress6 = bound && server.IsIpv6 ? entry.LocalAddress : default,
+            LocalPort = bound ? entry.LocalPort : (ushort)0,
+            ToaDone = (entry.Flags & ConnectionFlags.ToaDone) != 0,
         };
         return true;
     }

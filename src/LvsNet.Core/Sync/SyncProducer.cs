@@ -23,6 +23,8 @@ public sealed partial class SyncProducer
     private readonly SpscRing<SyncConnection> _queue;
     private readonly SyncCounters _counters;
     private int _resyncCursor;
+    private int _resyncCursor6;
+    private bool _resyncIpv6First;
     private uint _resyncTick;
     private bool _resyncStarted;
 
@@ -172,11 +174,14 @@ public sealed partial class SyncProducer
             entry.ClientPort,
             entry.VirtualAddress,
             entry.VirtualPort,
-            server.Address,
+            server.IsIpv6 ? 0 : server.Address,
             server.Port,
             Fwmark: 0,
             TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond)
         {
+            // A tunnel from the IPv4 VIP to an IPv6 real server: the server travels in LvsNet's option.
+            MixedFamily = server.IsIpv6,
+            ServerAddress6 = server.IsIpv6 ? server.Address6 : default,
             LocalAddress = entry.LocalAddress,
             LocalPort = entry.LocalPort,
             ToaDone = (entry.Flags & ConnectionFlags.ToaDone) != 0,
@@ -211,12 +216,17 @@ public sealed partial class SyncProducer
 
     /// <summary>
     /// The periodic full resync (LvsNet's, off in IPVS): once per tick, walks the next slice of the
-    /// table so that the whole table is walked once per <see cref="SyncMasterSettings.ResyncPeriodTicks"/>,
-    /// and queues every connection in a state the sync carries and every template, at most
-    /// <see cref="SyncMasterSettings.ResyncRate"/> records a second (a larger table takes longer
-    /// than the period). A backup that starts late or restarts so learns the idle connections too.
+    /// IPv4 table and of the IPv6 table so that each is walked once per
+    /// <see cref="SyncMasterSettings.ResyncPeriodTicks"/>, and queues every connection in a state the
+    /// sync carries and every template, at most <see cref="SyncMasterSettings.ResyncRate"/> records a
+    /// second for both tables together (a larger table takes longer than the period). A backup that
+    /// starts late or restarts so learns the idle connections too.
     /// </summary>
-    public void Resync(ConnectionTable table, RealServerState?[] servers, SyncMasterSettings settings, uint now)
+    /// <remarks>
+    /// The two tables share the tick's budget; which one is walked first alternates from tick to
+    /// tick, so a large IPv4 table that uses up every budget does not starve the IPv6 one.
+    /// </remarks>
+    public void Resync(ConnectionTable table, Ipv6ConnectionTable? table6, RealServerState?[] servers, SyncMasterSettings settings, uint now)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(settings);
@@ -235,29 +245,20 @@ public sealed partial class SyncProducer
 
         _resyncTick = now;
         elapsed = Math.Min(elapsed, settings.ResyncPeriodTicks);
-        var highWater = table.HighWater;
-        var slots = (int)Math.Min(highWater, (((long)highWater * elapsed) + settings.ResyncPeriodTicks - 1) / settings.ResyncPeriodTicks);
         var budget = (int)Math.Max(1, (long)settings.ResyncRate * elapsed / ConnectionClock.TicksPerSecond);
         long queued = 0;
-        for (var visited = 0; visited < slots && budget > 0; visited++)
+        _resyncIpv6First = !_resyncIpv6First && table6 is not null;
+        if (_resyncIpv6First)
         {
-            if (_resyncCursor >= highWater)
+            queued += ResyncSlice6(table6!, servers, Slots(table6!.HighWater, elapsed, settings), ref budget, now);
+            queued += ResyncSlice(table, servers, Slots(table.HighWater, elapsed, settings), ref budget);
+        }
+        else
+        {
+            queued += ResyncSlice(table, servers, Slots(table.HighWater, elapsed, settings), ref budget);
+            if (table6 is not null)
             {
-                _resyncCursor = 0;
-            }
-
-            ref var entry = ref table.Mutable(_resyncCursor++);
-            if (entry.InUse && Carried(in entry) && TryDescribe(in entry, servers, out var record))
-            {
-                budget--;
-                if (_queue.TryEnqueue(record))
-                {
-                    queued++;
-                }
-                else
-                {
-                    SyncCounters.Add(ref _counters._queueDropped);
-                }
+                queued += ResyncSlice6(table6, servers, Slots(table6.HighWater, elapsed, settings), ref budget, now);
             }
         }
 
@@ -267,11 +268,70 @@ public sealed partial class SyncProducer
         }
     }
 
+    // The slice of a table with highWater slots that walks it once per resync period.
+    private static int Slots(int highWater, uint elapsed, SyncMasterSettings settings) =>
+        (int)Math.Min(highWater, (((long)highWater * elapsed) + settings.ResyncPeriodTicks - 1) / settings.ResyncPeriodTicks);
+
+    private long ResyncSlice(ConnectionTable table, RealServerState?[] servers, int slots, ref int budget)
+    {
+        var highWater = table.HighWater;
+        long queued = 0;
+        for (var visited = 0; visited < slots && budget > 0; visited++)
+        {
+            if (_resyncCursor >= highWater)
+            {
+                _resyncCursor = 0;
+            }
+
+            ref var entry = ref table.Mutable(_resyncCursor++);
+            if (entry.InUse && Carried(entry.Flags, entry.Protocol, entry.State) && TryDescribe(in entry, servers, out var record))
+            {
+                budget--;
+                queued += Queue(in record);
+            }
+        }
+
+        return queued;
+    }
+
+    private long ResyncSlice6(Ipv6ConnectionTable table, RealServerState?[] servers, int slots, ref int budget, uint now)
+    {
+        var highWater = table.HighWater;
+        long queued = 0;
+        for (var visited = 0; visited < slots && budget > 0; visited++)
+        {
+            if (_resyncCursor6 >= highWater)
+            {
+                _resyncCursor6 = 0;
+            }
+
+            ref readonly var entry = ref table[_resyncCursor6++];
+            if (entry.InUse && Carried(entry.Flags, entry.Protocol, entry.State) && TryDescribe6(in entry, servers, now, out var record))
+            {
+                budget--;
+                queued += Queue(in record);
+            }
+        }
+
+        return queued;
+    }
+
+    private int Queue(in SyncConnection record)
+    {
+        if (_queue.TryEnqueue(record))
+        {
+            return 1;
+        }
+
+        SyncCounters.Add(ref _counters._queueDropped);
+        return 0;
+    }
+
     // What a resync sends: templates, UDP, and TCP in the states the packet triggers sync.
-    private static bool Carried(in ConnectionEntry entry) =>
-        (entry.Flags & ConnectionFlags.Template) != 0
-        || entry.Protocol != IpProtocol.Tcp
-        || entry.State is ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close or ConnectionState.CloseWait or ConnectionState.TimeWait;
+    private static bool Carried(ConnectionFlags flags, IpProtocol protocol, ConnectionState state) =>
+        (flags & ConnectionFlags.Template) != 0
+        || protocol != IpProtocol.Tcp
+        || state is ConnectionState.Established or ConnectionState.FinWait or ConnectionState.Close or ConnectionState.CloseWait or ConnectionState.TimeWait;
 
     private void Enqueue(in ConnectionEntry entry, RealServerState?[] servers)
     {

@@ -49,6 +49,25 @@ public static class SyncWire
     /// <summary>The length of the FULLNAT local option's value.</summary>
     public const int FullNatLocalLength = 8;
 
+    /// <summary>
+    /// Option type (LvsNet, sent with <see cref="OptionOptionalFlag"/> so that a kernel backup skips
+    /// it): an IPv6 FULLNAT connection's local address (16 bytes), local port (2 bytes), flags (1 byte:
+    /// bit 0 TOA sent) and a zero byte.
+    /// </summary>
+    public const byte OptionFullNatLocal6 = 0x11;
+
+    /// <summary>The length of the IPv6 FULLNAT local option's value.</summary>
+    public const int FullNatLocal6Length = 20;
+
+    /// <summary>
+    /// Option type (LvsNet, mandatory: sent without <see cref="OptionOptionalFlag"/>, so that a kernel
+    /// backup, which refuses mixed-family services while it syncs, skips the record instead of binding
+    /// it to the zero address in daddr): the real server's address in the other family, 4 bytes in an
+    /// IPv6 record (NAT64, a tunnel to an IPv4 server), 16 bytes in an IPv4 record (a tunnel to an IPv6
+    /// server). The record's daddr is zero.
+    /// </summary>
+    public const byte OptionServerOtherFamily = 0x12;
+
     /// <summary>The IP and UDP headers in front of a message: maxlen = MTU − this.</summary>
     public const int UdpIpOverhead = 28;
 

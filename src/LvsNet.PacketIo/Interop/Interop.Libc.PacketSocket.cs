@@ -30,6 +30,9 @@ internal static partial class Interop
         /// <summary>PACKET_ADD_MEMBERSHIP (<c>struct packet_mreq</c>).</summary>
         internal const int PACKET_ADD_MEMBERSHIP = 1;
 
+        /// <summary>PACKET_DROP_MEMBERSHIP (<c>struct packet_mreq</c>).</summary>
+        internal const int PACKET_DROP_MEMBERSHIP = 2;
+
         /// <summary>PACKET_RX_RING (<c>struct tpacket_req3</c> for TPACKET_V3).</summary>
         internal const int PACKET_RX_RING = 5;
 
@@ -50,6 +53,9 @@ internal static partial class Interop
 
         /// <summary>PACKET_IGNORE_OUTGOING (Linux 4.20): do not deliver frames the host sends.</summary>
         internal const int PACKET_IGNORE_OUTGOING = 23;
+
+        /// <summary>PACKET_MR_MULTICAST: a link-layer multicast group (<c>mr_alen</c> bytes of <c>mr_address</c>).</summary>
+        internal const ushort PACKET_MR_MULTICAST = 0;
 
         /// <summary>PACKET_MR_PROMISC.</summary>
         internal const ushort PACKET_MR_PROMISC = 1;

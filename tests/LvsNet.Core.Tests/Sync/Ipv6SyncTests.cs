@@ -177,14 +177,16 @@ public class Ipv6SyncTests
     }
 
     [Fact]
-    public void Ipv6FullNatConnection_IsNotSynced()
+    public void Ipv6FullNatConnection_IsSynced_WithItsLocalBinding()
     {
         var (master, _) = Pair(ForwardingMethod.FullNat);
         master.Feed(Tcp(Client, 40030, TcpFlags.Syn));
         master.Feed(Tcp(Client, 40030, TcpFlags.Ack));
         master.Feed(Tcp(Client, 40030, TcpFlags.Ack, payload: 10));
         Assert.Equal(1, master.Processor.Table6.Count);
-        Assert.Equal(0, master.Hub.Outbound[0].Count);
+        var record = master.Peek();
+        var entry = master.Processor.Table6[master.Processor.Table6.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, Client, 40030, Vip, 80))];
+        Assert.Equal((entry.LocalAddress, entry.LocalPort), (record.LocalAddress6, record.LocalPort));
     }
 
     private static (Node Master, Node Backup) Pair(ForwardingMethod method, bool persistent = false)

@@ -95,15 +95,24 @@ internal sealed class NeighborDiscoveryHandler
         return outcome;
     }
 
-    /// <summary>Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP and local address, so neighbours that cached another MAC for it update (RFC 4861 §7.2.6).</summary>
-    public void Announce(Ipv6Address[] addresses)
+    /// <summary>
+    /// Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP and local address,
+    /// <paramref name="count"/> rounds, so neighbours that cached another MAC for it update (RFC 4861
+    /// §7.2.6): on a new snapshot, and as a new master's burst beside its gratuitous ARPs (keepalived's
+    /// garp_master_repeat for unsolicited NAs), without which clients would send to the old master's MAC
+    /// until their neighbour entry went stale and failed its probes.
+    /// </summary>
+    public void Announce(Ipv6Address[] addresses, int count = 1)
     {
-        foreach (var vip in addresses)
+        for (var round = 0; round < count; round++)
         {
-            var length = NeighborDiscovery.WriteFrame(_egress.Scratch, Icmpv6.NeighborAdvertisement, Ipv6Address.AllNodes.MulticastMac(), _egress.Mac, vip, Ipv6Address.AllNodes, vip, solicited: false, overrideFlag: true);
-            if (_egress.Send(_egress.Scratch.Slice(0, length)))
+            foreach (var vip in addresses)
             {
-                _counters._unsolicitedAdvertisementsSent++;
+                var length = NeighborDiscovery.WriteFrame(_egress.Scratch, Icmpv6.NeighborAdvertisement, Ipv6Address.AllNodes.MulticastMac(), _egress.Mac, vip, Ipv6Address.AllNodes, vip, solicited: false, overrideFlag: true);
+                if (_egress.Send(_egress.Scratch.Slice(0, length)))
+                {
+                    _counters._unsolicitedAdvertisementsSent++;
+                }
             }
         }
     }
