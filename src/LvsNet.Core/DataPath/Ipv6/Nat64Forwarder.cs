@@ -53,8 +53,14 @@ internal sealed class Nat64Forwarder
     /// <summary>The largest MSS a client's SYN may offer: what an IPv4 segment of that size becomes in IPv6 must fit the MTU.</summary>
     public ushort MssCeiling => (ushort)Math.Max(0, _mtu - Ipv6Header.Length - TcpHeader.MinLength);
 
-    /// <summary>A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from the connection's IPv4 local address and port.</summary>
-    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>
+    /// A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from
+    /// the connection's IPv4 local address and port; with <paramref name="toa"/> the translated
+    /// segment carries the client's IPv6 address in the 20-byte TOA option, as DPVS sends it for an
+    /// IPv6 client whatever the real server's family (<see cref="TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
+    /// </summary>
+    /// <remarks>A SYN-proxied connection's acknowledgment is shifted by <paramref name="acknowledgmentShift"/> (0: none).</remarks>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false, uint acknowledgmentShift = 0)
     {
         var transport = ip.Packet.Slice(chain.UpperLayerOffset);
         if (chain.UpperLayer == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(transport.Slice(6)) == 0)
@@ -74,6 +80,21 @@ internal sealed class Nat64Forwarder
         if (chain.UpperLayer == (byte)IpProtocol.Tcp && (transport[13] & (byte)TcpFlags.Syn) != 0)
         {
             TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
+        }
+
+        if (acknowledgmentShift != 0 && chain.UpperLayer == (byte)IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftAcknowledgment(packet, acknowledgmentShift);
+        }
+
+        if (toa)
+        {
+            var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                length = grown;
+                _counters._toaInserted++;
+            }
         }
 
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
@@ -147,13 +168,14 @@ internal sealed class Nat64Forwarder
     /// <summary>
     /// An IPv4 real server's TCP or UDP reply (TTL above 1) to LIP4:lport: to the client as VIP:vport;
     /// a fragment (the first of a complete datagram or a later one) becomes one or more IPv6 fragments.
+    /// A SYN-proxied connection's sequence number is shifted by <paramref name="sequenceShift"/>.
     /// </summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server)
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift = 0)
     {
         var length = Ipv6Header.Length + ip.Payload.Length;
         if (ip.IsFragment || (!ip.DontFragment && length > Icmpv6ErrorWriter.MinimumMtu))
         {
-            ForwardReplyInFragments(frame, l2Length, ip, in entry, server);
+            ForwardReplyInFragments(frame, l2Length, ip, in entry, server, sequenceShift);
             return;
         }
 
@@ -167,6 +189,11 @@ internal sealed class Nat64Forwarder
         frame.Slice(0, l2Length).CopyTo(scratch);
         BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
         Nat64Translator.ToIpv6(ip, scratch.Slice(l2Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+        if (sequenceShift != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftSegmentSequence(scratch.Slice(l2Length + Ipv6Header.Length, length - Ipv6Header.Length), sequenceShift);
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(_egress.Worker, ip.TotalLength);
         _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
@@ -176,7 +203,7 @@ internal sealed class Nat64Forwarder
     // copied once into the scratch buffer behind room for the headers; fragment k's frame starts
     // k × chunk bytes in, so its headers are written over the tail of fragment k − 1's data, which
     // has left already (sent, or copied by the neighbour table while the client resolves).
-    private void ForwardReplyInFragments(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server)
+    private void ForwardReplyInFragments(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift)
     {
         var data = ip.Payload;
         var scratch = _egress.Scratch;
@@ -185,6 +212,11 @@ internal sealed class Nat64Forwarder
         if (ip.FragmentOffset == 0)
         {
             Nat64Translator.TranslateSegmentToIpv6(ip, scratch.Slice(headers, data.Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+            if (sequenceShift != 0 && ip.Protocol == IpProtocol.Tcp)
+            {
+                // The first fragment holds the TCP header; its checksum covers the whole segment and is updated incrementally.
+                TcpSegmentWriter.ShiftSegmentSequence(scratch.Slice(headers, data.Length), sequenceShift);
+            }
         }
 
         server.OnOutbound(_egress.Worker, ip.TotalLength);

@@ -18,6 +18,9 @@ internal sealed class Nat64ReplyHandler
     private readonly DataPathState _state;
     private readonly Nat64Forwarder _forwarder;
 
+    /// <summary>The SYN proxy, which completes the IPv4 real server's half of proxied NAT64 connections (set once by the pipeline).</summary>
+    public Ipv6SynProxyHandler? SynProxy { get; set; }
+
     public Nat64ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Nat64Forwarder forwarder)
     {
         _table = table;
@@ -75,6 +78,27 @@ internal sealed class Nat64ReplyHandler
         var table = _table;
         ref readonly var entry = ref table[index];
         var server = _state.ServerOf(entry.RealServerId)!;
+        var sequenceShift = 0u;
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp && SynProxy is { } proxy)
+        {
+            if ((entry.Flags & ConnectionFlags.SynProxyPending) != 0)
+            {
+                // The real server's half of a SYN-proxied connection is opening: its answer stays here.
+                if (TcpHeader.TryParse(ip.Payload, out var opening))
+                {
+                    proxy.OnServerSegment4(ip, opening, index, server);
+                }
+                else
+                {
+                    _counters.Drop(DropReason.SynProxyPending);
+                }
+
+                return true;
+            }
+
+            sequenceShift = 0u - proxy.Shifts[index];
+        }
+
         if (ip.Protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
@@ -86,7 +110,7 @@ internal sealed class Nat64ReplyHandler
             table.Transition(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
         }
 
-        _forwarder.ForwardReply(frame, l2Length, ip, in entry, server);
+        _forwarder.ForwardReply(frame, l2Length, ip, in entry, server, sequenceShift);
         forwarded = index;
         return true;
     }
