@@ -7,8 +7,9 @@
 #                           [--classes all|a,b] [--max-class-seconds S] [--no-baseline] [--syn-proxy]
 #                           [--legit-loops N] [--capture-buffer BYTES] [--syn-queue BYTES] [--workers N] [--id ID]
 #
-# Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2), starts
-# lvsnetd on the backend, a watcher (lvsnet-hostile watch) on every real server and on the client,
+# Per method (default dr,nat): builds a lab with lab/lab.sh (client, director, rs1, rs2; IPv4 and
+# IPv6), starts lvsnetd on the backend with an IPv4 and an IPv6 web service (the ipv6-* classes
+# attack the IPv6 VIP; the neighbour discovery class is probed through it), a watcher (lvsnet-hostile watch) on every real server and on the client,
 # and legitimate traffic from the client: a loop of new curl connections (each logged ok/fail with
 # its time), one keep-alive curl making 5 requests a second over one connection (it must never
 # reconnect), and a bounded wrk. Then, with the same timing, a baseline pass (--dry-run: nothing
@@ -112,17 +113,18 @@ for method in ${methods//,/ }; do
     dir="$STATE/$method"
     mkdir -p "$dir"
     log "lab $LAB_ID ($method), backend $backend"
-    env_text=$("$ROOT/lab/lab.sh" up "$LAB_ID" --rs 2 --mode "$method")
+    env_text=$("$ROOT/lab/lab.sh" up "$LAB_ID" --rs 2 --mode "$method" --ipv6)
     eval "$(grep -E '^LVT_[A-Z0-9_]+=' <<<"$env_text")"
 
-    pool_yaml=""
-    [[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]"
+    pool_yaml="" pool6_yaml=""
+    [[ "$method" == fullnat ]] && pool_yaml="    local_addresses: [${LVT_VIP%.*}.50, ${LVT_VIP%.*}.51]" && pool6_yaml="    local_addresses: [${LVT_DIP6%::*}::50]"
     [[ -n "$syn_proxy" ]] && pool_yaml="${pool_yaml:+$pool_yaml
 }    syn_proxy: true"
     cat >"$dir/lvsnet.yaml" <<YAML
 director:
   interface: $LVT_IF
   address: $LVT_DIP/$LVT_PREFIXLEN
+  address6: $LVT_DIP6/64
 capture:
   backend: $backend
   workers: $workers${capture_buffer:+
@@ -139,6 +141,17 @@ $pool_yaml
       - address: $LVT_RS1_IP
         method: $method
       - address: $LVT_RS2_IP
+        method: $method
+  - name: web6
+    protocol: tcp
+    address: $LVT_VIP6
+    port: 80
+    scheduler: rr
+$pool6_yaml
+    real_servers:
+      - address: $LVT_RS1_IP6
+        method: $method
+      - address: $LVT_RS2_IP6
         method: $method
 YAML
 
@@ -194,6 +207,7 @@ YAML
     args=(campaign --interface "$LVT_IF" --dir-mac "$LVT_DIR_MAC" --vip "$LVT_VIP" --dip "$LVT_DIP" --client-ip "$LVT_CLIENT_IP"
         --rs-ips "$LVT_RS_IPS" --rs-macs "$LVT_RS_MACS" --socket "$dir/lvsnetd.sock" --daemon-pid "$DAEMON_PID"
         --watch "$(IFS=,; echo "${watch_files[*]}")" --client-watch "$dir/watch-client.json"
+        --vip6 "$LVT_VIP6" --dip6 "$LVT_DIP6" --client-ip6 "$LVT_CLIENT_IP6" --rs-ips6 "$LVT_RS_IPS6"
         --classes "$classes" --count "$count" --pps "$pps" --seed "$seed" --settle-ms "$settle" --max-class-seconds "$max_class" --heal "$heal")
     [[ -n "$mutations" ]] && args+=(--mutations "$mutations")
     [[ -n "$mutation_pps" ]] && args+=(--mutation-pps "$mutation_pps")

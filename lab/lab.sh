@@ -589,10 +589,11 @@ cmd_up() {
     ns_add "$sw"
     ip -n "$sw" link add br0 type bridge stp_state 0 mcast_snooping 0
     ip -n "$sw" link set br0 up
-    # bridged frames must not meet netfilter inside the switch (only if br_netfilter is loaded)
+    # bridged frames must not meet netfilter inside the switch (only if br_netfilter is loaded): its
+    # IPv4/IPv6 header validation would drop malformed frames before the director sees them
     if nsx "$sw" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
-        ns_sysctl "$sw" net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-arptables=0 \
-            || true
+        ns_sysctl "$sw" net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 \
+            net.bridge.bridge-nf-call-arptables=0 || true
     fi
 
     if [[ "$ecmp" == yes ]]; then

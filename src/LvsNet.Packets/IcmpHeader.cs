@@ -23,6 +23,9 @@ public readonly ref struct IcmpHeader
     /// <summary>Time exceeded.</summary>
     public const byte TypeTimeExceeded = 11;
 
+    /// <summary>Parameter problem (not among <see cref="IsError"/>: IPVS does not relate it to a connection; NAT64 translates it, RFC 7915 §4.2).</summary>
+    public const byte TypeParameterProblem = 12;
+
     /// <summary>Destination unreachable code: port unreachable.</summary>
     public const byte CodePortUnreachable = 3;
 

@@ -17,6 +17,9 @@ public class HostileFrameEncodingTests
         "frame.len", "eth.type", "vlan.id", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.proto_ipv4",
         "ip.src", "ip.hdr_len", "ip.len", "ip.ttl", "ip.checksum.status", "ip.flags.mf", "ip.frag_offset", "ip.opt.type",
         "ip.opt.ptr", "tcp.srcport", "tcp.dstport", "tcp.flags", "_ws.expert.message",
+        "ipv6.version", "ipv6.plen", "ipv6.nxt", "ipv6.hlim", "ipv6.dst", "ipv6.fraghdr.nxt", "ipv6.fraghdr.offset", "ipv6.fraghdr.more",
+        "ipv6.routing.segleft", "tcp.checksum.status", "icmpv6.type", "icmpv6.nd.na.target_address", "icmpv6.opt.linkaddr",
+        "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o", "icmpv6.checksum.status",
     ];
 
     private const string Foreign = "02:66:00:00:00:01";
@@ -72,6 +75,21 @@ public class HostileFrameEncodingTests
         ["flood-arp"] = (f, _) => f["arp.opcode"] == "1" && f["arp.dst.proto_ipv4"] == "10.77.0.100" && f["arp.src.proto_ipv4"].StartsWith("10.77.0.1", StringComparison.Ordinal)
             && (Convert.ToByte(f["arp.src.hw_mac"][..2], 16) & 1) == 0,
         ["mutation"] = (f, _) => f["frame.len"].Length > 0,
+        ["ipv6-bad-version"] = (f, _) => f["eth.type"].StartsWith("0x86dd", StringComparison.Ordinal) && f["ipv6.version"] == "5"
+            && f["_ws.expert.message"].Contains("Bogus IPv6 version", StringComparison.Ordinal),
+        ["ipv6-payload-length-past-frame"] = (f, _) => Syn6(f) && f["_ws.expert.message"].Contains("payload length exceeds framing length", StringComparison.Ordinal),
+        ["ipv6-ext-too-many"] = (f, _) => Syn6(f) && f["ipv6.nxt"] == "60" && f["ipv6.plen"] == (9 * 8 + 36).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ipv6-ext-bad-length"] = (f, _) => f["ipv6.nxt"] == "60" && f["_ws.expert.message"].Contains("Malformed Packet", StringComparison.Ordinal),
+        ["ipv6-ext-hop-by-hop-not-first"] = (f, _) => Syn6(f) && f["ipv6.nxt"] == "60"
+            && f["_ws.expert.message"].Contains("Hop-by-Hop extension header must appear immediately after IPv6 header", StringComparison.Ordinal),
+        ["ipv6-routing-segments-left"] = (f, _) => Syn6(f) && f["ipv6.nxt"] == "43" && f["ipv6.routing.segleft"] == "1",
+        ["ipv6-fragments-overlapping"] = (f, i) => f["ipv6.dst"] == "fd77::100" && (i % 2 == 0 ? Fragment6(f, "0", "1") && f["ipv6.plen"] == "56" : Fragment6(f, "5", "0") && f["ipv6.plen"] == "28"),
+        ["ipv6-fragments-tiny-first"] = (f, i) => f["ipv6.fraghdr.nxt"] == "6" && (i % 2 == 0 ? Fragment6(f, "0", "1") && f["ipv6.plen"] == "16" : Fragment6(f, "1", "0")),
+        ["ipv6-fragments-chain-split"] = (f, i) => f["ipv6.fraghdr.nxt"] == "60" && (i % 2 == 0 ? Fragment6(f, "0", "1") && f["ipv6.plen"] == "16" : Fragment6(f, "1", "0") && f["ipv6.plen"] == "76"),
+        ["ipv6-na-forged-real-server"] = (f, i) => f["icmpv6.type"] == "136" && f["ipv6.hlim"] == "255" && f["icmpv6.checksum.status"] == "1"
+            && f["icmpv6.nd.na.target_address"] == "fd77::b" && f["icmpv6.opt.linkaddr"] == Foreign && f["icmpv6.nd.na.flag.o"] == "1"
+            && f["icmpv6.nd.na.flag.s"] == (i % 2 == 1 ? "1" : "0"),
+        ["ipv6-fragments-valid"] = (f, i) => f["ipv6.fraghdr.nxt"] == "6" && (i % 2 == 0 ? Fragment6(f, "0", "1") && f["ipv6.plen"] == "32" : Fragment6(f, "3", "0") && f["ipv6.plen"] == "44"),
     };
 
     [Fact]
@@ -89,7 +107,7 @@ public class HostileFrameEncodingTests
         {
             var export = ProcessResult.Run("dotnet", [tool, "pcap", pcap, PerClass.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
             Assert.True(export.ExitCode == 0, export.Output);
-            var decoded = ProcessResult.Run("tshark", ["-r", pcap, "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", .. Fields.SelectMany(f => new[] { "-e", f })], TimeSpan.FromSeconds(60));
+            var decoded = ProcessResult.Run("tshark", ["-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", .. Fields.SelectMany(f => new[] { "-e", f })], TimeSpan.FromSeconds(60));
             Assert.True(decoded.ExitCode == 0, decoded.Output);
             var rows = decoded.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => Fields.Zip(line.Split('|')).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal)).ToList();
@@ -125,6 +143,14 @@ public class HostileFrameEncodingTests
     private static bool Syn(Dictionary<string, string> f) => Valid(f) && f["tcp.flags"] == "0x0002";
 
     private static int FirstOctet(Dictionary<string, string> f) => int.Parse(f["ip.src"].Split('.')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>An IPv6 SYN to the IPv6 VIP whose TCP checksum tshark verified (over the final destination's pseudo-header).</summary>
+    private static bool Syn6(Dictionary<string, string> f) =>
+        f["ipv6.dst"] == "fd77::100" && f["tcp.flags"] == "0x0002" && f["tcp.checksum.status"] == "1";
+
+    /// <summary>An IPv6 fragment: the fragment header's offset (8-byte units) and M flag.</summary>
+    private static bool Fragment6(Dictionary<string, string> f, string offset, string more) =>
+        f["ipv6.fraghdr.offset"] == offset && f["ipv6.fraghdr.more"] == more;
 
     private static bool Fragment(Dictionary<string, string> f, string moreFragments, string offset) =>
         f["ip.flags.mf"] == moreFragments && f["ip.frag_offset"] == offset;

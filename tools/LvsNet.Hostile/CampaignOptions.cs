@@ -18,9 +18,11 @@ internal sealed record CampaignOptions
                 --rs-ips A,B --rs-macs M,N --socket PATH --daemon-pid PID --watch F1,F2 --client-watch F
                 [--classes all|a,b] [--count N] [--mutations N] [--pps N] [--mutation-pps N] [--seed N] [--settle-ms N]
                 [--probes N] [--heal CMD] [--max-class-seconds S] [--dry-run] [--port N]
+                [--vip6 IP --dip6 IP --client-ip6 IP --rs-ips6 A,B]
               sends each class (bounded by --count frames and --max-class-seconds, paced at --pps; 0 = as fast
               as possible), then reads the watchers, the daemon's status and RSS; prints one JSON document.
-              --dry-run sends nothing but keeps the same timing and probes (the baseline).
+              --dry-run sends nothing but keeps the same timing and probes (the baseline). The IPv6 classes
+              (ipv6-*) are sent only with the lab's IPv6 addresses (--vip6 and the others).
         """;
 
     public required string Interface { get; init; }
@@ -31,6 +33,10 @@ internal sealed record CampaignOptions
     public IPAddress[] RealServerIps { get; init; } = [];
     public byte[][] RealServerMacs { get; init; } = [];
     public ushort Port { get; init; } = 80;
+    public IPAddress? Vip6 { get; init; }
+    public IPAddress? Dip6 { get; init; }
+    public IPAddress? ClientIp6 { get; init; }
+    public IPAddress[] RealServerIps6 { get; init; } = [];
     public string Socket { get; init; } = "";
     public int DaemonPid { get; init; }
     public string[] WatchFiles { get; init; } = [];
@@ -97,6 +103,10 @@ internal sealed record CampaignOptions
             RealServerIps = [.. (Maybe("--rs-ips") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IPAddress.Parse)],
             RealServerMacs = [.. (Maybe("--rs-macs") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Mac)],
             Port = (ushort)Number(Maybe("--port"), 80, 1, 65535, "--port"),
+            Vip6 = Maybe("--vip6") is { } vip6 ? IPAddress.Parse(vip6) : null,
+            Dip6 = Maybe("--dip6") is { } dip6 ? IPAddress.Parse(dip6) : null,
+            ClientIp6 = Maybe("--client-ip6") is { } client6 ? IPAddress.Parse(client6) : null,
+            RealServerIps6 = [.. (Maybe("--rs-ips6") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IPAddress.Parse)],
             Socket = Maybe("--socket") ?? "",
             DaemonPid = (int)Number(Maybe("--daemon-pid"), 0, 0, int.MaxValue, "--daemon-pid"),
             WatchFiles = (Maybe("--watch") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),

@@ -27,6 +27,10 @@ internal sealed class CampaignRunner(CampaignOptions options)
             RealServerIps = [.. options.RealServerIps.Select(ToUInt)],
             RealServerMacs = options.RealServerMacs,
             Port = options.Port,
+            Vip6 = options.Vip6?.GetAddressBytes() ?? [],
+            Dip6 = options.Dip6?.GetAddressBytes() ?? [],
+            ClientIp6 = options.ClientIp6?.GetAddressBytes() ?? [],
+            RealServerIps6 = [.. options.RealServerIps6.Select(a => a.GetAddressBytes())],
         };
         using var device = new AfPacketDevice(new AfPacketOptions(options.Interface)
         {
@@ -42,6 +46,12 @@ internal sealed class CampaignRunner(CampaignOptions options)
         var results = new JsonArray();
         foreach (var cls in ClassCatalog.Select(options.Classes))
         {
+            if (cls.Ipv6 && (options.Vip6 is null || options.Dip6 is null || options.ClientIp6 is null || options.RealServerIps6.Length == 0))
+            {
+                // The lab has no IPv6 (or the campaign was not told its addresses): nothing to attack.
+                continue;
+            }
+
             var result = RunClass(cls, context, device);
             results.Add(result);
             Console.Error.WriteLine($"hostile: {cls.Name,-32} sent {result["sent"],9} reached_rs {result["reached_rs"],7} diverted {result["diverted"],5} probe_failures {result["probe_failures"],2} {result["verdict"]}");
@@ -90,9 +100,12 @@ internal sealed class CampaignRunner(CampaignOptions options)
         var sendEnd = DateTimeOffset.UtcNow;
         Thread.Sleep(options.SettleMilliseconds);
         var probeFailures = 0;
-        if (cls.Kind == ClassKind.Arp && options.Probes > 0)
+        var probed = cls.Kind is ClassKind.Arp or ClassKind.NeighborDiscovery;
+        if (probed && options.Probes > 0)
         {
-            probeFailures = ConnectionProbe.Failures(options.Vip, options.Port, options.Probes, TimeSpan.FromSeconds(1.5));
+            // Neighbour discovery classes attack the IPv6 entries: probe through the IPv6 VIP.
+            var vip = cls.Kind == ClassKind.NeighborDiscovery ? options.Vip6! : options.Vip;
+            probeFailures = ConnectionProbe.Failures(vip, options.Port, options.Probes, TimeSpan.FromSeconds(1.5));
         }
 
         // The watchers write their totals every 100 ms.
@@ -126,7 +139,7 @@ internal sealed class CampaignRunner(CampaignOptions options)
             ["end_ms"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ["reached_rs"] = reached,
             ["diverted"] = diverted,
-            ["probes"] = cls.Kind == ClassKind.Arp ? options.Probes : 0,
+            ["probes"] = probed ? options.Probes : 0,
             ["probe_failures"] = probeFailures,
             ["daemon"] = Delta(before, after),
             ["daemon_alive"] = _daemon.Alive(),

@@ -27,6 +27,6 @@ internal static class ClassCatalog
     {
         var id = 0;
         int Next() => ++id;
-        return [.. ArpClasses.All(Next), .. InvalidClasses.All(Next), .. FloodClasses.All(Next)];
+        return [.. ArpClasses.All(Next), .. InvalidClasses.All(Next), .. FloodClasses.All(Next), .. Ipv6Classes.All(Next)];
     }
 }

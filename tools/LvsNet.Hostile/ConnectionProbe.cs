@@ -5,7 +5,7 @@ using System.Text;
 namespace LvsNet.Hostile;
 
 /// <summary>
-/// New HTTP connections to the VIP, made right after an ARP class: with the scheduler spreading them,
+/// New HTTP connections to the VIP (the IPv6 VIP after a neighbour discovery class), made right after an ARP class: with the scheduler spreading them,
 /// some go to the real server whose neighbour entry the class tried to poison. A connection that
 /// times out or gets no HTTP answer is a failure.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class ConnectionProbe
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            using var client = new TcpClient(AddressFamily.InterNetwork);
+            using var client = new TcpClient(vip.AddressFamily);
             await client.ConnectAsync(vip, port, cancel.Token).ConfigureAwait(false);
             var stream = client.GetStream();
             await stream.WriteAsync("GET / HTTP/1.0\r\nHost: vip\r\n\r\n"u8.ToArray(), cancel.Token).ConfigureAwait(false);

@@ -14,6 +14,9 @@ internal enum ClassKind
 
     /// <summary>Valid frames with random damage; some may still be valid.</summary>
     Mutation,
+
+    /// <summary>IPv6 neighbour discovery that tries to change the director's IPv6 neighbour table.</summary>
+    NeighborDiscovery,
 }
 
 /// <summary>What must happen to a class's frames once the defences of issue 13 are in place.</summary>
@@ -41,6 +44,9 @@ internal sealed record HostileClass(int Id, string Name, ClassKind Kind, Expecta
 {
     /// <summary>The frame is larger than the interface MTU allows: the sender raises the MTU for the class.</summary>
     public bool Oversize { get; init; }
+
+    /// <summary>The class attacks the IPv6 VIP (sent only when the campaign knows the lab's IPv6 addresses).</summary>
+    public bool Ipv6 { get; init; }
 }
 
 /// <summary>The lab's addresses, as the campaign needs them.</summary>
@@ -54,6 +60,18 @@ internal sealed record LabContext
     public required uint[] RealServerIps { get; init; }
     public required byte[][] RealServerMacs { get; init; }
     public ushort Port { get; init; } = 80;
+
+    /// <summary>The IPv6 VIP (16 bytes), or empty when the lab has no IPv6.</summary>
+    public byte[] Vip6 { get; init; } = [];
+
+    /// <summary>The director's IPv6 address.</summary>
+    public byte[] Dip6 { get; init; } = [];
+
+    /// <summary>The client's IPv6 address.</summary>
+    public byte[] ClientIp6 { get; init; } = [];
+
+    /// <summary>The real servers' IPv6 addresses.</summary>
+    public byte[][] RealServerIps6 { get; init; } = [];
 
     /// <summary>A MAC that no host of the lab has (the attacker's claim).</summary>
     public static byte[] ForeignMac => [0x02, 0x66, 0x00, 0x00, 0x00, 0x01];

@@ -21,6 +21,10 @@ internal static class PcapExport
             Dip = Address(2),
             RealServerIps = [Address(11), Address(12)],
             RealServerMacs = [[0x02, 0x77, 0, 0, 0, 0x0b], [0x02, 0x77, 0, 0, 0, 0x0c]],
+            Vip6 = System.Net.IPAddress.Parse("fd77::100").GetAddressBytes(),
+            Dip6 = System.Net.IPAddress.Parse("fd77::2").GetAddressBytes(),
+            ClientIp6 = System.Net.IPAddress.Parse("fd77::a").GetAddressBytes(),
+            RealServerIps6 = [System.Net.IPAddress.Parse("fd77::b").GetAddressBytes(), System.Net.IPAddress.Parse("fd77::c").GetAddressBytes()],
         };
         using var writer = PcapFileWriter.Create(path, 65535);
         var time = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);

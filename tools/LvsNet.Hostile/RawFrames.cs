@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace LvsNet.Hostile;
 
 /// <summary>
-/// Writes Ethernet, 802.1Q, IPv4, TCP and ARP bytes directly, with its own checksum code: the
+/// Writes Ethernet, 802.1Q, IPv4, IPv6, TCP, ARP and neighbour discovery bytes directly, with its own checksum code: the
 /// campaign must be able to write what the project's own writers refuse to (bad lengths, bad
 /// checksums, flags that cannot open a connection), and an encoder independent of the code under
 /// test keeps the campaign honest.
@@ -14,6 +14,7 @@ internal static class RawFrames
     public const ushort EtherIpv4 = 0x0800;
     public const ushort EtherArp = 0x0806;
     public const ushort EtherVlan = 0x8100;
+    public const ushort EtherIpv6 = 0x86DD;
 
     /// <summary>Eight bytes that legitimate traffic of the lab never carries; followed by the class id.</summary>
     public static ReadOnlySpan<byte> Magic => "LvHostl!"u8;
@@ -152,6 +153,112 @@ internal static class RawFrames
         targetMac.CopyTo(arp[18..]);
         BinaryPrimitives.WriteUInt32BigEndian(arp[24..], targetIp);
         return frame;
+    }
+
+    /// <summary>Fields of an IPv6 + TCP frame; <see cref="Headers"/> are extension headers (type, bytes whose first byte is overwritten with the next header) in order.</summary>
+    internal sealed record Tcp6Spec
+    {
+        public required byte[] SourceMac { get; init; }
+        public required byte[] DestinationMac { get; init; }
+        public required byte[] Source { get; init; }
+        public required byte[] Destination { get; init; }
+        public ushort SourcePort { get; init; } = 40000;
+        public ushort DestinationPort { get; init; } = 80;
+        public byte Flags { get; init; } = TcpSyn;
+        public uint Sequence { get; init; }
+        public byte HopLimit { get; init; } = 64;
+        public (byte Type, byte[] Bytes)[] Headers { get; init; } = [];
+        public byte[] Payload { get; init; } = [];
+        /// <summary>The final destination for the checksum when a routing header names another (RFC 8200 §8.1); null: <see cref="Destination"/>.</summary>
+        public byte[]? FinalDestination { get; init; }
+    }
+
+    /// <summary>A complete IPv6 frame with a valid TCP checksum (RFC 8200 §8.1 pseudo-header); callers corrupt what their class needs.</summary>
+    public static byte[] Tcp6(Tcp6Spec spec)
+    {
+        var chain = spec.Headers.Sum(h => h.Bytes.Length);
+        var tcpLength = 20 + spec.Payload.Length;
+        var frame = new byte[EthernetLength + 40 + chain + tcpLength];
+        WriteEthernet(frame, spec.DestinationMac, spec.SourceMac, EtherIpv6);
+        var ip = frame.AsSpan(EthernetLength);
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)(chain + tcpLength));
+        ip[6] = spec.Headers.Length > 0 ? spec.Headers[0].Type : (byte)6;
+        ip[7] = spec.HopLimit;
+        spec.Source.CopyTo(ip[8..]);
+        spec.Destination.CopyTo(ip[24..]);
+        var offset = 40;
+        for (var h = 0; h < spec.Headers.Length; h++)
+        {
+            spec.Headers[h].Bytes.CopyTo(ip[offset..]);
+            ip[offset] = h + 1 < spec.Headers.Length ? spec.Headers[h + 1].Type : (byte)6;
+            offset += spec.Headers[h].Bytes.Length;
+        }
+
+        var tcp = ip.Slice(offset, tcpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp, spec.SourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], spec.DestinationPort);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], spec.Sequence);
+        tcp[12] = 5 << 4;
+        tcp[13] = spec.Flags;
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 29200);
+        spec.Payload.CopyTo(tcp[20..]);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], Checksum6(spec.Source, spec.FinalDestination ?? spec.Destination, 6, tcp));
+        return frame;
+    }
+
+    /// <summary>
+    /// One fragment (RFC 8200 §4.5) of the IPv6 packet in <paramref name="full"/> (its fragmentable part is
+    /// everything after the fixed header): <paramref name="length"/> bytes from <paramref name="offset"/>.
+    /// </summary>
+    public static byte[] Fragment6(byte[] full, uint identification, int offset, int length, bool more)
+    {
+        var frame = new byte[EthernetLength + 40 + 8 + length];
+        full.AsSpan(0, EthernetLength + 40).CopyTo(frame);
+        var ip = frame.AsSpan(EthernetLength);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)(8 + length));
+        ip[6] = 44;
+        ip[40] = full[EthernetLength + 6];
+        BinaryPrimitives.WriteUInt16BigEndian(ip[42..], (ushort)((offset & 0xfff8) | (more ? 1 : 0)));
+        BinaryPrimitives.WriteUInt32BigEndian(ip[44..], identification);
+        full.AsSpan(EthernetLength + 40 + offset, length).CopyTo(ip[48..]);
+        return frame;
+    }
+
+    /// <summary>
+    /// A neighbour advertisement (RFC 4861 §4.4) with a target link-layer address option, hop limit 255
+    /// and a valid checksum: what a receiver's checks accept, so only its policy can refuse it.
+    /// </summary>
+    public static byte[] NeighborAdvertisement(byte[] ethernetDestination, byte[] ethernetSource, byte[] source, byte[] destination,
+        byte[] target, byte[] targetMac, bool solicited, bool overrideFlag)
+    {
+        var frame = new byte[EthernetLength + 40 + 32];
+        WriteEthernet(frame, ethernetDestination, ethernetSource, EtherIpv6);
+        var ip = frame.AsSpan(EthernetLength);
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], 32);
+        ip[6] = 58;
+        ip[7] = 255;
+        source.CopyTo(ip[8..]);
+        destination.CopyTo(ip[24..]);
+        var icmp = ip[40..];
+        icmp[0] = 136;
+        icmp[4] = (byte)((solicited ? 0x40 : 0) | (overrideFlag ? 0x20 : 0));
+        target.CopyTo(icmp[8..]);
+        icmp[24] = 2;
+        icmp[25] = 1;
+        targetMac.CopyTo(icmp[26..]);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum6(source, destination, 58, icmp));
+        return frame;
+    }
+
+    /// <summary>An upper-layer checksum over the IPv6 pseudo-header (RFC 8200 §8.1).</summary>
+    public static ushort Checksum6(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, byte nextHeader, ReadOnlySpan<byte> segment)
+    {
+        var sum = Sum(source, 0);
+        sum = Sum(destination, sum);
+        sum += (uint)segment.Length + nextHeader;
+        return Fold(Sum(segment, sum));
     }
 
     /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/>.</summary>

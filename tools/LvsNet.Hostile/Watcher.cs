@@ -11,7 +11,7 @@ namespace LvsNet.Hostile;
 /// <summary>
 /// Counts, on one host of the lab, the frames that came from the director: per class, those that carry
 /// a campaign marker (the magic payload, or a marked TCP sequence number when the header is whole), and
-/// "diverted" IPv4 frames addressed to a MAC that is not this host's (what a poisoned neighbour entry
+/// "diverted" IPv4 and IPv6 (not ICMPv6) frames addressed to a MAC that is not this host's (what a poisoned neighbour entry
 /// produces: the bridge floods frames for an unknown, broadcast or multicast MAC to every port). Only
 /// frames whose Ethernet source is the director count, so the hostile originals, which the bridge may
 /// flood before it has learned the director's port, never do. The totals go to a JSON file every 100 ms.
@@ -48,12 +48,14 @@ internal sealed class Watcher : IFrameHandler
             ip = 18;
         }
 
-        if (etherType != RawFrames.EtherIpv4)
+        var ipv6 = etherType == RawFrames.EtherIpv6;
+        if (etherType != RawFrames.EtherIpv4 && !ipv6)
         {
             return;
         }
 
-        if (!frame[..6].SequenceEqual(_ownMac))
+        // ICMPv6 (neighbour solicitations to multicast MACs above all) is the director's own traffic, never diverted.
+        if (!frame[..6].SequenceEqual(_ownMac) && !(ipv6 && frame.Length > ip + 6 && frame[ip + 6] == 58))
         {
             _diverted++;
         }
@@ -66,6 +68,21 @@ internal sealed class Watcher : IFrameHandler
         }
 
         // No payload marker: a runt, a flood SYN or a tiny first fragment may still carry the sequence marker.
+        if (ipv6)
+        {
+            // An IPv6 TCP segment right after the fixed header.
+            if (frame.Length >= ip + 48 && frame[ip + 6] == 6)
+            {
+                var sequence = BinaryPrimitives.ReadUInt32BigEndian(frame[(ip + 44)..]);
+                if ((sequence >> 8) == RawFrames.SequenceMagic)
+                {
+                    _marked[sequence & 0xff]++;
+                }
+            }
+
+            return;
+        }
+
         if (frame.Length >= ip + 20 && (frame[ip] >> 4) == 4 && frame[ip + 9] == 6
             && (BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + 6)..]) & 0x1fff) == 0)
         {

@@ -1,3 +1,4 @@
+using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.Configuration;
@@ -41,12 +42,7 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError(path + ".address", line, vipProblem));
         }
 
-        // Each of these needs an IPv6 key or an IPv6 probe that the daemon does not have yet:
-        // refusing them is better than a service that silently ignores part of its configuration.
-        if (service.Toa || service.SynProxy)
-        {
-            errors.Add(new ConfigError(path, line, $"toa and syn_proxy (the TOA option and the SYN proxy) {NotBuiltForIpv6}"));
-        }
+        ValidateIpv6ToaAndSynProxy(service, path, line, lineOf, errors);
 
         ValidateIpv6LocalAddresses(config, service, path, line, errors);
 
@@ -130,5 +126,41 @@ public static partial class ConfigValidator
             _ => null,
         };
         return kind is null ? null : $"{address} is {kind}; {role} must be a global or unique-local unicast address";
+    }
+
+    // toa: FULLNAT's option, to IPv6 real servers (20-byte IPv6 TOA) and to NAT64's IPv4 ones (the
+    // same 20-byte option, as DPVS sends it for an IPv6 client). syn_proxy: NAT and FULLNAT to IPv6
+    // real servers, and NAT64 (fullnat to IPv4 ones).
+    private static void ValidateIpv6ToaAndSynProxy(VirtualServiceConfig service, string path, int? line, Func<string, int?> lineOf, List<ConfigError> errors)
+    {
+        if (service.Toa && service.Protocol != IpProtocol.Tcp)
+        {
+            errors.Add(new ConfigError(path + ".toa", line, "toa is a TCP option; this service is udp"));
+        }
+        else if (service.Toa && !service.RealServers.Any(r => r.Method == ForwardingMethod.FullNat))
+        {
+            errors.Add(new ConfigError(path + ".toa", line, "toa applies to fullnat servers (IPv6, or IPv4 through NAT64), and this service has none"));
+        }
+
+        if (!service.SynProxy)
+        {
+            return;
+        }
+
+        if (service.Protocol != IpProtocol.Tcp)
+        {
+            errors.Add(new ConfigError(path + ".syn_proxy", line, "syn_proxy is for TCP services; this service is udp"));
+            return;
+        }
+
+        for (var j = 0; j < service.RealServers.Length; j++)
+        {
+            var server = service.RealServers[j];
+            var serverPath = $"{path}.real_servers[{j}]";
+            if (server.Method is not (ForwardingMethod.Nat or ForwardingMethod.FullNat))
+            {
+                errors.Add(new ConfigError(serverPath + ".method", lineOf(serverPath) ?? line, $"syn_proxy needs every real server to use method nat or fullnat (the director must see both directions to splice sequence numbers); this one is {ForwardingMethods.ToConfigName(server.Method)}"));
+            }
+        }
     }
 }

@@ -171,6 +171,9 @@ public enum DropReason
     /// <summary>An ICMPv6 error to a VIP about a tracked IPv6 connection whose method it cannot be forwarded by (TUN); DR forwards it unchanged, NAT, FULLNAT and NAT64 translate it.</summary>
     Icmpv6ErrorUntranslated,
 
-    /// <summary>A NAT64 reply from an IPv4 real server that would not fit the MTU once translated to IPv6 (20 bytes longer): with DF the server gets ICMPv4 fragmentation needed (MTU − 20, RFC 7915 §4), never fragmented.</summary>
+    /// <summary>A NAT64 reply from an IPv4 real server with DF that would not fit the MTU once translated to IPv6 (20 bytes longer): the server gets ICMPv4 fragmentation needed (MTU − 20, RFC 7915 §4). Without DF it is sent as IPv6 fragments instead.</summary>
     Nat64PacketTooBig,
+
+    /// <summary>A NAT64 datagram in fragments that cannot be translated fragment by fragment (RFC 7915): an IPv4 UDP datagram without a checksum (§4.5), or an IPv6 one whose fragmentable part starts with extension headers. All its fragments are dropped.</summary>
+    Nat64FragmentUntranslatable,
 }

@@ -27,6 +27,8 @@ namespace LvsNet.Core.DataPath;
 /// IPv6 is steered by the same rules over the folded address (FlowSteering.Ipv6.cs). Frames that
 /// are neither (ARP), and IPv6 neighbour discovery, go to worker 0, which shares what it learns
 /// with the others.
+/// A later IPv4 fragment to a local address carries no port and is steered by its source, as IPv6
+/// ones are (docs/designs/multi-core-workers.md, "Fragments").
 /// ICMP errors are steered by the packet they quote (assuming a 20-byte quoted header); an error
 /// from a router about a reply (quoting VIP → client, sent by someone other than the client) is
 /// steered by its sender and may reach a worker that does not know the connection: it is then
@@ -99,8 +101,12 @@ public static partial class FlowSteering
         // Anything else (a NAT reply, an ICMP error from a NAT server): the destination is the client.
         program.Add(Statement(Jmp | Ja), "hash");
 
-        // To a local address: the local port (ICMP: the quoted packet's source port).
+        // To a local address: the local port (ICMP: the quoted packet's source port). A later
+        // fragment has no port: its source (the real server) is the key.
         program.Label("local");
+        program.Add(Statement(Ld | H | Abs, Net + 6));
+        program.Add(Statement(Alu | And | SrcK, 0x1FFF));
+        program.JumpIfNot(0, "vip-source");
         program.Add(Statement(Ld | B | Abs, Net + 9));
         program.JumpIfNot(1, "local-port");
         program.Add(Statement(Ld | H | Ind, Net + 8 + 20));

@@ -53,6 +53,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly FloodDefence _defence;
     private readonly FragmentHandler _fragments;
     private readonly SynProxyHandler _synProxy;
+    private readonly Ipv6.Ipv6SynProxyHandler _synProxy6;
     private readonly Ha.DirectorRoleState? _role;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
@@ -126,17 +127,20 @@ public sealed class PacketProcessor : IFrameHandler
             AdvertisementSeen = options.WorkerCount > 1 ? advertisement => NeighborAdvertisementSeen?.Invoke(advertisement) : null,
         };
         var ipv6Nat = new Ipv6.Ipv6NatForwarder(_egress, ipv6Egress, Counters);
-        var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat);
+        var ipv6FullNat = new Ipv6.Ipv6FullNatForwarder(_egress, ipv6Egress, ipv6Nat, Counters, options.Mtu);
         var icmpv6Translator = new Ipv6.Icmpv6ErrorTranslator(_egress, ipv6Egress, Table6, Counters, _state);
-        var ipv6Clients = new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel, Nat64 = nat64 };
-        var ipv6Replies = new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat) { Errors = icmpv6Translator };
+        _synProxy6 = new Ipv6.Ipv6SynProxyHandler(Table6, Counters, _state, _egress, ipv6Egress, new SequenceShifts(), options.Mtu);
+        var ipv6Clients = new Ipv6.Ipv6ClientHandler(Table6, Counters, _state, _egress, ipv6Egress, ipv6Nat, _defence, sharedSchedulers: options.WorkerCount > 1, icmpv6Errors, ipv6FullNat) { Tunnel = ipv6Tunnel, Nat64 = nat64, SynProxy = _synProxy6 };
+        _synProxy6.Clients = ipv6Clients;
+        nat64Replies.SynProxy = _synProxy6;
+        var ipv6Replies = new Ipv6.Ipv6ReplyHandler(Table6, Counters, _state, ipv6Nat, ipv6FullNat) { Errors = icmpv6Translator, SynProxy = _synProxy6 };
 
         // A buffer holds one frame of at most the MTU, behind an Ethernet header and a VLAN tag;
         // IPv4 and IPv6 fragments share the queues and the pool (one bound).
         var fragmentPool = new FragmentBufferPool(options.FragmentBuffers, options.Mtu + 32);
         _fragments = new FragmentHandler(new FragmentQueues(options.FragmentQueues, fragmentPool, new Configuration.FragmentConfig().Timeout), Table, Counters, _state, _clients, _replies, forwarders)
         {
-            Ipv6 = new Ipv6FragmentForwarder(Table6, Counters, _state, ipv6Clients, ipv6Replies, ipv6Nat, ipv6FullNat),
+            Ipv6 = new Ipv6FragmentForwarder(Table6, Counters, _state, ipv6Clients, ipv6Replies, ipv6Nat, ipv6FullNat) { Nat64 = nat64 },
         };
         _ipv6 = new Ipv6.Ipv6PacketHandler(
             Counters, _state, _mac, _neighborDiscovery, ipv6Clients, ipv6Replies, options.Address6,
@@ -307,6 +311,11 @@ public sealed class PacketProcessor : IFrameHandler
             if (_synProxy.Enabled)
             {
                 _synProxy.Maintain();
+            }
+
+            if (_synProxy6.Enabled)
+            {
+                _synProxy6.Maintain();
             }
 
             if ((int)(now - _lastDefenceTick) >= ConnectionClock.TicksPerSecond)
@@ -577,6 +586,7 @@ public sealed class PacketProcessor : IFrameHandler
         _state.Apply(snapshot);
         _defence.Configure(snapshot.Config.Connections);
         _synProxy.Configure(snapshot);
+        _synProxy6.Configure(snapshot);
         _fragments.Timeout = snapshot.Config.Fragments.Timeout;
         SnapshotChanged?.Invoke(snapshot);
 

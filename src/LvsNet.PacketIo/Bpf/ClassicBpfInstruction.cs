@@ -18,14 +18,17 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
 
     // Classes, sizes, modes, operations and sources of linux/filter.h.
 #pragma warning disable CS1591 // the names are the kernel's.
-    public const ushort Ld = 0x00, Ldx = 0x01, Alu = 0x04, Jmp = 0x05, Ret = 0x06, Misc = 0x07;
+    public const ushort Ld = 0x00, Ldx = 0x01, St = 0x02, Stx = 0x03, Alu = 0x04, Jmp = 0x05, Ret = 0x06, Misc = 0x07;
     public const ushort W = 0x00, H = 0x08, B = 0x10;
-    public const ushort Imm = 0x00, Abs = 0x20, Ind = 0x40, Msh = 0xa0;
-    public const ushort Add = 0x00, And = 0x50, Rsh = 0x70, Mod = 0x90, Xor = 0xa0;
+    public const ushort Imm = 0x00, Abs = 0x20, Ind = 0x40, Mem = 0x60, Msh = 0xa0;
+    public const ushort Add = 0x00, Lsh = 0x60, And = 0x50, Rsh = 0x70, Mod = 0x90, Xor = 0xa0;
     public const ushort Ja = 0x00, Jeq = 0x10;
     public const ushort SrcK = 0x00, SrcX = 0x08, RetA = 0x10;
     public const ushort Tax = 0x00, Txa = 0x80;
 #pragma warning restore CS1591
+
+    /// <summary>The scratch memory words a classic program has (BPF_MEMWORDS).</summary>
+    public const int MemoryWords = 16;
 
     /// <summary>SKF_AD_OFF + SKF_AD_PROTOCOL: the ancillary load of the frame's ethertype (skb->protocol).</summary>
     public const uint AncillaryProtocol = unchecked((uint)-0x1000);
@@ -58,6 +61,8 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
             : offset;
 
         uint a = 0, x = 0;
+        Span<uint> memory = stackalloc uint[MemoryWords];
+        memory.Clear();
         for (var pc = 0; pc < program.Length; pc++)
         {
             var i = program[pc];
@@ -71,7 +76,11 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
                     var size = (ushort)(i.Code & 0x18);
                     if (cls == Ldx)
                     {
-                        if (mode == Msh)
+                        if (mode == Mem)
+                        {
+                            x = memory[(int)(i.K % MemoryWords)];
+                        }
+                        else if (mode == Msh)
                         {
                             var at = Resolve(unchecked((int)i.K));
                             if (at < 0 || at >= packet.Length)
@@ -95,6 +104,12 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
                         break;
                     }
 
+                    if (mode == Mem)
+                    {
+                        a = memory[(int)(i.K % MemoryWords)];
+                        break;
+                    }
+
                     if (mode == Abs && i.K == AncillaryProtocol)
                     {
                         a = packet.Length >= EthernetLength ? (uint)((packet[12] << 8) | packet[13]) : 0;
@@ -113,6 +128,12 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
                     break;
                 }
 
+                case St:
+                    memory[(int)(i.K % MemoryWords)] = a;
+                    break;
+                case Stx:
+                    memory[(int)(i.K % MemoryWords)] = x;
+                    break;
                 case Alu:
                 {
                     var operand = (i.Code & SrcX) != 0 ? x : i.K;
@@ -120,6 +141,7 @@ public readonly record struct ClassicBpfInstruction(ushort Code, byte JumpTrue, 
                     {
                         case Add: a += operand; break;
                         case And: a &= operand; break;
+                        case Lsh: a <<= (int)operand; break;
                         case Rsh: a >>= (int)operand; break;
                         case Mod:
                             if (operand == 0)

@@ -12,9 +12,12 @@ namespace LvsNet.Packets.Ipv6;
 /// 2 (protocol unreachable) → parameter problem 4/1 pointing at the next header (6); 3 → port
 /// unreachable (1/4); 4 (fragmentation needed) → packet too big carrying min(MTU + 20, the
 /// director's MTU), with the RFC 1191 plateau below the quoted length when the MTU field is 0; 9,
-/// 10, 13, 15 → administratively prohibited (1/1). Time exceeded keeps its code (3/code). Everything
-/// else (14, parameter problem, source quench, redirects, informational types) is not translated
-/// (§4.2 drops most of them; parameter problem's pointer mapping is not built).</para>
+/// 10, 13, 15 → administratively prohibited (1/1). Time exceeded keeps its code (3/code). Parameter
+/// problem codes 0 and 2 → parameter problem 4/0 with the pointer moved to the same field of the
+/// IPv6 header (§4.2 Figure 3: 0 → 0, 1 → 1, 2 and 3 → 4, 8 → 7, 9 → 6, 12–15 → 8, 16–19 → 24);
+/// a pointer at a field IPv6 does not have (identification, flags, fragment offset, checksum,
+/// options) and code 1 (missing option) are not translated. Everything else (14, source quench,
+/// redirects, informational types) is not translated (§4.2 drops them).</para>
 /// <para>The inner packet becomes the IPv6 header of the packet as the client sent it (client:cport →
 /// VIP:vport: traffic class = TOS, payload length from the quoted total length, hop limit = quoted
 /// TTL) followed by the quoted transport bytes with the ports put back and the checksum, when
@@ -24,6 +27,7 @@ public static class Icmpv4ToIcmpv6Translator
 {
     private const byte Ipv4DestinationUnreachable = 3;
     private const byte Ipv4TimeExceeded = 11;
+    private const byte Ipv4ParameterProblem = 12;
     private const int IcmpHeaderLength = 8;
 
     // RFC 1191 §7: the MTU plateaus, for routers that send fragmentation needed with MTU 0.
@@ -51,6 +55,19 @@ public static class Icmpv4ToIcmpv6Translator
 
             type6 = Icmpv6.TimeExceeded;
             code6 = code;
+            return true;
+        }
+
+        if (type == Ipv4ParameterProblem)
+        {
+            // Codes 0 (pointer indicates the error) and 2 (bad length); the pointer is the first byte of the second word.
+            if (code is not (0 or 2) || !TryMapPointer((byte)(restOfHeader >> 24), out var pointer6))
+            {
+                return false;
+            }
+
+            type6 = Icmpv6.ParameterProblem;
+            parameter = pointer6;
             return true;
         }
 
@@ -98,6 +115,26 @@ public static class Icmpv4ToIcmpv6Translator
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// RFC 7915 §4.2 Figure 3: the offset in an IPv6 header of the field an ICMPv4 parameter problem's
+    /// pointer names in the IPv4 header; false for the fields IPv6 has no counterpart of.
+    /// </summary>
+    public static bool TryMapPointer(byte pointer4, out byte pointer6)
+    {
+        pointer6 = pointer4 switch
+        {
+            0 => 0,                 // version/IHL → version/traffic class
+            1 => 1,                 // type of service → traffic class
+            2 or 3 => 4,            // total length → payload length
+            8 => 7,                 // time to live → hop limit
+            9 => 6,                 // protocol → next header
+            >= 12 and <= 15 => 8,   // source address
+            >= 16 and <= 19 => 24,  // destination address
+            _ => byte.MaxValue,     // identification, flags/fragment offset, header checksum, options
+        };
+        return pointer6 != byte.MaxValue;
     }
 
     /// <summary>

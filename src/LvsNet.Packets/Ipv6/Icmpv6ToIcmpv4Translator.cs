@@ -13,8 +13,11 @@ namespace LvsNet.Packets.Ipv6;
 /// communication with the host administratively prohibited (3/10), 4 → port unreachable (3/3);
 /// packet too big → fragmentation needed (3/4) carrying the MTU − 20 (at least 68); time exceeded
 /// keeps its code (11/code); parameter problem code 1 (unrecognised next header) → protocol
-/// unreachable (3/2). Everything else is not translated (parameter problem's pointer mapping is not
-/// built).</para>
+/// unreachable (3/2); parameter problem code 0 (erroneous header field) → parameter problem 12/0
+/// with the pointer moved to the same field of the IPv4 header (§5.2 Figure 6: 0 → 0, 1 → 1, 4 and
+/// 5 → 2, 6 → 9, 7 → 8, 8–23 → 12, 24–39 → 16), not translated when it points at the flow label or
+/// beyond the fixed header. Everything else (parameter problem code 2, unrecognised option, among
+/// them) is not translated.</para>
 /// <para>The inner packet becomes the IPv4 packet the real server sent (RIP:rport → LIP4:lport, TOS =
 /// traffic class, TTL = the quoted hop limit, DF, total length from the quoted payload length
 /// without the extension headers) followed by the quoted transport bytes, ports put back and the
@@ -28,6 +31,7 @@ public static class Icmpv6ToIcmpv4Translator
 
     private const byte Ipv4DestinationUnreachable = 3;
     private const byte Ipv4TimeExceeded = 11;
+    private const byte Ipv4ParameterProblem = 12;
     private const int IcmpHeaderLength = 8;
     private const int MinimumIpv4Mtu = 68;
 
@@ -66,9 +70,34 @@ public static class Icmpv6ToIcmpv4Translator
             case Icmpv6.ParameterProblem when code == 1:
                 code4 = 2;
                 return true;
+            case Icmpv6.ParameterProblem when code == 0 && TryMapPointer(parameter, out var pointer4):
+                // The ICMPv4 pointer is the first byte of the second word.
+                type4 = Ipv4ParameterProblem;
+                restOfHeader = (uint)pointer4 << 24;
+                return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// RFC 7915 §5.2 Figure 6: the offset in an IPv4 header of the field an ICMPv6 parameter problem's
+    /// pointer names in the IPv6 header; false for the flow label and anything past the fixed header.
+    /// </summary>
+    public static bool TryMapPointer(uint pointer6, out byte pointer4)
+    {
+        pointer4 = pointer6 switch
+        {
+            0 => 0,                 // version/traffic class → version/IHL
+            1 => 1,                 // traffic class/flow label → type of service
+            4 or 5 => 2,            // payload length → total length
+            6 => 9,                 // next header → protocol
+            7 => 8,                 // hop limit → time to live
+            >= 8 and <= 23 => 12,   // source address
+            >= 24 and <= 39 => 16,  // destination address
+            _ => byte.MaxValue,     // flow label (2, 3) and the extension headers
+        };
+        return pointer4 != byte.MaxValue;
     }
 
     /// <summary>

@@ -16,15 +16,15 @@ namespace LvsNet.Packets.Ipv6;
 /// packet is larger than 1,260 bytes and clear otherwise (then the identification is the caller's
 /// non-zero value, RFC 6864), no options.</para>
 /// <para>IPv4 → IPv6 (§4.1): traffic class = TOS, flow label 0, hop limit = TTL − 1, next header =
-/// protocol; IPv4 options are ignored (§4.1: translated without them). Only unfragmented packets are
-/// translated: fragments need a Fragment Header and are left to the caller.</para>
+/// protocol; IPv4 options are ignored (§4.1: translated without them). Fragments, in either
+/// direction, are translated one by one (Nat64Translator.Fragments.cs).</para>
 /// <para>Checksums: the pseudo-headers of both families carry the same length and protocol, so the
 /// TCP or UDP checksum is updated incrementally (RFC 1624) by the difference of the addresses and
 /// ports, which gives the same value as a recomputation over the new pseudo-header. An IPv4 UDP
 /// datagram without a checksum (0) is given one computed over the whole datagram (§4.5: IPv6
 /// requires it). A UDP result of 0 is sent as 0xFFFF in both families (0 means "none").</para>
 /// </remarks>
-public static class Nat64Translator
+public static partial class Nat64Translator
 {
     /// <summary>How much longer an IPv6 header is than an option-less IPv4 one.</summary>
     public const int HeaderGrowth = Ipv6Header.Length - Ipv4Header.MinLength;
@@ -84,19 +84,32 @@ public static class Nat64Translator
         BinaryPrimitives.WriteUInt32BigEndian(destination, 0x6000_0000u | ((uint)ip.TypeOfService << 20));
         var segment = destination.Slice(Ipv6Header.Length, transport.Length);
         transport.CopyTo(segment);
+        TranslateSegmentToIpv6(ip, segment, source, sourcePort, target, destinationPort);
+        return Ipv6Header.Length + transport.Length;
+    }
+
+    /// <summary>
+    /// Translates in place the upper layer of <paramref name="ip"/> (an unfragmented packet or a first
+    /// fragment), already copied to <paramref name="segment"/>: the new ports and the checksum moved
+    /// from the IPv4 to the IPv6 pseudo-header. A UDP checksum of 0 is computed over the segment, which
+    /// must then be the whole datagram (§4.5; a fragmented one is the caller's to refuse).
+    /// </summary>
+    public static void TranslateSegmentToIpv6(Ipv4Header ip, Span<byte> segment, Ipv6Address source, ushort sourcePort, Ipv6Address target, ushort destinationPort)
+    {
+        var protocol = (byte)ip.Protocol;
         if (protocol == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(segment.Slice(UdpHeader.ChecksumOffset)) == 0)
         {
             // RFC 7915 §4.5: an IPv4 UDP datagram without a checksum gets one, over the whole datagram.
             BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(UdpHeader.SourcePortOffset), sourcePort);
             BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(UdpHeader.DestinationPortOffset), destinationPort);
             BinaryPrimitives.WriteUInt16BigEndian(segment.Slice(UdpHeader.ChecksumOffset), Icmpv6.Checksum(source, target, protocol, segment));
-            return Ipv6Header.Length + transport.Length;
+            return;
         }
 
-        var oldSum = TransportChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, transport.Length);
-        var newSum = Icmpv6.PseudoHeaderSum(source, target, protocol, transport.Length);
+        // Both pseudo-headers carry the same length and protocol: any common length cancels out.
+        var oldSum = TransportChecksum.PseudoHeaderSum(ip.Source, ip.Destination, ip.Protocol, segment.Length);
+        var newSum = Icmpv6.PseudoHeaderSum(source, target, protocol, segment.Length);
         RewriteTransport(segment, protocol, oldSum, newSum, sourcePort, destinationPort);
-        return Ipv6Header.Length + transport.Length;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using LvsNet.Packets.Checksums;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Packets.Writing;
 
@@ -40,11 +41,54 @@ public static class TcpSegmentWriter
         var packet = frame.Slice(EthernetHeader.Length);
         Ipv4Writer.WriteHeader(packet, 0, Ipv4Header.MinLength + tcpLength, identification, Ipv4Header.DontFragmentFlag, 64, IpProtocol.Tcp, source, destination);
         var tcp = packet.Slice(Ipv4Header.MinLength, tcpLength);
+        WriteSegment(tcp, sourcePort, destinationPort, sequence, acknowledgment, flags, window, mss);
+
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.ChecksumOffset), TransportChecksum.Compute(source, destination, IpProtocol.Tcp, tcp));
+        return length;
+    }
+
+    /// <summary>The frame length of an IPv6 segment with an MSS option (Ethernet + IPv6 + TCP with 4 option bytes).</summary>
+    public const int Frame6WithMssLength = EthernetHeader.Length + Ipv6Header.Length + TcpHeader.MinLength + 4;
+
+    /// <summary>
+    /// Writes an Ethernet/IPv6/TCP frame without data into <paramref name="frame"/> (at least
+    /// <see cref="Frame6WithMssLength"/> bytes), hop limit 64, with the TCP checksum over the IPv6
+    /// pseudo-header (RFC 8200 §8.1); an MSS option when <paramref name="mss"/> is not 0. Returns the
+    /// frame's length.
+    /// </summary>
+    public static int WriteFrame6(
+        Span<byte> frame,
+        MacAddress destinationMac,
+        MacAddress sourceMac,
+        Ipv6Address source,
+        ushort sourcePort,
+        Ipv6Address destination,
+        ushort destinationPort,
+        uint sequence,
+        uint acknowledgment,
+        TcpFlags flags,
+        ushort window,
+        ushort mss)
+    {
+        var tcpLength = TcpHeader.MinLength + (mss != 0 ? 4 : 0);
+        var length = EthernetHeader.Length + Ipv6Header.Length + tcpLength;
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, length);
+        EthernetWriter.WriteHeader(frame, destinationMac, sourceMac, EtherType.Ipv6);
+        var packet = frame.Slice(EthernetHeader.Length);
+        Ipv6Writer.WriteHeader(packet, tcpLength, (byte)IpProtocol.Tcp, 64, source, destination);
+        var tcp = packet.Slice(Ipv6Header.Length, tcpLength);
+        WriteSegment(tcp, sourcePort, destinationPort, sequence, acknowledgment, flags, window, mss);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.ChecksumOffset), Icmpv6.Checksum(source, destination, (byte)IpProtocol.Tcp, tcp));
+        return length;
+    }
+
+    private static void WriteSegment(Span<byte> tcp, ushort sourcePort, ushort destinationPort, uint sequence, uint acknowledgment, TcpFlags flags, ushort window, ushort mss)
+    {
         BinaryPrimitives.WriteUInt16BigEndian(tcp, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.DestinationPortOffset), destinationPort);
         BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(TcpHeader.SequenceOffset), sequence);
         BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(TcpHeader.AcknowledgmentOffset), acknowledgment);
-        tcp[TcpHeader.DataOffsetOffset] = (byte)((tcpLength / 4) << 4);
+        tcp[TcpHeader.DataOffsetOffset] = (byte)((tcp.Length / 4) << 4);
         tcp[TcpHeader.FlagsOffset] = (byte)flags;
         BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.WindowOffset), window);
         BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(TcpHeader.ChecksumOffset), 0);
@@ -54,10 +98,13 @@ public static class TcpSegmentWriter
             tcp[21] = 4;
             BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(22), mss);
         }
-
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.ChecksumOffset), TransportChecksum.Compute(source, destination, IpProtocol.Tcp, tcp));
-        return length;
     }
+
+    /// <summary>Adds <paramref name="delta"/> (mod 2^32) to the sequence number of the TCP header at the start of <paramref name="segment"/>, updating its checksum (RFC 1624); any IP version.</summary>
+    public static void ShiftSegmentSequence(Span<byte> segment, uint delta) => ShiftField(segment, TcpHeader.SequenceOffset, delta);
+
+    /// <summary>Adds <paramref name="delta"/> (mod 2^32) to the acknowledgment number of the TCP header at the start of <paramref name="segment"/>, updating its checksum (RFC 1624); any IP version.</summary>
+    public static void ShiftSegmentAcknowledgment(Span<byte> segment, uint delta) => ShiftField(segment, TcpHeader.AcknowledgmentOffset, delta);
 
     /// <summary>The MSS option's value in a SYN's options, or 0 when there is none (or the options are malformed).</summary>
     public static ushort ReadMss(ReadOnlySpan<byte> options)
@@ -107,7 +154,11 @@ public static class TcpSegmentWriter
             return;
         }
 
-        var tcp = packet.Slice((packet[0] & 0x0F) * 4);
+        ShiftField(packet.Slice((packet[0] & 0x0F) * 4), offset, delta);
+    }
+
+    private static void ShiftField(Span<byte> tcp, int offset, uint delta)
+    {
         if (tcp.Length < TcpHeader.MinLength)
         {
             return;

@@ -195,6 +195,20 @@ public class ConfigYamlWriterTests
     }
 
     [Fact]
+    public void Write_Ipv6FullNatServiceWithToaAndSynProxy_ReadsBackEqual()
+    {
+        var config = LvsConfigReader.Parse(
+            "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/64\nvirtual_services:\n  - address: 2001:db8::100\n    port: 80\n    toa: true\n    syn_proxy: true\n    local_addresses: [2001:db8::50]\n    real_servers:\n      - address: 2001:db8::11\n        port: 8080\n        method: fullnat\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("    toa: true\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("    syn_proxy: true\n", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml, "exported.yaml");
+        Assert.True(read.VirtualServices[0].Toa && read.VirtualServices[0].SynProxy);
+        Assert.Equal(config.VirtualServices[0], read.VirtualServices[0]);
+        Assert.Equal(yaml, ConfigYamlWriter.Write(read));
+    }
+
+    [Fact]
     public void Write_Nat64Service_Ipv4LocalAddressesAndIpv4FullNatServers_ReadBackEqual()
     {
         var config = LvsConfigReader.Parse(

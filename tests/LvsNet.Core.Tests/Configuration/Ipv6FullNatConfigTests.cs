@@ -81,10 +81,38 @@ public class Ipv6FullNatConfigTests
     }
 
     [Fact]
-    public void Validate_ToaOnAnIpv6Service_IsStillRefused()
+    public void Parse_ToaAndSynProxyOnIpv6FullNatAndNat_AreAccepted()
     {
-        var yaml = Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    toa: true\n    local_addresses: [2001:db8::50]\n    real_servers:\n      - address: 2001:db8::11\n        method: fullnat\n";
+        var config = LvsConfigReader.Parse(Director + "virtual_services:\n  - address: 2001:db8::100\n    port: 80\n    toa: true\n    syn_proxy: true\n    local_addresses: [2001:db8::50]\n    real_servers:\n      - address: 2001:db8::11\n        method: fullnat\n"
+            + "  - address: 2001:db8::101\n    port: 80\n    syn_proxy: true\n    real_servers:\n      - address: 2001:db8::12\n        method: nat\n"
+            + "  - address: 2001:db8::102\n    port: 80\n    toa: true\n    syn_proxy: true\n    local_addresses: [10.0.0.50]\n    real_servers:\n      - address: 10.0.0.11\n        method: fullnat\n");
+        Assert.True(config.VirtualServices[0].Toa && config.VirtualServices[0].SynProxy);
+        Assert.True(config.VirtualServices[1].SynProxy);
+        Assert.True(config.VirtualServices[2].Toa && config.VirtualServices[2].SynProxy);
+    }
+
+    [Fact]
+    public void Validate_SynProxyWithADrServer_ToaOnUdpOrWithoutFullNat_AreRefusedWithPathAndLine()
+    {
+        var yaml = Director
+            + "virtual_services:\n"
+            + "  - address: 2001:db8::100\n    port: 80\n    syn_proxy: true\n    local_addresses: [10.0.0.50]\n    real_servers:\n"
+            + "      - address: 2001:db8::11\n        method: dr\n"
+            + "      - address: 10.0.0.11\n        port: 8080\n        method: fullnat\n"
+            + "  - protocol: udp\n    address: 2001:db8::100\n    port: 53\n    toa: true\n    syn_proxy: true\n    local_addresses: [2001:db8::50]\n    real_servers:\n      - address: 2001:db8::11\n        method: fullnat\n"
+            + "  - address: 2001:db8::101\n    port: 80\n    toa: true\n    real_servers:\n      - address: 2001:db8::12\n        method: nat\n";
         var error = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml));
-        Assert.Contains(error.Errors, e => e.Message.Contains("toa", StringComparison.Ordinal) && e.Message.Contains("not built for IPv6", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                ("virtual_services[0].real_servers[0].method", 11, "syn_proxy needs every real server to use method nat or fullnat"),
+                ("virtual_services[1].toa", 16, "toa is a TCP option; this service is udp"),
+                ("virtual_services[1].syn_proxy", 16, "syn_proxy is for TCP services; this service is udp"),
+                ("virtual_services[2].toa", 25, "toa applies to fullnat servers"),
+            ],
+            error.Errors.Select(e => (e.Path, e.Line ?? 0, Prefix(e.Message))).ToArray());
+
+        static string Prefix(string message) =>
+            new[] { "syn_proxy needs every real server to use method nat or fullnat", "toa is a TCP option; this service is udp", "syn_proxy is for TCP services; this service is udp", "toa applies to fullnat servers" }
+                .FirstOrDefault(p => message.StartsWith(p, StringComparison.Ordinal)) ?? message;
     }
 }

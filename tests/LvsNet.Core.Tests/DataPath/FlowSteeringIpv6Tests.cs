@@ -137,6 +137,88 @@ public class FlowSteeringIpv6Tests
         Assert.Equal(0, w.Processors.Sum(p => p.Counters[DropReason.NoConnection]));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void ExtensionHeadersAndFirstFragments_AreSteeredLikePlainPackets_LaterFragmentsFollowTheirDatagram(int count)
+    {
+        var w = new Workers(count);
+        ResolveClientEverywhere(w);
+        var prefix = FlowSteering.KeyPrefixLength6(w.Runtime.Current!);
+        byte[] destinationOptions = [0, 0, 1, 4, 0, 0, 0, 0];
+        byte[] hopByHop = [0, 0, 1, 4, 0, 0, 0, 0];
+        byte[] routingDone = [0, 0, 0, 0, 0, 0, 0, 0]; // type 0, segments left 0: this node is the destination
+        var fullNatSeen = 0;
+        for (var i = 0; i < 120; i++)
+        {
+            var client = new Ipv6Address(Ipv6Address.Parse("2001:db8:2::").Value + (UInt128)(uint)(i * 0x10003) + ((UInt128)(uint)i << 64));
+            var port = (ushort)(21000 + i);
+
+            // The client's SYN behind destination options: steered by the client as a plain one.
+            var plainOwner = FlowSteering.Owner(TcpTo(client, port, Vip), w.Runtime.Current!, count);
+            var owner = w.Deliver(WithExtensionHeader(TcpTo(client, port, Vip), 60, destinationOptions));
+            Assert.Equal(plainOwner, owner);
+            var table = w.Processors[owner].Table6;
+            var index = table.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, client, port, Vip, 80));
+            Assert.True(index >= 0, $"client {client} on worker {owner}");
+            var entry = table[index];
+
+            // A later fragment of a client datagram: steered by the client too.
+            var datagram = UdpBetween(client, port, Vip, 53, new byte[2000]);
+            Assert.Equal(owner, (int)(ClassicBpfInstruction.Run(w.Program, Fragments.Ipv6Fragmenter.Fragment(datagram, 7, 1400, 608, more: false)) % (uint)count));
+
+            // An ICMPv6 error from the client behind a hop-by-hop header: by the quoted client.
+            var error = WithExtensionHeader(Icmpv6Error(client, Vip, Quoted(Vip, 80, client, port)), 0, hopByHop);
+            Assert.Equal(owner, (int)(ClassicBpfInstruction.Run(w.Program, error) % (uint)count));
+
+            if (w.Runtime.Current!.ServersById[entry.RealServerId]!.Method != ForwardingMethod.FullNat)
+            {
+                continue;
+            }
+
+            fullNatSeen++;
+            var reply = TcpReply(Rs2, Rs2Mac, Local, entry.LocalPort, TcpFlags.Syn | TcpFlags.Ack, serverPort: 8080);
+
+            // The FULLNAT reply to LIP:lport behind one, two and three extension headers, and as a first fragment.
+            var one = WithExtensionHeader(reply, 60, destinationOptions);
+            var two = WithExtensionHeader(one, 43, routingDone);
+            var three = WithExtensionHeader(two, 0, hopByHop);
+            var first = Fragments.Ipv6Fragmenter.Fragment(WithExtensionHeader(TcpReply(Rs2, Rs2Mac, Local, entry.LocalPort, TcpFlags.Ack, payload: 2000, serverPort: 8080), 60, destinationOptions), 9, 0, 1400, more: true);
+            foreach (var frame in new[] { one, two, three, first })
+            {
+                Assert.Equal(entry.LocalPort % count, (int)(ClassicBpfInstruction.Run(w.Program, frame) % (uint)count));
+            }
+
+            Assert.Equal(owner, w.Deliver(three));
+            Assert.Equal(ConnectionState.SynRecv, table[index].State);
+
+            // A later fragment to LIP carries no port: it is steered by its source, the real server.
+            var later = Fragments.Ipv6Fragmenter.Fragment(TcpReply(Rs2, Rs2Mac, Local, entry.LocalPort, TcpFlags.Ack, payload: 2000, serverPort: 8080), 9, 1400, 620, more: false);
+            Assert.Equal(FlowSteering.Owner(FlowSteering.Key6(Rs2, prefix), count), (int)(ClassicBpfInstruction.Run(w.Program, later) % (uint)count));
+        }
+
+        Assert.InRange(fullNatSeen, 30, 90);
+        Assert.Equal(0, w.Processors.Sum(p => p.Counters[DropReason.NoConnection]));
+    }
+
+    [Fact]
+    public void ChainLongerThanTheBound_ToALocalAddress_GoesToWorkerZero()
+    {
+        var w = new Workers(3);
+        var reply = TcpReply(Rs2, Rs2Mac, Local, 1027, TcpFlags.Ack, serverPort: 8080);
+        byte[] options = [0, 0, 1, 4, 0, 0, 0, 0];
+        var frame = reply;
+        for (var i = 0; i < Ipv6ExtensionHeaders.MaxHeaders; i++)
+        {
+            frame = WithExtensionHeader(frame, 60, options);
+        }
+
+        // Eight headers are walked: port 1027 names worker 1027 mod 3 = 1; a ninth ends the walk on an extension header.
+        Assert.Equal(1u, ClassicBpfInstruction.Run(w.Program, frame) % 3);
+        Assert.Equal(0u, ClassicBpfInstruction.Run(w.Program, WithExtensionHeader(frame, 60, options)));
+    }
+
     [Fact]
     public void PersistentIpv6Clients_InOneSlash64_ShareAWorker_OthersSpread()
     {

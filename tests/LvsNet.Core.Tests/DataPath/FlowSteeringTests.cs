@@ -125,6 +125,25 @@ public class FlowSteeringTests
         Assert.Equal(0, w.Processors.Sum(p => p.Counters[DropReason.NoConnection]));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void FragmentsToALocalAddress_FirstByItsPort_LaterOnesByTheirSource(int count)
+    {
+        var w = new Workers(count);
+        var mask = FlowSteering.KeyMask(w.Runtime.Current!);
+        for (ushort port = 1024; port < 1124; port++)
+        {
+            var reply = FrameBuilder.Tcp(DirectorMac, Rs2Mac, Rs2, 8080, Local, port, TcpFlags.Ack, payloadLength: 2000);
+            var fragments = Fragmenter.Split(reply, 1000);
+            Assert.Equal(port % count, (int)(ClassicBpfInstruction.Run(w.Program, fragments[0]) % (uint)count));
+
+            // The later fragment has no port (its first bytes are payload): its source names the worker.
+            Assert.Equal(FlowSteering.Owner(Rs2 & mask, count), (int)(ClassicBpfInstruction.Run(w.Program, fragments[1]) % (uint)count));
+        }
+    }
+
     [Fact]
     public void PersistentClients_UnderTheNetmask_ShareAWorker()
     {

@@ -15,7 +15,8 @@ namespace LvsNet.Core.DataPath.Fragments;
 /// again; DR and TUN send them unchanged, NAT and FULLNAT rewrite the addresses of each and the
 /// ports and transport checksum in the first (the incremental update of the checksum, which covers
 /// the whole datagram, stays right). docs/hardening.md says why this design. IPv6 datagrams share
-/// the queues and the pool and are forwarded by <see cref="Ipv6FragmentForwarder"/>.
+/// the queues and the pool and are forwarded by <see cref="Ipv6FragmentForwarder"/>, which also
+/// translates the IPv4 fragments of a reply to a NAT64 connection.
 /// </summary>
 /// <remarks>
 /// The first fragment must hold the whole TCP or UDP header (RFC 1858): a datagram whose first
@@ -141,14 +142,22 @@ internal sealed class FragmentHandler
             return;
         }
 
+        var nat64 = -1;
         var index = origin switch
         {
             FragmentOrigin.Client when ip.Protocol == IpProtocol.Tcp => _clients.HandleTcp(first, l2Length, ip, snapshot),
             FragmentOrigin.Client => _clients.HandleUdp(first, l2Length, ip, snapshot),
-            _ => _replies.Handle(first, l2Length, ip, fullNat: origin == FragmentOrigin.FullNatReply),
+            _ => _replies.Handle(first, l2Length, ip, fullNat: origin == FragmentOrigin.FullNatReply, out nat64),
         };
 
         var rest = pool.Next(head);
+        if (nat64 >= 0 && Ipv6 is not null)
+        {
+            // A reply to a NAT64 connection's IPv4 local address: the rest become IPv6 fragments too.
+            Ipv6.ForwardNat64Replies(_queues, queue, nat64);
+            return;
+        }
+
         if (index < 0)
         {
             // The first fragment was dropped and counted under its own reason; the rest follow it.

@@ -1,3 +1,4 @@
+using LvsNet.Core.Configuration;
 using LvsNet.Core.Connections;
 using LvsNet.Core.DataPath.Ipv6;
 using LvsNet.Packets;
@@ -12,7 +13,9 @@ namespace LvsNet.Core.DataPath.Fragments;
 /// same method. DR and TUN send each fragment as it came (hop limit − 1; TUN inside its outer
 /// header), NAT and FULLNAT rewrite the addresses of each and the ports and checksum in the first
 /// (<see cref="Ipv6NatRewriter"/>: the checksum covers the whole datagram, so its incremental update
-/// stays right). The fragment header and the identification travel unchanged.
+/// stays right). The fragment header and the identification travel unchanged. NAT64 translates each
+/// fragment into an IPv4 one (<see cref="Nat64Forwarder.ForwardFragment"/>), and the fragments of an
+/// IPv4 reply to a NAT64 connection into IPv6 ones (<see cref="ForwardNat64Replies"/>).
 /// </summary>
 /// <remarks>
 /// The first fragment must hold the whole header chain and the whole TCP header with its options
@@ -28,6 +31,9 @@ internal sealed class Ipv6FragmentForwarder
     private readonly Ipv6ReplyHandler _replies;
     private readonly Ipv6NatForwarder _nat;
     private readonly Ipv6FullNatForwarder _fullNat;
+
+    /// <summary>NAT64's translator, for the fragments of IPv4 replies to NAT64 connections (set once by the pipeline).</summary>
+    public Nat64Forwarder Nat64 { get; init; } = null!;
 
     public Ipv6FragmentForwarder(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6ClientHandler clients, Ipv6ReplyHandler replies, Ipv6NatForwarder nat, Ipv6FullNatForwarder fullNat)
     {
@@ -77,11 +83,10 @@ internal sealed class Ipv6FragmentForwarder
             return;
         }
 
-        if (origin == FragmentOrigin.Client && _state.ServerOf(_table[index].RealServerId) is { IsIpv6: false })
+        if (origin == FragmentOrigin.Client && _state.ServerOf(_table[index].RealServerId) is { IsIpv6: false, Method: ForwardingMethod.FullNat } && !Nat64Forwarder.IsTranslatableFirstFragment(ip, in chain))
         {
-            // NAT64 does not translate a datagram in pieces: its first fragment was refused
-            // (counted Fragment) and the others go with it.
-            _counters.Drop(DropReason.Fragment, queues.Release(queue) - 1);
+            // NAT64 refused the first fragment (counted Nat64FragmentUntranslatable): the others go with it.
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable, queues.Release(queue) - 1);
             return;
         }
 
@@ -108,6 +113,32 @@ internal sealed class Ipv6FragmentForwarder
                     _fullNat.ForwardReply(frame, l2Length, fragment, in fragmentChain, in entry, server);
                     break;
             }
+        }
+
+        _counters._fragmentedDatagrams++;
+        queues.Release(queue);
+    }
+
+    /// <summary>
+    /// The fragments after the first of an IPv4 reply to a NAT64 connection (<paramref name="index"/>
+    /// in the IPv6 table), whose first fragment was translated: each becomes IPv6 fragments
+    /// (RFC 7915 §4.1). Releases the queue.
+    /// </summary>
+    public void ForwardNat64Replies(FragmentQueues queues, int queue, int index)
+    {
+        var pool = queues.Pool;
+        var l2Length = queues.L2Length(queue);
+        for (var buffer = pool.Next(queues.Head(queue)); buffer >= 0; buffer = pool.Next(buffer))
+        {
+            ref readonly var entry = ref _table[index];
+            var server = _state.ServerOf(entry.RealServerId);
+            if (server is null || !Ipv4Header.TryParse(pool.Frame(buffer).Slice(l2Length), out var fragment))
+            {
+                _counters.Drop(DropReason.ServerRemoved);
+                continue;
+            }
+
+            Nat64.ForwardReply(pool.Frame(buffer), l2Length, fragment, in entry, server);
         }
 
         _counters._fragmentedDatagrams++;

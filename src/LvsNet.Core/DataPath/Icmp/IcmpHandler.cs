@@ -107,7 +107,11 @@ internal sealed class IcmpHandler
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void HandleFromServer(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
     {
-        if (!IcmpHeader.TryParse(ip.Payload, out var icmp) || !icmp.IsError || !TryReadQuotedPorts(icmp, out var quoted, out var sourcePort, out var destinationPort))
+        // Parameter problem is related to a connection only for NAT64, which translates it (RFC 7915 §4.2);
+        // IPVS (ip_vs_in_icmp) relates only unreachable, source quench and time exceeded.
+        if (!IcmpHeader.TryParse(ip.Payload, out var icmp)
+            || !(icmp.IsError || (fullNat && Nat64 is not null && icmp.Type == IcmpHeader.TypeParameterProblem))
+            || !TryReadQuotedPorts(icmp, out var quoted, out var sourcePort, out var destinationPort))
         {
             _counters._ignored++;
             return;
@@ -125,6 +129,13 @@ internal sealed class IcmpHandler
                 _counters.Drop(DropReason.NoConnection);
             }
 
+            return;
+        }
+
+        if (!icmp.IsError)
+        {
+            // A parameter problem about an IPv4 FULLNAT connection: not related, as in IPVS.
+            _counters._ignored++;
             return;
         }
 

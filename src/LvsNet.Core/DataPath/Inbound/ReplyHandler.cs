@@ -40,8 +40,16 @@ internal sealed class ReplyHandler
     /// passed the input checks. Returns the connection's index when a TCP or UDP packet was
     /// forwarded, else −1.
     /// </summary>
-    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat)
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat) => Handle(frame, l2Length, ip, fullNat, out _);
+
+    /// <summary>
+    /// As <see cref="Handle(ReadOnlySpan{byte}, int, Ipv4Header, bool)"/>; <paramref name="nat64"/> is
+    /// the IPv6 table's index of the NAT64 connection that a packet to a local address was forwarded
+    /// for, else −1.
+    /// </summary>
+    public int Handle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, bool fullNat, out int nat64)
     {
+        nat64 = -1;
         ushort sourcePort;
         ushort destinationPort;
         var flags = TcpFlags.None;
@@ -77,7 +85,7 @@ internal sealed class ReplyHandler
         if (index < 0)
         {
             // An IPv4 local address may serve NAT64 connections too (from the same port pool).
-            if (!fullNat || Nat64 is null || !Nat64.TryHandle(frame, l2Length, ip, sourcePort, destinationPort, flags))
+            if (!fullNat || Nat64 is null || !Nat64.TryHandle(frame, l2Length, ip, sourcePort, destinationPort, flags, out nat64))
             {
                 _counters.Drop(DropReason.NoConnection);
             }

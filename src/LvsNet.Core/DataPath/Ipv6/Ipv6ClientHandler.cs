@@ -44,6 +44,9 @@ internal sealed partial class Ipv6ClientHandler
     /// <summary>NAT64 to IPv4 fullnat real servers (set once at construction by the pipeline).</summary>
     public Nat64Forwarder Nat64 { get; init; } = null!;
 
+    /// <summary>The SYN proxy of IPv6 services with <c>syn_proxy</c> (set once at construction by the pipeline; none in tests that do not need it).</summary>
+    public Ipv6SynProxyHandler? SynProxy { get; init; }
+
     public Ipv6ClientHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Egress egress, Ipv6Egress output, Ipv6NatForwarder nat, FloodDefence defence, bool sharedSchedulers, Icmpv6ErrorSender errors, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -107,6 +110,22 @@ internal sealed partial class Ipv6ClientHandler
 
         if (index < 0)
         {
+            if (SynProxy is { Enabled: true } proxy && !firstFragment && (isSyn || (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0)
+                && FindService(in key, snapshot) is { Config.SynProxy: true })
+            {
+                // SYN proxy: a SYN gets a cookie; only an ACK that proves one opens a connection.
+                if (isSyn)
+                {
+                    proxy.AnswerSyn(frame, ip, tcp);
+                }
+                else
+                {
+                    proxy.Open(frame, l2Length, ip, offset, tcp, in key, snapshot);
+                }
+
+                return -1;
+            }
+
             if (!isSyn)
             {
                 _counters.Drop((flags & TcpFlags.Syn) != 0 ? DropReason.TcpCannotOpen : DropReason.NoConnection);
@@ -118,6 +137,21 @@ internal sealed partial class Ipv6ClientHandler
             {
                 return -1;
             }
+        }
+
+        if ((table[index].Flags & ConnectionFlags.SynProxyPending) != 0)
+        {
+            // The real server's half is still opening: one segment with data waits, the rest are dropped.
+            if (firstFragment)
+            {
+                _counters.Drop(DropReason.SynProxyPending);
+            }
+            else
+            {
+                SynProxy!.OnPendingClientSegment(frame, l2Length, offset, tcp, index);
+            }
+
+            return -1;
         }
 
         // NAT sees the replies too (IPVS's input table); DR does not (NOOUTPUT, the input-only table).
@@ -227,8 +261,9 @@ internal sealed partial class Ipv6ClientHandler
         return mark != 0 && snapshot.ServicesByKey.TryGetValue(ServiceKey.ForMark(mark, ipv6: true), out var service) ? service : null;
     }
 
+    /// <summary>Schedules and inserts a new connection for <paramref name="key"/> (the SYN proxy's too); −1 when refused (counted).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, ReadOnlySpan<byte> frame, Ipv6Header ip, int offset, out RealServerState? server)
+    internal int Create(in Ipv6ConnectionKey key, LvsSnapshot snapshot, ReadOnlySpan<byte> frame, Ipv6Header ip, int offset, out RealServerState? server)
     {
         server = null;
         var service = FindService(in key, snapshot);
@@ -271,7 +306,14 @@ internal sealed partial class Ipv6ClientHandler
             return -1;
         }
 
-        var index = _table.Insert(in key, server.Id, server.Method is ForwardingMethod.Nat or ForwardingMethod.FullNat ? ConnectionFlags.None : ConnectionFlags.NoOutput, _state.Now);
+        var flags = server.Method is ForwardingMethod.Nat or ForwardingMethod.FullNat ? ConnectionFlags.None : ConnectionFlags.NoOutput;
+        if (server.Method == ForwardingMethod.FullNat && !(service.Config.Toa && key.Protocol == IpProtocol.Tcp))
+        {
+            // Decided once here, so that established packets never look the service up again.
+            flags |= ConnectionFlags.ToaDone;
+        }
+
+        var index = _table.Insert(in key, server.Id, flags, _state.Now);
         if (index < 0)
         {
             _counters.Drop(DropReason.TableFull);
@@ -318,7 +360,7 @@ internal sealed partial class Ipv6ClientHandler
     {
         if (server.Method == ForwardingMethod.Nat)
         {
-            _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort);
+            _nat.Forward(frame, l2Length, ip, in chain, server, _table[index].VirtualPort, AcknowledgmentShift(in chain, index));
             return;
         }
 
@@ -328,16 +370,16 @@ internal sealed partial class Ipv6ClientHandler
             {
                 if (chain.IsFragment)
                 {
-                    // NAT64 does not translate a datagram in pieces (its fragments would need IPv4 fragment headers).
-                    _counters.Drop(DropReason.Fragment);
+                    // RFC 7915 §5.1.1: each fragment becomes an IPv4 fragment.
+                    Nat64.ForwardFragment(frame, l2Length, ip, in chain, in _table[index], server);
                     return;
                 }
 
-                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server);
+                Nat64.Forward(frame, l2Length, ip, in chain, in _table[index], server, ClaimToa(ip, in chain, index), AcknowledgmentShift(in chain, index));
                 return;
             }
 
-            _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server);
+            _fullNat.Forward(frame, l2Length, ip, in chain, in _table[index], server, ClaimToa(ip, in chain, index), AcknowledgmentShift(in chain, index));
             return;
         }
 
@@ -359,4 +401,25 @@ internal sealed partial class Ipv6ClientHandler
         server.OnInbound(_egress.Worker, length);
         _out.Transmit(scratch, server.Address6);
     }
+
+    /// <summary>
+    /// FULLNAT and NAT64 with TOA: whether this packet carries the client's address — the first one
+    /// after the SYN that is neither a SYN nor a reset (the ACK that completes the handshake, where a
+    /// real server's TOA module reads it), never a fragment (the option would move data whose other
+    /// pieces travel apart).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ClaimToa(Ipv6Header ip, in Ipv6Chain chain, int index) =>
+        (_table[index].Flags & ConnectionFlags.ToaDone) == 0
+        && !chain.IsFragment
+        && chain.UpperLayer == (byte)IpProtocol.Tcp
+        && (ip.Packet[chain.UpperLayerOffset + 13] & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == 0
+        && _table.TryClaimToa(index);
+
+    // Spliced by the SYN proxy: the client acknowledges the cookie's sequence space (ack + Δ).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint AcknowledgmentShift(in Ipv6Chain chain, int index) =>
+        (_table[index].Flags & ConnectionFlags.SynProxy) != 0 && chain.UpperLayer == (byte)IpProtocol.Tcp && chain.FragmentOffset == 0
+            ? SynProxy!.Shifts[index]
+            : 0;
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using LvsNet.Core.Connections;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
+using LvsNet.Packets.Writing;
 
 namespace LvsNet.Core.DataPath.Ipv6;
 
@@ -32,8 +33,12 @@ internal sealed class Ipv6NatForwarder
         _counters = counters;
     }
 
-    /// <summary>A client's packet to its NAT real server: the destination becomes RIP:rport (the virtual port when the server has none).</summary>
-    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, RealServerState server, ushort virtualPort)
+    /// <summary>
+    /// A client's packet to its NAT real server: the destination becomes RIP:rport (the virtual port
+    /// when the server has none); a connection spliced by the SYN proxy has its acknowledgment
+    /// shifted by <paramref name="acknowledgmentShift"/> (0: none).
+    /// </summary>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, RealServerState server, ushort virtualPort, uint acknowledgmentShift = 0)
     {
         var length = ip.Packet.Length;
         if (!TryBeginRewrite(frame, l2Length, ip, in chain, out var scratch, out var packet))
@@ -42,13 +47,18 @@ internal sealed class Ipv6NatForwarder
         }
 
         Ipv6NatRewriter.RewriteDestination(packet, in chain, server.Address6, server.Port != 0 ? server.Port : virtualPort);
+        if (acknowledgmentShift != 0)
+        {
+            TcpSegmentWriter.ShiftSegmentAcknowledgment(packet.Slice(chain.UpperLayerOffset), acknowledgmentShift);
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(_egress.Worker, length);
         _out.Transmit(scratch, server.Address6);
     }
 
-    /// <summary>A NAT real server's reply: the source becomes VIP:vport again and the frame goes to the client's next hop.</summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>A NAT real server's reply: the source becomes VIP:vport again (the sequence number shifted by <paramref name="sequenceShift"/> on a SYN-proxied connection) and the frame goes to the client's next hop.</summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift = 0)
     {
         var length = ip.Packet.Length;
         if (!TryBeginRewrite(frame, l2Length, ip, in chain, out var scratch, out var packet))
@@ -57,6 +67,11 @@ internal sealed class Ipv6NatForwarder
         }
 
         Ipv6NatRewriter.RewriteSource(packet, in chain, entry.VirtualAddress, entry.VirtualPort);
+        if (sequenceShift != 0)
+        {
+            TcpSegmentWriter.ShiftSegmentSequence(packet.Slice(chain.UpperLayerOffset), sequenceShift);
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(_egress.Worker, length);
         _out.Transmit(scratch, _out.NextHop(entry.ClientAddress));
@@ -67,7 +82,7 @@ internal sealed class Ipv6NatForwarder
     /// datagram without a checksum, which IPv6 forbids, or a hop limit that expires here (FULLNAT
     /// over IPv6 shares it).
     /// </summary>
-    internal bool TryBeginRewrite(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, out Span<byte> scratch, out Span<byte> packet)
+    internal bool TryBeginRewrite(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, out Span<byte> scratch, out Span<byte> packet, int extra = 0)
     {
         scratch = default;
         packet = default;
@@ -77,7 +92,7 @@ internal sealed class Ipv6NatForwarder
             return false;
         }
 
-        scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + ip.Packet.Length), l2Length, out packet);
+        scratch = _egress.BeginRewrite(frame.Slice(0, l2Length + ip.Packet.Length), l2Length, out packet, extra);
         if (!Ipv6Writer.DecrementHopLimit(packet))
         {
             _counters.Drop(DropReason.TtlExceeded);

@@ -21,6 +21,9 @@ internal sealed class Ipv6ReplyHandler
     /// <summary>ICMPv6 errors from the real servers' side (set once by the pipeline).</summary>
     public Icmpv6ErrorTranslator? Errors { get; init; }
 
+    /// <summary>The SYN proxy, which completes the real server's half of its connections (set once by the pipeline).</summary>
+    public Ipv6SynProxyHandler? SynProxy { get; init; }
+
     public Ipv6ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Ipv6NatForwarder nat, Ipv6FullNatForwarder fullNat)
     {
         _fullNat = fullNat;
@@ -83,6 +86,27 @@ internal sealed class Ipv6ReplyHandler
 
         ref readonly var entry = ref table[index];
         var server = _state.ServerOf(entry.RealServerId)!;
+        var sequenceShift = 0u;
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && protocol == IpProtocol.Tcp && SynProxy is { } proxy)
+        {
+            if ((entry.Flags & ConnectionFlags.SynProxyPending) != 0)
+            {
+                // The real server's half of a SYN-proxied connection is opening: its answer stays here.
+                if (!chain.IsFragment && TcpHeader.TryParse(transport, out var opening))
+                {
+                    proxy.OnServerSegment(ip, opening, index, server);
+                }
+                else
+                {
+                    _counters.Drop(DropReason.SynProxyPending);
+                }
+
+                return -1;
+            }
+
+            sequenceShift = 0u - proxy.Shifts[index];
+        }
+
         if (protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
@@ -96,11 +120,11 @@ internal sealed class Ipv6ReplyHandler
 
         if (fullNat)
         {
-            _fullNat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+            _fullNat.ForwardReply(frame, l2Length, ip, in chain, in entry, server, sequenceShift);
         }
         else
         {
-            _nat.ForwardReply(frame, l2Length, ip, in chain, in entry, server);
+            _nat.ForwardReply(frame, l2Length, ip, in chain, in entry, server, sequenceShift);
         }
 
         return index;

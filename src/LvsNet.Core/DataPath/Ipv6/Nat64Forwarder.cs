@@ -20,8 +20,12 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// director's MTU once translated back (MTU − 40 − 20), so TCP replies fit; any other reply that
 /// would not fit is refused as a router refuses it (RFC 7915 §4 and §6): with DF, ICMPv4
 /// fragmentation needed carrying MTU − 20 goes back to the real server, which lowers its path MTU
-/// to the local address; without DF it is dropped (the director does not fragment). Both are
-/// counted <c>Nat64PacketTooBig</c>.</para>
+/// to the local address (counted <c>Nat64PacketTooBig</c>). A reply without DF larger than 1,280
+/// bytes once translated, and every IPv4 fragment, leaves as IPv6 fragments of at most 1,280 bytes
+/// (RFC 7915 §4: the DF-clear sender relies on the network to fragment, IPv6 routers do not).</para>
+/// <para>Fragments are translated one by one (<see cref="Nat64Translator"/>, RFC 7915 §5.1.1 and
+/// §4.1): the caller holds a datagram's fragments until it is complete and valid, then passes the
+/// first (whose ports decide the connection) and the others in offset order.</para>
 /// <para>The hop limit and TTL are decremented by one on the way through, as every method does;
 /// the callers have answered packets at 1 already.</para>
 /// </remarks>
@@ -49,8 +53,14 @@ internal sealed class Nat64Forwarder
     /// <summary>The largest MSS a client's SYN may offer: what an IPv4 segment of that size becomes in IPv6 must fit the MTU.</summary>
     public ushort MssCeiling => (ushort)Math.Max(0, _mtu - Ipv6Header.Length - TcpHeader.MinLength);
 
-    /// <summary>A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from the connection's IPv4 local address and port.</summary>
-    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>
+    /// A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from
+    /// the connection's IPv4 local address and port; with <paramref name="toa"/> the translated
+    /// segment carries the client's IPv6 address in the 20-byte TOA option, as DPVS sends it for an
+    /// IPv6 client whatever the real server's family (<see cref="TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
+    /// </summary>
+    /// <remarks>A SYN-proxied connection's acknowledgment is shifted by <paramref name="acknowledgmentShift"/> (0: none).</remarks>
+    public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false, uint acknowledgmentShift = 0)
     {
         var transport = ip.Packet.Slice(chain.UpperLayerOffset);
         if (chain.UpperLayer == (byte)IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(transport.Slice(6)) == 0)
@@ -72,15 +82,103 @@ internal sealed class Nat64Forwarder
             TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
         }
 
+        if (acknowledgmentShift != 0 && chain.UpperLayer == (byte)IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftAcknowledgment(packet, acknowledgmentShift);
+        }
+
+        if (toa)
+        {
+            var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
+            if (grown > 0)
+            {
+                length = grown;
+                _counters._toaInserted++;
+            }
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnInbound(_egress.Worker, ip.Packet.Length);
         _egress.Transmit(scratch.Slice(0, l2Length + length), _egress.NextHop(server.Address));
     }
 
-    /// <summary>An IPv4 real server's TCP or UDP reply (not a fragment, TTL above 1) to LIP4:lport: to the client as VIP:vport.</summary>
-    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server)
+    /// <summary>
+    /// A fragment of a client's datagram (RFC 7915 §5.1.1): the first with its ports translated, the
+    /// others as they are, each keeping the identification, offset and M of its Fragment Header.
+    /// <paramref name="chain"/> may lack the fragment header's position (the first fragment's, as the
+    /// client path passes it); the chain is then walked again.
+    /// </summary>
+    public void ForwardFragment(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server)
+    {
+        var walked = chain;
+        if (walked.FragmentHeaderOffset < 0 && !Ipv6ExtensionHeaders.TryWalk(ip, out walked, out _))
+        {
+            // Cannot happen: the fragment was walked when it arrived.
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable);
+            return;
+        }
+
+        var data = ip.Packet.Slice(walked.UpperLayerOffset);
+        var first = walked.FragmentOffset == 0;
+        if (first && !IsTranslatableFirstFragment(ip, in walked))
+        {
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable);
+            return;
+        }
+
+        var scratch = _egress.Scratch;
+        frame.Slice(0, l2Length).CopyTo(scratch);
+        BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv4);
+        var packet = scratch.Slice(l2Length);
+        var port = server.Port != 0 ? server.Port : entry.VirtualPort;
+        var length = Nat64Translator.ToIpv4Fragment(ip, in walked, packet, (uint)entry.LocalAddress.Low, entry.LocalPort, server.Address, port);
+        if (length == 0)
+        {
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable);
+            return;
+        }
+
+        if (first && walked.UpperLayer == (byte)IpProtocol.Tcp && (data[13] & (byte)TcpFlags.Syn) != 0)
+        {
+            TcpMssClamp.Clamp(packet.Slice(Ipv4Header.MinLength, length - Ipv4Header.MinLength), MssCeiling);
+        }
+
+        _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
+        server.OnInbound(_egress.Worker, ip.Packet.Length);
+        _egress.Transmit(scratch.Slice(0, l2Length + length), _egress.NextHop(server.Address));
+    }
+
+    /// <summary>
+    /// True when the first fragment of a client's datagram (its walked chain) can be translated
+    /// fragment by fragment: no extension header between the Fragment Header and TCP or UDP (the
+    /// later fragments' offsets count them), and for UDP a checksum (RFC 8200 §8.1 requires one).
+    /// </summary>
+    public static bool IsTranslatableFirstFragment(Ipv6Header ip, in Ipv6Chain chain)
+    {
+        if (chain.FragmentHeaderOffset < 0 || chain.UpperLayerOffset != chain.FragmentHeaderOffset + Nat64Translator.FragmentHeaderLength)
+        {
+            return false;
+        }
+
+        var data = ip.Packet.Slice(chain.UpperLayerOffset);
+        return chain.UpperLayer == (byte)IpProtocol.Tcp
+            || (chain.UpperLayer == (byte)IpProtocol.Udp && data.Length >= UdpHeader.Length && BinaryPrimitives.ReadUInt16BigEndian(data.Slice(6)) != 0);
+    }
+
+    /// <summary>
+    /// An IPv4 real server's TCP or UDP reply (TTL above 1) to LIP4:lport: to the client as VIP:vport;
+    /// a fragment (the first of a complete datagram or a later one) becomes one or more IPv6 fragments.
+    /// A SYN-proxied connection's sequence number is shifted by <paramref name="sequenceShift"/>.
+    /// </summary>
+    public void ForwardReply(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift = 0)
     {
         var length = Ipv6Header.Length + ip.Payload.Length;
+        if (ip.IsFragment || (!ip.DontFragment && length > Icmpv6ErrorWriter.MinimumMtu))
+        {
+            ForwardReplyInFragments(frame, l2Length, ip, in entry, server, sequenceShift);
+            return;
+        }
+
         if (length > _mtu)
         {
             RefuseTooBig(frame, ip);
@@ -91,20 +189,59 @@ internal sealed class Nat64Forwarder
         frame.Slice(0, l2Length).CopyTo(scratch);
         BinaryPrimitives.WriteUInt16BigEndian(scratch.Slice(l2Length - 2), EtherTypeIpv6);
         Nat64Translator.ToIpv6(ip, scratch.Slice(l2Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+        if (sequenceShift != 0 && ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpSegmentWriter.ShiftSegmentSequence(scratch.Slice(l2Length + Ipv6Header.Length, length - Ipv6Header.Length), sequenceShift);
+        }
+
         _egress.Mac.WriteTo(scratch.Slice(MacAddress.Length));
         server.OnOutbound(_egress.Worker, ip.TotalLength);
         _out.Transmit(scratch.Slice(0, l2Length + length), _out.NextHop(entry.ClientAddress));
+    }
+
+    // RFC 7915 §4.1: IPv6 fragments with a Fragment Header, each at most 1,280 bytes. The data is
+    // copied once into the scratch buffer behind room for the headers; fragment k's frame starts
+    // k × chunk bytes in, so its headers are written over the tail of fragment k − 1's data, which
+    // has left already (sent, or copied by the neighbour table while the client resolves).
+    private void ForwardReplyInFragments(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, in Ipv6ConnectionEntry entry, RealServerState server, uint sequenceShift)
+    {
+        var data = ip.Payload;
+        var scratch = _egress.Scratch;
+        var headers = l2Length + Ipv6Header.Length + Nat64Translator.FragmentHeaderLength;
+        data.CopyTo(scratch.Slice(headers));
+        if (ip.FragmentOffset == 0)
+        {
+            Nat64Translator.TranslateSegmentToIpv6(ip, scratch.Slice(headers, data.Length), entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort);
+            if (sequenceShift != 0 && ip.Protocol == IpProtocol.Tcp)
+            {
+                // The first fragment holds the TCP header; its checksum covers the whole segment and is updated incrementally.
+                TcpSegmentWriter.ShiftSegmentSequence(scratch.Slice(headers, data.Length), sequenceShift);
+            }
+        }
+
+        server.OnOutbound(_egress.Worker, ip.TotalLength);
+        var chunk = Nat64Translator.MaxFragmentData(_mtu);
+        var nextHop = _out.NextHop(entry.ClientAddress);
+        for (var start = 0; start < data.Length; start += chunk)
+        {
+            var size = Math.Min(chunk, data.Length - start);
+            var output = scratch.Slice(start, headers + size);
+            frame.Slice(0, l2Length).CopyTo(output);
+            BinaryPrimitives.WriteUInt16BigEndian(output.Slice(l2Length - 2), EtherTypeIpv6);
+            _egress.Mac.WriteTo(output.Slice(MacAddress.Length));
+            var more = start + size < data.Length || ip.MoreFragments;
+            Nat64Translator.WriteIpv6FragmentHeaders(output.Slice(l2Length), ip, size, ip.FragmentOffset + start, more, entry.VirtualAddress, entry.ClientAddress);
+            _out.Transmit(output, nextHop);
+        }
     }
 
     // RFC 7915 §4 (and RFC 1812 §4.2.2.5 for the router it acts as): fragmentation needed with the
     // MTU the IPv4 sender must use so that the translated packet fits, from the local address.
     private void RefuseTooBig(ReadOnlySpan<byte> frame, Ipv4Header ip)
     {
+        // Only DF packets get here: without DF the reply was fragmented.
         _counters.Drop(DropReason.Nat64PacketTooBig);
-        if (ip.DontFragment)
-        {
-            _icmpErrors.Send(frame, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodeFragmentationNeeded, (uint)(_mtu - Nat64Translator.HeaderGrowth), ip.Destination);
-        }
+        _icmpErrors.Send(frame, ip, IcmpHeader.TypeDestinationUnreachable, IcmpHeader.CodeFragmentationNeeded, (uint)(_mtu - Nat64Translator.HeaderGrowth), ip.Destination);
     }
 
     /// <summary>

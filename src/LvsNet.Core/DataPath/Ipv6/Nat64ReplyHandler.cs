@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using LvsNet.Core.Connections;
 using LvsNet.Packets;
 using LvsNet.Packets.Ipv6;
@@ -16,6 +17,9 @@ internal sealed class Nat64ReplyHandler
     private readonly DataPathCounters _counters;
     private readonly DataPathState _state;
     private readonly Nat64Forwarder _forwarder;
+
+    /// <summary>The SYN proxy, which completes the IPv4 real server's half of proxied NAT64 connections (set once by the pipeline).</summary>
+    public Ipv6SynProxyHandler? SynProxy { get; set; }
 
     public Nat64ReplyHandler(Ipv6ConnectionTable table, DataPathCounters counters, DataPathState state, Nat64Forwarder forwarder)
     {
@@ -46,25 +50,55 @@ internal sealed class Nat64ReplyHandler
     /// A reply (passed the IPv4 input checks, TTL above 1) to an IPv4 local address: translated and
     /// sent to the client when it belongs to a NAT64 connection.
     /// </summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="l2Length">Its link-layer header's length.</param>
+    /// <param name="ip">The packet, or the first fragment of a complete datagram (the caller passes the others on when <paramref name="forwarded"/> is set).</param>
+    /// <param name="sourcePort">The real server's port.</param>
+    /// <param name="destinationPort">The local port.</param>
+    /// <param name="flags">The TCP flags.</param>
+    /// <param name="forwarded">The IPv6 connection's index when the packet was forwarded, else −1.</param>
     /// <returns>False when no NAT64 connection holds it (the caller counts it).</returns>
-    public bool TryHandle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, ushort sourcePort, ushort destinationPort, TcpFlags flags)
+    public bool TryHandle(ReadOnlySpan<byte> frame, int l2Length, Ipv4Header ip, ushort sourcePort, ushort destinationPort, TcpFlags flags, out int forwarded)
     {
+        forwarded = -1;
         var index = Find(ip.Protocol, ip.Destination, destinationPort, ip.Source, sourcePort);
         if (index < 0)
         {
             return false;
         }
 
-        if (ip.IsFragment)
+        if (ip.IsFragment && ip.Protocol == IpProtocol.Udp && BinaryPrimitives.ReadUInt16BigEndian(ip.Payload.Slice(6)) == 0)
         {
-            // A translated fragment needs an IPv6 Fragment Header, which is not built.
-            _counters.Drop(DropReason.Fragment);
+            // RFC 7915 §4.5: a fragmented IPv4 UDP datagram without a checksum is not translated
+            // (its checksum would need the whole datagram before the first fragment leaves).
+            _counters.Drop(DropReason.Nat64FragmentUntranslatable);
             return true;
         }
 
         var table = _table;
         ref readonly var entry = ref table[index];
         var server = _state.ServerOf(entry.RealServerId)!;
+        var sequenceShift = 0u;
+        if ((entry.Flags & ConnectionFlags.SynProxy) != 0 && ip.Protocol == IpProtocol.Tcp && SynProxy is { } proxy)
+        {
+            if ((entry.Flags & ConnectionFlags.SynProxyPending) != 0)
+            {
+                // The real server's half of a SYN-proxied connection is opening: its answer stays here.
+                if (TcpHeader.TryParse(ip.Payload, out var opening))
+                {
+                    proxy.OnServerSegment4(ip, opening, index, server);
+                }
+                else
+                {
+                    _counters.Drop(DropReason.SynProxyPending);
+                }
+
+                return true;
+            }
+
+            sequenceShift = 0u - proxy.Shifts[index];
+        }
+
         if (ip.Protocol == IpProtocol.Tcp)
         {
             table.OnReplySeen(index);
@@ -76,7 +110,8 @@ internal sealed class Nat64ReplyHandler
             table.Transition(index, ConnectionState.Udp, _state.Timeouts[ConnectionState.Udp], _state.Now, server);
         }
 
-        _forwarder.ForwardReply(frame, l2Length, ip, in entry, server);
+        _forwarder.ForwardReply(frame, l2Length, ip, in entry, server, sequenceShift);
+        forwarded = index;
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using LvsNet.Core.Connections;
 using LvsNet.Core.Hashing;
+using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Core.DataPath.SynProxy;
 
@@ -13,6 +14,10 @@ namespace LvsNet.Core.DataPath.SynProxy;
 /// next one, so a cookie lives 64 to 128 s.
 /// </summary>
 /// <remarks>
+/// <para>IPv6 connections (<see cref="Make(Ipv6Address, ushort, Ipv6Address, ushort, uint, uint, ushort, out ushort)"/>)
+/// hash their whole 128-bit addresses under the same key, as Linux's <c>__cookie_v6_init_sequence</c>
+/// hashes the IPv6 4-tuple with the IPv4 function family; the MSS table is shared (1220 is IPv6's
+/// minimum MTU less 60, 1440 IPv6 on Ethernet).</para>
 /// Unlike Linux's cookies no time counter sits in the top bits: checking two slots costs two hashes,
 /// and the full 29 bits of hash remain, so a blind guess is right once in 2^28 tries.
 /// </remarks>
@@ -42,6 +47,62 @@ internal sealed class SynCookies
 
         mss = MssTable[index];
         return (Hash(client, clientPort, server, serverPort, clientIsn, now / SlotTicks) & ~MssMask) | (uint)index;
+    }
+
+    /// <summary>The cookie for an IPv6 SYN, and the MSS it encodes (the client's offer rounded down to the table).</summary>
+    public uint Make(Ipv6Address client, ushort clientPort, Ipv6Address server, ushort serverPort, uint clientIsn, uint now, ushort offeredMss, out ushort mss)
+    {
+        var index = MssIndex(offeredMss);
+        mss = MssTable[index];
+        return (Hash(client, clientPort, server, serverPort, clientIsn, now / SlotTicks) & ~MssMask) | (uint)index;
+    }
+
+    /// <summary>True when <paramref name="cookie"/> (the client's acknowledgment − 1) is the one made for this IPv6 SYN in this slot or the one before.</summary>
+    public bool TryCheck(Ipv6Address client, ushort clientPort, Ipv6Address server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
+    {
+        mss = 0;
+        var index = (int)(cookie & MssMask);
+        if (index >= MssTable.Length)
+        {
+            return false;
+        }
+
+        var slot = now / SlotTicks;
+        for (var s = 0u; s < 2; s++)
+        {
+            if ((Hash(client, clientPort, server, serverPort, clientIsn, slot - s) & ~MssMask) == (cookie & ~MssMask))
+            {
+                mss = MssTable[index];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int MssIndex(ushort offeredMss)
+    {
+        for (var i = MssTable.Length - 1; i > 0; i--)
+        {
+            if (offeredMss >= MssTable[i])
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    private uint Hash(Ipv6Address client, ushort clientPort, Ipv6Address server, ushort serverPort, uint clientIsn, uint slot)
+    {
+        Span<byte> message = stackalloc byte[44];
+        client.WriteTo(message);
+        server.WriteTo(message.Slice(16));
+        BinaryPrimitives.WriteUInt16LittleEndian(message.Slice(32), clientPort);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.Slice(34), serverPort);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(36), clientIsn);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(40), slot);
+        return (uint)SipHash.Hash13(message, _key);
     }
 
     /// <summary>True when <paramref name="cookie"/> (the client's acknowledgment − 1) is the one made for this SYN in this slot or the one before.</summary>

@@ -70,7 +70,7 @@ internal sealed class SynProxyHandler
         var enabled = false;
         foreach (var service in snapshot.Config.VirtualServices)
         {
-            enabled |= service.SynProxy;
+            enabled |= service.SynProxy && !service.IsIpv6;
         }
 
         if (enabled && _held.Length == 0)

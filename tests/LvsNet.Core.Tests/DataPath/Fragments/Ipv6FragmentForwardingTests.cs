@@ -258,25 +258,6 @@ public class Ipv6FragmentForwardingTests
     }
 
     [Fact]
-    public void Nat64Datagram_InFragments_IsNotTranslatedInPieces()
-    {
-        // NAT64 would need IPv4 fragments: none of the datagram leaves, each fragment counted.
-        var h = Nat64Tests.Nat64();
-        foreach (var fragment in Ipv6Fragmenter.Split(ClientUdp(), Id, 1400, 2800))
-        {
-            h.Feed(fragment);
-        }
-
-        Assert.Empty(h.Device.Sent);
-        Assert.Equal(3, h.Processor.Counters[DropReason.Fragment]);
-        Assert.Equal(0, h.Processor.Counters.FragmentedDatagrams);
-
-        // An unfragmented datagram of the same flow is translated.
-        h.Feed(UdpBetween(Client, ClientPort, Vip, 53, Pattern(100)));
-        Assert.Single(h.Device.Sent);
-    }
-
-    [Fact]
     public void Datagrams_InFragments_AllocateNothing()
     {
         var h = Harness("nat");

@@ -27,6 +27,12 @@ public class Nat64IcmpTests
     [InlineData(3, 13, 0u, 1, 1, 0u)]      // communication administratively prohibited
     [InlineData(3, 2, 0u, 4, 1, 6u)]       // protocol unreachable → parameter problem at the next header
     [InlineData(11, 0, 0u, 3, 0, 0u)]      // time exceeded in transit
+    [InlineData(12, 0, 0x0900_0000u, 4, 0, 6u)]  // parameter problem at the protocol (9) → next header (6), RFC 7915 Figure 3
+    [InlineData(12, 0, 0x0800_0000u, 4, 0, 7u)]  // TTL (8) → hop limit (7)
+    [InlineData(12, 2, 0x0300_0000u, 4, 0, 4u)]  // bad length, total length (3) → payload length (4)
+    [InlineData(12, 0, 0x0E00_0000u, 4, 0, 8u)]  // inside the source address (14) → the source address (8)
+    [InlineData(12, 0, 0x1300_0000u, 4, 0, 24u)] // inside the destination address (19) → 24
+    [InlineData(12, 0, 0x0100_0000u, 4, 0, 1u)]  // type of service → traffic class
     public void Icmpv4Error_AboutANat64Connection_ReachesTheClientAsIcmpv6_QuotingItsOwnPacket(byte type, byte code, uint rest, byte type6, byte code6, uint parameter6)
     {
         var h = Nat64();
@@ -55,8 +61,19 @@ public class Nat64IcmpTests
         var quote = Assert.Single(h.Device.Sent).AsSpan(Eth).ToArray();
         h.Device.Sent.Clear();
 
-        // Parameter problem (its pointer mapping is not built), and an unreachable about another local port.
-        h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 12, 0, 0x0900_0000, quote, ttl: 64));
+        var ignored = h.Processor.Counters.Ignored;
+
+        // Parameter problems that RFC 7915 Figure 3 does not translate: at the identification (4), the
+        // flags (6), the header checksum (10), an option (20), and code 1 (missing option); then an
+        // unreachable about another local port.
+        foreach (var rest in new uint[] { 0x0400_0000, 0x0600_0000, 0x0A00_0000, 0x1400_0000 })
+        {
+            h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 12, 0, rest, quote, ttl: 64));
+        }
+
+        h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 12, 1, 0x0900_0000, quote, ttl: 64));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(ignored + 5, h.Processor.Counters.Ignored);
         var other = (byte[])quote.Clone();
         other[20] ^= 0x01;
         h.Feed(Icmpv4Frame(Rs1Mac, Rs1v4, Local4, 3, 3, 0, other, ttl: 64));
@@ -70,6 +87,14 @@ public class Nat64IcmpTests
     [InlineData(1, 1, 0u, 3, 10, 0u)]      // administratively prohibited → host prohibited
     [InlineData(1, 0, 0u, 3, 1, 0u)]       // no route → host unreachable
     [InlineData(3, 0, 0u, 11, 0, 0u)]      // time exceeded
+    [InlineData(4, 0, 6u, 12, 0, 0x0900_0000u)]  // parameter problem at the next header (6) → protocol (9), RFC 7915 Figure 6
+    [InlineData(4, 0, 7u, 12, 0, 0x0800_0000u)]  // hop limit (7) → TTL (8)
+    [InlineData(4, 0, 5u, 12, 0, 0x0200_0000u)]  // payload length (5) → total length (2)
+    [InlineData(4, 0, 0u, 12, 0, 0u)]            // version → version
+    [InlineData(4, 0, 1u, 12, 0, 0x0100_0000u)]  // traffic class → type of service
+    [InlineData(4, 0, 23u, 12, 0, 0x0C00_0000u)] // inside the source address (23) → 12
+    [InlineData(4, 0, 24u, 12, 0, 0x1000_0000u)] // the destination address (24) → 16
+    [InlineData(4, 1, 40u, 3, 2, 0u)]            // unrecognised next header → protocol unreachable
     public void Icmpv6Error_FromTheClientSide_AboutANat64Reply_ReachesTheServerAsIcmpv4_QuotingItsOwnReply(byte type, byte code, uint parameter, byte type4, byte code4, uint rest4)
     {
         var h = Nat64();
@@ -100,6 +125,41 @@ public class Nat64IcmpTests
         inner.CopyTo(message.AsSpan(8));
         BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), Nat64Bytes.Complement(Nat64Bytes.Sum(message)));
         Assert.Equal(Convert.ToHexString(message), Convert.ToHexString(sent.AsSpan(Eth + 20)));
+    }
+
+    [Theory]
+    [InlineData(0, 2u)]  // erroneous field: the flow label has no IPv4 counterpart
+    [InlineData(0, 3u)]
+    [InlineData(0, 40u)] // past the fixed header (an extension header)
+    [InlineData(2, 6u)]  // unrecognised option
+    public void Icmpv6ParameterProblem_RfcFigure6CannotMap_IsNotTranslated(byte code, uint pointer)
+    {
+        var h = Nat64();
+        var localPort = OpenTcp(h, 40000);
+        var segment = Nat64Bytes.TcpSegment(NatTcpPort, localPort, 5000, 1001, 0x12, [], 30);
+        h.Feed(Nat64Bytes.Ipv4Frame(DirectorMac, Rs1Mac, 0, 0x2222, dontFragment: true, ttl: 64, IpProtocol.Tcp, Rs1v4, Local4, segment));
+        var toClient = Assert.Single(h.Device.Sent).AsSpan(Eth).ToArray();
+        h.Device.Sent.Clear();
+        var ignored = h.Processor.Counters.Ignored;
+
+        h.Feed(Icmpv6Message(Ipv6Address.Parse("2001:db8::fe"), Icmpv6.ParameterProblem, code, pointer, toClient, hopLimit: 64));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(ignored + 1, h.Processor.Counters.Ignored);
+        Assert.Equal(0, h.Processor.Counters.TotalDropped);
+    }
+
+    [Fact]
+    public void Icmpv4ParameterProblem_AboutAnIpv4FullNatConnection_IsNotRelated_AsInIpvs()
+    {
+        var h = Nat64(withIpv4Service: true);
+        h.Feed(FrameBuilder.Tcp(DirectorMac, ClientMac, Ipv4Address.Parse("10.77.0.10"), 30000, Ipv4Address.Parse("10.77.0.100"), 80, TcpFlags.Syn));
+        var quote = Assert.Single(h.Device.Sent).AsSpan(Eth).ToArray();
+        h.Device.Sent.Clear();
+        var ignored = h.Processor.Counters.Ignored;
+
+        h.Feed(Icmpv4Frame(Rs2Mac, Rs2v4, Local4, 12, 0, 0x0900_0000, quote, ttl: 64));
+        Assert.Empty(h.Device.Sent);
+        Assert.Equal(ignored + 1, h.Processor.Counters.Ignored);
     }
 
     /// <summary>An Ethernet/IPv4/ICMP error frame to the director quoting <paramref name="quote"/>, checksums computed here.</summary>
