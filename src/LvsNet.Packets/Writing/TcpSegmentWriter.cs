@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using LvsNet.Packets.Checksums;
-using LvsNet.Packets.Ipv6;
 
 namespace LvsNet.Packets.Writing;
 
@@ -47,42 +46,8 @@ public static class TcpSegmentWriter
         return length;
     }
 
-    /// <summary>The frame length of an IPv6 segment with an MSS option (Ethernet + IPv6 + TCP with 4 option bytes).</summary>
-    public const int Frame6WithMssLength = EthernetHeader.Length + Ipv6Header.Length + TcpHeader.MinLength + 4;
-
-    /// <summary>
-    /// Writes an Ethernet/IPv6/TCP frame without data into <paramref name="frame"/> (at least
-    /// <see cref="Frame6WithMssLength"/> bytes), hop limit 64, with the TCP checksum over the IPv6
-    /// pseudo-header (RFC 8200 §8.1); an MSS option when <paramref name="mss"/> is not 0. Returns the
-    /// frame's length.
-    /// </summary>
-    public static int WriteFrame6(
-        Span<byte> frame,
-        MacAddress destinationMac,
-        MacAddress sourceMac,
-        Ipv6Address source,
-        ushort sourcePort,
-        Ipv6Address destination,
-        ushort destinationPort,
-        uint sequence,
-        uint acknowledgment,
-        TcpFlags flags,
-        ushort window,
-        ushort mss)
-    {
-        var tcpLength = TcpHeader.MinLength + (mss != 0 ? 4 : 0);
-        var length = EthernetHeader.Length + Ipv6Header.Length + tcpLength;
-        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, length);
-        EthernetWriter.WriteHeader(frame, destinationMac, sourceMac, EtherType.Ipv6);
-        var packet = frame.Slice(EthernetHeader.Length);
-        Ipv6Writer.WriteHeader(packet, tcpLength, (byte)IpProtocol.Tcp, 64, source, destination);
-        var tcp = packet.Slice(Ipv6Header.Length, tcpLength);
-        WriteSegment(tcp, sourcePort, destinationPort, sequence, acknowledgment, flags, window, mss);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.ChecksumOffset), Icmpv6.Checksum(source, destination, (byte)IpProtocol.Tcp, tcp));
-        return length;
-    }
-
-    private static void WriteSegment(Span<byte> tcp, ushort sourcePort, ushort destinationPort, uint sequence, uint acknowledgment, TcpFlags flags, ushort window, ushort mss)
+    /// <summary>Writes the TCP header (and an MSS option when <paramref name="mss"/> is not 0) into <paramref name="tcp"/>, checksum 0.</summary>
+    internal static void WriteSegment(Span<byte> tcp, ushort sourcePort, ushort destinationPort, uint sequence, uint acknowledgment, TcpFlags flags, ushort window, ushort mss)
     {
         BinaryPrimitives.WriteUInt16BigEndian(tcp, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(TcpHeader.DestinationPortOffset), destinationPort);

@@ -33,7 +33,7 @@ public class TcpOptionWriterIpv6Tests
         var buffer = new byte[packet.Length + 20];
         packet.CopyTo(buffer, 0);
 
-        var length = TcpOptionWriter.InsertToa6(buffer, tcpOffset, 1500, Client, 40000);
+        var length = Ipv6TcpOptionWriter.InsertToa6(buffer, tcpOffset, 1500, Client, 40000);
 
         Assert.Equal(packet.Length + 20, length);
         var ip = new IPv6Packet(new PacketDotNet.Utils.ByteArraySegment(buffer, 0, length));
@@ -52,14 +52,14 @@ public class TcpOptionWriterIpv6Tests
         var full = Ipv6Tcp(0, new byte[24], extensionHeader: false);
         var buffer = new byte[full.Length + 20];
         full.CopyTo(buffer, 0);
-        Assert.Equal(-1, TcpOptionWriter.InsertToa6(buffer, 40, 1500, Client, 1));
+        Assert.Equal(-1, Ipv6TcpOptionWriter.InsertToa6(buffer, 40, 1500, Client, 1));
         Assert.Equal(full, buffer.AsSpan(0, full.Length).ToArray());
 
         var large = Ipv6Tcp(1440, [], extensionHeader: false);
         buffer = new byte[large.Length + 20];
         large.CopyTo(buffer, 0);
-        Assert.Equal(-1, TcpOptionWriter.InsertToa6(buffer, 40, 1500, Client, 1));
-        Assert.Equal(1500 + 20, TcpOptionWriter.InsertToa6(buffer, 40, 1520, Client, 1));
+        Assert.Equal(-1, Ipv6TcpOptionWriter.InsertToa6(buffer, 40, 1500, Client, 1));
+        Assert.Equal(1500 + 20, Ipv6TcpOptionWriter.InsertToa6(buffer, 40, 1520, Client, 1));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class TcpOptionWriterIpv6Tests
         var buffer = new byte[packet.Length + 20];
         packet.CopyTo(buffer, 0);
 
-        var length = TcpOptionWriter.InsertToa(buffer, 1500, Client, 40000);
+        var length = Ipv6TcpOptionWriter.InsertToa(buffer, 1500, Client, 40000);
 
         Assert.Equal(packet.Length + 20, length);
         var decoded = new IPv4Packet(new PacketDotNet.Utils.ByteArraySegment(buffer, 0, length));
@@ -88,8 +88,8 @@ public class TcpOptionWriterIpv6Tests
     [Fact]
     public void WriteFrame6_AndTheSegmentShifts_KeepTheChecksumValid()
     {
-        var frame = new byte[TcpSegmentWriter.Frame6WithMssLength];
-        var length = TcpSegmentWriter.WriteFrame6(frame, MacAddress.Parse("02:00:00:00:00:11"), MacAddress.Parse("02:00:00:00:00:02"), Local, 1024, Server, 8080, 0xFFFF_FFF0, 0, TcpFlags.Syn, 65535, 1440);
+        var frame = new byte[Ipv6TcpSegmentWriter.Frame6WithMssLength];
+        var length = Ipv6TcpSegmentWriter.WriteFrame6(frame, MacAddress.Parse("02:00:00:00:00:11"), MacAddress.Parse("02:00:00:00:00:02"), Local, 1024, Server, 8080, 0xFFFF_FFF0, 0, TcpFlags.Syn, 65535, 1440);
         Assert.Equal(frame.Length, length);
 
         TcpSegmentWriter.ShiftSegmentSequence(frame.AsSpan(14 + 40), 0x20);

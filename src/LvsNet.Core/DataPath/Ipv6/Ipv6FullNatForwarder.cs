@@ -15,7 +15,7 @@ namespace LvsNet.Core.DataPath.Ipv6;
 /// <remarks>
 /// With <c>toa</c>, the ACK that completes the handshake carries the client's address and port in
 /// DPVS's IPv6 TOA option (kind 254, length 20: port, then the 16-byte address;
-/// <see cref="TcpOptionWriter.InsertToa6"/>) when the TCP header and the MTU have room; the caller
+/// <see cref="Ipv6TcpOptionWriter.InsertToa6"/>) when the TCP header and the MTU have room; the caller
 /// decides which packet (<c>Ipv6ClientHandler.ClaimToa</c>). A SYN-proxied connection's sequence
 /// numbers are shifted here as for NAT.
 /// UDP without a checksum and expiring hop limits are dropped as for IPv6 NAT (<see cref="Ipv6NatForwarder.TryBeginRewrite"/>).
@@ -53,7 +53,7 @@ internal sealed class Ipv6FullNatForwarder
 
         if (toa)
         {
-            var grown = TcpOptionWriter.InsertToa6(packet, chain.UpperLayerOffset, _mtu, entry.ClientAddress, entry.ClientPort);
+            var grown = Ipv6TcpOptionWriter.InsertToa6(packet, chain.UpperLayerOffset, _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)
             {
                 _counters._toaInserted++;

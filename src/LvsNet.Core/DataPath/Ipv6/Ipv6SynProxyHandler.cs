@@ -103,7 +103,7 @@ internal sealed class Ipv6SynProxyHandler
         var scratch = _egress.Scratch;
 
         // Straight back to the MAC the SYN came from (the client, or its router), as ICMPv6 errors go.
-        var length = TcpSegmentWriter.WriteFrame6(
+        var length = Ipv6TcpSegmentWriter.WriteFrame6(
             scratch, MacAddress.Read(frame.Slice(MacAddress.Length)), _egress.Mac, ip.Destination, tcp.DestinationPort, ip.Source, tcp.SourcePort,
             cookie, tcp.SequenceNumber + 1, TcpFlags.Syn | TcpFlags.Ack, Window, mss);
         if (_egress.Send(scratch.Slice(0, length)))
@@ -168,7 +168,7 @@ internal sealed class Ipv6SynProxyHandler
         }
         else
         {
-            var length = TcpSegmentWriter.WriteFrame6(scratch, default, _egress.Mac, source, sourcePort, server.Address6, port, clientIsn, 0, TcpFlags.Syn, Window, mss);
+            var length = Ipv6TcpSegmentWriter.WriteFrame6(scratch, default, _egress.Mac, source, sourcePort, server.Address6, port, clientIsn, 0, TcpFlags.Syn, Window, mss);
             _out.Transmit(scratch.Slice(0, length), fullNat ? _out.NextHop(server.Address6) : server.Address6);
         }
 
@@ -207,7 +207,7 @@ internal sealed class Ipv6SynProxyHandler
         // The ACK the client would have sent (to the server it comes from the reply's destination: the
         // client, or the FULLNAT local address): its next sequence number is what the server acknowledged.
         var ack = _egress.Scratch;
-        var ackLength = TcpSegmentWriter.WriteFrame6(
+        var ackLength = Ipv6TcpSegmentWriter.WriteFrame6(
             ack, default, _egress.Mac, ip.Destination, tcp.DestinationPort, ip.Source, tcp.SourcePort,
             tcp.AcknowledgmentNumber, serverIsn + 1, TcpFlags.Ack, Window, 0);
         var fullNat = server.Method == ForwardingMethod.FullNat;
@@ -215,7 +215,7 @@ internal sealed class Ipv6SynProxyHandler
         {
             // FULLNAT with TOA: the real server's TOA module reads the client's address from the
             // handshake's ACK, which the director writes here.
-            var grown = TcpOptionWriter.InsertToa6(ack.Slice(EthernetHeader.Length), Ipv6Header.Length, _mtu, entry.ClientAddress, entry.ClientPort);
+            var grown = Ipv6TcpOptionWriter.InsertToa6(ack.Slice(EthernetHeader.Length), Ipv6Header.Length, _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)
             {
                 ackLength = EthernetHeader.Length + grown;
@@ -247,7 +247,7 @@ internal sealed class Ipv6SynProxyHandler
             tcp.AcknowledgmentNumber, serverIsn + 1, TcpFlags.Ack, Window, 0, NextIdentification());
         if ((entry.Flags & ConnectionFlags.ToaDone) == 0 && _table.TryClaimToa(index))
         {
-            var grown = TcpOptionWriter.InsertToa(ack.Slice(EthernetHeader.Length), _mtu, entry.ClientAddress, entry.ClientPort);
+            var grown = Ipv6TcpOptionWriter.InsertToa(ack.Slice(EthernetHeader.Length), _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)
             {
                 ackLength = EthernetHeader.Length + grown;
@@ -269,7 +269,7 @@ internal sealed class Ipv6SynProxyHandler
         if ((flags & TcpFlags.Rst) != 0)
         {
             var scratch = _egress.Scratch;
-            var length = TcpSegmentWriter.WriteFrame6(
+            var length = Ipv6TcpSegmentWriter.WriteFrame6(
                 scratch, default, _egress.Mac, entry.VirtualAddress, entry.VirtualPort, entry.ClientAddress, entry.ClientPort,
                 cookie + 1, 0, TcpFlags.Rst, 0, 0);
             _out.Transmit(scratch.Slice(0, length), _out.NextHop(entry.ClientAddress));

@@ -57,7 +57,7 @@ internal sealed class Nat64Forwarder
     /// A client's TCP or UDP packet (not a fragment, hop limit above 1) to its IPv4 real server, from
     /// the connection's IPv4 local address and port; with <paramref name="toa"/> the translated
     /// segment carries the client's IPv6 address in the 20-byte TOA option, as DPVS sends it for an
-    /// IPv6 client whatever the real server's family (<see cref="TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
+    /// IPv6 client whatever the real server's family (<see cref="Ipv6TcpOptionWriter.InsertToa(Span{byte}, int, Ipv6Address, ushort)"/>).
     /// </summary>
     /// <remarks>A SYN-proxied connection's acknowledgment is shifted by <paramref name="acknowledgmentShift"/> (0: none).</remarks>
     public void Forward(ReadOnlySpan<byte> frame, int l2Length, Ipv6Header ip, in Ipv6Chain chain, in Ipv6ConnectionEntry entry, RealServerState server, bool toa = false, uint acknowledgmentShift = 0)
@@ -89,7 +89,7 @@ internal sealed class Nat64Forwarder
 
         if (toa)
         {
-            var grown = TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
+            var grown = Ipv6TcpOptionWriter.InsertToa(packet, _mtu, entry.ClientAddress, entry.ClientPort);
             if (grown > 0)
             {
                 length = grown;
