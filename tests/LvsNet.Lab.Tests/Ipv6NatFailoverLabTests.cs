@@ -89,7 +89,24 @@ public class Ipv6NatFailoverLabTests
 
             var killedAt = KillAll(lab, "dir", Path.Combine(work.FullName, "k1-vrrp.pid"));
             WaitForRole(sock2, "MASTER", TimeSpan.FromSeconds(10));
+            var masterAt = Stopwatch.StartNew();
             _output.WriteLine($"dir2 MASTER {(DateTimeOffset.UtcNow - killedAt).TotalSeconds:F2} s after the kill (polled)");
+
+            // The takeover burst moves the real servers' gateway entry at once; without it they would
+            // keep the dead master's MAC until neighbour unreachability detection gave up on it
+            // (delay_first_probe_time 5 s, then 3 unicast probes 1 s apart).
+            var moved = false;
+            while (!moved && masterAt.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                moved = new[] { "rs1", "rs2" }.All(rs => lab.Shell(rs, $"ip -6 neigh show {Gateway6} dev eth0", Short).StandardOutput.Contains("lladdr " + lab.Env["LVT_DIR2_MAC"], StringComparison.Ordinal));
+                if (!moved)
+                {
+                    Thread.Sleep(100);
+                }
+            }
+
+            _output.WriteLine($"both real servers' gateway entries on dir2's MAC {masterAt.Elapsed.TotalSeconds:F2} s after dir2 was seen MASTER");
+            Assert.True(moved, "the real servers' neighbour entry for the floating gateway did not move to the new master within 2 s");
 
             Assert.True(keepAlive.WaitForExit(40_000), "the keep-alive run did not end");
             var keepAliveResult = (keepAlive.StandardOutput.ReadToEnd() + keepAlive.StandardError.ReadToEnd()).Trim();
