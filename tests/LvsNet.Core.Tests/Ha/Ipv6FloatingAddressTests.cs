@@ -112,6 +112,19 @@ public class Ipv6FloatingAddressTests
     }
 
     [Fact]
+    public void SegmentToTheVipFromTheFloatingAddress_IsDroppedAsSpoofed()
+    {
+        var node = new Node(DirectorRole.Master);
+        node.Feed(Advertisement(Rs1, Rs1Mac, solicited: true));
+        node.Feed(Advertisement(Rs2, Rs2Mac, solicited: true));
+        node.Device.Sent.Clear();
+        node.Feed(Tcp(Floating, 40000, TcpFlags.Syn));
+        Assert.Empty(node.Device.Sent);
+        Assert.Equal(1, node.Processor.Counters[DropReason.OwnAddressSource]);
+        Assert.Equal(0, node.Processor.Table6.Count);
+    }
+
+    [Fact]
     public void Snapshot_OwnsTheFloatingAddress_ButNotAsAVip()
     {
         var node = new Node(DirectorRole.Master);
