@@ -14,6 +14,8 @@ namespace LvsNet.Lab.Tests;
 /// and a download run while the master is killed (SIGKILL of keepalived and lvsnetd); both must go
 /// on on the same socket: the backup has them from the sync, and its unsolicited neighbour
 /// advertisements move the VIP (for the client) and the floating gateway (for the real servers).
+/// Run with the libpcap backend and with afxdp, whose XDP program must pass the real servers'
+/// solicitations for the floating address to the daemon.
 /// </summary>
 [Trait("Category", "Lab")]
 public class Ipv6NatFailoverLabTests
@@ -25,8 +27,10 @@ public class Ipv6NatFailoverLabTests
 
     public Ipv6NatFailoverLabTests(ITestOutputHelper output) => _output = output;
 
-    [RequiresRootFact]
-    public void Ipv6Nat_MasterKilled_KeepAliveAndDownloadSurviveThroughTheFloatingGateway()
+    [RequiresRootTheory]
+    [InlineData("pcap")]
+    [InlineData("afxdp")]
+    public void Ipv6Nat_MasterKilled_KeepAliveAndDownloadSurviveThroughTheFloatingGateway(string backend)
     {
         var total = Stopwatch.StartNew();
         using var lab = Lab.Up(realServers: 2, mode: "nat", directors: 2, ipv6: true);
@@ -49,8 +53,10 @@ public class Ipv6NatFailoverLabTests
             var sha = ServeDownload(lab, work.FullName, started);
             var sock1 = Path.Combine(work.FullName, "d1.sock");
             var sock2 = Path.Combine(work.FullName, "d2.sock");
-            d1 = DaemonProcess.StartIn(lab, "dir", Yaml("10.77.0.2", lab.Env["LVT_DIP6"]), new Dictionary<string, string>(), "--socket", sock1);
-            d2 = DaemonProcess.StartIn(lab, "dir2", Yaml("10.77.0.3", lab.Env["LVT_DIP2_6"]), new Dictionary<string, string>(), "--socket", sock2);
+            d1 = DaemonProcess.StartIn(lab, "dir", Yaml("10.77.0.2", lab.Env["LVT_DIP6"], backend), new Dictionary<string, string>(), "--socket", sock1);
+            d2 = DaemonProcess.StartIn(lab, "dir2", Yaml("10.77.0.3", lab.Env["LVT_DIP2_6"], backend), new Dictionary<string, string>(), "--socket", sock2);
+            Assert.Equal(backend, d1.WaitForEvent("Started", Short).GetProperty("Backend").GetString());
+            Assert.Equal(backend, d2.WaitForEvent("Started", Short).GetProperty("Backend").GetString());
             var adm = WriteAdmWrapper(work.FullName);
             StartKeepalived(lab, "dir", work.FullName, 1, priority: 150, sock1, adm, started);
             StartKeepalived(lab, "dir2", work.FullName, 2, priority: 100, sock2, adm, started);
@@ -136,7 +142,7 @@ public class Ipv6NatFailoverLabTests
                 Assert.DoesNotContain(Gateway6, addresses.StandardOutput, StringComparison.Ordinal);
             }
 
-            _output.WriteLine($"lab test took {total.Elapsed.TotalSeconds:F1} s");
+            _output.WriteLine($"{backend}: lab test took {total.Elapsed.TotalSeconds:F1} s");
         }
         finally
         {
@@ -196,12 +202,14 @@ public class Ipv6NatFailoverLabTests
         print("ok same-connection port=%d, {{requests}} requests, slowest %.2f s" % (first[1], worst))
         """;
 
-    private static string Yaml(string address, string address6) =>
+    private static string Yaml(string address, string address6, string backend) =>
         $"""
         director:
           interface: eth0
           address: {address}/24
           address6: {address6}/64
+        capture:
+          backend: {backend}
         high_availability:
           initial_role: backup
           floating_addresses: [{Gateway6}]
