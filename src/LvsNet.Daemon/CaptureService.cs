@@ -244,10 +244,10 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose() => Cleanup();
 
-    /// <summary>Joins the solicited-node groups of the snapshot's IPv6 VIPs and local addresses and leaves the others; a refusal is logged, never thrown.</summary>
+    /// <summary>Joins the solicited-node groups of the snapshot's IPv6 VIPs, local addresses and floating addresses and leaves the others; a refusal is logged, never thrown.</summary>
     private void JoinSolicitedNodeGroups(LinkMulticastGroups groups, LvsSnapshot snapshot)
     {
-        var wanted = snapshot.OwnedAddresses6.Select(a => LinkMulticastGroups.SolicitedNodeMac(a.Low)).ToHashSet();
+        var wanted = SolicitedNodeGroups(snapshot);
         if (wanted.SetEquals(groups.Joined))
         {
             return;
@@ -263,6 +263,10 @@ public sealed partial class CaptureService : IHostedService, IDisposable
             Log.MulticastGroupsFailed(_logger, groups.InterfaceName, e.Message);
         }
     }
+
+    /// <summary>The solicited-node group MACs (33:33:ff:XX:XX:XX) of the snapshot's IPv6 VIPs, local addresses and floating addresses.</summary>
+    internal static HashSet<ulong> SolicitedNodeGroups(LvsSnapshot snapshot) =>
+        snapshot.OwnedAddresses6.Select(a => LinkMulticastGroups.SolicitedNodeMac(a.Low)).ToHashSet();
 
     private void Steer(AfPacketDevice device, LvsSnapshot snapshot, int workers)
     {
@@ -407,7 +411,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         [LoggerMessage(EventId = EventIds.XdpAttached, EventName = nameof(EventIds.XdpAttached), Level = LogLevel.Information, Message = "AF_XDP socket in {SocketMode} mode, XDP program attached in {AttachMode} mode")]
         public static partial void Xdp(ILogger logger, string socketMode, string attachMode);
 
-        [LoggerMessage(EventId = EventIds.MulticastGroups, EventName = nameof(EventIds.MulticastGroups), Level = LogLevel.Information, Message = "Multicast groups on {Interface} for the IPv6 VIPs and local addresses: {Groups}")]
+        [LoggerMessage(EventId = EventIds.MulticastGroups, EventName = nameof(EventIds.MulticastGroups), Level = LogLevel.Information, Message = "Multicast groups on {Interface} for the IPv6 VIPs, local addresses and floating addresses: {Groups}")]
         public static partial void MulticastGroups(ILogger logger, string @interface, string groups);
 
         [LoggerMessage(EventId = EventIds.MulticastGroupsFailed, EventName = nameof(EventIds.MulticastGroupsFailed), Level = LogLevel.Warning, Message = "Could not join or leave a multicast group on {Interface}; neighbour solicitations for an IPv6 VIP may not arrive where the NIC filters multicast: {Reason}")]
@@ -420,8 +424,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
         public static partial void StopTimedOut(ILogger logger, double milliseconds);
     }
 
-    /// <summary>The IPv6 address sets of the XDP program for a snapshot: VIPs and FULLNAT local addresses owned, IPv6 NAT servers as reply sources, the director's IPv6 address as host.</summary>
-    private static XdpIpv6Addresses XdpAddresses6(LvsSnapshot snapshot) => new()
+    /// <summary>The IPv6 address sets of the XDP program for a snapshot: VIPs, FULLNAT local addresses and HA floating addresses owned, IPv6 NAT servers as reply sources, the director's IPv6 address as host.</summary>
+    internal static XdpIpv6Addresses XdpAddresses6(LvsSnapshot snapshot) => new()
     {
         Owned = [.. snapshot.OwnedAddresses6.Select(a => a.Value)],
         ReplySources = [.. snapshot.NatServerAddresses6.Select(a => a.Value)],

@@ -40,9 +40,11 @@ public static class HighAvailabilityYamlWriter
             Key(lines, 2, "garp_master_refresh_repeat", Number(ha.GarpMasterRefreshRepeat));
         }
 
-        if (!ha.FloatingAddresses.IsDefaultOrEmpty)
+        if (!ha.FloatingAddresses.IsDefaultOrEmpty || !ha.FloatingAddresses6.IsDefaultOrEmpty)
         {
-            Key(lines, 2, "floating_addresses", "[" + string.Join(", ", ha.FloatingAddresses.Select(Ipv4Address.Format)) + "]");
+            // One list, IPv4 entries first: the reader splits it by family again.
+            var all = ha.FloatingAddresses.Select(Ipv4Address.Format).Concat(ha.FloatingAddresses6.Select(a => a.ToString()));
+            Key(lines, 2, "floating_addresses", "[" + string.Join(", ", all) + "]");
         }
 
         if (ha.NotifyFifo is { } fifo)

@@ -33,6 +33,16 @@ public sealed record HighAvailabilityConfig
     public ImmutableArray<uint> FloatingAddresses { get; init; } = [];
 
     /// <summary>
+    /// The IPv6 floating addresses (IPv6 entries of YAML <c>floating_addresses</c>): answered by
+    /// neighbour advertisements and announced by unsolicited ones only while master, never held by
+    /// the kernel. The IPv6 NAT real servers' default gateway is one of these.
+    /// </summary>
+    public ImmutableArray<Packets.Ipv6.Ipv6Address> FloatingAddresses6 { get; init; } = [];
+
+    /// <summary>The position in the YAML list of each of <see cref="FloatingAddresses6"/>, for error paths.</summary>
+    internal ImmutableArray<int> FloatingAddress6Positions { get; init; } = [];
+
+    /// <summary>
     /// keepalived's <c>notify_fifo</c> path, which lvsnetd reads itself to follow the VRRP state
     /// (no process start per transition), or null to be told by notify scripts (lvsnetadm role).
     /// </summary>

@@ -15,6 +15,7 @@ public static partial class LvsConfigReader
             case var other: map.Error("initial_role", map.Find("initial_role"), $"must be master or backup, got '{other}'"); break;
         }
 
+        var (floating, floating6, floatingPositions6) = ReadLocalAddressList(map, "floating_addresses");
         var config = new HighAvailabilityConfig
         {
             InitialRole = role,
@@ -22,7 +23,9 @@ public static partial class LvsConfigReader
             GarpMasterDelay = map.Duration("garp_master_delay", TimeSpan.Zero, TimeSpan.FromSeconds(255)) ?? defaults.GarpMasterDelay,
             GarpMasterRefresh = map.Duration("garp_master_refresh", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.GarpMasterRefresh,
             GarpMasterRefreshRepeat = (int?)map.Integer("garp_master_refresh_repeat", 1, 255) ?? defaults.GarpMasterRefreshRepeat,
-            FloatingAddresses = ReadAddressList(map, "floating_addresses"),
+            FloatingAddresses = floating,
+            FloatingAddresses6 = floating6,
+            FloatingAddress6Positions = floatingPositions6,
             NotifyFifo = map.String("notify_fifo"),
             VrrpInstance = map.String("vrrp_instance"),
             SyncDaemon = map.Mapping("sync_daemon") is { } syncMap ? ReadSyncDaemon(syncMap) : null,

@@ -395,46 +395,13 @@ public static partial class LvsConfigReader
         };
     }
 
-    /// <summary>Reads a list of IPv4 addresses (a YAML list, or one address), each error with its item's path.</summary>
-    private static ImmutableArray<uint> ReadAddressList(YamlMapping map, string key)
-    {
-        var node = map.Find(key);
-        var items = node switch
-        {
-            null => [],
-            YamlSequenceNode sequence => sequence.Children.Select((child, i) => (Node: child, Path: $"{key}[{i}]")).ToList(),
-            YamlScalarNode scalar => [(Node: (YamlNode)scalar, Path: key)],
-            _ => null,
-        };
-        if (items is null)
-        {
-            map.Error(key, node, "must be a list of IPv4 addresses such as [10.0.0.50, 10.0.0.51]");
-            return [];
-        }
-
-        var addresses = ImmutableArray.CreateBuilder<uint>(items.Count);
-        foreach (var (item, path) in items)
-        {
-            if (item is YamlScalarNode { Value: { } text } && Ipv4Address.TryParse(text, out var address))
-            {
-                addresses.Add(address);
-            }
-            else
-            {
-                map.Error(path, item, $"must be an IPv4 address such as 10.0.0.50, got '{(item as YamlScalarNode)?.Value}'");
-            }
-        }
-
-        return addresses.ToImmutable();
-    }
-
     /// <summary>
-    /// Reads <c>local_addresses</c>: IPv4 and IPv6 addresses (IPv6 entries serve IPv6 fullnat servers,
+    /// Reads <c>local_addresses</c> (or another list of <paramref name="key"/>, such as
+    /// <c>floating_addresses</c>): IPv4 and IPv6 addresses (IPv6 entries serve IPv6 fullnat servers,
     /// IPv4 entries IPv4 ones), each error with its item's path.
     /// </summary>
-    private static (ImmutableArray<uint> V4, ImmutableArray<Packets.Ipv6.Ipv6Address> V6, ImmutableArray<int> Positions6) ReadLocalAddressList(YamlMapping map)
+    private static (ImmutableArray<uint> V4, ImmutableArray<Packets.Ipv6.Ipv6Address> V6, ImmutableArray<int> Positions6) ReadLocalAddressList(YamlMapping map, string key = "local_addresses")
     {
-        const string key = "local_addresses";
         var node = map.Find(key);
         var items = node switch
         {

@@ -60,10 +60,11 @@ public sealed class LvsSnapshot
         NatServerAddresses6 = [.. serversById.Where(r => r is { Method: Configuration.ForwardingMethod.Nat, IsIpv6: true }).Select(r => r!.Address6).Distinct().Order()];
         VirtualAddresses = [.. vips.Order()];
         VirtualAddresses6 = [.. vips6.Order()];
-        HasIpv6Services = VirtualAddresses6.Length > 0;
+        // An IPv6 floating address alone also needs the IPv6 path: its solicitations are answered there.
+        HasIpv6Services = VirtualAddresses6.Length > 0 || !config.HighAvailability.FloatingAddresses6.IsDefaultOrEmpty;
         LocalAddresses = [.. services.SelectMany(s => s.Config.LocalAddresses).Distinct().Order()];
         LocalAddresses6 = [.. services.SelectMany(s => s.Config.LocalAddresses6).Distinct().Order()];
-        OwnedAddresses6 = [.. VirtualAddresses6.Concat(LocalAddresses6).Distinct().Order()];
+        OwnedAddresses6 = [.. VirtualAddresses6.Concat(LocalAddresses6).Concat(config.HighAvailability.FloatingAddresses6).Distinct().Order()];
         OwnedAddresses = [.. VirtualAddresses.Concat(LocalAddresses).Concat(config.HighAvailability.FloatingAddresses).Distinct().Order()];
     }
 
@@ -94,7 +95,7 @@ public sealed class LvsSnapshot
     /// <summary>The distinct IPv6 VIPs, sorted: the addresses the director answers neighbour solicitations for.</summary>
     public Packets.Ipv6.Ipv6Address[] VirtualAddresses6 { get; }
 
-    /// <summary>True when some service is IPv6 (the IPv6 path is skipped otherwise).</summary>
+    /// <summary>True when some service is IPv6 or an IPv6 floating address is configured (the IPv6 path is skipped otherwise).</summary>
     public bool HasIpv6Services { get; }
 
     /// <summary>True when <paramref name="address"/> is one of the IPv6 VIPs.</summary>
@@ -103,7 +104,7 @@ public sealed class LvsSnapshot
     /// <summary>The distinct IPv6 FULLNAT local addresses, sorted: replies to them are IPv6 FULLNAT replies.</summary>
     public Packets.Ipv6.Ipv6Address[] LocalAddresses6 { get; }
 
-    /// <summary>The IPv6 VIPs and local addresses, sorted: the addresses the director answers neighbour solicitations for and announces.</summary>
+    /// <summary>The IPv6 VIPs, local addresses and HA floating addresses, sorted: the addresses the director answers neighbour solicitations for (while master) and announces.</summary>
     public Packets.Ipv6.Ipv6Address[] OwnedAddresses6 { get; }
 
     /// <summary>True when <paramref name="address"/> is an IPv6 FULLNAT local address.</summary>
@@ -121,7 +122,7 @@ public sealed class LvsSnapshot
         return false;
     }
 
-    /// <summary>True when <paramref name="address"/> is an IPv6 VIP or an IPv6 local address.</summary>
+    /// <summary>True when <paramref name="address"/> is an IPv6 VIP, an IPv6 local address or an IPv6 floating address.</summary>
     public bool IsOwnedAddress6(Packets.Ipv6.Ipv6Address address) => Array.BinarySearch(OwnedAddresses6, address) >= 0;
 
     /// <summary>The distinct FULLNAT local addresses of all services, sorted: replies to them are FULLNAT replies.</summary>

@@ -40,7 +40,7 @@ public class ConfigYamlWriterTests
         "VirtualServiceConfig.AgentCheck", "RealServerConfig.AgentCheck",
         "AgentCheckConfig.Enabled", "AgentCheckConfig.Port", "AgentCheckConfig.Interval", "AgentCheckConfig.Timeout", "AgentCheckConfig.Send",
         "HighAvailabilityConfig.InitialRole", "HighAvailabilityConfig.GarpMasterRepeat", "HighAvailabilityConfig.GarpMasterDelay", "HighAvailabilityConfig.GarpMasterRefresh",
-        "HighAvailabilityConfig.GarpMasterRefreshRepeat", "HighAvailabilityConfig.FloatingAddresses", "HighAvailabilityConfig.SyncDaemon",
+        "HighAvailabilityConfig.GarpMasterRefreshRepeat", "HighAvailabilityConfig.FloatingAddresses", "HighAvailabilityConfig.FloatingAddresses6", "HighAvailabilityConfig.SyncDaemon",
         "HighAvailabilityConfig.NotifyFifo", "HighAvailabilityConfig.VrrpInstance",
         "SyncDaemonConfig.Mode", "SyncDaemonConfig.Interface", "SyncDaemonConfig.SyncId", "SyncDaemonConfig.Version", "SyncDaemonConfig.MaxLength", "SyncDaemonConfig.Group",
         "SyncDaemonConfig.Port", "SyncDaemonConfig.Ttl", "SyncDaemonConfig.Threshold", "SyncDaemonConfig.Period", "SyncDaemonConfig.RefreshPeriod", "SyncDaemonConfig.Retries",
@@ -301,6 +301,18 @@ public class ConfigYamlWriterTests
         var read = LvsConfigReader.Parse(yaml);
         Assert.Equal(config.Announce, read.Announce);
         Assert.Equal(config.HighAvailability, read.HighAvailability);
+    }
+
+    [Fact]
+    public void Write_FloatingAddressesOfBothFamilies_ReadBackEqual()
+    {
+        var config = LvsConfigReader.Parse("director:\n  interface: eth0\n  address: 10.0.0.2/24\n  address6: 2001:db8::2/64\nhigh_availability:\n  floating_addresses: [2001:db8::fe, 10.0.0.254, 2001:db8::fd]\n");
+        var yaml = ConfigYamlWriter.Write(config);
+        Assert.Contains("high_availability:\n  floating_addresses: [10.0.0.254, 2001:db8::fe, 2001:db8::fd]\n", yaml, StringComparison.Ordinal);
+        var read = LvsConfigReader.Parse(yaml).HighAvailability;
+        Assert.Equal(config.HighAvailability.FloatingAddresses.ToArray(), read.FloatingAddresses.ToArray());
+        Assert.Equal(config.HighAvailability.FloatingAddresses6.ToArray(), read.FloatingAddresses6.ToArray());
+        Assert.Equal(2, read.FloatingAddresses6.Length);
     }
 
     [Fact]

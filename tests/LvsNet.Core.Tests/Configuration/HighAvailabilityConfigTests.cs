@@ -118,7 +118,73 @@ public class HighAvailabilityConfigTests
     public void FloatingAddresses_NotAnAddress_IsReportedWithPathAndLine()
     {
         var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  floating_addresses: [10.77.0.254, nonsense]\n"));
-        Assert.StartsWith("high_availability.floating_addresses[1] (line 5): must be an IPv4 address", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("high_availability.floating_addresses[1] (line 5): must be an IPv4 or IPv6 address", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    private const string Head6 =
+        """
+        director:
+          interface: eth0
+          address: 10.77.0.2/24
+          address6: fd77::2/64
+
+        """;
+
+    [Fact]
+    public void FloatingAddresses6_AreRead_AndBecomeOwnedIpv6Addresses()
+    {
+        var config = LvsConfigReader.Parse(Head6 + "high_availability:\n  floating_addresses: [fd77::fe, 10.77.0.254, fd77::fd]\n");
+        Assert.Equal([Ipv4Address.Parse("10.77.0.254")], config.HighAvailability.FloatingAddresses.ToArray());
+        Assert.Equal([Packets.Ipv6.Ipv6Address.Parse("fd77::fe"), Packets.Ipv6.Ipv6Address.Parse("fd77::fd")], config.HighAvailability.FloatingAddresses6.ToArray());
+        var runtime = new LvsNet.Core.Runtime.LvsRuntime();
+        runtime.Apply(config);
+        Assert.True(runtime.Current!.IsOwnedAddress6(Packets.Ipv6.Ipv6Address.Parse("fd77::fe")));
+        Assert.True(runtime.Current.IsOwnedAddress6(Packets.Ipv6.Ipv6Address.Parse("fd77::fd")));
+        Assert.False(runtime.Current.IsVirtualAddress6(Packets.Ipv6.Ipv6Address.Parse("fd77::fe")));
+        Assert.True(runtime.Current.IsOwnedAddress(Ipv4Address.Parse("10.77.0.254")));
+
+        // Only an IPv6 floating address, no IPv6 service: the IPv6 path still runs to answer for it.
+        Assert.True(runtime.Current.HasIpv6Services);
+    }
+
+    [Fact]
+    public void FloatingAddresses6_ThatAreSomethingElse_AreAllReportedWithTheirListPositionAndLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head6 +
+            """
+            high_availability:
+              floating_addresses: [10.77.0.254, fd77::2, fe80::1, ff02::1, fd77::100, fd77::b, fd77::50, fd99::1, fd77::fe, fd77::fe, 10.77.0.2]
+            virtual_services:
+              - protocol: tcp
+                address: fd77::100
+                port: 80
+                local_addresses: [fd77::50]
+                real_servers:
+                  - address: fd77::b
+                    method: fullnat
+            """));
+        var errors = ex.Errors.Select(e => e.ToString()).ToList();
+        string[] expected =
+        [
+            "high_availability.floating_addresses[1] (line 6): a floating address must not be the director's own address6",
+            "high_availability.floating_addresses[2] (line 6): fe80::1 is a link-local address",
+            "high_availability.floating_addresses[3] (line 6): ff02::1 is a multicast address",
+            "high_availability.floating_addresses[4] (line 6): fd77::100 is a VIP",
+            "high_availability.floating_addresses[5] (line 6): fd77::b is a real server's address",
+            "high_availability.floating_addresses[6] (line 6): fd77::50 is a FULLNAT local address",
+            "high_availability.floating_addresses[7] (line 6): fd99::1 is not on the director's IPv6 link fd77::/64",
+            "high_availability.floating_addresses[9] (line 6): fd77::fe is listed twice",
+            "high_availability.floating_addresses[10] (line 6): a floating address must not be the director's own address",
+        ];
+        Assert.All(expected, e => Assert.Contains(errors, x => x.StartsWith(e, StringComparison.Ordinal)));
+        Assert.True(errors.Count == expected.Length, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void FloatingAddresses6_WithoutDirectorAddress6_IsReportedWithPathAndLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(Head + "high_availability:\n  floating_addresses: [fd77::fe]\n"));
+        Assert.StartsWith("high_availability.floating_addresses[0] (line 5): fd77::fe is IPv6 but the director has no address6", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

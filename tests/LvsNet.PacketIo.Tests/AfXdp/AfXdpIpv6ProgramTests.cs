@@ -24,6 +24,8 @@ public sealed class AfXdpIpv6ProgramTests : IDisposable
     private static readonly byte[] LinkLocal = Address("fe80::1");
     private static readonly byte[] VipSolicitedNode = Address("ff02::1:ff00:100");
     private static readonly byte[] HostSolicitedNode = Address("ff02::1:ff00:1");
+    private static readonly byte[] Floating = Address("2001:db8::fe");
+    private static readonly byte[] FloatingSolicitedNode = Address("ff02::1:ff00:fe");
     private static readonly byte[] Director = [0x02, 0, 0, 0, 0, 1];
     private static readonly byte[] Peer = [0x02, 0, 0, 0, 0, 2];
 
@@ -52,6 +54,9 @@ public sealed class AfXdpIpv6ProgramTests : IDisposable
         Assert.Equal(0, BpfSystem.UpdateElement(_addresses6, Vip, XdpAddressFilterProgram.Owned));
         Assert.Equal(0, BpfSystem.UpdateElement(_addresses6, NatServer, XdpAddressFilterProgram.ReplySource));
         Assert.Equal(0, BpfSystem.UpdateElement(_addresses6, Host, XdpAddressFilterProgram.Host));
+
+        // An HA floating address (the IPv6 NAT servers' gateway) is owned like the VIPs.
+        Assert.Equal(0, BpfSystem.UpdateElement(_addresses6, Floating, XdpAddressFilterProgram.Owned));
     }
 
     public void Dispose()
@@ -83,6 +88,15 @@ public sealed class AfXdpIpv6ProgramTests : IDisposable
     [RequiresRootFact]
     public void SolicitationForHostAddress_FromNatServer_IsPassed() =>
         Assert.Equal(Passed, Run(Ipv6(NatServer, HostSolicitedNode, 58, Solicitation(Host)), Multicast(HostSolicitedNode)));
+
+    [RequiresRootFact]
+    public void SolicitationForFloatingAddress_FromNatServer_IsRedirected_AtItsGroupAndUnicast()
+    {
+        // Resolution at the solicited-node group, and neighbour unreachability detection to the address itself.
+        Assert.Equal(Redirected, Run(Ipv6(NatServer, FloatingSolicitedNode, 58, Solicitation(Floating)), Multicast(FloatingSolicitedNode)));
+        Assert.Equal(Redirected, Run(Ipv6(NatServer, Floating, 58, Solicitation(Floating))));
+        Assert.Equal(Redirected, Run(Ipv6(LinkLocal, FloatingSolicitedNode, 58, Solicitation(Floating)), Multicast(FloatingSolicitedNode)));
+    }
 
     [RequiresRootFact]
     public void AdvertisementFromNatServer_ToLinkLocal_IsPassed() =>

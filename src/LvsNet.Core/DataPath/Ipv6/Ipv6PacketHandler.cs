@@ -130,7 +130,8 @@ internal sealed class Ipv6PacketHandler
             return;
         }
 
-        if (snapshot.IsVirtualAddress6(source))
+        // A VIP, local address or floating address as the source: ours, so spoofed (as for IPv4).
+        if (snapshot.IsOwnedAddress6(source))
         {
             _counters.Drop(DropReason.OwnAddressSource);
             return;

@@ -6,8 +6,9 @@ using LvsNet.Packets.Ipv6;
 namespace LvsNet.Core.DataPath.Ipv6;
 
 /// <summary>
-/// Neighbour discovery for the IPv6 VIPs and FULLNAT local addresses, the counterpart of the ARP
-/// handler: answers solicitations for them (sent to their solicited-node groups or to the address itself), passes
+/// Neighbour discovery for the IPv6 VIPs, FULLNAT local addresses and HA floating addresses, the
+/// counterpart of the ARP handler: answers solicitations for them while active (sent to their
+/// solicited-node groups or to the address itself), passes
 /// advertisements to <see cref="Ipv6NeighbourTable"/> (which learns only what it asked for), and
 /// announces them with unsolicited advertisements when a snapshot brings them.
 /// </summary>
@@ -96,7 +97,7 @@ internal sealed class NeighborDiscoveryHandler
     }
 
     /// <summary>
-    /// Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP and local address,
+    /// Unsolicited advertisements (to all nodes, override set) for every IPv6 VIP, local address and floating address,
     /// <paramref name="count"/> rounds, so neighbours that cached another MAC for it update (RFC 4861
     /// §7.2.6): on a new snapshot, and as a new master's burst beside its gratuitous ARPs (keepalived's
     /// garp_master_repeat for unsolicited NAs), without which clients would send to the old master's MAC
