@@ -185,7 +185,8 @@ public static partial class SyncApplier
 
     private static RealServerState? FindServer6(LvsSnapshot snapshot, in SyncConnection record)
     {
-        if (!snapshot.ServicesByKey.TryGetValue(new ServiceKey(record.Protocol, 0, record.VirtualPort, 0, record.VirtualAddress6), out var service))
+        var key = record.Fwmark != 0 ? ServiceKey.ForMark(record.Fwmark, ipv6: true) : new ServiceKey(record.Protocol, 0, record.VirtualPort, 0, record.VirtualAddress6);
+        if (!snapshot.ServicesByKey.TryGetValue(key, out var service))
         {
             return null;
         }

@@ -163,7 +163,10 @@ public static partial class SyncApplier
 
     private static RealServerState? FindServer(LvsSnapshot snapshot, in SyncConnection record)
     {
-        if (!snapshot.ServicesByKey.TryGetValue(new ServiceKey(record.Protocol, record.VirtualAddress, record.VirtualPort), out var service))
+        // A firewall-mark service's connection or template names its service by the mark (IPVS's
+        // ip_vs_proc_conn looks it up by fwmark too), the others by protocol, VIP and port.
+        var key = record.Fwmark != 0 ? ServiceKey.ForMark(record.Fwmark) : new ServiceKey(record.Protocol, record.VirtualAddress, record.VirtualPort);
+        if (!snapshot.ServicesByKey.TryGetValue(key, out var service))
         {
             return null;
         }

@@ -243,7 +243,7 @@ public sealed class SyncMessageReader
         var flags = (BinaryPrimitives.ReadUInt32BigEndian(record.Slice(4)) & IpvsConnectionFlags.BackupMask) | IpvsConnectionFlags.Sync;
         var state = BinaryPrimitives.ReadUInt16BigEndian(record.Slice(8));
         var protocol = (IpProtocol)record[1];
-        if (!Usable(protocol, flags, state))
+        if (!Usable(protocol, flags, state, BinaryPrimitives.ReadUInt32BigEndian(record.Slice(16))))
         {
             return 1;
         }
@@ -324,7 +324,7 @@ public sealed class SyncMessageReader
 
             var state = BinaryPrimitives.ReadUInt16BigEndian(record.Slice(22));
             var protocol = (IpProtocol)record[1];
-            if (!Usable(protocol, flags, state) || count >= output.Length)
+            if (!Usable(protocol, flags, state, fwmark: 0) || count >= output.Length)
             {
                 Skipped++;
                 continue;
@@ -347,12 +347,14 @@ public sealed class SyncMessageReader
         return SyncMessageStatus.Accepted;
     }
 
-    private static bool Usable(IpProtocol protocol, uint flags, ushort state)
+    private static bool Usable(IpProtocol protocol, uint flags, ushort state, uint fwmark)
     {
         if ((flags & IpvsConnectionFlags.Template) != 0)
         {
-            // Template states are NONE and ASSURED; fwmark templates (protocol IP) have no fwmark service here.
-            return protocol is IpProtocol.Tcp or IpProtocol.Udp && state <= 1;
+            // Template states are NONE and ASSURED. A firewall-mark service's templates have
+            // protocol IP (0) and the mark in the virtual address (ip_vs_sched_persist); only
+            // version 1 carries the mark that names their service.
+            return (protocol is IpProtocol.Tcp or IpProtocol.Udp || (protocol == 0 && fwmark != 0)) && state <= 1;
         }
 
         return protocol switch

@@ -69,7 +69,7 @@ public sealed partial class SyncProducer
             entry.VirtualPort,
             ServerAddress: server.IsIpv6 ? 0 : server.Address,
             server.Port,
-            Fwmark: 0,
+            Fwmark: server.Service.FirewallMark,
             TimeoutSeconds: TimeoutTicks(in entry, now) / ConnectionClock.TicksPerSecond)
         {
             IsIpv6 = true,

@@ -176,7 +176,7 @@ public sealed partial class SyncProducer
             entry.VirtualPort,
             server.IsIpv6 ? 0 : server.Address,
             server.Port,
-            Fwmark: 0,
+            Fwmark: server.Service.FirewallMark,
             TimeoutSeconds: entry.TimeoutTicks / ConnectionClock.TicksPerSecond)
         {
             // A tunnel from the IPv4 VIP to an IPv6 real server: the server travels in LvsNet's option.

@@ -177,6 +177,46 @@ public class Ipv6SyncTests
     }
 
     [Fact]
+    public void Ipv6FirewallMarkConnectionAndTemplate_AreSyncedByTheirMark_AndPinTheClientOnTheNewMaster()
+    {
+        var (master, backup) = Pair(ForwardingMethod.DirectRouting, persistent: true, fwmark: true);
+        Handshake(master, 40030);
+        var records = master.Drain();
+
+        // As the kernel sends them: every record names the mark; the template has protocol IP (0),
+        // the client's /64, port 0 and the mark in the virtual address (ip_vs_sched_persist).
+        Assert.All(records, r => Assert.Equal(5u, r.Fwmark));
+        var template = records.Last(r => r.IsTemplate);
+        Assert.Equal((IpProtocol)0, template.Protocol);
+        Assert.Equal(new Ipv6Address((UInt128)5 << 96), template.VirtualAddress6);
+        Assert.Equal(0, template.VirtualPort);
+        Assert.Contains(records, r => !r.IsTemplate && r.Protocol == IpProtocol.Tcp && r.VirtualAddress6 == Vip && r.VirtualPort == 80);
+        Transfer(records, backup);
+
+        // The backup holds both, bound to the mark service's server.
+        var index = backup.Processor.Table6.Find(new Ipv6ConnectionKey(IpProtocol.Tcp, Client, 40030, Vip, 80));
+        Assert.True(index >= 0);
+        var templateIndex = backup.Processor.Table6.FindTemplate(0, Client.Mask(64), new Ipv6Address((UInt128)5 << 96), 0);
+        Assert.True(templateIndex >= 0);
+        var server = backup.Runtime.Current!.ServersById[backup.Processor.Table6[templateIndex].RealServerId]!;
+        Assert.Equal(server.Id, backup.Processor.Table6[index].RealServerId);
+
+        // Once master: the synced connection's next segment and new clients of the same /64 go there.
+        backup.Role.Set(DirectorRole.Master);
+        backup.Advance(TimeSpan.FromMilliseconds(1));
+        backup.Device.Sent.Clear();
+        backup.Feed(Tcp(Client, 40030, TcpFlags.Ack, payload: 10));
+        var neighbour = new Ipv6Address(Client.Value + 0x1234);
+        for (ushort port = 41000; port < 41004; port++)
+        {
+            backup.Feed(Tcp(neighbour, port, TcpFlags.Syn));
+        }
+
+        Assert.Equal(5, backup.Device.Sent.Count);
+        Assert.All(backup.Device.Sent, f => Assert.Equal(server.Address6 == Rs1 ? Rs1Mac : Rs2Mac, MacAddress.Read(f)));
+    }
+
+    [Fact]
     public void Ipv6FullNatConnection_IsSynced_WithItsLocalBinding()
     {
         var (master, _) = Pair(ForwardingMethod.FullNat);
@@ -189,10 +229,10 @@ public class Ipv6SyncTests
         Assert.Equal((entry.LocalAddress, entry.LocalPort), (record.LocalAddress6, record.LocalPort));
     }
 
-    private static (Node Master, Node Backup) Pair(ForwardingMethod method, bool persistent = false)
+    private static (Node Master, Node Backup) Pair(ForwardingMethod method, bool persistent = false, bool fwmark = false)
     {
-        var master = new Node(DirectorRole.Master, method, persistent);
-        var backup = new Node(DirectorRole.Backup, method, persistent);
+        var master = new Node(DirectorRole.Master, method, persistent, fwmark);
+        var backup = new Node(DirectorRole.Backup, method, persistent, fwmark);
         master.Hub.Master = new SyncMasterSettings(Version: 1, Threshold: 3, Period: 50);
         master.Advance(TimeSpan.FromMilliseconds(1));
         return (master, backup);
@@ -233,7 +273,7 @@ public class Ipv6SyncTests
     /// <summary>One IPv6 director of a pair: a processor with a role and a sync hub.</summary>
     private sealed class Node
     {
-        public Node(DirectorRole role, ForwardingMethod method, bool persistent)
+        public Node(DirectorRole role, ForwardingMethod method, bool persistent, bool fwmark = false)
         {
             Role = new DirectorRoleState(role, Time);
             Hub = new SyncHub(1, 64);
@@ -246,15 +286,16 @@ public class Ipv6SyncTests
             var port = method == ForwardingMethod.DirectRouting ? 80 : 8080;
             var extra = (persistent ? "\n    persistence_timeout: 300\n    persistence_netmask: /64" : string.Empty)
                 + (method == ForwardingMethod.FullNat ? "\n    local_addresses: [2001:db8::50]" : string.Empty);
+            // With fwmark the service is `ipvsadm -A -f 5 -6`, its mark given to the VIP's port 80.
+            var marks = fwmark ? $"firewall_marks:\n  - mark: 5\n    destinations: [{Vip}]\n    ports: [80]\n" : string.Empty;
+            var service = fwmark ? "- fwmark: 5\n    family: inet6" : $"- protocol: tcp\n    address: {Vip}\n    port: 80";
             Runtime.Apply(LvsConfigReader.Parse($"""
                 director:
                   interface: fake0
                   address: 10.77.0.2/24
                   address6: 2001:db8::2/64
-                virtual_services:
-                  - protocol: tcp
-                    address: {Vip}
-                    port: 80
+                {marks}virtual_services:
+                  {service}
                     scheduler: rr{extra}
                     real_servers:
                       - address: {Rs1}
