@@ -125,11 +125,15 @@ internal static partial class HaLabTools
         }
     }
 
-    /// <summary>One HTTP/1.1 connection to VIP:<paramref name="port"/>, a request every 100 ms, <paramref name="requests"/> of them: any reset or reconnect is a failure.</summary>
-    public static string KeepAliveScript(int requests = 100, int port = 80) =>
+    /// <summary>
+    /// One HTTP/1.1 connection to <paramref name="host"/> (the VIP by default; an IPv6 address bare) on
+    /// <paramref name="port"/>, a request every 100 ms, <paramref name="requests"/> of them: any reset or
+    /// reconnect is a failure. Prints "ok same-connection port=P, ..." with its client port P.
+    /// </summary>
+    public static string KeepAliveScript(int requests = 100, int port = 80, string? host = null, int timeoutSeconds = 30) =>
         $$"""
         import http.client, sys, time
-        c = http.client.HTTPConnection("{{Vip}}", {{port}}, timeout=30)
+        c = http.client.HTTPConnection("{{host ?? Vip}}", {{port}}, timeout={{timeoutSeconds}})
         first = None
         worst = 0.0
         try:
@@ -146,7 +150,7 @@ internal static partial class HaLabTools
                 time.sleep(0.1)
         except Exception as e:
             print("error %r" % e); sys.exit(1)
-        print("ok same-connection {{requests}} requests, slowest %.2f s" % worst)
+        print("ok same-connection port=%d, {{requests}} requests, slowest %.2f s" % (first[1], worst))
         """;
 
     /// <summary>New connections for <paramref name="seconds"/> s: "ok|fail &lt;start&gt; &lt;end&gt;" (epoch seconds) per attempt.</summary>

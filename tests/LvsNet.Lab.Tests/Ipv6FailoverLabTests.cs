@@ -58,9 +58,9 @@ public class Ipv6FailoverLabTests
 
             var downloadDr = Download(lab, work.FullName, "dr", Vip6);
             var downloadFullNat = Download(lab, work.FullName, "fullnat", Vip6B);
-            var keepDr = lab.Start("client", "python3", "-c", KeepAlive6(Vip6, 80));
-            var keepFullNat = lab.Start("client", "python3", "-c", KeepAlive6(Vip6B, 80));
-            var keepNat64 = lab.Start("client", "python3", "-c", KeepAlive6(Vip6B, 81));
+            var keepDr = lab.Start("client", "python3", "-c", KeepAliveScript(port: 80, host: Vip6));
+            var keepFullNat = lab.Start("client", "python3", "-c", KeepAliveScript(port: 80, host: Vip6B));
+            var keepNat64 = lab.Start("client", "python3", "-c", KeepAliveScript(port: 81, host: Vip6B));
             started.AddRange([downloadDr, downloadFullNat, keepDr, keepFullNat, keepNat64]);
 
             // The backup must hold all five before the master dies (the sync flushes within 2 s).
@@ -164,30 +164,6 @@ public class Ipv6FailoverLabTests
     // 16 MiB at 2 MB/s: about 8 s, across the kill.
     private static Process Download(Lab lab, string work, string name, string vip) =>
         lab.Start("client", "curl", "-6", "-sS", "--limit-rate", "2000000", "--max-time", "60", "-o", Path.Combine(work, name + ".bin"), "-w", "%{http_code}", $"http://[{vip}]:8081/big.bin");
-
-    /// <summary>One HTTP/1.1 connection to [host]:port, a request every 100 ms: any reset or reconnect is a failure; prints its client port.</summary>
-    private static string KeepAlive6(string host, int port, int requests = 100) =>
-        $$"""
-        import http.client, sys, time
-        c = http.client.HTTPConnection("{{host}}", {{port}}, timeout=30)
-        first = None
-        worst = 0.0
-        try:
-            for i in range({{requests}}):
-                s = time.time()
-                c.request("GET", "/")
-                r = c.getresponse()
-                r.read()
-                if first is None:
-                    first = c.sock.getsockname()
-                elif c.sock.getsockname() != first:
-                    print("error reconnected"); sys.exit(1)
-                worst = max(worst, time.time() - s)
-                time.sleep(0.1)
-        except Exception as e:
-            print("error %r" % e); sys.exit(1)
-        print("ok same-connection port=%d, {{requests}} requests, slowest %.2f s" % (first[1], worst))
-        """;
 
     private static string PortOf(string result) =>
         result.Split(' ').First(p => p.StartsWith("port=", StringComparison.Ordinal))["port=".Length..].TrimEnd(',');

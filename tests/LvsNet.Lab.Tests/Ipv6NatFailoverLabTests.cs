@@ -72,7 +72,7 @@ public class Ipv6NatFailoverLabTests
             AssertGatewayMac(lab, "rs2", lab.Env["LVT_DIR_MAC"]);
 
             var download = lab.Start("client", "curl", "-6", "-sS", "--limit-rate", "1500000", "--max-time", "40", "-o", Path.Combine(work.FullName, "got.bin"), "-w", "%{http_code}", $"http://[{Vip6}]:8081/big.bin");
-            var keepAlive = lab.Start("client", "python3", "-c", KeepAlive6(Vip6, 80));
+            var keepAlive = lab.Start("client", "python3", "-c", KeepAliveScript(requests: 80, port: 80, host: Vip6, timeoutSeconds: 20));
             started.AddRange([download, keepAlive]);
 
             // The backup must hold both before the master dies (the sync flushes within 2 s).
@@ -177,30 +177,6 @@ public class Ipv6NatFailoverLabTests
 
         return Convert.ToHexStringLower(SHA256.HashData(content));
     }
-
-    /// <summary>One HTTP/1.1 connection to [host]:port, a request every 100 ms: any reset or reconnect is a failure.</summary>
-    private static string KeepAlive6(string host, int port, int requests = 80) =>
-        $$"""
-        import http.client, sys, time
-        c = http.client.HTTPConnection("{{host}}", {{port}}, timeout=20)
-        first = None
-        worst = 0.0
-        try:
-            for i in range({{requests}}):
-                s = time.time()
-                c.request("GET", "/")
-                r = c.getresponse()
-                r.read()
-                if first is None:
-                    first = c.sock.getsockname()
-                elif c.sock.getsockname() != first:
-                    print("error reconnected"); sys.exit(1)
-                worst = max(worst, time.time() - s)
-                time.sleep(0.1)
-        except Exception as e:
-            print("error %r" % e); sys.exit(1)
-        print("ok same-connection port=%d, {{requests}} requests, slowest %.2f s" % (first[1], worst))
-        """;
 
     private static string Yaml(string address, string address6, string backend) =>
         $"""

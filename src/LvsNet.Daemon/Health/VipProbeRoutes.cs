@@ -96,25 +96,12 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
                 _cleaned = true;
             }
 
-            if (!_routes.Any(r => r.Server == realServer))
+            if (!Install(firstForServer: !_routes.Any(r => r.Server == realServer), rule, route, description))
             {
-                var (ruleCode, ruleOutput) = ProcessRunner.Run("ip", rule);
-                if (ruleCode != 0)
-                {
-                    Log.Failed(_logger, description, ruleOutput.Trim());
-                    return null;
-                }
-            }
-
-            var (code, output) = ProcessRunner.Run("ip", route);
-            if (code != 0)
-            {
-                Log.Failed(_logger, description, output.Trim());
                 return null;
             }
 
             _routes.Add((virtualAddress, realServer));
-            Log.Installed(_logger, description);
             return mark;
         }
     }
@@ -167,25 +154,12 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
                 _cleaned6 = true;
             }
 
-            if (!_routes6.Any(r => r.Server == realServer))
+            if (!Install(firstForServer: !_routes6.Any(r => r.Server == realServer), rule, route, description))
             {
-                var (ruleCode, ruleOutput) = ProcessRunner.Run("ip", rule);
-                if (ruleCode != 0)
-                {
-                    Log.Failed(_logger, description, ruleOutput.Trim());
-                    return null;
-                }
-            }
-
-            var (code, output) = ProcessRunner.Run("ip", route);
-            if (code != 0)
-            {
-                Log.Failed(_logger, description, output.Trim());
                 return null;
             }
 
             _routes6.Add((virtualAddress, realServer));
-            Log.Installed(_logger, description);
             return mark;
         }
     }
@@ -226,6 +200,30 @@ public sealed partial class VipProbeRoutes : IProbeRouteProvider, IDisposable
             _routes6.Clear();
             _indexByServer6.Clear();
         }
+    }
+
+    // Adds the server's rule (the first time it is used) and the route with ip; false, logged, when ip refuses either.
+    private bool Install(bool firstForServer, string[] rule, string[] route, string description)
+    {
+        if (firstForServer)
+        {
+            var (ruleCode, ruleOutput) = ProcessRunner.Run("ip", rule);
+            if (ruleCode != 0)
+            {
+                Log.Failed(_logger, description, ruleOutput.Trim());
+                return false;
+            }
+        }
+
+        var (code, output) = ProcessRunner.Run("ip", route);
+        if (code != 0)
+        {
+            Log.Failed(_logger, description, output.Trim());
+            return false;
+        }
+
+        Log.Installed(_logger, description);
+        return true;
     }
 
     private static string[] Rule6(string verb, string markText, string table) =>

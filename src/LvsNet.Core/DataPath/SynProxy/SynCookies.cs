@@ -60,24 +60,8 @@ internal sealed class SynCookies
     /// <summary>True when <paramref name="cookie"/> (the client's acknowledgment − 1) is the one made for this IPv6 SYN in this slot or the one before.</summary>
     public bool TryCheck(Ipv6Address client, ushort clientPort, Ipv6Address server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
     {
-        mss = 0;
-        var index = (int)(cookie & MssMask);
-        if (index >= MssTable.Length)
-        {
-            return false;
-        }
-
         var slot = now / SlotTicks;
-        for (var s = 0u; s < 2; s++)
-        {
-            if ((Hash(client, clientPort, server, serverPort, clientIsn, slot - s) & ~MssMask) == (cookie & ~MssMask))
-            {
-                mss = MssTable[index];
-                return true;
-            }
-        }
-
-        return false;
+        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
     }
 
     private static int MssIndex(ushort offeredMss)
@@ -108,24 +92,8 @@ internal sealed class SynCookies
     /// <summary>True when <paramref name="cookie"/> (the client's acknowledgment − 1) is the one made for this SYN in this slot or the one before.</summary>
     public bool TryCheck(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
     {
-        mss = 0;
-        var index = (int)(cookie & MssMask);
-        if (index >= MssTable.Length)
-        {
-            return false;
-        }
-
         var slot = now / SlotTicks;
-        for (var s = 0u; s < 2; s++)
-        {
-            if ((Hash(client, clientPort, server, serverPort, clientIsn, slot - s) & ~MssMask) == (cookie & ~MssMask))
-            {
-                mss = MssTable[index];
-                return true;
-            }
-        }
-
-        return false;
+        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
     }
 
     private uint Hash(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint slot)
@@ -138,5 +106,19 @@ internal sealed class SynCookies
         BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(12), clientIsn);
         BinaryPrimitives.WriteUInt32LittleEndian(message.Slice(16), slot);
         return (uint)SipHash.Hash13(message, _key);
+    }
+
+    // The cookie matches the hash of this slot or of the one before, and names an MSS of the table.
+    private static bool Matches(uint cookie, uint hashNow, uint hashBefore, out ushort mss)
+    {
+        mss = 0;
+        var index = (int)(cookie & MssMask);
+        if (index >= MssTable.Length || ((hashNow & ~MssMask) != (cookie & ~MssMask) && (hashBefore & ~MssMask) != (cookie & ~MssMask)))
+        {
+            return false;
+        }
+
+        mss = MssTable[index];
+        return true;
     }
 }
