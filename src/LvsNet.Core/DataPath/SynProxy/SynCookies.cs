@@ -61,7 +61,8 @@ internal sealed class SynCookies
     public bool TryCheck(Ipv6Address client, ushort clientPort, Ipv6Address server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
     {
         var slot = now / SlotTicks;
-        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
+        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), out mss)
+            || Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
     }
 
     private static int MssIndex(ushort offeredMss)
@@ -93,7 +94,8 @@ internal sealed class SynCookies
     public bool TryCheck(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint cookie, uint now, out ushort mss)
     {
         var slot = now / SlotTicks;
-        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
+        return Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot), out mss)
+            || Matches(cookie, Hash(client, clientPort, server, serverPort, clientIsn, slot - 1), out mss);
     }
 
     private uint Hash(uint client, ushort clientPort, uint server, ushort serverPort, uint clientIsn, uint slot)
@@ -108,12 +110,12 @@ internal sealed class SynCookies
         return (uint)SipHash.Hash13(message, _key);
     }
 
-    // The cookie matches the hash of this slot or of the one before, and names an MSS of the table.
-    private static bool Matches(uint cookie, uint hashNow, uint hashBefore, out ushort mss)
+    // The cookie matches one slot's hash and names an MSS of the table (the caller tries the slot before only when this one fails).
+    private static bool Matches(uint cookie, uint hash, out ushort mss)
     {
         mss = 0;
         var index = (int)(cookie & MssMask);
-        if (index >= MssTable.Length || ((hashNow & ~MssMask) != (cookie & ~MssMask) && (hashBefore & ~MssMask) != (cookie & ~MssMask)))
+        if (index >= MssTable.Length || (hash & ~MssMask) != (cookie & ~MssMask))
         {
             return false;
         }
