@@ -112,6 +112,19 @@ fi
 # shellcheck disable=SC1091
 source "$STATE/dr.env"
 
+# One connection per request at 20,000-40,000 requests/s leaves tens of thousands of sockets in
+# TIME_WAIT on the side that closes (wrk and HAProxy/nginx close too, not only the server), and a
+# connecting side keeps a TIME_WAIT port for 60 s: with the default 28,232 ephemeral ports the
+# client (and the proxies' upstream side in the director) runs out within a few rows, and from
+# then on connect() scans the port range on every request (both cores busy, a few hundred
+# requests/s, whatever the row). Any HTTP benchmark host is set up so; these are the lab's own
+# namespaces, nothing outside them changes.
+for env in "$STATE/dr.env" ${need_nat:+"$STATE/nat.env"}; do
+    for ns in $(grep -E '^LVT_NS_(CLIENT|DIR)=' "$env" | cut -d= -f2); do
+        ip netns exec "$ns" sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="1024 65535"
+    done
+done
+
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Busy and total jiffies of the whole machine (all CPUs): busy = total - idle - iowait.
 box_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }

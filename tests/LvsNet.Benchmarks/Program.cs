@@ -1,11 +1,13 @@
 using BenchmarkDotNet.Running;
 using LvsNet.Benchmarks;
 
-// `table-stress [entries]` runs the standalone connection-table stress program; anything else
+// `table-stress [entries] [--no-huge-pages]` runs the standalone connection-table stress program; anything else
 // goes to BenchmarkDotNet (for example --filter '*DataPath*' --job short).
 if (args is ["table-stress", ..])
 {
-    return TableStress.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+    return TableStress.Run(
+        args.Length > 1 && args[1] != "--no-huge-pages" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
+        hugePages: !args.Contains("--no-huge-pages"));
 }
 
 // `sync-fill ADDRESS PORT COUNT VIP:PORT SERVER` fills a backup lvsnetd's table through its sync daemon.

@@ -20,17 +20,17 @@ internal static class TableStress
 {
     private const int Probes = 1 << 22;
 
-    public static int Run(int entries)
+    public static int Run(int entries, bool hugePages = true)
     {
         var entrySize = Unsafe.SizeOf<ConnectionEntry>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ConnectionEntry: {entrySize} bytes; GC: {(GCSettings.IsServerGC ? "server" : "workstation")}, latency mode {GCSettings.LatencyMode}"));
         var rssStart = ResidentMiB();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var watch = Stopwatch.StartNew();
-        var table = new ConnectionTable(entries, seed: 12345);
+        var table = new ConnectionTable(entries, seed: 12345, hugePages: hugePages);
         table.Commit();
         var allocated = GC.GetTotalMemory(forceFullCollection: true) - before;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"table of {entries:N0}: {allocated / (1024.0 * 1024):F0} MiB managed = {allocated / 1e6:F0} MB ({(double)allocated / entries:F1} bytes per entry incl. buckets), {table.BucketCount:N0} buckets, created and committed in {watch.ElapsedMilliseconds} ms; resident {rssStart:F0} -> {ResidentMiB():F0} MiB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"table of {entries:N0}: {allocated / (1024.0 * 1024):F0} MiB managed = {allocated / 1e6:F0} MB ({(double)allocated / entries:F1} bytes per entry incl. buckets), {table.BucketCount:N0} buckets, created and committed in {watch.ElapsedMilliseconds} ms; resident {rssStart:F0} -> {ResidentMiB():F0} MiB; advised for huge pages {table.HugePageBytes / (1024.0 * 1024):F0} MiB, backed by huge pages {AnonHugeMiB():F0} MiB"));
 
         // Clients spread over a /8 with random-looking ports: keys as a real director sees them.
         static ConnectionKey Key(int i) => new(IpProtocol.Tcp, 0x0B000000u + (uint)(i >> 4) * 2654435761u % 0xFFFFFF, (ushort)(1024 + (i & 0xF) * 3001 % 64000), 0x0A4D0064, 80);
@@ -140,6 +140,13 @@ internal static class TableStress
     }
 
     private static double ResidentMiB() => StatusKiB("VmRSS:") / 1024.0;
+
+    // Transparent huge pages backing this process's anonymous memory (smaps_rollup).
+    private static double AnonHugeMiB()
+    {
+        var line = File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
 
     private static double PeakResidentMiB() => StatusKiB("VmHWM:") / 1024.0;
 

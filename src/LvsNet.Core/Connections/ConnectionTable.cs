@@ -52,7 +52,8 @@ public sealed partial class ConnectionTable
     /// <param name="seed">A fixed hash key seed (tests, benchmarks); the process's random key (<see cref="SipHashKey.Process"/>) when null.</param>
     /// <param name="startTick">The tick the wheel starts at.</param>
     /// <param name="localPorts">The FULLNAT local ports; 1024–65535 of each local address when null.</param>
-    public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null)
+    /// <param name="hugePages">Whether to advise transparent huge pages for the arrays (<see cref="HugePageBytes"/>).</param>
+    public ConnectionTable(int capacity, uint? seed = null, uint startTick = 0, LocalPortAllocator? localPorts = null, bool hugePages = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         // On the pinned object heap rather than the large object heap: the GC sizes the large
@@ -62,6 +63,13 @@ public sealed partial class ConnectionTable
         var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _buckets = GC.AllocateArray<int>(buckets, pinned: true);
         _bucketMask = buckets - 1;
+        // Huge pages before the first write (the fill below, Commit, or the first flows): a random
+        // lookup in a table of hundreds of megabytes otherwise pays a TLB miss and a page walk on
+        // both the bucket and the entry (docs/connection-table.md).
+        if (hugePages)
+        {
+            HugePageBytes = Math.Max(0, PacketIo.HugePages.AdvisePinned(_entries)) + Math.Max(0, PacketIo.HugePages.AdvisePinned(_buckets));
+        }
         Array.Fill(_buckets, None);
         _handshakes = new HandshakeMark[Math.Min(HandshakeSlots, buckets)];
         _handshakeMask = _handshakes.Length - 1;
@@ -73,6 +81,9 @@ public sealed partial class ConnectionTable
 
     /// <summary>The most entries held at once.</summary>
     public int Capacity => _entries.Length;
+
+    /// <summary>The bytes of the entry and bucket arrays advised for transparent huge pages (their 2 MiB-aligned parts; 0 for a small table).</summary>
+    public long HugePageBytes { get; }
 
     /// <summary>
     /// Writes every page of the entry array once, so the table's fixed memory is resident from

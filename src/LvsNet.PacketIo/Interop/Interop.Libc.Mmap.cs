@@ -28,6 +28,13 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, SetLastError = true)]
         internal static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
 
+        /// <summary>MADV_HUGEPAGE: back the range with transparent huge pages where the kernel can.</summary>
+        internal const int MADV_HUGEPAGE = 14;
+
+        // int madvise(void *addr, size_t length, int advice);
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial int madvise(nint addr, nuint length, int advice);
+
         // int munmap(void *addr, size_t length);
         [LibraryImport(Libraries.Libc, SetLastError = true)]
         internal static partial int munmap(nint addr, nuint length);

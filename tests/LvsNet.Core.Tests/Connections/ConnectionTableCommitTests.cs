@@ -26,6 +26,20 @@ public class ConnectionTableCommitTests
         GC.KeepAlive(table);
     }
 
+    [Fact]
+    public void ALargeTable_IsAdvisedForHugePages_UnlessAskedNotTo()
+    {
+        const int Capacity = 1 << 20;
+        var arrays = (long)Unsafe.SizeOf<ConnectionEntry>() * Capacity + 4L * Capacity;
+
+        // Every whole 2 MiB page of both arrays: at most one partial page at each end of each.
+        var table = new ConnectionTable(Capacity, seed: 1);
+        Assert.InRange(table.HugePageBytes, arrays - 8 * 1024 * 1024, arrays);
+        Assert.Equal(0, new ConnectionTable(Capacity, seed: 1, hugePages: false).HugePageBytes);
+        Assert.Equal(0, new ConnectionTable(1024, seed: 1).HugePageBytes);
+        GC.KeepAlive(table);
+    }
+
     private static long ResidentBytes()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
