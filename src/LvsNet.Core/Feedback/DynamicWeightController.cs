@@ -15,10 +15,11 @@ namespace LvsNet.Core.Feedback;
 /// is always decided on a signal that has seen the previous move.</item>
 /// <item>Band: <c>b = max(ln(1 + d), z·σ̂)</c>, the fixed dead band or <c>z</c> standard deviations
 /// of the measured noise of <c>ln S</c>, whichever is wider.</item>
-/// <item>Seeking (after a start or a detected change): inside the band the server is settled at the
-/// reference <c>r = ln S</c>; outside it moves <c>Δ = clamp(−γ·e, ±u)</c>. The limit <c>u</c> starts
-/// at <c>ln(1 + max_step)</c>; a move opposite to the previous one (a reversal: an overshoot) halves
-/// the previous move's size into <c>u</c> (bisection); a move in the same direction doubles <c>u</c>
+/// <item>Seeking (after a start or a detected change): inside the band on two evaluations in a row
+/// the server is settled at the reference <c>r = ln S</c>; outside it moves <c>Δ = clamp(−γ·e, ±u)</c>.
+/// The limit <c>u</c> starts at <c>ln(1 + max_step)</c>; a move opposite to the previous one (a
+/// reversal: an overshoot) is made only when two evaluations in a row call for it, and halves the
+/// previous move's size into <c>u</c> (bisection); a move in the same direction doubles <c>u</c>
 /// back towards its maximum.</item>
 /// <item>Settled: nothing moves until a two-sided CUSUM of the fresh samples' distance from
 /// <c>r</c> (then the running mean of the settled samples), with allowance <c>a = max(ln(1 + d), z·σ̂_L)</c>, exceeds <c>2a</c> (evidence that the
@@ -142,6 +143,7 @@ internal static class DynamicWeightController
         {
             // Settled only on two evaluations in a row inside the band (the second on the average of
             // both samples): one lucky sample of a server that is out of balance does not settle it.
+            state.ReversalPending = false;
             state.InsideBand++;
             if (state.InsideBand >= 2)
             {
@@ -157,6 +159,16 @@ internal static class DynamicWeightController
         var limit = change || state.StepLimit <= 0 ? MaxStep(policy) : state.StepLimit;
         var step = Math.Clamp(-policy.Gain * error, -limit, limit);
         var reversal = state.LastStep != 0 && Math.Sign(step) != Math.Sign(state.LastStep);
+        if (reversal && !change && !state.ReversalPending)
+        {
+            // An overshoot is believed on two evaluations in a row (the second on the average of both
+            // samples), as a settle is: one sample just outside the band, on the far side of a
+            // balance the last step reached, does not turn the weight back.
+            state.ReversalPending = true;
+            return;
+        }
+
+        state.ReversalPending = false;
         if (reversal && step > 0 && state.FlapMemory > FlapThreshold)
         {
             // Slow recovery: an increase right after decreases waits for the flap memory to fade. A

@@ -31,6 +31,9 @@ public record struct DynamicWeightState(int ConfiguredWeight, double SmoothedLoa
     /// <summary>How many evaluations in a row, while seeking, found the signal inside the band (two settle the server).</summary>
     public int InsideBand { get; set; }
 
+    /// <summary>Whether the last evaluation, while seeking, called for a reversal that waits for a second evaluation in a row.</summary>
+    public bool ReversalPending { get; set; }
+
     /// <summary>Whether a change of the plant was detected and not yet answered by a move (the answer gets the full step and counts as half a flap).</summary>
     public bool ChangePending { get; set; }
 

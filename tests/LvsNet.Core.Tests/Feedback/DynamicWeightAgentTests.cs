@@ -146,6 +146,7 @@ public class DynamicWeightAgentTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(5)]
+    [InlineData(7)]
     [InlineData(10)]
     public void FlappingServer_AnyPeriod_ReversalsWithinTheBound(int period)
     {
@@ -159,8 +160,9 @@ public class DynamicWeightAgentTests
     public void FlappingServer_WithoutTheFlapMemory_ExceedsTheBound()
     {
         // The same run with the memory and the noise band off: nothing bounds the reversals, and a
-        // server flapping every 5 intervals drags the weight along (the test of the bound can fail).
-        var (changes, reversals) = Flap(Policy with { FlapHalfLife = TimeSpan.Zero, NoiseBandFactor = 0 }, 5);
+        // server flapping every 7 intervals (long enough for a reversal's two evaluations in a row)
+        // drags the weight along (the test of the bound can fail).
+        var (changes, reversals) = Flap(Policy with { FlapHalfLife = TimeSpan.Zero, NoiseBandFactor = 0 }, 7);
         Assert.True(reversals > 7, $"{reversals} reversals in {changes} changes without the memory");
     }
 
