@@ -212,6 +212,8 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                 worker.Start();
             }
 
+            var table = _workers[0].Processor.Table;
+            Log.ConnectionTables(_logger, workers, table.Capacity, _workers.Sum(w => w.Processor.Table.ArrayBytes) / (1024 * 1024), _workers.Sum(w => w.Processor.Table.HugePageBytes) / (1024 * 1024));
             Log.Started(_logger, director.Interface, mac.ToString(), snapshot.Services.Count, capture.Backend.ToString().ToLowerInvariant(), workers);
         }
         catch
@@ -395,6 +397,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     {
         [LoggerMessage(EventId = EventIds.Started, EventName = nameof(EventIds.Started), Level = LogLevel.Information, Message = "LvsNet forwarding on {Interface} ({Mac}) with {Services} virtual service(s), backend {Backend}, {Workers} worker(s)")]
         public static partial void Started(ILogger logger, string @interface, string mac, int services, string backend, int workers);
+
+        [LoggerMessage(EventId = EventIds.ConnectionTables, EventName = nameof(EventIds.ConnectionTables), Level = LogLevel.Information, Message = "Connection tables: {Workers} x {Entries} entries, {MiB} MiB, {HugePageMiB} MiB advised for transparent huge pages")]
+        public static partial void ConnectionTables(ILogger logger, int workers, int entries, long mib, long hugePageMiB);
 
         [LoggerMessage(EventId = EventIds.Stopping, EventName = nameof(EventIds.Stopping), Level = LogLevel.Information, Message = "Stopping")]
         public static partial void Stopping(ILogger logger);

@@ -88,6 +88,17 @@ public class BackendLabTests
             using var daemon = DaemonProcess.Start(lab, Config(backend, workers, method));
             var started = daemon.WaitForEvent("Started", Short);
             Assert.Equal((backend, workers), (started.GetProperty("Backend").GetString(), started.GetProperty("Workers").GetInt32()));
+
+            // The connection tables asked for transparent huge pages (docs/connection-table.md), and
+            // the kernel's own account of the daemon's memory shows huge pages backing it.
+            var tables = daemon.WaitForEvent("ConnectionTables", Short);
+            Assert.Equal(workers, tables.GetProperty("Workers").GetInt32());
+            if (!File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]", StringComparison.Ordinal))
+            {
+                Assert.True(tables.GetProperty("HugePageMiB").GetInt64() > 0, tables.ToString());
+                var huge = File.ReadLines($"/proc/{daemon.Pid}/smaps_rollup").First(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+                Assert.True(long.Parse(huge.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) >= 2048, huge);
+            }
             if (backend == "afxdp")
             {
                 daemon.WaitForEvent("XdpAttached", Short);

@@ -85,6 +85,9 @@ public sealed partial class ConnectionTable
     /// <summary>The bytes of the entry and bucket arrays advised for transparent huge pages (their 2 MiB-aligned parts; 0 for a small table).</summary>
     public long HugePageBytes { get; }
 
+    /// <summary>The bytes of the entry and bucket arrays.</summary>
+    public long ArrayBytes => ((long)_entries.Length * Unsafe.SizeOf<ConnectionEntry>()) + (4L * _buckets.Length);
+
     /// <summary>
     /// Writes every page of the entry array once, so the table's fixed memory is resident from
     /// start. The runtime hands out a large array as zero pages the kernel maps only when first

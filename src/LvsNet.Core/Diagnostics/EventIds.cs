@@ -56,6 +56,9 @@ public static class EventIds
     /// <summary>The kernel refused a multicast group membership: solicitations for that address may not arrive on a NIC that filters multicast.</summary>
     public const int MulticastGroupsFailed = 113;
 
+    /// <summary>The connection tables were created: entries per worker and how much of them transparent huge pages back.</summary>
+    public const int ConnectionTables = 114;
+
     // 2xx: configuration files and reloads.
 
     /// <summary>A configuration was applied.</summary>

@@ -34,6 +34,7 @@ public class ConnectionTableCommitTests
 
         // Every whole 2 MiB page of both arrays: at most one partial page at each end of each.
         var table = new ConnectionTable(Capacity, seed: 1);
+        Assert.Equal(arrays, table.ArrayBytes);
         Assert.InRange(table.HugePageBytes, arrays - 8 * 1024 * 1024, arrays);
         Assert.Equal(0, new ConnectionTable(Capacity, seed: 1, hugePages: false).HugePageBytes);
         Assert.Equal(0, new ConnectionTable(1024, seed: 1).HugePageBytes);
