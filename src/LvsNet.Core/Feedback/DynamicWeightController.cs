@@ -168,14 +168,16 @@ internal static class DynamicWeightController
             return;
         }
 
-        state.ReversalPending = false;
         if (reversal && step > 0 && state.FlapMemory > FlapThreshold)
         {
             // Slow recovery: an increase right after decreases waits for the flap memory to fade. A
-            // settled server keeps its evidence and tries again next interval.
+            // settled server keeps its evidence and tries again next interval; a confirmed reversal
+            // stays confirmed while it waits.
             state.HeldDown = true;
             return;
         }
+
+        state.ReversalPending = false;
 
         if (reversal && !change)
         {
