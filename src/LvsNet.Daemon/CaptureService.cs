@@ -137,8 +137,9 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     WorkerCount = workers,
                     Role = _role,
                     Sync = _sync,
+                    Vlan = director.Vlan,
                 };
-                var processor = new PacketProcessor(_runtime, new FrameTransmitter(injectionDevice, _tap), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
+                var processor = new PacketProcessor(_runtime, new FrameTransmitter(injectionDevice, _tap, director.Vlan), options, _time, _loggerFactory.CreateLogger<PacketProcessor>());
                 _workers.Add(new CaptureWorker(captureDevice, processor, capture.BatchSize, _loggerFactory.CreateLogger<CaptureWorker>(), index));
             }
 
@@ -350,6 +351,7 @@ public sealed partial class CaptureService : IHostedService, IDisposable
                     Addresses6 = XdpAddresses6(snapshot),
                     TransmitBatchSize = Math.Min(1024, Math.Max(capture.BatchSize, 64)),
                     BusyPollTime = capture.BusyPoll,
+                    Vlan = snapshot.Config.Director.Vlan,
                 });
                 ICaptureDevice arp;
                 try

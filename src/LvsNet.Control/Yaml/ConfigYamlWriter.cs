@@ -106,6 +106,11 @@ public static partial class ConfigYamlWriter
         {
             Key(yaml, 2, "prepare_host", "false");
         }
+
+        if (director.Vlan != 0)
+        {
+            Key(yaml, 2, "vlan", Number(director.Vlan));
+        }
     }
 
     private static void WriteHttp(StringBuilder yaml, HttpEndpointConfig? http)

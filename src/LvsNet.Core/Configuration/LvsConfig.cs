@@ -76,6 +76,14 @@ public sealed record DirectorConfig
 
     /// <summary>Whether the daemon changes the host at start (VIP off the kernel, ip_forward 0, offloads off) and restores it at stop.</summary>
     public bool PrepareHost { get; init; } = true;
+
+    /// <summary>
+    /// The 802.1Q VLAN the director's segment is on when <see cref="Interface"/> is a trunk port (YAML
+    /// <c>vlan</c>, 1–4094), or 0 (the default): an untagged segment. With a VLAN, the data path handles
+    /// only frames tagged with it and tags every frame it sends; untagged frames (the native VLAN) and
+    /// other VLANs' frames are dropped and counted.
+    /// </summary>
+    public ushort Vlan { get; init; }
 }
 
 /// <summary>How frames are captured and injected.</summary>

@@ -174,6 +174,7 @@ public static partial class LvsConfigReader
         }
 
         var prepare = map.Boolean("prepare_host");
+        var vlan = (ushort?)map.Integer("vlan", 1, 4094);
         map.RejectUnknownKeys();
         if (name is null || addressText is null)
         {
@@ -191,6 +192,7 @@ public static partial class LvsConfigReader
             PrefixLength6 = prefix6,
             Gateway6 = gateway6,
             PrepareHost = prepare ?? true,
+            Vlan = vlan ?? 0,
         };
     }
 

@@ -32,6 +32,13 @@ public sealed record DataPathOptions
     /// <summary>The IPv6 next hop for destinations off the <see cref="Address6"/> prefix, or null (every destination on-link).</summary>
     public Packets.Ipv6.Ipv6Address? Gateway6 { get; init; }
 
+    /// <summary>
+    /// The 802.1Q VLAN the director is on (<c>director.vlan</c>, 1–4094), or 0 for an untagged segment.
+    /// With a VLAN, only frames tagged with it are handled (the tag is taken off before any handler sees
+    /// the frame) and every frame sent carries it; untagged frames and other VLANs' frames are dropped.
+    /// </summary>
+    public ushort Vlan { get; init; }
+
     /// <summary>The capture NIC's MTU: an IPIP-encapsulated packet must fit in it.</summary>
     public int Mtu { get; init; } = 1500;
 

@@ -93,7 +93,7 @@ public enum DropReason
     /// <summary>A TCP segment or UDP datagram with source or destination port 0.</summary>
     PortZero,
 
-    /// <summary>An 802.1Q-tagged frame, and no VLAN is configured.</summary>
+    /// <summary>An 802.1Q-tagged frame of a VLAN the director is not on: any tag when no VLAN is configured (<c>director.vlan</c>), else a tag for another VLAN or a second tag.</summary>
     VlanTagged,
 
     /// <summary>A new connection refused by the drop_packet defence (the table is nearly full, or drop_packet is 3).</summary>
@@ -176,4 +176,7 @@ public enum DropReason
 
     /// <summary>A NAT64 datagram in fragments that cannot be translated fragment by fragment (RFC 7915): an IPv4 UDP datagram without a checksum (§4.5), or an IPv6 one whose fragmentable part starts with extension headers. All its fragments are dropped.</summary>
     Nat64FragmentUntranslatable,
+
+    /// <summary>An untagged frame on the trunk while <c>director.vlan</c> is configured: it belongs to the port's native VLAN, a segment the director is not on.</summary>
+    VlanUntagged,
 }

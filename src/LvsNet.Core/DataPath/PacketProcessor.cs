@@ -40,6 +40,10 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly TimeProvider _time;
     private readonly MacAddress _mac;
     private readonly uint _address;
+    private readonly ushort _vlan;
+
+    // Where a frame of the configured VLAN is put without its tag (allocated only when a VLAN is configured).
+    private readonly byte[] _untagged;
     private readonly int _workerIndex;
     private readonly ConnectionClock _clock;
     private readonly DataPathState _state = new();
@@ -78,6 +82,8 @@ public sealed class PacketProcessor : IFrameHandler
         logger ??= NullLogger.Instance;
         _mac = options.Mac;
         _address = options.Address;
+        _vlan = options.Vlan;
+        _untagged = options.Vlan == 0 ? [] : new byte[DeviceConfiguration.MaximumSnapLength];
         _gateway6 = options.Gateway6;
         _clock = new ConnectionClock(_time.GetTimestamp(), _time.TimestampFrequency);
         _workerIndex = options.WorkerIndex;
@@ -340,8 +346,27 @@ public sealed class PacketProcessor : IFrameHandler
 
         if (eth.HasVlanTag)
         {
-            // No VLAN is configured: a tagged frame belongs to a segment the director is not on.
-            counters.Drop(DropReason.VlanTagged);
+            if (eth.VlanId != _vlan || _vlan == 0)
+            {
+                // A segment the director is not on: another VLAN, or any VLAN when none is configured.
+                counters.Drop(DropReason.VlanTagged);
+                return;
+            }
+
+            // The director's VLAN: every handler sees the frame as on an untagged segment (the
+            // transmitter puts the tag back on everything sent). A second tag inside is not ours.
+            frame = Untag(frame);
+            wireLength -= EthernetHeader.VlanTagLength;
+            if (!EthernetHeader.TryParse(frame, out eth) || eth.HasVlanTag)
+            {
+                counters.Drop(DropReason.VlanTagged);
+                return;
+            }
+        }
+        else if (_vlan != 0)
+        {
+            // The trunk's native VLAN: not the director's segment.
+            counters.Drop(DropReason.VlanUntagged);
             return;
         }
 
@@ -368,6 +393,16 @@ public sealed class PacketProcessor : IFrameHandler
         {
             counters._ignored++;
         }
+    }
+
+    // Copies a frame of the configured VLAN without its 4-byte tag: the MACs, then everything after the tag.
+    private ReadOnlySpan<byte> Untag(ReadOnlySpan<byte> frame)
+    {
+        const int Macs = 12;
+        var length = frame.Length - EthernetHeader.VlanTagLength;
+        frame[..Macs].CopyTo(_untagged);
+        frame[(Macs + EthernetHeader.VlanTagLength)..].CopyTo(_untagged.AsSpan(Macs));
+        return _untagged.AsSpan(0, length);
     }
 
     /// <summary>

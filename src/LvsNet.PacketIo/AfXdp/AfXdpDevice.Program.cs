@@ -103,7 +103,8 @@ public sealed partial class AfXdpDevice
                 _addressMap.FileDescriptor,
                 _address6Map.FileDescriptor,
                 _xskMap.FileDescriptor,
-                vlanMetadata: kernelFunction == 0 ? null : (kernelFunction, _counterMap.FileDescriptor));
+                vlanMetadata: kernelFunction == 0 ? null : (kernelFunction, _counterMap.FileDescriptor),
+                vlan: _vlan);
             return BpfSystem.LoadXdpProgram(program, "lvs_xsk_redir", kernelFunction == 0 ? 0 : _interfaceIndex);
         }
         finally

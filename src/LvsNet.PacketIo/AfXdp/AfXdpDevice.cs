@@ -37,6 +37,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
     private const int Enoent = 2;
 
     private readonly int _interfaceIndex;
+    private readonly ushort _vlan;
     private readonly int _frameSize;
     private readonly int _transmitBatchSize;
     private readonly long _busyPollTicks;
@@ -82,6 +83,7 @@ public sealed partial class AfXdpDevice : IJointWaitCaptureDevice, IInjectionDev
         }
 
         _interfaceIndex = (int)index;
+        _vlan = options.Vlan;
         var created = new List<IDisposable>();
         try
         {

@@ -56,6 +56,13 @@ public sealed record AfXdpOptions(string InterfaceName)
     /// </summary>
     public bool DropStrippedVlanTags { get; init; } = true;
 
+    /// <summary>
+    /// The director's VLAN (1–4094), or 0 for none. A tag for it that the driver took out of the frame is
+    /// put back by the device-bound program (the data path reads tags in the frame); tags for other VLANs
+    /// are dropped as with <see cref="DropStrippedVlanTags"/>.
+    /// </summary>
+    public ushort Vlan { get; init; }
+
     /// <summary>The IPv6 address sets redirected from the start; more can be set later with <see cref="AfXdpDevice.SetAddresses6"/>.</summary>
     public XdpIpv6Addresses Addresses6 { get; init; } = XdpIpv6Addresses.None;
 }

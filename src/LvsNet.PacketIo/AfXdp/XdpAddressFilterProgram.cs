@@ -115,8 +115,9 @@ internal static class XdpAddressFilterProgram
     /// map; every frame about to be redirected is then dropped and counted when the driver holds a VLAN tag
     /// for it (<see cref="XdpVlanMetadataCheck"/>). Null: no such check (the program can be loaded unbound).
     /// </param>
+    /// <param name="vlan">The director's VLAN: with <paramref name="vlanMetadata"/>, its tag is put back into the frame and the frame redirected instead of dropped; 0 for none.</param>
     public static BpfInstruction[] Build(
-        int addressMapFd, int address6MapFd, int xskMapFd, int noSocketAction = XdpPass, (int KernelFunctionId, int CounterMapFd)? vlanMetadata = null)
+        int addressMapFd, int address6MapFd, int xskMapFd, int noSocketAction = XdpPass, (int KernelFunctionId, int CounterMapFd)? vlanMetadata = null, ushort vlan = 0)
     {
         var asm = new BpfAssembler();
         var pass = asm.DefineLabel();
@@ -145,7 +146,7 @@ internal static class XdpAddressFilterProgram
         asm.Mark(redirect);
         if (vlanMetadata is { } check)
         {
-            XdpVlanMetadataCheck.Emit(asm, check.KernelFunctionId, check.CounterMapFd);
+            XdpVlanMetadataCheck.Emit(asm, check.KernelFunctionId, check.CounterMapFd, vlan);
         }
 
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, ContextRxQueueIndex));

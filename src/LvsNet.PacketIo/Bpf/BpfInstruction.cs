@@ -109,6 +109,10 @@ internal readonly struct BpfInstruction : IEquatable<BpfInstruction>
     public static BpfInstruction StoreWord(BpfRegister destination, short offset, BpfRegister source) =>
         new(ClassStx | ModeMem | SizeW, (byte)destination, (byte)source, offset, 0);
 
+    /// <summary><c>*(u16 *)(dst + offset) = src</c>.</summary>
+    public static BpfInstruction StoreHalfWord(BpfRegister destination, short offset, BpfRegister source) =>
+        new(ClassStx | ModeMem | SizeH, (byte)destination, (byte)source, offset, 0);
+
     /// <summary>The first half of <c>dst = map</c> (a 16-byte load of a map descriptor); follow it with <see cref="LoadImmediate64Tail"/>.</summary>
     public static BpfInstruction LoadMapFd(BpfRegister destination, int mapFd) =>
         new(ClassLd | ModeImm | SizeDw, (byte)destination, PseudoMapFd, 0, mapFd);

@@ -21,7 +21,7 @@ public class ConfigYamlWriterTests
         "AnnounceConfig.RoutesFile", "AnnounceConfig.BirdConfig", "AnnounceConfig.BirdSocket", "AnnounceConfig.BirdBinary", "AnnounceConfig.Require", "AnnounceConfig.DrainTimeout", "AnnounceConfig.StopDelay",
         "HttpEndpointConfig.Address", "HttpEndpointConfig.Port", "HttpEndpointConfig.Username", "HttpEndpointConfig.PasswordSha256",
         "HttpEndpointConfig.TlsCertificate", "HttpEndpointConfig.TlsKey", "HttpEndpointConfig.AdminActions",
-        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.Address6", "DirectorConfig.PrefixLength6", "DirectorConfig.Gateway6", "DirectorConfig.PrepareHost",
+        "DirectorConfig.Interface", "DirectorConfig.Address", "DirectorConfig.PrefixLength", "DirectorConfig.Gateway", "DirectorConfig.GatewayMac", "DirectorConfig.Address6", "DirectorConfig.PrefixLength6", "DirectorConfig.Gateway6", "DirectorConfig.PrepareHost", "DirectorConfig.Vlan",
         "CaptureConfig.Backend", "CaptureConfig.Workers", "CaptureConfig.BufferSizeBytes", "CaptureConfig.BatchSize", "CaptureConfig.CaptureTo", "CaptureConfig.AfPacketRing", "CaptureConfig.BusyPoll", "CaptureConfig.SynQueueBytes",
         "ConnectionTableConfig.MaxEntries", "ConnectionTableConfig.TcpTimeout", "ConnectionTableConfig.TcpFinTimeout", "ConnectionTableConfig.UdpTimeout",
         "ConnectionTableConfig.ExpireNodestConnections", "ConnectionTableConfig.ExpireQuiescentTemplates", "ConnectionTableConfig.SloppyTcp",
@@ -52,7 +52,7 @@ public class ConfigYamlWriterTests
     // Everything set away from its default, so a key that does not round-trip shows.
     private static LvsConfig Maximal() => new()
     {
-        Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), GatewayMac = MacAddress.Parse("52:54:00:00:00:01"), PrepareHost = false },
+        Director = new DirectorConfig { Interface = "eth0.100", Address = Ip("10.0.0.2"), PrefixLength = 23, Gateway = Ip("10.0.0.1"), GatewayMac = MacAddress.Parse("52:54:00:00:00:01"), PrepareHost = false, Vlan = 100 },
         Capture = new CaptureConfig { Backend = CaptureBackend.AfPacket, Workers = 2, BufferSizeBytes = 1 << 20, BatchSize = 32, CaptureTo = "/var/tmp/sent frames #1.pcap", AfPacketRing = 3, BusyPoll = TimeSpan.FromMicroseconds(50) },
         Connections = new ConnectionTableConfig
         {

@@ -250,6 +250,28 @@ public class PersistenceConfigTests
         var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
         Assert.Contains(errors, e => e.Path == "capture.syn_queue_bytes");
     }
+
+    [Fact]
+    public void Vlan_IsNoneByDefault_AndReadFromTheDirector()
+    {
+        const string Head = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n";
+        Assert.Equal(0, LvsConfigReader.Parse(Head).Director.Vlan);
+        Assert.Equal(100, LvsConfigReader.Parse(Head + "  vlan: 100\n").Director.Vlan);
+        Assert.Equal(4094, LvsConfigReader.Parse(Head + "  vlan: 4094\n").Director.Vlan);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("4095")]
+    [InlineData("-1")]
+    [InlineData("eth0.100")]
+    public void Vlan_OutsideOneTo4094_IsRejectedWithPathAndLine(string value)
+    {
+        var yaml = "director:\n  interface: eth0\n  address: 10.0.0.2/24\n  vlan: " + value + "\ncapture:\n  afpacket_ring: 1\n";
+        var errors = Assert.Throws<ConfigException>(() => LvsConfigReader.Parse(yaml)).Errors;
+        Assert.Contains(errors, e => e.Path == "director.vlan" && e.Line == 4);
+        Assert.Contains(errors, e => e.Path == "capture.afpacket_ring");
+    }
 }
 
 public class SchedulingConfigTests

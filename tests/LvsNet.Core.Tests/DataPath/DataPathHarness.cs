@@ -26,6 +26,12 @@ internal sealed class DataPathHarness
     }
 
     public DataPathHarness(Func<LvsConfig, LvsConfig> edit, string scheduler = "rr", int tableCapacity = 1024, params (uint Address, int Weight)[] servers)
+        : this(0, edit, scheduler, tableCapacity, servers)
+    {
+    }
+
+    /// <summary>A director on 802.1Q VLAN <paramref name="vlan"/> of a trunk (<c>director.vlan</c>; 0 for an untagged segment).</summary>
+    public DataPathHarness(ushort vlan, Func<LvsConfig, LvsConfig> edit, string scheduler = "rr", int tableCapacity = 1024, params (uint Address, int Weight)[] servers)
     {
         if (servers.Length == 0)
         {
@@ -33,7 +39,7 @@ internal sealed class DataPathHarness
         }
 
         Runtime.Apply(edit(Config(scheduler, servers)));
-        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device), new DataPathOptions { Mac = DirectorMac, Address = Dip, TableCapacity = tableCapacity }, Time);
+        Processor = new PacketProcessor(Runtime, new FrameTransmitter(Device, vlan: vlan), new DataPathOptions { Mac = DirectorMac, Address = Dip, TableCapacity = tableCapacity, Vlan = vlan }, Time);
         Processor.BeginBatch();
     }
 
