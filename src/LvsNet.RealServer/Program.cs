@@ -18,6 +18,10 @@ const string Usage =
                                                       and every VIP is IPv4, else (or with --userspace) a
                                                       userspace decapsulator of IPv4-in-IPv4, IPv6-in-IPv4,
                                                       IPv4-in-IPv6 and IPv6-in-IPv6 (runs until SIGTERM)
+           lvsnet-rs vlan run INTERFACE VLAN            put INTERFACE on 802.1Q VLAN (1-4094) of a trunk where the
+                                                      kernel has no VLAN devices (no 8021q): frames sent leave
+                                                      tagged, that VLAN's frames arrive untagged (tcx programs,
+                                                      Linux 6.6+; runs until SIGTERM, then detaches them)
            lvsnet-rs --help | --version
     """;
 
@@ -38,6 +42,13 @@ if (args.Length < 2)
 {
     Console.Error.WriteLine(Usage);
     return 2;
+}
+
+if (args is ["vlan", "run", ..])
+{
+    return args is [_, _, var vlanInterface, var vlanText] && ushort.TryParse(vlanText, out var vlanId) && vlanId is >= 1 and <= 4094
+        ? RunVlan(vlanInterface, vlanId)
+        : Fail("vlan run needs an interface and a VLAN id from 1 to 4094");
 }
 
 var rest = args.Skip(2).ToList();
@@ -110,6 +121,32 @@ static int Fail(string message)
     Console.Error.WriteLine($"lvsnet-rs: {message}");
     Console.Error.WriteLine(Usage);
     return 2;
+}
+
+static int RunVlan(string networkInterface, ushort vlan)
+{
+    try
+    {
+        using var port = LvsNet.PacketIo.Vlan.TcxVlanPort.Attach(networkInterface, vlan);
+        using var stop = new ManualResetEventSlim();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Set();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        Console.WriteLine($"{networkInterface} is on VLAN {vlan}: frames sent are tagged, the VLAN's frames arrive untagged");
+        stop.Wait();
+        Console.WriteLine($"{networkInterface}: VLAN {vlan} detached");
+        return 0;
+    }
+    catch (LvsNet.PacketIo.Bpf.XdpException ex)
+    {
+        Console.Error.WriteLine($"lvsnet-rs: {ex.Message}");
+        return 1;
+    }
 }
 
 static int RunTunnel(List<uint> vips, List<LvsNet.Packets.Ipv6.Ipv6Address> vips6, bool userspace, string networkInterface, string deviceName)

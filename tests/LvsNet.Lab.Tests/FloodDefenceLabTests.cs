@@ -146,7 +146,7 @@ public class FloodDefenceLabTests
         Directory.Delete(work, recursive: true);
     }
 
-    private static Dictionary<string, long> Drops(DaemonProcess daemon)
+    internal static Dictionary<string, long> Drops(DaemonProcess daemon)
     {
         var summary = daemon.Events("DropSummary").Single().GetProperty("Drops");
         if (summary.ValueKind == JsonValueKind.Object)

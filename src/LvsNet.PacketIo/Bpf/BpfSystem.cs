@@ -40,7 +40,12 @@ internal static unsafe class BpfSystem
     /// metadata kfuncs and allows it to be attached only there, in native mode.
     /// </param>
     /// <exception cref="XdpException">The kernel refused the program.</exception>
-    public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name, int boundInterfaceIndex = 0)
+    public static FileDescriptorHandle LoadXdpProgram(ReadOnlySpan<BpfInstruction> program, string name, int boundInterfaceIndex = 0) =>
+        LoadProgram(program, name, Interop.Bpf.BPF_PROG_TYPE_XDP, Interop.Bpf.BPF_XDP, boundInterfaceIndex == 0 ? 0 : Interop.Bpf.BPF_F_XDP_DEV_BOUND_ONLY, boundInterfaceIndex);
+
+    /// <summary>Loads a program of any type; when the verifier refuses it, its log is part of the exception.</summary>
+    /// <exception cref="XdpException">The kernel refused the program.</exception>
+    public static FileDescriptorHandle LoadProgram(ReadOnlySpan<BpfInstruction> program, string name, uint programType, uint expectedAttachType, uint flags = 0, int boundInterfaceIndex = 0)
     {
         // The license string is read as a C string: NUL-terminated.
         var license = "GPL\0"u8;
@@ -49,12 +54,12 @@ internal static unsafe class BpfSystem
         {
             var attr = new Interop.Bpf.ProgLoadAttr
             {
-                ProgramType = Interop.Bpf.BPF_PROG_TYPE_XDP,
+                ProgramType = programType,
                 InstructionCount = (uint)program.Length,
                 Instructions = (ulong)instructions,
                 License = (ulong)licenseText,
-                ExpectedAttachType = Interop.Bpf.BPF_XDP,
-                ProgramFlags = boundInterfaceIndex == 0 ? 0 : Interop.Bpf.BPF_F_XDP_DEV_BOUND_ONLY,
+                ExpectedAttachType = expectedAttachType,
+                ProgramFlags = flags,
                 ProgramInterfaceIndex = (uint)boundInterfaceIndex,
             };
             CopyName(name, attr.ProgramName);
@@ -90,7 +95,12 @@ internal static unsafe class BpfSystem
 
     /// <summary>Attaches an XDP program to an interface with a BPF link; closing the link detaches it.</summary>
     /// <exception cref="XdpException">The kernel refused (EBUSY: another program is attached; EOPNOTSUPP: no native XDP).</exception>
-    public static FileDescriptorHandle CreateXdpLink(FileDescriptorHandle program, int interfaceIndex, uint xdpFlags, string interfaceName)
+    public static FileDescriptorHandle CreateXdpLink(FileDescriptorHandle program, int interfaceIndex, uint xdpFlags, string interfaceName) =>
+        CreateLink(program, interfaceIndex, Interop.Bpf.BPF_XDP, xdpFlags, $"XDP {(xdpFlags == Interop.Bpf.XDP_FLAGS_DRV_MODE ? "native" : "generic")} mode on '{interfaceName}'");
+
+    /// <summary>Attaches a program to an interface with a BPF link of the given attach type; closing the link detaches it.</summary>
+    /// <exception cref="XdpException">The kernel refused.</exception>
+    public static FileDescriptorHandle CreateLink(FileDescriptorHandle program, int interfaceIndex, uint attachType, uint flags, string description)
     {
         var added = false;
         try
@@ -100,14 +110,13 @@ internal static unsafe class BpfSystem
             {
                 ProgramFd = (uint)program.FileDescriptor,
                 TargetInterfaceIndex = (uint)interfaceIndex,
-                AttachType = Interop.Bpf.BPF_XDP,
-                Flags = xdpFlags,
+                AttachType = attachType,
+                Flags = flags,
             };
             var fd = Interop.Bpf.Call(Interop.Bpf.BPF_LINK_CREATE, ref attr);
             if (fd < 0)
             {
-                var mode = xdpFlags == Interop.Bpf.XDP_FLAGS_DRV_MODE ? "native" : "generic";
-                throw XdpException.FromErrno($"bpf(BPF_LINK_CREATE, XDP {mode} mode on '{interfaceName}')", Marshal.GetLastPInvokeError());
+                throw XdpException.FromErrno($"bpf(BPF_LINK_CREATE, {description})", Marshal.GetLastPInvokeError());
             }
 
             return FileDescriptorHandle.Adopt(fd);

@@ -43,6 +43,15 @@ internal static partial class Interop
         /// <summary>BPF_XDP: the attach type of an XDP link.</summary>
         internal const uint BPF_XDP = 37;
 
+        /// <summary>BPF_PROG_TYPE_SCHED_CLS: a traffic-control classifier, attached with tcx.</summary>
+        internal const uint BPF_PROG_TYPE_SCHED_CLS = 3;
+
+        /// <summary>BPF_TCX_INGRESS: the attach type of a tcx link on an interface's receive path (Linux 6.6+).</summary>
+        internal const uint BPF_TCX_INGRESS = 46;
+
+        /// <summary>BPF_TCX_EGRESS: the attach type of a tcx link on an interface's transmit path (Linux 6.6+).</summary>
+        internal const uint BPF_TCX_EGRESS = 47;
+
         /// <summary>
         /// BPF_F_XDP_DEV_BOUND_ONLY (prog_flags of BPF_PROG_LOAD): the program is bound to the device in
         /// <c>prog_ifindex</c>, may call that device's XDP metadata kfuncs, and can only be attached to it,
