@@ -79,6 +79,9 @@ public class SystemdUnitTests(ITestOutputHelper output)
         Assert.False(unit.ContainsKey("MemoryDenyWriteExecute"), "the .NET JIT needs W+X memory");
         Assert.Contains("AF_PACKET", unit["RestrictAddressFamilies"][0], StringComparison.Ordinal);
 
+        // The GC's gen0 budget: the runtime reads it from the environment only (docs/benchmarks.md, "GC pauses").
+        Assert.Contains(unit["Environment"], e => e.Split(' ').Contains("DOTNET_GCgen0size=0x200000"));
+
         // The command socket's default lives in the RuntimeDirectory systemd creates.
         Assert.Equal("/run/lvsnet", Path.GetDirectoryName(ControlProtocol.DefaultSocketPath));
     }
