@@ -142,7 +142,8 @@ run_tests() {
     log "test $name"
     local out="$results/$name.log"
     set +e
-    timeout 1500 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+    # A bound per project: the lab's 120 scenarios take 22-25 min on a 2-core machine.
+    timeout 1680 dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" >"$out" 2>&1
     local code=$?
     set -e

@@ -17,7 +17,8 @@ public class BackendLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
-    private static string RealServerTool =>
+    /// <summary>The built lvsnet-rs next to the daemon's build (same configuration).</summary>
+    internal static string RealServerTool =>
         Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
 
     private static string Config(string backend, int workers, string method)

@@ -16,9 +16,6 @@ public class Ipv6TunnelLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
-    private static string RealServerTool =>
-        Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
-
     [RequiresRootTheory]
     [InlineData("pcap")]
     [InlineData("afpacket")]
@@ -194,7 +191,7 @@ public class Ipv6TunnelLabTests
 
     private static Process StartDecapsulator(Lab lab, string rs)
     {
-        var process = lab.Start(rs, "dotnet", RealServerTool, "tun", "run", "fd77::100", "fd77::101", "10.77.0.100", "--interface", "eth0", "--userspace");
+        var process = lab.Start(rs, "dotnet", BackendLabTests.RealServerTool, "tun", "run", "fd77::100", "fd77::101", "10.77.0.100", "--interface", "eth0", "--userspace");
         var line = process.StandardOutput.ReadLine();
         while (line is not null && !line.StartsWith("decapsulating", StringComparison.Ordinal))
         {

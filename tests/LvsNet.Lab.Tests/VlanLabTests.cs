@@ -17,9 +17,6 @@ public class VlanLabTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
-    private static string RealServerTool =>
-        Path.Combine(Path.GetDirectoryName(DaemonProcess.DaemonDll)!, "..", "..", "..", "..", "LvsNet.RealServer", "bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(DaemonProcess.DaemonDll))!)!, "net10.0", "lvsnet-rs.dll");
-
     [RequiresRootTheory]
     [InlineData("pcap", "nat")]
     [InlineData("afpacket", "dr")]
@@ -37,12 +34,13 @@ public class VlanLabTests
 
             var directorMac = lab.Exec("dir", Short, "cat", "/sys/class/net/eth0/address").StandardOutput.Trim();
             var config = DirectRoutingLabTests.Config("rr", extra: $"  vlan: 100\ncapture:\n  backend: {backend}", method: method, realPort: method == "nat" ? 8080 : 80);
-            using var daemon = DaemonProcess.Start(lab, config);
 
-            // What reaches the client's interface, decoded by tshark (packet sockets see a frame before
-            // the tcx program takes its tag off).
-            var tshark = lab.Start("client", "tshark", "-i", "eth0", "-n", "-l", "-a", "duration:10", "-T", "fields", "-e", "eth.src", "-e", "vlan.id", "-e", "ip.src", "-e", "arp.src.proto_ipv4");
+            // What reaches the client's interface from the daemon's start on (its gratuitous ARP for the
+            // VIP included), decoded by tshark: packet sockets see a frame before the tcx program takes
+            // its tag off.
+            using var tshark = lab.Start("client", "tshark", "-i", "eth0", "-n", "-l", "-a", "duration:40", "-T", "fields", "-e", "eth.src", "-e", "vlan.id", "-e", "ip.src", "-e", "arp.src.proto_ipv4");
             WaitForCapture(tshark);
+            using var daemon = DaemonProcess.Start(lab, config);
 
             var answers = lab.Requests(20);
             Assert.True(answers.GetValueOrDefault("rs1") == 10 && answers.GetValueOrDefault("rs2") == 10, $"answers: {string.Join(", ", answers)}\n{daemon.Log}");
@@ -82,7 +80,7 @@ public class VlanLabTests
 
     private static Process StartVlanPort(Lab lab, string role)
     {
-        var process = lab.Start(role, "dotnet", RealServerTool, "vlan", "run", "eth0", "100");
+        var process = lab.Start(role, "dotnet", BackendLabTests.RealServerTool, "vlan", "run", "eth0", "100");
         var line = process.StandardOutput.ReadLine();
         if (line is null || !line.Contains("is on VLAN 100", StringComparison.Ordinal))
         {
@@ -106,6 +104,9 @@ public class VlanLabTests
 
     private static List<(string Source, string Vlan, string IpSource, string ArpSender)> ReadFrames(Process tshark)
     {
+        // SIGINT ends the capture at once (tshark prints each frame as it comes, -l); its own limit
+        // (-a duration) only bounds a capture that this never reaches.
+        ProcessResult.Run("kill", ["-INT", tshark.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
         var output = tshark.StandardOutput.ReadToEnd();
         tshark.WaitForExit(20_000);
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -98,12 +98,8 @@ public sealed class TcxVlanPort : IDisposable
     }
 
     /// <summary>The transmit program: tags every frame not tagged yet.</summary>
-    internal static BpfInstruction[] EgressProgram(ushort vlan)
+    internal static BpfInstruction[] EgressProgram(ushort vlan) => Program((asm, pass) =>
     {
-        var asm = new BpfAssembler();
-        var pass = asm.DefineLabel();
-        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R6, BpfRegister.R1));
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, SkbVlanPresent));
         asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R2, 0, 0), pass);
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, SkbData));
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R3, BpfRegister.R6, SkbDataEnd));
@@ -117,25 +113,27 @@ public sealed class TcxVlanPort : IDisposable
         asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R2, EtherTypeVlanLittleEndian));
         asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R3, vlan));
         asm.Emit(BpfInstruction.Call(VlanPush));
-        asm.Mark(pass);
-        asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, TcxPass));
-        asm.Emit(BpfInstruction.Exit());
-        return asm.ToArray();
-    }
+    });
 
     /// <summary>The receive program: takes the VLAN's tag off.</summary>
-    internal static BpfInstruction[] IngressProgram(ushort vlan)
+    internal static BpfInstruction[] IngressProgram(ushort vlan) => Program((asm, pass) =>
     {
-        var asm = new BpfAssembler();
-        var pass = asm.DefineLabel();
-        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R6, BpfRegister.R1));
-        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, SkbVlanPresent));
         asm.Emit(BpfInstruction.JumpIfEqual(BpfRegister.R2, 0, 0), pass);
         asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, SkbVlanTci));
         asm.Emit(BpfInstruction.AndImmediate(BpfRegister.R2, 0x0FFF));
         asm.Emit(BpfInstruction.JumpIfNotEqual(BpfRegister.R2, vlan, 0), pass);
         asm.Emit(BpfInstruction.MovRegister(BpfRegister.R1, BpfRegister.R6));
         asm.Emit(BpfInstruction.Call(VlanPop));
+    });
+
+    // r6 = skb and r2 = skb->vlan_present on entry to the body; every path ends at "pass": return TCX_PASS.
+    private static BpfInstruction[] Program(Action<BpfAssembler, int> body)
+    {
+        var asm = new BpfAssembler();
+        var pass = asm.DefineLabel();
+        asm.Emit(BpfInstruction.MovRegister(BpfRegister.R6, BpfRegister.R1));
+        asm.Emit(BpfInstruction.LoadWord(BpfRegister.R2, BpfRegister.R6, SkbVlanPresent));
+        body(asm, pass);
         asm.Mark(pass);
         asm.Emit(BpfInstruction.MovImmediate(BpfRegister.R0, TcxPass));
         asm.Emit(BpfInstruction.Exit());
