@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using LvsNet.Core.Configuration;
 using LvsNet.Core.DataPath;
@@ -84,18 +83,5 @@ public class VlanBenchmarks
 
     private void Feed(byte[] frame) => _processor.OnFrame(frame, frame.Length);
 
-    private byte[] Tagged(byte[] frame)
-    {
-        if (Vlan == 0)
-        {
-            return frame;
-        }
-
-        var tagged = new byte[frame.Length + 4];
-        frame.AsSpan(0, 12).CopyTo(tagged);
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(12), 0x8100);
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(14), Vlan);
-        frame.AsSpan(12).CopyTo(tagged.AsSpan(16));
-        return tagged;
-    }
+    private byte[] Tagged(byte[] frame) => Vlan == 0 ? frame : FrameBuilder.WithVlanTag(frame, Vlan);
 }

@@ -81,6 +81,23 @@ public static class FrameBuilder
         return Ethernet(destinationMac, sourceMac, Pdn.EthernetType.IPv4, ip);
     }
 
+    /// <summary>
+    /// The frame with an IEEE 802.1Q tag inserted after the MACs: TPID 0x8100, then the TCI (priority,
+    /// DEI, VLAN id) as given, then the frame's own EtherType and payload.
+    /// </summary>
+    public static byte[] WithVlanTag(byte[] frame, ushort tci)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var tagged = new byte[frame.Length + 4];
+        frame.AsSpan(0, 12).CopyTo(tagged);
+        tagged[12] = 0x81;
+        tagged[13] = 0x00;
+        tagged[14] = (byte)(tci >> 8);
+        tagged[15] = (byte)tci;
+        frame.AsSpan(12).CopyTo(tagged.AsSpan(16));
+        return tagged;
+    }
+
     /// <summary>An ARP request (broadcast) or reply frame, padded to the 60-byte Ethernet minimum.</summary>
     public static byte[] Arp(ArpOperation operation, MacAddress senderMac, uint senderIp, MacAddress targetMac, uint targetIp)
     {

@@ -22,15 +22,7 @@ public sealed class VlanTests
         new(Vlan, c => EditService(c, s => s with { RealServers = [.. s.RealServers.Select(r => r with { Method = method })] }));
 
     // The 802.1Q tag inserted after the MACs; tci carries the priority bits and the VLAN id.
-    private static byte[] Tagged(byte[] untagged, ushort tci)
-    {
-        var tagged = new byte[untagged.Length + 4];
-        untagged.AsSpan(0, 12).CopyTo(tagged);
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(12), 0x8100);
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(14), tci);
-        untagged.AsSpan(12).CopyTo(tagged.AsSpan(16));
-        return tagged;
-    }
+    private static byte[] Tagged(byte[] untagged, ushort tci) => FrameBuilder.WithVlanTag(untagged, tci);
 
     // The frame's tag (TPID, VLAN id) and the frame without it.
     private static (ushort Tpid, ushort VlanId, byte[] Inner) Untag(byte[] frame)

@@ -275,15 +275,7 @@ public class InputValidationTests
     public void VlanTaggedFrame_IsDropped()
     {
         var h = Harness();
-        var untagged = h.ClientTcp(1000, TcpFlags.Syn);
-        var tagged = new byte[untagged.Length + 4];
-        untagged.AsSpan(0, 12).CopyTo(tagged);
-        tagged[12] = 0x81;
-        tagged[13] = 0x00;
-        tagged[14] = 0x00;
-        tagged[15] = 100;
-        untagged.AsSpan(12).CopyTo(tagged.AsSpan(16));
-        h.Feed(tagged);
+        h.Feed(FrameBuilder.WithVlanTag(h.ClientTcp(1000, TcpFlags.Syn), 100));
         AssertDroppedOnly(h, DropReason.VlanTagged);
     }
 
