@@ -42,6 +42,43 @@ internal static partial class HaLabTools
         throw new TimeoutException($"{socket} did not become {role} within {timeout}:\n{last}");
     }
 
+    /// <summary>
+    /// Waits until the backup lists every connection the client holds open to the given virtual
+    /// services ("[fd77::100]:80", "10.77.0.100:8081"), at least <paramref name="perService"/> of each.
+    /// A connection is synced only after its 3rd packet and the sync's 2 s flush; a substring match on
+    /// the service alone would also be met by earlier, closed connections, and the master could be
+    /// killed before the one under test reached the backup. Returns the backup's listing.
+    /// </summary>
+    public static string WaitUntilSynced(Lab lab, string backupSocket, IReadOnlyCollection<string> services, TimeSpan timeout, int perService = 1)
+    {
+        var wait = Stopwatch.StartNew();
+        var listing = string.Empty;
+        var missing = "no client connection seen yet";
+        while (wait.Elapsed < timeout)
+        {
+            // With a state filter ss prints: Recv-Q Send-Q Local:Port Peer:Port.
+            var open = lab.Exec("client", Short, "ss", "-Htn", "state", "established").StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length >= 4 && services.Contains(f[3]))
+                .Select(f => (Client: f[2], Service: f[3]))
+                .ToList();
+            listing = Adm(backupSocket, "-L", "-n", "-c").StandardOutput;
+            var held = listing.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            var notHeld = open.Where(c => !held.Any(f => Array.IndexOf(f, c.Client) is var i && i >= 0 && i + 1 < f.Length && f[i + 1] == c.Service)).ToList();
+            var fewer = services.Where(s => open.Count(c => c.Service == s) < perService).ToList();
+            if (notHeld.Count == 0 && fewer.Count == 0)
+            {
+                return listing;
+            }
+
+            missing = string.Join(", ", notHeld.Select(c => $"{c.Client} -> {c.Service} not on the backup").Concat(fewer.Select(s => $"fewer than {perService} client connection(s) to {s}")));
+            Thread.Sleep(200);
+        }
+
+        throw new TimeoutException($"the backup did not hold the client's connections within {timeout}: {missing}\n{listing}");
+    }
+
     public static string WriteAdmWrapper(string directory)
     {
         // The shipped notify and check scripts run $LVSNETADM; here that is the built lvsnetadm.

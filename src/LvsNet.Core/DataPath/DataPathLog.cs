@@ -15,23 +15,11 @@ internal static partial class DataPathLog
         Message = "Neighbour {Address} is at {Mac}")]
     public static partial void NeighbourResolved(ILogger logger, string address, string mac);
 
-    [LoggerMessage(EventId = EventIds.NeighbourUnresolved, EventName = nameof(EventIds.NeighbourUnresolved), Level = LogLevel.Warning,
-        Message = "Neighbour {Address} does not answer ARP; packets to it are dropped")]
-    public static partial void NeighbourUnresolved(ILogger logger, string address);
-
     public static void Resolved(ILogger logger, uint address, MacAddress mac)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
             NeighbourResolved(logger, Ipv4Address.Format(address), mac.ToString());
-        }
-    }
-
-    public static void Unresolved(ILogger logger, uint address)
-    {
-        if (logger.IsEnabled(LogLevel.Warning))
-        {
-            NeighbourUnresolved(logger, Ipv4Address.Format(address));
         }
     }
 }

@@ -101,7 +101,6 @@ public sealed class PacketProcessor : IFrameHandler
         }
         Neighbours = new NeighbourTable(transmitter, _mac, _address, logger: logger);
         Neighbours.Resolved += (ip, mac) => DataPathLog.Resolved(logger, ip, mac);
-        Neighbours.ResolutionFailed += ip => DataPathLog.Unresolved(logger, ip);
 
         _egress = new Egress(transmitter, Neighbours, Counters, _state, options);
         _icmpErrors = new IcmpErrorSender(_egress, Counters, options.IcmpErrorsPerSecond);

@@ -27,7 +27,8 @@ public enum NeighborAdvertisementOutcome
 /// cannot re-point a real server's traffic.</para>
 /// <para>Entries exist only for addresses the director resolves itself (its real servers, its
 /// gateway, and on-link clients a NAT reply goes to), at most <c>capacity</c> of them, so a sender
-/// cannot grow the table without bound. Thread contract: owned by one capture thread; nothing allocates
+/// cannot grow the table without bound; when full, the entry of an address given up or unused for
+/// <see cref="RecheckTicks"/> is taken for a new one. Thread contract: owned by one capture thread; nothing allocates
 /// once an address has its entry.</para>
 /// </remarks>
 public sealed class Ipv6NeighbourTable
@@ -46,9 +47,11 @@ public sealed class Ipv6NeighbourTable
 
     private const int SlotLength = 2048;
 
+    private const uint NotFull = uint.MaxValue;
+
     // A direct-mapped cache in front of the dictionary, as the IPv4 table has: the data path asks
-    // for the same few next hops on every packet. Entries are never removed, so a cached index
-    // stays right; a collision only costs a miss.
+    // for the same few next hops on every packet. An entry that changes address leaves the cache
+    // (TryTakeEntry), so a cached index stays right; a collision only costs a miss.
     private const int CacheSize = 16;
     private const int CacheMask = CacheSize - 1;
 
@@ -64,6 +67,10 @@ public sealed class Ipv6NeighbourTable
     private readonly Ipv6Address[] _cacheAddress = new Ipv6Address[CacheSize];
     private readonly int[] _cacheIndexPlusOne = new int[CacheSize];
     private Ipv6Address[] _own = [];
+
+    // The clock hand of TryTakeEntry, and the tick of its last search that found no entry to take.
+    private int _hand;
+    private uint _fullAt = NotFull;
 
     /// <summary>Creates the table.</summary>
     /// <param name="sender">Where solicitations and released frames go.</param>
@@ -99,6 +106,9 @@ public sealed class Ipv6NeighbourTable
 
     /// <summary>Held frames dropped (no slot, too big, or the neighbour never answered).</summary>
     public long PendingDropped { get; private set; }
+
+    /// <summary>Entries given to a new address because the table was full (their address was given up or unused).</summary>
+    public long Reclaimed { get; private set; }
 
     /// <summary>Frames released after their neighbour resolved.</summary>
     public long Released { get; private set; }
@@ -139,6 +149,7 @@ public sealed class Ipv6NeighbourTable
             var entry = _entries[i];
             if (!entry.Mac.IsZero)
             {
+                entry.UsedAt = now;
                 mac = entry.Mac;
                 return true;
             }
@@ -155,6 +166,10 @@ public sealed class Ipv6NeighbourTable
             _index[address] = _entries.Count;
             _entries.Add(entry);
             Solicit(entry, now);
+        }
+        else if (TryTakeEntry(address, now) is { } taken)
+        {
+            Solicit(taken, now);
         }
 
         mac = MacAddress.Zero;
@@ -215,6 +230,7 @@ public sealed class Ipv6NeighbourTable
         entry.Awaiting = false;
         entry.Probes = 0;
         entry.CheckedAt = now;
+        entry.UsedAt = now;
         Release(entry);
         return NeighborAdvertisementOutcome.Learnt;
     }
@@ -237,17 +253,68 @@ public sealed class Ipv6NeighbourTable
                     if (entry.Mac.IsZero)
                     {
                         Failures++;
+                        _fullAt = NotFull;
                         DropPending(entry);
                     }
                 }
             }
-            else if (!entry.Awaiting && !entry.Mac.IsZero && (int)(now - entry.CheckedAt) >= (int)RecheckTicks)
+            else if (!entry.Awaiting && !entry.Mac.IsZero && (int)(now - entry.CheckedAt) >= (int)RecheckTicks
+                && (int)(now - entry.UsedAt) < (int)RecheckTicks)
             {
                 // Keep using the known MAC while asking again; only a solicited answer changes it.
+                // An entry nobody used since the last check is not asked about (the kernel's STALE):
+                // its next use brings it back here.
                 entry.CheckedAt = now;
                 Solicit(entry, now);
             }
         }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="address"/> the entry of an address that was given up or has not been
+    /// used for <see cref="RecheckTicks"/>; never one being resolved. Without this, addresses that
+    /// never answer (spoofed sources on the segment a NAT reply would go to) would hold every entry
+    /// for good. A clock hand walks the entries; a search that finds nothing is not repeated before
+    /// an address is given up or the tick changes. Null when nothing can be taken.
+    /// </summary>
+    private Entry? TryTakeEntry(Ipv6Address address, uint now)
+    {
+        if (_fullAt == now)
+        {
+            return null;
+        }
+
+        for (var n = 0; n < _entries.Count; n++)
+        {
+            var i = _hand;
+            _hand = i + 1 == _entries.Count ? 0 : i + 1;
+            var entry = _entries[i];
+            if (entry.Awaiting || (!entry.Mac.IsZero && (int)(now - entry.UsedAt) < (int)RecheckTicks))
+            {
+                continue;
+            }
+
+            // The old address leaves the index and the cache, so nothing finds its MAC through this entry.
+            _index.Remove(entry.Address);
+            var c = (int)entry.Address.Low & CacheMask;
+            if (_cacheAddress[c] == entry.Address)
+            {
+                _cacheIndexPlusOne[c] = 0;
+            }
+
+            DropPending(entry);
+            entry.Address = address;
+            entry.Mac = MacAddress.Zero;
+            entry.Probes = 0;
+            entry.CheckedAt = 0;
+            entry.UsedAt = 0;
+            _index[address] = i;
+            Reclaimed++;
+            return entry;
+        }
+
+        _fullAt = now;
+        return null;
     }
 
     /// <summary>The MAC known for <paramref name="address"/>, or zero.</summary>
@@ -306,6 +373,7 @@ public sealed class Ipv6NeighbourTable
         public int Probes;
         public uint LastProbeAt;
         public uint CheckedAt;
+        public uint UsedAt;
         public int PendingCount;
         public readonly int[] Pending = new int[MaxPendingPerNeighbour];
     }

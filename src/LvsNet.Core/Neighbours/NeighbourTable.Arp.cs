@@ -46,15 +46,9 @@ public sealed partial class NeighbourTable
 
         foreach (var (address, mac) in staticMacs)
         {
-            if (!_index.TryGetValue(address, out var i))
+            if (!_index.TryGetValue(address, out var i) && !TryTakeSlot(address, now, out i))
             {
-                if (_count == _slots.Length)
-                {
-                    continue;
-                }
-
-                i = _count++;
-                _index[address] = i;
+                continue;
             }
 
             _slots[i] = new Slot { Address = address, Mac = mac, State = NeighbourState.Permanent, ConfirmedAt = now };

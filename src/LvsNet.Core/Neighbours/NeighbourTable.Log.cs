@@ -12,6 +12,25 @@ public sealed partial class NeighbourTable
 
     private readonly uint[] _lastReport = new uint[RefusalCount];
     private readonly long[] _reported = new long[RefusalCount];
+    private uint _lastFailureReport;
+    private long _failuresReported;
+    private bool _failureReportedOnce;
+
+    // Failed resolutions come as fast as spoofed sources on the segment do (a reply to each is
+    // resolved): the first is logged at once, then one event per interval with the count since.
+    private void ReportFailure(uint address, uint now)
+    {
+        if (_failureReportedOnce && (int)(now - _lastFailureReport) < (int)ReportIntervalTicks)
+        {
+            return;
+        }
+
+        var since = Failures - _failuresReported;
+        _failuresReported = Failures;
+        _failureReportedOnce = true;
+        _lastFailureReport = now;
+        Log.Unresolved(_logger, address, since);
+    }
 
     private void ReportRefusal(ArpRefusal refusal, in ArpObservation arp, uint now)
     {
@@ -47,6 +66,18 @@ public sealed partial class NeighbourTable
         [LoggerMessage(EventId = EventIds.NeighbourMacChanged, EventName = nameof(EventIds.NeighbourMacChanged), Level = LogLevel.Warning,
             Message = "Neighbour {Address} moved from {OldMac} to {NewMac}: the old MAC stopped answering and the new one answered a broadcast request")]
         private static partial void NeighbourMacChanged(ILogger logger, string address, string oldMac, string newMac);
+
+        [LoggerMessage(EventId = EventIds.NeighbourUnresolved, EventName = nameof(EventIds.NeighbourUnresolved), Level = LogLevel.Warning,
+            Message = "Neighbour {Address} does not answer ARP; packets to it are dropped ({Count} resolutions failed since the last report)")]
+        private static partial void NeighbourUnresolved(ILogger logger, string address, long count);
+
+        public static void Unresolved(ILogger logger, uint address, long count)
+        {
+            if (logger.IsEnabled(LogLevel.Warning))
+            {
+                NeighbourUnresolved(logger, Ipv4Address.Format(address), count);
+            }
+        }
 
         public static void Refused(ILogger logger, ArpRefusal reason, uint address, MacAddress mac, ArpOperation operation, long count)
         {

@@ -15,7 +15,8 @@ namespace LvsNet.Core.Neighbours;
 /// <remarks>
 /// <para>Thread contract: owned by the capture thread. Times are connection-table ticks (¼ s).
 /// Only addresses the data path asks for (and configured static ones) get entries, so a flood of
-/// ARP traffic cannot fill it.</para>
+/// ARP traffic cannot fill it; when the data path's own demand fills it (replies to spoofed
+/// sources on the segment), slots of failed and unused addresses are taken for new ones.</para>
 /// <para>What ARP may change is decided in <see cref="OnArp"/> (NeighbourTable.Arp.cs): a MAC is
 /// learned only from an answer to a request this table sent, or taken from the configuration;
 /// everything else is at most a hint that makes the table probe. docs/hardening.md has the rules.</para>
@@ -42,6 +43,8 @@ public sealed partial class NeighbourTable
 
     private const int PendingSlotLength = 9216 + 64;
 
+    private const uint NotFull = uint.MaxValue;
+
     // A direct-mapped cache in front of the keyed index: the data path asks for the same few next
     // hops on every packet, and a hit costs one compare instead of a SipHash. A collision only
     // costs a miss (the index is still the keyed dictionary), so it cannot be used to build chains.
@@ -62,13 +65,17 @@ public sealed partial class NeighbourTable
     private readonly int[] _cacheIndexPlusOne = new int[CacheSize];
     private int _count;
 
+    // The clock hand of TryTakeSlot, and the tick of its last search that found no slot to take.
+    private int _hand;
+    private uint _fullAt = NotFull;
+
     /// <summary>Creates the table.</summary>
     /// <param name="sender">Where ARP requests and released frames go.</param>
     /// <param name="ownMac">The director NIC's MAC.</param>
     /// <param name="ownAddress">The director's IP, the sender of requests.</param>
     /// <param name="capacity">The most neighbours tracked.</param>
     /// <param name="pendingFrames">The most frames held for all unresolved neighbours together.</param>
-    /// <param name="logger">Where refused updates, conflicts and MAC changes are logged.</param>
+    /// <param name="logger">Where refused updates, conflicts, MAC changes and failed resolutions are logged.</param>
     public NeighbourTable(IFrameSender sender, MacAddress ownMac, uint ownAddress, int capacity = 4096, int pendingFrames = 256, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(sender);
@@ -97,6 +104,9 @@ public sealed partial class NeighbourTable
     /// <summary>Resolutions or checks that failed after every request went unanswered.</summary>
     public long Failures { get; private set; }
 
+    /// <summary>Slots given to a new address because the table was full: their address had failed, or had not been used for <see cref="ReachableTicks"/>.</summary>
+    public long Reclaimed { get; private set; }
+
     /// <summary>Frames dropped because a neighbour stayed unresolved or the holding queue was full.</summary>
     public long PendingDropped { get; private set; }
 
@@ -117,20 +127,18 @@ public sealed partial class NeighbourTable
         }
         else if (_index.TryGetValue(address, out i))
         {
-            // Slots are never freed or moved, so a cached index stays right.
+            // A slot that changes address leaves the cache (TryTakeSlot), so a cached index stays right.
             _cacheAddress[c] = address;
             _cacheIndexPlusOne[c] = i + 1;
         }
         else
         {
             mac = default;
-            if (_count == _slots.Length)
+            if (!TryTakeSlot(address, now, out i))
             {
                 return false;
             }
 
-            i = _count++;
-            _index[address] = i;
             _slots[i] = new Slot { Address = address, State = NeighbourState.Incomplete };
             Probe(ref _slots[i], now, MacAddress.Zero);
             return false;
@@ -219,7 +227,9 @@ public sealed partial class NeighbourTable
                 slot.State = NeighbourState.Failed;
                 slot.Awaiting = false;
                 Failures++;
+                _fullAt = NotFull;
                 DropPending(slot.Address);
+                ReportFailure(slot.Address, now);
                 ResolutionFailed?.Invoke(slot.Address);
             }
         }
@@ -237,6 +247,63 @@ public sealed partial class NeighbourTable
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="address"/> a slot: a free one while there are, else one whose address
+    /// failed to resolve or has not been used for <see cref="ReachableTicks"/> (a use of an entry that
+    /// old starts a check, so an old confirmation means nobody asked for it since). Static entries and
+    /// resolutions or checks in progress are never taken. Without this, addresses that never answer
+    /// (spoofed sources on the segment a reply would go to) would hold every slot for good and no new
+    /// neighbour could be resolved again; the kernel's forced neighbour garbage collection frees the
+    /// same kinds of entry.
+    /// </summary>
+    /// <remarks>A clock hand walks the slots, so a search starts where the last one stopped; a search
+    /// that finds nothing is not repeated before a resolution fails or the tick changes.</remarks>
+    private bool TryTakeSlot(uint address, uint now, out int index)
+    {
+        if (_count < _slots.Length)
+        {
+            index = _count++;
+            _index[address] = index;
+            return true;
+        }
+
+        if (_fullAt == now)
+        {
+            index = -1;
+            return false;
+        }
+
+        for (var n = 0; n < _slots.Length; n++)
+        {
+            var i = _hand;
+            _hand = i + 1 == _slots.Length ? 0 : i + 1;
+            ref var slot = ref _slots[i];
+            var unused = slot.State is NeighbourState.Reachable or NeighbourState.Stale && (int)(now - slot.ConfirmedAt) >= (int)ReachableTicks;
+            if (slot.State != NeighbourState.Failed && !unused)
+            {
+                continue;
+            }
+
+            // The old address leaves the index and the cache, so nothing finds its MAC through this slot.
+            _index.Remove(slot.Address);
+            var c = (int)(slot.Address & CacheMask);
+            if (_cacheAddress[c] == slot.Address)
+            {
+                _cacheIndexPlusOne[c] = 0;
+            }
+
+            DropPending(slot.Address);
+            _index[address] = i;
+            Reclaimed++;
+            index = i;
+            return true;
+        }
+
+        _fullAt = now;
+        index = -1;
+        return false;
     }
 
     // Begins checking a known MAC: unicast requests to it first (Maintain continues).

@@ -318,6 +318,81 @@ public class NeighbourTableTests
     }
 
     [Fact]
+    public void FullTable_AddressesThatNeverAnswered_GiveTheirSlotsToNewNeighbours()
+    {
+        // Four slots, all taken by spoofed on-link sources a reply was resolved for; none answers.
+        var table = new NeighbourTable(_sender, Own, Dip, capacity: 4, logger: _log);
+        table.Configure([Vip], new Dictionary<uint, MacAddress>(), 0);
+        for (var k = 1u; k <= 4; k++)
+        {
+            Assert.False(table.TryResolve(Ipv4Address.Parse("10.77.0.50") + k, 0, out _));
+        }
+
+        // While they are still being resolved a fifth address gets no slot and no request.
+        _sender.Frames.Clear();
+        Assert.False(table.TryResolve(Rs, 1, out _));
+        Assert.Empty(_sender.Frames);
+
+        var now = 1u;
+        for (; now <= (NeighbourTable.MaxProbes + 1) * NeighbourTable.RetransmitTicks; now++)
+        {
+            table.Maintain(now);
+        }
+
+        Assert.Equal(4, table.Failures);
+        _sender.Frames.Clear();
+        Assert.False(table.TryResolve(Rs, now, out _));
+        var request = Assert.Single(_sender.Frames);
+        Assert.Equal((MacAddress.Broadcast, Rs), (request.Destination, request.TargetIp));
+        Assert.Equal(ArpRefusal.None, table.OnArp(ReplyToDirector(RsMac, Rs), now));
+        Assert.True(table.TryResolve(Rs, now, out var mac));
+        Assert.Equal(RsMac, mac);
+        Assert.Equal(1, table.Reclaimed);
+        Assert.Equal(4, table.List(now).Count);
+
+        // One event for the four failures (the first at once; the rest wait for the next report).
+        Assert.Single(_log.Events, e => e.Id == 401);
+    }
+
+    [Fact]
+    public void FullTable_NeighboursInUseAndStaticOnesKeepTheirSlots_UnusedOnesAreTaken()
+    {
+        var gateway = Ipv4Address.Parse("10.77.0.1");
+        var gatewayMac = MacAddress.Parse("02:00:00:00:00:01");
+        var table = new NeighbourTable(_sender, Own, Dip, capacity: 3, logger: _log);
+        table.Configure([Vip], new Dictionary<uint, MacAddress> { [gateway] = gatewayMac }, 0);
+        table.TryResolve(Rs, 0, out _);
+        table.OnArp(ReplyToDirector(RsMac, Rs), 0);
+        table.TryResolve(Client, 0, out _);
+        table.OnArp(ReplyToDirector(NewMac, Client), 0);
+
+        // Rs is used every tick and answers its checks; Client is not used again.
+        var end = 3 * NeighbourTable.ReachableTicks;
+        for (var now = 1u; now <= end; now++)
+        {
+            Assert.True(table.TryResolve(Rs, now, out _));
+            table.OnArp(ReplyToDirector(RsMac, Rs), now);
+            table.Maintain(now);
+        }
+
+        var newcomer = Ipv4Address.Parse("10.77.0.60");
+        Assert.False(table.TryResolve(newcomer, end, out _));
+        Assert.Equal(1, table.Reclaimed);
+        Assert.Equal([gateway, Rs, newcomer], table.List(end).Select(e => e.Address).Order().ToArray());
+
+        // The taken address is gone from the cache too: it is not answered with its old MAC.
+        Assert.False(table.TryResolve(Client, end, out _));
+
+        // Nothing else can be taken now: the newcomer is being resolved, Rs is in use, the gateway is static.
+        Assert.False(table.TryResolve(Ipv4Address.Parse("10.77.0.61"), end + 1, out _));
+        Assert.Equal(1, table.Reclaimed);
+        Assert.True(table.TryResolve(Rs, end + 1, out var mac));
+        Assert.Equal(RsMac, mac);
+        Assert.True(table.TryResolve(gateway, end + 1, out mac));
+        Assert.Equal(gatewayMac, mac);
+    }
+
+    [Fact]
     public void OnArp_AllocatesNothing()
     {
         var table = new NeighbourTable(new RecordingSender { Record = false }, Own, Dip);
