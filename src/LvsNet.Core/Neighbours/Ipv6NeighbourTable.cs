@@ -27,8 +27,8 @@ public enum NeighborAdvertisementOutcome
 /// cannot re-point a real server's traffic.</para>
 /// <para>Entries exist only for addresses the director resolves itself (its real servers, its
 /// gateway, and on-link clients a NAT reply goes to), at most <c>capacity</c> of them, so a sender
-/// cannot grow the table without bound; when full, the entry of an address given up or unused for
-/// <see cref="RecheckTicks"/> is taken for a new one. Thread contract: owned by one capture thread; nothing allocates
+/// cannot grow the table without bound; when full, the entry of an address that never answered or
+/// is unused for <see cref="RecheckTicks"/> is taken for a new one. Thread contract: owned by one capture thread; nothing allocates
 /// once an address has its entry.</para>
 /// </remarks>
 public sealed class Ipv6NeighbourTable
@@ -107,7 +107,7 @@ public sealed class Ipv6NeighbourTable
     /// <summary>Held frames dropped (no slot, too big, or the neighbour never answered).</summary>
     public long PendingDropped { get; private set; }
 
-    /// <summary>Entries given to a new address because the table was full (their address was given up or unused).</summary>
+    /// <summary>Entries given to a new address because the table was full (their address never answered, or was unused).</summary>
     public long Reclaimed { get; private set; }
 
     /// <summary>Frames released after their neighbour resolved.</summary>
@@ -271,11 +271,12 @@ public sealed class Ipv6NeighbourTable
     }
 
     /// <summary>
-    /// Gives <paramref name="address"/> the entry of an address that was given up or has not been
-    /// used for <see cref="RecheckTicks"/>; never one being resolved. Without this, addresses that
-    /// never answer (spoofed sources on the segment a NAT reply would go to) would hold every entry
-    /// for good. A clock hand walks the entries; a search that finds nothing is not repeated before
-    /// an address is given up or the tick changes. Null when nothing can be taken.
+    /// Gives <paramref name="address"/> the entry of an address that has never answered (still
+    /// being solicited, or given up; its held frames are dropped) or has not been used for
+    /// <see cref="RecheckTicks"/>; never one that answered and is in use. Without this, addresses
+    /// that never answer (spoofed sources on the segment a NAT reply would go to) would hold every
+    /// entry. A clock hand walks the entries, so the oldest attempt goes first; a search that finds
+    /// nothing is not repeated within the tick. Null when nothing can be taken.
     /// </summary>
     private Entry? TryTakeEntry(Ipv6Address address, uint now)
     {
@@ -289,7 +290,7 @@ public sealed class Ipv6NeighbourTable
             var i = _hand;
             _hand = i + 1 == _entries.Count ? 0 : i + 1;
             var entry = _entries[i];
-            if (entry.Awaiting || (!entry.Mac.IsZero && (int)(now - entry.UsedAt) < (int)RecheckTicks))
+            if (!entry.Mac.IsZero && (int)(now - entry.UsedAt) < (int)RecheckTicks)
             {
                 continue;
             }
@@ -305,6 +306,7 @@ public sealed class Ipv6NeighbourTable
             DropPending(entry);
             entry.Address = address;
             entry.Mac = MacAddress.Zero;
+            entry.Awaiting = false;
             entry.Probes = 0;
             entry.CheckedAt = 0;
             entry.UsedAt = 0;

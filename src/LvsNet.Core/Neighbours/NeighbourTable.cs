@@ -16,7 +16,7 @@ namespace LvsNet.Core.Neighbours;
 /// <para>Thread contract: owned by the capture thread. Times are connection-table ticks (¼ s).
 /// Only addresses the data path asks for (and configured static ones) get entries, so a flood of
 /// ARP traffic cannot fill it; when the data path's own demand fills it (replies to spoofed
-/// sources on the segment), slots of failed and unused addresses are taken for new ones.</para>
+/// sources on the segment), slots of addresses that never answered or are unused are taken for new ones.</para>
 /// <para>What ARP may change is decided in <see cref="OnArp"/> (NeighbourTable.Arp.cs): a MAC is
 /// learned only from an answer to a request this table sent, or taken from the configuration;
 /// everything else is at most a hint that makes the table probe. docs/hardening.md has the rules.</para>
@@ -104,7 +104,7 @@ public sealed partial class NeighbourTable
     /// <summary>Resolutions or checks that failed after every request went unanswered.</summary>
     public long Failures { get; private set; }
 
-    /// <summary>Slots given to a new address because the table was full: their address had failed, or had not been used for <see cref="ReachableTicks"/>.</summary>
+    /// <summary>Slots given to a new address because the table was full: their address had never answered, or had not been used for <see cref="ReachableTicks"/>.</summary>
     public long Reclaimed { get; private set; }
 
     /// <summary>Frames dropped because a neighbour stayed unresolved or the holding queue was full.</summary>
@@ -251,15 +251,15 @@ public sealed partial class NeighbourTable
 
     /// <summary>
     /// Gives <paramref name="address"/> a slot: a free one while there are, else one whose address
-    /// failed to resolve or has not been used for <see cref="ReachableTicks"/> (a use of an entry that
-    /// old starts a check, so an old confirmation means nobody asked for it since). Static entries and
-    /// resolutions or checks in progress are never taken. Without this, addresses that never answer
-    /// (spoofed sources on the segment a reply would go to) would hold every slot for good and no new
-    /// neighbour could be resolved again; the kernel's forced neighbour garbage collection frees the
-    /// same kinds of entry.
+    /// has never answered (still being resolved, or failed; its held frames are dropped) or has not
+    /// been used for <see cref="ReachableTicks"/> (a use of an entry that old starts a check, so an
+    /// old confirmation means nobody asked for it since). Static entries and neighbours that answered
+    /// and are in use (real servers, the gateway, clients being served) are never taken. Without this,
+    /// addresses that never answer (spoofed sources on the segment a reply would go to) would hold
+    /// every slot and no real server or gateway could be resolved while they do.
     /// </summary>
-    /// <remarks>A clock hand walks the slots, so a search starts where the last one stopped; a search
-    /// that finds nothing is not repeated before a resolution fails or the tick changes.</remarks>
+    /// <remarks>A clock hand walks the slots, so a search starts where the last one stopped and the
+    /// oldest attempt goes first; a search that finds nothing is not repeated within the tick.</remarks>
     private bool TryTakeSlot(uint address, uint now, out int index)
     {
         if (_count < _slots.Length)
@@ -280,8 +280,9 @@ public sealed partial class NeighbourTable
             var i = _hand;
             _hand = i + 1 == _slots.Length ? 0 : i + 1;
             ref var slot = ref _slots[i];
-            var unused = slot.State is NeighbourState.Reachable or NeighbourState.Stale && (int)(now - slot.ConfirmedAt) >= (int)ReachableTicks;
-            if (slot.State != NeighbourState.Failed && !unused)
+            var inUse = slot.State is NeighbourState.Probe
+                || (slot.State is NeighbourState.Reachable or NeighbourState.Stale && (int)(now - slot.ConfirmedAt) < (int)ReachableTicks);
+            if (inUse || slot.State == NeighbourState.Permanent)
             {
                 continue;
             }
