@@ -18,7 +18,7 @@ public class FloodDefenceLabTests
 
     // Sends argv[2] TCP SYNs to VIP:80 through a raw socket, from argv[1] (argv[3] > 1: from that many
     // consecutive addresses starting there, chosen at random), random ports and sequence numbers.
-    private const string SynFlood =
+    internal const string SynFlood =
         "import socket,struct,random,sys,time\n" +
         "def csum(b):\n" +
         "  s=sum(struct.unpack('!%dH'%(len(b)//2),b))\n" +

@@ -50,6 +50,8 @@ public static class StatusFormatter
             text.Append(CultureInfo.InvariantCulture, $"flood defence: {path.DefenceDropped} entries dropped (drop_entry), {path.HalfOpenEvicted} of them half-open\n");
             var f = path.Fragments;
             text.Append(CultureInfo.InvariantCulture, $"fragments: {f.Held} held, {f.Forwarded} datagrams forwarded whole; refused {f.Overlap} overlapping, {f.Duplicate} duplicate, {f.Tiny} tiny, {f.Malformed} malformed, {f.TimedOut} timed out, {f.PoolFull} pool full; now {f.PendingDatagrams}/{f.DatagramCapacity} datagrams in {f.BuffersInUse}/{f.BufferCapacity} buffers\n");
+            var n = path.Neighbours;
+            text.Append(CultureInfo.InvariantCulture, $"neighbours: IPv4 {n.Entries}/{n.Capacity} in table, {n.RequestsSent} ARP requests sent, {n.Failed} failed, {n.Reclaimed} taken for new addresses; IPv6 {n.Entries6}/{n.Capacity6} in table, {n.SolicitationsSent} solicitations sent, {n.Failed6} failed, {n.Reclaimed6} taken for new addresses\n");
             var p = path.SynProxy;
             text.Append(CultureInfo.InvariantCulture, $"syn proxy: {p.CookiesSent} cookies sent, {p.CookiesValid} valid, {p.CookiesInvalid} invalid, {p.Connections} connections proxied, {p.PendingDropped} segments dropped while opening\n");
             text.Append("drops by reason:");

@@ -45,6 +45,9 @@ public sealed record DataPathStatus
     /// <summary>The SYN proxy's counters.</summary>
     public SynProxyStatus SynProxy { get; init; } = new();
 
+    /// <summary>The neighbour tables' occupancy and counters.</summary>
+    public NeighbourStatus Neighbours { get; init; } = new();
+
     /// <summary>Unexpected errors caught on the capture thread.</summary>
     public long Errors { get; init; }
 

@@ -70,6 +70,7 @@ public sealed class Ipv6NeighbourTable
 
     // The clock hand of TryTakeEntry, and the tick of its last search that found no entry to take.
     private int _hand;
+    private int _entryCount;
     private uint _fullAt = NotFull;
 
     /// <summary>Creates the table.</summary>
@@ -97,6 +98,12 @@ public sealed class Ipv6NeighbourTable
 
     /// <summary>The director's link-local address (fe80::/64 with the modified EUI-64 of its MAC, RFC 4291 appendix A), the source of its solicitations.</summary>
     public Ipv6Address LinkLocal { get; }
+
+    /// <summary>Addresses in the table (read from another thread, it is a snapshot).</summary>
+    public int Count => Volatile.Read(ref _entryCount);
+
+    /// <summary>The most addresses the table holds.</summary>
+    public int Capacity => _capacity;
 
     /// <summary>Solicitations sent.</summary>
     public long SolicitationsSent { get; private set; }
@@ -165,6 +172,7 @@ public sealed class Ipv6NeighbourTable
             var entry = new Entry { Address = address };
             _index[address] = _entries.Count;
             _entries.Add(entry);
+            _entryCount = _entries.Count;
             Solicit(entry, now);
         }
         else if (TryTakeEntry(address, now) is { } taken)

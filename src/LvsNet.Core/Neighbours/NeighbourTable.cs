@@ -98,6 +98,12 @@ public sealed partial class NeighbourTable
         _pendingAddress = new uint[pendingFrames];
     }
 
+    /// <summary>Neighbours in the table (read from another thread, it is a snapshot).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The most neighbours the table holds.</summary>
+    public int Capacity => _slots.Length;
+
     /// <summary>ARP requests sent (broadcast and unicast).</summary>
     public long RequestsSent { get; private set; }
 

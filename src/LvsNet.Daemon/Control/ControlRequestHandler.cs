@@ -306,6 +306,7 @@ public sealed class ControlRequestHandler
                 PerWorker = Workers(snapshot),
                 Fragments = DefenceStatus.Fragments(counters, _capture.Workers),
                 SynProxy = DefenceStatus.SynProxy(counters),
+                Neighbours = DefenceStatus.Neighbours(_capture.Workers),
                 Icmpv6 = new Icmpv6Status
                 {
                     EchoRepliesSent = counters.Icmpv6EchoRepliesSent, UnreachableSent = counters.Icmpv6UnreachableSent, TimeExceededSent = counters.Icmpv6TimeExceededSent,

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
+using LvsNet.Control.Protocol;
 using LvsNet.Core;
 using LvsNet.Core.DataPath;
 using LvsNet.Core.Runtime;
+using LvsNet.Daemon.Control;
 using LvsNet.Packets;
 using Microsoft.Extensions.Hosting;
 
@@ -63,6 +65,10 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
         _meter.CreateObservableCounter("lvsnet.fragments.datagrams", () => _capture.Counters is { } c ? [new Measurement<long>(c.FragmentedDatagrams)] : Array.Empty<Measurement<long>>(), "{datagram}", "Fragmented datagrams that arrived whole and valid and were forwarded");
         _meter.CreateObservableGauge("lvsnet.fragments.pending_datagrams", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Fragments.Datagrams))] : Array.Empty<Measurement<long>>(), "{datagram}", "Datagrams whose fragments are being collected now");
         _meter.CreateObservableGauge("lvsnet.fragments.buffers_in_use", () => _capture.Workers.Count > 0 ? [new Measurement<long>(_capture.Workers.Sum(w => (long)w.Processor.Fragments.BuffersInUse))] : Array.Empty<Measurement<long>>(), "{buffer}", "Fragment buffers holding a fragment now (the capacity is fragments.memory_bytes over the buffer size)");
+        _meter.CreateObservableGauge("lvsnet.neighbours.entries", () => NeighbourFamilies(t => t.Entries, t => t.Entries6), "{neighbour}", "Neighbours in the daemon's own tables by family (ipv4: ARP, ipv6: neighbour discovery); each holds 4096");
+        _meter.CreateObservableCounter("lvsnet.neighbours.requests", () => NeighbourFamilies(t => t.RequestsSent, t => t.SolicitationsSent), "{request}", "ARP requests and neighbour solicitations sent (resolutions and checks)");
+        _meter.CreateObservableCounter("lvsnet.neighbours.failed", () => NeighbourFamilies(t => t.Failed, t => t.Failed6), "{neighbour}", "Resolutions and checks that got no answer");
+        _meter.CreateObservableCounter("lvsnet.neighbours.reclaimed", () => NeighbourFamilies(t => t.Reclaimed, t => t.Reclaimed6), "{neighbour}", "Entries given to a new address because the table was full (their address never answered or was unused); grows under a flood from spoofed on-link sources");
         _meter.CreateObservableCounter("lvsnet.icmpv6.messages", Icmpv6Messages, "{message}", "ICMPv6 messages for IPv6 services by kind: echo_reply, port_unreachable, time_exceeded, packet_too_big sent; suppressed by the rate limit; forwarded (errors about tracked connections)");
         _meter.CreateObservableCounter("lvsnet.syn_proxy.cookies", SynCookies, "{cookie}", "SYN cookies: sent (SYN-ACKs answering SYNs), valid and invalid (client ACKs checked)");
         _meter.CreateObservableCounter("lvsnet.syn_proxy.connections", () => _capture.Counters is { } c ? [new Measurement<long>(c.SynProxyOpened)] : Array.Empty<Measurement<long>>(), "{connection}", "Connections the SYN proxy opened to a real server after a valid cookie");
@@ -162,6 +168,21 @@ public sealed partial class LvsMetrics : IHostedService, IDisposable
         }
 
         return result;
+    }
+
+    private Measurement<long>[] NeighbourFamilies(Func<NeighbourStatus, long> ipv4, Func<NeighbourStatus, long> ipv6)
+    {
+        if (_capture.Workers.Count == 0)
+        {
+            return [];
+        }
+
+        var status = DefenceStatus.Neighbours(_capture.Workers);
+        return
+        [
+            new(ipv4(status), new KeyValuePair<string, object?>("family", "ipv4")),
+            new(ipv6(status), new KeyValuePair<string, object?>("family", "ipv6")),
+        ];
     }
 
     private Measurement<long>[] Fragments()

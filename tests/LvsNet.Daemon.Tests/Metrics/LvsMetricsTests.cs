@@ -40,6 +40,11 @@ public class LvsMetricsTests
             Assert.Contains("# TYPE lvsnet_fragments_pending_datagrams gauge\n", text, StringComparison.Ordinal);
             Assert.Contains("# TYPE lvsnet_fragments_buffers_in_use gauge\n", text, StringComparison.Ordinal);
             Assert.Contains("# TYPE lvsnet_syn_proxy_cookies_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_neighbours_entries gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_neighbours_requests_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_neighbours_failed_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE lvsnet_neighbours_reclaimed_total counter\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("lvsnet_neighbours_entries{", text, StringComparison.Ordinal);
             Assert.Contains("# TYPE lvsnet_syn_proxy_connections_total counter\n", text, StringComparison.Ordinal);
             Assert.DoesNotContain("lvsnet_fragments_total{", text, StringComparison.Ordinal);
             Assert.DoesNotContain("lvsnet_datapath_drops_total{", text, StringComparison.Ordinal);
