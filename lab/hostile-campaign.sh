@@ -81,6 +81,13 @@ fi
 
 log() { printf 'hostile-campaign: %s\n' "$*" >&2; }
 
+# The daemon runs with the runtime settings of the shipped systemd unit (config/lvsnet.service: its
+# 2 MiB gen0 budget, docs/operations.md), as a director runs it. Without it the runtime's default
+# budget lets the heap grow by tens of MB before its first collection, and RSS "after" reads that.
+UNIT_ENV=()
+while IFS= read -r setting; do UNIT_ENV+=("$setting"); done < <(sed -n 's/^Environment=\(DOTNET_GC[A-Za-z0-9_]*=[^ ]*\)$/\1/p' "$ROOT/config/lvsnet.service")
+[[ ${#UNIT_ENV[@]} -gt 0 ]] || { echo "hostile-campaign: config/lvsnet.service sets no DOTNET_GC* setting" >&2; exit 1; }
+
 BASE_ID=${id:-hc$$}
 BASE_ID=${BASE_ID:0:8}
 STATE=$(mktemp -d /tmp/lvt-hostile.XXXXXX)
@@ -155,7 +162,7 @@ $pool6_yaml
         method: $method
 YAML
 
-    "$ROOT/lab/lab.sh" exec "$LAB_ID" dir -- dotnet "$DAEMON_DLL" --config "$dir/lvsnet.yaml" --stats-interval 0 \
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" dir -- env "${UNIT_ENV[@]}" dotnet "$DAEMON_DLL" --config "$dir/lvsnet.yaml" --stats-interval 0 \
         --socket "$dir/lvsnetd.sock" >"$dir/lvsnetd.log" 2>&1 &
     DAEMON_PID=$!
     for _ in $(seq 1 200); do
