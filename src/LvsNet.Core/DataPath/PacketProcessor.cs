@@ -59,6 +59,7 @@ public sealed class PacketProcessor : IFrameHandler
     private readonly SynProxyHandler _synProxy;
     private readonly Ipv6.Ipv6SynProxyHandler _synProxy6;
     private readonly Ha.DirectorRoleState? _role;
+    private long _heldDroppedCounted;
     private readonly Sync.SyncHub? _sync;
     private readonly GratuitousArpSchedule _garp = new();
     private readonly Ipv6.Ipv6PacketHandler _ipv6;
@@ -306,6 +307,12 @@ public sealed class PacketProcessor : IFrameHandler
                 Table6.Advance(now, _state.Servers);
                 Neighbours6.Maintain(now);
             }
+
+            // Frames that waited for a neighbour and were dropped (it never answered, or its entry
+            // went to another address) were counted as held: they count as dropped now.
+            var heldDropped = Neighbours.HeldDropped + Neighbours6.HeldDropped;
+            Counters.Drop(DropReason.NeighbourUnresolved, heldDropped - _heldDroppedCounted);
+            _heldDroppedCounted = heldDropped;
 
             _icmpErrors.Refill();
             if (_fragments.Active > 0)

@@ -114,6 +114,9 @@ public sealed class Ipv6NeighbourTable
     /// <summary>Held frames dropped (no slot, too big, or the neighbour never answered).</summary>
     public long PendingDropped { get; private set; }
 
+    /// <summary>Of those, frames that were held and then dropped: their neighbour never answered, or its entry went to another address.</summary>
+    public long HeldDropped { get; private set; }
+
     /// <summary>Entries given to a new address because the table was full (their address never answered, or was unused).</summary>
     public long Reclaimed { get; private set; }
 
@@ -372,6 +375,7 @@ public sealed class Ipv6NeighbourTable
         }
 
         PendingDropped += entry.PendingCount;
+        HeldDropped += entry.PendingCount;
         entry.PendingCount = 0;
     }
 

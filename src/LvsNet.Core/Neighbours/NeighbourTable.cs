@@ -116,6 +116,9 @@ public sealed partial class NeighbourTable
     /// <summary>Frames dropped because a neighbour stayed unresolved or the holding queue was full.</summary>
     public long PendingDropped { get; private set; }
 
+    /// <summary>Of those, frames that were held and then dropped: their neighbour never answered, or its slot went to another address.</summary>
+    public long HeldDropped { get; private set; }
+
     /// <summary>Raised (on the capture thread) when a neighbour is resolved or changes MAC.</summary>
     public event Action<uint, MacAddress>? Resolved;
 
@@ -364,6 +367,7 @@ public sealed partial class NeighbourTable
             {
                 _pendingLength[i] = 0;
                 PendingDropped++;
+                HeldDropped++;
             }
         }
     }

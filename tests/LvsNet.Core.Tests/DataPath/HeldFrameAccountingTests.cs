@@ -58,4 +58,23 @@ public class HeldFrameAccountingTests
         Assert.Equal(0, h.Processor.Counters.Forwarded);
         Assert.Equal(1, h.Processor.Counters[DropReason.NeighbourUnresolved]);
     }
+
+    [Fact]
+    public void HeldFrame_WhoseSlotGoesToAnotherAddress_IsCountedAsDropped_NotForwarded()
+    {
+        var h = new DataPathHarness();
+        h.Feed(h.ClientTcp(7000, TcpFlags.Syn));
+        Assert.Equal(1, h.Processor.Counters.Held);
+
+        // 4,096 other addresses while rs1 is still being resolved: the oldest attempt (rs1's) gives its slot up first.
+        for (var k = 0u; k < 4096; k++)
+        {
+            h.Processor.Neighbours.TryResolve(Ipv4Address.Parse("10.79.0.0") + k, 0, out _);
+        }
+
+        h.Advance(TimeSpan.FromSeconds(0.3));
+        Assert.True(h.Processor.Neighbours.Reclaimed >= 1);
+        Assert.Equal(0, h.Processor.Counters.Forwarded);
+        Assert.Equal(1, h.Processor.Counters[DropReason.NeighbourUnresolved]);
+    }
 }

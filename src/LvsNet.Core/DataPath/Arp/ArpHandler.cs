@@ -9,7 +9,7 @@ namespace LvsNet.Core.DataPath.Arp;
 /// ARP on the capture thread: passes what an ARP packet says to the <see cref="NeighbourTable"/>
 /// (which decides what to learn), answers requests for the VIPs and local addresses the daemon
 /// owns, announces them with gratuitous ARP, and accounts for the frames that waited for a
-/// neighbour: forwarded when the table releases them, dropped when it gives up.
+/// neighbour when the table releases them (forwarded; PacketProcessor counts the dropped ones).
 /// </summary>
 internal sealed class ArpHandler
 {
@@ -110,16 +110,8 @@ internal sealed class ArpHandler
         return refusal;
     }
 
-    /// <summary>Retries pending resolutions (once per tick); frames held for a neighbour that never answered count as dropped.</summary>
-    public void Maintain()
-    {
-        var dropped = _neighbours.PendingDropped;
-        _neighbours.Maintain(_state.Now);
-        for (var lost = _neighbours.PendingDropped - dropped; lost > 0; lost--)
-        {
-            _counters.Drop(DropReason.NeighbourUnresolved);
-        }
-    }
+    /// <summary>Retries pending resolutions (once per tick).</summary>
+    public void Maintain() => _neighbours.Maintain(_state.Now);
 
     /// <summary>
     /// Announces new VIPs and local addresses with a gratuitous ARP so switches and neighbours

@@ -188,6 +188,11 @@ public class Ipv6DirectRoutingTests
         Assert.Equal(4, h.Device.Sent.Count(f => f[12] == 0x86 && f[14 + 40] == 135));
         Assert.Equal(2, h.Processor.Neighbours6.Failures);
         Assert.Equal(1, h.Processor.Neighbours6.PendingDropped);
+
+        // The held segment was counted as held; it counts as a drop now, never as forwarded.
+        Assert.Equal(1, h.Processor.Counters.Held);
+        Assert.Equal(1, h.Processor.Counters[DropReason.NeighbourUnresolved]);
+        Assert.Equal(0, h.Processor.Counters.Forwarded);
     }
 
     [Fact]
