@@ -162,7 +162,7 @@ $pool6_yaml
         method: $method
 YAML
 
-    "$ROOT/lab/lab.sh" exec "$LAB_ID" dir -- env "${UNIT_ENV[@]}" dotnet "$DAEMON_DLL" --config "$dir/lvsnet.yaml" --stats-interval 0 \
+    "$ROOT/lab/lab.sh" exec "$LAB_ID" dir -- env "${UNIT_ENV[@]}" nice -n "${HOSTILE_DAEMON_NICE:-0}" dotnet "$DAEMON_DLL" --config "$dir/lvsnet.yaml" --stats-interval 0 \
         --socket "$dir/lvsnetd.sock" >"$dir/lvsnetd.log" 2>&1 &
     DAEMON_PID=$!
     for _ in $(seq 1 200); do
