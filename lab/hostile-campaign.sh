@@ -29,6 +29,9 @@
 # --short: 2000 frames per class at 20 kpps, no baseline (the CI form). Defaults otherwise:
 # --count 5000, --pps 10000, --seed 13. The last line of output is the JSON summary (one object per
 # method); the table goes to stderr. Every namespace is deleted on exit (trap).
+# Environment: HOSTILE_KEEP=DIR keeps each method's files; HOSTILE_DAEMON_NICE=N starts the daemon with
+# nice -n N relative to the campaign (under nice -n 10, -10 puts the director before the lab's senders).
+# The daemon runs with the DOTNET_GC* settings of config/lvsnet.service, as the unit runs it.
 set -Eeuo pipefail
 export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,7 +60,7 @@ while [[ $# -gt 0 ]]; do
         --workers) workers="$2"; shift 2 ;;
         --syn-queue) syn_queue="$2"; shift 2 ;;
         --id) id="$2"; shift 2 ;;
-        *) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
     esac
 done
 case "$backend" in pcap | afpacket | afxdp) ;; *) echo "hostile-campaign: --backend must be pcap, afpacket or afxdp" >&2; exit 2 ;; esac
