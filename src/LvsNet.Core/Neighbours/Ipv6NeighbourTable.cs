@@ -28,8 +28,8 @@ public enum NeighborAdvertisementOutcome
 /// <para>Entries exist only for addresses the director resolves itself (its real servers, its
 /// gateway, and on-link clients a NAT reply goes to), at most <c>capacity</c> of them, so a sender
 /// cannot grow the table without bound; when full, the entry of an address that never answered or
-/// is unused for <see cref="RecheckTicks"/> is taken for a new one. Thread contract: owned by one capture thread; nothing allocates
-/// once an address has its entry.</para>
+/// is unused for <see cref="RecheckTicks"/> is taken for a new one. Thread contract: owned by one
+/// capture thread; nothing allocates once the table is full or an address has its entry.</para>
 /// </remarks>
 public sealed class Ipv6NeighbourTable
 {
