@@ -56,12 +56,16 @@ internal static partial class HaLabTools
         var missing = "no client connection seen yet";
         while (wait.Elapsed < timeout)
         {
-            // With a state filter ss prints: Recv-Q Send-Q Local:Port Peer:Port.
-            var open = lab.Exec("client", Short, "ss", "-Htn", "state", "established").StandardOutput
+            // Every connection still open on the client: established, or closing while it reads what
+            // the server sent before its FIN (a download's server can finish writing seconds before
+            // the rate-limited client has read it all: CLOSE-WAIT). With more than one state in the
+            // filter ss prints: State Recv-Q Send-Q Local:Port Peer:Port.
+            var open = lab.Exec("client", Short, "ss", "-Htn", "state", "established", "state", "close-wait", "state", "fin-wait-1",
+                    "state", "fin-wait-2", "state", "last-ack", "state", "closing").StandardOutput
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Where(f => f.Length >= 4 && services.Contains(f[3]))
-                .Select(f => (Client: f[2], Service: f[3]))
+                .Where(f => f.Length >= 5 && services.Contains(f[4]))
+                .Select(f => (Client: f[3], Service: f[4]))
                 .ToList();
             listing = Adm(backupSocket, "-L", "-n", "-c").StandardOutput;
             var held = listing.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
