@@ -279,17 +279,16 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The pcap capture split in two (<c>syn_queue_bytes</c>): every frame but the bare IPv4 SYNs (SYN without ACK, RST or FIN)
-    /// in the main buffer, read first; the SYNs in a small buffer of their own, read after it.
-    /// The two filters together match exactly what <paramref name="filter"/> matches.
+    /// The pcap capture split in two (<c>syn_queue_bytes</c>, <see cref="SynQueueSplit"/>): every frame but the small
+    /// bare IPv4 SYNs in the main buffer, read first; those SYNs in a small buffer of their own, read after it.
     /// </summary>
     private static CompositeCaptureDevice OpenWithSynQueue(string interfaceName, CaptureConfig capture, string filter)
     {
-        const string syn = "ip and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-rst|tcp-fin) == tcp-syn";
-        var main = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = $"({filter}) and not ({syn})" });
+        var (mainFilter, synFilter) = SynQueueSplit.Filters(filter);
+        var main = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = mainFilter });
         try
         {
-            var syns = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.SynQueueBytes, Filter = $"({filter}) and ({syn})" });
+            var syns = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.SynQueueBytes, SnapLength = SynQueueSplit.SnapLength, Filter = synFilter });
             return new CompositeCaptureDevice(main, syns, TimeSpan.FromMilliseconds(10));
         }
         catch

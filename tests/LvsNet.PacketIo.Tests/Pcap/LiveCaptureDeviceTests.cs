@@ -194,6 +194,43 @@ public sealed class LiveCaptureDeviceTests
     }
 
     [RequiresRootFact]
+    public void SmallSnapLength_TheSameBufferHoldsManyMoreSmallFrames()
+    {
+        // In immediate mode libpcap uses a TPACKET_V2 ring: one fixed slot per frame, its size taken
+        // from the snap length (capped at MTU + 18 only when the interface has no segmentation offload;
+        // veth has it on). So the snap length, not the frame, decides how many frames a buffer holds.
+        const int count = 300;
+        const int bufferBytes = 64 * 1024;
+        using var lab = VethLab.Create();
+        using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        var held = new Dictionary<int, long>();
+        foreach (var snapLength in new[] { DeviceConfiguration.DefaultSnapLength, 192 })
+        {
+            using var capture = lab.Open(() => new LiveCaptureDevice(
+                new DeviceConfiguration(VethLab.CaptureInterface) { BufferSizeBytes = bufferBytes, SnapLength = snapLength, Filter = ExperimentalOnly }));
+            for (var i = 0; i < count; i++)
+            {
+                Assert.True(injection.Send(TestFrames.Experimental(i, 100)));
+            }
+
+            var handler = new CountingFrameHandler();
+            var statistics = default(CaptureStatistics);
+            var settled = CaptureLoop.ReceiveUntil(capture, handler, () =>
+            {
+                statistics = capture.GetStatistics();
+                return statistics.Received == count && handler.Count == statistics.Received - statistics.Dropped;
+            }, ReceiveLimit);
+            Assert.True(settled, $"snap length {snapLength}: {statistics}, handled {handler.Count}");
+            held[snapLength] = handler.Count;
+        }
+
+        // 64 KiB is at most 32 slots of 2 KiB (fewer with 64 KiB slots). A 192-byte snap length makes a
+        // slot of 192 bytes plus libpcap's header room, about 270 bytes: 15 to a 4 KiB page, 240 in 64 KiB.
+        Assert.InRange(held[DeviceConfiguration.DefaultSnapLength], 1, 32);
+        Assert.InRange(held[192], 200, 256);
+    }
+
+    [RequiresRootFact]
     public void Wait_NothingArrives_TimesOut()
     {
         using var lab = VethLab.Create();

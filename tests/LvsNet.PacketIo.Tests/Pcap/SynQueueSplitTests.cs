@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using LvsNet.PacketIo.Pcap;
+using LvsNet.PacketIo.Tests.Infrastructure;
+using LvsNet.Testing;
+using Xunit;
+
+namespace LvsNet.PacketIo.Tests.Pcap;
+
+/// <summary>
+/// The two filters of the pcap backend's SYN queue, compiled by libpcap and run by the kernel on a veth in a namespace
+/// the test creates: every frame of the original filter lands in exactly one handle, whole.
+/// </summary>
+[Trait("Category", "Lab")]
+public sealed class SynQueueSplitTests
+{
+    private const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10;
+    private static readonly TimeSpan ReceiveLimit = TimeSpan.FromSeconds(20);
+
+    [RequiresRootFact]
+    public void Filters_SmallBareSynsGoToTheQueue_EverythingElseOfTheFilterToTheMainHandle_NothingCut()
+    {
+        // (source port, TCP flags, TCP option bytes, payload bytes); the source port names the frame.
+        var tcp = new (ushort Id, byte Flags, int Options, int Payload)[]
+        {
+            (1, Syn, 0, 0),             // a bare SYN, 54 bytes
+            (2, Syn, 40, 0),            // the largest TCP options, 94 bytes
+            (3, Syn, 20, 300),          // a SYN carrying data, 374 bytes: longer than the queue's snap length
+            (4, Syn, 40, 84),           // 178 bytes: still fits
+            (5, Syn | Ack, 20, 0),
+            (6, Ack | Psh, 0, 100),
+            (7, Rst, 0, 0),
+            (8, Syn | Fin, 0, 0),
+            (9, Syn | Rst, 0, 0),
+        };
+        var frames = tcp.Select(t => TcpFrame(t.Id, t.Flags, t.Options, t.Payload)).ToList();
+        frames.Add(TestFrames.Udp(TestFrames.SourceMac, TestFrames.DestinationMac, [10, 0, 0, 1], [10, 0, 0, 2], 10, 53, new byte[20]));
+        frames.Add(TestFrames.ArpRequest(TestFrames.SourceMac, [10, 0, 0, 1], [10, 0, 0, 2])); // not in the original filter
+
+        var (mainFilter, synFilter) = SynQueueSplit.Filters("ip");
+        using var lab = VethLab.Create();
+        using var main = lab.Open(() => new LiveCaptureDevice(new DeviceConfiguration(VethLab.CaptureInterface) { Filter = mainFilter }));
+        using var syns = lab.Open(() => new LiveCaptureDevice(
+            new DeviceConfiguration(VethLab.CaptureInterface) { SnapLength = SynQueueSplit.SnapLength, Filter = synFilter }));
+        using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
+        foreach (var frame in frames)
+        {
+            Assert.True(injection.Send(frame));
+        }
+
+        var mainFrames = new CollectingFrameHandler();
+        var synFrames = new CollectingFrameHandler();
+        Assert.True(CaptureLoop.ReceiveUntil(main, mainFrames, () => mainFrames.Frames.Count >= 6, ReceiveLimit), $"main handle: {mainFrames.Frames.Count} frames");
+        Assert.True(CaptureLoop.ReceiveUntil(syns, synFrames, () => synFrames.Frames.Count >= 3, ReceiveLimit), $"SYN queue: {synFrames.Frames.Count} frames");
+
+        // The UDP frame's source port is 10 as well: ports are read at the same offset for both.
+        Assert.Equal([3, 5, 6, 7, 8, 9, 10], Drain(main, mainFrames));
+        Assert.Equal([1, 2, 4], Drain(syns, synFrames));
+        foreach (var handler in new[] { mainFrames, synFrames })
+        {
+            for (var i = 0; i < handler.Frames.Count; i++)
+            {
+                Assert.Equal(handler.WireLengths[i], handler.Frames[i].Length);
+                Assert.Equal(frames.Single(f => SourcePort(f) == SourcePort(handler.Frames[i])), handler.Frames[i]);
+            }
+        }
+    }
+
+    /// <summary>Reads what is still queued and returns every frame's source port, in order.</summary>
+    private static List<int> Drain(LiveCaptureDevice device, CollectingFrameHandler handler)
+    {
+        CaptureLoop.ReceiveUntil(device, handler, () => false, TimeSpan.FromMilliseconds(300));
+        return handler.Frames.Select(SourcePort).ToList();
+    }
+
+    private static int SourcePort(byte[] frame) => BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14 + 20));
+
+    /// <summary>An IPv4/TCP frame (no checksums: the kernel's filter does not read them).</summary>
+    private static byte[] TcpFrame(ushort sourcePort, byte flags, int optionBytes, int payloadBytes)
+    {
+        var tcpLength = 20 + optionBytes;
+        var frame = new byte[14 + 20 + tcpLength + payloadBytes];
+        TestFrames.DestinationMac.CopyTo(frame, 0);
+        TestFrames.SourceMac.CopyTo(frame, 6);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0800);
+        var ip = frame.AsSpan(14);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(frame.Length - 14));
+        ip[8] = 64;
+        ip[9] = 6;
+        ((byte[])[10, 0, 0, 1]).CopyTo(ip[12..]);
+        ((byte[])[10, 0, 0, 2]).CopyTo(ip[16..]);
+        var segment = ip[20..];
+        BinaryPrimitives.WriteUInt16BigEndian(segment, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(segment[2..], 80);
+        segment[12] = (byte)((tcpLength / 4) << 4);
+        segment[13] = flags;
+        segment.Slice(20, optionBytes).Fill(1); // NOP options
+        return frame;
+    }
+}
