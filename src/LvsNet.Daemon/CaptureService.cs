@@ -284,11 +284,12 @@ public sealed partial class CaptureService : IHostedService, IDisposable
     /// </summary>
     private static CompositeCaptureDevice OpenWithSynQueue(string interfaceName, CaptureConfig capture, string filter)
     {
-        var (mainFilter, synFilter) = SynQueueSplit.Filters(filter);
-        var main = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = mainFilter });
+        var (mainConfiguration, synConfiguration) = SynQueueSplit.Configurations(
+            new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.BufferSizeBytes, Filter = filter }, capture.SynQueueBytes);
+        var main = new LiveCaptureDevice(mainConfiguration);
         try
         {
-            var syns = new LiveCaptureDevice(new DeviceConfiguration(interfaceName) { Promiscuous = false, BufferSizeBytes = capture.SynQueueBytes, SnapLength = SynQueueSplit.SnapLength, Filter = synFilter });
+            var syns = new LiveCaptureDevice(synConfiguration);
             return new CompositeCaptureDevice(main, syns, TimeSpan.FromMilliseconds(10));
         }
         catch

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace LvsNet.PacketIo.Pcap;
 
 /// <summary>
-/// One capture filter split between two libpcap handles: a main handle for every frame but small bare IPv4 SYNs
-/// (SYN without ACK, RST or FIN, at most <see cref="SnapLength"/> bytes), and a SYN queue for those. The two filters
+/// One capture split between two libpcap handles: a main handle for every frame but small bare IPv4 SYNs (SYN
+/// without ACK, RST or FIN, at most <see cref="SnapLength"/> bytes), and a SYN queue for those. The two filters
 /// together match exactly what the original matches, and no frame matches both.
 /// </summary>
 /// <remarks>
@@ -25,10 +25,16 @@ public static class SynQueueSplit
     private static readonly string SmallBareSyn = string.Create(CultureInfo.InvariantCulture,
         $"ip and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-rst|tcp-fin) == tcp-syn and len <= {SnapLength}");
 
-    /// <summary>The main handle's filter and the SYN queue's filter for <paramref name="filter"/> (pcap-filter(7)).</summary>
-    public static (string Main, string Syns) Filters(string filter)
+    /// <summary>
+    /// The two handles' configurations for <paramref name="capture"/>: the main one as given with the SYNs filtered
+    /// out, the SYN queue with <paramref name="synQueueBytes"/> of buffer and the <see cref="SnapLength"/>.
+    /// </summary>
+    public static (DeviceConfiguration Main, DeviceConfiguration Syns) Configurations(DeviceConfiguration capture, int synQueueBytes)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
-        return ($"({filter}) and not ({SmallBareSyn})", $"({filter}) and ({SmallBareSyn})");
+        ArgumentNullException.ThrowIfNull(capture);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(synQueueBytes);
+        var main = capture.Filter is null ? $"not ({SmallBareSyn})" : $"({capture.Filter}) and not ({SmallBareSyn})";
+        var syns = capture.Filter is null ? SmallBareSyn : $"({capture.Filter}) and ({SmallBareSyn})";
+        return (capture with { Filter = main }, capture with { Filter = syns, BufferSizeBytes = synQueueBytes, SnapLength = SnapLength });
     }
 }

@@ -17,7 +17,7 @@ public sealed class SynQueueSplitTests
     private static readonly TimeSpan ReceiveLimit = TimeSpan.FromSeconds(20);
 
     [RequiresRootFact]
-    public void Filters_SmallBareSynsGoToTheQueue_EverythingElseOfTheFilterToTheMainHandle_NothingCut()
+    public void Configurations_SmallBareSynsGoToTheQueue_EverythingElseOfTheFilterToTheMainHandle_NothingCut()
     {
         // (source port, TCP flags, TCP option bytes, payload bytes); the source port names the frame.
         var tcp = new (ushort Id, byte Flags, int Options, int Payload)[]
@@ -36,11 +36,14 @@ public sealed class SynQueueSplitTests
         frames.Add(TestFrames.Udp(TestFrames.SourceMac, TestFrames.DestinationMac, [10, 0, 0, 1], [10, 0, 0, 2], 10, 53, new byte[20]));
         frames.Add(TestFrames.ArpRequest(TestFrames.SourceMac, [10, 0, 0, 1], [10, 0, 0, 2])); // not in the original filter
 
-        var (mainFilter, synFilter) = SynQueueSplit.Filters("ip");
+        var (mainConfiguration, synConfiguration) = SynQueueSplit.Configurations(
+            new DeviceConfiguration(VethLab.CaptureInterface) { Promiscuous = false, Filter = "ip" }, 1024 * 1024);
+        Assert.Equal((1024 * 1024, SynQueueSplit.SnapLength, false), (synConfiguration.BufferSizeBytes, synConfiguration.SnapLength, synConfiguration.Promiscuous));
+        Assert.Equal((DeviceConfiguration.DefaultBufferSizeBytes, DeviceConfiguration.DefaultSnapLength), (mainConfiguration.BufferSizeBytes, mainConfiguration.SnapLength));
         using var lab = VethLab.Create();
-        using var main = lab.Open(() => new LiveCaptureDevice(new DeviceConfiguration(VethLab.CaptureInterface) { Filter = mainFilter }));
-        using var syns = lab.Open(() => new LiveCaptureDevice(
-            new DeviceConfiguration(VethLab.CaptureInterface) { SnapLength = SynQueueSplit.SnapLength, Filter = synFilter }));
+        using var main = lab.Open(() => new LiveCaptureDevice(mainConfiguration));
+        using var syns = lab.Open(() => new LiveCaptureDevice(synConfiguration));
+        Assert.Equal(SynQueueSplit.SnapLength, syns.SnapLength);
         using var injection = lab.Open(() => new LiveInjectionDevice(VethLab.InjectionInterface));
         foreach (var frame in frames)
         {
@@ -63,6 +66,26 @@ public sealed class SynQueueSplitTests
                 Assert.Equal(frames.Single(f => SourcePort(f) == SourcePort(handler.Frames[i])), handler.Frames[i]);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("arp or (ip and dst host 10.0.0.100)")]
+    public void Configurations_BothFiltersCompile_WithOrWithoutAFilterToSplit(string? filter)
+    {
+        var (main, syns) = SynQueueSplit.Configurations(new DeviceConfiguration("eth0") { Filter = filter }, 65536);
+        foreach (var split in new[] { main.Filter!, syns.Filter! })
+        {
+            Assert.True(PcapLibrary.TryValidateFilter(split, out var error), $"{split}: {error}");
+            Assert.Contains("len <= 192", split, StringComparison.Ordinal);
+            if (filter is not null)
+            {
+                Assert.StartsWith($"({filter}) and ", split, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Contains("not (", main.Filter, StringComparison.Ordinal);
+        Assert.DoesNotContain("not (", syns.Filter, StringComparison.Ordinal);
     }
 
     /// <summary>Reads what is still queued and returns every frame's source port, in order.</summary>
