@@ -212,6 +212,7 @@ public class FeedbackLabTests(ITestOutputHelper output)
         {
             rs1.Stop();
             rs2.Stop();
+            Directory.Delete(directory, recursive: true);
         }
     }
 
