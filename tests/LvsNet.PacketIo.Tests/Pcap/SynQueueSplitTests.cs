@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LvsNet.Packets;
 using LvsNet.PacketIo.Pcap;
 using LvsNet.PacketIo.Tests.Infrastructure;
 using LvsNet.Testing;
@@ -13,26 +14,28 @@ namespace LvsNet.PacketIo.Tests.Pcap;
 [Trait("Category", "Lab")]
 public sealed class SynQueueSplitTests
 {
-    private const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10;
     private static readonly TimeSpan ReceiveLimit = TimeSpan.FromSeconds(20);
+    private static readonly MacAddress Source = MacAddress.Read(TestFrames.SourceMac);
+    private static readonly MacAddress Destination = MacAddress.Read(TestFrames.DestinationMac);
 
     [RequiresRootFact]
     public void Configurations_SmallBareSynsGoToTheQueue_EverythingElseOfTheFilterToTheMainHandle_NothingCut()
     {
-        // (source port, TCP flags, TCP option bytes, payload bytes); the source port names the frame.
-        var tcp = new (ushort Id, byte Flags, int Options, int Payload)[]
+        // (source port, TCP flags, payload bytes); the source port names the frame. Ethernet, IPv4 and TCP
+        // headers are 54 bytes, so 138 bytes of payload make a frame of exactly the queue's snap length.
+        var tcp = new (ushort Id, TcpFlags Flags, int Payload)[]
         {
-            (1, Syn, 0, 0),             // a bare SYN, 54 bytes
-            (2, Syn, 40, 0),            // the largest TCP options, 94 bytes
-            (3, Syn, 20, 300),          // a SYN carrying data, 374 bytes: longer than the queue's snap length
-            (4, Syn, 40, 84),           // 178 bytes: still fits
-            (5, Syn | Ack, 20, 0),
-            (6, Ack | Psh, 0, 100),
-            (7, Rst, 0, 0),
-            (8, Syn | Fin, 0, 0),
-            (9, Syn | Rst, 0, 0),
+            (1, TcpFlags.Syn, 0),                   // a bare SYN, 54 bytes
+            (2, TcpFlags.Syn, 40),                  // 94 bytes: a SYN with the largest TCP options is as long
+            (3, TcpFlags.Syn, 139),                 // 193 bytes: one byte longer than the queue's snap length
+            (4, TcpFlags.Syn, 138),                 // 192 bytes: still fits
+            (5, TcpFlags.Syn | TcpFlags.Ack, 0),
+            (6, TcpFlags.Ack | TcpFlags.Psh, 100),
+            (7, TcpFlags.Rst, 0),
+            (8, TcpFlags.Syn | TcpFlags.Fin, 0),
+            (9, TcpFlags.Syn | TcpFlags.Rst, 0),
         };
-        var frames = tcp.Select(t => TcpFrame(t.Id, t.Flags, t.Options, t.Payload)).ToList();
+        var frames = tcp.Select(t => FrameBuilder.Tcp(Destination, Source, 0x0a000001, t.Id, 0x0a000002, 80, t.Flags, t.Payload)).ToList();
         frames.Add(TestFrames.Udp(TestFrames.SourceMac, TestFrames.DestinationMac, [10, 0, 0, 1], [10, 0, 0, 2], 10, 53, new byte[20]));
         frames.Add(TestFrames.ArpRequest(TestFrames.SourceMac, [10, 0, 0, 1], [10, 0, 0, 2])); // not in the original filter
 
@@ -96,28 +99,4 @@ public sealed class SynQueueSplitTests
     }
 
     private static int SourcePort(byte[] frame) => BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14 + 20));
-
-    /// <summary>An IPv4/TCP frame (no checksums: the kernel's filter does not read them).</summary>
-    private static byte[] TcpFrame(ushort sourcePort, byte flags, int optionBytes, int payloadBytes)
-    {
-        var tcpLength = 20 + optionBytes;
-        var frame = new byte[14 + 20 + tcpLength + payloadBytes];
-        TestFrames.DestinationMac.CopyTo(frame, 0);
-        TestFrames.SourceMac.CopyTo(frame, 6);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0800);
-        var ip = frame.AsSpan(14);
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(frame.Length - 14));
-        ip[8] = 64;
-        ip[9] = 6;
-        ((byte[])[10, 0, 0, 1]).CopyTo(ip[12..]);
-        ((byte[])[10, 0, 0, 2]).CopyTo(ip[16..]);
-        var segment = ip[20..];
-        BinaryPrimitives.WriteUInt16BigEndian(segment, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(segment[2..], 80);
-        segment[12] = (byte)((tcpLength / 4) << 4);
-        segment[13] = flags;
-        segment.Slice(20, optionBytes).Fill(1); // NOP options
-        return frame;
-    }
 }
